@@ -1,0 +1,159 @@
+#pragma once
+// Store: the local SQLite file holding records, forms and the change log.
+//
+// Durability: WAL with synchronous=FULL; a Commit that returned ok survives a
+// crash or power loss. Every write goes through Commit(), which applies the
+// ops and writes one change-log entry per changed field in one BEGIN IMMEDIATE
+// transaction, keeping the search index in step. No other write path exists.
+//
+// Thread-safety: one Store per thread (SQLite connection). Several processes
+// may open the same file; writers wait up to the busy timeout.
+//
+// After a commit whose outcome is unknown (an I/O error during COMMIT), the
+// store refuses further writes with kReadOnly until it is reopened.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccfield/core/change.h"
+#include "ccfield/core/forms.h"
+#include "ccfield/core/records.h"
+#include "ccfield/core/status.h"
+
+namespace ccfield {
+
+class Env;
+namespace sql {
+class Db;
+}
+
+struct Record {
+  RecordType type = RecordType::kVisit;
+  std::string id;
+  // Field -> value. Visits keep their answers under "answers" as an object.
+  nlohmann::json fields = nlohmann::json::object();
+  bool deleted = false;
+  std::string created_at;  // device time of the first change (ISO UTC)
+  std::string updated_at;  // device time of the latest change
+
+  std::string Title() const;
+  // The field's value or null.
+  const nlohmann::json& Get(std::string_view field) const;
+};
+
+struct StoreOptions {
+  std::string path;          // the SQLite file; created if missing
+  std::string vfs;           // tests: a fault-injecting VFS name
+  int busy_timeout_ms = 5000;
+  // Tests only: stop migrating at this schema version (0: latest).
+  int stop_at_schema_version = 0;
+};
+
+struct ListQuery {
+  RecordType type = RecordType::kVisit;
+  std::optional<std::string> site_id;     // visits
+  std::optional<std::string> project_id;  // visits
+  std::optional<std::string> workspace_id;
+  std::optional<std::string> form_id;     // visits: form id without version
+  bool include_deleted = false;
+  bool only_deleted = false;
+  int limit = 200;
+  int offset = 0;
+};
+
+struct SearchQuery {
+  std::string text;
+  std::optional<RecordType> type;  // restrict to one record type
+  int limit = 20;
+};
+
+struct SearchHit {
+  RecordType type;
+  std::string id;
+  std::string title;
+  std::string snippet;  // matching text with hits marked by [ and ]
+  double rank;          // bm25: lower is better
+};
+
+struct CommitResult {
+  int64_t first_seq = 0;  // change-log seq range written; empty when nothing changed
+  int64_t last_seq = -1;
+  int changed_fields = 0;
+};
+
+inline constexpr int kSchemaVersion = 2;
+
+class Store {
+ public:
+  // Opens (creating and migrating if needed) the store at options.path.
+  // Errors: kCorrupt for a damaged or foreign file, kBusy, kIoError, kDiskFull.
+  static Result<std::unique_ptr<Store>> Open(Env* env, const StoreOptions& options);
+  ~Store();
+
+  const std::string& device_id() const { return device_id_; }
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+  // The author attributed to local writes from now on.
+  void SetAuthor(std::string author) { author_ = std::move(author); }
+  const std::string& author() const { return author_; }
+
+  // Applies `ops` and their change-log entries in one transaction: all or
+  // nothing. Validates every op first (types, sizes, UTF-8, references, form
+  // answers) and writes nothing on error.
+  Result<CommitResult> Commit(const std::vector<Op>& ops);
+
+  // The record, including tombstoned ones; kNotFound when absent.
+  Result<Record> Get(RecordType type, const std::string& id);
+  // Finds a record of any type by id (or unique id prefix of >= 6 chars).
+  Result<Record> FindAny(const std::string& id_or_prefix);
+
+  Result<std::vector<Record>> List(const ListQuery& query);
+  Result<int64_t> Count(RecordType type, bool include_deleted = false);
+
+  // Full-text search over visits (notes and answers), sites, projects and
+  // good practices; ranked; snippets. Case- and accent-insensitive.
+  Result<std::vector<SearchHit>> Search(const SearchQuery& query);
+
+  // Every change of the record, oldest first.
+  Result<std::vector<ChangeEntry>> History(const std::string& record_id);
+  // Change-log entries with seq > after_seq, oldest first (sync reads this).
+  Result<std::vector<ChangeEntry>> ChangesAfter(int64_t after_seq, int limit);
+
+  // Forms known to this store (built-in plus imported), every version.
+  const std::vector<FormDef>& forms() const { return forms_; }
+  const FormDef* FindForm(std::string_view key) const;
+  // Adds a new form version; an existing id@version must be identical.
+  Status AddForm(const FormDef& form);
+
+  // PRAGMA integrity_check: ok or kCorrupt with SQLite's report.
+  Status CheckIntegrity();
+  // Writes a consistent copy to `dest_path` (VACUUM INTO), safe while open.
+  Status Backup(const std::string& dest_path);
+
+  // Whether any workspace exists (first start loads the demo data set).
+  Result<bool> IsEmpty();
+
+ private:
+  Store() = default;
+  class Writer;
+  Status Init(Env* env, const StoreOptions& options);
+  Status LoadForms();
+
+  Env* env_ = nullptr;
+  std::unique_ptr<sql::Db> db_;
+  std::string path_;
+  std::string device_id_;
+  std::string author_ = "local";
+  int schema_version_ = 0;
+  bool broken_ = false;  // a commit's outcome is unknown: refuse writes
+  std::vector<FormDef> forms_;
+};
+
+// A random RFC 4122 version-4 UUID from env's randomness.
+std::string NewUuid(Env* env);
+
+}  // namespace ccfield

@@ -1,0 +1,31 @@
+#pragma once
+// Checks on text and time values shared by validation, import and sync.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ccfield {
+
+// Offset of the first byte that is not valid UTF-8 (overlongs, surrogates and
+// code points above U+10FFFF are invalid), or nullopt when all is valid.
+std::optional<size_t> FindInvalidUtf8(std::string_view text);
+
+// Parses ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)" into Unix
+// milliseconds (UTC). A time without an offset is rejected: local time without
+// offset cannot be compared across devices.
+std::optional<int64_t> ParseTimestamp(std::string_view text);
+
+// Checks "YYYY-MM-DD" is a real calendar date.
+bool IsValidDate(std::string_view text);
+
+// A BCP 47-shaped tag: "fr", "pt-MZ", "sr-Latn".
+bool IsLanguageTag(std::string_view text);
+
+// An SDG target code: goal 1..17 "." target ("11.5", "6.b").
+bool IsSdgTarget(std::string_view text);
+
+// A lowercase RFC 4122 UUID string (any version).
+bool IsUuid(std::string_view text);
+
+}  // namespace ccfield

@@ -1,0 +1,154 @@
+#include "ccfield/core/export.h"
+
+#include <iomanip>
+#include <map>
+
+namespace ccfield {
+
+using nlohmann::json;
+
+namespace {
+
+// RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets do
+// not run field text as a formula.
+std::string CsvCell(const std::string& s) {
+  std::string v = s;
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) {
+    bool numeric = v.find_first_not_of("+-0123456789.eE") == std::string::npos;
+    if (!numeric) v = "'" + v;
+  }
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Plain(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_array()) {
+    std::string out;
+    for (const json& x : v) out += (out.empty() ? "" : "; ") + Plain(x);
+    return out;
+  }
+  return v.dump();
+}
+
+Result<std::vector<Record>> All(Store* store, RecordType type) {
+  std::vector<Record> out;
+  ListQuery q;
+  q.type = type;
+  q.limit = 2000;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(std::vector<Record> page, store->List(q));
+    for (Record& r : page) out.push_back(std::move(r));
+    if (static_cast<int>(page.size()) < q.limit) break;
+    q.offset += q.limit;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang) {
+  CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, All(store, RecordType::kVisit));
+  CCF_ASSIGN_OR_RETURN(std::vector<Record> sites, All(store, RecordType::kSite));
+  std::map<std::string, std::string> site_names;
+  for (const Record& s : sites) site_names[s.id] = s.Title();
+  // One column per answer field of each form that occurs, in form order.
+  std::vector<std::pair<const FormDef*, const FormField*>> answer_cols;
+  std::map<std::string, bool> seen_forms;
+  for (const Record& v : visits) {
+    std::string key = Plain(v.Get("form"));
+    if (seen_forms[key]) continue;
+    seen_forms[key] = true;
+    if (const FormDef* f = store->FindForm(key)) {
+      for (const FormField& field : f->fields) answer_cols.emplace_back(f, &field);
+    }
+  }
+  const char* const kFixed[] = {"id", "site_id", "site_name", "form", "status", "started_at", "ended_at",
+                                "inspector_id", "gps_lat", "gps_lon", "gps_accuracy_m", "gps_source",
+                                "weather", "condition_rating", "follow_up_needed", "follow_up_action",
+                                "follow_up_priority", "follow_up_due", "language", "sdg_targets", "notes"};
+  out << "\xEF\xBB\xBF";  // BOM: spreadsheet programs then read UTF-8 correctly
+  bool first = true;
+  for (const char* c : kFixed) {
+    out << (first ? "" : ",") << c;
+    first = false;
+  }
+  for (const auto& [form, field] : answer_cols) out << "," << CsvCell(form->id + "." + field->id);
+  out << "\r\n";
+  for (const Record& v : visits) {
+    for (const char* c : kFixed) {
+      std::string cell;
+      if (std::string_view(c) == "id") {
+        cell = v.id;
+      } else if (std::string_view(c) == "site_name") {
+        cell = site_names[Plain(v.Get("site_id"))];
+      } else {
+        cell = Plain(v.Get(c));
+      }
+      out << (std::string_view(c) == "id" ? "" : ",") << CsvCell(cell);
+    }
+    const std::string key = Plain(v.Get("form"));
+    for (const auto& [form, field] : answer_cols) {
+      std::string cell;
+      if (form->key() == key) {
+        const json& a = v.Get(std::string(kAnswersPrefix) + field->id);
+        if (!a.is_null()) cell = FormatAnswer(*field, a, lang);
+      }
+      out << "," << CsvCell(cell);
+    }
+    out << "\r\n";
+  }
+  if (!out) return Status::IoError("writing the CSV export failed");
+  return Status::Ok();
+}
+
+Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
+  json features = json::array();
+  int missing = 0;
+  CCF_ASSIGN_OR_RETURN(std::vector<Record> sites, All(store, RecordType::kSite));
+  for (const Record& s : sites) {
+    if (!s.Get("lat").is_number() || !s.Get("lon").is_number()) {
+      ++missing;
+      continue;
+    }
+    json props = s.fields;
+    props["record_type"] = "site";
+    props["id"] = s.id;
+    features.push_back({{"type", "Feature"},
+                        {"id", s.id},
+                        {"geometry", {{"type", "Point"}, {"coordinates", {s.Get("lon"), s.Get("lat")}}}},
+                        {"properties", props}});
+  }
+  CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, All(store, RecordType::kVisit));
+  for (const Record& v : visits) {
+    if (!v.Get("gps_lat").is_number() || !v.Get("gps_lon").is_number()) {
+      ++missing;
+      continue;
+    }
+    json props = json::object();
+    for (const auto& [k, val] : v.fields.items()) {
+      // QGIS shows nested objects as text; keep answers as one JSON string.
+      props[k] = k == "answers" ? json(val.dump()) : val;
+    }
+    props["record_type"] = "visit";
+    props["id"] = v.id;
+    features.push_back({{"type", "Feature"},
+                        {"id", v.id},
+                        {"geometry", {{"type", "Point"}, {"coordinates", {v.Get("gps_lon"), v.Get("gps_lat")}}}},
+                        {"properties", props}});
+  }
+  json doc = {{"type", "FeatureCollection"}, {"name", "ccfield"}, {"features", features}};
+  out << doc.dump(1) << "\n";
+  if (skipped) *skipped = missing;
+  if (!out) return Status::IoError("writing the GeoJSON export failed");
+  return Status::Ok();
+}
+
+}  // namespace ccfield

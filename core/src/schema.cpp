@@ -1,0 +1,127 @@
+#include "schema.h"
+
+#include "ccfield/core/store.h"
+#include "sqlite_db.h"
+
+namespace ccfield {
+namespace {
+
+// Version 1: records, forms, change log. Never edit a released step; add one.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE forms(
+  key TEXT PRIMARY KEY,             -- "drainage_flood@1.0"
+  form_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  definition TEXT NOT NULL          -- JSON (docs/forms.md)
+);
+CREATE TABLE workspaces(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  name TEXT, country TEXT, default_language TEXT);
+CREATE TABLE members(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED, name TEXT, role TEXT);
+CREATE TABLE projects(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED,
+  title TEXT, summary TEXT, topic TEXT, sdg_targets TEXT, status TEXT);
+CREATE TABLE sites(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED,
+  name TEXT, kind TEXT, ward TEXT, address TEXT, lat REAL, lon REAL);
+CREATE TABLE visits(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED,
+  site_id TEXT REFERENCES sites(id) DEFERRABLE INITIALLY DEFERRED,
+  project_id TEXT REFERENCES projects(id) DEFERRABLE INITIALLY DEFERRED,
+  form TEXT, status TEXT, started_at TEXT,
+  started_utc INTEGER,              -- derived from started_at, for ordering across offsets
+  ended_at TEXT,
+  inspector_id TEXT REFERENCES members(id) DEFERRABLE INITIALLY DEFERRED,
+  gps_lat REAL, gps_lon REAL, gps_accuracy_m REAL, gps_source TEXT, weather TEXT, condition_rating TEXT,
+  follow_up_needed INTEGER, follow_up_action TEXT, follow_up_priority TEXT, follow_up_due TEXT,
+  notes TEXT, language TEXT, sdg_targets TEXT,
+  answers TEXT NOT NULL DEFAULT '{}'  -- JSON object: form field id -> answer
+);
+CREATE INDEX visits_by_started ON visits(started_utc);
+CREATE INDEX visits_by_site ON visits(site_id, started_utc);
+CREATE INDEX visits_by_project ON visits(project_id, started_utc);
+CREATE INDEX visits_by_follow_up ON visits(follow_up_due) WHERE follow_up_needed = 1;
+CREATE TABLE practices(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  title TEXT, city TEXT, country TEXT, problem TEXT, solution TEXT, results TEXT, contact_role TEXT,
+  topics TEXT, sdg_targets TEXT, language TEXT);
+CREATE TABLE contacts(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  name TEXT, role TEXT, organisation TEXT, expertise TEXT, languages TEXT);
+-- One row per changed field. (device_id, device_seq) identifies a change
+-- everywhere, which makes sync idempotent.
+CREATE TABLE change_log(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id TEXT NOT NULL,
+  device_seq INTEGER NOT NULL,
+  device_time TEXT NOT NULL,
+  author TEXT NOT NULL,
+  record_type TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT,                       -- JSON of the new value
+  created INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(device_id, device_seq)
+);
+CREATE INDEX change_log_by_record ON change_log(record_id, seq);
+)sql";
+
+// Version 2: full-text search. search_docs maps records to FTS rowids so an
+// entry is replaced by rowid (fast) rather than by scanning UNINDEXED columns.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE search_docs(
+  docid INTEGER PRIMARY KEY,
+  record_type TEXT NOT NULL,
+  record_id TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  title, body,
+  tokenize = "unicode61 remove_diacritics 2"
+);
+)sql";
+
+}  // namespace
+
+Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
+               const std::function<Status()>& reindex, int* version) {
+  if (target == 0) target = kSchemaVersion;
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("PRAGMA user_version"));
+  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  int current = row ? static_cast<int>(q.Int(0)) : 0;
+  if (current > kSchemaVersion) {
+    return Status::Corrupt("the data file was made by a newer ccfield (schema " + std::to_string(current) +
+                           "); update the app to open it");
+  }
+  while (current < target) {
+    int next = current + 1;
+    CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+    Status st;
+    if (next == 1) {
+      st = db->Exec(kV1);
+      if (st.ok()) {
+        auto ins = db->Prepare("INSERT INTO meta(key, value) VALUES('device_id', ?), ('device_seq', '0')");
+        st = ins.ok() ? ins->Bind(1, new_device_id()).Run() : ins.status();
+      }
+    } else if (next == 2) {
+      st = db->Exec(kV2);
+      if (st.ok()) st = reindex();
+    }
+    if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
+    if (st.ok()) st = db->Exec("COMMIT");
+    if (!st.ok()) {
+      (void)db->Exec("ROLLBACK");
+      return st.WithContext("upgrading the data file to schema " + std::to_string(next));
+    }
+    current = next;
+  }
+  *version = current;
+  return Status::Ok();
+}
+
+}  // namespace ccfield

@@ -1,0 +1,350 @@
+#include "ccfield/core/store.h"
+
+#include <cstdio>
+
+#include "ccfield/core/text.h"
+#include "ccfield/platform/env.h"
+#include "schema.h"
+#include "store_internal.h"
+
+namespace ccfield {
+
+using nlohmann::json;
+
+std::string NewUuid(Env* env) {
+  unsigned char b[16];
+  env->RandomBytes(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return out;
+}
+
+const json& Record::Get(std::string_view field) const {
+  static const json kNull;
+  if (field.starts_with(kAnswersPrefix)) {
+    auto a = fields.find("answers");
+    if (a == fields.end() || !a->is_object()) return kNull;
+    auto it = a->find(std::string(field.substr(kAnswersPrefix.size())));
+    return it == a->end() ? kNull : *it;
+  }
+  auto it = fields.find(std::string(field));
+  return it == fields.end() ? kNull : *it;
+}
+
+std::string Record::Title() const {
+  const json& t = Get(Spec(type).title_field);
+  return t.is_string() ? t.get<std::string>() : id;
+}
+
+namespace internal {
+
+std::string SelectColumns(RecordType type) {
+  std::string cols = "id, deleted, created_at, updated_at";
+  for (const FieldSpec& f : Spec(type).fields) {
+    cols += ", ";
+    cols += f.name;
+  }
+  if (type == RecordType::kVisit) cols += ", answers";
+  return cols;
+}
+
+Record ReadRecord(RecordType type, const sql::Stmt& row) {
+  Record r;
+  r.type = type;
+  r.id = row.Text(0);
+  r.deleted = row.Int(1) != 0;
+  r.created_at = row.Text(2);
+  r.updated_at = row.Text(3);
+  int col = 4;
+  for (const FieldSpec& f : Spec(type).fields) {
+    if (!row.IsNull(col)) {
+      switch (f.kind) {
+        case FieldKind::kBool: r.fields[std::string(f.name)] = row.Int(col) != 0; break;
+        case FieldKind::kInteger: r.fields[std::string(f.name)] = row.Int(col); break;
+        case FieldKind::kReal: r.fields[std::string(f.name)] = row.Real(col); break;
+        case FieldKind::kStringList:
+          r.fields[std::string(f.name)] = json::parse(row.Text(col), nullptr, false);
+          break;
+        default: r.fields[std::string(f.name)] = row.Text(col); break;
+      }
+    }
+    ++col;
+  }
+  if (type == RecordType::kVisit) {
+    json answers = json::parse(row.Text(col), nullptr, false);
+    r.fields["answers"] = answers.is_object() ? answers : json::object();
+  }
+  return r;
+}
+
+Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(
+      sql::Stmt q, db->Prepare("SELECT " + SelectColumns(type) + " FROM " + std::string(Spec(type).table) +
+                               " WHERE id = ?"));
+  q.Bind(1, id);
+  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<Record>();
+  return std::optional<Record>(ReadRecord(type, q));
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<Store>> Store::Open(Env* env, const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store);
+  Status st = store->Init(env, options);
+  if (!st.ok()) return st;
+  return store;
+}
+
+Store::~Store() = default;
+
+Status Store::Init(Env* env, const StoreOptions& options) {
+  env_ = env;
+  path_ = options.path;
+  sql::OpenOptions oo;
+  oo.path = options.path;
+  oo.vfs = options.vfs;
+  oo.busy_timeout_ms = options.busy_timeout_ms;
+  CCF_ASSIGN_OR_RETURN(db_, sql::Db::Open(oo));
+  // WAL + synchronous=FULL: a commit that returned survives power loss.
+  // journal_mode is the first real read of the file, so it reports a foreign
+  // or damaged file.
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt wal, db_->Prepare("PRAGMA journal_mode = WAL"));
+    Result<bool> r = wal.Step();
+    if (!r.ok()) return r.status().WithContext("opening " + path_);
+    if (!*r || wal.Text(0) != "wal") {
+      return Status::IoError("opening " + path_ + ": the file system does not support write-ahead logging");
+    }
+  }
+  CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
+  // Check the file is ours before changing it: a foreign SQLite file has tables but no meta.
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+        "SELECT (SELECT count(*) FROM sqlite_schema), (SELECT count(*) FROM sqlite_schema WHERE name = 'meta')"));
+    Result<bool> r = q.Step();
+    if (!r.ok()) return r.status().WithContext("reading " + path_);
+    if (q.Int(0) > 0 && q.Int(1) == 0) {
+      return Status::Corrupt("opening " + path_ + ": this SQLite file is not a ccfield store");
+    }
+  }
+  CCF_RETURN_IF_ERROR(LoadForms());  // built-in forms: needed to index visits
+  auto lookup = [this](std::string_view key) { return FindForm(key); };
+  CCF_RETURN_IF_ERROR(Migrate(
+      db_.get(), options.stop_at_schema_version, [this] { return NewUuid(env_); },
+      [this, &lookup] { return internal::ReindexAll(db_.get(), lookup); }, &schema_version_));
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'device_id'"));
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return Status::Corrupt(path_ + ": the store has no device id");
+    device_id_ = q.Text(0);
+  }
+  // Install built-in forms this file has not seen (new app version).
+  CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  for (const FormDef& f : BuiltinForms()) {
+    auto ins = db_->Prepare("INSERT OR IGNORE INTO forms(key, form_id, version, definition) VALUES(?, ?, ?, ?)");
+    Status st = ins.ok() ? ins->Bind(1, f.key()).Bind(2, f.id).Bind(3, f.version).Bind(4, f.source.dump()).Run()
+                         : ins.status();
+    if (!st.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return st.WithContext("installing forms");
+    }
+  }
+  CCF_RETURN_IF_ERROR(db_->Exec("COMMIT"));
+  return LoadForms();
+}
+
+Status Store::LoadForms() {
+  forms_ = BuiltinForms();
+  CCF_ASSIGN_OR_RETURN(sql::Stmt exists,
+                       db_->Prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'forms'"));
+  CCF_ASSIGN_OR_RETURN(bool row, exists.Step());
+  if (!row || exists.Int(0) == 0) return Status::Ok();
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT key, definition FROM forms ORDER BY key"));
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool has, q.Step());
+    if (!has) break;
+    if (FindForm(q.Text(0))) continue;
+    Result<FormDef> f = ParseFormText(q.Text(1));
+    if (!f.ok()) return Status::Corrupt("stored form " + q.Text(0) + " is unreadable: " + f.status().message());
+    forms_.push_back(std::move(f).value());
+  }
+  return Status::Ok();
+}
+
+const FormDef* Store::FindForm(std::string_view key) const {
+  for (const FormDef& f : forms_) {
+    if (f.key() == key) return &f;
+  }
+  return nullptr;
+}
+
+Status Store::AddForm(const FormDef& form) {
+  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  if (const FormDef* existing = FindForm(form.key())) {
+    if (existing->source == form.source) return Status::Ok();
+    return Status::Conflict("form " + form.key() + " already exists with a different definition; give it a new version");
+  }
+  CCF_ASSIGN_OR_RETURN(sql::Stmt ins,
+                       db_->Prepare("INSERT INTO forms(key, form_id, version, definition) VALUES(?, ?, ?, ?)"));
+  CCF_RETURN_IF_ERROR(ins.Bind(1, form.key()).Bind(2, form.id).Bind(3, form.version).Bind(4, form.source.dump()).Run());
+  forms_.push_back(form);
+  return Status::Ok();
+}
+
+Result<Record> Store::Get(RecordType type, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(db_.get(), type, id));
+  if (!r) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
+  return std::move(*r);
+}
+
+Result<Record> Store::FindAny(const std::string& id_or_prefix) {
+  if (id_or_prefix.size() < 6 || id_or_prefix.size() > 36) {
+    return Status::Invalid("give a record id (at least its first 6 characters)");
+  }
+  std::vector<Record> found;
+  for (RecordType t : kAllRecordTypes) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + internal::SelectColumns(t) + " FROM " +
+                                                   std::string(Spec(t).table) +
+                                                   " WHERE id >= ? AND id < ? ORDER BY id LIMIT 2"));
+    q.Bind(1, id_or_prefix).Bind(2, id_or_prefix + "\x7f");
+    while (true) {
+      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      found.push_back(internal::ReadRecord(t, q));
+    }
+  }
+  if (found.empty()) return Status::NotFound("no record with id " + id_or_prefix);
+  if (found.size() > 1 && found[0].id != id_or_prefix) {
+    return Status::Invalid("id prefix " + id_or_prefix + " matches several records; give more characters");
+  }
+  return std::move(found[0]);
+}
+
+Result<std::vector<Record>> Store::List(const ListQuery& q) {
+  const RecordSpec& spec = Spec(q.type);
+  std::string sql = "SELECT " + internal::SelectColumns(q.type) + " FROM " + std::string(spec.table) + " WHERE 1";
+  std::vector<std::string> binds;
+  if (q.only_deleted) {
+    sql += " AND deleted = 1";
+  } else if (!q.include_deleted) {
+    sql += " AND deleted = 0";
+  }
+  auto filter = [&](const std::optional<std::string>& v, const char* column) {
+    if (!v) return;
+    sql += std::string(" AND ") + column + " = ?";
+    binds.push_back(*v);
+  };
+  if (q.type == RecordType::kVisit) {
+    filter(q.site_id, "site_id");
+    filter(q.project_id, "project_id");
+    if (q.form_id) {
+      sql += " AND form >= ? AND form < ?";  // "id@" prefix, uses no LIKE escaping
+      binds.push_back(*q.form_id + "@");
+      binds.push_back(*q.form_id + "A");
+    }
+  }
+  if (FindField(q.type, "workspace_id")) filter(q.workspace_id, "workspace_id");
+  if (q.type == RecordType::kVisit) {
+    sql += " ORDER BY started_utc DESC, id";
+  } else {
+    sql += " ORDER BY " + std::string(spec.title_field) + " COLLATE NOCASE, id";
+  }
+  sql += " LIMIT ? OFFSET ?";
+  CCF_ASSIGN_OR_RETURN(sql::Stmt stmt, db_->Prepare(sql));
+  int i = 1;
+  for (const std::string& b : binds) stmt.Bind(i++, b);
+  stmt.Bind(i++, static_cast<int64_t>(q.limit));
+  stmt.Bind(i++, static_cast<int64_t>(q.offset));
+  std::vector<Record> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    out.push_back(internal::ReadRecord(q.type, stmt));
+  }
+  return out;
+}
+
+Result<int64_t> Store::Count(RecordType type, bool include_deleted) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT count(*) FROM " + std::string(Spec(type).table) +
+                                                 (include_deleted ? "" : " WHERE deleted = 0")));
+  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? q.Int(0) : 0;
+}
+
+Result<std::vector<SearchHit>> Store::Search(const SearchQuery& query) {
+  if (schema_version_ < 2) return Status::Internal("search needs schema 2");
+  return internal::RunSearch(db_.get(), query);
+}
+
+namespace {
+
+Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
+  std::vector<ChangeEntry> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    ChangeEntry e;
+    e.seq = q.Int(0);
+    e.device_id = q.Text(1);
+    e.device_seq = q.Int(2);
+    e.device_time = q.Text(3);
+    e.author = q.Text(4);
+    e.type = ParseRecordType(q.Text(5)).value_or(RecordType::kVisit);
+    e.record_id = q.Text(6);
+    e.field = q.Text(7);
+    e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
+    e.created = q.Int(9) != 0;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+constexpr const char* kChangeColumns =
+    "seq, device_id, device_seq, device_time, author, record_type, record_id, field, value, created";
+
+}  // namespace
+
+Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kChangeColumns +
+                                                 " FROM change_log WHERE record_id = ? ORDER BY seq"));
+  q.Bind(1, record_id);
+  return ReadChanges(q);
+}
+
+Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kChangeColumns +
+                                                 " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"));
+  q.Bind(1, after_seq).Bind(2, static_cast<int64_t>(limit));
+  return ReadChanges(q);
+}
+
+Status Store::CheckIntegrity() {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("PRAGMA integrity_check"));
+  std::string report;
+  while (true) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (!report.empty()) report += "; ";
+    report += q.Text(0);
+  }
+  if (report != "ok") return Status::Corrupt("integrity check failed: " + report);
+  return Status::Ok();
+}
+
+Status Store::Backup(const std::string& dest_path) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("VACUUM INTO ?"));
+  q.Bind(1, dest_path);
+  return q.Run().WithContext("backing up to " + dest_path);
+}
+
+Result<bool> Store::IsEmpty() {
+  CCF_ASSIGN_OR_RETURN(int64_t n, Count(RecordType::kWorkspace, true));
+  return n == 0;
+}
+
+}  // namespace ccfield

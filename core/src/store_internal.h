@@ -1,0 +1,32 @@
+#pragma once
+// Helpers shared by the store's source files; private to core.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccfield/core/store.h"
+#include "sqlite_db.h"
+
+namespace ccfield::internal {
+
+using FormLookup = std::function<const FormDef*(std::string_view key)>;
+
+// "id, deleted, created_at, updated_at, <fields...>[, answers]" for the type.
+std::string SelectColumns(RecordType type);
+// Reads a row selected with SelectColumns.
+Record ReadRecord(RecordType type, const sql::Stmt& row);
+// The record or nullopt when no row has this id.
+Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id);
+
+// Search index maintenance; called inside the writing transaction.
+Status IndexRecord(sql::Db* db, const Record& record, const FormLookup& forms);
+Status UnindexRecord(sql::Db* db, const std::string& record_id);
+Status ReindexAll(sql::Db* db, const FormLookup& forms);
+Result<std::vector<SearchHit>> RunSearch(sql::Db* db, const SearchQuery& query);
+
+// The FTS5 MATCH expression for what a person typed: each word must appear,
+// the last one as a prefix ("inond" finds "inondation"). Empty when no word.
+std::string BuildMatchQuery(std::string_view text);
+
+}  // namespace ccfield::internal

@@ -1,0 +1,169 @@
+#include "ccfield/core/text.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace ccfield {
+
+std::optional<size_t> FindInvalidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool ReadInt(std::string_view s, size_t pos, size_t len, int* out) {
+  if (pos + len > s.size()) return false;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  std::from_chars(s.data() + pos, s.data() + pos + len, *out);
+  return true;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Days since 1970-01-01 (proleptic Gregorian), Howard Hinnant's algorithm.
+int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool ParseDate(std::string_view s, int* y, int* m, int* d) {
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
+  if (!ReadInt(s, 0, 4, y) || !ReadInt(s, 5, 2, m) || !ReadInt(s, 8, 2, d)) return false;
+  return *y >= 1900 && *y <= 2999 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= DaysInMonth(*y, *m);
+}
+
+}  // namespace
+
+bool IsValidDate(std::string_view s) {
+  int y, m, d;
+  return s.size() == 10 && ParseDate(s, &y, &m, &d);
+}
+
+std::optional<int64_t> ParseTimestamp(std::string_view s) {
+  int y, mo, d, h, mi, sec = 0, ms = 0;
+  if (!ParseDate(s, &y, &mo, &d) || s.size() < 16 || (s[10] != 'T' && s[10] != ' ')) return std::nullopt;
+  if (!ReadInt(s, 11, 2, &h) || s[13] != ':' || !ReadInt(s, 14, 2, &mi)) return std::nullopt;
+  size_t pos = 16;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!ReadInt(s, pos + 1, 2, &sec)) return std::nullopt;
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      size_t start = ++pos;
+      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos;
+      size_t digits = pos - start;
+      if (digits == 0 || digits > 9) return std::nullopt;
+      int frac = 0;
+      ReadInt(s, start, digits < 3 ? digits : 3, &frac);
+      for (size_t k = digits; k < 3; ++k) frac *= 10;
+      ms = frac;
+    }
+  }
+  if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  if (pos >= s.size()) return std::nullopt;  // no offset
+  int offset_min = 0;
+  if (s[pos] == 'Z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh, om;
+    if (!ReadInt(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !ReadInt(s, pos + 4, 2, &om) || oh > 14 || om > 59) {
+      return std::nullopt;
+    }
+    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+bool IsLanguageTag(std::string_view s) {
+  if (s.empty() || s.size() > 35) return false;
+  size_t part_len = 0, parts = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == '-') {
+      if (part_len == 0 || part_len > 8) return false;
+      if (parts == 0 && (part_len < 2 || part_len > 3)) return false;
+      ++parts;
+      part_len = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(s[i]))) {
+      if (parts == 0 && !std::isalpha(static_cast<unsigned char>(s[i]))) return false;
+      ++part_len;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsSdgTarget(std::string_view s) {
+  size_t dot = s.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 2 || dot + 1 >= s.size() || s.size() - dot - 1 > 2) {
+    return false;
+  }
+  int goal = 0;
+  if (!ReadInt(s, 0, dot, &goal) || goal < 1 || goal > 17) return false;
+  for (size_t i = dot + 1; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i])) && !(s[i] >= 'a' && s[i] <= 'z')) return false;
+  }
+  return true;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!std::isdigit(static_cast<unsigned char>(s[i])) && !(s[i] >= 'a' && s[i] <= 'f')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace ccfield

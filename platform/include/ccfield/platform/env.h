@@ -1,0 +1,85 @@
+#pragma once
+// Env: everything the core needs from the operating system, behind one small
+// interface so that tests can inject a fake (settable clocks, seeded
+// randomness, chosen free space) and ports (Windows, Android) add one file.
+//
+// Thread-safety: implementations must be safe to call from several threads.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ccfield {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Directory where the app keeps its data (the SQLite store, drafts).
+  // POSIX: $CCFIELD_DATA, else $XDG_DATA_HOME/ccfield, else ~/.local/share/ccfield.
+  virtual std::string DataDir() const = 0;
+
+  // Wall-clock time in milliseconds since the Unix epoch, UTC. May jump and
+  // may be wrong (device clocks are not trusted for ordering).
+  virtual int64_t WallMillis() const = 0;
+
+  // Monotonic time in nanoseconds from an arbitrary origin; never goes back.
+  virtual int64_t MonoNanos() const = 0;
+
+  // Fills `out[0..n)` with cryptographically strong random bytes.
+  virtual void RandomBytes(void* out, size_t n) = 0;
+
+  // Free bytes available to this process on the file system holding `path`,
+  // or nullopt when it cannot be determined.
+  virtual std::optional<uint64_t> FreeDiskBytes(const std::string& path) const = 0;
+
+  virtual void Log(LogLevel level, std::string_view message) = 0;
+
+  // Creates `path` and its parents if missing. Returns false on failure.
+  virtual bool CreateDirs(const std::string& path) = 0;
+};
+
+// The environment of the running process (POSIX). Never null; owned by the
+// library; lives for the whole process.
+Env* DefaultEnv();
+
+// Formats WallMillis() as ISO 8601 UTC with milliseconds: 2026-11-26T16:24:41.123Z.
+std::string FormatUtcMillis(int64_t wall_millis);
+
+// A fake for tests: clocks are set by the test, randomness is seeded, logs are
+// collected, data dir and free space are chosen by the test.
+class FakeEnv final : public Env {
+ public:
+  explicit FakeEnv(std::string data_dir, uint64_t seed = 42);
+
+  std::string DataDir() const override { return data_dir_; }
+  int64_t WallMillis() const override { return wall_millis_; }
+  int64_t MonoNanos() const override { return mono_nanos_; }
+  void RandomBytes(void* out, size_t n) override;
+  std::optional<uint64_t> FreeDiskBytes(const std::string&) const override { return free_bytes_; }
+  void Log(LogLevel level, std::string_view message) override;
+  bool CreateDirs(const std::string& path) override;
+
+  void SetWallMillis(int64_t ms) { wall_millis_ = ms; }
+  // Moves both clocks forward.
+  void Advance(int64_t ms) {
+    wall_millis_ += ms;
+    mono_nanos_ += ms * 1'000'000;
+  }
+  void SetFreeDiskBytes(std::optional<uint64_t> bytes) { free_bytes_ = bytes; }
+  const std::string& log_text() const { return log_; }
+
+ private:
+  std::string data_dir_;
+  int64_t wall_millis_ = 1'790'000'000'000;  // 2026-09-21
+  int64_t mono_nanos_ = 1'000'000'000;
+  uint64_t rng_state_;
+  std::optional<uint64_t> free_bytes_ = uint64_t{1} << 34;
+  std::string log_;
+};
+
+}  // namespace ccfield
