@@ -78,6 +78,12 @@ struct SearchHit {
   double rank;          // bm25: lower is better
 };
 
+// What needs a person's attention on the home screen.
+struct AttentionList {
+  std::vector<Record> follow_ups;  // open follow-ups, soonest due first (P1 before P2 on a tie)
+  std::vector<Record> drafts;      // visits still in progress (status draft), newest first
+};
+
 struct CommitResult {
   int64_t first_seq = 0;  // change-log seq range written; empty when nothing changed
   int64_t last_seq = -1;
@@ -113,6 +119,9 @@ class Store {
 
   Result<std::vector<Record>> List(const ListQuery& query);
   Result<int64_t> Count(RecordType type, bool include_deleted = false);
+
+  // Open follow-ups and drafts, at most `limit` of each.
+  Result<AttentionList> Attention(int limit);
 
   // Full-text search over visits (notes and answers), sites, projects and
   // good practices; ranked; snippets. Case- and accent-insensitive.

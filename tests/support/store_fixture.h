@@ -1,0 +1,94 @@
+#pragma once
+// Shared helpers for tests that use a Store: a store on a real SQLite file in
+// a fresh temporary directory with a FakeEnv, a few records to hang visits
+// on, and REQUIRE-style checks that print the Status when something fails.
+//
+// Only for use inside doctest test cases (the helpers REQUIRE).
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "ccfield/core/store.h"
+#include "ccfield/platform/env.h"
+#include "support/temp_dir.h"
+
+// Fails the test with the Status text unless `expr` (a Status or Result) is ok.
+#define REQUIRE_OK(expr)                                                 \
+  do {                                                                   \
+    const auto& ccf_req_ = (expr);                                       \
+    REQUIRE_MESSAGE(ccf_req_.ok(), ::ccfield::testing::Describe(ccf_req_)); \
+  } while (0)
+#define CHECK_OK(expr)                                                 \
+  do {                                                                 \
+    const auto& ccf_chk_ = (expr);                                     \
+    CHECK_MESSAGE(ccf_chk_.ok(), ::ccfield::testing::Describe(ccf_chk_)); \
+  } while (0)
+
+namespace ccfield::testing {
+
+inline std::string Describe(const Status& s) { return s.ToString(); }
+template <typename T>
+std::string Describe(const Result<T>& r) {
+  return r.status().ToString();
+}
+
+// The value of `r`; fails the test (with the error text) when it is an error.
+template <typename T>
+T Unwrap(Result<T> r) {
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return std::move(r).value();
+}
+
+// A store at <fresh temp dir>/store.db opened with a FakeEnv.
+class StoreFixture {
+ public:
+  // `options.path` is ignored (the fixture chooses it); the rest is used for
+  // every open. Opens the store; REQUIREs success.
+  explicit StoreFixture(StoreOptions options = {});
+  ~StoreFixture();
+
+  Store* store() { return store_.get(); }
+  Store* operator->() { return store_.get(); }
+  // Closes the store (a no-op when closed) and opens it again.
+  void Reopen();
+  void Close() { store_.reset(); }
+
+  TempDir dir;
+  FakeEnv env;
+  const std::string path;
+  StoreOptions options;
+
+ private:
+  std::unique_ptr<Store> store_;
+};
+
+// Opens a store at `path`; REQUIREs success.
+std::unique_ptr<Store> OpenStore(Env* env, const std::string& path, StoreOptions options = {});
+
+// Creates a workspace and returns its id.
+std::string AddWorkspace(Store* store, Env* env, const std::string& name = "Test municipality");
+// Creates a site in `workspace_id` and returns its id; `extra` fields are added.
+std::string AddSite(Store* store, Env* env, const std::string& workspace_id, const std::string& name = "Drain D-14",
+                    const nlohmann::json& extra = nlohmann::json::object());
+
+struct Seeded {
+  std::string workspace_id;
+  std::string site_id;
+};
+// A workspace with one site.
+Seeded SeedSite(Store* store, Env* env);
+
+// The fields of a valid draft drainage_flood@1.0 visit at `site_id`
+// (workspace taken from the site); top-level keys of `extra` replace them.
+nlohmann::json VisitFields(const std::string& site_id, const nlohmann::json& extra = nlohmann::json::object());
+// Commits a new visit (VisitFields) and returns its id.
+std::string AddVisit(Store* store, Env* env, const std::string& site_id,
+                     const nlohmann::json& extra = nlohmann::json::object());
+
+// Number of change-log entries in the store.
+int64_t ChangeLogCount(Store* store);
+
+}  // namespace ccfield::testing

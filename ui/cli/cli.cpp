@@ -1,0 +1,214 @@
+#include "cli/cli.h"
+
+#include <iostream>
+
+#include "ccfield/core/import.h"
+#include "ccfield/platform/env.h"
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+namespace {
+
+constexpr const char* kMainHelp = R"(ccfield — offline field notebook for municipal site visits
+
+Usage: ccfield [--data DIR] [--json] [--lang LANG] [--author NAME] [COMMAND ...]
+
+With no command: shows the home overview (loads the demo data set on first start).
+
+Commands:
+  init                       create an empty store (no demo data)
+  demo                       load the demo data set (safe to run twice)
+  forms [FORM@VERSION]       list visit forms, or show one form's fields
+  visit add|edit|delete|restore ...   record site visits (ccfield visit --help)
+  list visits|sites|projects|practices|workspaces|members|contacts [filters]
+  show ID                    show one record (ID or its first 6+ characters)
+  search TEXT                full-text search over visits, sites, projects, practices
+  history ID                 who changed what, when, from which device
+  export csv|geojson [--output FILE]
+  import practices FILE      import good practices from JSON
+
+Global options (anywhere on the line):
+  --data DIR     data directory (default: $CCFIELD_DATA or ~/.local/share/ccfield)
+  --json         machine-readable output (see docs/cli.md)
+  --lang LANG    language for form labels: en, fr, pt, ru (default en)
+  --author NAME  name recorded in the history for changes made now
+  --help         help for any command
+  --version      print the version
+)";
+
+int ExitCodeFor(const Status& st) {
+  switch (st.code()) {
+    case Code::kOk: return kExitOk;
+    case Code::kNotFound: return kExitNotFound;
+    case Code::kInvalidArgument:
+    case Code::kConflict: return kExitInvalid;
+    case Code::kBusy:
+    case Code::kDiskFull:
+    case Code::kCorrupt:
+    case Code::kIoError:
+    case Code::kReadOnly: return kExitStore;
+    default: return kExitFailure;
+  }
+}
+
+std::string CodeSlug(Code code) {
+  std::string s = CodeName(code);
+  for (char& c : s) {
+    if (c == ' ' || c == '/') c = '_';
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Store*> Context::OpenStore() {
+  if (store) return store.get();
+  if (!env->CreateDirs(data_dir)) {
+    return Status::IoError("cannot create the data directory " + data_dir);
+  }
+  StoreOptions o;
+  o.path = StorePath();
+  CCF_ASSIGN_OR_RETURN(store, Store::Open(env, o));
+  if (!author.empty()) store->SetAuthor(author);
+  return store.get();
+}
+
+int Fail(Context& ctx, const Status& st) {
+  if (ctx.json) {
+    ctx.err << nlohmann::json{{"error", {{"code", CodeSlug(st.code())}, {"message", st.message()}}}}.dump() << "\n";
+  } else {
+    ctx.err << "ccfield: " << st.message() << "\n";
+  }
+  return ExitCodeFor(st);
+}
+
+int Usage(Context& ctx, const std::string& message, const char* help) {
+  ctx.err << "ccfield: " << message << "\n\n" << help;
+  return kExitUsage;
+}
+
+std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, std::vector<OptionSpec> specs,
+                                 const char* help, int* exit_code) {
+  specs.push_back({"help", false});
+  Result<Args> a = Args::Parse(args, specs);
+  if (!a.ok()) {
+    *exit_code = Usage(ctx, a.status().message(), help);
+    return std::nullopt;
+  }
+  if (a->Has("help")) {
+    ctx.out << help;
+    *exit_code = kExitOk;
+    return std::nullopt;
+  }
+  return std::move(a).value();
+}
+
+int CmdInit(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp = "Usage: ccfield init\n\nCreates an empty store in the data directory (no demo data).\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "init takes no arguments", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"path", ctx.StorePath()}, {"device_id", (*s)->device_id()},
+                              {"schema_version", (*s)->schema_version()}}.dump() << "\n";
+  } else {
+    ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << (*s)->device_id() << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield demo\n\nLoads the demo data set (4 municipalities, projects, sites, visits, good practices).\n"
+      "Running it again changes nothing.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Result<ImportSummary> r = LoadDemoData(*s, ctx.env);
+  if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}}.dump()
+            << "\n";
+  } else if (r->created.empty() && r->updated.empty()) {
+    ctx.out << "The demo data set is already loaded.\n";
+  } else {
+    ctx.out << "Demo data loaded:";
+    for (const auto& [k, v] : r->created) ctx.out << " " << v << " " << k << (v == 1 ? "" : "s");
+    ctx.out << "\n";
+  }
+  return kExitOk;
+}
+
+int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::ostream& err) {
+  Context ctx{env, out, err, false, "en", {}, {}, nullptr};
+  ctx.data_dir = env->DataDir();
+  // Global options may stand anywhere before "--".
+  std::vector<std::string> rest;
+  bool help = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--") {
+      rest.insert(rest.end(), argv.begin() + static_cast<long>(i), argv.end());
+      break;
+    }
+    auto take = [&](const char* name, std::string* dest) -> std::optional<int> {
+      std::string flag = std::string("--") + name;
+      if (a == flag) {
+        if (i + 1 >= argv.size()) return Usage(ctx, "option " + flag + " needs a value", kMainHelp);
+        *dest = argv[++i];
+        return 0;
+      }
+      if (a.rfind(flag + "=", 0) == 0) {
+        *dest = a.substr(flag.size() + 1);
+        return 0;
+      }
+      return std::nullopt;
+    };
+    if (auto r = take("data", &ctx.data_dir)) {
+      if (*r) return *r;
+    } else if (auto r2 = take("lang", &ctx.lang)) {
+      if (*r2) return *r2;
+    } else if (auto r3 = take("author", &ctx.author)) {
+      if (*r3) return *r3;
+    } else if (a == "--json") {
+      ctx.json = true;
+    } else if (a == "--version") {
+      out << "ccfield 0.1.0 (store schema " << kSchemaVersion << ")\n";
+      return kExitOk;
+    } else {
+      if (a == "--help" || a == "-h") help = true;
+      rest.push_back(a);
+    }
+  }
+  if (ctx.data_dir.empty()) return Usage(ctx, "--data needs a directory", kMainHelp);
+  if (rest.empty() || (help && rest.size() == 1)) {
+    if (help) {
+      out << kMainHelp;
+      return kExitOk;
+    }
+    return CmdHome(ctx, {});
+  }
+  const std::string cmd = rest[0];
+  std::vector<std::string> args(rest.begin() + 1, rest.end());
+  struct Entry {
+    const char* name;
+    int (*fn)(Context&, const std::vector<std::string>&);
+  };
+  static const Entry kCommands[] = {
+      {"home", CmdHome},     {"init", CmdInit},     {"demo", CmdDemo},     {"forms", CmdForms},
+      {"visit", CmdVisit},   {"list", CmdList},     {"show", CmdShow},     {"search", CmdSearch},
+      {"history", CmdHistory}, {"export", CmdExport}, {"import", CmdImport},
+  };
+  for (const Entry& e : kCommands) {
+    if (cmd == e.name) return e.fn(ctx, args);
+  }
+  return Usage(ctx, "unknown command \"" + cmd + "\"", kMainHelp);
+}
+
+}  // namespace ccfield::cli

@@ -1,0 +1,330 @@
+// Read-only commands: home, forms, list, show, search, history.
+#include <iomanip>
+#include <iostream>
+
+#include "ccfield/core/import.h"
+#include "ccfield/core/sdg.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+using nlohmann::json;
+
+int CmdHome(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield [home]\n\nShows the workspace and what needs attention. On first start (an empty store)\n"
+      "it loads the demo data set.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<bool> empty = store->IsEmpty();
+  if (!empty.ok()) return Fail(ctx, empty.status());
+  bool loaded_demo = false;
+  if (*empty) {
+    Result<ImportSummary> r = LoadDemoData(store, ctx.env);
+    if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
+    loaded_demo = true;
+  }
+  ListQuery wq;
+  wq.type = RecordType::kWorkspace;
+  Result<std::vector<Record>> workspaces = store->List(wq);
+  Result<AttentionList> attention = store->Attention(30);
+  if (!workspaces.ok()) return Fail(ctx, workspaces.status());
+  if (!attention.ok()) return Fail(ctx, attention.status());
+  json counts = json::object();
+  for (RecordType t : {RecordType::kSite, RecordType::kVisit, RecordType::kProject, RecordType::kPractice}) {
+    Result<int64_t> n = store->Count(t);
+    if (!n.ok()) return Fail(ctx, n.status());
+    counts[std::string(Spec(t).table)] = *n;
+  }
+  if (ctx.json) {
+    json ws = json::array(), fu = json::array(), drafts = json::array();
+    for (const Record& w : *workspaces) ws.push_back(RecordJson(w));
+    for (const Record& v : attention->follow_ups) fu.push_back(RecordJson(v));
+    for (const Record& v : attention->drafts) drafts.push_back(RecordJson(v));
+    ctx.out << json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
+                    {"workspaces", ws},           {"counts", counts},               {"follow_ups", fu},
+                    {"drafts", drafts},           {"sync", "not configured (offline)"}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  if (loaded_demo) ctx.out << "First start: loaded the demo data set into " << ctx.StorePath() << "\n\n";
+  ctx.out << "ccfield — offline field notebook\n";
+  for (const Record& w : *workspaces) {
+    ctx.out << "  Workspace: " << w.Title() << " (" << PlainValue(w.Get("country")) << ")\n";
+  }
+  ctx.out << "  " << counts["sites"] << " sites, " << counts["visits"] << " visits, " << counts["projects"]
+          << " projects, " << counts["practices"] << " good practices\n\n";
+  ctx.out << "Follow-ups due (" << attention->follow_ups.size() << "):\n";
+  for (const Record& v : attention->follow_ups) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
+  ctx.out << "Visits in progress (" << attention->drafts.size() << "):\n";
+  for (const Record& v : attention->drafts) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
+  ctx.out << "Sync: not configured — everything is kept on this device.\n\n"
+          << "Try: ccfield list visits · ccfield search inondation · ccfield show ID · ccfield --help\n";
+  return kExitOk;
+}
+
+int CmdForms(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield forms [FORM@VERSION]\n\nLists the visit forms, or shows the fields of one form\n"
+      "(labels in --lang).\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  if (a->positional().empty()) {
+    json list = json::array();
+    for (const FormDef& f : (*s)->forms()) {
+      if (ctx.json) {
+        list.push_back({{"key", f.key()}, {"id", f.id}, {"version", f.version}, {"title", f.title},
+                        {"sdg_targets", f.sdg_targets}, {"fields", f.fields.size()}});
+      } else {
+        ctx.out << std::left << std::setw(22) << f.key() << PickLabel(f.title, ctx.lang) << "  (" << f.fields.size()
+                << " fields; SDG " << PlainValue(json(f.sdg_targets)) << ")\n";
+      }
+    }
+    if (ctx.json) ctx.out << json{{"items", list}, {"count", list.size()}}.dump() << "\n";
+    return kExitOk;
+  }
+  if (a->positional().size() > 1) return Usage(ctx, "give one form key", kHelp);
+  std::string key = a->positional()[0];
+  if (key.find('@') == std::string::npos) {
+    // Newest version of that id.
+    for (const FormDef& f : (*s)->forms()) {
+      if (f.id == key) key = f.key();
+    }
+  }
+  const FormDef* form = (*s)->FindForm(key);
+  if (!form) return Fail(ctx, Status::NotFound("no form \"" + a->positional()[0] + "\"; see `ccfield forms`"));
+  if (ctx.json) {
+    ctx.out << form->source.dump() << "\n";
+    return kExitOk;
+  }
+  ctx.out << form->key() << " — " << PickLabel(form->title, ctx.lang) << "\n";
+  if (!form->description.empty()) ctx.out << PickLabel(form->description, ctx.lang) << "\n";
+  for (const FormField& f : form->fields) {
+    ctx.out << "  " << f.id << " (" << AnswerTypeName(f.type) << (f.unit.empty() ? "" : ", " + f.unit)
+            << (f.required ? ", required" : "") << "): " << PickLabel(f.label, ctx.lang);
+    if (f.shown_when) ctx.out << "  [when " << f.shown_when->field << " = " << json(f.shown_when->values).dump() << "]";
+    ctx.out << "\n";
+    for (const FormOption& o : f.options) ctx.out << "      " << o.value << " = " << PickLabel(o.label, ctx.lang) << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdList(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield list visits|sites|projects|practices|workspaces|members|contacts [options]\n\n"
+      "Options:\n"
+      "  --site ID        visits of one site\n"
+      "  --project ID     visits of one project\n"
+      "  --form FORM      visits made with one form (id, e.g. drainage_flood)\n"
+      "  --workspace ID   records of one workspace\n"
+      "  --deleted        only deleted records (to restore them)\n"
+      "  --limit N        at most N records (default 200)\n"
+      "  --offset N       skip the first N records\n";
+  int code;
+  auto a = ParseCommand(ctx, args,
+                        {{"site", true}, {"project", true}, {"form", true}, {"workspace", true}, {"deleted", false},
+                         {"limit", true}, {"offset", true}},
+                        kHelp, &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "say what to list", kHelp);
+  std::optional<RecordType> type = ParseRecordType(a->positional()[0]);
+  if (!type) return Usage(ctx, "cannot list \"" + a->positional()[0] + "\"", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  ListQuery q;
+  q.type = *type;
+  auto resolve = [&](const char* opt, RecordType t, std::optional<std::string>* dest) -> Status {
+    if (auto v = a->Get(opt)) {
+      Result<Record> r = (*s)->FindAny(*v);
+      if (!r.ok()) return r.status();
+      if (r->type != t) return Status::Invalid(*v + " is a " + std::string(TypeName(r->type)) + ", not a " + std::string(TypeName(t)));
+      *dest = r->id;
+    }
+    return Status::Ok();
+  };
+  for (auto [opt, t, dest] : {std::tuple{"site", RecordType::kSite, &q.site_id},
+                              std::tuple{"project", RecordType::kProject, &q.project_id},
+                              std::tuple{"workspace", RecordType::kWorkspace, &q.workspace_id}}) {
+    if (Status st = resolve(opt, t, dest); !st.ok()) return Fail(ctx, st);
+  }
+  if (auto f = a->Get("form")) q.form_id = f->substr(0, f->find('@'));
+  q.only_deleted = a->Has("deleted");
+  try {
+    if (auto l = a->Get("limit")) q.limit = std::stoi(*l);
+    if (auto o = a->Get("offset")) q.offset = std::stoi(*o);
+  } catch (const std::exception&) {
+    return Usage(ctx, "--limit and --offset take whole numbers", kHelp);
+  }
+  if (q.limit < 1 || q.limit > 100000 || q.offset < 0) return Usage(ctx, "--limit must be 1..100000", kHelp);
+  Result<std::vector<Record>> rows = (*s)->List(q);
+  if (!rows.ok()) return Fail(ctx, rows.status());
+  if (ctx.json) {
+    json items = json::array();
+    for (const Record& r : *rows) items.push_back(RecordJson(r));
+    ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+    return kExitOk;
+  }
+  for (const Record& r : *rows) ctx.out << RecordLine(*s, r, ctx.lang) << "\n";
+  if (rows->empty()) ctx.out << "(none)\n";
+  return kExitOk;
+}
+
+namespace {
+
+void ShowVisitText(Context& ctx, Store* store, const Record& r) {
+  const FormDef* form = store->FindForm(PlainValue(r.Get("form")));
+  for (const FieldSpec& f : Spec(r.type).fields) {
+    const json& v = r.Get(f.name);
+    if (v.is_null()) continue;
+    std::string text = PlainValue(v);
+    if (f.kind == FieldKind::kRef) {
+      if (Result<Record> ref = store->Get(f.ref_type, text); ref.ok()) text = ref->Title() + " (" + ShortId(text) + ")";
+    }
+    if (f.name == "form" && form) text += " — " + PickLabel(form->title, ctx.lang);
+    if (f.name == "notes") {
+      ctx.out << "  notes:\n";
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t nl = text.find('\n', start);
+        ctx.out << "    " << text.substr(start, nl == std::string::npos ? std::string::npos : nl - start) << "\n";
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+      }
+      continue;
+    }
+    ctx.out << "  " << f.name << ": " << text << "\n";
+  }
+  const json& answers = r.Get("answers");
+  if (!answers.is_object() || answers.empty()) return;
+  ctx.out << "  answers:\n";
+  if (!form) {
+    ctx.out << "    " << answers.dump() << "\n";
+    return;
+  }
+  for (const FormField& f : form->fields) {
+    auto it = answers.find(f.id);
+    if (it == answers.end()) continue;
+    ctx.out << "    " << PickLabel(f.label, ctx.lang) << ": " << FormatAnswer(f, *it, ctx.lang) << "\n";
+  }
+}
+
+}  // namespace
+
+int CmdShow(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp = "Usage: ccfield show ID\n\nShows one record; ID may be its first 6+ characters.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "give one record id", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Result<Record> r = (*s)->FindAny(a->positional()[0]);
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (ctx.json) {
+    ctx.out << RecordJson(*r).dump() << "\n";
+    return kExitOk;
+  }
+  ctx.out << TypeName(r->type) << " " << r->id << (r->deleted ? "  (deleted — `ccfield visit restore` undoes)" : "")
+          << "\n  created " << r->created_at << ", updated " << r->updated_at << "\n";
+  if (r->type == RecordType::kVisit) {
+    ShowVisitText(ctx, *s, *r);
+    return kExitOk;
+  }
+  for (const FieldSpec& f : Spec(r->type).fields) {
+    const json& v = r->Get(f.name);
+    if (v.is_null()) continue;
+    ctx.out << "  " << f.name << ": " << PlainValue(v);
+    if (f.name == "sdg_targets") {
+      for (const json& t : v) {
+        if (const SdgTarget* target = FindSdgTarget(PlainValue(t))) {
+          ctx.out << "\n      " << target->code << " " << PickLabel(target->title, ctx.lang);
+        }
+      }
+    }
+    ctx.out << "\n";
+  }
+  return kExitOk;
+}
+
+int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield search TEXT [--type visit|site|project|practice] [--limit N]\n\n"
+      "Full-text search; case and accents do not matter (electricite finds électricité).\n"
+      "Every word must appear; the last may be the start of a word.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"type", true}, {"limit", true}}, kHelp, &code);
+  if (!a) return code;
+  if (a->positional().empty()) return Usage(ctx, "give the text to search for", kHelp);
+  SearchQuery q;
+  for (const std::string& p : a->positional()) q.text += (q.text.empty() ? "" : " ") + p;
+  if (auto t = a->Get("type")) {
+    q.type = ParseRecordType(*t);
+    if (!q.type) return Usage(ctx, "unknown record type " + *t, kHelp);
+  }
+  if (auto l = a->Get("limit")) {
+    try {
+      q.limit = std::stoi(*l);
+    } catch (const std::exception&) {
+      return Usage(ctx, "--limit takes a whole number", kHelp);
+    }
+    if (q.limit < 1 || q.limit > 1000) return Usage(ctx, "--limit must be 1..1000", kHelp);
+  }
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Result<std::vector<SearchHit>> hits = (*s)->Search(q);
+  if (!hits.ok()) return Fail(ctx, hits.status());
+  if (ctx.json) {
+    json items = json::array();
+    for (const SearchHit& h : *hits) items.push_back(HitJson(h));
+    ctx.out << json{{"query", q.text}, {"items", items}, {"count", items.size()}}.dump() << "\n";
+    return kExitOk;
+  }
+  for (const SearchHit& h : *hits) {
+    std::string snippet = h.snippet;
+    for (char& c : snippet) {
+      if (c == '\n') c = ' ';
+    }
+    ctx.out << ShortId(h.id) << "  " << TypeName(h.type) << "  " << h.title << "\n    " << snippet << "\n";
+  }
+  if (hits->empty()) ctx.out << "No matches for \"" << q.text << "\".\n";
+  return kExitOk;
+}
+
+int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp = "Usage: ccfield history ID\n\nEvery change of a record: when, who, which device, what.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "give one record id", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Result<Record> r = (*s)->FindAny(a->positional()[0]);
+  if (!r.ok()) return Fail(ctx, r.status());
+  Result<std::vector<ChangeEntry>> h = (*s)->History(r->id);
+  if (!h.ok()) return Fail(ctx, h.status());
+  if (ctx.json) {
+    json items = json::array();
+    for (const ChangeEntry& e : *h) items.push_back(ChangeJson(e));
+    ctx.out << json{{"record_id", r->id}, {"items", items}, {"count", items.size()}}.dump() << "\n";
+    return kExitOk;
+  }
+  ctx.out << "History of " << TypeName(r->type) << " " << r->id << " (" << r->Title() << ")\n";
+  for (const ChangeEntry& e : *h) {
+    std::string value = e.field == kDeletedField ? (e.value == true ? "deleted" : "restored") : PlainValue(e.value);
+    if (value.size() > 80) value = value.substr(0, 77) + "...";
+    ctx.out << "  " << e.device_time << "  " << e.author << " on device " << ShortId(e.device_id) << "  "
+            << (e.field == kDeletedField ? "" : e.field + " = ") << value << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace ccfield::cli

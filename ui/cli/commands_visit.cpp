@@ -1,0 +1,275 @@
+// `ccfield visit add|edit|delete|restore`: recording site visits.
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "ccfield/core/text.h"
+#include "ccfield/platform/env.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kVisitHelp = R"(Usage:
+  ccfield visit add --site ID --form FORM [options]
+  ccfield visit edit ID [options]
+  ccfield visit delete ID        (can be undone with restore)
+  ccfield visit restore ID
+
+Options for add and edit:
+  --site ID             the site visited (ID or first 6+ characters)
+  --form FORM           form id (newest version) or id@version, see `ccfield forms`
+  --project ID          project the visit belongs to
+  --started TIME        ISO 8601 with offset (default: now, local time with offset)
+  --ended TIME          ISO 8601 with offset
+  --status S            complete (default for add) or draft (required answers may wait)
+  --notes TEXT          free-text notes; --notes-file FILE reads them from a file
+  --language L          language of the notes (fr, pt-MZ, ru, ...)
+  --answer FIELD=VALUE  a form answer; repeat for more. Lists: a,b,c; yes/no;
+                        positions: lat,lon[,accuracy]
+  --answers-json JSON   several answers as a JSON object
+  --gps LAT,LON[,ACC]   position in WGS84 degrees, accuracy in metres
+  --gps-source S        gps, network, map_pick or site_default
+  --weather W           dry, light_rain, heavy_rain, after_rain_24h, hot_sunny, windy_dusty
+  --condition C         0 ok, 1 monitor, 2 routine, 3 urgent, na, ni
+  --follow-up P         follow-up needed with priority P1, P2 or P3 (--no-follow-up clears)
+  --due DATE            follow-up due date YYYY-MM-DD
+  --action TEXT         follow-up action
+  --inspector ID        member who made the visit
+  --sdg LIST            SDG targets, e.g. 11.5,13.1
+  --clear FIELD         clear a field or answer (answers.FIELD); repeatable
+)";
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string part;
+  while (std::getline(ss, part, ',')) {
+    size_t b = part.find_first_not_of(' '), e = part.find_last_not_of(' ');
+    if (b != std::string::npos) out.push_back(part.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+Result<double> ParseNumber(const std::string& s, const std::string& what) {
+  try {
+    size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used != s.size()) throw std::invalid_argument(s);
+    return v;
+  } catch (const std::exception&) {
+    return Status::Invalid(what + ": \"" + s + "\" is not a number");
+  }
+}
+
+// Turns the text typed after --answer FIELD= into the JSON the form expects.
+Result<json> ParseAnswer(const FormField& f, const std::string& text) {
+  switch (f.type) {
+    case AnswerType::kInteger: {
+      try {
+        size_t used = 0;
+        long long v = std::stoll(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+        return json(v);
+      } catch (const std::exception&) {
+        return Status::Invalid("answer " + f.id + ": \"" + text + "\" is not a whole number");
+      }
+    }
+    case AnswerType::kDecimal: {
+      CCF_ASSIGN_OR_RETURN(double v, ParseNumber(text, "answer " + f.id));
+      return json(v);
+    }
+    case AnswerType::kYesNo:
+      if (text == "yes" || text == "true" || text == "oui" || text == "1") return json(true);
+      if (text == "no" || text == "false" || text == "non" || text == "0") return json(false);
+      return Status::Invalid("answer " + f.id + ": say yes or no");
+    case AnswerType::kMultiChoice: return json(SplitComma(text));
+    case AnswerType::kPosition: {
+      std::vector<std::string> parts = SplitComma(text);
+      if (parts.size() < 2 || parts.size() > 3) return Status::Invalid("answer " + f.id + ": give lat,lon[,accuracy]");
+      json pos = json::object();
+      CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(parts[0], "latitude"));
+      CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(parts[1], "longitude"));
+      pos["lat"] = lat;
+      pos["lon"] = lon;
+      if (parts.size() == 3) {
+        CCF_ASSIGN_OR_RETURN(double acc, ParseNumber(parts[2], "accuracy"));
+        pos["accuracy_m"] = acc;
+      }
+      return pos;
+    }
+    default: return json(text);
+  }
+}
+
+// Now, in local time with its UTC offset: what the device's clock says.
+std::string NowWithOffset(Env* env) {
+  int64_t ms = env->WallMillis();
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  long off = tm.tm_gmtoff / 60;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', std::labs(off) / 60,
+                std::labs(off) % 60);
+  return buf;
+}
+
+Result<std::string> ResolveId(Store* store, const std::string& id, RecordType type) {
+  CCF_ASSIGN_OR_RETURN(Record r, store->FindAny(id));
+  if (r.type != type) {
+    return Status::Invalid(id + " is a " + std::string(TypeName(r.type)) + ", not a " + std::string(TypeName(type)));
+  }
+  return r.id;
+}
+
+// Builds the field changes for add/edit from the options.
+Result<json> BuildFields(Context& ctx, Store* store, const Args& a, const FormDef* form) {
+  json f = json::object();
+  auto ref = [&](const char* opt, const char* field, RecordType t) -> Status {
+    if (auto v = a.Get(opt)) {
+      CCF_ASSIGN_OR_RETURN(std::string id, ResolveId(store, *v, t));
+      f[field] = id;
+    }
+    return Status::Ok();
+  };
+  CCF_RETURN_IF_ERROR(ref("site", "site_id", RecordType::kSite));
+  CCF_RETURN_IF_ERROR(ref("project", "project_id", RecordType::kProject));
+  CCF_RETURN_IF_ERROR(ref("inspector", "inspector_id", RecordType::kMember));
+  for (auto [opt, field] : {std::pair{"started", "started_at"}, {"ended", "ended_at"}, {"status", "status"},
+                            {"language", "language"}, {"gps-source", "gps_source"}, {"weather", "weather"},
+                            {"condition", "condition_rating"}, {"due", "follow_up_due"}, {"action", "follow_up_action"}}) {
+    if (auto v = a.Get(opt)) f[field] = *v;
+  }
+  if (auto v = a.Get("notes")) f["notes"] = *v;
+  if (auto file = a.Get("notes-file")) {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return Status::NotFound("cannot read notes file " + *file);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    f["notes"] = ss.str();
+  }
+  if (auto v = a.Get("gps")) {
+    std::vector<std::string> parts = SplitComma(*v);
+    if (parts.size() < 2 || parts.size() > 3) return Status::Invalid("--gps takes LAT,LON[,ACCURACY]");
+    CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(parts[0], "latitude"));
+    CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(parts[1], "longitude"));
+    f["gps_lat"] = lat;
+    f["gps_lon"] = lon;
+    if (parts.size() == 3) {
+      CCF_ASSIGN_OR_RETURN(double acc, ParseNumber(parts[2], "accuracy"));
+      f["gps_accuracy_m"] = acc;
+    }
+    if (!a.Has("gps-source")) f["gps_source"] = "gps";
+  }
+  if (auto v = a.Get("follow-up")) {
+    f["follow_up_needed"] = true;
+    f["follow_up_priority"] = *v;
+  }
+  if (a.Has("no-follow-up")) {
+    f["follow_up_needed"] = false;
+    f["follow_up_priority"] = nullptr;
+    f["follow_up_due"] = nullptr;
+  }
+  if (auto v = a.Get("sdg")) f["sdg_targets"] = SplitComma(*v);
+  if (auto v = a.Get("answers-json")) {
+    json answers = json::parse(*v, nullptr, false);
+    if (!answers.is_object()) return Status::Invalid("--answers-json must be a JSON object");
+    for (const auto& [k, val] : answers.items()) f[std::string(kAnswersPrefix) + k] = val;
+  }
+  for (const std::string& kv : a.All("answer")) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return Status::Invalid("--answer takes FIELD=VALUE, not \"" + kv + "\"");
+    std::string id = kv.substr(0, eq);
+    const FormField* field = form ? form->Find(id) : nullptr;
+    if (!field) return Status::Invalid("form " + (form ? form->key() : std::string("?")) + " has no field \"" + id + "\"");
+    CCF_ASSIGN_OR_RETURN(json value, ParseAnswer(*field, kv.substr(eq + 1)));
+    f[std::string(kAnswersPrefix) + id] = value;
+  }
+  for (const std::string& c : a.All("clear")) f[c] = nullptr;
+  (void)ctx;
+  return f;
+}
+
+int Print(Context& ctx, Store* store, const std::string& id, const char* verb) {
+  Result<Record> r = store->Get(RecordType::kVisit, id);
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (ctx.json) {
+    ctx.out << RecordJson(*r).dump() << "\n";
+  } else {
+    ctx.out << verb << " visit " << r->id << "\n  " << RecordLine(store, *r, ctx.lang) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
+  int code;
+  std::vector<OptionSpec> specs = {
+      {"site", true},       {"form", true},         {"project", true},     {"started", true},
+      {"ended", true},      {"status", true},       {"notes", true},       {"notes-file", true},
+      {"language", true},   {"answer", true, true}, {"answers-json", true}, {"gps", true},
+      {"gps-source", true}, {"weather", true},      {"condition", true},   {"follow-up", true},
+      {"no-follow-up", false}, {"due", true},       {"action", true},      {"inspector", true},
+      {"sdg", true},        {"clear", true, true}};
+  auto a = ParseCommand(ctx, args, specs, kVisitHelp, &code);
+  if (!a) return code;
+  const auto& pos = a->positional();
+  if (pos.empty()) return Usage(ctx, "say add, edit, delete or restore", kVisitHelp);
+  const std::string& verb = pos[0];
+  Result<Store*> opened = ctx.OpenStore();
+  if (!opened.ok()) return Fail(ctx, opened.status());
+  Store* store = *opened;
+
+  if (verb == "add") {
+    if (pos.size() != 1) return Usage(ctx, "visit add takes options only", kVisitHelp);
+    if (!a->Has("site") || !a->Has("form")) return Usage(ctx, "visit add needs --site and --form", kVisitHelp);
+    std::string key = *a->Get("form");
+    if (key.find('@') == std::string::npos) {
+      for (const FormDef& f : store->forms()) {
+        if (f.id == key) key = f.key();  // forms are ordered; the last is the newest
+      }
+    }
+    const FormDef* form = store->FindForm(key);
+    if (!form) return Fail(ctx, Status::NotFound("unknown form \"" + *a->Get("form") + "\"; see `ccfield forms`"));
+    Result<json> fields = BuildFields(ctx, store, *a, form);
+    if (!fields.ok()) return Fail(ctx, fields.status());
+    (*fields)["form"] = form->key();
+    if (!fields->contains("started_at")) (*fields)["started_at"] = NowWithOffset(ctx.env);
+    if (!fields->contains("status")) (*fields)["status"] = "complete";
+    std::string id = NewUuid(ctx.env);
+    Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, id, *fields}});
+    if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not saved"));
+    return Print(ctx, store, id, "Saved");
+  }
+  if (pos.size() != 2) return Usage(ctx, "visit " + verb + " needs the visit id", kVisitHelp);
+  Result<std::string> id = ResolveId(store, pos[1], RecordType::kVisit);
+  if (!id.ok()) return Fail(ctx, id.status());
+  if (verb == "edit") {
+    if (a->Has("form")) return Fail(ctx, Status::Invalid("a visit's form cannot change; add a new visit instead"));
+    Result<Record> current = store->Get(RecordType::kVisit, *id);
+    if (!current.ok()) return Fail(ctx, current.status());
+    const FormDef* form = store->FindForm(PlainValue(current->Get("form")));
+    Result<json> fields = BuildFields(ctx, store, *a, form);
+    if (!fields.ok()) return Fail(ctx, fields.status());
+    if (fields->empty()) return Usage(ctx, "say what to change", kVisitHelp);
+    Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, *id, *fields}});
+    if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not changed"));
+    return Print(ctx, store, *id, r->changed_fields ? "Changed" : "No change to");
+  }
+  if (verb == "delete" || verb == "restore") {
+    Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kVisit, *id}) : Op(RestoreRecord{RecordType::kVisit, *id});
+    Result<CommitResult> r = store->Commit({op});
+    if (!r.ok()) return Fail(ctx, r.status());
+    return Print(ctx, store, *id, verb == "delete" ? "Deleted" : "Restored");
+  }
+  return Usage(ctx, "unknown visit command \"" + verb + "\"", kVisitHelp);
+}
+
+}  // namespace ccfield::cli

@@ -1,0 +1,71 @@
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+using nlohmann::json;
+
+json RecordJson(const Record& r) {
+  return {{"type", TypeName(r.type)}, {"id", r.id},           {"deleted", r.deleted},
+          {"created_at", r.created_at}, {"updated_at", r.updated_at}, {"fields", r.fields}};
+}
+
+json ChangeJson(const ChangeEntry& e) {
+  return {{"seq", e.seq},
+          {"device_id", e.device_id},
+          {"device_seq", e.device_seq},
+          {"device_time", e.device_time},
+          {"author", e.author},
+          {"record_type", TypeName(e.type)},
+          {"record_id", e.record_id},
+          {"field", e.field},
+          {"value", e.value},
+          {"created", e.created}};
+}
+
+json HitJson(const SearchHit& h) {
+  return {{"type", TypeName(h.type)}, {"id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"rank", h.rank}};
+}
+
+std::string ShortId(const std::string& id) { return id.substr(0, 8); }
+
+std::string PlainValue(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_array()) {
+    std::string out;
+    for (const json& x : v) out += (out.empty() ? "" : ", ") + PlainValue(x);
+    return out;
+  }
+  return v.dump();
+}
+
+std::string RecordLine(Store* store, const Record& r, const std::string& lang) {
+  std::string line = ShortId(r.id) + "  ";
+  if (r.type == RecordType::kVisit) {
+    std::string started = PlainValue(r.Get("started_at"));
+    line += started.substr(0, 10) + " " + (started.size() >= 16 ? started.substr(11, 5) : "") + "  ";
+    const FormDef* form = store->FindForm(PlainValue(r.Get("form")));
+    line += form ? PickLabel(form->title, lang) : PlainValue(r.Get("form"));
+    if (auto site = store->Get(RecordType::kSite, PlainValue(r.Get("site_id"))); site.ok()) {
+      line += " – " + site->Title();
+    }
+    if (r.Get("status") == "draft") line += "  (draft)";
+    if (r.Get("follow_up_needed") == true) {
+      line += "  [" + PlainValue(r.Get("follow_up_priority"));
+      if (r.Get("follow_up_due").is_string()) line += " due " + PlainValue(r.Get("follow_up_due"));
+      line += "]";
+    }
+  } else {
+    line += r.Title();
+    if (r.type == RecordType::kSite && r.Get("ward").is_string()) line += " (" + PlainValue(r.Get("ward")) + ")";
+    if (r.type == RecordType::kPractice) line += " — " + PlainValue(r.Get("city")) + ", " + PlainValue(r.Get("country"));
+    if (r.type == RecordType::kProject && r.Get("sdg_targets").is_array()) {
+      line += "  SDG " + PlainValue(r.Get("sdg_targets"));
+    }
+  }
+  if (r.deleted) line += "  (deleted)";
+  return line;
+}
+
+}  // namespace ccfield::cli
