@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <map>
+#include <set>
 
 namespace ccfield {
 
@@ -38,6 +39,18 @@ std::string Plain(const json& v) {
   return v.dump();
 }
 
+// The answers a report shows: answers to hidden fields stay stored (a worker
+// may switch back) but are left out of reports and exports (docs/forms.md).
+json ShownAnswers(const FormDef* form, const json& answers) {
+  json out = json::object();
+  if (!form || !answers.is_object()) return out;
+  for (const auto& [id, value] : answers.items()) {
+    const FormField* field = form->Find(id);
+    if (field && IsShown(*form, *field, answers)) out[id] = value;
+  }
+  return out;
+}
+
 Result<std::vector<Record>> All(Store* store, RecordType type) {
   std::vector<Record> out;
   ListQuery q;
@@ -59,15 +72,19 @@ Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang)
   CCF_ASSIGN_OR_RETURN(std::vector<Record> sites, All(store, RecordType::kSite));
   std::map<std::string, std::string> site_names;
   for (const Record& s : sites) site_names[s.id] = s.Title();
-  // One column per answer field of each form that occurs, in form order.
-  std::vector<std::pair<const FormDef*, const FormField*>> answer_cols;
-  std::map<std::string, bool> seen_forms;
+  // One column per answer field of each form that occurs, in form order. All
+  // versions of a form share a column per field id: analysis across versions
+  // joins on field id (docs/forms.md).
+  std::vector<std::pair<std::string, std::string>> answer_cols;  // form id, field id
+  std::set<std::pair<std::string, std::string>> seen_cols;
+  std::set<std::string> seen_forms;
   for (const Record& v : visits) {
     std::string key = Plain(v.Get("form"));
-    if (seen_forms[key]) continue;
-    seen_forms[key] = true;
+    if (!seen_forms.insert(key).second) continue;
     if (const FormDef* f = store->FindForm(key)) {
-      for (const FormField& field : f->fields) answer_cols.emplace_back(f, &field);
+      for (const FormField& field : f->fields) {
+        if (seen_cols.emplace(f->id, field.id).second) answer_cols.emplace_back(f->id, field.id);
+      }
     }
   }
   const char* const kFixed[] = {"id", "site_id", "site_name", "form", "status", "started_at", "ended_at",
@@ -80,7 +97,7 @@ Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang)
     out << (first ? "" : ",") << c;
     first = false;
   }
-  for (const auto& [form, field] : answer_cols) out << "," << CsvCell(form->id + "." + field->id);
+  for (const auto& [form_id, field_id] : answer_cols) out << "," << CsvCell(form_id + "." + field_id);
   out << "\r\n";
   for (const Record& v : visits) {
     for (const char* c : kFixed) {
@@ -94,13 +111,13 @@ Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang)
       }
       out << (std::string_view(c) == "id" ? "" : ",") << CsvCell(cell);
     }
-    const std::string key = Plain(v.Get("form"));
-    for (const auto& [form, field] : answer_cols) {
+    // Each visit's answers are read with its own form version.
+    const FormDef* form = store->FindForm(Plain(v.Get("form")));
+    const json answers = ShownAnswers(form, v.Get("answers"));
+    for (const auto& [form_id, field_id] : answer_cols) {
       std::string cell;
-      if (form->key() == key) {
-        const json& a = v.Get(std::string(kAnswersPrefix) + field->id);
-        if (!a.is_null()) cell = FormatAnswer(*field, a, lang);
-      }
+      const FormField* field = form && form->id == form_id ? form->Find(field_id) : nullptr;
+      if (field && answers.contains(field_id)) cell = FormatAnswer(*field, answers[field_id], lang);
       out << "," << CsvCell(cell);
     }
     out << "\r\n";
@@ -135,7 +152,7 @@ Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
     json props = json::object();
     for (const auto& [k, val] : v.fields.items()) {
       // QGIS shows nested objects as text; keep answers as one JSON string.
-      props[k] = k == "answers" ? json(val.dump()) : val;
+      props[k] = k == "answers" ? json(ShownAnswers(store->FindForm(Plain(v.Get("form"))), val).dump()) : val;
     }
     props["record_type"] = "visit";
     props["id"] = v.id;

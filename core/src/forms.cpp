@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ccfield/core/embedded.h"
+#include "ccfield/core/sdg.h"
 #include "ccfield/core/text.h"
 
 namespace ccfield {
@@ -40,7 +41,9 @@ Status ParseLabels(const json& j, const std::string& where, bool required, Label
     if (!text.is_string()) return Status::Invalid(where + "." + lang + " must be text");
     (*out)[lang] = text.get<std::string>();
   }
-  if (!out->count("en")) return Status::Invalid(where + " needs an English (\"en\") text");
+  if (!out->count("en") || !out->count("fr")) {
+    return Status::Invalid(where + " needs an English (\"en\") and a French (\"fr\") text");
+  }
   return Status::Ok();
 }
 
@@ -87,11 +90,16 @@ Status ParseField(const json& j, const FormDef& form, FormField* f) {
     cond.field = sw.value("field", "");
     const FormField* dep = form.Find(cond.field);
     if (!dep) return Status::Invalid(where + ": shown_when must name an earlier field, not \"" + cond.field + "\"");
-    if (sw.contains("equals")) cond.values.push_back(sw["equals"]);
-    if (sw.contains("in") && sw["in"].is_array()) {
-      for (const json& v : sw["in"]) cond.values.push_back(v);
+    if (sw.contains("equals") == sw.contains("in")) {
+      return Status::Invalid(where + ": shown_when needs exactly one of \"equals\" and \"in\"");
     }
-    if (cond.values.empty()) return Status::Invalid(where + ": shown_when needs \"equals\" or \"in\"");
+    if (sw.contains("equals")) {
+      cond.values.push_back(sw["equals"]);
+    } else if (sw["in"].is_array() && !sw["in"].empty()) {
+      for (const json& v : sw["in"]) cond.values.push_back(v);
+    } else {
+      return Status::Invalid(where + ": shown_when \"in\" must be a non-empty list of answers");
+    }
     for (const json& v : cond.values) {
       if (Status st = ValidateAnswer(*dep, v); !st.ok()) {
         return Status::Invalid(where + ": shown_when value does not fit field " + dep->id + ": " + st.message());
@@ -100,6 +108,13 @@ Status ParseField(const json& j, const FormDef& form, FormField* f) {
     f->shown_when = std::move(cond);
   }
   return Status::Ok();
+}
+
+// Code points in valid UTF-8: every byte that is not a continuation byte.
+size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
 }
 
 std::string NumberText(double v) {
@@ -170,7 +185,9 @@ Result<FormDef> ParseForm(const json& j) {
     CCF_RETURN_IF_ERROR(ParseLabels(j.value("description", json()), where + " description", false, &form.description));
     for (const json& t : j.value("sdg_targets", json::array())) {
       std::string code = t.get<std::string>();
-      if (!IsSdgTarget(code)) return Status::Invalid(where + ": \"" + code + "\" is not an SDG target");
+      if (!IsSdgTarget(code) || !FindSdgTarget(code)) {
+        return Status::Invalid(where + ": \"" + code + "\" is not an SDG target of the catalogue (data/sdg.json)");
+      }
       form.sdg_targets.push_back(code);
     }
     const json& fields = j.value("fields", json::array());
@@ -208,7 +225,15 @@ Status ValidateAnswer(const FormField& f, const json& v) {
       if (!v.is_string()) return bad("must be text");
       const std::string& s = v.get_ref<const std::string&>();
       if (auto pos = FindInvalidUtf8(s)) return bad("text is not valid UTF-8 (byte " + std::to_string(*pos) + ")");
-      size_t limit = f.max_length.value_or(f.type == AnswerType::kText ? 2000 : 100 * 1024);
+      if (f.max_length) {
+        // max_length counts characters (docs/forms.md), not bytes: a Georgian
+        // or Amharic letter takes three bytes.
+        if (CountCodePoints(s) > *f.max_length) {
+          return bad("text is longer than " + std::to_string(*f.max_length) + " characters");
+        }
+        return Status::Ok();
+      }
+      size_t limit = f.type == AnswerType::kText ? 2000 : 100 * 1024;
       if (s.size() > limit) return bad("text is longer than " + std::to_string(limit) + " bytes");
       return Status::Ok();
     }

@@ -86,6 +86,38 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 );
 )sql";
 
+// Version 3: sync state. Each own change gets its base (the server version of
+// the field it was made on) and a state; field_versions remembers the server
+// version of every field this device has; conflicts come from the server.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE change_log ADD COLUMN base_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_log ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'waiting';
+ALTER TABLE change_log ADD COLUMN server_version INTEGER;
+ALTER TABLE change_log ADD COLUMN reject_reason TEXT;
+CREATE INDEX change_log_by_state ON change_log(sync_state, device_seq);
+CREATE TABLE field_versions(
+  record_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY(record_id, field)
+) WITHOUT ROWID;
+CREATE TABLE conflicts(
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  record_type TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  workspace_id TEXT,
+  field TEXT NOT NULL,
+  base TEXT, winner TEXT, loser TEXT,          -- JSON values
+  winner_device TEXT, loser_device TEXT, winner_author TEXT, loser_author TEXT, loser_time TEXT,
+  winner_version INTEGER NOT NULL DEFAULT 0,
+  resolved INTEGER NOT NULL DEFAULT 0,
+  resolved_by INTEGER NOT NULL DEFAULT 0,
+  resolving_locally INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX conflicts_by_record ON conflicts(record_id, field);
+)sql";
+
 }  // namespace
 
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
@@ -111,6 +143,8 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
     } else if (next == 2) {
       st = db->Exec(kV2);
       if (st.ok()) st = reindex();
+    } else if (next == 3) {
+      st = db->Exec(kV3);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

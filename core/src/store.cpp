@@ -90,12 +90,49 @@ Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std
   return std::optional<Record>(ReadRecord(type, q));
 }
 
+Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating) {
+  const RecordSpec& spec = Spec(rec.type);
+  std::string cols = "id, deleted, created_at, updated_at", params = "?, ?, ?, ?";
+  for (const FieldSpec& f : spec.fields) {
+    cols += ", " + std::string(f.name);
+    params += ", ?";
+  }
+  if (rec.type == RecordType::kVisit) {
+    cols += ", answers, started_utc";
+    params += ", ?, ?";
+  }
+  // REPLACE keeps one code path for every update; created_at comes from the
+  // loaded record.
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare((creating ? "INSERT INTO " : "REPLACE INTO ") +
+                                                std::string(spec.table) + "(" + cols + ") VALUES(" + params + ")"));
+  q.Bind(1, rec.id).Bind(2, rec.deleted ? 1 : 0).Bind(3, rec.created_at).Bind(4, rec.updated_at);
+  int i = 5;
+  for (const FieldSpec& f : spec.fields) q.BindJson(i++, rec.Get(f.name));
+  if (rec.type == RecordType::kVisit) {
+    const json& answers = rec.Get("answers");
+    q.Bind(i++, answers.is_object() ? answers.dump() : std::string("{}"));
+    // A remote page may bring a visit before its start time: order it last.
+    const json& started = rec.Get("started_at");
+    std::optional<int64_t> utc = started.is_string() ? ParseTimestamp(started.get<std::string>()) : std::nullopt;
+    if (utc) {
+      q.Bind(i++, *utc);
+    } else {
+      q.BindNull(i++);
+    }
+  }
+  return q.Run();
+}
+
 }  // namespace internal
 
 Result<std::unique_ptr<Store>> Store::Open(Env* env, const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store);
   Status st = store->Init(env, options);
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    // Every open error names the file (a damaged page may show up in any step).
+    if (st.message().find(options.path) == std::string::npos) st = st.WithContext("opening " + options.path);
+    return st;
+  }
   return store;
 }
 
@@ -109,9 +146,20 @@ Status Store::Init(Env* env, const StoreOptions& options) {
   oo.vfs = options.vfs;
   oo.busy_timeout_ms = options.busy_timeout_ms;
   CCF_ASSIGN_OR_RETURN(db_, sql::Db::Open(oo));
+  // Check the file is ours before changing anything, even its journal mode: a
+  // foreign SQLite file has tables but no meta. This is the first real read of
+  // the file, so it also reports a damaged one.
+  {
+    Result<sql::Stmt> q = db_->Prepare(
+        "SELECT (SELECT count(*) FROM sqlite_schema), (SELECT count(*) FROM sqlite_schema WHERE name = 'meta')");
+    if (!q.ok()) return q.status().WithContext("opening " + path_);
+    Result<bool> r = q->Step();
+    if (!r.ok()) return r.status().WithContext("opening " + path_);
+    if (q->Int(0) > 0 && q->Int(1) == 0) {
+      return Status::Corrupt("opening " + path_ + ": this SQLite file is not a ccfield store");
+    }
+  }
   // WAL + synchronous=FULL: a commit that returned survives power loss.
-  // journal_mode is the first real read of the file, so it reports a foreign
-  // or damaged file.
   {
     CCF_ASSIGN_OR_RETURN(sql::Stmt wal, db_->Prepare("PRAGMA journal_mode = WAL"));
     Result<bool> r = wal.Step();
@@ -121,16 +169,6 @@ Status Store::Init(Env* env, const StoreOptions& options) {
     }
   }
   CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
-  // Check the file is ours before changing it: a foreign SQLite file has tables but no meta.
-  {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
-        "SELECT (SELECT count(*) FROM sqlite_schema), (SELECT count(*) FROM sqlite_schema WHERE name = 'meta')"));
-    Result<bool> r = q.Step();
-    if (!r.ok()) return r.status().WithContext("reading " + path_);
-    if (q.Int(0) > 0 && q.Int(1) == 0) {
-      return Status::Corrupt("opening " + path_ + ": this SQLite file is not a ccfield store");
-    }
-  }
   CCF_RETURN_IF_ERROR(LoadForms());  // built-in forms: needed to index visits
   auto lookup = [this](std::string_view key) { return FindForm(key); };
   CCF_RETURN_IF_ERROR(Migrate(
@@ -170,6 +208,9 @@ Status Store::LoadForms() {
     if (FindForm(q.Text(0))) continue;
     Result<FormDef> f = ParseFormText(q.Text(1));
     if (!f.ok()) return Status::Corrupt("stored form " + q.Text(0) + " is unreadable: " + f.status().message());
+    if (f->key() != q.Text(0)) {
+      return Status::Corrupt("stored form " + q.Text(0) + " holds the definition of " + f->key());
+    }
     forms_.push_back(std::move(f).value());
   }
   return Status::Ok();
@@ -184,6 +225,11 @@ const FormDef* Store::FindForm(std::string_view key) const {
 
 Status Store::AddForm(const FormDef& form) {
   if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  // form.source is what is stored and read back: it must parse to this same
+  // form, or the form would come back under another key (or not at all).
+  if (Result<FormDef> stored = ParseForm(form.source); !stored.ok() || stored->key() != form.key()) {
+    return Status::Invalid("form " + form.key() + ": its definition does not match it; add a form made by ParseForm");
+  }
   if (const FormDef* existing = FindForm(form.key())) {
     if (existing->source == form.source) return Status::Ok();
     return Status::Conflict("form " + form.key() + " already exists with a different definition; give it a new version");

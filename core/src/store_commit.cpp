@@ -2,6 +2,7 @@
 // per changed field, and keeps the search index in step, all in one
 // BEGIN IMMEDIATE transaction.
 
+#include <charconv>
 #include <cmath>
 #include <set>
 
@@ -15,94 +16,6 @@ namespace ccfield {
 using nlohmann::json;
 
 namespace {
-
-bool IsLanguageField(std::string_view name) { return name == "language" || name == "default_language"; }
-
-// Checks one field value against its spec; returns the value to store.
-Result<json> NormalizeValue(RecordType type, const FieldSpec& f, const std::string& name, const json& v) {
-  const std::string where = std::string(TypeName(type)) + " " + name;
-  auto bad = [&](const std::string& what) { return Status::Invalid(where + ": " + what); };
-  if (v.is_null()) {
-    if (f.required) return bad("is required and cannot be cleared");
-    return json();
-  }
-  auto check_text = [&](const std::string& s, size_t limit) -> Status {
-    if (auto pos = FindInvalidUtf8(s)) return bad("text is not valid UTF-8 (byte " + std::to_string(*pos) + ")");
-    if (s.size() > limit) {
-      return bad("text is too long (" + std::to_string(s.size()) + " bytes; the limit is " +
-                 std::to_string(limit) + ")");
-    }
-    return Status::Ok();
-  };
-  switch (f.kind) {
-    case FieldKind::kText:
-    case FieldKind::kLongText: {
-      if (!v.is_string()) return bad("must be text");
-      const std::string& s = v.get_ref<const std::string&>();
-      size_t limit = f.max_bytes ? f.max_bytes : (f.kind == FieldKind::kText ? kMaxTextBytes : kMaxLongTextBytes);
-      CCF_RETURN_IF_ERROR(check_text(s, limit));
-      if (f.required && s.empty()) return bad("is required");
-      if (!f.allowed.empty()) {
-        bool ok = false;
-        std::string list;
-        for (std::string_view a : f.allowed) {
-          ok = ok || a == s;
-          list += (list.empty() ? "" : ", ") + std::string(a);
-        }
-        if (!ok) return bad("\"" + s + "\" is not one of: " + list);
-      }
-      if (IsLanguageField(name) && !IsLanguageTag(s)) return bad("\"" + s + "\" is not a language tag like fr or pt-MZ");
-      if (name == "country" && (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
-                                !std::isupper(static_cast<unsigned char>(s[1])))) {
-        return bad("must be a two-letter country code like TZ");
-      }
-      return v;
-    }
-    case FieldKind::kInteger:
-      if (!v.is_number_integer()) return bad("must be a whole number");
-      return v;
-    case FieldKind::kReal: {
-      if (!v.is_number()) return bad("must be a number");
-      double x = v.get<double>();
-      if (!std::isfinite(x)) return bad("must be a finite number");
-      if (f.min < f.max && (x < f.min || x > f.max)) {
-        return bad("must be between " + std::to_string(f.min) + " and " + std::to_string(f.max));
-      }
-      return json(x);
-    }
-    case FieldKind::kBool:
-      if (!v.is_boolean()) return bad("must be true or false");
-      return v;
-    case FieldKind::kStringList: {
-      if (!v.is_array()) return bad("must be a list of text");
-      if (v.size() > 50) return bad("has more than 50 items");
-      std::set<std::string> seen;
-      for (const json& x : v) {
-        if (!x.is_string()) return bad("must be a list of text");
-        const std::string& s = x.get_ref<const std::string&>();
-        CCF_RETURN_IF_ERROR(check_text(s, 100));
-        if (name == "sdg_targets" && !IsSdgTarget(s)) return bad("\"" + s + "\" is not an SDG target like 11.5");
-        if (name == "languages" && !IsLanguageTag(s)) return bad("\"" + s + "\" is not a language tag");
-        if (!seen.insert(s).second) return bad("\"" + s + "\" is listed twice");
-      }
-      return v;
-    }
-    case FieldKind::kTimestamp:
-      if (!v.is_string() || !ParseTimestamp(v.get<std::string>())) {
-        return bad("must be a time with its UTC offset, like 2026-10-14T08:05:00+03:00");
-      }
-      return v;
-    case FieldKind::kDate:
-      if (!v.is_string() || !IsValidDate(v.get<std::string>())) return bad("must be a date YYYY-MM-DD");
-      return v;
-    case FieldKind::kRef:
-      if (!v.is_string() || !IsUuid(v.get<std::string>())) return bad("must be a record id (UUID)");
-      return v;
-    case FieldKind::kAnswer:
-      return v;  // checked against the visit's form in CheckRecord
-  }
-  return bad("unknown field kind");
-}
 
 }  // namespace
 
@@ -143,8 +56,8 @@ class Store::Writer {
     for (const auto& [name, value] : flat.items()) {
       const FieldSpec* f = FindField(op.type, name);
       if (!f) return Status::Invalid(type_name + " has no field \"" + name + "\"");
-      CCF_ASSIGN_OR_RETURN(json norm, NormalizeValue(op.type, *f, name, value));
-      if (rec.Get(name) == norm && !creating) continue;
+      CCF_ASSIGN_OR_RETURN(json norm, CheckFieldValue(op.type, name, value));
+      if (rec.Get(name) == norm && !creating && !op.log_unchanged) continue;
       if (norm.is_null() && rec.Get(name).is_null()) continue;
       if (name.starts_with(kAnswersPrefix)) {
         std::string aid = name.substr(kAnswersPrefix.size());
@@ -164,13 +77,17 @@ class Store::Writer {
       // Convenience: a new visit belongs to its site's workspace.
       if (const json& site = rec.Get("site_id"); site.is_string()) {
         CCF_ASSIGN_OR_RETURN(std::optional<Record> s, internal::LoadRecord(db_, RecordType::kSite, site.get<std::string>()));
-        if (s && s->Get("workspace_id").is_string()) {
+        // Report the missing site itself, not the workspace it would have given.
+        if (!s) return Status::NotFound("visit site_id: no site with id " + site.get<std::string>());
+        if (s->Get("workspace_id").is_string()) {
           rec.fields["workspace_id"] = s->Get("workspace_id");
           changed.emplace_back("workspace_id", rec.fields["workspace_id"]);
         }
       }
     }
-    if (changed.empty()) return Status::Ok();
+    // A new record with no fields is not "no change": CheckRecord reports
+    // the required fields it lacks.
+    if (changed.empty() && !creating) return Status::Ok();
     CCF_RETURN_IF_ERROR(CheckRecord(rec, creating));
     const std::string now = FormatUtcMillis(s_->env_->WallMillis());
     if (creating) rec.created_at = now;
@@ -181,13 +98,13 @@ class Store::Writer {
     return Status::Ok();
   }
 
-  Status ApplyOne(const DeleteRecord& op) { return SetDeleted(op.type, op.id, true); }
-  Status ApplyOne(const RestoreRecord& op) { return SetDeleted(op.type, op.id, false); }
+  Status ApplyOne(const DeleteRecord& op) { return SetDeleted(op.type, op.id, true, op.log_unchanged); }
+  Status ApplyOne(const RestoreRecord& op) { return SetDeleted(op.type, op.id, false, op.log_unchanged); }
 
-  Status SetDeleted(RecordType type, const std::string& id, bool deleted) {
+  Status SetDeleted(RecordType type, const std::string& id, bool deleted, bool log_unchanged) {
     CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db_, type, id));
     if (!rec) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
-    if (rec->deleted == deleted) return Status::Ok();  // already so: nothing to log
+    if (rec->deleted == deleted && !log_unchanged) return Status::Ok();  // already so: nothing to log
     const std::string now = FormatUtcMillis(s_->env_->WallMillis());
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE " + std::string(Spec(type).table) +
                                                    " SET deleted = ?, updated_at = ? WHERE id = ?"));
@@ -245,43 +162,35 @@ class Store::Writer {
     return Status::Ok();
   }
 
-  Status WriteRow(const Record& rec, bool creating) {
-    const RecordSpec& spec = Spec(rec.type);
-    std::string cols = "id, deleted, created_at, updated_at", params = "?, 0, ?, ?";
-    for (const FieldSpec& f : spec.fields) {
-      cols += ", " + std::string(f.name);
-      params += ", ?";
-    }
-    if (rec.type == RecordType::kVisit) {
-      cols += ", answers, started_utc";
-      params += ", ?, ?";
-    }
-    // INSERT OR REPLACE keeps one code path for create and update; the row's
-    // created_at is carried over from the loaded record.
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare((creating ? "INSERT INTO " : "REPLACE INTO ") +
-                                                   std::string(spec.table) + "(" + cols + ") VALUES(" + params + ")"));
-    q.Bind(1, rec.id).Bind(2, rec.created_at).Bind(3, rec.updated_at);
-    int i = 4;
-    for (const FieldSpec& f : spec.fields) q.BindJson(i++, rec.Get(f.name));
-    if (rec.type == RecordType::kVisit) {
-      q.Bind(i++, rec.Get("answers").dump());
-      q.Bind(i++, *ParseTimestamp(rec.Get("started_at").get<std::string>()));
-    }
-    return q.Run();
-  }
+  Status WriteRow(const Record& rec, bool creating) { return internal::WriteRecordRow(db_, rec, creating); }
 
   Status Log(const Record& rec, const std::string& field, const json& value, bool created, const std::string& now) {
     if (!next_device_seq_) {
       CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'device_seq'"));
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-      next_device_seq_ = (row ? std::stoll(q.Text(0)) : 0) + 1;
+      int64_t last = 0;
+      if (row) {
+        const std::string text = q.Text(0);
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
+        if (ec != std::errc() || end != text.data() + text.size() || last < 0) {
+          return Status::Corrupt("the store's device sequence number is damaged (\"" + text + "\")");
+        }
+      }
+      next_device_seq_ = last + 1;
     }
     if (!log_stmt_) {
+      const bool sync_columns = s_->schema_version_ >= 3;
       CCF_ASSIGN_OR_RETURN(
           sql::Stmt q,
-          db_->Prepare("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, record_id, "
-                       "field, value, created) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+          db_->Prepare(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
+                                   "record_id, field, value, created") +
+                       (sync_columns ? ", base_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                     : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
       log_stmt_ = std::move(q);
+    }
+    int64_t base = 0;
+    if (s_->schema_version_ >= 3) {
+      CCF_ASSIGN_OR_RETURN(base, BaseVersion(rec.id, field));
     }
     sql::Stmt& q = *log_stmt_;
     q.Reset();
@@ -293,6 +202,7 @@ class Store::Writer {
       q.Bind(8, value.dump());
     }
     q.Bind(9, created ? 1 : 0);
+    if (s_->schema_version_ >= 3) q.Bind(10, base);
     CCF_RETURN_IF_ERROR(q.Run());
     int64_t seq = db_->LastInsertRowid();
     if (result.last_seq < result.first_seq || result.first_seq == 0) result.first_seq = seq;
@@ -300,6 +210,23 @@ class Store::Writer {
     ++result.changed_fields;
     ++*next_device_seq_;
     return Status::Ok();
+  }
+
+  // The server version this edit is based on: the field's version, or for a
+  // delete/restore the highest version of any field of the record.
+  Result<int64_t> BaseVersion(const std::string& record_id, const std::string& field) {
+    const bool whole_record = field == kDeletedField;
+    sql::Stmt& q = whole_record ? record_base_stmt_ : field_base_stmt_;
+    if (!q.valid()) {
+      CCF_ASSIGN_OR_RETURN(q, db_->Prepare(whole_record
+                                               ? "SELECT max(version) FROM field_versions WHERE record_id = ?"
+                                               : "SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
+    }
+    q.Reset();
+    q.Bind(1, record_id);
+    if (!whole_record) q.Bind(2, field);
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    return row && !q.IsNull(0) ? q.Int(0) : int64_t{0};
   }
 
   Status Reindex(const Record& rec, const json& changed_fields) {
@@ -332,6 +259,7 @@ class Store::Writer {
   sql::Db* db_;
   std::optional<int64_t> next_device_seq_;
   std::optional<sql::Stmt> log_stmt_;
+  sql::Stmt field_base_stmt_, record_base_stmt_;
 };
 
 Result<CommitResult> Store::Commit(const std::vector<Op>& ops) {

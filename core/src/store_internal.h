@@ -19,6 +19,9 @@ Record ReadRecord(RecordType type, const sql::Stmt& row);
 // The record or nullopt when no row has this id.
 Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id);
 
+// Writes the whole row of `rec` (insert when `creating`, else replace).
+Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating);
+
 // Search index maintenance; called inside the writing transaction.
 Status IndexRecord(sql::Db* db, const Record& record, const FormLookup& forms);
 Status UnindexRecord(sql::Db* db, const std::string& record_id);

@@ -33,7 +33,7 @@ std::string AddSite(Store* store, Env* env, const std::string& workspace_id, con
                     const json& extra) {
   std::string id = NewUuid(env);
   json fields = {{"workspace_id", workspace_id}, {"name", name}, {"kind", "drain"}};
-  fields.update(extra);
+  if (!extra.is_null()) fields.update(extra);
   REQUIRE_OK(store->Commit({SetFields{RecordType::kSite, id, fields}}));
   return id;
 }
@@ -53,7 +53,7 @@ json VisitFields(const std::string& site_id, const json& extra) {
       {"started_at", "2026-10-14T08:05:00+03:00"},
       {"answers", {{"asset_type", "culvert"}, {"blockage_pct", "lt25"}}},
   };
-  fields.update(extra);
+  if (!extra.is_null()) fields.update(extra);  // `{}` at a call site is null, not an empty object
   return fields;
 }
 

@@ -88,6 +88,15 @@ nlohmann::json VisitFields(const std::string& site_id, const nlohmann::json& ext
 std::string AddVisit(Store* store, Env* env, const std::string& site_id,
                      const nlohmann::json& extra = nlohmann::json::object());
 
+// A search for `text`, optionally of one record type.
+inline SearchQuery TextQuery(std::string text, std::optional<RecordType> type = std::nullopt, int limit = 20) {
+  SearchQuery q;
+  q.text = std::move(text);
+  q.type = type;
+  q.limit = limit;
+  return q;
+}
+
 // Number of change-log entries in the store.
 int64_t ChangeLogCount(Store* store);
 

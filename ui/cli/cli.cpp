@@ -27,6 +27,11 @@ Commands:
   history ID                 who changed what, when, from which device
   export csv|geojson [--output FILE]
   import practices FILE      import good practices from JSON
+  login URL --user NAME      log this device in to a sync server
+  sync                       send and receive changes
+  status                     what is waiting, last sync, what blocks it, rejected changes
+  conflicts                  open sync conflicts (both values kept)
+  resolve ID --keep current|other|base | --value TEXT   resolve a conflict
 
 Global options (anywhere on the line):
   --data DIR     data directory (default: $CCFIELD_DATA or ~/.local/share/ccfield)
@@ -204,6 +209,8 @@ int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::
       {"home", CmdHome},     {"init", CmdInit},     {"demo", CmdDemo},     {"forms", CmdForms},
       {"visit", CmdVisit},   {"list", CmdList},     {"show", CmdShow},     {"search", CmdSearch},
       {"history", CmdHistory}, {"export", CmdExport}, {"import", CmdImport},
+      {"login", CmdLogin},   {"sync", CmdSync},     {"status", CmdStatus}, {"conflicts", CmdConflicts},
+      {"resolve", CmdResolve},
   };
   for (const Entry& e : kCommands) {
     if (cmd == e.name) return e.fn(ctx, args);

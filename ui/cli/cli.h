@@ -56,6 +56,11 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args);
 int CmdHistory(Context& ctx, const std::vector<std::string>& args);
 int CmdExport(Context& ctx, const std::vector<std::string>& args);
 int CmdImport(Context& ctx, const std::vector<std::string>& args);
+int CmdLogin(Context& ctx, const std::vector<std::string>& args);
+int CmdSync(Context& ctx, const std::vector<std::string>& args);
+int CmdStatus(Context& ctx, const std::vector<std::string>& args);
+int CmdConflicts(Context& ctx, const std::vector<std::string>& args);
+int CmdResolve(Context& ctx, const std::vector<std::string>& args);
 
 // Parses `args` with `specs` plus --help; on --help prints `help` and sets
 // *done (exit 0); on error prints usage and sets *done with exit code 2.

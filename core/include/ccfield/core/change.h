@@ -19,18 +19,23 @@ struct SetFields {
   RecordType type;
   std::string id;
   nlohmann::json fields = nlohmann::json::object();
+  // Log every given field even when its value does not change (resolving a
+  // conflict by keeping the current value is still an edit the server must see).
+  bool log_unchanged = false;
 };
 
 // Marks the record deleted (a tombstone: it keeps its data and can be restored).
 struct DeleteRecord {
   RecordType type;
   std::string id;
+  bool log_unchanged = false;  // log even when already deleted (resolving a conflict)
 };
 
 // Undoes a delete.
 struct RestoreRecord {
   RecordType type;
   std::string id;
+  bool log_unchanged = false;  // log even when not deleted (resolving a conflict)
 };
 
 using Op = std::variant<SetFields, DeleteRecord, RestoreRecord>;

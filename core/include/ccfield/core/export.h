@@ -10,7 +10,8 @@ namespace ccfield {
 
 // Visits as CSV (RFC 4180, UTF-8): one row per visit with site name, form,
 // times, position, follow-up, notes and one column per answer of the forms
-// present ("<form id>.<field id>"), labels in `lang`.
+// present ("<form id>.<field id>", shared by all versions of a form), labels
+// in `lang`. Answers to hidden fields are left out, as in every export.
 Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang);
 
 // Sites and visits as a GeoJSON FeatureCollection (RFC 7946: WGS84,

@@ -65,8 +65,9 @@ struct FormDef {
   const FormField* Find(std::string_view field_id) const;
 };
 
-// Parses and checks a definition: known types, unique ids, options for
-// choices, shown_when pointing at an earlier field. Errors name the field.
+// Parses and checks a definition (docs/forms.md): known types, unique ids,
+// options for choices, shown_when pointing at an earlier field, texts in
+// English and French, SDG targets from the catalogue. Errors name the field.
 Result<FormDef> ParseForm(const nlohmann::json& definition);
 Result<FormDef> ParseFormText(std::string_view json_text);
 

@@ -59,6 +59,15 @@ inline constexpr std::string_view kAnswersPrefix = "answers.";
 // The pseudo-field a delete or restore is logged under in the change log.
 inline constexpr std::string_view kDeletedField = "_deleted";
 
+// Checks `value` for `field` of a record of `type`: kind, size, UTF-8, pick
+// list, range. Returns the value to store (numbers normalised), or
+// kInvalidArgument naming the field. Null clears (an error for required
+// fields). Form answers ("answers.<id>") pass here and are checked against the
+// visit's form by the store.
+template <typename T>
+class Result;
+Result<nlohmann::json> CheckFieldValue(RecordType type, std::string_view field, const nlohmann::json& value);
+
 // Byte limits for text kinds when a field sets none.
 inline constexpr size_t kMaxTextBytes = 500;
 inline constexpr size_t kMaxLongTextBytes = 100 * 1024;

@@ -21,6 +21,7 @@
 #include "ccfield/core/change.h"
 #include "ccfield/core/forms.h"
 #include "ccfield/core/records.h"
+#include "ccfield/core/replica.h"
 #include "ccfield/core/status.h"
 
 namespace ccfield {
@@ -90,7 +91,7 @@ struct CommitResult {
   int changed_fields = 0;
 };
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 class Store {
  public:
@@ -137,6 +138,26 @@ class Store {
   const FormDef* FindForm(std::string_view key) const;
   // Adds a new form version; an existing id@version must be identical.
   Status AddForm(const FormDef& form);
+
+  // ---- Sync support (docs/sync-protocol.md) ----
+  // Own changes waiting or sent, oldest first.
+  Result<std::vector<OutgoingChange>> PendingChanges(int limit);
+  // Marks own changes as sent (in a request whose answer has not come).
+  Status MarkSent(int64_t first_device_seq, int64_t last_device_seq);
+  // Applies a sync round trip in one transaction: acks and rejections update
+  // change states; remote changes update records (a field with an unsent local
+  // edit keeps the local value), history and field versions; conflicts are
+  // stored; the cursor moves. Re-applying the same batch changes nothing.
+  Status ApplySyncBatch(const SyncBatch& batch);
+  Result<ChangeStateCounts> CountChangeStates();
+  // Own changes in one state (e.g. rejected, with their reasons), newest first.
+  Result<std::vector<std::pair<ChangeEntry, std::string>>> ChangesInState(ChangeState state, int limit);
+  Result<std::vector<ConflictInfo>> Conflicts(bool open_only);
+  // Resolves a conflict by an ordinary edit that writes `value` to the field
+  // (logged even when the value is unchanged, so the server learns of it).
+  Result<CommitResult> ResolveConflict(const std::string& conflict_id, const nlohmann::json& value);
+  Result<SyncSettings> GetSyncSettings();
+  Status SaveSyncSettings(const SyncSettings& settings);
 
   // PRAGMA integrity_check: ok or kCorrupt with SQLite's report.
   Status CheckIntegrity();

@@ -1,0 +1,1437 @@
+// ccfield_store_bench: figures for the local store (bench/README.md says what
+// each one means). It prints figures and never asserts on time: the summary
+// says whether a target was met, the exit code only says whether the program
+// could run (0) or failed to set up (2).
+//
+// Figures:
+//   (a) visits saved per second through Store::Commit (change capture, search
+//       index) against a plain INSERT of the same row into an identical visits
+//       table, one transaction each, same durability, same file system;
+//   (b) Store::Search latency over a query mix at N visits;
+//   (c) Store::Open + first List page in a fresh process, cold and warm cache;
+//   (d) bytes on disk per visit, with a per-table breakdown from dbstat;
+//   plus the rate of the batched build of the N-visit store.
+//
+// The visits are synthetic but shaped like real ones: notes from a Zipf-like
+// vocabulary in English, French, Portuguese and Russian; ~500 sites; all five
+// built-in forms with answers that validate.
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+#include "ccfield/platform/env.h"
+
+extern char** environ;
+
+namespace ccfield::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double MsBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "ccfield_store_bench: %s\n", what.c_str());
+  std::exit(2);
+}
+
+template <typename T>
+T Check(Result<T> r, const std::string& what) {
+  if (!r.ok()) Die(what + ": " + r.status().ToString());
+  return std::move(r).value();
+}
+
+// ---- Options ----------------------------------------------------------------
+
+struct Options {
+  int64_t visits = 100000;
+  bool visits_given = false;
+  std::string dir;  // empty: a fresh directory under /tmp, removed at the end
+  bool quick = false;
+  bool keep = false;                   // keep the files (always kept when --dir is given)
+  bool reuse = false;                  // reuse DIR/search.db if present instead of building it
+  std::string tmpfs_dir = "/dev/shm";  // second run of (a) without fsync cost; "" skips
+  int save_commits = 500;
+  int search_rounds = 5;
+  int open_runs = 5;
+  uint64_t seed = 1;
+  std::string child_open;  // internal: time Open + List on this file and exit
+};
+
+void Usage() {
+  std::printf(
+      "usage: ccfield_store_bench [--visits N] [--dir DIR] [--quick] [--keep] [--reuse]\n"
+      "                           [--commits N] [--tmpfs-dir DIR|none] [--seed N]\n"
+      "  --visits N      visits in the search/open/size store (default 100000)\n"
+      "  --dir DIR       where the files go (default: a fresh dir under /tmp, removed after)\n"
+      "  --quick         smoke run: 2000 visits, 100 commits for the save comparison\n"
+      "  --keep          keep the files of the default dir\n"
+      "  --reuse         with --dir: reuse DIR/search.db instead of building it again\n"
+      "  --commits N     single-visit commits per side in the save comparison (default 500)\n"
+      "  --tmpfs-dir D   also run the save comparison on D (no fsync cost; default /dev/shm)\n"
+      "  --seed N        seed of the synthetic data (default 1)\n");
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options o;
+  bool commits_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Die(a + " needs a value");
+      return argv[++i];
+    };
+    auto number = [&]() -> int64_t {
+      std::string v = value();
+      char* end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 0) Die(a + " needs a non-negative number, not \"" + v + "\"");
+      return n;
+    };
+    if (a == "--visits") {
+      o.visits = number();
+      o.visits_given = true;
+    } else if (a == "--dir") {
+      o.dir = value();
+    } else if (a == "--quick") {
+      o.quick = true;
+    } else if (a == "--keep") {
+      o.keep = true;
+    } else if (a == "--reuse") {
+      o.reuse = true;
+    } else if (a == "--commits") {
+      o.save_commits = static_cast<int>(number());
+      commits_given = true;
+    } else if (a == "--tmpfs-dir") {
+      o.tmpfs_dir = value();
+      if (o.tmpfs_dir == "none") o.tmpfs_dir.clear();
+    } else if (a == "--seed") {
+      o.seed = static_cast<uint64_t>(number());
+    } else if (a == "--child-open-list") {
+      o.child_open = value();
+    } else if (a == "--help" || a == "-h") {
+      Usage();
+      std::exit(0);
+    } else {
+      Usage();
+      Die("unknown option " + a);
+    }
+  }
+  if (o.quick) {
+    if (!o.visits_given) o.visits = 2000;
+    if (!commits_given) o.save_commits = 100;
+    o.search_rounds = 2;
+  }
+  if (o.visits < 1) Die("--visits must be at least 1");
+  if (o.save_commits < 1) Die("--commits must be at least 1");
+  if (o.reuse && o.dir.empty()) Die("--reuse needs --dir");
+  return o;
+}
+
+// ---- Randomness and time ----------------------------------------------------
+
+// Seeded so that two runs with the same --seed write the same data (ids too).
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : gen_(seed) {}
+  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen_); }  // inclusive
+  double Real(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen_); }
+  bool Chance(double p) { return Real(0, 1) < p; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))];
+  }
+  std::string Uuid() {
+    unsigned char b[16];
+    for (int i = 0; i < 16; i += 8) {
+      uint64_t x = gen_();
+      std::memcpy(b + i, &x, 8);
+    }
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+    char out[37];
+    std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return out;
+  }
+  std::mt19937_64& gen() { return gen_; }
+
+ private:
+  std::mt19937_64 gen_;
+};
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+void CivilFromDays(int64_t z, int* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = static_cast<int>(yoe + era * 400 + (*m <= 2 ? 1 : 0));
+}
+
+// "2025-03-14T08:05:00+03:00" for a UTC instant shown at a UTC offset.
+std::string LocalTimestamp(int64_t utc_ms, int offset_min) {
+  int64_t local_s = utc_ms / 1000 + int64_t{offset_min} * 60;
+  int64_t days = local_s / 86400, sod = local_s % 86400;
+  int y, m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[40];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, static_cast<int>(sod / 3600),
+                        static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+  if (offset_min == 0) {
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "Z");
+  } else {
+    int a = std::abs(offset_min);
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60,
+                  a % 60);
+  }
+  return buf;
+}
+
+std::string DateOf(int64_t utc_ms) {
+  int y, m, d;
+  CivilFromDays(utc_ms / 86'400'000, &y, &m, &d);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+  return buf;
+}
+
+// ---- Vocabulary -------------------------------------------------------------
+
+// Frequent words first: their place in the list is their Zipf rank. A long
+// tail of generated words (rank after the list) gives the rare terms that real
+// notes have: names, misspellings, local words.
+// clang-format off
+constexpr std::string_view kEnglishHead =
+    "the and of to in is at on with was drain water waste near blocked road flooding after rain side "
+    "not by from culvert channel market school residents plastic sediment standing houses open outlet "
+    "inlet cleared needs cleaning community street broken cover smell mosquitoes children pipe bridge "
+    "river garbage heavy repair concrete damaged partly fully households reported morning overflow "
+    "collection point flow slow mud sand grass trees path footbridge stagnant erosion wall collapsed "
+    "latrine tap queue pump borehole leaking container burning dumping illegal informal settlement "
+    "heat shade cooling temperature hot elderly clinic drainage downstream upstream ward chairperson "
+    "contractor municipality manhole grate missing debris silt depth knee ankle flooded impassable "
+    "vehicles motorbikes traders stalls vendors again since last week month season urgent follow "
+    "inspection photo taken measured estimated about meters centimetres hyacinth vegetation invasive";
+constexpr std::string_view kFrenchHead =
+    "de la le et les des est à en du un une au dans caniveau eau déchets près bouché après pluie "
+    "rue inondation marché école riverains plastique sable stagnante maisons avaloir dalot curage "
+    "nécessaire quartier odeur moustiques enfants tuyau pont rivière ordures forte réparation "
+    "béton dégradé partiellement complètement ménages signalé matin débordement collecte "
+    "écoulement lent boue herbe arbres chemin passerelle érosion mur effondré latrines robinet "
+    "file pompe forage fuite bac brûlage dépôt sauvage chaleur ombre température très âgées "
+    "centre santé égout fossé aval amont chef entreprise mairie regard grille manquante débris "
+    "vase profondeur genou cheville inondé impraticable véhicules motos commerçants étals encore "
+    "depuis dernière semaine mois saison urgent suivi inspection photo prise mesuré estimé environ "
+    "mètres centimètres jacinthe végétation envahissante rétention bassin exutoire évacuation "
+    "côté là où déjà problème réhabilitation";
+constexpr std::string_view kPortugueseHead =
+    "de a o e do da em que no na com os as vala água lixo perto entupida depois chuva rua "
+    "inundação mercado escola moradores plástico areia parada casas sarjeta aqueduto limpeza "
+    "necessária bairro cheiro mosquitos crianças tubo ponte rio resíduos forte reparação betão "
+    "danificada parcialmente completamente famílias reportado manhã transbordo recolha escoamento "
+    "lento lama capim árvores caminho erosão muro desabou latrina torneira fila bomba furo fuga "
+    "contentor queima depósito ilegal informal calor sombra temperatura muito idosos centro saúde "
+    "esgoto jusante montante chefe empreiteiro município caixa grelha falta detritos lodo "
+    "profundidade joelho tornozelo inundado intransitável viaturas motas vendedores bancas novamente "
+    "desde última semana mês época urgente seguimento inspeção foto tirada medido estimado cerca "
+    "metros centímetros aguapé vegetação invasora drenagem bacia descarga não já também "
+    "problema reabilitação";
+constexpr std::string_view kRussianHead =
+    "и в на не с по у после вода канава мусор рядом засор "
+    "дождя улица подтопление рынок школа жители пластик "
+    "песок стоячая дома водосток труба очистка нужна "
+    "район запах комары дети мост река отходы сильный "
+    "ремонт бетон повреждён частично полностью семьи "
+    "сообщили утром переполнение вывоз сток медленный "
+    "грязь трава деревья дорожка эрозия стена обрушилась "
+    "туалет кран очередь насос скважина утечка контейнер "
+    "сжигание свалка незаконная жара тень температура "
+    "очень пожилые поликлиника канализация ниже выше "
+    "староста подрядчик администрация люк решётка "
+    "отсутствует ил глубина колено щиколотка затоплено "
+    "непроезжая машины торговцы снова неделю месяц сезон "
+    "срочно осмотр фото измерено примерно метров "
+    "сантиметров растительность дренаж";
+
+// Syllables for the generated tail, so rare words look like the language.
+constexpr std::string_view kEnglishSyllables =
+    "ba ker lin ton ma rid sel wick den far mor ash bro quil ter van ges hol pit rum";
+constexpr std::string_view kFrenchSyllables =
+    "bé ca lou mè ri ton vé gnac dé lè mar çon jou pré sau thé nis col fê ru";
+constexpr std::string_view kPortugueseSyllables =
+    "ção ma lu rão bé ti nho pa cá ve zu lhe ri go mã sé tu ba qui dor";
+constexpr std::string_view kRussianSyllables =
+    "ка ли мо ра ст во ны же по ду ше ба ри то зё ль гу да ми "
+    "хо";
+// clang-format on
+
+constexpr size_t kTailWords = 6000;
+constexpr double kZipfExponent = 1.0;
+
+struct Language {
+  std::string code;
+  std::vector<std::string> words;  // by rank
+  size_t head = 0;                 // words[0..head) are the hand-written ones
+  std::vector<double> cdf;
+
+  const std::string& Draw(Rng& rng) const {
+    double u = rng.Real(0, cdf.back());
+    size_t i = static_cast<size_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    return words[std::min(i, words.size() - 1)];
+  }
+};
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > pos) out.emplace_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+Language MakeLanguage(std::string code, std::string_view head, std::string_view syllables, uint64_t seed) {
+  Language lang;
+  lang.code = std::move(code);
+  std::set<std::string> seen;
+  for (std::string& w : SplitWords(head)) {
+    if (seen.insert(w).second) lang.words.push_back(std::move(w));
+  }
+  lang.head = lang.words.size();
+  const std::vector<std::string> syl = SplitWords(syllables);
+  Rng rng(seed);
+  while (lang.words.size() < lang.head + kTailWords) {
+    std::string w;
+    int n = rng.Int(2, 4);
+    for (int i = 0; i < n; ++i) w += syl[static_cast<size_t>(rng.Int(0, static_cast<int>(syl.size()) - 1))];
+    if (seen.insert(w).second) lang.words.push_back(w);
+  }
+  double sum = 0;
+  for (size_t r = 0; r < lang.words.size(); ++r) {
+    sum += 1.0 / std::pow(static_cast<double>(r + 1), kZipfExponent);
+    lang.cdf.push_back(sum);
+  }
+  return lang;
+}
+
+struct Vocabulary {
+  std::vector<Language> langs;  // en, fr, pt, ru
+  std::vector<double> weights = {0.40, 0.30, 0.20, 0.10};
+  const Language& en() const { return langs[0]; }
+};
+
+Vocabulary MakeVocabulary() {
+  Vocabulary v;
+  v.langs.push_back(MakeLanguage("en", kEnglishHead, kEnglishSyllables, 101));
+  v.langs.push_back(MakeLanguage("fr", kFrenchHead, kFrenchSyllables, 102));
+  v.langs.push_back(MakeLanguage("pt", kPortugueseHead, kPortugueseSyllables, 103));
+  v.langs.push_back(MakeLanguage("ru", kRussianHead, kRussianSyllables, 104));
+  return v;
+}
+
+// Sentences of Zipf-drawn words; non-English notes borrow an English word now
+// and then, as field notes do ("le drain", "a culvert").
+std::string Sentences(Rng& rng, const Vocabulary& v, const Language& lang, size_t target_bytes) {
+  std::string out;
+  while (out.size() < target_bytes) {
+    if (!out.empty()) out += ' ';
+    int n = rng.Int(6, 16);
+    for (int i = 0; i < n; ++i) {
+      const Language& from = (lang.code != "en" && rng.Chance(0.05)) ? v.en() : lang;
+      std::string w = from.Draw(rng);
+      if (i == 0 && !w.empty() && w[0] >= 'a' && w[0] <= 'z') w[0] = static_cast<char>(w[0] - 'a' + 'A');
+      if (i > 0) out += (rng.Chance(0.08) ? ", " : " ");
+      out += w;
+    }
+    out += '.';
+  }
+  return out;
+}
+
+// ---- Fixture: the workspace, people, projects and sites visits refer to -----
+
+const char* const kHoods[] = {"Kariakoo", "Manzese",   "Tandale",  "Mburahati", "Jangwani",    "Yopougon",     "Abobo",
+                              "Adjamé",   "Médina",    "Pikine",   "Maxaquene", "Chamanculo",  "Mafalala",     "Kibera",
+                              "Mathare",  "Korogocho", "Ajegunle", "Makoko",    "Hlaingthaya", "Polana Caniço"};
+const char* const kSiteKinds[] = {"drain",     "culvert",        "market",           "water point",
+                                  "dump site", "cooling centre", "settlement block", "outfall"};
+
+struct Site {
+  std::string id;
+  double lat = 0, lon = 0;
+};
+
+struct Fixture {
+  std::string workspace_id;
+  std::vector<std::string> members, projects;
+  std::vector<Site> sites;
+  std::vector<Op> setup_ops;  // creates all of the above; commit once
+};
+
+Fixture MakeFixture(uint64_t seed, int n_sites) {
+  Rng rng(seed * 7919 + 1);
+  Fixture fx;
+  fx.workspace_id = rng.Uuid();
+  fx.setup_ops.push_back(SetFields{RecordType::kWorkspace,
+                                   fx.workspace_id,
+                                   {{"name", "Bench city"}, {"country", "TZ"}, {"default_language", "en"}}});
+  for (int i = 0; i < 20; ++i) {
+    fx.members.push_back(rng.Uuid());
+    fx.setup_ops.push_back(SetFields{
+        RecordType::kMember,
+        fx.members.back(),
+        {{"workspace_id", fx.workspace_id}, {"name", "Inspector " + std::to_string(i + 1)}, {"role", "field_staff"}}});
+  }
+  for (int i = 0; i < 8; ++i) {
+    fx.projects.push_back(rng.Uuid());
+    fx.setup_ops.push_back(SetFields{RecordType::kProject,
+                                     fx.projects.back(),
+                                     {{"workspace_id", fx.workspace_id},
+                                      {"title", "Resilience project " + std::to_string(i + 1)},
+                                      {"summary", "Drains, waste and water points in the informal settlements."},
+                                      {"topic", "flooding"},
+                                      {"sdg_targets", {"11.5", "6.2"}},
+                                      {"status", "active"}}});
+  }
+  for (int i = 0; i < n_sites; ++i) {
+    Site s;
+    s.id = rng.Uuid();
+    s.lat = -6.8 + rng.Real(-0.1, 0.1);
+    s.lon = 39.27 + rng.Real(-0.1, 0.1);
+    std::string hood = kHoods[i % std::size(kHoods)];
+    std::string kind = kSiteKinds[rng.Int(0, static_cast<int>(std::size(kSiteKinds)) - 1)];
+    fx.setup_ops.push_back(SetFields{RecordType::kSite,
+                                     s.id,
+                                     {{"workspace_id", fx.workspace_id},
+                                      {"name", hood + " " + kind + " " + std::to_string(i + 1)},
+                                      {"kind", kind},
+                                      {"ward", hood},
+                                      {"address", "Street " + std::to_string(rng.Int(1, 300)) + ", " + hood},
+                                      {"lat", s.lat},
+                                      {"lon", s.lon}}});
+    fx.sites.push_back(std::move(s));
+  }
+  return fx;
+}
+
+// ---- Visits -----------------------------------------------------------------
+
+const std::vector<std::string> kWeather = {"dry",       "light_rain", "heavy_rain", "after_rain_24h",
+                                           "hot_sunny", "windy_dusty"};
+const std::vector<std::string> kCondition = {"0", "1", "2", "3", "na", "ni"};
+const std::vector<std::string> kPriority = {"P1", "P2", "P3"};
+const std::vector<int> kOffsetsMin = {180, 60, 0, -180, 330, 120};
+
+// Builds realistic visit SetFields ops whose answers validate against the
+// built-in forms (required fields answered, conditional fields only when shown).
+class VisitMaker {
+ public:
+  VisitMaker(const Fixture& fx, const Vocabulary& vocab, uint64_t seed) : fx_(fx), vocab_(vocab), rng_(seed) {
+    // Drainage dominates, as in the field; every built-in form appears.
+    const std::map<std::string, double> share = {
+        {"drainage_flood", 0.40}, {"solid_waste", 0.25}, {"wash", 0.15}, {"heat", 0.10}, {"settlement", 0.10}};
+    std::vector<double> form_weights, site_weights;
+    for (const FormDef& f : BuiltinForms()) {
+      forms_.push_back(&f);
+      auto it = share.find(f.id);
+      form_weights.push_back(it == share.end() ? 0.05 : it->second);
+    }
+    // Some sites are visited much more often than others.
+    for (size_t i = 0; i < fx_.sites.size(); ++i) site_weights.push_back(1.0 / std::sqrt(static_cast<double>(i + 1)));
+    form_dist_ = std::discrete_distribution<size_t>(form_weights.begin(), form_weights.end());
+    site_dist_ = std::discrete_distribution<size_t>(site_weights.begin(), site_weights.end());
+    lang_dist_ = std::discrete_distribution<size_t>(vocab_.weights.begin(), vocab_.weights.end());
+  }
+
+  // One visit with notes of about [notes_min, notes_max] bytes.
+  SetFields Make(size_t notes_min, size_t notes_max) {
+    const Language& lang = vocab_.langs[lang_dist_(rng_.gen())];
+    const FormDef& form = *forms_[form_dist_(rng_.gen())];
+    const Site& site = fx_.sites[site_dist_(rng_.gen())];
+    // Three years of visits, shown at the device's UTC offset.
+    int64_t start_ms = kEpoch2023Ms + static_cast<int64_t>(rng_.Real(0, 3 * 365.0 * 86'400'000));
+    start_ms -= start_ms % 1000;
+    int offset = kOffsetsMin[static_cast<size_t>(rng_.Int(0, static_cast<int>(kOffsetsMin.size()) - 1))];
+    int64_t end_ms = start_ms + rng_.Int(10, 90) * 60'000;
+    json f = {
+        {"workspace_id", fx_.workspace_id},
+        {"site_id", site.id},
+        {"form", form.key()},
+        {"status", "complete"},
+        {"started_at", LocalTimestamp(start_ms, offset)},
+        {"ended_at", LocalTimestamp(end_ms, offset)},
+        {"inspector_id", rng_.Pick(fx_.members)},
+        {"gps_lat", site.lat + rng_.Real(-0.0005, 0.0005)},
+        {"gps_lon", site.lon + rng_.Real(-0.0005, 0.0005)},
+        {"gps_accuracy_m", std::round(rng_.Real(3, 25))},
+        {"gps_source", "gps"},
+        {"weather", rng_.Pick(kWeather)},
+        {"condition_rating", rng_.Pick(kCondition)},
+        {"language", lang.code},
+    };
+    if (rng_.Chance(0.6)) f["project_id"] = rng_.Pick(fx_.projects);
+    bool follow_up = rng_.Chance(0.4);
+    f["follow_up_needed"] = follow_up;
+    if (follow_up) {
+      f["follow_up_action"] = Sentences(rng_, vocab_, lang, static_cast<size_t>(rng_.Int(30, 80)));
+      f["follow_up_priority"] = rng_.Pick(kPriority);
+      f["follow_up_due"] = DateOf(end_ms + rng_.Int(3, 60) * int64_t{86'400'000});
+    }
+    size_t notes_bytes = static_cast<size_t>(rng_.Int(static_cast<int>(notes_min), static_cast<int>(notes_max)));
+    f["notes"] = Sentences(rng_, vocab_, lang, notes_bytes);
+    if (!form.sdg_targets.empty()) f["sdg_targets"] = json::array({rng_.Pick(form.sdg_targets)});
+    f["answers"] = Answers(form, lang);
+    return SetFields{RecordType::kVisit, rng_.Uuid(), std::move(f)};
+  }
+
+ private:
+  static constexpr int64_t kEpoch2023Ms = 1'672'531'200'000;  // 2023-01-01T00:00:00Z
+
+  // About 8 answers: every shown required field, others by chance.
+  json Answers(const FormDef& form, const Language& lang) {
+    json a = json::object();
+    double p = std::min(1.0, 7.0 / static_cast<double>(form.fields.size()));
+    for (const FormField& field : form.fields) {
+      if (!IsShown(form, field, a)) continue;
+      if (!field.required && !rng_.Chance(p)) continue;
+      a[field.id] = AnswerValue(field, lang);
+    }
+    return a;
+  }
+
+  json AnswerValue(const FormField& f, const Language& lang) {
+    auto number_in = [&](double dflt_hi) {
+      double lo = f.min.value_or(0), hi = f.max.value_or(lo + dflt_hi);
+      hi = std::min(hi, lo + dflt_hi);  // keep realistic magnitudes
+      return std::pair(lo, hi);
+    };
+    switch (f.type) {
+      case AnswerType::kText: {
+        size_t limit = std::min<size_t>(f.max_length.value_or(60), 60);
+        std::string s = Sentences(rng_, vocab_, lang, 12);
+        while (s.size() > limit) s.pop_back();
+        while (!s.empty() && FindInvalidUtf8(s)) s.pop_back();  // do not cut a character in two
+        if (s.empty()) s = "ok";
+        return s;
+      }
+      case AnswerType::kLongText:
+        return Sentences(rng_, vocab_, lang, 80);
+      case AnswerType::kInteger: {
+        auto [lo, hi] = number_in(200);
+        return static_cast<int64_t>(rng_.Int(static_cast<int>(std::ceil(lo)), static_cast<int>(std::floor(hi))));
+      }
+      case AnswerType::kDecimal: {
+        auto [lo, hi] = number_in(100);
+        double x = std::round(rng_.Real(lo, hi) * 10) / 10;
+        return std::clamp(x, lo, hi);
+      }
+      case AnswerType::kSingleChoice:
+        return rng_.Pick(f.options).value;
+      case AnswerType::kMultiChoice: {
+        size_t max_n = std::min<size_t>(f.max_selected.value_or(3), std::min<size_t>(3, f.options.size()));
+        size_t n = static_cast<size_t>(rng_.Int(1, static_cast<int>(max_n)));
+        std::vector<std::string> values;
+        for (const FormOption& o : f.options) values.push_back(o.value);
+        std::shuffle(values.begin(), values.end(), rng_.gen());
+        values.resize(n);
+        return values;
+      }
+      case AnswerType::kYesNo:
+        return rng_.Chance(0.5);
+      case AnswerType::kDate:
+        return DateOf(kEpoch2023Ms + static_cast<int64_t>(rng_.Real(0, 3 * 365.0 * 86'400'000)));
+      case AnswerType::kPosition:
+        return json{{"lat", rng_.Real(-7, -6)}, {"lon", rng_.Real(39, 40)}};
+    }
+    return nullptr;
+  }
+
+  const Fixture& fx_;
+  const Vocabulary& vocab_;
+  Rng rng_;
+  std::vector<const FormDef*> forms_;
+  std::discrete_distribution<size_t> form_dist_, site_dist_, lang_dist_;
+};
+
+// ---- Direct SQLite (baseline and diagnostics only) --------------------------
+
+class Sql {
+ public:
+  Sql(const std::string& path, bool read_only) {
+    int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) Fail("opening " + path);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Sql() { sqlite3_close_v2(db_); }
+  Sql(const Sql&) = delete;
+  Sql& operator=(const Sql&) = delete;
+
+  void Exec(const std::string& sql) {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) Fail(sql);
+  }
+  sqlite3_stmt* Prepare(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) Fail("preparing " + sql);
+    return s;
+  }
+  // Prepare that reports failure instead of dying (optional features: dbstat).
+  sqlite3_stmt* TryPrepare(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return nullptr;
+    return s;
+  }
+  // Rows of a query as text, all columns.
+  std::vector<std::vector<std::string>> Rows(const std::string& sql, const std::vector<std::string>& binds = {}) {
+    sqlite3_stmt* s = Prepare(sql);
+    for (size_t i = 0; i < binds.size(); ++i) {
+      sqlite3_bind_text(s, static_cast<int>(i + 1), binds[i].c_str(), -1, SQLITE_TRANSIENT);
+    }
+    std::vector<std::vector<std::string>> out;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(s); ++c) {
+        const unsigned char* t = sqlite3_column_text(s, c);
+        row.push_back(t ? reinterpret_cast<const char*>(t) : "NULL");
+      }
+      out.push_back(std::move(row));
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) Fail(sql);
+    return out;
+  }
+  int64_t Int(const std::string& sql) {
+    auto rows = Rows(sql);
+    return rows.empty() ? 0 : std::atoll(rows[0][0].c_str());
+  }
+  sqlite3* get() { return db_; }
+  [[noreturn]] void Fail(const std::string& what) { Die("sqlite: " + what + ": " + sqlite3_errmsg(db_)); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// The baseline: the same visits table (schema copied from a store file, with
+// its indexes and the tables its foreign keys point at), no change log, no
+// search index. Same pragmas as the store: WAL, synchronous=FULL, foreign keys.
+class PlainVisits {
+ public:
+  PlainVisits(const std::string& path, const std::string& store_path, const Fixture& fx)
+      : path_(path), db_(path, false) {
+    db_.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+    if (db_.Int("SELECT count(*) FROM sqlite_schema WHERE name = 'visits'") == 0) {
+      Sql store(store_path, true);
+      auto schema = store.Rows(
+          "SELECT sql FROM sqlite_schema WHERE tbl_name IN ('workspaces', 'members', 'projects', 'sites', 'visits') "
+          "AND sql IS NOT NULL ORDER BY type = 'index', rowid");
+      db_.Exec("BEGIN IMMEDIATE");
+      for (const auto& row : schema) db_.Exec(row[0]);
+      // Parents only need their keys for the deferred foreign-key checks.
+      std::string now = FormatUtcMillis(DefaultEnv()->WallMillis());
+      auto parent = [&](const char* table, const std::string& id) {
+        db_.Exec(std::string("INSERT INTO ") + table + "(id, created_at, updated_at) VALUES('" + id + "', '" + now +
+                 "', '" + now + "')");
+      };
+      parent("workspaces", fx.workspace_id);
+      for (const auto& id : fx.members) parent("members", id);
+      for (const auto& id : fx.projects) parent("projects", id);
+      for (const auto& s : fx.sites) parent("sites", s.id);
+      db_.Exec("COMMIT");
+    }
+    // The row exactly as Store writes it: the spec's columns, answers as JSON,
+    // started_utc derived from started_at.
+    std::string cols = "id, deleted, created_at, updated_at", params = "?, 0, ?, ?";
+    for (const FieldSpec& f : Spec(RecordType::kVisit).fields) {
+      cols += ", " + std::string(f.name);
+      params += ", ?";
+    }
+    cols += ", answers, started_utc";
+    params += ", ?, ?";
+    insert_ = db_.Prepare("INSERT INTO visits(" + cols + ") VALUES(" + params + ")");
+  }
+  ~PlainVisits() { sqlite3_finalize(insert_); }
+
+  // One visit in its own BEGIN IMMEDIATE ... COMMIT.
+  void Save(const SetFields& op) {
+    db_.Exec("BEGIN IMMEDIATE");
+    Bind(op);
+    if (sqlite3_step(insert_) != SQLITE_DONE) db_.Fail("plain insert");
+    sqlite3_reset(insert_);
+    db_.Exec("COMMIT");
+  }
+
+  const std::string& path() const { return path_; }
+  Sql& db() { return db_; }
+
+ private:
+  void Bind(const SetFields& op) {
+    sqlite3_clear_bindings(insert_);
+    std::string now = FormatUtcMillis(DefaultEnv()->WallMillis());
+    sqlite3_bind_text(insert_, 1, op.id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert_, 2, now.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(insert_, 3, now.c_str(), -1, SQLITE_TRANSIENT);
+    int i = 4;
+    for (const FieldSpec& f : Spec(RecordType::kVisit).fields) {
+      auto it = op.fields.find(std::string(f.name));
+      BindJson(i++, it == op.fields.end() ? json() : *it);
+    }
+    BindJson(i++, op.fields.at("answers").dump());
+    sqlite3_bind_int64(insert_, i++, *ParseTimestamp(op.fields.at("started_at").get<std::string>()));
+  }
+  // As core's Stmt::BindJson: bool as 0/1, arrays and objects as JSON text.
+  void BindJson(int i, const json& v) {
+    switch (v.type()) {
+      case json::value_t::null:
+        sqlite3_bind_null(insert_, i);
+        break;
+      case json::value_t::boolean:
+        sqlite3_bind_int64(insert_, i, v.get<bool>() ? 1 : 0);
+        break;
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned:
+        sqlite3_bind_int64(insert_, i, v.get<int64_t>());
+        break;
+      case json::value_t::number_float:
+        sqlite3_bind_double(insert_, i, v.get<double>());
+        break;
+      case json::value_t::string: {
+        const std::string& s = v.get_ref<const std::string&>();
+        sqlite3_bind_text(insert_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        break;
+      }
+      default: {
+        std::string s = v.dump();
+        sqlite3_bind_text(insert_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+    }
+  }
+
+  std::string path_;
+  Sql db_;
+  sqlite3_stmt* insert_ = nullptr;
+};
+
+// ---- Statistics and output --------------------------------------------------
+
+struct Stats {
+  double p50 = 0, p95 = 0, max = 0, min = 0, mean = 0;
+  size_t n = 0;
+};
+
+Stats Summarize(std::vector<double> v) {
+  Stats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double p) { return v[static_cast<size_t>(std::max(0.0, std::ceil(p * v.size()) - 1))]; };
+  s.n = v.size();
+  s.p50 = at(0.50);
+  s.p95 = at(0.95);
+  s.min = v.front();
+  s.max = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / v.size();
+  return s;
+}
+
+// ---- Files ------------------------------------------------------------------
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+struct WalFigures {
+  double pages_per_commit = -1;            // -1: could not tell
+  std::map<std::string, double> by_table;  // pages per commit by table or index
+};
+
+// Pages appended to the WAL per commit, and which tables they belong to:
+// truncate the WAL from a second connection, run `commits` commits, read the
+// frame headers (page number in the first 4 bytes, big-endian) and map the
+// pages to tables with dbstat. Pages dbstat does not list (freelist, page 1
+// header updates) count as "other".
+WalFigures MeasureWal(const std::string& db_path, int commits, const std::function<void()>& commit_one) {
+  WalFigures out;
+  int64_t page;
+  {
+    Sql side(db_path, false);
+    page = side.Int("PRAGMA page_size");
+    auto r = side.Rows("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (r.empty() || r[0][0] != "0") return out;  // busy: cannot tell
+  }
+  if (FileSize(db_path + "-wal") != 0) return out;
+  for (int i = 0; i < commits; ++i) commit_one();
+  std::map<int64_t, int> frames;  // page number -> frames written
+  int64_t total = 0;
+  if (FILE* f = std::fopen((db_path + "-wal").c_str(), "rb")) {
+    std::vector<unsigned char> buf(static_cast<size_t>(page) + 24);
+    std::fseek(f, 32, SEEK_SET);
+    while (std::fread(buf.data(), 1, buf.size(), f) == buf.size()) {
+      int64_t pgno = (int64_t{buf[0]} << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3];
+      ++frames[pgno];
+      ++total;
+    }
+    std::fclose(f);
+  }
+  out.pages_per_commit = static_cast<double>(total) / commits;
+  Sql side(db_path, true);
+  if (sqlite3_stmt* s = side.TryPrepare("SELECT pageno, name FROM dbstat")) {
+    std::map<int64_t, std::string> owner;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      int64_t pgno = sqlite3_column_int64(s, 0);
+      if (frames.count(pgno)) owner[pgno] = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+    }
+    sqlite3_finalize(s);
+    for (const auto& [pgno, n] : frames) {
+      auto it = owner.find(pgno);
+      out.by_table[it == owner.end() ? "other" : it->second] += static_cast<double>(n) / commits;
+    }
+  }
+  return out;
+}
+
+// Latency of appending 4 KiB and fdatasync, as a WAL commit does: the floor
+// under both sides of (a). Fast here means the CPU cost decides the ratio.
+Stats FsyncLatency(const std::string& dir, int n) {
+  std::string path = dir + "/fsync_probe";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return {};
+  std::vector<char> block(4096, 'x');
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    auto t0 = Clock::now();
+    if (::pwrite(fd, block.data(), block.size(), static_cast<off_t>(i) * 4096) < 0) break;
+    if (::fdatasync(fd) != 0) break;
+    ms.push_back(MsBetween(t0, Clock::now()));
+  }
+  ::close(fd);
+  fs::remove(path);
+  return Summarize(ms);
+}
+
+std::string LoadAverage() {
+  std::string s;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    char buf[128];
+    if (std::fgets(buf, sizeof buf, f)) s = buf;
+    std::fclose(f);
+  }
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s.empty() ? "unknown" : s;
+}
+
+// Drops the file's pages from the OS page cache (no root needed), and the
+// whole page cache when we are root and may. Says what it did.
+std::string EvictFromCache(const std::string& db_path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    int fd = ::open((db_path + suffix).c_str(), O_RDONLY);
+    if (fd < 0) continue;
+    (void)::fdatasync(fd);  // only clean pages can be dropped
+    (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd);
+  }
+  std::string how = "fadvise";
+  if (::geteuid() == 0) {
+    ::sync();
+    if (FILE* f = std::fopen("/proc/sys/vm/drop_caches", "w")) {
+      bool ok = std::fputs("1\n", f) >= 0;
+      if (std::fclose(f) == 0 && ok) how += "+drop_caches";
+    }
+  }
+  return how;
+}
+
+double Median(std::vector<double> v) { return Summarize(std::move(v)).p50; }
+
+// Lines for the final summary block, printed again at the end.
+std::vector<std::string> g_summary;
+std::string g_load_start;
+
+void Summary(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void Summary(const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  g_summary.push_back(buf);
+}
+
+const char* Verdict(bool met) { return met ? "met" : "MISSED"; }
+
+// ---- (a) saves with change capture vs plain inserts -------------------------
+
+struct SaveFigures {
+  double store_per_s = 0, plain_per_s = 0;
+  WalFigures store_wal, plain_wal;
+  Stats store_ms, plain_ms;
+};
+
+// Interleaves the two sides in chunks so that drift of the disk (other load,
+// write-back) hits both alike. The same rows go to both files.
+SaveFigures CompareSaves(Store* store, PlainVisits* plain, VisitMaker& maker, int commits) {
+  constexpr int kWalProbe = 20;  // also the warm-up
+  std::vector<SetFields> visits;
+  for (int i = 0; i < commits + kWalProbe; ++i) visits.push_back(maker.Make(550, 650));
+  SaveFigures out;
+  size_t next_store = 0, next_plain = 0;
+  auto store_one = [&] { Check(store->Commit({visits[next_store++]}), "saving a visit"); };
+  auto plain_one = [&] { plain->Save(visits[next_plain++]); };
+  out.store_wal = MeasureWal(store->path(), kWalProbe, store_one);
+  out.plain_wal = MeasureWal(plain->path(), kWalProbe, plain_one);
+  std::vector<double> store_ms, plain_ms;
+  constexpr int kChunk = 50;
+  for (int done = 0; done < commits; done += kChunk) {
+    int n = std::min(kChunk, commits - done);
+    for (int i = 0; i < n; ++i) {
+      auto t0 = Clock::now();
+      store_one();
+      store_ms.push_back(MsBetween(t0, Clock::now()));
+    }
+    for (int i = 0; i < n; ++i) {
+      auto t0 = Clock::now();
+      plain_one();
+      plain_ms.push_back(MsBetween(t0, Clock::now()));
+    }
+  }
+  out.store_ms = Summarize(store_ms);
+  out.plain_ms = Summarize(plain_ms);
+  out.store_per_s = 1000.0 / out.store_ms.mean;
+  out.plain_per_s = 1000.0 / out.plain_ms.mean;
+  return out;
+}
+
+void PrintSaves(const char* tag, const SaveFigures& f) {
+  std::printf("%ssave_with_capture_per_s=%.1f plain_insert_per_s=%.1f ratio=%.2f\n", tag, f.store_per_s, f.plain_per_s,
+              f.plain_per_s / f.store_per_s);
+  std::printf("%ssave_with_capture_ms p50=%.3f p95=%.3f max=%.3f | plain_insert_ms p50=%.3f p95=%.3f max=%.3f\n", tag,
+              f.store_ms.p50, f.store_ms.p95, f.store_ms.max, f.plain_ms.p50, f.plain_ms.p95, f.plain_ms.max);
+  std::printf("%swal_pages_per_commit save_with_capture=%.1f plain_insert=%.1f\n", tag, f.store_wal.pages_per_commit,
+              f.plain_wal.pages_per_commit);
+  for (const auto* side : {&f.store_wal, &f.plain_wal}) {
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [name, pages] : side->by_table) rows.emplace_back(pages, name);
+    std::sort(rows.rbegin(), rows.rend());
+    std::printf("%swal_pages_by_table %s:", tag, side == &f.store_wal ? "save_with_capture" : "plain_insert");
+    for (const auto& [pages, name] : rows) std::printf(" %s=%.1f", name.c_str(), pages);
+    std::printf("\n");
+  }
+  std::fflush(stdout);
+}
+
+std::unique_ptr<Store> OpenStore(const std::string& path) {
+  StoreOptions o;
+  o.path = path;
+  return Check(Store::Open(DefaultEnv(), o), "opening " + path);
+}
+
+// A fresh store with the fixture and a fresh baseline file in `dir`.
+SaveFigures SavesOnFreshFiles(const std::string& dir, const Fixture& fx, const Vocabulary& vocab, uint64_t seed,
+                              int commits) {
+  std::string store_path = dir + "/save.db", plain_path = dir + "/plain.db";
+  for (const std::string& p : {store_path, plain_path}) {
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(p + s);
+  }
+  auto store = OpenStore(store_path);
+  Check(store->Commit(fx.setup_ops), "creating sites");
+  PlainVisits plain(plain_path, store_path, fx);
+  VisitMaker maker(fx, vocab, seed);
+  return CompareSaves(store.get(), &plain, maker, commits);
+}
+
+// ---- (b) search -------------------------------------------------------------
+
+struct Query {
+  std::string text;
+  std::string kind;
+};
+
+// Latin letters without their accents, for the unaccented variant of a query.
+std::string StripAccents(const std::string& s) {
+  static const std::pair<const char*, const char*> kMap[] = {{"é", "e"}, {"è", "e"}, {"ê", "e"}, {"ë", "e"}, {"à", "a"},
+                                                             {"â", "a"}, {"á", "a"}, {"ã", "a"}, {"ç", "c"}, {"î", "i"},
+                                                             {"ï", "i"}, {"í", "i"}, {"ô", "o"}, {"ó", "o"}, {"õ", "o"},
+                                                             {"û", "u"}, {"ù", "u"}, {"ú", "u"}, {"ü", "u"}};
+  std::string out = s;
+  for (const auto& [from, to] : kMap) {
+    for (size_t pos; (pos = out.find(from)) != std::string::npos;) out.replace(pos, std::strlen(from), to);
+  }
+  return out;
+}
+
+std::vector<Query> QueryMix(const Vocabulary& v) {
+  std::vector<Query> q;
+  auto add = [&](const std::string& kind, std::initializer_list<const char*> texts) {
+    for (const char* t : texts) q.push_back({t, kind});
+  };
+  add("common", {"drain", "water", "waste", "road", "caniveau", "eau", "lixo", "вода", "flooding", "school"});
+  add("fr_accent", {"déchets", "dechets", "égout", "egout", "bouché", "bouche", "fossé", "fosse", "rétention",
+                    "retention", "écoulement", "ecoulement"});
+  add("pt_ru", {"inundação", "inundacao", "água", "agua", "засор", "подтопление"});
+  add("two_words", {"drain blocked", "caniveau bouché", "plastic waste", "standing water", "égout bouche", "lixo rua",
+                    "market drain", "eau stagnante", "вода канава"});
+  add("prefix", {"drai", "inond", "bouc", "déch", "culv", "entup", "подт", "mosq"});
+  // Rare words from the generated tail, at several ranks.
+  auto tail = [&](size_t lang, size_t rank, bool accented) {
+    const Language& l = v.langs[lang];
+    for (size_t r = l.head + rank; r < l.words.size(); ++r) {
+      const std::string& w = l.words[r];
+      if (!accented || StripAccents(w) != w) {
+        q.push_back({w, "rare"});
+        if (accented) q.push_back({StripAccents(w), "rare"});
+        return;
+      }
+    }
+  };
+  tail(0, 300, false);
+  tail(0, 3000, false);
+  tail(1, 500, true);
+  tail(1, 4000, false);
+  tail(2, 1000, false);
+  tail(3, 2000, false);
+  add("rare", {"zanzibarite"});
+  add("labels_sites", {"Culvert", "Avaloir", "Kariakoo", "Médina"});
+  return q;
+}
+
+// The FTS5 expression Store::Search runs for `text` (mirrors core's
+// BuildMatchQuery: every word, the last as a prefix); diagnostics only.
+std::string MatchExpression(const std::string& text) {
+  std::vector<std::string> words;
+  std::string cur;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || std::isalnum(u)) {
+      cur.push_back(c);
+    } else if (!cur.empty()) {
+      words.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) words.push_back(cur);
+  std::string m;
+  for (size_t i = 0; i < words.size() && i < 16; ++i) {
+    if (!m.empty()) m += " AND ";
+    m += "\"" + words[i] + "\"";
+    if (i + 1 == words.size()) m += "*";
+  }
+  return m;
+}
+
+struct SearchFigures {
+  Stats all;
+  std::map<std::string, Stats> by_kind;
+};
+
+SearchFigures RunSearches(Store* store, const std::string& path, const std::vector<Query>& mix, int rounds) {
+  SearchQuery sq;
+  sq.limit = 20;
+  std::vector<size_t> hits(mix.size());
+  for (size_t i = 0; i < mix.size(); ++i) {  // warm-up round, not counted
+    sq.text = mix[i].text;
+    hits[i] = Check(store->Search(sq), "searching " + sq.text).size();
+  }
+  std::vector<std::vector<double>> per_query(mix.size());
+  std::vector<double> all;
+  std::map<std::string, std::vector<double>> by_kind;
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < mix.size(); ++i) {
+      sq.text = mix[i].text;
+      auto t0 = Clock::now();
+      auto res = Check(store->Search(sq), "searching " + sq.text);
+      double ms = MsBetween(t0, Clock::now());
+      per_query[i].push_back(ms);
+      all.push_back(ms);
+      by_kind[mix[i].kind].push_back(ms);
+    }
+  }
+  SearchFigures out;
+  out.all = Summarize(all);
+  for (auto& [k, v] : by_kind) out.by_kind[k] = Summarize(v);
+  // Per query: median time, hits returned and documents matched (the work
+  // bm25 ranking has to do), slowest first.
+  Sql side(path, true);
+  sqlite3_stmt* count = side.TryPrepare("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?");
+  std::vector<size_t> order(mix.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<double> med(mix.size());
+  for (size_t i = 0; i < mix.size(); ++i) med[i] = Median(per_query[i]);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return med[a] > med[b]; });
+  for (size_t i : order) {
+    int64_t matched = -1;
+    if (count) {
+      std::string m = MatchExpression(mix[i].text);
+      sqlite3_bind_text(count, 1, m.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(count) == SQLITE_ROW) matched = sqlite3_column_int64(count, 0);
+      sqlite3_reset(count);
+    }
+    std::printf("search_query ms_p50=%.2f hits=%zu matched=%lld kind=%s text=\"%s\"\n", med[i], hits[i],
+                static_cast<long long>(matched), mix[i].kind.c_str(), mix[i].text.c_str());
+  }
+  sqlite3_finalize(count);
+  return out;
+}
+
+// Diagnostics for (b): the same mix through other query shapes on a second,
+// read-only connection, so a proposal for core comes with numbers. Statements
+// are prepared once. Shapes:
+//   store_shape       the query Store::Search runs (bm25 over every match);
+//   bm25_newest_2000  bm25 only among the newest 2000 matches: find the rowid
+//                     of the 2000th newest match, then rank rowid >= it;
+//   newest_first      no ranking: ORDER BY rowid DESC, which FTS5 serves in
+//                     index order and stops after 20.
+void CompareSearchShapes(const std::string& path, const std::vector<Query>& mix, int rounds) {
+  Sql side(path, true);
+  const std::string select =
+      "SELECT d.record_type, d.record_id, f.title, snippet(search_fts, -1, '[', ']', '…', 12), "
+      "bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts f JOIN search_docs d ON d.docid = f.rowid "
+      "WHERE search_fts MATCH ?1";
+  sqlite3_stmt* ranked = side.TryPrepare(select + " ORDER BY rank LIMIT 20");
+  sqlite3_stmt* cutoff =
+      side.TryPrepare("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET 1999");
+  sqlite3_stmt* ranked_after = side.TryPrepare(select + " AND f.rowid >= ?2 ORDER BY rank LIMIT 20");
+  sqlite3_stmt* newest = side.TryPrepare(select + " ORDER BY f.rowid DESC LIMIT 20");
+  if (!ranked || !cutoff || !ranked_after || !newest) {
+    std::printf("search_shapes: skipped (the search tables changed shape)\n");
+    for (sqlite3_stmt* st : {ranked, cutoff, ranked_after, newest}) sqlite3_finalize(st);
+    return;
+  }
+  auto run = [](sqlite3_stmt* st, const std::string& m, std::optional<int64_t> after = std::nullopt) {
+    sqlite3_bind_text(st, 1, m.c_str(), -1, SQLITE_TRANSIENT);
+    if (after) sqlite3_bind_int64(st, 2, *after);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) ++n;
+    sqlite3_reset(st);
+    return n;
+  };
+  auto capped = [&](const std::string& m) {
+    sqlite3_bind_text(cutoff, 1, m.c_str(), -1, SQLITE_TRANSIENT);
+    std::optional<int64_t> from;
+    if (sqlite3_step(cutoff) == SQLITE_ROW) from = sqlite3_column_int64(cutoff, 0);
+    sqlite3_reset(cutoff);
+    return from ? run(ranked_after, m, from) : run(ranked, m);
+  };
+  const std::vector<std::pair<std::string, std::function<int(const std::string&)>>> shapes = {
+      {"store_shape", [&](const std::string& m) { return run(ranked, m); }},
+      {"bm25_newest_2000", capped},
+      {"newest_first", [&](const std::string& m) { return run(newest, m); }},
+  };
+  for (const auto& [name, fn] : shapes) {
+    std::vector<double> ms;
+    for (const Query& q : mix) fn(MatchExpression(q.text));  // warm-up
+    for (int r = 0; r < rounds; ++r) {
+      for (const Query& q : mix) {
+        std::string m = MatchExpression(q.text);
+        auto t0 = Clock::now();
+        fn(m);
+        ms.push_back(MsBetween(t0, Clock::now()));
+      }
+    }
+    Stats st = Summarize(ms);
+    std::printf("search_shape name=%s p50=%.2f p95=%.2f max=%.2f\n", name.c_str(), st.p50, st.p95, st.max);
+  }
+  for (sqlite3_stmt* st : {ranked, cutoff, ranked_after, newest}) sqlite3_finalize(st);
+}
+
+// ---- (c) open + first page in a fresh process -------------------------------
+
+// Child mode: time Store::Open + the visit list's first page, print, exit.
+int ChildOpenList(const std::string& path) {
+  auto t0 = Clock::now();
+  StoreOptions o;
+  o.path = path;
+  auto store = Check(Store::Open(DefaultEnv(), o), "opening " + path);
+  auto t1 = Clock::now();
+  ListQuery q;
+  q.type = RecordType::kVisit;
+  q.limit = 50;
+  auto rows = Check(store->List(q), "listing visits");
+  auto t2 = Clock::now();
+  std::printf("open_ms=%.3f list_ms=%.3f total_ms=%.3f rows=%zu\n", MsBetween(t0, t1), MsBetween(t1, t2),
+              MsBetween(t0, t2), rows.size());
+  return 0;
+}
+
+struct ChildTimes {
+  double open_ms = 0, list_ms = 0, total_ms = 0, process_ms = 0;
+};
+
+ChildTimes RunChild(const std::string& path) {
+  int pipefd[2];
+  if (::pipe(pipefd) != 0) Die("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+  std::string self = "/proc/self/exe";
+  std::vector<std::string> args = {"ccfield_store_bench", "--child-open-list", path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  auto t0 = Clock::now();
+  pid_t pid;
+  if (posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ) != 0) Die("cannot start the child");
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(pipefd[1]);
+  std::string out;
+  char buf[256];
+  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ChildTimes t;
+  t.process_ms = MsBetween(t0, Clock::now());
+  size_t rows = 0;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      std::sscanf(out.c_str(), "open_ms=%lf list_ms=%lf total_ms=%lf rows=%zu", &t.open_ms, &t.list_ms, &t.total_ms,
+                  &rows) != 4) {
+    Die("the open/list child failed: " + out);
+  }
+  return t;
+}
+
+// ---- (d) size -----------------------------------------------------------------
+
+void PrintSizes(const std::string& path, int64_t visits) {
+  int64_t db = FileSize(path), wal = FileSize(path + "-wal");
+  double per_visit = static_cast<double>(db + wal) / static_cast<double>(visits);
+  std::printf("disk_bytes_per_visit=%.0f db_bytes=%lld wal_bytes=%lld visits=%lld\n", per_visit,
+              static_cast<long long>(db), static_cast<long long>(wal), static_cast<long long>(visits));
+  Summary("(d) disk_bytes_per_visit=%.0f (db %.1f MB + wal %.1f MB for %lld visits)", per_visit, db / 1e6, wal / 1e6,
+          static_cast<long long>(visits));
+  Sql side(path, true);
+  sqlite3_stmt* s =
+      side.TryPrepare("SELECT name, sum(pgsize), sum(payload), sum(ncell) FROM dbstat GROUP BY name ORDER BY 2 DESC");
+  if (!s) {
+    std::printf("table_bytes: dbstat is not available in this SQLite build\n");
+    return;
+  }
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char* name = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    int64_t bytes = sqlite3_column_int64(s, 1), payload = sqlite3_column_int64(s, 2);
+    if (bytes < 64 * 1024) continue;  // forms, meta and the like
+    std::printf("table_bytes name=%s bytes=%lld per_visit=%.0f payload_per_visit=%.0f\n", name,
+                static_cast<long long>(bytes), static_cast<double>(bytes) / visits,
+                static_cast<double>(payload) / visits);
+  }
+  sqlite3_finalize(s);
+  int64_t changes = side.Int("SELECT count(*) FROM change_log");
+  int64_t notes = side.Int("SELECT sum(length(CAST(notes AS BLOB))) FROM visits");
+  std::printf("change_log_rows_per_visit=%.1f notes_bytes_per_visit=%.0f\n", static_cast<double>(changes) / visits,
+              static_cast<double>(notes) / visits);
+}
+
+// ---- Diagnostics: query plans -----------------------------------------------------
+
+void PrintPlan(Sql& db, const std::string& label, const std::string& sql) {
+  auto rows = db.Rows("EXPLAIN QUERY PLAN " + sql);
+  for (const auto& r : rows) std::printf("plan %s: %s\n", label.c_str(), r[3].c_str());
+}
+
+// ---- Main -------------------------------------------------------------------------
+
+int Run(const Options& opt) {
+  std::string dir = opt.dir;
+  bool remove_dir = false;
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/ccfield_bench.XXXXXX";
+    if (!::mkdtemp(tmpl)) Die("cannot create a directory under /tmp");
+    dir = tmpl;
+    remove_dir = !opt.keep;
+  } else {
+    fs::create_directories(dir);
+  }
+  std::printf("ccfield_store_bench dir=%s visits=%lld commits=%d seed=%llu sqlite=%s%s\n", dir.c_str(),
+              static_cast<long long>(opt.visits), opt.save_commits, static_cast<unsigned long long>(opt.seed),
+              sqlite3_libversion(), opt.quick ? " (quick)" : "");
+  g_load_start = LoadAverage();
+  std::printf("loadavg_start=%s\n", g_load_start.c_str());
+  Stats fsync = FsyncLatency(dir, opt.quick ? 50 : 200);
+  std::printf("fsync_4k_ms p50=%.3f p95=%.3f max=%.3f\n", fsync.p50, fsync.p95, fsync.max);
+  std::fflush(stdout);
+
+  const Vocabulary vocab = MakeVocabulary();
+  const Fixture fx = MakeFixture(opt.seed, 500);
+
+  // (a) on fresh files, then on tmpfs to show the cost without fsync.
+  SaveFigures fresh = SavesOnFreshFiles(dir, fx, vocab, opt.seed * 31 + 3, opt.save_commits);
+  PrintSaves("", fresh);
+  Summary("(a) save_with_capture_per_s=%.1f plain_insert_per_s=%.1f ratio=%.2f  target<=1.5: %s", fresh.store_per_s,
+          fresh.plain_per_s, fresh.plain_per_s / fresh.store_per_s,
+          Verdict(fresh.plain_per_s / fresh.store_per_s <= 1.5));
+  Summary("    fsync of 4 KiB here: p50=%.3f ms; WAL pages per commit: %.1f with capture, %.1f plain", fsync.p50,
+          fresh.store_wal.pages_per_commit, fresh.plain_wal.pages_per_commit);
+  if (!opt.tmpfs_dir.empty() && fs::is_directory(opt.tmpfs_dir) && ::access(opt.tmpfs_dir.c_str(), W_OK) == 0) {
+    char tmpl[256];
+    std::snprintf(tmpl, sizeof tmpl, "%s/ccfield_bench.XXXXXX", opt.tmpfs_dir.c_str());
+    if (::mkdtemp(tmpl)) {
+      SaveFigures mem = SavesOnFreshFiles(tmpl, fx, vocab, opt.seed * 31 + 3, opt.save_commits);
+      PrintSaves("tmpfs_", mem);
+      Summary("    on tmpfs (no fsync cost): save_with_capture_ms=%.3f plain_insert_ms=%.3f per commit",
+              mem.store_ms.mean, mem.plain_ms.mean);
+      fs::remove_all(tmpl);
+    }
+  }
+
+  // Build the N-visit store in batches of 1000 visits per Commit: the real
+  // write path, change capture and search index included.
+  const std::string path = dir + "/search.db";
+  int64_t visits = 0;
+  if (opt.reuse && fs::exists(path)) {
+    auto store = OpenStore(path);
+    visits = Check(store->Count(RecordType::kVisit), "counting visits");
+    std::printf("reused %s with %lld visits\n", path.c_str(), static_cast<long long>(visits));
+  } else {
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(path + s);
+    auto store = OpenStore(path);
+    Check(store->Commit(fx.setup_ops), "creating sites");
+    VisitMaker maker(fx, vocab, opt.seed * 31 + 5);
+    constexpr int64_t kBatch = 1000;
+    double gen_ms = 0, commit_ms = 0;
+    auto t0 = Clock::now();
+    for (int64_t done = 0; done < opt.visits; done += kBatch) {
+      auto g0 = Clock::now();
+      std::vector<Op> ops;
+      for (int64_t i = done; i < std::min(opt.visits, done + kBatch); ++i) ops.push_back(maker.Make(300, 1200));
+      auto g1 = Clock::now();
+      Check(store->Commit(ops), "saving a batch of visits");
+      gen_ms += MsBetween(g0, g1);
+      commit_ms += MsBetween(g1, Clock::now());
+      if ((done / kBatch) % 20 == 19) {
+        std::printf("  built %lld visits, %.0f visits/s in Commit\n", static_cast<long long>(done + kBatch),
+                    (done + kBatch) / (commit_ms / 1000));
+        std::fflush(stdout);
+      }
+    }
+    double total_s = MsBetween(t0, Clock::now()) / 1000;
+    visits = opt.visits;
+    std::printf("build_visits_per_s=%.0f build_s=%.1f commit_s=%.1f generate_s=%.1f batch=%lld\n",
+                visits / (commit_ms / 1000), total_s, commit_ms / 1000, gen_ms / 1000, static_cast<long long>(kBatch));
+    Summary("build: %lld visits in %.1f s of Commit = %.0f visits/s (batches of %lld)", static_cast<long long>(visits),
+            commit_ms / 1000, visits / (commit_ms / 1000), static_cast<long long>(kBatch));
+  }  // closing the store checkpoints the WAL and removes it
+  std::fflush(stdout);
+
+  // (d) size on disk, store closed.
+  PrintSizes(path, visits);
+
+  // (c) open + first page, each in a fresh process; cold then warm.
+  {
+    std::vector<double> cold, warm, cold_open, cold_list, proc;
+    std::string how;
+    for (int i = 0; i < opt.open_runs; ++i) {
+      how = EvictFromCache(path);
+      ChildTimes t = RunChild(path);
+      cold.push_back(t.total_ms);
+      cold_open.push_back(t.open_ms);
+      cold_list.push_back(t.list_ms);
+      proc.push_back(t.process_ms);
+    }
+    for (int i = 0; i < opt.open_runs; ++i) warm.push_back(RunChild(path).total_ms);
+    Stats c = Summarize(cold), w = Summarize(warm);
+    std::printf("open_first_page_cold_ms min=%.1f median=%.1f (open median=%.1f list median=%.1f) cache_drop=%s\n",
+                c.min, c.p50, Median(cold_open), Median(cold_list), how.c_str());
+    std::printf("open_first_page_warm_ms min=%.1f median=%.1f\n", w.min, w.p50);
+    std::printf("open_first_page_process_cold_ms median=%.1f (incl. process start)\n", Median(proc));
+    Summary("(c) open_first_page_ms cold min=%.1f median=%.1f, warm min=%.1f median=%.1f  target<150: %s", c.min, c.p50,
+            w.min, w.p50, Verdict(c.p50 < 150));
+  }
+  std::fflush(stdout);
+
+  // (b) search latency.
+  {
+    auto store = OpenStore(path);
+    std::vector<Query> mix = QueryMix(vocab);
+    SearchFigures sf = RunSearches(store.get(), path, mix, opt.search_rounds);
+    for (const auto& [kind, s] : sf.by_kind) {
+      std::printf("search_ms kind=%s p50=%.2f p95=%.2f max=%.2f n=%zu\n", kind.c_str(), s.p50, s.p95, s.max, s.n);
+    }
+    std::printf("search_ms p50=%.2f p95=%.2f max=%.2f queries=%zu rounds=%d\n", sf.all.p50, sf.all.p95, sf.all.max,
+                mix.size(), opt.search_rounds);
+    Summary("(b) search_ms p50=%.2f p95=%.2f max=%.2f over %zu queries x %d  target p95<20: %s", sf.all.p50, sf.all.p95,
+            sf.all.max, mix.size(), opt.search_rounds, Verdict(sf.all.p95 < 20));
+    Sql side(path, true);
+    PrintPlan(side, "search",
+              "SELECT d.record_type, d.record_id, f.title, snippet(search_fts, -1, '[', ']', '…', 12), "
+              "bm25(search_fts, 4.0, 1.0) AS rank FROM search_fts f JOIN search_docs d ON d.docid = f.rowid "
+              "WHERE search_fts MATCH 'drain*' ORDER BY rank LIMIT 20");
+    PrintPlan(side, "list", "SELECT * FROM visits WHERE 1 AND deleted = 0 ORDER BY started_utc DESC, id LIMIT 50");
+    CompareSearchShapes(path, mix, opt.search_rounds);
+  }
+  std::fflush(stdout);
+
+  // (a) again at scale: the same comparison on the N-visit store, against a
+  // plain table holding the same N rows.
+  {
+    auto store = OpenStore(path);
+    const std::string plain_path = dir + "/plain_at_scale.db";
+    for (const char* s : {"", "-wal", "-shm"}) fs::remove(plain_path + s);
+    PlainVisits plain(plain_path, path, fx);
+    plain.db().Exec("ATTACH '" + path + "' AS src");
+    plain.db().Exec("BEGIN IMMEDIATE; INSERT INTO visits SELECT * FROM src.visits; COMMIT; DETACH src");
+    // Seeded by the current count too, so a --reuse run makes new visit ids.
+    int64_t now_visits = Check(store->Count(RecordType::kVisit), "counting visits");
+    VisitMaker maker(fx, vocab, opt.seed * 31 + 7 + static_cast<uint64_t>(now_visits));
+    int n = std::max(50, opt.save_commits / 5);
+    SaveFigures scale = CompareSaves(store.get(), &plain, maker, n);
+    PrintSaves("at_scale_", scale);
+    Summary("(a) at %lld visits: save_with_capture_per_s=%.1f plain_insert_per_s=%.1f ratio=%.2f (%d commits each)",
+            static_cast<long long>(visits), scale.store_per_s, scale.plain_per_s, scale.plain_per_s / scale.store_per_s,
+            n);
+  }
+
+  Summary("loadavg at start/end: %s / %s (figures are noisier on a busy machine)", g_load_start.c_str(),
+          LoadAverage().c_str());
+  std::printf("\n== summary ==\n");
+  for (const std::string& line : g_summary) std::printf("%s\n", line.c_str());
+  std::printf("files: %s%s\n", dir.c_str(), remove_dir ? " (removed)" : "");
+  std::fflush(stdout);
+  if (remove_dir) fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace ccfield::bench
+
+int main(int argc, char** argv) {
+  ccfield::bench::Options opt = ccfield::bench::ParseOptions(argc, argv);
+  if (!opt.child_open.empty()) return ccfield::bench::ChildOpenList(opt.child_open);
+  return ccfield::bench::Run(opt);
+}

@@ -1,0 +1,94 @@
+#pragma once
+// What the store keeps for sync, in protocol-neutral terms (core knows
+// nothing of HTTP or the wire format; sync/ maps these to messages).
+//
+// Every own change in the change log has a state: waiting (not yet sent),
+// sent (in a request whose answer has not come), synced, rejected (with the
+// server's reason) or conflict (accepted, but a conflict record keeps the
+// other value). Changes received from the server are stored as "remote".
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ccfield/core/change.h"
+
+namespace ccfield {
+
+enum class ChangeState { kWaiting, kSent, kSynced, kRejected, kConflict, kRemote };
+const char* ChangeStateName(ChangeState s);
+
+// An own change ready to push.
+struct OutgoingChange {
+  ChangeEntry entry;
+  std::string workspace_id;   // of the record ("" for library records)
+  int64_t base_version = 0;   // server version of the field when the edit was made
+};
+
+// A change accepted by the server, in the server's order.
+struct RemoteChange {
+  int64_t version = 0;
+  std::string type;           // record type name, or "form"
+  std::string id;
+  std::string field;
+  nlohmann::json value;
+  std::string device_id;
+  int64_t device_seq = 0;
+  std::string time;
+  std::string author;
+  bool created = false;
+};
+
+struct PushAck {
+  int64_t device_seq = 0;
+  int64_t version = 0;        // 0 when the change was kept out (a delete that lost to an edit)
+  bool conflict = false;
+  std::string note;           // e.g. the server flagged the device time as implausible
+};
+
+struct PushReject {
+  int64_t device_seq = 0;
+  std::string reason;
+};
+
+// A conflict as the server reports it; both values are kept.
+struct ConflictInfo {
+  std::string id;
+  int64_t version = 0;
+  std::string type, record_id, workspace_id, field;
+  nlohmann::json base, winner, loser;
+  std::string winner_device, loser_device, winner_author, loser_author, loser_time;
+  int64_t winner_version = 0;
+  bool resolved = false;
+  int64_t resolved_by = 0;
+  bool resolving_locally = false;  // resolved on this device, not yet confirmed by the server
+};
+
+// The outcome of one sync round trip, applied in one transaction.
+struct SyncBatch {
+  std::vector<PushAck> acks;
+  std::vector<PushReject> rejects;
+  std::vector<RemoteChange> changes;
+  std::vector<ConflictInfo> conflicts;
+  int64_t cursor = 0;
+  std::string server_time;
+};
+
+struct ChangeStateCounts {
+  int64_t waiting = 0, sent = 0, synced = 0, rejected = 0, conflict = 0, remote = 0;
+};
+
+// Settings and progress of sync, kept in the store's meta table.
+struct SyncSettings {
+  std::string server_url;
+  std::string username;
+  std::string token;           // bearer token (plain in the file until the store is encrypted)
+  std::string ca_file;         // custom CA bundle for self-hosted servers
+  int64_t cursor = 0;
+  std::string last_ok;         // device time of the last successful sync (ISO UTC)
+  std::string last_attempt;
+  std::string last_error;      // plain words; empty after a success
+};
+
+}  // namespace ccfield

@@ -1,0 +1,252 @@
+#pragma once
+// ServerStorage: everything the sync server keeps, behind one interface so
+// that the SQLite implementation (sqlite_storage.cpp) can be joined by a
+// PostgreSQL one without touching the sync service, auth or admin code.
+//
+// Contract shared by all methods:
+// - Errors are Status values (kBusy, kIoError, kDiskFull, kCorrupt,
+//   kInternal...); a failed write inside a transaction leaves the
+//   transaction open and the caller must Rollback().
+// - Methods that write REQUIRE an open transaction (Begin()); reads may run
+//   inside or outside one.
+// - JSON values keep their JSON type (a bool stays a bool, "5" stays text).
+//
+// Thread-safety: none. One ServerStorage is one database connection; the
+// caller serialises all use of it (the HTTP server holds one mutex around it).
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccfield/core/status.h"
+#include "ccfield/sync/merge.h"
+#include "ccfield/sync/protocol.h"
+
+namespace ccfield::server {
+
+using sync::DeviceSeq;
+using sync::ServerVersion;
+
+// What became of a change kept in the history.
+enum class HistoryOutcome {
+  kApplied,  // set the field (pushed as sent, or made by the server); sent to devices
+  kMerged,   // a pushed text edit superseded by the server's merge (a server change carries the result)
+  kKeptOut,  // a delete kept out by a concurrent edit; version 0, never sent
+};
+const char* HistoryOutcomeName(HistoryOutcome o);
+
+// One entry of the server's history (table `changes`): every accepted change.
+struct HistoryEntry {
+  ServerVersion version = 0;  // 0 for kKeptOut
+  std::string type;           // record type name, or "form"
+  std::string record_id;
+  std::string workspace_id;  // "" for library records (practices, contacts, forms)
+  std::string field;
+  nlohmann::json value;
+  std::string device_id;     // origin device, or "server"
+  DeviceSeq device_seq = 0;  // origin's seq; for the server = version
+  std::string time;          // origin device time (data, not order)
+  std::string author;
+  bool created = false;
+  HistoryOutcome outcome = HistoryOutcome::kApplied;
+  std::string clock_flag;  // "", "future", "before_last_sync"
+  std::string user_id;     // user who pushed it ("" for server changes)
+
+  sync::ServerChange ToServerChange() const;
+};
+
+// The current state of one field of one record (table `fields`).
+struct StoredField {
+  sync::FieldState state;  // exists, value, version, device_id
+  std::string author;      // author of the change that set it
+  std::string time;        // device time of that change
+};
+
+// What the server knows about a record apart from its fields.
+struct RecordMeta {
+  std::string id;
+  std::string type;
+  std::string workspace_id;  // fixed at creation; "" for library records
+  bool deleted = false;
+  ServerVersion deleted_version = 0;  // version of the delete in force (when deleted)
+  std::string deleted_by_device;
+};
+
+struct UserRow {
+  std::string id;
+  std::string username;       // lower case
+  std::string password_hash;  // libsodium crypto_pwhash_str string
+  bool admin = false;
+  int64_t created_ms = 0;
+};
+
+struct DeviceRow {
+  std::string id;
+  std::string user_id;  // user who logged in on it last
+  std::string name;
+  bool revoked = false;
+  int64_t registered_ms = 0;
+  int64_t last_seen_ms = 0;  // last login (server clock)
+  int64_t last_sync_ms = 0;  // last successful complete sync (server clock), 0: never
+};
+
+struct TokenRow {
+  std::string id;    // public id for listing and revoking (not the secret)
+  std::string hash;  // hex crypto_generichash of the bearer token
+  std::string user_id;
+  std::string device_id;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  bool revoked = false;
+};
+
+struct Membership {
+  std::string user_id;
+  std::string workspace_id;
+  std::string role;       // "field_staff", "coordinator", "admin", "observer"
+  std::string member_id;  // the member record in the workspace
+};
+
+// Failed-login bookkeeping for one key ("user:<name>" or "addr:<ip>").
+struct ThrottleState {
+  int failures = 0;  // failures (and logins in progress) in the current window
+  int64_t window_start_ms = 0;
+  int64_t locked_until_ms = 0;  // 0: not locked
+  int lock_count = 0;           // locks so far; the lock period grows with it
+};
+
+struct StoredForm {
+  std::string key;            // "id@version"
+  nlohmann::json definition;  // the form JSON (docs/forms.md)
+  ServerVersion version = 0;  // version of the change that delivered it
+};
+
+// What a device may receive.
+struct PullQuery {
+  ServerVersion after = 0;              // cursor
+  std::vector<std::string> workspaces;  // the user's workspaces; the library ("") is always included
+  std::string device_id;                // its own kApplied changes are left out
+  int limit = 0;                        // at most this many
+};
+
+class ServerStorage {
+ public:
+  virtual ~ServerStorage() = default;
+
+  // ---- Transactions -------------------------------------------------------
+  // A write transaction (SQLite: BEGIN IMMEDIATE). Not nestable.
+  virtual Status Begin() = 0;
+  // Commits. On failure the transaction is rolled back; when the outcome is
+  // unknown (I/O error during COMMIT) the storage refuses writes (kReadOnly)
+  // until reopened.
+  virtual Status Commit() = 0;
+  // Rolls back the open transaction, if any. Never fails.
+  virtual void Rollback() = 0;
+
+  // ---- ServerVersion ------------------------------------------------------
+  // Highest version handed out so far (0: none).
+  virtual Result<ServerVersion> CurrentVersion() = 0;
+  // Hands out the next version (shared by changes and conflict updates).
+  // REQUIRES: in a transaction (a rollback returns it).
+  virtual Result<ServerVersion> NextVersion() = 0;
+
+  // ---- History -----------------------------------------------------------
+  // The change (device_id, device_seq) if it was accepted before.
+  virtual Result<std::optional<HistoryEntry>> FindChange(const std::string& device_id, DeviceSeq seq) = 0;
+  // The change with that version (version > 0).
+  virtual Result<std::optional<HistoryEntry>> ChangeAtVersion(ServerVersion version) = 0;
+  // Appends to the history. (device_id, device_seq) must be new.
+  virtual Status AppendChange(const HistoryEntry& entry) = 0;
+  // Value of the field as of `version`: the latest kApplied change with
+  // version <= `version`; null when there is none.
+  virtual Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
+                                         ServerVersion version) = 0;
+  // Highest version of a kApplied change to any field of the record made by
+  // a device other than `device_id` (the server counts as another device); 0: none.
+  virtual Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) = 0;
+  // kApplied changes with version > q.after in q.workspaces or the library,
+  // in version order, at most q.limit, leaving out what q.device_id already
+  // has: its own changes, and changes to fields whose current value is a later
+  // change of its own (a device whose edit won must not receive the older
+  // value it replaced: it would show the loser while the server has the winner).
+  virtual Result<std::vector<HistoryEntry>> ChangesAfter(const PullQuery& q) = 0;
+
+  // ---- Current state -----------------------------------------------------
+  // The field's state; state.exists == false when it was never set.
+  virtual Result<StoredField> GetField(const std::string& record_id, const std::string& field) = 0;
+  virtual Status SetField(const std::string& record_id, const std::string& field, const StoredField& value) = 0;
+  virtual Result<std::optional<RecordMeta>> GetRecord(const std::string& record_id) = 0;
+  // Adds a record (not deleted). The id must be new.
+  virtual Status CreateRecord(const RecordMeta& meta) = 0;
+  virtual Status SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
+                            const std::string& device_id) = 0;
+
+  // ---- Conflicts ---------------------------------------------------------
+  // Stores a new conflict (its id must be new).
+  virtual Status CreateConflict(const sync::Conflict& conflict) = 0;
+  // Open (unresolved) conflicts on one field, oldest first.
+  virtual Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
+  // Marks a conflict resolved by the change `resolved_by`; it gets `new_version`.
+  virtual Status ResolveConflict(const std::string& conflict_id, ServerVersion resolved_by,
+                                 ServerVersion new_version) = 0;
+  // Conflicts whose version > after in `workspaces`, in version order, at most `limit`.
+  virtual Result<std::vector<sync::Conflict>> ConflictsAfter(ServerVersion after,
+                                                             const std::vector<std::string>& workspaces, int limit) = 0;
+
+  // ---- Users, devices, tokens, memberships --------------------------------
+  virtual Result<std::optional<UserRow>> FindUserByName(const std::string& username) = 0;
+  virtual Result<std::optional<UserRow>> FindUserById(const std::string& user_id) = 0;
+  virtual Status CreateUser(const UserRow& user) = 0;  // kConflict when the name is taken
+  virtual Status SetPasswordHash(const std::string& user_id, const std::string& hash) = 0;
+
+  virtual Result<std::optional<DeviceRow>> FindDevice(const std::string& device_id) = 0;
+  // Adds the device or updates user, name and last_seen_ms (revoked and
+  // last_sync_ms are kept).
+  virtual Status PutDevice(const DeviceRow& device) = 0;
+  virtual Status SetDeviceRevoked(const std::string& device_id) = 0;  // also revokes its tokens
+  virtual Status SetDeviceLastSync(const std::string& device_id, int64_t server_ms) = 0;
+  virtual Result<std::vector<DeviceRow>> ListDevices() = 0;
+
+  virtual Status CreateToken(const TokenRow& token) = 0;
+  virtual Result<std::optional<TokenRow>> FindTokenByHash(const std::string& hash) = 0;
+  virtual Result<std::optional<TokenRow>> FindToken(const std::string& token_id) = 0;
+  virtual Result<std::vector<TokenRow>> ListTokens(const std::string& user_id) = 0;
+  virtual Status RevokeToken(const std::string& token_id) = 0;
+
+  virtual Result<std::vector<Membership>> MembershipsOf(const std::string& user_id) = 0;
+  // Adds the membership or changes its role and member record.
+  virtual Status PutMembership(const Membership& m) = 0;
+
+  // ---- Login throttling --------------------------------------------------
+  // The state for `key`; all zero when there is none.
+  virtual Result<ThrottleState> GetThrottle(const std::string& key) = 0;
+  virtual Status PutThrottle(const std::string& key, const ThrottleState& state) = 0;
+
+  // ---- Forms imported by the admin ----------------------------------------
+  virtual Result<std::optional<StoredForm>> FindForm(const std::string& key) = 0;
+  virtual Status AddForm(const StoredForm& form) = 0;  // the key must be new
+};
+
+// Runs `body` (a callable returning Status) in one write transaction: commits
+// when it returns ok; rolls back when it fails or throws (and rethrows), so
+// an exception never leaves the connection inside a transaction.
+template <typename F>
+Status RunInTransaction(ServerStorage* storage, F&& body) {
+  CCF_RETURN_IF_ERROR(storage->Begin());
+  Status st;
+  try {
+    st = body();
+  } catch (...) {
+    storage->Rollback();
+    throw;
+  }
+  if (!st.ok()) {
+    storage->Rollback();
+    return st;
+  }
+  return storage->Commit();
+}
+
+}  // namespace ccfield::server

@@ -1,0 +1,447 @@
+#include "admin.h"
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "ccfield/core/forms.h"
+#include "ccfield/core/records.h"
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+#include "ccfield/sync/protocol.h"
+#include "server_changes.h"
+
+namespace ccfield::server {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kAdminAuthor = "admin";
+
+std::string Now(Env* env) { return FormatUtcMillis(env->WallMillis()); }
+
+// Writes one field of an admin-made record as a server change.
+Status WriteField(ServerStorage* s, Env* env, RecordType type, const std::string& id, const std::string& ws,
+                  const std::string& field, const json& value, bool created) {
+  Result<json> checked = CheckFieldValue(type, field, value);
+  if (!checked.ok()) return checked.status();
+  ServerEdit e;
+  e.type = std::string(TypeName(type));
+  e.record_id = id;
+  e.workspace_id = ws;
+  e.field = field;
+  e.value = *checked;
+  e.time = Now(env);
+  e.author = kAdminAuthor;
+  e.created = created;
+  return WriteServerChange(s, e).status();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot open " + path);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  if (f.bad()) return Status::IoError("cannot read " + path);
+  return ss.str();
+}
+
+std::string FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
+
+}  // namespace
+
+Result<std::string> CreateUser(ServerStorage* s, Env* env, const std::string& username, const std::string& password,
+                               bool admin, PasswordCost cost) {
+  CCF_RETURN_IF_ERROR(CheckUsername(username));
+  CCF_RETURN_IF_ERROR(CheckPassword(password));
+  CCF_ASSIGN_OR_RETURN(std::string hash, HashPassword(password, cost));
+  UserRow u;
+  u.id = NewUuid(env);
+  u.username = NormalizeUsername(username);
+  u.password_hash = hash;
+  u.admin = admin;
+  u.created_ms = env->WallMillis();
+  CCF_RETURN_IF_ERROR(RunInTransaction(s, [&] { return s->CreateUser(u); }));
+  return u.id;
+}
+
+Result<std::string> CreateWorkspace(ServerStorage* s, Env* env, const std::string& name, const std::string& country,
+                                    const std::string& language) {
+  const std::string id = NewUuid(env);
+  Status st = RunInTransaction(s, [&]() -> Status {
+    RecordMeta m;
+    m.id = id;
+    m.type = "workspace";
+    m.workspace_id = id;  // a workspace belongs to itself: its members receive it
+    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "name", name, true));
+    if (!country.empty())
+      CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "country", country, false));
+    if (!language.empty()) {
+      CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "default_language", language, false));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+Result<std::string> AddMember(ServerStorage* s, Env* env, const std::string& workspace_id, const std::string& username,
+                              const std::string& role, const std::string& display_name) {
+  CCF_RETURN_IF_ERROR(CheckFieldValue(RecordType::kMember, "role", role).status());
+  std::string member_id;
+  Status st = RunInTransaction(s, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
+    if (!ws || ws->type != "workspace" || ws->deleted) {
+      return Status::NotFound("there is no workspace with id " + workspace_id);
+    }
+    CCF_ASSIGN_OR_RETURN(std::optional<UserRow> user, s->FindUserByName(NormalizeUsername(username)));
+    if (!user) return Status::NotFound("there is no user named \"" + username + "\"; create it first");
+    CCF_ASSIGN_OR_RETURN(std::vector<Membership> ms, s->MembershipsOf(user->id));
+    for (const Membership& m : ms) {
+      if (m.workspace_id == workspace_id) member_id = m.member_id;
+    }
+    if (!member_id.empty()) {  // already a member: change the role
+      CCF_ASSIGN_OR_RETURN(StoredField cur, s->GetField(member_id, "role"));
+      if (!cur.state.exists || cur.state.value != role) {
+        CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "role", role, false));
+      }
+      return s->PutMembership(Membership{user->id, workspace_id, role, member_id});
+    }
+    member_id = NewUuid(env);
+    RecordMeta m;
+    m.id = member_id;
+    m.type = "member";
+    m.workspace_id = workspace_id;
+    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    const std::string name = display_name.empty() ? user->username : display_name;
+    CCF_RETURN_IF_ERROR(
+        WriteField(s, env, RecordType::kMember, member_id, workspace_id, "workspace_id", workspace_id, true));
+    CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "name", name, false));
+    CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "role", role, false));
+    return s->PutMembership(Membership{user->id, workspace_id, role, member_id});
+  });
+  if (!st.ok()) return st;
+  return member_id;
+}
+
+Status RevokeDevice(ServerStorage* s, const std::string& device_id) {
+  return RunInTransaction(s, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> d, s->FindDevice(device_id));
+    if (!d) return Status::NotFound("there is no device with id " + device_id + " (see list-devices)");
+    return s->SetDeviceRevoked(device_id);
+  });
+}
+
+Status RevokeTokenById(ServerStorage* s, const std::string& token_id) {
+  return RunInTransaction(s, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::optional<TokenRow> t, s->FindToken(token_id));
+    if (!t) return Status::NotFound("there is no token with id " + token_id + " (see list-tokens USER)");
+    return s->RevokeToken(token_id);
+  });
+}
+
+Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc) {
+  const json* items = &doc;
+  if (doc.is_object()) {
+    for (const auto& [key, value] : doc.items()) {
+      if (key == "format" || key == "practice") continue;
+      if (value.is_array() && value.empty()) continue;
+      return Status::Invalid("the file holds \"" + key + "\" records; import-practices takes only practices");
+    }
+    if (auto f = doc.find("format"); f != doc.end() && *f != "ccfield-records@1") {
+      return Status::Invalid("unknown format " + f->dump() + "; expected \"ccfield-records@1\"");
+    }
+    auto it = doc.find("practice");
+    if (it == doc.end()) return Status::Invalid("the file has no \"practice\" list");
+    items = &*it;
+  }
+  if (!items->is_array()) return Status::Invalid("practices must be a JSON array of objects");
+  const RecordSpec& spec = Spec(RecordType::kPractice);
+  ImportCounts counts;
+  Status st = RunInTransaction(s, [&]() -> Status {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < items->size(); ++i) {
+      const json& item = (*items)[i];
+      const std::string where = "practice #" + std::to_string(i + 1);
+      if (!item.is_object()) return Status::Invalid(where + " is not an object");
+      std::string id;
+      if (auto it = item.find("id"); it != item.end()) {
+        if (!it->is_string() || !IsUuid(it->get<std::string>())) return Status::Invalid(where + ": id must be a UUID");
+        id = it->get<std::string>();
+      } else {
+        id = NewUuid(env);
+      }
+      if (!seen.insert(id).second) return Status::Invalid(where + ": id " + id + " appears twice in the file");
+      json fields = json::object();
+      for (const auto& [key, value] : item.items()) {
+        if (key == "id") continue;
+        Result<json> v = CheckFieldValue(RecordType::kPractice, key, value);
+        if (!v.ok()) return v.status().WithContext(where);
+        fields[key] = *v;
+      }
+      CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> existing, s->GetRecord(id));
+      if (existing && existing->type != "practice") {
+        return Status::Invalid(where + ": id " + id + " is already used by a " + existing->type + " record");
+      }
+      if (!existing) {
+        for (const FieldSpec& f : spec.fields) {
+          if (f.required && !fields.contains(std::string(f.name))) {
+            return Status::Invalid(where + ": \"" + std::string(f.name) + "\" is required");
+          }
+        }
+        RecordMeta m;
+        m.id = id;
+        m.type = "practice";
+        CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+      }
+      bool first = !existing;
+      int changed = 0;
+      for (const auto& [key, value] : fields.items()) {
+        CCF_ASSIGN_OR_RETURN(StoredField cur, s->GetField(id, key));
+        if (cur.state.exists && cur.state.value == value) continue;
+        CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kPractice, id, "", key, value, first));
+        first = false;
+        ++changed;
+      }
+      if (!existing) {
+        ++counts.created;
+      } else if (changed) {
+        ++counts.updated;
+      } else {
+        ++counts.unchanged;
+      }
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return counts;
+}
+
+Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition) {
+  CCF_ASSIGN_OR_RETURN(FormDef form, ParseForm(definition));
+  FormImport result;
+  result.key = form.key();
+  for (const FormDef& b : BuiltinForms()) {
+    if (b.key() != result.key) continue;
+    if (b.source == form.source) {
+      result.already_known = true;
+      return result;
+    }
+    return Status::Conflict("form " + result.key +
+                            " is built into the app with a different definition; give yours a new version");
+  }
+  Status st = RunInTransaction(s, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::optional<StoredForm> existing, s->FindForm(result.key));
+    if (existing) {
+      if (existing->definition == form.source) {
+        result.already_known = true;
+        return Status::Ok();
+      }
+      return Status::Conflict("form " + result.key +
+                              " was imported before with a different definition; give the new one a new version");
+    }
+    CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> clash, s->GetRecord(result.key));
+    if (clash) return Status::Conflict("the id " + result.key + " is already in use");
+    RecordMeta m;
+    m.id = result.key;
+    m.type = "form";
+    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    ServerEdit e;
+    e.type = "form";
+    e.record_id = result.key;
+    e.field = "definition";
+    e.value = form.source;
+    e.time = Now(env);
+    e.author = kAdminAuthor;
+    e.created = true;
+    CCF_ASSIGN_OR_RETURN(ServerVersion v, WriteServerChange(s, e));
+    return s->AddForm(StoredForm{result.key, form.source, v});
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+// ---- Command line -----------------------------------------------------------
+
+std::string AdminUsage() {
+  return "admin commands:\n"
+         "  create-user USER [--password P | --password-stdin] [--admin]\n"
+         "  create-workspace NAME [--country CC] [--language L]      prints the workspace id\n"
+         "  add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]\n"
+         "  revoke-device DEVICE_ID                                  blocks a lost device and its sign-ins\n"
+         "  list-devices\n"
+         "  list-tokens USER\n"
+         "  revoke-token TOKEN_ID\n"
+         "  import-practices FILE        ccfield-records@1 JSON {\"practice\": [...]} or a bare array\n"
+         "  import-form FILE             a form definition (docs/forms.md)\n";
+}
+
+namespace {
+
+// Arguments of one command: positionals and --options.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // "--x" -> value ("" for flags)
+  std::string error;
+};
+
+Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
+               const std::set<std::string>& flags) {
+  Args a;
+  for (size_t i = from; i < args.size(); ++i) {
+    const std::string& w = args[i];
+    if (w.rfind("--", 0) == 0) {
+      if (with_value.count(w)) {
+        if (i + 1 >= args.size()) {
+          a.error = w + " needs a value";
+          return a;
+        }
+        a.options[w] = args[++i];
+      } else if (flags.count(w)) {
+        a.options[w] = "";
+      } else {
+        a.error = "unknown option " + w;
+        return a;
+      }
+    } else {
+      a.positional.push_back(w);
+    }
+  }
+  return a;
+}
+
+std::string Opt(const Args& a, const std::string& key) {
+  auto it = a.options.find(key);
+  return it == a.options.end() ? "" : it->second;
+}
+
+}  // namespace
+
+int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, std::istream& in, std::ostream& out,
+             std::ostream& err, const AdminOptions& options) {
+  if (args.empty()) {
+    err << AdminUsage();
+    return kExitUsage;
+  }
+  const std::string& cmd = args[0];
+  auto usage = [&](const std::string& msg) {
+    err << "error: " << msg << "\n" << AdminUsage();
+    return kExitUsage;
+  };
+  auto fail = [&](const Status& st) {
+    err << "error: " << st.message() << "\n";
+    return kExitFailed;
+  };
+  auto want = [&](const Args& a, size_t n) -> bool { return a.error.empty() && a.positional.size() == n; };
+
+  if (cmd == "create-user") {
+    Args a = ParseArgs(args, 1, {"--password"}, {"--password-stdin", "--admin"});
+    if (!want(a, 1)) return usage(a.error.empty() ? "create-user takes one user name" : a.error);
+    std::string password;
+    if (a.options.count("--password") && a.options.count("--password-stdin")) {
+      return usage("give either --password or --password-stdin, not both");
+    } else if (a.options.count("--password")) {
+      password = Opt(a, "--password");
+    } else if (a.options.count("--password-stdin")) {
+      std::getline(in, password);
+      if (!password.empty() && password.back() == '\r') password.pop_back();
+    } else {
+      return usage("give the password with --password P or --password-stdin");
+    }
+    Result<std::string> id =
+        CreateUser(s, env, a.positional[0], password, a.options.count("--admin") > 0, options.password_cost);
+    if (!id.ok()) return fail(id.status());
+    out << *id << "\n";
+    return kExitOk;
+  }
+  if (cmd == "create-workspace") {
+    Args a = ParseArgs(args, 1, {"--country", "--language"}, {});
+    if (!want(a, 1)) return usage(a.error.empty() ? "create-workspace takes one name (quote it)" : a.error);
+    Result<std::string> id = CreateWorkspace(s, env, a.positional[0], Opt(a, "--country"), Opt(a, "--language"));
+    if (!id.ok()) return fail(id.status());
+    out << *id << "\n";
+    return kExitOk;
+  }
+  if (cmd == "add-member") {
+    Args a = ParseArgs(args, 1, {"--role", "--name"}, {});
+    if (!want(a, 2)) return usage(a.error.empty() ? "add-member takes WORKSPACE_ID USER" : a.error);
+    if (!a.options.count("--role")) return usage("add-member needs --role field_staff or --role coordinator");
+    Result<std::string> id = AddMember(s, env, a.positional[0], a.positional[1], Opt(a, "--role"), Opt(a, "--name"));
+    if (!id.ok()) return fail(id.status());
+    out << *id << "\n";
+    return kExitOk;
+  }
+  if (cmd == "revoke-device") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-device takes one device id" : a.error);
+    Status st = RevokeDevice(s, a.positional[0]);
+    if (!st.ok()) return fail(st);
+    out << "device " << a.positional[0] << " is blocked; its sign-ins no longer work\n";
+    return kExitOk;
+  }
+  if (cmd == "list-devices") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 0)) return usage(a.error.empty() ? "list-devices takes no arguments" : a.error);
+    Result<std::vector<DeviceRow>> ds = s->ListDevices();
+    if (!ds.ok()) return fail(ds.status());
+    out << "DEVICE_ID\tUSER\tNAME\tSTATUS\tLAST_SYNC\n";
+    for (const DeviceRow& d : *ds) {
+      Result<std::optional<UserRow>> u = s->FindUserById(d.user_id);
+      std::string user = u.ok() && *u ? (*u)->username : d.user_id;
+      out << d.id << "\t" << user << "\t" << d.name << "\t" << (d.revoked ? "revoked" : "active") << "\t"
+          << FormatMs(d.last_sync_ms) << "\n";
+    }
+    return kExitOk;
+  }
+  if (cmd == "list-tokens") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 1)) return usage(a.error.empty() ? "list-tokens takes one user name" : a.error);
+    Result<std::optional<UserRow>> u = s->FindUserByName(NormalizeUsername(a.positional[0]));
+    if (!u.ok()) return fail(u.status());
+    if (!*u) return fail(Status::NotFound("there is no user named \"" + a.positional[0] + "\""));
+    Result<std::vector<TokenRow>> ts = s->ListTokens((*u)->id);
+    if (!ts.ok()) return fail(ts.status());
+    const int64_t now = env->WallMillis();
+    out << "TOKEN_ID\tDEVICE_ID\tCREATED\tEXPIRES\tSTATUS\n";
+    for (const TokenRow& t : *ts) {
+      const char* status = t.revoked ? "revoked" : (now >= t.expires_ms ? "expired" : "active");
+      out << t.id << "\t" << t.device_id << "\t" << FormatMs(t.created_ms) << "\t" << FormatMs(t.expires_ms) << "\t"
+          << status << "\n";
+    }
+    return kExitOk;
+  }
+  if (cmd == "revoke-token") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-token takes one token id" : a.error);
+    Status st = RevokeTokenById(s, a.positional[0]);
+    if (!st.ok()) return fail(st);
+    out << "token " << a.positional[0] << " is revoked\n";
+    return kExitOk;
+  }
+  if (cmd == "import-practices" || cmd == "import-form") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one file" : a.error);
+    Result<std::string> text = ReadFile(a.positional[0]);
+    if (!text.ok()) return fail(text.status());
+    Result<json> doc = sync::ParseJsonText(*text);
+    if (!doc.ok()) return fail(doc.status().WithContext(a.positional[0]));
+    if (cmd == "import-practices") {
+      Result<ImportCounts> c = ImportPractices(s, env, *doc);
+      if (!c.ok()) return fail(c.status().WithContext(a.positional[0]));
+      out << "practices: " << c->created << " created, " << c->updated << " updated, " << c->unchanged
+          << " unchanged\n";
+      return kExitOk;
+    }
+    Result<FormImport> f = ImportForm(s, env, *doc);
+    if (!f.ok()) return fail(f.status().WithContext(a.positional[0]));
+    out << (f->already_known ? "form " + f->key + " is already known; nothing to do\n"
+                             : "imported form " + f->key + "\n");
+    return kExitOk;
+  }
+  return usage("unknown admin command \"" + cmd + "\"");
+}
+
+}  // namespace ccfield::server

@@ -1,0 +1,69 @@
+#pragma once
+// Admin commands, run against the data directory by `ccfield-server --data
+// DIR admin COMMAND ...` (while the server runs or not: each command is one
+// storage transaction). Records the admin creates (workspaces, members,
+// practices, forms) are written as server changes so that devices receive
+// them on their next sync.
+//
+// Errors are plain-language Status values; RunAdmin turns them into a
+// message on `err` and a non-zero exit code.
+
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "auth.h"
+#include "ccfield/platform/env.h"
+#include "ccfield/server/storage.h"
+
+namespace ccfield::server {
+
+struct AdminOptions {
+  PasswordCost password_cost = PasswordCost::kInteractive;
+};
+
+// Exit codes of RunAdmin.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the command ran and failed (message on err)
+inline constexpr int kExitUsage = 2;   // unknown command or bad arguments
+
+// Runs one command: `args` are the words after "admin".
+int RunAdmin(const std::vector<std::string>& args, ServerStorage* storage, Env* env, std::istream& in,
+             std::ostream& out, std::ostream& err, const AdminOptions& options = {});
+// The usage text of the admin commands.
+std::string AdminUsage();
+
+// The commands as functions (RunAdmin calls these; tests too).
+// Returns the new user's id.
+Result<std::string> CreateUser(ServerStorage* storage, Env* env, const std::string& username,
+                               const std::string& password, bool admin, PasswordCost cost);
+// Returns the new workspace's id. `country` and `language` may be empty.
+Result<std::string> CreateWorkspace(ServerStorage* storage, Env* env, const std::string& name,
+                                    const std::string& country, const std::string& language);
+// Makes the user a member of the workspace (or changes the role); returns
+// the id of the member record. `display_name` empty: the user name.
+Result<std::string> AddMember(ServerStorage* storage, Env* env, const std::string& workspace_id,
+                              const std::string& username, const std::string& role,
+                              const std::string& display_name = "");
+Status RevokeDevice(ServerStorage* storage, const std::string& device_id);
+Status RevokeTokenById(ServerStorage* storage, const std::string& token_id);
+
+struct ImportCounts {
+  int created = 0;
+  int updated = 0;
+  int unchanged = 0;
+};
+// ccfield-records@1 JSON ({"practice": [...]}) or a bare array of practices.
+// All or nothing.
+Result<ImportCounts> ImportPractices(ServerStorage* storage, Env* env, const nlohmann::json& doc);
+struct FormImport {
+  std::string key;             // "id@version"
+  bool already_known = false;  // the identical definition was built in or imported before
+};
+// A form definition (docs/forms.md), checked with core's ParseForm. Importing
+// the identical definition again is a no-op; a different definition under an
+// existing key is refused (forms are versioned: use a new version).
+Result<FormImport> ImportForm(ServerStorage* storage, Env* env, const nlohmann::json& definition);
+
+}  // namespace ccfield::server

@@ -1,0 +1,287 @@
+#include "auth.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+
+namespace ccfield::server {
+
+namespace {
+
+struct Limits {
+  unsigned long long ops;
+  size_t mem;
+};
+
+Limits LimitsFor(PasswordCost cost) {
+  switch (cost) {
+    case PasswordCost::kInteractive:
+      return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+    case PasswordCost::kModerate:
+      return {crypto_pwhash_argon2id_OPSLIMIT_MODERATE, crypto_pwhash_argon2id_MEMLIMIT_MODERATE};
+    case PasswordCost::kMinimumForTests:
+      return {crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN};
+  }
+  return {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE, crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+}
+
+bool LooksLikeToken(std::string_view t) {
+  if (t.empty() || t.size() > 128) return false;
+  return std::all_of(t.begin(), t.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+}
+
+int64_t CeilSeconds(int64_t ms) { return (ms + 999) / 1000; }
+
+}  // namespace
+
+bool InitCrypto() { return sodium_init() >= 0; }
+
+Result<std::string> HashPassword(std::string_view password, PasswordCost cost) {
+  Limits l = LimitsFor(cost);
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), l.ops, l.mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Status::Internal("hashing the password ran out of memory");
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(const std::string& hash, std::string_view password) {
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string NormalizeUsername(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Status CheckUsername(std::string_view name) {
+  if (name.empty() || name.size() > 64) return Status::Invalid("a user name has 1 to 64 characters");
+  for (char c : NormalizeUsername(name)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' || c == '-';
+    if (!ok) return Status::Invalid("a user name may use only letters a-z, digits and . _ @ -");
+  }
+  return Status::Ok();
+}
+
+Status CheckPassword(std::string_view password) {
+  if (password.size() < 8) return Status::Invalid("the password is too short: use at least 8 characters");
+  if (password.size() > 1024) return Status::Invalid("the password is too long: use at most 1024 bytes");
+  return Status::Ok();
+}
+
+std::string TokenHash(std::string_view token) {
+  unsigned char h[crypto_generichash_BYTES];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+  char hex[2 * sizeof h + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
+Auth::Auth(ServerStorage* storage, std::mutex* storage_mutex, Env* env, AuthOptions options)
+    : storage_(storage), mu_(storage_mutex), env_(env), options_(options) {
+  unsigned char secret[16];
+  {
+    std::lock_guard<std::mutex> lock(*mu_);  // Env randomness may not be thread-safe (FakeEnv)
+    env_->RandomBytes(secret, sizeof secret);
+  }
+  char hex[2 * sizeof secret + 1];
+  sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
+  Result<std::string> h = HashPassword(hex, options_.password_cost);
+  // On failure every unknown-user login simply fails verification (empty hash).
+  if (h.ok()) dummy_hash_ = *h;
+}
+
+std::string Auth::NewToken() {
+  unsigned char raw[32];
+  env_->RandomBytes(raw, sizeof raw);
+  char out[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(raw, sizeof raw);
+  return out;
+}
+
+ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& client_address) {
+  if (req.username.empty() || req.username.size() > 64)
+    return ApiError::Invalid("username must have 1 to 64 characters");
+  if (req.password.empty() || req.password.size() > 1024)
+    return ApiError::Invalid("password must have 1 to 1024 bytes");
+  if (!IsUuid(req.device_id)) return ApiError::Invalid("device_id must be a UUID");
+  if (req.device_name.size() > 200) return ApiError::Invalid("device_name is too long");
+
+  const std::string name = NormalizeUsername(req.username);
+  const std::string keys[2] = {"user:" + name, "addr:" + client_address};
+  const AuthOptions& o = options_;
+
+  // Phase 1: refuse locked keys; count this attempt as a failure until it succeeds.
+  std::optional<UserRow> user;
+  int64_t retry_after_ms = 0;
+  {
+    std::lock_guard<std::mutex> lock(*mu_);
+    const int64_t now = env_->WallMillis();
+    Status st = RunInTransaction(storage_, [&]() -> Status {
+      ThrottleState t[2];
+      for (int i = 0; i < 2; ++i) {
+        CCF_ASSIGN_OR_RETURN(t[i], storage_->GetThrottle(keys[i]));
+        if (t[i].locked_until_ms > now) retry_after_ms = std::max(retry_after_ms, t[i].locked_until_ms - now);
+      }
+      if (retry_after_ms > 0) return Status::Ok();
+      for (int i = 0; i < 2; ++i) {
+        if (now - t[i].window_start_ms > o.failure_window_ms) {
+          t[i].failures = 0;
+          t[i].window_start_ms = now;
+        }
+        if (t[i].lock_count > 0 && now - t[i].locked_until_ms > o.lock_memory_ms) t[i].lock_count = 0;
+        t[i].failures += 1;
+        CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t[i]));
+      }
+      CCF_ASSIGN_OR_RETURN(user, storage_->FindUserByName(name));
+      return Status::Ok();
+    });
+    if (!st.ok()) return ApiError::FromStatus(st);
+  }
+  if (retry_after_ms > 0) {
+    int64_t s = CeilSeconds(retry_after_ms);
+    return ApiError{429, "throttled", "too many failed sign-ins; try again in " + std::to_string(s) + " seconds", s};
+  }
+
+  // Phase 2: the slow part, without the lock.
+  bool good = false;
+  if (user) {
+    good = VerifyPassword(user->password_hash, req.password);
+  } else {
+    (void)VerifyPassword(dummy_hash_, req.password);  // same cost as for a real user
+  }
+  std::string rehash;
+  if (good) {
+    Limits l = LimitsFor(o.password_cost);
+    if (crypto_pwhash_str_needs_rehash(user->password_hash.c_str(), l.ops, l.mem) != 0) {
+      Result<std::string> h = HashPassword(req.password, o.password_cost);
+      if (h.ok()) rehash = *h;
+    }
+  }
+
+  // Phase 3: record the outcome; on success register the device and issue a token.
+  std::lock_guard<std::mutex> lock(*mu_);
+  const int64_t now = env_->WallMillis();
+  std::optional<ApiError> refused;
+  LoginResult result;
+  Status st = RunInTransaction(storage_, [&]() -> Status {
+    for (int i = 0; i < 2; ++i) {
+      CCF_ASSIGN_OR_RETURN(ThrottleState t, storage_->GetThrottle(keys[i]));
+      if (!good) {
+        if (t.failures >= o.max_failures) {
+          t.lock_count += 1;
+          int64_t period = o.first_lock_ms;
+          for (int k = 1; k < t.lock_count && period < o.max_lock_ms; ++k) period *= 2;
+          t.locked_until_ms = now + std::min(period, o.max_lock_ms);
+          t.failures = 0;
+          t.window_start_ms = now;
+        }
+      } else if (i == 0) {
+        t = ThrottleState{};  // the user proved who they are
+      } else {
+        t.failures = std::max(0, t.failures - 1);  // refund this attempt for the address
+      }
+      CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t));
+    }
+    if (!good) {
+      refused = ApiError::Unauthenticated("unauthenticated", "wrong user name or password");
+      return Status::Ok();
+    }
+    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
+    if (device && device->revoked) {
+      refused = ApiError::Unauthenticated(
+          "revoked_device", "this device was blocked by an administrator; ask them to register a new device");
+      return Status::Ok();
+    }
+    DeviceRow d;
+    d.id = req.device_id;
+    d.user_id = user->id;
+    d.name = req.device_name;
+    d.registered_ms = device ? device->registered_ms : now;
+    d.last_seen_ms = now;
+    CCF_RETURN_IF_ERROR(storage_->PutDevice(d));
+    TokenRow t;
+    t.id = NewUuid(env_);
+    result.token = NewToken();
+    t.hash = TokenHash(result.token);
+    t.user_id = user->id;
+    t.device_id = req.device_id;
+    t.created_ms = now;
+    t.expires_ms = now + o.token_lifetime_ms;
+    CCF_RETURN_IF_ERROR(storage_->CreateToken(t));
+    if (!rehash.empty()) CCF_RETURN_IF_ERROR(storage_->SetPasswordHash(user->id, rehash));
+    CCF_ASSIGN_OR_RETURN(result.memberships, storage_->MembershipsOf(user->id));
+    result.user_id = user->id;
+    result.expires_ms = t.expires_ms;
+    return Status::Ok();
+  });
+  if (!st.ok()) return ApiError::FromStatus(st);
+  if (refused) return *refused;
+  return result;
+}
+
+ApiResult<AuthContext> Auth::AuthenticateLocked(std::string_view token) {
+  if (token.empty()) return ApiError::Unauthenticated("unauthenticated", "sign in first");
+  if (!LooksLikeToken(token))
+    return ApiError::Unauthenticated("unauthenticated", "the sign-in is not valid; sign in again");
+  const std::string hash = TokenHash(token);
+  Result<std::optional<TokenRow>> row = storage_->FindTokenByHash(hash);
+  if (!row.ok()) return ApiError::FromStatus(row.status());
+  // The lookup is by hash; compare again in constant time so that the
+  // decision never depends on a short-circuiting comparison.
+  if (!*row || (*row)->hash.size() != hash.size() ||
+      sodium_memcmp((*row)->hash.data(), hash.data(), hash.size()) != 0) {
+    return ApiError::Unauthenticated("unauthenticated", "the sign-in is not valid; sign in again");
+  }
+  const TokenRow& t = **row;
+  Result<std::optional<DeviceRow>> device = storage_->FindDevice(t.device_id);
+  if (!device.ok()) return ApiError::FromStatus(device.status());
+  if (!*device || (*device)->revoked) {
+    return ApiError::Unauthenticated("revoked_device",
+                                     "this device was blocked by an administrator; ask them to register a new device");
+  }
+  if (t.revoked) return ApiError::Unauthenticated("revoked_token", "you were signed out; sign in again");
+  if (env_->WallMillis() >= t.expires_ms) {
+    return ApiError::Unauthenticated("expired_token", "your sign-in has expired; sign in again");
+  }
+  AuthContext who;
+  who.user_id = t.user_id;
+  who.device_id = t.device_id;
+  who.token_id = t.id;
+  Result<std::vector<Membership>> ms = storage_->MembershipsOf(t.user_id);
+  if (!ms.ok()) return ApiError::FromStatus(ms.status());
+  who.memberships = std::move(*ms);
+  return who;
+}
+
+ApiResult<AuthContext> Auth::Authenticate(std::string_view token) {
+  std::lock_guard<std::mutex> lock(*mu_);
+  return AuthenticateLocked(token);
+}
+
+ApiResult<bool> Auth::Logout(std::string_view token) {
+  std::lock_guard<std::mutex> lock(*mu_);
+  ApiResult<AuthContext> who = AuthenticateLocked(token);
+  if (!who.ok() && who.error().code != "expired_token") return who.error();
+  std::string token_id;
+  if (who.ok()) {
+    token_id = who.value().token_id;
+  } else {
+    Result<std::optional<TokenRow>> row = storage_->FindTokenByHash(TokenHash(token));
+    if (!row.ok()) return ApiError::FromStatus(row.status());
+    if (!*row) return ApiError::Unauthenticated("unauthenticated", "the sign-in is not valid; sign in again");
+    token_id = (*row)->id;
+  }
+  Status st = RunInTransaction(storage_, [&] { return storage_->RevokeToken(token_id); });
+  if (!st.ok()) return ApiError::FromStatus(st);
+  return true;
+}
+
+}  // namespace ccfield::server

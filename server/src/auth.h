@@ -1,0 +1,112 @@
+#pragma once
+// Passwords, bearer tokens and login throttling.
+//
+// - Passwords: Argon2id (libsodium crypto_pwhash_str_alg); the cost is
+//   kInteractive by default and only lowered for tests.
+// - Tokens: 32 random bytes from Env::RandomBytes, base64url without padding.
+//   The server keeps only their BLAKE2b hash (crypto_generichash); a token is
+//   bound to one device and expires (30 days by default).
+// - Throttling: per user name and per client address, `max_failures` failed
+//   logins within `failure_window_ms` lock the key for a period that doubles
+//   with each lock (up to `max_lock_ms`). While locked every login for the key
+//   is refused with 429 and Retry-After, even with the right password, and no
+//   password is checked. A login in progress counts as a failure until it
+//   succeeds, so parallel guesses cannot overrun the limit. Nothing sleeps.
+//
+// Thread-safety: all methods may be called from several threads. Auth locks
+// `storage_mutex` around every use of the storage and hashes passwords
+// without it (Argon2 is deliberately slow).
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api_error.h"
+#include "auth_context.h"
+#include "ccfield/core/status.h"
+#include "ccfield/platform/env.h"
+#include "ccfield/server/storage.h"
+
+namespace ccfield::server {
+
+enum class PasswordCost {
+  kInteractive,      // libsodium's INTERACTIVE limits (64 MiB): the default
+  kModerate,         // MODERATE (256 MiB)
+  kMinimumForTests,  // the smallest limits libsodium accepts: tests only, never in production
+};
+
+struct AuthOptions {
+  PasswordCost password_cost = PasswordCost::kInteractive;
+  int64_t token_lifetime_ms = int64_t{30} * 24 * 3600 * 1000;
+  int max_failures = 5;
+  int64_t failure_window_ms = int64_t{15} * 60 * 1000;
+  int64_t first_lock_ms = int64_t{60} * 1000;
+  int64_t max_lock_ms = int64_t{60} * 60 * 1000;
+  // A key whose last lock ended this long ago starts again with the shortest lock.
+  int64_t lock_memory_ms = int64_t{24} * 3600 * 1000;
+};
+
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string device_id;  // UUID
+  std::string device_name;
+};
+
+struct LoginResult {
+  std::string token;  // the secret; shown once
+  int64_t expires_ms = 0;
+  std::string user_id;
+  std::vector<Membership> memberships;
+};
+
+// Initialises libsodium; false when it cannot be used (the server must not start).
+bool InitCrypto();
+
+// Argon2id hash string of `password`. kInternal when memory runs out.
+Result<std::string> HashPassword(std::string_view password, PasswordCost cost);
+// Whether `password` matches `hash` (constant time inside libsodium).
+bool VerifyPassword(const std::string& hash, std::string_view password);
+// Lower-case ASCII user name, as stored.
+std::string NormalizeUsername(std::string_view name);
+// Checks a new user name: 1..64 of [a-z0-9._@-] after normalising.
+Status CheckUsername(std::string_view name);
+// Checks a new password: 8..1024 bytes.
+Status CheckPassword(std::string_view password);
+// Hex BLAKE2b-256 of a bearer token: what the storage keeps.
+std::string TokenHash(std::string_view token);
+
+class Auth {
+ public:
+  // `storage` and `storage_mutex` must outlive the Auth.
+  Auth(ServerStorage* storage, std::mutex* storage_mutex, Env* env, AuthOptions options = {});
+
+  // POST /v1/login. 400 invalid, 401 unauthenticated (wrong name or
+  // password), 401 revoked_device, 429 throttled (retry_after_s set).
+  ApiResult<LoginResult> Login(const LoginRequest& req, const std::string& client_address);
+
+  // Checks a bearer token. REQUIRES: the caller holds storage_mutex.
+  // 401 unauthenticated / expired_token / revoked_token / revoked_device.
+  ApiResult<AuthContext> AuthenticateLocked(std::string_view token);
+  // Same, taking the mutex.
+  ApiResult<AuthContext> Authenticate(std::string_view token);
+
+  // POST /v1/logout: revokes the token (an expired one too).
+  ApiResult<bool> Logout(std::string_view token);
+
+  const AuthOptions& options() const { return options_; }
+
+ private:
+  // REQUIRES: mutex held.
+  std::string NewToken();
+
+  ServerStorage* storage_;
+  std::mutex* mu_;
+  Env* env_;
+  AuthOptions options_;
+  std::string dummy_hash_;  // verified for unknown users so that timing does not reveal them
+};
+
+}  // namespace ccfield::server

@@ -1,0 +1,103 @@
+#pragma once
+// ServerStorage on one SQLite file (DIR/server.db), through core's sqlite_db.h.
+//
+// Durability: WAL + synchronous=FULL, so a Commit() that returned survives a
+// crash or power loss. Writers take BEGIN IMMEDIATE; another process (the
+// admin commands) waits up to the busy timeout. Schema migrations are keyed on
+// PRAGMA user_version.
+//
+// Thread-safety: none (one connection); see ServerStorage.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ccfield/core/sqlite_db.h"
+#include "ccfield/server/storage.h"
+
+namespace ccfield::server {
+
+inline constexpr int kServerSchemaVersion = 1;
+
+class SqliteStorage final : public ServerStorage {
+ public:
+  // Opens (creating and migrating) the SQLite file at `path`. Errors: kCorrupt
+  // for a foreign or damaged file or one made by a newer server, kIoError,
+  // kBusy. `vfs` names an SQLite VFS (tests: core's fault-injecting one).
+  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& path, int busy_timeout_ms = 5000,
+                                                     const std::string& vfs = "");
+  // The file inside a data directory.
+  static std::string PathIn(const std::string& data_dir) { return data_dir + "/server.db"; }
+  ~SqliteStorage() override;
+
+  Status Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+
+  Result<ServerVersion> CurrentVersion() override;
+  Result<ServerVersion> NextVersion() override;
+
+  Result<std::optional<HistoryEntry>> FindChange(const std::string& device_id, DeviceSeq seq) override;
+  Result<std::optional<HistoryEntry>> ChangeAtVersion(ServerVersion version) override;
+  Status AppendChange(const HistoryEntry& entry) override;
+  Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
+                                 ServerVersion version) override;
+  Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) override;
+  Result<std::vector<HistoryEntry>> ChangesAfter(const PullQuery& q) override;
+
+  Result<StoredField> GetField(const std::string& record_id, const std::string& field) override;
+  Status SetField(const std::string& record_id, const std::string& field, const StoredField& value) override;
+  Result<std::optional<RecordMeta>> GetRecord(const std::string& record_id) override;
+  Status CreateRecord(const RecordMeta& meta) override;
+  Status SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
+                    const std::string& device_id) override;
+
+  Status CreateConflict(const sync::Conflict& conflict) override;
+  Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) override;
+  Status ResolveConflict(const std::string& conflict_id, ServerVersion resolved_by, ServerVersion new_version) override;
+  Result<std::vector<sync::Conflict>> ConflictsAfter(ServerVersion after, const std::vector<std::string>& workspaces,
+                                                     int limit) override;
+
+  Result<std::optional<UserRow>> FindUserByName(const std::string& username) override;
+  Result<std::optional<UserRow>> FindUserById(const std::string& user_id) override;
+  Status CreateUser(const UserRow& user) override;
+  Status SetPasswordHash(const std::string& user_id, const std::string& hash) override;
+
+  Result<std::optional<DeviceRow>> FindDevice(const std::string& device_id) override;
+  Status PutDevice(const DeviceRow& device) override;
+  Status SetDeviceRevoked(const std::string& device_id) override;
+  Status SetDeviceLastSync(const std::string& device_id, int64_t server_ms) override;
+  Result<std::vector<DeviceRow>> ListDevices() override;
+
+  Status CreateToken(const TokenRow& token) override;
+  Result<std::optional<TokenRow>> FindTokenByHash(const std::string& hash) override;
+  Result<std::optional<TokenRow>> FindToken(const std::string& token_id) override;
+  Result<std::vector<TokenRow>> ListTokens(const std::string& user_id) override;
+  Status RevokeToken(const std::string& token_id) override;
+
+  Result<std::vector<Membership>> MembershipsOf(const std::string& user_id) override;
+  Status PutMembership(const Membership& m) override;
+
+  Result<ThrottleState> GetThrottle(const std::string& key) override;
+  Status PutThrottle(const std::string& key, const ThrottleState& state) override;
+
+  Result<std::optional<StoredForm>> FindForm(const std::string& key) override;
+  Status AddForm(const StoredForm& form) override;
+
+ private:
+  class Query;
+  SqliteStorage() = default;
+  Status Init(const std::string& path, int busy_timeout_ms, const std::string& vfs);
+  Status Migrate();
+  // The cached prepared statement for `sql` (a string literal), reset.
+  Result<Query> Q(const char* sql);
+  Status WriteGuard() const;
+
+  std::unique_ptr<sql::Db> db_;
+  std::string path_;
+  std::map<const char*, sql::Stmt> cache_;
+  bool in_tx_ = false;
+  bool broken_ = false;  // a COMMIT's outcome is unknown: refuse writes until reopened
+};
+
+}  // namespace ccfield::server

@@ -1,0 +1,342 @@
+#include "sync_service.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+#include "ccfield/sync/merge.h"
+#include "server_changes.h"
+
+namespace ccfield::server {
+
+using nlohmann::json;
+using sync::Ack;
+using sync::AckOutcome;
+using sync::PushChange;
+
+namespace {
+
+// About how many bytes `v` takes in a response.
+size_t ApproxBytes(const json& v) {
+  if (v.is_string()) return v.get_ref<const std::string&>().size() + 2;
+  if (v.is_primitive()) return 8;
+  return v.dump(-1, ' ', false, json::error_handler_t::replace).size();
+}
+
+}  // namespace
+
+// The state of one Sync() call.
+class SyncService::Cycle {
+ public:
+  Cycle(SyncService* svc, const AuthContext& who, const sync::SyncRequest& req)
+      : s_(svc->storage_), svc_(svc), who_(who), req_(req), now_(svc->env_->WallMillis()) {}
+
+  Result<sync::SyncResponse> Run() {
+    out_.server_time = FormatUtcMillis(now_);
+    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, s_->FindDevice(who_.device_id));
+    prev_sync_ms_ = device ? device->last_sync_ms : 0;
+    // For each change, the value of the next "form" change to the same record
+    // later in the request (answers may come before their visit's form).
+    std::vector<std::optional<std::string>> later_form(req_.changes.size());
+    std::map<std::string, std::string> next_form;
+    for (size_t i = req_.changes.size(); i-- > 0;) {
+      const PushChange& c = req_.changes[i];
+      if (auto it = next_form.find(c.id); it != next_form.end()) later_form[i] = it->second;
+      if (c.field == "form" && c.value.is_string()) next_form[c.id] = c.value.get<std::string>();
+    }
+    for (size_t i = 0; i < req_.changes.size(); ++i) {
+      CCF_RETURN_IF_ERROR(Push(req_.changes[i], later_form[i] ? &*later_form[i] : nullptr));
+    }
+    CCF_RETURN_IF_ERROR(Pull());
+    // A full batch means the device has more to send: changes of the next
+    // batch were made before this sync, so it does not move the clock check.
+    if (req_.changes.size() < sync::kMaxChangesPerRequest) {
+      CCF_RETURN_IF_ERROR(s_->SetDeviceLastSync(who_.device_id, now_));
+    }
+    return std::move(out_);
+  }
+
+ private:
+  Status Push(const PushChange& c, const std::string* later_form) {
+    CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
+    if (seen) {
+      out_.acks.push_back(Ack{c.seq, seen->version, AckOutcome::kDuplicate, seen->clock_flag});
+      return Status::Ok();
+    }
+    if (!c.time.empty() && !ParseTimestamp(c.time)) {
+      out_.rejects.push_back({c.seq, "invalid", "time must be an ISO 8601 time with its UTC offset"});
+      return Status::Ok();
+    }
+    CCF_ASSIGN_OR_RETURN(CheckOutcome checked, CheckChange(s_, &svc_->forms_, who_, c, later_form));
+    if (auto* rej = std::get_if<ChangeReject>(&checked)) {
+      out_.rejects.push_back({c.seq, rej->code, rej->reason});
+      return Status::Ok();
+    }
+    CheckedChange& ok = std::get<CheckedChange>(checked);
+    const std::string clock = ClockFlag(c.time);
+    if (ok.is_delete_field) return ApplyDeleted(c, ok, clock);
+    return ApplyEdit(c, ok, clock);
+  }
+
+  std::string ClockFlag(const std::string& time) const {
+    std::optional<int64_t> t = ParseTimestamp(time);
+    if (!t) return "";
+    if (*t > now_ + svc_->options_.clock_future_ms) return "future";
+    if (prev_sync_ms_ > 0 && *t < prev_sync_ms_ - svc_->options_.clock_past_ms) return "before_last_sync";
+    return "";
+  }
+
+  HistoryEntry Pushed(const PushChange& c, ServerVersion v, HistoryOutcome o, const json& value,
+                      const std::string& clock) const {
+    HistoryEntry e;
+    e.version = v;
+    e.type = c.type;
+    e.record_id = c.id;
+    e.workspace_id = c.workspace_id;
+    e.field = c.field;
+    e.value = value;
+    e.device_id = who_.device_id;
+    e.device_seq = c.seq;
+    e.time = c.time;
+    e.author = c.author;
+    e.created = c.created;
+    e.outcome = o;
+    e.clock_flag = clock;
+    e.user_id = who_.user_id;
+    return e;
+  }
+
+  ServerEdit Edit(const PushChange& c, const std::string& field, json value, std::string author) const {
+    ServerEdit e;
+    e.type = c.type;
+    e.record_id = c.id;
+    e.workspace_id = c.workspace_id;
+    e.field = field;
+    e.value = std::move(value);
+    e.time = out_.server_time;
+    e.author = std::move(author);
+    return e;
+  }
+
+  // A field edit: three-way merge against the current state (sync/merge.h).
+  Status ApplyEdit(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
+    RecordMeta meta;
+    if (ok.record) {
+      meta = *ok.record;
+    } else {
+      meta.id = c.id;
+      meta.type = c.type;
+      meta.workspace_id = c.workspace_id;
+      CCF_RETURN_IF_ERROR(s_->CreateRecord(meta));
+    }
+    CCF_ASSIGN_OR_RETURN(StoredField cur, s_->GetField(c.id, c.field));
+    json base_value;
+    if (c.base > 0) {
+      CCF_ASSIGN_OR_RETURN(base_value, s_->ValueAt(c.id, c.field, c.base));
+    }
+    sync::Incoming in{ok.value, c.base, who_.device_id, ok.long_text};
+    sync::FieldMerge m = sync::MergeField(cur.state, base_value, in);
+    const bool merged = m.outcome == sync::FieldOutcome::kTextMerged;
+
+    CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
+    CCF_RETURN_IF_ERROR(s_->AppendChange(
+        Pushed(c, v, merged ? HistoryOutcome::kMerged : HistoryOutcome::kApplied, merged ? ok.value : m.value, clock)));
+    Ack ack{c.seq, v, AckOutcome::kApplied, clock};
+    if (merged) {
+      // The merge is the server's change: every device, the pusher too, receives it.
+      CCF_RETURN_IF_ERROR(WriteServerChange(s_, Edit(c, c.field, m.value, c.author)).status());
+      ack.outcome = AckOutcome::kMerged;
+    } else {
+      StoredField f;
+      f.state = sync::FieldState{true, m.value, v, who_.device_id};
+      f.author = c.author;
+      f.time = c.time;
+      CCF_RETURN_IF_ERROR(s_->SetField(c.id, c.field, f));
+    }
+    CCF_RETURN_IF_ERROR(ResolveOpen(c.id, c.field, c.base, v));
+    if (m.outcome == sync::FieldOutcome::kConflict) {
+      sync::Conflict x = NewConflict(c);
+      x.base = base_value;
+      x.winner = m.value;
+      x.loser = m.loser;
+      x.winner_device = who_.device_id;
+      x.loser_device = cur.state.device_id;
+      x.winner_author = c.author;
+      x.loser_author = cur.author;
+      x.loser_time = cur.time;
+      x.winner_version = v;
+      CCF_RETURN_IF_ERROR(StoreConflict(&x));
+      ack.outcome = AckOutcome::kConflict;
+    }
+    if (meta.deleted &&
+        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id)) {
+      CCF_RETURN_IF_ERROR(Revive(c, meta));
+      ack.outcome = AckOutcome::kConflict;
+    }
+    out_.acks.push_back(ack);
+    return Status::Ok();
+  }
+
+  // An edit the deleting device had not seen brings the record back; a
+  // conflict keeps the delete.
+  Status Revive(const PushChange& c, const RecordMeta& meta) {
+    CCF_ASSIGN_OR_RETURN(StoredField del, s_->GetField(c.id, std::string(kDeletedField)));
+    CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.id, std::string(kDeletedField), c.base));
+    CCF_ASSIGN_OR_RETURN(ServerVersion vs,
+                         WriteServerChange(s_, Edit(c, std::string(kDeletedField), false, sync::kServerDeviceId)));
+    CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, false, vs, sync::kServerDeviceId));
+    sync::Conflict x = NewConflict(c);
+    x.field = kDeletedField;
+    x.base = base.is_null() ? json(false) : base;
+    x.winner = false;
+    x.loser = true;
+    x.winner_device = who_.device_id;
+    x.loser_device = meta.deleted_by_device;
+    x.winner_author = c.author;
+    x.loser_author = del.author;
+    x.loser_time = del.time;
+    x.winner_version = vs;
+    return StoreConflict(&x);
+  }
+
+  // "_deleted": a delete (true) or restore (false).
+  Status ApplyDeleted(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
+    const RecordMeta& meta = *ok.record;
+    const bool want = ok.value.get<bool>();
+    const std::string field(kDeletedField);
+    if (want && !meta.deleted) {
+      CCF_ASSIGN_OR_RETURN(ServerVersion others, s_->MaxVersionByOthers(c.id, who_.device_id));
+      if (sync::DeleteLosesToEdit(c.base, others)) {
+        // Kept out: an edit the device had not seen keeps the record alive.
+        CCF_RETURN_IF_ERROR(s_->AppendChange(Pushed(c, 0, HistoryOutcome::kKeptOut, true, clock)));
+        CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.id, field, c.base));
+        CCF_ASSIGN_OR_RETURN(ServerVersion vs, WriteServerChange(s_, Edit(c, field, false, sync::kServerDeviceId)));
+        CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, vs));
+        CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> winner, s_->ChangeAtVersion(others));
+        sync::Conflict x = NewConflict(c);
+        x.base = base.is_null() ? json(false) : base;
+        x.winner = false;
+        x.loser = true;
+        x.winner_device = winner ? winner->device_id : "";
+        x.winner_author = winner ? winner->author : "";
+        x.loser_device = who_.device_id;
+        x.loser_author = c.author;
+        x.loser_time = c.time;
+        x.winner_version = vs;
+        CCF_RETURN_IF_ERROR(StoreConflict(&x));
+        out_.acks.push_back(Ack{c.seq, 0, AckOutcome::kConflict, clock});
+        return Status::Ok();
+      }
+    }
+    CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
+    CCF_RETURN_IF_ERROR(s_->AppendChange(Pushed(c, v, HistoryOutcome::kApplied, want, clock)));
+    StoredField f;
+    f.state = sync::FieldState{true, want, v, who_.device_id};
+    f.author = c.author;
+    f.time = c.time;
+    CCF_RETURN_IF_ERROR(s_->SetField(c.id, field, f));
+    if (want != meta.deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, want, v, who_.device_id));
+    CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, v));
+    out_.acks.push_back(Ack{c.seq, v, AckOutcome::kApplied, clock});
+    return Status::Ok();
+  }
+
+  // Rule 6: an edit made after the device received a conflict (base >= its
+  // winner_version) resolves every open conflict on that field.
+  Status ResolveOpen(const std::string& record_id, const std::string& field, ServerVersion base,
+                     ServerVersion resolved_by) {
+    if (base <= 0) return Status::Ok();
+    CCF_ASSIGN_OR_RETURN(std::vector<sync::Conflict> open, s_->OpenConflicts(record_id, field));
+    for (const sync::Conflict& x : open) {
+      if (x.winner_version > base) continue;
+      CCF_ASSIGN_OR_RETURN(ServerVersion nv, s_->NextVersion());
+      CCF_RETURN_IF_ERROR(s_->ResolveConflict(x.id, resolved_by, nv));
+    }
+    return Status::Ok();
+  }
+
+  sync::Conflict NewConflict(const PushChange& c) const {
+    sync::Conflict x;
+    x.id = NewUuid(svc_->env_);
+    x.type = c.type;
+    x.record_id = c.id;
+    x.workspace_id = c.workspace_id;
+    x.field = c.field;
+    return x;
+  }
+
+  Status StoreConflict(sync::Conflict* x) {
+    CCF_ASSIGN_OR_RETURN(x->version, s_->NextVersion());
+    return s_->CreateConflict(*x);
+  }
+
+  // Changes and conflict updates after the cursor that the caller may see.
+  Status Pull() {
+    const int limit = std::clamp(req_.limit, 1, sync::kMaxPullLimit);
+    PullQuery q;
+    q.after = req_.cursor;
+    q.workspaces = who_.Workspaces();
+    q.device_id = who_.device_id;
+    q.limit = limit + 1;
+    CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> changes, s_->ChangesAfter(q));
+    CCF_ASSIGN_OR_RETURN(std::vector<sync::Conflict> conflicts, s_->ConflictsAfter(q.after, q.workspaces, limit + 1));
+    size_t ci = 0, xi = 0;
+    int taken = 0;
+    size_t bytes = 0;
+    ServerVersion last = 0;
+    // Up to `limit` items, and (after the first) no more than the byte budget:
+    // a slow link must be able to finish one response.
+    while (taken < limit && bytes < svc_->options_.max_response_bytes &&
+           (ci < changes.size() || xi < conflicts.size())) {
+      bool take_change = xi >= conflicts.size() || (ci < changes.size() && changes[ci].version < conflicts[xi].version);
+      if (take_change) {
+        last = changes[ci].version;
+        bytes += ApproxBytes(changes[ci].value) + 200;
+        out_.changes.push_back(changes[ci++].ToServerChange());
+      } else {
+        last = conflicts[xi].version;
+        bytes += ApproxBytes(conflicts[xi].winner) + ApproxBytes(conflicts[xi].loser) +
+                 ApproxBytes(conflicts[xi].base) + 400;
+        out_.conflicts.push_back(std::move(conflicts[xi++]));
+      }
+      ++taken;
+    }
+    out_.more = ci < changes.size() || xi < conflicts.size();
+    if (out_.more) {
+      out_.cursor = last;
+    } else {
+      CCF_ASSIGN_OR_RETURN(out_.cursor, s_->CurrentVersion());
+    }
+    return Status::Ok();
+  }
+
+  ServerStorage* s_;
+  SyncService* svc_;
+  const AuthContext& who_;
+  const sync::SyncRequest& req_;
+  const int64_t now_;
+  int64_t prev_sync_ms_ = 0;
+  sync::SyncResponse out_;
+};
+
+SyncService::SyncService(ServerStorage* storage, Env* env, SyncServiceOptions options)
+    : storage_(storage), env_(env), options_(options), forms_(storage) {}
+
+Result<sync::SyncResponse> SyncService::Sync(const AuthContext& who, const sync::SyncRequest& req) {
+  if (req.device_id != who.device_id) {
+    return Status::Denied("the request's device_id is not the device this sign-in belongs to");
+  }
+  if (req.changes.size() > sync::kMaxChangesPerRequest) {
+    return Status::Invalid("more than " + std::to_string(sync::kMaxChangesPerRequest) + " changes in one request");
+  }
+  Result<sync::SyncResponse> r = Status::Internal("not run");
+  CCF_RETURN_IF_ERROR(RunInTransaction(storage_, [&] {
+    r = Cycle(this, who, req).Run();
+    return r.status();
+  }));
+  return r;
+}
+
+}  // namespace ccfield::server

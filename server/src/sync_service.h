@@ -1,0 +1,56 @@
+#pragma once
+// SyncService: one sync cycle (POST /v1/sync, docs/sync-protocol.md) as a
+// plain function of (caller, request) -> response, with no HTTP in it.
+//
+// Everything happens in one storage transaction: the pushed changes are
+// checked and merged in DeviceSeq order (each acked, merged, conflicted,
+// acked as duplicate or rejected; a rejection does not stop the others), then
+// the changes and conflict updates after the cursor that the caller may see
+// are collected. Any storage failure rolls the whole request back, so a
+// request is applied entirely or not at all, and re-sending it is harmless.
+//
+// Deterministic given the storage contents and the Env (clock, randomness for
+// conflict ids): tests run many seeded devices against it in-process.
+//
+// Thread-safety: none; the caller serialises use together with the storage.
+
+#include <string>
+
+#include "auth_context.h"
+#include "ccfield/platform/env.h"
+#include "ccfield/server/storage.h"
+#include "ccfield/sync/protocol.h"
+#include "change_check.h"
+
+namespace ccfield::server {
+
+struct SyncServiceOptions {
+  // A change's device time more than this ahead of the server clock is flagged "future".
+  int64_t clock_future_ms = int64_t{5} * 60 * 1000;
+  // ... or more than this before the device's previous sync (server clock): "before_last_sync".
+  int64_t clock_past_ms = int64_t{5} * 60 * 1000;
+  // A pull stops adding changes past about this many bytes of values (then
+  // "more": true), so that one response stays finishable on a slow link.
+  size_t max_response_bytes = 4 * 1024 * 1024;
+};
+
+class SyncService {
+ public:
+  // `storage` and `env` must outlive the service.
+  SyncService(ServerStorage* storage, Env* env, SyncServiceOptions options = {});
+
+  // Runs one sync cycle for `who`. Errors: kPermissionDenied when
+  // req.device_id is not who.device_id, kInvalidArgument for more than
+  // kMaxChangesPerRequest changes, storage errors (nothing applied).
+  Result<sync::SyncResponse> Sync(const AuthContext& who, const sync::SyncRequest& req);
+
+ private:
+  class Cycle;
+
+  ServerStorage* storage_;
+  Env* env_;
+  SyncServiceOptions options_;
+  FormCatalog forms_;
+};
+
+}  // namespace ccfield::server

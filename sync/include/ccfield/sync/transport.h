@@ -1,0 +1,103 @@
+#pragma once
+// The network stage of sync: one HTTP request at a time to the sync server.
+// SyncClient talks to a Transport; production uses CurlTransport (libcurl),
+// tests may inject their own. No curl type appears in this header.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ccfield/core/status.h"
+
+namespace ccfield {
+class Env;
+}
+
+namespace ccfield::sync {
+
+// What came back. Any HTTP status is a successful transfer (ok Result); the
+// caller maps non-2xx statuses (sync_error.h). Byte counts are what crossed
+// the wire: compressed bodies plus headers, as far as libcurl reports them.
+struct HttpResult {
+  int status = 0;
+  std::string body;       // decompressed
+  size_t bytes_up = 0;    // request headers + (compressed) body
+  size_t bytes_down = 0;  // response headers + (compressed) body
+  // Retry-After of the response in seconds, when present and numeric.
+  std::optional<int64_t> retry_after_seconds;
+};
+
+// Thread-safety: a Transport is used by one thread at a time. It is not
+// copyable; it may keep a connection open between calls (keep-alive).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // POSTs `json_body` (Content-Type: application/json) to base URL + `path`
+  // ("/v1/sync"), with "Authorization: Bearer <bearer_token>" unless the
+  // token is empty. Errors are kUnavailable (network: plain words, e.g.
+  // "cannot reach the server") or kInvalidArgument (a bad address).
+  virtual Result<HttpResult> Post(const std::string& path, const std::string& json_body,
+                                  const std::string& bearer_token) = 0;
+  // GETs base URL + `path`.
+  virtual Result<HttpResult> Get(const std::string& path) = 0;
+};
+
+struct TransportConfig {
+  // "https://sync.example.org" or "https://host:8443/prefix"; plain http://
+  // only to a loopback host (127.0.0.0/8, localhost, ::1).
+  std::string base_url;
+  // A PEM bundle of CA certificates to trust instead of the system's (a
+  // self-hosted server). Empty: the system store.
+  std::string ca_file;
+  // Used for the device's current date in certificate-clock messages. Not owned; required.
+  Env* env = nullptr;
+  // While a transfer runs, it is aborted (kUnavailable "sync was stopped")
+  // soon after this becomes true (within about a second). Not owned; may be null.
+  const std::atomic<bool>* cancel = nullptr;
+  // A response body larger than this (decompressed) fails the transfer.
+  size_t max_response_bytes = 64u * 1024 * 1024;
+  // Request bodies larger than this are gzip-compressed.
+  size_t gzip_min_bytes = 1024;
+};
+
+// Makes a transport for `config`. SyncClient calls it on its own thread.
+using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const TransportConfig&)>;
+
+// libcurl over HTTP/1.1 (TLS verified always). Connect timeout 20 s; a
+// transfer is given up when fewer than 10 bytes/s move for 60 s (2G links are
+// slow but alive), and after 30 minutes as a last resort. Responses may come
+// gzipped; request bodies over config.gzip_min_bytes are sent gzipped. One
+// easy handle is reused, so the connection is kept alive between requests.
+class CurlTransport final : public Transport {
+ public:
+  // Checks the URL before any connection: http(s) only, http:// only to
+  // loopback ("... use https://") — kInvalidArgument otherwise.
+  static Result<std::unique_ptr<CurlTransport>> Create(const TransportConfig& config);
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResult> Post(const std::string& path, const std::string& json_body,
+                          const std::string& bearer_token) override;
+  Result<HttpResult> Get(const std::string& path) override;
+
+ private:
+  struct Impl;
+  explicit CurlTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The factory SyncClient uses unless told otherwise.
+TransportFactory CurlTransportFactory();
+
+// Checks a server address: "http" or "https" scheme, a host, and plain http
+// only to loopback. Returns the address without a trailing slash. Used by
+// CurlTransport::Create and by `ccfield login` before it saves anything.
+Result<std::string> CheckServerUrl(const std::string& url);
+
+}  // namespace ccfield::sync

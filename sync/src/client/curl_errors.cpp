@@ -1,0 +1,220 @@
+// libcurl codes and HTTP statuses -> Status and SyncAction, in one place.
+#include "curl_errors.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+#include "ccfield/sync/protocol.h"
+
+namespace ccfield::sync {
+
+const char* SyncActionName(SyncAction a) {
+  switch (a) {
+    case SyncAction::kRetryLater:
+      return "retry_later";
+    case SyncAction::kLogInAgain:
+      return "log_in_again";
+    case SyncAction::kStop:
+      return "stop";
+  }
+  return "?";
+}
+
+namespace internal {
+
+namespace {
+
+bool ContainsNoCase(std::string_view text, std::string_view needle) {
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
+// libcurl's own words, kept for the curious (logs, --json) after the plain ones.
+std::string Detail(std::string_view detail, int code) {
+  std::string d(detail);
+  while (!d.empty() && (d.back() == '\n' || d.back() == '\r')) d.pop_back();
+  if (d.empty()) d = curl_easy_strerror(static_cast<CURLcode>(code));
+  return " (" + d + ")";
+}
+
+}  // namespace
+
+std::string UtcDate(int64_t wall_millis) {
+  std::time_t t = static_cast<std::time_t>(wall_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_millis) {
+  const auto code = static_cast<CURLcode>(curl_code);
+  switch (code) {
+    case CURLE_OK:
+      return Status::Internal("CurlStatus called without an error");
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return Status::Unavailable("cannot reach the server: its name could not be looked up (is the device online?)" +
+                                 Detail(detail, curl_code));
+    case CURLE_COULDNT_CONNECT:
+      return Status::Unavailable("cannot reach the server: no connection could be made" + Detail(detail, curl_code));
+    case CURLE_OPERATION_TIMEDOUT:
+      return Status::Unavailable("the connection is too slow or has stopped; sync will try again" +
+                                 Detail(detail, curl_code));
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_QUIC_CONNECT_ERROR:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return Status::Unavailable("the connection dropped; sync will try again" + Detail(detail, curl_code));
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Status::Unavailable("sync was stopped");
+    case CURLE_WRITE_ERROR:
+      // Only our write callback refuses data: the answer exceeded the limit.
+      return Status::Unavailable("the server's answer is too large for this device");
+    case CURLE_BAD_CONTENT_ENCODING:
+      return Status::Unavailable("the server's answer could not be decompressed" + Detail(detail, curl_code));
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return Status::Invalid("the server address is not valid" + Detail(detail, curl_code));
+    case CURLE_OUT_OF_MEMORY:
+      return Status::Internal("out of memory during sync");
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CONNECT_ERROR:
+      if (ContainsNoCase(detail, "not yet valid") || ContainsNoCase(detail, "expired")) {
+        // A certificate valid for a year looks "not yet valid" or "expired"
+        // to a device whose clock is far off: the usual cause in the field.
+        return Status::Unavailable(
+            "the server's certificate looks expired or not yet valid. This device's clock says " +
+            UtcDate(device_wall_millis) + "; if that is wrong, set the correct date and time and sync again" +
+            Detail(detail, curl_code));
+      }
+      if (code == CURLE_SSL_CACERT_BADFILE) {
+        return Status::Invalid("the CA certificate file cannot be read" + Detail(detail, curl_code));
+      }
+      if (code == CURLE_SSL_CONNECT_ERROR) {
+        return Status::Unavailable("a secure connection to the server could not be made" + Detail(detail, curl_code));
+      }
+      return Status::Unavailable(
+          "the server's certificate is not trusted; check the server address, or give the server's CA file when "
+          "logging in" +
+          Detail(detail, curl_code));
+    default:
+      return Status::Unavailable("cannot reach the server" + Detail(detail, curl_code));
+  }
+}
+
+namespace {
+
+// The protocol's error body, when there is one.
+ErrorBody ReadErrorBody(std::string_view body) {
+  ErrorBody e;
+  Result<nlohmann::json> j = ParseJsonText(body);
+  if (!j.ok() || !j->is_object()) return e;
+  auto it = j->find("error");
+  if (it == j->end() || !it->is_object()) return e;
+  if (auto c = it->find("code"); c != it->end() && c->is_string()) e.code = c->get<std::string>();
+  if (auto m = it->find("message"); m != it->end() && m->is_string()) e.message = m->get<std::string>();
+  return e;
+}
+
+std::string Http(int status) { return " (HTTP " + std::to_string(status) + ")"; }
+
+}  // namespace
+
+SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<int64_t> retry_after_seconds) {
+  const ErrorBody e = ReadErrorBody(body);
+  const std::string said = e.message.empty() ? "" : ": " + e.message;
+  SyncFailure f;
+  f.retry_after_seconds = retry_after_seconds;
+  if (http_status == 401) {
+    if (e.code == "revoked_device") {
+      f.action = SyncAction::kStop;
+      f.status = Status::Denied("this device was removed from the server; ask your administrator");
+    } else {
+      f.action = SyncAction::kLogInAgain;
+      const char* why = e.code == "expired_token"   ? "the login has expired"
+                        : e.code == "revoked_token" ? "the login was revoked"
+                                                    : "the server does not know this login";
+      f.status = Status::Denied(std::string(why) + "; log in again");
+    }
+  } else if (http_status == 403) {
+    f.action = SyncAction::kStop;
+    f.status = e.code == "device_mismatch"
+                   ? Status::Denied("the saved login belongs to another device; log in again on this device")
+                   : Status::Denied("the server refused this device" + said);
+  } else if (http_status == 400 && (ContainsNoCase(e.message, "protocol"))) {
+    f.action = SyncAction::kStop;
+    f.status = Status::Unavailable("the server speaks another version of the sync protocol; update the app" + said);
+  } else if (http_status == 400 || http_status == 413 || http_status == 415) {
+    // A request this app built was refused: retrying the same cannot help.
+    f.action = SyncAction::kStop;
+    f.status = Status::Internal("the server refused the request as malformed; please report this" +
+                                (said.empty() ? Http(http_status) : said));
+  } else if (http_status == 404 || http_status == 405) {
+    f.action = SyncAction::kStop;
+    f.status = Status::Unavailable("the server address does not lead to a ccfield sync server" + Http(http_status));
+  } else if (http_status == 429) {
+    f.action = SyncAction::kRetryLater;
+    f.status = Status::Unavailable("the server is busy; sync will try again later");
+  } else if (http_status == 408 || http_status >= 500) {
+    f.action = SyncAction::kRetryLater;
+    f.status = Status::Unavailable("the server has a problem; sync will try again later" + Http(http_status));
+  } else {
+    f.action = SyncAction::kStop;
+    f.status = Status::Unavailable("unexpected answer from the server" + Http(http_status));
+  }
+  return f;
+}
+
+SyncFailure LoginHttpFailure(int http_status, std::string_view body, std::optional<int64_t> retry_after_seconds) {
+  if (http_status == 401 || http_status == 403) {
+    SyncFailure f;
+    f.action = SyncAction::kLogInAgain;
+    f.status = Status::Denied("wrong user name or password");
+    return f;
+  }
+  if (http_status == 429) {
+    SyncFailure f;
+    f.action = SyncAction::kRetryLater;
+    f.retry_after_seconds = retry_after_seconds;
+    f.status = Status::Unavailable(
+        "too many failed logins; wait " +
+        (retry_after_seconds ? std::to_string(*retry_after_seconds) + " seconds" : std::string("a while")) +
+        " and try again");
+    return f;
+  }
+  return HttpFailure(http_status, body, retry_after_seconds);
+}
+
+SyncAction ActionForStatus(const Status& status) {
+  switch (status.code()) {
+    case Code::kUnavailable:
+    case Code::kBusy:
+    case Code::kDiskFull:
+    case Code::kIoError:
+      return SyncAction::kRetryLater;
+    case Code::kPermissionDenied:
+      return SyncAction::kLogInAgain;
+    default:
+      return SyncAction::kStop;
+  }
+}
+
+}  // namespace internal
+}  // namespace ccfield::sync

@@ -1,0 +1,263 @@
+// CurlTransport: the sync client's HTTP over libcurl (see transport.h).
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <charconv>
+#include <mutex>
+
+#include "ccfield/platform/env.h"
+#include "ccfield/sync/transport.h"
+#include "curl_errors.h"
+
+namespace ccfield::sync {
+
+namespace {
+
+// The numbers of docs/sync-protocol.md, "Client behaviour".
+constexpr long kConnectTimeoutSeconds = 20;
+constexpr long kLowSpeedBytesPerSecond = 10;
+constexpr long kLowSpeedSeconds = 60;
+constexpr long kLastResortTimeoutSeconds = 30 * 60;
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool IsLoopbackHost(const std::string& host_in) {
+  const std::string host = Lower(host_in);
+  if (host == "localhost" || host == "localhost.") return true;
+  if (host == "[::1]" || host == "::1" || host == "[0:0:0:0:0:0:0:1]") return true;
+  in_addr a4{};
+  if (inet_pton(AF_INET, host.c_str(), &a4) == 1) {
+    return (ntohl(a4.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  }
+  return false;
+}
+
+// Gzip (RFC 1952) of `in`.
+Result<std::string> Gzip(const std::string& in) {
+  z_stream zs{};
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Status::Internal("cannot start compressing the request");
+  }
+  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  const size_t produced = out.size() - zs.avail_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return Status::Internal("cannot compress the request");
+  out.resize(produced);
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> CheckServerUrl(const std::string& url_in) {
+  std::string url = url_in;
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.erase(0, 1);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.empty()) return Status::Invalid("the server address is empty");
+  GlobalInit();
+  CURLU* u = curl_url();
+  if (!u) return Status::Internal("out of memory");
+  std::string scheme, host;
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (rc == CURLUE_OK) {
+    char* s = nullptr;
+    char* h = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK && s) scheme = Lower(s);
+    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h) host = h;
+    curl_free(s);
+    curl_free(h);
+  }
+  curl_url_cleanup(u);
+  if (rc != CURLUE_OK || host.empty()) {
+    return Status::Invalid("\"" + url + "\" is not a server address; write it like https://sync.example.org");
+  }
+  if (scheme == "https") return url;
+  if (scheme == "http") {
+    if (IsLoopbackHost(host)) return url;
+    return Status::Invalid(
+        "the server address must start with https:// (plain http:// is allowed only to this "
+        "device itself, for testing): " +
+        url);
+  }
+  return Status::Invalid("the server address must start with https://: " + url);
+}
+
+struct CurlTransport::Impl {
+  TransportConfig config;
+  std::string base_url;
+  CURL* curl = nullptr;
+  char error[CURL_ERROR_SIZE] = {};
+  // Per request:
+  std::string body;
+  bool too_large = false;
+  std::optional<int64_t> retry_after;
+
+  ~Impl() {
+    if (curl) curl_easy_cleanup(curl);
+  }
+
+  static size_t OnWrite(char* data, size_t size, size_t n, void* self_ptr) {
+    auto* self = static_cast<Impl*>(self_ptr);
+    const size_t bytes = size * n;
+    if (self->body.size() + bytes > self->config.max_response_bytes) {
+      self->too_large = true;
+      return 0;  // fails the transfer with CURLE_WRITE_ERROR
+    }
+    self->body.append(data, bytes);
+    return bytes;
+  }
+
+  static size_t OnHeader(char* data, size_t size, size_t n, void* self_ptr) {
+    auto* self = static_cast<Impl*>(self_ptr);
+    const size_t bytes = size * n;
+    std::string_view line(data, bytes);
+    if (line.starts_with("HTTP/")) self->retry_after.reset();  // a new response (after 100 Continue)
+    constexpr std::string_view kRetry = "retry-after:";
+    if (line.size() > kRetry.size() && Lower(std::string(line.substr(0, kRetry.size()))) == kRetry) {
+      std::string_view v = line.substr(kRetry.size());
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      int64_t seconds = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+      if (ec == std::errc() && end != v.data() && seconds >= 0) self->retry_after = seconds;
+    }
+    return bytes;
+  }
+
+  static int OnProgress(void* self_ptr, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* self = static_cast<Impl*>(self_ptr);
+    return self->config.cancel && self->config.cancel->load() ? 1 : 0;  // non-zero aborts
+  }
+
+  Status Setup() {
+    curl = curl_easy_init();
+    if (!curl) return Status::Internal("cannot start libcurl");
+    bool ok = true;
+    auto set = [&](CURLoption opt, auto value) { ok = ok && curl_easy_setopt(curl, opt, value) == CURLE_OK; };
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_ERRORBUFFER, error);
+    set(CURLOPT_PROTOCOLS_STR, "http,https");
+    set(CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead off https
+    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    set(CURLOPT_SSL_VERIFYPEER, 1L);
+    set(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!config.ca_file.empty()) set(CURLOPT_CAINFO, config.ca_file.c_str());
+    set(CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
+    set(CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
+    set(CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+    set(CURLOPT_TIMEOUT, kLastResortTimeoutSeconds);
+    set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode (gzip at least)
+    set(CURLOPT_USERAGENT, "ccfield/0.1");
+    set(CURLOPT_WRITEFUNCTION, &Impl::OnWrite);
+    set(CURLOPT_WRITEDATA, static_cast<void*>(this));
+    set(CURLOPT_HEADERFUNCTION, &Impl::OnHeader);
+    set(CURLOPT_HEADERDATA, static_cast<void*>(this));
+    set(CURLOPT_NOPROGRESS, 0L);
+    set(CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
+    set(CURLOPT_XFERINFODATA, static_cast<void*>(this));
+    if (!ok) return Status::Internal("libcurl lacks a required option (too old?)");
+    return Status::Ok();
+  }
+
+  Result<HttpResult> Perform(const std::string& path, const std::string* json_body, const std::string& token) {
+    const int64_t now_ms = config.env ? config.env->WallMillis() : 0;
+    if (config.cancel && config.cancel->load()) return internal::CurlStatus(CURLE_ABORTED_BY_CALLBACK, "", now_ms);
+    body.clear();
+    too_large = false;
+    retry_after.reset();
+    error[0] = '\0';
+
+    std::string payload;
+    curl_slist* headers = nullptr;
+    auto add = [&](const std::string& h) { headers = curl_slist_append(headers, h.c_str()); };
+    add("Accept: application/json");
+    add("Expect:");  // no 100-continue round trip: it costs a second on 2G
+    if (!token.empty()) add("Authorization: Bearer " + token);
+    const std::string url = base_url + path;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    if (json_body) {
+      add("Content-Type: application/json");
+      if (json_body->size() > config.gzip_min_bytes) {
+        CCF_ASSIGN_OR_RETURN(payload, Gzip(*json_body));
+        add("Content-Encoding: gzip");
+      } else {
+        payload = *json_body;
+      }
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+    } else {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    const CURLcode rc = curl_easy_perform(curl);
+    // Nothing below may point into this call's buffers once it returns.
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, static_cast<char*>(nullptr));
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) return internal::CurlStatus(rc, error, now_ms);
+
+    HttpResult r;
+    long status = 0, request_size = 0, header_size = 0;
+    curl_off_t up = 0, down = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_size);
+    curl_easy_getinfo(curl, CURLINFO_HEADER_SIZE, &header_size);
+    curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    r.status = static_cast<int>(status);
+    r.body = std::move(body);
+    // REQUEST_SIZE counts the request headers, plus the body when libcurl
+    // sent it in the same write (small bodies); a large body is counted by
+    // SIZE_UPLOAD alone. Headers are far smaller than a body sent apart.
+    const size_t req = static_cast<size_t>(request_size);
+    r.bytes_up = req > payload.size() ? req : req + static_cast<size_t>(up);
+    r.bytes_down = static_cast<size_t>(header_size) + static_cast<size_t>(down);
+    r.retry_after_seconds = retry_after;
+    return r;
+  }
+};
+
+CurlTransport::CurlTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CurlTransport::~CurlTransport() = default;
+
+Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportConfig& config) {
+  CCF_ASSIGN_OR_RETURN(std::string base, CheckServerUrl(config.base_url));
+  GlobalInit();
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->base_url = std::move(base);
+  CCF_RETURN_IF_ERROR(impl->Setup());
+  return std::unique_ptr<CurlTransport>(new CurlTransport(std::move(impl)));
+}
+
+Result<HttpResult> CurlTransport::Post(const std::string& path, const std::string& json_body,
+                                       const std::string& bearer_token) {
+  return impl_->Perform(path, &json_body, bearer_token);
+}
+
+Result<HttpResult> CurlTransport::Get(const std::string& path) { return impl_->Perform(path, nullptr, ""); }
+
+TransportFactory CurlTransportFactory() {
+  return [](const TransportConfig& config) -> Result<std::unique_ptr<Transport>> {
+    CCF_ASSIGN_OR_RETURN(std::unique_ptr<CurlTransport> t, CurlTransport::Create(config));
+    return std::unique_ptr<Transport>(std::move(t));
+  };
+}
+
+}  // namespace ccfield::sync

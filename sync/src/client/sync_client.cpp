@@ -1,0 +1,422 @@
+// SyncClient: login, the sync loop, and the background thread (client.h).
+#include <algorithm>
+#include <chrono>
+
+#include "batch_mapping.h"
+#include "ccfield/platform/env.h"
+#include "ccfield/sync/client.h"
+#include "curl_errors.h"
+
+namespace ccfield::sync {
+
+using nlohmann::json;
+
+namespace {
+
+SyncOutcome Failed(SyncReport report, SyncAction action, ccfield::Status status) {
+  SyncOutcome o;
+  o.report = report;
+  o.action = action;
+  o.status = std::move(status);
+  return o;
+}
+
+SyncOutcome Failed(SyncReport report, const SyncFailure& f) {
+  SyncOutcome o = Failed(report, f.action, f.status);
+  o.retry_after_seconds = f.retry_after_seconds;
+  return o;
+}
+
+SyncOutcome Done(SyncReport report) {
+  SyncOutcome o;
+  o.report = report;
+  return o;
+}
+
+void Count(SyncReport* report, const HttpResult& http) {
+  ++report->requests;
+  report->bytes_up += http.bytes_up;
+  report->bytes_down += http.bytes_down;
+}
+
+}  // namespace
+
+// One thread's connection to the store and its transport (kept between
+// syncs so the HTTP connection stays alive).
+struct SyncClient::Context {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Transport> transport;
+  std::string transport_url, transport_ca;
+  const std::atomic<bool>* cancel = nullptr;
+
+  ccfield::Status OpenStore(Env* env, const std::string& path) {
+    if (store) return ccfield::Status::Ok();
+    StoreOptions o;
+    o.path = path;
+    CCF_ASSIGN_OR_RETURN(store, Store::Open(env, o));
+    return ccfield::Status::Ok();
+  }
+
+  Result<Transport*> TransportFor(const SyncClientOptions& options, Env* env, const std::string& url,
+                                  const std::string& ca_file) {
+    if (transport && url == transport_url && ca_file == transport_ca) return transport.get();
+    transport.reset();
+    TransportConfig config;
+    config.base_url = url;
+    config.ca_file = ca_file;
+    config.env = env;
+    config.cancel = cancel;
+    const TransportFactory& factory = options.transport_factory;
+    CCF_ASSIGN_OR_RETURN(transport, factory(config));
+    transport_url = url;
+    transport_ca = ca_file;
+    return transport.get();
+  }
+};
+
+SyncClient::SyncClient(Env* env, std::string store_path, SyncClientOptions options)
+    : env_(env), store_path_(std::move(store_path)), options_(std::move(options)) {
+  if (!options_.transport_factory) options_.transport_factory = CurlTransportFactory();
+  options_.push_batch = std::clamp(options_.push_batch, 1, static_cast<int>(kMaxChangesPerRequest));
+  options_.pull_limit = std::clamp(options_.pull_limit, 1, kMaxPullLimit);
+  options_.max_round_trips = std::max(options_.max_round_trips, 1);
+}
+
+SyncClient::~SyncClient() { Stop(); }
+
+Result<std::unique_ptr<SyncClient>> SyncClient::Open(Env* env, const std::string& store_path,
+                                                     SyncClientOptions options) {
+  std::unique_ptr<SyncClient> c(new SyncClient(env, store_path, std::move(options)));
+  c->caller_ = std::make_unique<Context>();
+  CCF_RETURN_IF_ERROR(c->caller_->OpenStore(env, store_path));
+  CCF_ASSIGN_OR_RETURN(SyncStatus s, ReadSyncStatus(c->caller_->store.get()));
+  c->state_ = std::move(s);
+  return c;
+}
+
+Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::string& username,
+                                      const std::string& password, const std::string& device_name,
+                                      const std::string& ca_file) {
+  if (username.empty()) return ccfield::Status::Invalid("give a user name");
+  if (password.empty()) return ccfield::Status::Invalid("give a password");
+  CCF_ASSIGN_OR_RETURN(std::string url, CheckServerUrl(url_in));
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  Context* ctx = caller_.get();
+  Store* store = ctx->store.get();
+  CCF_ASSIGN_OR_RETURN(Transport * transport, ctx->TransportFor(options_, env_, url, ca_file));
+  const json request = {
+      {"username", username}, {"password", password}, {"device_id", store->device_id()}, {"device_name", device_name}};
+  CCF_ASSIGN_OR_RETURN(HttpResult http, transport->Post("/v1/login", request.dump(), ""));
+  if (http.status != 200) return internal::LoginHttpFailure(http.status, http.body, http.retry_after_seconds).status;
+  Result<json> j = ParseJsonText(http.body);
+  if (!j.ok() || !j->is_object() || !j->contains("token") || !(*j)["token"].is_string() ||
+      (*j)["token"].get<std::string>().empty()) {
+    return ccfield::Status::Unavailable("the server's answer to the login could not be read");
+  }
+  LoginResult result;
+  result.server_url = url;
+  auto str = [&](const char* key) {
+    auto it = j->find(key);
+    return it != j->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  result.user_id = str("user_id");
+  result.expires_at = str("expires_at");
+  if (auto ws = j->find("workspaces"); ws != j->end() && ws->is_array()) {
+    for (const json& w : *ws) {
+      if (!w.is_object()) continue;
+      LoginResult::Workspace x;
+      if (auto id = w.find("id"); id != w.end() && id->is_string()) x.id = id->get<std::string>();
+      if (auto role = w.find("role"); role != w.end() && role->is_string()) x.role = role->get<std::string>();
+      result.workspaces.push_back(std::move(x));
+    }
+  }
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  if (settings.server_url != url || settings.username != username) {
+    // Another server or another person: what this device saw before says
+    // nothing about what it may see now. Pull everything again (idempotent).
+    settings.cursor = 0;
+  }
+  settings.server_url = url;
+  settings.username = username;
+  settings.token = str("token");
+  settings.ca_file = ca_file;
+  settings.last_error.clear();
+  CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("saving the login"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_.logged_in = true;
+    state_.server_url = url;
+    state_.username = username;
+    state_.blocked_by.clear();
+    state_.blocked_action.reset();
+  }
+  return result;
+}
+
+SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
+  SyncReport report;
+  Store* store = ctx->store.get();
+  Result<SyncSettings> settings = store->GetSyncSettings();
+  if (!settings.ok()) return Failed(report, internal::ActionForStatus(settings.status()), settings.status());
+  if (settings->server_url.empty() || settings->token.empty()) {
+    return Failed(report, SyncAction::kLogInAgain,
+                  ccfield::Status::Denied("this device is not logged in to a sync server; log in first"));
+  }
+  Result<Transport*> transport = ctx->TransportFor(options_, env_, settings->server_url, settings->ca_file);
+  if (!transport.ok()) return Failed(report, SyncAction::kStop, transport.status());
+
+  ServerVersion cursor = settings->cursor;
+  int batch = options_.push_batch;
+  for (int round = 0; round < options_.max_round_trips; ++round) {
+    Result<std::vector<OutgoingChange>> pending = store->PendingChanges(batch);
+    if (!pending.ok()) return Failed(report, internal::ActionForStatus(pending.status()), pending.status());
+    SyncRequest request;
+    request.device_id = store->device_id();
+    request.cursor = cursor;
+    request.device_time = FormatUtcMillis(env_->WallMillis());
+    request.limit = options_.pull_limit;
+    // More may wait behind this batch when it is full (or was cut below).
+    bool more_pending = static_cast<int>(pending->size()) >= batch;
+    std::string body;
+    while (true) {
+      request.changes.clear();
+      for (const OutgoingChange& c : *pending) request.changes.push_back(internal::ToPushChange(c));
+      body = ToJson(request).dump();
+      if (body.size() <= kMaxRequestBytes || pending->size() <= 1) break;
+      // Long notes: send fewer changes per request.
+      pending->resize(pending->size() / 2);
+      more_pending = true;
+    }
+    if (!pending->empty()) {
+      ccfield::Status st = store->MarkSent(pending->front().entry.device_seq, pending->back().entry.device_seq);
+      if (!st.ok()) return Failed(report, internal::ActionForStatus(st), st);
+    }
+    Result<HttpResult> http = (*transport)->Post("/v1/sync", body, settings->token);
+    if (!http.ok()) return Failed(report, internal::ActionForStatus(http.status()), http.status());
+    Count(&report, *http);
+    if (http->status == 413 && pending->size() > 1) {
+      batch = std::max(1, static_cast<int>(pending->size() / 2));
+      continue;
+    }
+    if (http->status != 200)
+      return Failed(report, internal::HttpFailure(http->status, http->body, http->retry_after_seconds));
+
+    Result<json> j = ParseJsonText(http->body);
+    if (!j.ok()) {
+      return Failed(report, SyncAction::kRetryLater,
+                    ccfield::Status::Unavailable("the server's answer could not be read: " + j.status().message()));
+    }
+    if (j->is_object() && j->contains("protocol") && (*j)["protocol"] != kProtocolVersion) {
+      return Failed(
+          report, SyncAction::kStop,
+          ccfield::Status::Unavailable("the server speaks another version of the sync protocol; update the app"));
+    }
+    Result<SyncResponse> response = ParseSyncResponse(*j);
+    if (!response.ok()) {
+      return Failed(
+          report, SyncAction::kRetryLater,
+          ccfield::Status::Unavailable("the server's answer could not be read: " + response.status().message()));
+    }
+    ccfield::Status applied = store->ApplySyncBatch(internal::ToSyncBatch(*response));
+    if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
+
+    report.pushed += static_cast<int64_t>(response->acks.size());
+    report.rejected += static_cast<int64_t>(response->rejects.size());
+    report.received += static_cast<int64_t>(response->changes.size());
+    for (const Conflict& c : response->conflicts) report.conflicts += c.resolved ? 0 : 1;
+
+    const bool answered_some = !response->acks.empty() || !response->rejects.empty();
+    if (!pending->empty() && !answered_some) {
+      // Each round must settle changes or the loop could resend them forever.
+      return Failed(report, SyncAction::kRetryLater,
+                    ccfield::Status::Unavailable("the server did not confirm the changes sent; sync will try again"));
+    }
+    if (response->more && response->cursor <= cursor) {
+      return Failed(
+          report, SyncAction::kRetryLater,
+          ccfield::Status::Unavailable("the server said it has more but sent nothing new; sync will try again"));
+    }
+    cursor = response->cursor;
+    if (!response->more && !more_pending) return Done(report);
+  }
+  report.complete = false;  // bounded work per call; the next sync goes on from the cursor
+  return Done(report);
+}
+
+SyncOutcome SyncClient::RunSync(Context* ctx) {
+  SyncOutcome out = RunSyncRounds(ctx);
+  const bool stopped = ctx->cancel && ctx->cancel->load();
+  if (!out.status.ok() && !stopped) {
+    // Saved so that `ccfield status` (another process) can show it. A
+    // success clears it (ApplySyncBatch). Read fresh: the cursor moved.
+    Result<SyncSettings> s = ctx->store->GetSyncSettings();
+    if (s.ok()) {
+      s->last_error = out.status.message();
+      s->last_attempt = FormatUtcMillis(env_->WallMillis());
+      ccfield::Status saved = ctx->store->SaveSyncSettings(*s);
+      if (!saved.ok()) env_->Log(LogLevel::kWarning, "cannot save the sync error: " + saved.ToString());
+    }
+  }
+  return out;
+}
+
+SyncOutcome SyncClient::Sync() {
+  SyncOutcome out;
+  Result<SyncStatus> status = ccfield::Status::Ok();
+  {
+    std::lock_guard<std::mutex> sync_lock(sync_mu_);
+    out = RunSync(caller_.get());
+    status = ReadSyncStatus(caller_->store.get());
+  }
+  if (status.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const SyncStatus live = state_;
+    state_ = std::move(status).value();
+    state_.background = live.background;
+    state_.running = live.running;
+    state_.next_retry_ms = live.next_retry_ms;
+    state_.failures = live.failures;
+    state_.blocked_action = out.status.ok() ? std::nullopt : std::optional<SyncAction>(out.action);
+  }
+  return out;
+}
+
+Result<SyncReport> SyncClient::SyncNow() {
+  SyncOutcome out = Sync();
+  if (!out.status.ok()) return out.status;
+  return out.report;
+}
+
+// ---- Background mode ----
+
+void SyncClient::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  cancel_.store(false);
+  state_.background = true;
+  thread_ = std::thread([this] { ThreadMain(); });
+}
+
+void SyncClient::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    cancel_.store(true);
+  }
+  wake_.notify_all();
+  thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  thread_ = std::thread();
+  state_.background = false;
+  state_.running = false;
+  state_.next_retry_ms.reset();
+}
+
+void SyncClient::RequestSync() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+void SyncClient::RefreshStatus() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    refresh_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+SyncStatus SyncClient::Status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+void SyncClient::ThreadMain() {
+  using Clock = std::chrono::steady_clock;
+  Context ctx;
+  ctx.cancel = &cancel_;
+  Backoff backoff(options_.backoff, [this] {
+    uint64_t r = 0;
+    env_->RandomBytes(&r, sizeof r);
+    return r;
+  });
+  std::optional<Clock::time_point> retry_at;
+  bool first = true;  // read the counts once at start
+
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    auto due = [&] { return retry_at && Clock::now() >= *retry_at; };
+    auto ready = [&] { return stop_ || requested_ || refresh_requested_ || first || due(); };
+    if (retry_at) {
+      wake_.wait_until(lock, *retry_at, ready);
+    } else {
+      wake_.wait(lock, ready);
+    }
+    if (stop_) break;
+    const bool sync = requested_ || due();
+    requested_ = false;
+    refresh_requested_ = false;
+    first = false;
+    if (sync) {
+      state_.running = true;
+      retry_at.reset();
+      state_.next_retry_ms.reset();
+    }
+    lock.unlock();
+
+    SyncOutcome out;
+    Result<SyncStatus> counts = ccfield::Status::Ok();
+    ccfield::Status opened = ctx.OpenStore(env_, store_path_);
+    if (!opened.ok()) {
+      out = Failed(SyncReport{}, internal::ActionForStatus(opened), opened);
+    } else if (sync) {
+      std::lock_guard<std::mutex> sync_lock(sync_mu_);
+      out = RunSync(&ctx);
+    }
+    if (ctx.store) counts = ReadSyncStatus(ctx.store.get());
+
+    lock.lock();
+    if (counts.ok()) {
+      SyncStatus fresh = std::move(counts).value();
+      state_.logged_in = fresh.logged_in;
+      state_.server_url = fresh.server_url;
+      state_.username = fresh.username;
+      state_.waiting = fresh.waiting;
+      state_.rejected = fresh.rejected;
+      state_.open_conflicts = fresh.open_conflicts;
+      state_.last_ok = fresh.last_ok;
+      if (!sync) state_.blocked_by = fresh.blocked_by;  // as saved, e.g. by another process
+    }
+    if (!sync && opened.ok()) continue;  // a refresh only
+    state_.running = false;
+    const bool stopped = stop_;
+    if (out.status.ok()) {
+      backoff.Reset();
+      state_.failures = 0;
+      state_.blocked_by.clear();
+      state_.blocked_action.reset();
+      if (!out.report.complete) requested_ = true;  // go on at once
+    } else if (!stopped) {
+      ++state_.failures;
+      state_.blocked_by = out.status.message();
+      state_.blocked_action = out.action;
+      if (out.action == SyncAction::kRetryLater) {
+        int64_t delay_ms = backoff.Fail();
+        if (out.retry_after_seconds) delay_ms = std::max(delay_ms, *out.retry_after_seconds * 1000);
+        retry_at = Clock::now() + std::chrono::milliseconds(delay_ms);
+        state_.next_retry_ms = env_->WallMillis() + delay_ms;
+      }
+      // kLogInAgain / kStop: no automatic retry; RequestSync (after a login) tries again.
+    }
+    if (stopped) break;
+    lock.unlock();
+    if (options_.on_finished) options_.on_finished(out);
+    lock.lock();
+  }
+}
+
+}  // namespace ccfield::sync

@@ -1,0 +1,46 @@
+// The status line: what is waiting, when sync last worked, what blocks it.
+#include "ccfield/sync/client.h"
+
+namespace ccfield::sync {
+
+Result<SyncStatus> ReadSyncStatus(Store* store) {
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  CCF_ASSIGN_OR_RETURN(ChangeStateCounts counts, store->CountChangeStates());
+  CCF_ASSIGN_OR_RETURN(std::vector<ConflictInfo> open, store->Conflicts(/*open_only=*/true));
+  SyncStatus s;
+  s.logged_in = !settings.server_url.empty() && !settings.token.empty();
+  s.server_url = settings.server_url;
+  s.username = settings.username;
+  s.waiting = counts.waiting + counts.sent;
+  s.rejected = counts.rejected;
+  for (const ConflictInfo& c : open) {
+    if (!c.resolving_locally) ++s.open_conflicts;
+  }
+  s.last_ok = settings.last_ok;
+  s.blocked_by = settings.last_error;
+  return s;
+}
+
+std::string FormatSyncTime(const std::string& iso) {
+  // 2026-11-26T16:40:00.000Z
+  if (iso.size() >= 17 && iso[10] == 'T' && iso.back() == 'Z')
+    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+  return iso;
+}
+
+std::string StatusSentence(const SyncStatus& s) {
+  std::string out = s.waiting == 0   ? "nothing waiting"
+                    : s.waiting == 1 ? "1 change waiting"
+                                     : std::to_string(s.waiting) + " changes waiting";
+  out += s.last_ok.empty() ? ", never synced" : ", last successful sync at " + FormatSyncTime(s.last_ok);
+  if (!s.logged_in) {
+    out += ", not logged in to a server";
+  } else if (s.running) {
+    out += ", syncing now";
+  } else if (!s.blocked_by.empty()) {
+    out += ", blocked by: " + s.blocked_by;
+  }
+  return out;
+}
+
+}  // namespace ccfield::sync

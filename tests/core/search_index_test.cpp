@@ -1,0 +1,172 @@
+// Full-text search: case- and accent-insensitive, ranked, with snippets, kept
+// in step with every write (edit, delete, restore, site rename).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "ccfield/core/store.h"
+#include "support/store_fixture.h"
+
+namespace ccfield {
+namespace {
+
+using nlohmann::json;
+using testing::StoreFixture;
+using testing::Unwrap;
+
+struct SearchFixture {
+  StoreFixture fx;
+  testing::Seeded seeded = testing::SeedSite(fx.store(), &fx.env);
+
+  std::vector<SearchHit> Search(const std::string& text, std::optional<RecordType> type = std::nullopt) {
+    INFO("query: ", text);
+    return Unwrap(fx->Search(testing::TextQuery(text, type)));
+  }
+  bool Finds(const std::string& text, const std::string& id) {
+    auto hits = Search(text);
+    return std::any_of(hits.begin(), hits.end(), [&](const SearchHit& h) { return h.id == id; });
+  }
+  std::string AddPractice(const json& fields) {
+    std::string id = NewUuid(&fx.env);
+    REQUIRE_OK(fx->Commit({SetFields{RecordType::kPractice, id, fields}}));
+    return id;
+  }
+  std::string AddVisit(const json& extra) { return testing::AddVisit(fx.store(), &fx.env, seeded.site_id, extra); }
+};
+
+TEST_CASE("search ignores case and accents in Latin script") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Inondation du carrefour après l'orage"}});
+  const std::string practice = s.AddPractice({{"title", "Compteurs prépayés"}, {"problem", "Coupures d'électricité"}});
+  CHECK(s.Finds("inondation", visit));
+  CHECK(s.Finds("INONDATION", visit));
+  CHECK(s.Finds("apres", visit));
+  CHECK(s.Finds("electricite", practice));
+  CHECK(s.Finds("Électricité", practice));
+  CHECK(s.Finds("prepayes compteurs", practice));  // every word, any order
+  CHECK_FALSE(s.Finds("inondation electricite", visit));
+  CHECK(s.Finds("inond", visit));  // the last word is a prefix
+}
+
+TEST_CASE("search ignores case in Cyrillic") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Засорён водосток у рынка"}, {"language", "ru"}});
+  CHECK(s.Finds("засорён", visit));
+  CHECK(s.Finds("ЗАСОРЁН", visit));
+  CHECK(s.Finds("Водосток", visit));
+  CHECK(s.Finds("рын", visit));
+  CHECK_FALSE(s.Finds("рынок", visit));
+}
+
+TEST_CASE("search snippets mark the hit with brackets") {
+  SearchFixture s;
+  s.AddVisit({{"notes", "Après la pluie : Inondation du carrefour, 40 cm d'eau."}});
+  auto hits = s.Search("inondation");
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].snippet.find("[Inondation]") != std::string::npos);
+  CHECK(hits[0].title.find("Drain D-14") != std::string::npos);  // visit titles name the site
+  CHECK(hits[0].type == RecordType::kVisit);
+}
+
+TEST_CASE("search ranks a title hit before a body-only hit") {
+  SearchFixture s;
+  const std::string body_only = s.AddPractice(
+      {{"title", "Community kitchens"},
+       {"solution", "Kitchens share cooking space; residents also maintain rainwater cisterns on the roof."}});
+  const std::string title_hit =
+      s.AddPractice({{"title", "Rainwater cisterns for schools"}, {"solution", "Tanks collect roof runoff."}});
+  auto hits = s.Search("cisterns");
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].id == title_hit);
+  CHECK(hits[1].id == body_only);
+  CHECK(hits[0].rank <= hits[1].rank);  // bm25: lower is better
+}
+
+TEST_CASE("a choice answer is searchable by its English and French label") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"answers", {{"asset_type", "culvert"}, {"blockage_cause", {"vegetation"}}}}});
+  const std::string other = s.AddVisit({{"answers", {{"asset_type", "manhole"}}}});
+  CHECK(s.Finds("culvert", visit));
+  CHECK(s.Finds("dalot", visit));  // fr: "Dalot / buse"
+  CHECK(s.Finds("buse", visit));
+  CHECK_FALSE(s.Finds("culvert", other));
+  CHECK(s.Finds("regard", other));  // fr label of manhole
+  CHECK(s.Finds("vegetation", visit));
+}
+
+TEST_CASE("deleted records leave the results and come back on restore") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Dépôt sauvage près du marché"}});
+  const std::string practice = s.AddPractice({{"title", "Marché propre"}});
+  CHECK(s.Search("marche").size() == 2);
+  REQUIRE_OK(s.fx->Commit({DeleteRecord{RecordType::kVisit, visit}, DeleteRecord{RecordType::kPractice, practice}}));
+  CHECK(s.Search("marche").empty());
+  REQUIRE_OK(s.fx->Commit({RestoreRecord{RecordType::kVisit, visit}}));
+  CHECK(s.Finds("marche", visit));
+  CHECK_FALSE(s.Finds("marche", practice));
+  REQUIRE_OK(s.fx->Commit({RestoreRecord{RecordType::kPractice, practice}}));
+  CHECK(s.Search("marche").size() == 2);
+}
+
+TEST_CASE("edits update the search index") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Grille cassée"}});
+  CHECK(s.Finds("grille", visit));
+  REQUIRE_OK(s.fx->Commit({SetFields{RecordType::kVisit, visit, {{"notes", "Couvercle manquant"}}}}));
+  CHECK_FALSE(s.Finds("grille", visit));
+  CHECK(s.Finds("couvercle", visit));
+  REQUIRE_OK(s.fx->Commit({SetFields{RecordType::kVisit, visit, {{"answers.asset_type", "manhole"}}}}));
+  CHECK(s.Finds("manhole", visit));
+  CHECK_FALSE(s.Finds("culvert", visit));
+  // One document per record however often it changes.
+  CHECK(s.Search("couvercle").size() == 1);
+  s.fx.Reopen();
+  CHECK(s.Finds("couvercle", visit));
+}
+
+TEST_CASE("site rename updates the titles of its visits") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({});
+  CHECK(s.Finds("D-14", visit));
+  REQUIRE_OK(s.fx->Commit({SetFields{RecordType::kSite, s.seeded.site_id, {{"name", "Uzuri footbridge"}}}}));
+  auto hits = s.Search("uzuri", RecordType::kVisit);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].id == visit);
+  CHECK(hits[0].title.find("Uzuri footbridge") != std::string::npos);
+  CHECK(s.Search("D-14", RecordType::kVisit).empty());
+  CHECK(s.Search("uzuri", RecordType::kSite).size() == 1);
+}
+
+TEST_CASE("FTS syntax in a query never causes an error") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Inondation near the market OR the school"}});
+  for (const char* q : {"\"", "\"\"", "*", "OR", "AND", "NOT", "NEAR(", "NEAR(a b", "-", "--", "(", ")", "^", ":",
+                        "title:inondation", "inondation OR", "OR inondation", "\"inondation", "inondation*",
+                        "-inondation", "inondation NOT", "{title body}: x", "a + b", "'", "\\", "%", "_",
+                        "–", "«»", "…", "\xC2\xA0", "\xFF\xFE", "\xE2\x80", "🌊", "NEAR(inondation school, 5)"}) {
+    INFO("query: ", q);
+    Result<std::vector<SearchHit>> r = s.fx->Search(testing::TextQuery(q));
+    CHECK_MESSAGE(r.ok(), r.status().ToString());
+  }
+  CHECK(s.Finds("\"inondation", visit));
+  CHECK(s.Finds("-inondation", visit));
+  CHECK(s.Finds("inondation OR", visit));  // OR is a word here, and the notes contain it
+  CHECK(s.Search("").empty());
+  CHECK(s.Search("  !!! ").empty());
+}
+
+TEST_CASE("search filters by record type and honours the limit") {
+  SearchFixture s;
+  for (int i = 0; i < 5; ++i) s.AddVisit({{"notes", "caniveau " + std::to_string(i)}});
+  const std::string practice = s.AddPractice({{"title", "Curage des caniveaux"}});
+  CHECK(s.Search("caniveau").size() == 6);
+  CHECK(s.Search("caniveau", RecordType::kVisit).size() == 5);
+  auto practices = s.Search("caniveau", RecordType::kPractice);
+  REQUIRE(practices.size() == 1);
+  CHECK(practices[0].id == practice);
+  CHECK(Unwrap(s.fx->Search(testing::TextQuery("caniveau", std::nullopt, 2))).size() == 2);
+  CHECK(s.Search("caniveau", RecordType::kContact).empty());
+}
+
+}  // namespace
+}  // namespace ccfield

@@ -1,0 +1,135 @@
+#include "server_fixture.h"
+
+#include "ccfield/core/store.h"
+
+namespace ccfield::server::testing {
+
+ServerFixture::ServerFixture(uint64_t seed) : env(dir.path(), seed) {
+  REQUIRE(InitCrypto());
+  Reopen();
+}
+
+ServerFixture::~ServerFixture() {
+  service.reset();
+  storage.reset();
+}
+
+void ServerFixture::Reopen() {
+  service.reset();
+  storage.reset();
+  storage = Unwrap(SqliteStorage::Open(SqliteStorage::PathIn(dir.path())));
+  service = std::make_unique<SyncService>(storage.get(), &env);
+}
+
+std::string ServerFixture::AddUser(const std::string& name, bool admin) {
+  return Unwrap(CreateUser(storage.get(), &env, name, kPassword, admin, PasswordCost::kMinimumForTests));
+}
+
+std::string ServerFixture::AddWorkspace(const std::string& name) {
+  return Unwrap(CreateWorkspace(storage.get(), &env, name, "TZ", "sw"));
+}
+
+std::string ServerFixture::AddMember(const std::string& workspace_id, const std::string& username,
+                                     const std::string& role) {
+  return Unwrap(server::AddMember(storage.get(), &env, workspace_id, username, role));
+}
+
+AuthContext ServerFixture::Who(const std::string& user_id, const std::string& device_id) {
+  AuthContext who;
+  who.user_id = user_id;
+  who.device_id = device_id;
+  who.memberships = Unwrap(storage->MembershipsOf(user_id));
+  return who;
+}
+
+std::string ServerFixture::NewDeviceId() { return NewUuid(&env); }
+
+sync::SyncResponse ServerFixture::Sync(const AuthContext& who, std::vector<sync::PushChange> changes,
+                                       sync::ServerVersion cursor, int limit) {
+  sync::SyncRequest req;
+  req.device_id = who.device_id;
+  req.cursor = cursor;
+  req.limit = limit;
+  req.device_time = FormatUtcMillis(env.WallMillis());
+  for (sync::PushChange& c : changes) {
+    if (c.time.empty()) c.time = FormatUtcMillis(env.WallMillis());
+  }
+  req.changes = std::move(changes);
+  return Unwrap(service->Sync(who, req));
+}
+
+sync::PushChange Change(sync::DeviceSeq seq, const std::string& type, const std::string& id, const std::string& ws,
+                        const std::string& field, const json& value, sync::ServerVersion base,
+                        const std::string& author) {
+  sync::PushChange c;
+  c.seq = seq;
+  c.type = type;
+  c.id = id;
+  c.workspace_id = ws;
+  c.field = field;
+  c.value = value;
+  c.base = base;
+  c.author = author;
+  return c;
+}
+
+std::vector<sync::PushChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
+                                          const std::string& name) {
+  std::vector<sync::PushChange> out;
+  out.push_back(Change(++*seq, "site", site_id, ws, "workspace_id", ws));
+  out.back().created = true;
+  out.push_back(Change(++*seq, "site", site_id, ws, "name", name));
+  return out;
+}
+
+std::vector<sync::PushChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
+                                           const std::string& site_id) {
+  std::vector<sync::PushChange> out;
+  out.push_back(Change(++*seq, "visit", visit_id, ws, "workspace_id", ws));
+  out.back().created = true;
+  out.push_back(Change(++*seq, "visit", visit_id, ws, "site_id", site_id));
+  out.push_back(Change(++*seq, "visit", visit_id, ws, "form", kFormKey));
+  out.push_back(Change(++*seq, "visit", visit_id, ws, "started_at", "2026-10-14T08:05:00+03:00"));
+  out.push_back(Change(++*seq, "visit", visit_id, ws, "status", "draft"));
+  return out;
+}
+
+void Append(std::vector<sync::PushChange>* into, const std::vector<sync::PushChange>& more) {
+  into->insert(into->end(), more.begin(), more.end());
+}
+
+const sync::Ack* FindAck(const sync::SyncResponse& r, sync::DeviceSeq seq) {
+  for (const sync::Ack& a : r.acks) {
+    if (a.seq == seq) return &a;
+  }
+  return nullptr;
+}
+
+const sync::Reject* FindReject(const sync::SyncResponse& r, sync::DeviceSeq seq) {
+  for (const sync::Reject& x : r.rejects) {
+    if (x.seq == seq) return &x;
+  }
+  return nullptr;
+}
+
+std::vector<sync::ServerChange> Received(const sync::SyncResponse& r, const std::string& record_id,
+                                         const std::string& field) {
+  std::vector<sync::ServerChange> out;
+  for (const sync::ServerChange& c : r.changes) {
+    if (c.id == record_id && c.field == field) out.push_back(c);
+  }
+  return out;
+}
+
+Staff AddStaff(ServerFixture* f, const std::string& workspace_id, const std::string& username,
+               const std::string& role) {
+  Staff s;
+  auto existing = Unwrap(f->storage->FindUserByName(username));
+  s.user_id = existing ? existing->id : f->AddUser(username);
+  s.member_id = f->AddMember(workspace_id, username, role);
+  s.device_id = f->NewDeviceId();
+  s.who = f->Who(s.user_id, s.device_id);
+  return s;
+}
+
+}  // namespace ccfield::server::testing

@@ -1,0 +1,457 @@
+// Sync commands: login, sync, status, conflicts, resolve. They call the sync
+// client (sync/client.h) and the store; no HTTP or curl here.
+#include <termios.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "ccfield/sync/client.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Plural(int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// A line of standard input; with echo off when it is a terminal.
+std::optional<std::string> ReadPassword(Context& ctx, bool prompt) {
+  const bool tty = isatty(STDIN_FILENO) == 1;
+  termios saved{};
+  bool echo_off = false;
+  if (tty && prompt) {
+    ctx.err << "Password: " << std::flush;
+    if (tcgetattr(STDIN_FILENO, &saved) == 0) {
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  std::string line;
+  const bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (echo_off) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    ctx.err << "\n";
+  }
+  if (!got) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Opens the CLI's store (creating the data directory) and a sync client on
+// its own connection to the same file.
+Result<std::unique_ptr<sync::SyncClient>> OpenClient(Context& ctx) {
+  CCF_RETURN_IF_ERROR(ctx.OpenStore().status());
+  return sync::SyncClient::Open(ctx.env, ctx.StorePath());
+}
+
+std::string RecordTitle(Store* store, const std::string& type_name, const std::string& id) {
+  std::optional<RecordType> type = ParseRecordType(type_name);
+  if (type) {
+    if (Result<Record> r = store->Get(*type, id); r.ok()) {
+      std::string t = r->Title();
+      if (t != id) return t;
+    }
+  }
+  return ShortId(id);
+}
+
+// The field's value on this device now (what "--keep current" keeps).
+json CurrentValue(Store* store, const ConflictInfo& c) {
+  std::optional<RecordType> type = ParseRecordType(c.type);
+  if (!type) return c.winner;
+  Result<Record> r = store->Get(*type, c.record_id);
+  if (!r.ok()) return c.winner;
+  if (c.field == kDeletedField) return r->deleted;
+  return r->Get(c.field);
+}
+
+std::string Shown(const ConflictInfo& c, const json& v) {
+  if (c.field == kDeletedField) return v == true ? "(deleted)" : "(kept)";
+  if (v.is_null()) return "(empty)";
+  std::string s = PlainValue(v);
+  for (char& ch : s) {
+    if (ch == '\n') ch = ' ';
+  }
+  if (s.size() > 200) s = s.substr(0, 197) + "...";
+  return "\"" + s + "\"";
+}
+
+std::string DeviceName(const std::string& device, const std::string& this_device) {
+  if (device.empty()) return "an unknown device";
+  if (device == sync::kServerDeviceId) return "the server";
+  if (device == this_device) return "this device";
+  return "device " + ShortId(device);
+}
+
+// A --value typed on the command line as the JSON value the field holds.
+json ValueFromText(const ConflictInfo& c, const std::string& text) {
+  if (c.field == kDeletedField) {
+    if (text == "deleted" || text == "delete" || text == "true") return true;
+    if (text == "kept" || text == "keep" || text == "false") return false;
+    return text;  // ResolveConflict explains what is expected
+  }
+  std::optional<RecordType> type = ParseRecordType(c.type);
+  const FieldSpec* spec = type ? FindField(*type, c.field) : nullptr;
+  if (spec) {
+    switch (spec->kind) {
+      case FieldKind::kText:
+      case FieldKind::kLongText:
+      case FieldKind::kTimestamp:
+      case FieldKind::kDate:
+      case FieldKind::kRef:
+        return text;
+      case FieldKind::kBool:
+        if (text == "yes") return true;
+        if (text == "no") return false;
+        break;
+      case FieldKind::kStringList:
+        if (!text.empty() && text.front() != '[') {
+          json list = json::array();
+          size_t start = 0;
+          while (start <= text.size()) {
+            size_t comma = text.find(',', start);
+            std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+            while (!item.empty() && item.back() == ' ') item.pop_back();
+            if (!item.empty()) list.push_back(item);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+          }
+          return list;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // Numbers, yes/no, lists, answers: JSON when it reads as JSON, else text.
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(text) : parsed;
+}
+
+json ConflictJson(Store* store, const ConflictInfo& c) {
+  return {{"id", c.id},
+          {"record_type", c.type},
+          {"record_id", c.record_id},
+          {"record_title", RecordTitle(store, c.type, c.record_id)},
+          {"workspace_id", c.workspace_id},
+          {"field", c.field},
+          {"current", CurrentValue(store, c)},
+          {"other", c.loser},
+          {"base", c.base},
+          {"current_author", c.winner_author},
+          {"current_device", c.winner_device},
+          {"other_author", c.loser_author},
+          {"other_device", c.loser_device},
+          {"other_time", c.loser_time},
+          {"version", c.version},
+          {"resolved", c.resolved},
+          {"resolving_locally", c.resolving_locally}};
+}
+
+}  // namespace
+
+int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield login URL --user NAME [--password P | --password-stdin] [--device-name N] [--ca-file F]\n\n"
+      "Logs this device in to a sync server and saves the login in the store.\n"
+      "Without --password the password is read from standard input (a prompt on a terminal).\n\n"
+      "Options:\n"
+      "  --user NAME        your user name on the server\n"
+      "  --password P       the password (visible to other users of this machine: prefer --password-stdin)\n"
+      "  --password-stdin   read the password from the first line of standard input\n"
+      "  --device-name N    how the server lists this device (default: \"device\" and its short id)\n"
+      "  --ca-file F        trust this CA certificate file (PEM), for a self-hosted server\n\n"
+      "The address must start with https:// (plain http:// only to this machine, for testing).\n";
+  int code;
+  auto a = ParseCommand(
+      ctx, args,
+      {{"user", true}, {"password", true}, {"password-stdin", false}, {"device-name", true}, {"ca-file", true}}, kHelp,
+      &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "give the server address", kHelp);
+  if (!a->Has("user")) return Usage(ctx, "give your user name with --user", kHelp);
+  if (a->Has("password") && a->Has("password-stdin")) {
+    return Usage(ctx, "give either --password or --password-stdin", kHelp);
+  }
+  std::string ca_file = a->Get("ca-file").value_or("");
+  if (!ca_file.empty()) {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(ca_file, ec);
+    if (!ec) ca_file = abs.string();
+    if (!std::ifstream(ca_file).good()) return Fail(ctx, Status::NotFound("cannot read the CA file " + ca_file));
+  }
+  std::string password;
+  if (auto p = a->Get("password")) {
+    password = *p;
+  } else {
+    std::optional<std::string> line = ReadPassword(ctx, !a->Has("password-stdin"));
+    if (!line) return Usage(ctx, "no password on standard input", kHelp);
+    password = *line;
+  }
+  if (password.empty()) return Usage(ctx, "the password is empty", kHelp);
+  Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
+  if (!client.ok()) return Fail(ctx, client.status());
+  Store* store = ctx.store.get();
+  const std::string device_name = a->Get("device-name").value_or("device " + ShortId(store->device_id()));
+  Result<sync::LoginResult> r = (*client)->Login(a->positional()[0], *a->Get("user"), password, device_name, ca_file);
+  if (!r.ok()) return Fail(ctx, r.status().WithContext("login failed"));
+  if (ctx.json) {
+    json ws = json::array();
+    for (const auto& w : r->workspaces) ws.push_back({{"id", w.id}, {"role", w.role}});
+    ctx.out << json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
+                    {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  ctx.out << "Logged in to " << r->server_url << " as " << *a->Get("user") << " ("
+          << Plural(static_cast<int64_t>(r->workspaces.size()), "workspace", "workspaces") << ").\n"
+          << "Run `ccfield sync` to send and receive changes.\n";
+  return kExitOk;
+}
+
+int CmdSync(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield sync\n\n"
+      "Sends this device's changes to the server and receives the others' (log in first:\n"
+      "`ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "sync takes no arguments", kHelp);
+  Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
+  if (!client.ok()) return Fail(ctx, client.status());
+  const sync::SyncOutcome out = (*client)->Sync();
+  const sync::SyncReport& r = out.report;
+  if (!out.status.ok()) {
+    const int exit_code = Fail(ctx, out.status.WithContext("sync failed"));
+    if (!ctx.json) {
+      if (out.action == sync::SyncAction::kLogInAgain) {
+        ctx.err << "Log in again: ccfield login URL --user NAME\n";
+      } else if (out.action == sync::SyncAction::kRetryLater) {
+        ctx.err << "Nothing is lost: the changes stay on this device; run `ccfield sync` again later.\n";
+      }
+    }
+    return exit_code;
+  }
+  if (ctx.json) {
+    ctx.out << json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
+                    {"pushed", r.pushed},       {"rejected", r.rejected}, {"received", r.received},
+                    {"conflicts", r.conflicts}, {"complete", r.complete}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
+          << Plural(r.conflicts, "conflict", "conflicts") << "\n";
+  if (r.rejected > 0) {
+    ctx.out << Plural(r.rejected, "change was", "changes were") << " rejected by the server; see `ccfield status`.\n";
+  }
+  if (r.conflicts > 0) ctx.out << "See `ccfield conflicts` to resolve them.\n";
+  if (!r.complete) ctx.out << "More remains: run `ccfield sync` again.\n";
+  return kExitOk;
+}
+
+int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield status [--limit N]\n\n"
+      "What is waiting to be synced, when sync last worked, what blocks it, the changes the\n"
+      "server rejected (with its reasons, at most N: default 20) and how many conflicts are open.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"limit", true}}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "status takes no arguments", kHelp);
+  int limit = 20;
+  if (auto l = a->Get("limit")) {
+    try {
+      limit = std::stoi(*l);
+    } catch (const std::exception&) {
+      return Usage(ctx, "--limit takes a whole number", kHelp);
+    }
+    if (limit < 1 || limit > 10000) return Usage(ctx, "--limit must be 1..10000", kHelp);
+  }
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<sync::SyncStatus> st = sync::ReadSyncStatus(store);
+  if (!st.ok()) return Fail(ctx, st.status());
+  Result<std::vector<std::pair<ChangeEntry, std::string>>> rejected =
+      store->ChangesInState(ChangeState::kRejected, limit);
+  if (!rejected.ok()) return Fail(ctx, rejected.status());
+  if (ctx.json) {
+    json items = json::array();
+    for (const auto& [e, reason] : *rejected) {
+      json j = ChangeJson(e);
+      j["record_title"] = RecordTitle(store, std::string(TypeName(e.type)), e.record_id);
+      j["reason"] = reason;
+      items.push_back(std::move(j));
+    }
+    ctx.out << json{{"summary", sync::StatusSentence(*st)},
+                    {"logged_in", st->logged_in},
+                    {"server_url", st->server_url},
+                    {"username", st->username},
+                    {"waiting", st->waiting},
+                    {"rejected", st->rejected},
+                    {"open_conflicts", st->open_conflicts},
+                    {"last_ok", st->last_ok},
+                    {"blocked_by", st->blocked_by},
+                    {"rejected_changes", items}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  std::string sentence = sync::StatusSentence(*st);
+  sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  ctx.out << sentence << "\n";
+  if (st->logged_in) {
+    ctx.out << "Server: " << st->server_url << " (as " << st->username << ")\n";
+  } else {
+    ctx.out << "Log in with: ccfield login URL --user NAME\n";
+  }
+  if (st->rejected > 0) {
+    ctx.out << "Rejected by the server (" << st->rejected << "):\n";
+    // One line per record and reason: "contact Mariam (9c13db2f), name, role: <reason>".
+    const auto& list = *rejected;
+    for (size_t i = 0; i < list.size();) {
+      const ChangeEntry& e = list[i].first;
+      const std::string& reason = list[i].second;
+      std::string fields;
+      size_t j = i;
+      for (; j < list.size() && list[j].first.record_id == e.record_id && list[j].second == reason; ++j) {
+        fields += (fields.empty() ? "" : ", ") + list[j].first.field;
+      }
+      ctx.out << "  " << sync::FormatSyncTime(e.device_time) << "  " << TypeName(e.type) << " "
+              << RecordTitle(store, std::string(TypeName(e.type)), e.record_id) << " (" << ShortId(e.record_id) << "), "
+              << fields << ": " << reason << "\n";
+      i = j;
+    }
+    if (st->rejected > static_cast<int64_t>(list.size())) {
+      ctx.out << "  ... the newest " << list.size() << " shown (--limit N for more)\n";
+    }
+  }
+  if (st->open_conflicts > 0) {
+    ctx.out << Plural(st->open_conflicts, "open conflict", "open conflicts") << ": see `ccfield conflicts`\n";
+  }
+  return kExitOk;
+}
+
+int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield conflicts [--all]\n\n"
+      "Open conflicts: two values for one field that could not both win. The current value\n"
+      "is kept in the record; the other is kept here so nothing is lost. Resolve each with\n"
+      "`ccfield resolve ID --keep current|other|base` or `--value TEXT`.\n\n"
+      "Options:\n"
+      "  --all   also resolved conflicts (and those resolved here, waiting to be synced)\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "conflicts takes no arguments", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<std::vector<ConflictInfo>> all = store->Conflicts(!a->Has("all"));
+  if (!all.ok()) return Fail(ctx, all.status());
+  if (!a->Has("all")) {
+    // Resolved here but not yet confirmed by the server: no longer the person's to do.
+    std::erase_if(*all, [](const ConflictInfo& c) { return c.resolving_locally; });
+  }
+  if (ctx.json) {
+    json items = json::array();
+    for (const ConflictInfo& c : *all) items.push_back(ConflictJson(store, c));
+    ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+    return kExitOk;
+  }
+  if (all->empty()) {
+    ctx.out << "No open conflicts.\n";
+    return kExitOk;
+  }
+  for (const ConflictInfo& c : *all) {
+    ctx.out << "Conflict " << ShortId(c.id) << ": " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
+            << "\", field " << c.field;
+    if (c.resolved) ctx.out << "  (resolved)";
+    if (c.resolving_locally && !c.resolved) ctx.out << "  (resolved here; sent on the next sync)";
+    ctx.out << "\n";
+    ctx.out << "  current: " << Shown(c, CurrentValue(store, c)) << "  (by " << c.winner_author << " on "
+            << DeviceName(c.winner_device, store->device_id()) << ")\n";
+    ctx.out << "  other:   " << Shown(c, c.loser) << "  (by " << c.loser_author << " on "
+            << DeviceName(c.loser_device, store->device_id()) << ", " << sync::FormatSyncTime(c.loser_time) << ")\n";
+    ctx.out << "  base:    " << Shown(c, c.base) << "\n";
+  }
+  ctx.out << "Resolve with: ccfield resolve ID --keep current|other|base  (or --value TEXT)\n";
+  return kExitOk;
+}
+
+int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)\n\n"
+      "Resolves a conflict by writing the chosen value to the field. The resolution is an\n"
+      "ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.\n"
+      "CONFLICT_ID may be its first 6+ characters (see `ccfield conflicts`).\n\n"
+      "Options:\n"
+      "  --keep current   keep the value the record has now\n"
+      "  --keep other     take the other value\n"
+      "  --keep base      go back to the value both edits started from\n"
+      "  --value TEXT     write a new value (for a delete conflict: deleted or kept)\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "give one conflict id", kHelp);
+  if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kHelp);
+  const std::string keep = a->Get("keep").value_or("");
+  if (a->Has("keep") && keep != "current" && keep != "other" && keep != "base") {
+    return Usage(ctx, "--keep takes current, other or base", kHelp);
+  }
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<std::vector<ConflictInfo>> all = store->Conflicts(false);
+  if (!all.ok()) return Fail(ctx, all.status());
+  const std::string& wanted = a->positional()[0];
+  const ConflictInfo* found = nullptr;
+  int matches = 0;
+  for (const ConflictInfo& c : *all) {
+    if (c.id == wanted || (wanted.size() >= 6 && c.id.rfind(wanted, 0) == 0)) {
+      found = &c;
+      ++matches;
+    }
+  }
+  if (!found) return Fail(ctx, Status::NotFound("no conflict with id " + wanted + "; see `ccfield conflicts`"));
+  if (matches > 1)
+    return Fail(ctx, Status::Invalid("several conflicts start with " + wanted + "; give more of the id"));
+  const ConflictInfo c = *found;
+  json value;
+  if (keep == "current") {
+    value = CurrentValue(store, c);
+  } else if (keep == "other") {
+    value = c.loser;
+  } else if (keep == "base") {
+    value = c.base;
+  } else {
+    value = ValueFromText(c, *a->Get("value"));
+  }
+  if (c.field == kDeletedField && value.is_null()) value = false;  // no base: the record was alive
+  Result<CommitResult> r = store->ResolveConflict(c.id, value);
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (ctx.json) {
+    ctx.out << json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
+                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  ctx.out << "Resolved: " << c.field << " of " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
+          << "\" is now " << Shown(c, value) << ".\nIt reaches the server on the next `ccfield sync`.\n";
+  return kExitOk;
+}
+
+}  // namespace ccfield::cli
