@@ -8,6 +8,8 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   # core
   libsqlite3-dev nlohmann-json3-dev
+  # sync client and server
+  libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
   # tests
   doctest-dev
 )

@@ -3,6 +3,7 @@
 // BEGIN IMMEDIATE transaction.
 
 #include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -85,6 +86,10 @@ class Store::Writer {
         }
       }
     }
+    // Record fields before form answers: whoever replays the log (the server,
+    // another device) then knows the visit's form before its answers.
+    std::stable_partition(changed.begin(), changed.end(),
+                          [](const auto& c) { return !c.first.starts_with(kAnswersPrefix); });
     // A new record with no fields is not "no change": CheckRecord reports
     // the required fields it lacks.
     if (changed.empty() && !creating) return Status::Ok();

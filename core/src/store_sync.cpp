@@ -152,6 +152,8 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
     CCF_ASSIGN_OR_RETURN(sql::Stmt pending, db->Prepare(
         "SELECT 1 FROM change_log WHERE record_id = ? AND field = ? AND device_id = ? AND "
         "sync_state IN ('waiting', 'sent') LIMIT 1"));
+    CCF_ASSIGN_OR_RETURN(sql::Stmt known_version, db->Prepare(
+        "SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
     for (const RemoteChange& c : batch.changes) {
       log.Reset();
       log.Bind(1, c.device_id).Bind(2, c.device_seq).Bind(3, c.time).Bind(4, c.author).Bind(5, c.type);
@@ -173,6 +175,12 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
         env_->Log(LogLevel::kWarning, "ignoring a change of unknown type " + c.type + " (newer server?)");
         continue;
       }
+      // A change older than what this device already has for the field (e.g.
+      // the loser of a conflict our own edit won) must not overwrite it.
+      known_version.Reset();
+      known_version.Bind(1, c.id).Bind(2, c.field);
+      CCF_ASSIGN_OR_RETURN(bool has_version, known_version.Step());
+      if (has_version && known_version.Int(0) >= c.version) continue;
       pending.Reset();
       pending.Bind(1, c.id).Bind(2, c.field).Bind(3, device_id_);
       CCF_ASSIGN_OR_RETURN(bool has_local_edit, pending.Step());

@@ -971,13 +971,12 @@ TEST_CASE("End to end: a revoked device is told to stop") {
   CHECK_MESSAGE(out.status.message().find("removed from the server") != std::string::npos, out.status.message());
 }
 
-// Known issues found end to end, outside the sync client. may_fail keeps
-// the suite green while they are open; remove it when they are fixed.
+// Regression tests for two bugs found end to end (both fixed).
 
 // core logs a new visit's "answers.<id>" changes before its "form" change
 // (fields in key order), and the server checks each answer against the form
 // applied so far in the request: the answers are rejected.
-TEST_CASE("End to end (known issue): a new visit with form answers syncs whole" * doctest::may_fail()) {
+TEST_CASE("End to end: a new visit with form answers syncs whole") {
   SKIP_WITHOUT_SERVER();
   ServerProcess server;
   RealDevice a, b;
@@ -1002,8 +1001,7 @@ TEST_CASE("End to end (known issue): a new visit with form answers syncs whole" 
 // other device's earlier change of that field; Store::ApplySyncBatch applies
 // it over the newer own value (acks first, then older remote changes), so
 // the record shows the losing value while the server holds the winner.
-TEST_CASE("End to end (known issue): after a conflict the winning device keeps the winning value" *
-          doctest::may_fail()) {
+TEST_CASE("End to end: after a conflict the winning device keeps the winning value") {
   SKIP_WITHOUT_SERVER();
   ServerProcess server;
   RealDevice a, b;
