@@ -141,19 +141,36 @@ std::string BuildMatchQuery(std::string_view text) {
   return q;
 }
 
+constexpr int64_t kRankWindow = 2000;
+
 Result<std::vector<SearchHit>> RunSearch(sql::Db* db, const SearchQuery& query) {
   std::vector<SearchHit> hits;
   std::string match = BuildMatchQuery(query.text);
   if (match.empty()) return hits;
+  // bm25 costs about a microsecond per matching document, so a common word
+  // over 100k visits would take ~40 ms. Visits are ranked among their newest
+  // kRankWindow matches (for rarer words that is all of them); sites,
+  // projects and good practices are few and always ranked.
+  int64_t visit_cutoff = 0;
+  if (!query.type || *query.type == RecordType::kVisit) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt cut, db->Prepare(
+        "SELECT f.rowid FROM search_fts f JOIN search_docs d ON d.docid = f.rowid "
+        "WHERE search_fts MATCH ? AND d.record_type = 'visit' ORDER BY f.rowid DESC LIMIT 1 OFFSET ?"));
+    cut.Bind(1, match).Bind(2, kRankWindow - 1);
+    CCF_ASSIGN_OR_RETURN(bool row, cut.Step());
+    if (row) visit_cutoff = cut.Int(0);
+  }
   std::string sql =
       "SELECT d.record_type, d.record_id, f.title, "
       "snippet(search_fts, -1, '[', ']', '…', 12), bm25(search_fts, 4.0, 1.0) AS rank "
-      "FROM search_fts f JOIN search_docs d ON d.docid = f.rowid WHERE search_fts MATCH ?";
+      "FROM search_fts f JOIN search_docs d ON d.docid = f.rowid WHERE search_fts MATCH ? "
+      "AND (d.record_type <> 'visit' OR f.rowid >= ?)";
   if (query.type) sql += " AND d.record_type = ?";
   sql += " ORDER BY rank LIMIT ?";
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare(sql));
   int i = 1;
   q.Bind(i++, match);
+  q.Bind(i++, visit_cutoff);
   if (query.type) q.Bind(i++, TypeName(*query.type));
   q.Bind(i++, static_cast<int64_t>(query.limit));
   while (true) {

@@ -170,3 +170,29 @@ TEST_CASE("search filters by record type and honours the limit") {
 
 }  // namespace
 }  // namespace ccfield
+
+namespace ccfield {
+namespace {
+
+// Visits are ranked among their newest 2,000 matches (bm25 over every match
+// of a common word is too slow at 100k visits). Older visits, and every other
+// record type, must still be found.
+TEST_CASE("a common word over many visits still finds practices and the best newest visits") {
+  SearchFixture s;
+  const std::string practice = s.AddPractice({{"title", "Drain cleaning cooperatives"}});
+  const std::string old_title_hit = s.AddVisit({{"notes", "zebracrossing drain"}});
+  std::vector<Op> ops;
+  for (int i = 0; i < 2100; ++i) {
+    ops.push_back(SetFields{RecordType::kVisit, NewUuid(&s.fx.env),
+                            testing::VisitFields(s.seeded.site_id, {{"notes", "drain silt " + std::to_string(i)}})});
+  }
+  REQUIRE_OK(s.fx->Commit(ops));
+  auto hits = s.Search("drain");
+  REQUIRE(hits.size() == 20);
+  CHECK(std::any_of(hits.begin(), hits.end(), [&](const SearchHit& h) { return h.id == practice; }));
+  CHECK(s.Search("drain", RecordType::kPractice).size() == 1);
+  CHECK(s.Finds("zebracrossing", old_title_hit));  // a rare word reaches the oldest visit
+}
+
+}  // namespace
+}  // namespace ccfield

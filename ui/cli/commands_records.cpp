@@ -4,6 +4,7 @@
 
 #include "ccfield/core/import.h"
 #include "ccfield/core/sdg.h"
+#include "ccfield/sync/client.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 
@@ -41,6 +42,11 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
     if (!n.ok()) return Fail(ctx, n.status());
     counts[std::string(Spec(t).table)] = *n;
   }
+  Result<sync::SyncStatus> sync_status = sync::ReadSyncStatus(store);
+  if (!sync_status.ok()) return Fail(ctx, sync_status.status());
+  const std::string sync_line = sync_status->logged_in
+                                    ? sync::StatusSentence(*sync_status)
+                                    : "not set up — everything is kept on this device (`ccfield login URL --user NAME`)";
   if (ctx.json) {
     json ws = json::array(), fu = json::array(), drafts = json::array();
     for (const Record& w : *workspaces) ws.push_back(RecordJson(w));
@@ -48,7 +54,7 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
     for (const Record& v : attention->drafts) drafts.push_back(RecordJson(v));
     ctx.out << json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
                     {"workspaces", ws},           {"counts", counts},               {"follow_ups", fu},
-                    {"drafts", drafts},           {"sync", "not configured (offline)"}}
+                    {"drafts", drafts},           {"sync", sync_line}}
                    .dump()
             << "\n";
     return kExitOk;
@@ -64,7 +70,7 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   for (const Record& v : attention->follow_ups) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
   ctx.out << "Visits in progress (" << attention->drafts.size() << "):\n";
   for (const Record& v : attention->drafts) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
-  ctx.out << "Sync: not configured — everything is kept on this device.\n\n"
+  ctx.out << "Sync: " << sync_line << "\n\n"
           << "Try: ccfield list visits · ccfield search inondation · ccfield show ID · ccfield --help\n";
   return kExitOk;
 }
