@@ -79,15 +79,16 @@ bool IsSearched(RecordType t) {
 }  // namespace
 
 Status UnindexRecord(sql::Db* db, const std::string& record_id) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT docid FROM search_docs WHERE record_id = ?"));
-  q.Bind(1, record_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db->Cached("SELECT docid FROM search_docs WHERE record_id = ?"));
+  q->Bind(1, record_id);
+  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+  const int64_t docid = row ? q->Int(0) : 0;
+  q->Reset();
   if (!row) return Status::Ok();
-  int64_t docid = q.Int(0);
-  CCF_ASSIGN_OR_RETURN(sql::Stmt del_fts, db->Prepare("DELETE FROM search_fts WHERE rowid = ?"));
-  CCF_RETURN_IF_ERROR(del_fts.Bind(1, docid).Run());
-  CCF_ASSIGN_OR_RETURN(sql::Stmt del_doc, db->Prepare("DELETE FROM search_docs WHERE docid = ?"));
-  return del_doc.Bind(1, docid).Run();
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * del_fts, db->Cached("DELETE FROM search_fts WHERE rowid = ?"));
+  CCF_RETURN_IF_ERROR(del_fts->Bind(1, docid).Run());
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * del_doc, db->Cached("DELETE FROM search_docs WHERE docid = ?"));
+  return del_doc->Bind(1, docid).Run();
 }
 
 Status IndexRecord(sql::Db* db, const Record& r, const FormLookup& forms) {
@@ -95,11 +96,11 @@ Status IndexRecord(sql::Db* db, const Record& r, const FormLookup& forms) {
   CCF_RETURN_IF_ERROR(UnindexRecord(db, r.id));
   if (r.deleted) return Status::Ok();
   CCF_ASSIGN_OR_RETURN(auto text, DocumentText(db, r, forms));
-  CCF_ASSIGN_OR_RETURN(sql::Stmt doc, db->Prepare("INSERT INTO search_docs(record_type, record_id) VALUES(?, ?)"));
-  CCF_RETURN_IF_ERROR(doc.Bind(1, TypeName(r.type)).Bind(2, r.id).Run());
-  CCF_ASSIGN_OR_RETURN(sql::Stmt fts, db->Prepare(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * doc, db->Cached("INSERT INTO search_docs(record_type, record_id) VALUES(?, ?)"));
+  CCF_RETURN_IF_ERROR(doc->Bind(1, TypeName(r.type)).Bind(2, r.id).Run());
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * fts, db->Cached(
       "INSERT INTO search_fts(rowid, title, body) VALUES(last_insert_rowid(), ?, ?)"));
-  return fts.Bind(1, text.first).Bind(2, text.second).Run();
+  return fts->Bind(1, text.first).Bind(2, text.second).Run();
 }
 
 Status ReindexAll(sql::Db* db, const FormLookup& forms) {

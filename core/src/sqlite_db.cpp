@@ -133,7 +133,23 @@ Result<std::unique_ptr<Db>> Db::Open(const OpenOptions& o) {
   return std::unique_ptr<Db>(new Db(raw));
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  cache_.clear();  // finalize before closing
+  sqlite3_close_v2(db_);
+}
+
+Result<Stmt*> Db::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(rc, db_, "preparing query");
+    it = cache_.emplace(sql, std::make_unique<Stmt>(db_, stmt)).first;
+  }
+  it->second->Reset();
+  return it->second.get();
+}
 
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;

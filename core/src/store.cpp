@@ -81,13 +81,15 @@ Record ReadRecord(RecordType type, const sql::Stmt& row) {
 }
 
 Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id) {
-  CCF_ASSIGN_OR_RETURN(
-      sql::Stmt q, db->Prepare("SELECT " + SelectColumns(type) + " FROM " + std::string(Spec(type).table) +
-                               " WHERE id = ?"));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * qp, db->Cached("SELECT " + SelectColumns(type) + " FROM " +
+                                                  std::string(Spec(type).table) + " WHERE id = ?"));
+  sql::Stmt& q = *qp;
   q.Bind(1, id);
   CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return std::optional<Record>();
-  return std::optional<Record>(ReadRecord(type, q));
+  std::optional<Record> out;
+  if (row) out = ReadRecord(type, q);
+  q.Reset();  // a cached statement left mid-read would pin an old snapshot
+  return out;
 }
 
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating) {
@@ -103,8 +105,9 @@ Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating) {
   }
   // REPLACE keeps one code path for every update; created_at comes from the
   // loaded record.
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare((creating ? "INSERT INTO " : "REPLACE INTO ") +
-                                                std::string(spec.table) + "(" + cols + ") VALUES(" + params + ")"));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * qp, db->Cached((creating ? "INSERT INTO " : "REPLACE INTO ") +
+                                                  std::string(spec.table) + "(" + cols + ") VALUES(" + params + ")"));
+  sql::Stmt& q = *qp;
   q.Bind(1, rec.id).Bind(2, rec.deleted ? 1 : 0).Bind(3, rec.created_at).Bind(4, rec.updated_at);
   int i = 5;
   for (const FieldSpec& f : spec.fields) q.BindJson(i++, rec.Get(f.name));

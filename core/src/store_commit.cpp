@@ -171,11 +171,13 @@ class Store::Writer {
 
   Status Log(const Record& rec, const std::string& field, const json& value, bool created, const std::string& now) {
     if (!next_device_seq_) {
-      CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'device_seq'"));
+      CCF_ASSIGN_OR_RETURN(sql::Stmt * qp, db_->Cached("SELECT value FROM meta WHERE key = 'device_seq'"));
+      sql::Stmt& q = *qp;
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());
       int64_t last = 0;
+      const std::string text = row ? q.Text(0) : std::string();
+      q.Reset();
       if (row) {
-        const std::string text = q.Text(0);
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
         if (ec != std::errc() || end != text.data() + text.size() || last < 0) {
           return Status::Corrupt("the store's device sequence number is damaged (\"" + text + "\")");
@@ -186,12 +188,11 @@ class Store::Writer {
     if (!log_stmt_) {
       const bool sync_columns = s_->schema_version_ >= 3;
       CCF_ASSIGN_OR_RETURN(
-          sql::Stmt q,
-          db_->Prepare(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
-                                   "record_id, field, value, created") +
-                       (sync_columns ? ", base_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                     : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
-      log_stmt_ = std::move(q);
+          log_stmt_,
+          db_->Cached(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
+                                  "record_id, field, value, created") +
+                      (sync_columns ? ", base_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                    : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
     }
     int64_t base = 0;
     if (s_->schema_version_ >= 3) {
@@ -221,17 +222,16 @@ class Store::Writer {
   // delete/restore the highest version of any field of the record.
   Result<int64_t> BaseVersion(const std::string& record_id, const std::string& field) {
     const bool whole_record = field == kDeletedField;
-    sql::Stmt& q = whole_record ? record_base_stmt_ : field_base_stmt_;
-    if (!q.valid()) {
-      CCF_ASSIGN_OR_RETURN(q, db_->Prepare(whole_record
-                                               ? "SELECT max(version) FROM field_versions WHERE record_id = ?"
-                                               : "SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
-    }
-    q.Reset();
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * qp,
+                         db_->Cached(whole_record ? "SELECT max(version) FROM field_versions WHERE record_id = ?"
+                                                  : "SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
+    sql::Stmt& q = *qp;
     q.Bind(1, record_id);
     if (!whole_record) q.Bind(2, field);
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    return row && !q.IsNull(0) ? q.Int(0) : int64_t{0};
+    const int64_t base = row && !q.IsNull(0) ? q.Int(0) : int64_t{0};
+    q.Reset();
+    return base;
   }
 
   Status Reindex(const Record& rec, const json& changed_fields) {
@@ -255,16 +255,15 @@ class Store::Writer {
  public:
   Status Finish() {
     if (!next_device_seq_) return Status::Ok();
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE meta SET value = ? WHERE key = 'device_seq'"));
-    return q.Bind(1, std::to_string(*next_device_seq_ - 1)).Run();
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached("UPDATE meta SET value = ? WHERE key = 'device_seq'"));
+    return q->Bind(1, std::to_string(*next_device_seq_ - 1)).Run();
   }
 
  private:
   Store* s_;
   sql::Db* db_;
   std::optional<int64_t> next_device_seq_;
-  std::optional<sql::Stmt> log_stmt_;
-  sql::Stmt field_base_stmt_, record_base_stmt_;
+  sql::Stmt* log_stmt_ = nullptr;  // cached by the Db
 };
 
 Result<CommitResult> Store::Commit(const std::vector<Op>& ops) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "ccfield/core/status.h"
 
@@ -73,6 +74,11 @@ class Db {
   ~Db();
 
   Result<Stmt> Prepare(std::string_view sql);
+  // A statement prepared once per connection and reused (hot paths: record
+  // loads, the change log, the search index). Returned reset, with no
+  // bindings; owned by the Db. The caller must finish with it before asking
+  // for the same SQL again.
+  Result<Stmt*> Cached(const std::string& sql);
   // Runs one or more statements without results.
   Status Exec(std::string_view sql);
   int64_t Changes() const;
@@ -84,6 +90,7 @@ class Db {
  private:
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
 // Registers a VFS that wraps the default one and fails every write after the
