@@ -227,6 +227,10 @@ HttpServer::HttpServer(ServerStorage* storage, Env* env, HttpServerOptions optio
   Impl* p = impl_.get();
   httplib::Server& h = p->http;
   h.set_payload_max_length(p->options.max_request_bytes);
+  // One sync is one small request: send the answer without Nagle delays and
+  // keep a connection for a whole paged pull (httplib closes after 5 by default).
+  h.set_tcp_nodelay(true);
+  h.set_keep_alive_max_count(100);
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the
   // same port and silently share the traffic. Only SO_REUSEADDR here, so a
   // port in use is an error (and a restart can rebind at once).

@@ -161,7 +161,7 @@ struct CurlTransport::Impl {
     set(CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
     set(CURLOPT_TIMEOUT, kLastResortTimeoutSeconds);
     set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode (gzip at least)
+    set(CURLOPT_ACCEPT_ENCODING, "gzip");  // the protocol's encoding; "" would offer br, which httplib compresses at quality 11 (slow)
     set(CURLOPT_USERAGENT, "ccfield/0.1");
     set(CURLOPT_WRITEFUNCTION, &Impl::OnWrite);
     set(CURLOPT_WRITEDATA, static_cast<void*>(this));
