@@ -7,12 +7,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 
 namespace ccfield::testing {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Read-ahead bound per direction: past it the proxy stops reading that side.
+constexpr size_t kMaxQueuedBytes = 4u << 20;
 
 void SleepMs(int64_t ms) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -24,6 +32,34 @@ void Abort(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   close(fd);
 }
+
+bool SendAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Bytes read from one side, to be forwarded to the other at `due`.
+struct Chunk {
+  Clock::time_point due;
+  std::string data;
+  size_t off = 0;  // forwarded so far
+};
+
+// One direction of a connection.
+struct Direction {
+  int from = -1, to = -1;
+  std::deque<Chunk> queue;
+  size_t queued = 0;     // bytes in queue not yet forwarded
+  int64_t forwarded = 0;
+  bool eof = false;      // `from` ended cleanly
+  Clock::time_point next_send{};  // bandwidth cap: when the next bytes may go
+};
 
 }  // namespace
 
@@ -55,6 +91,7 @@ void FaultProxy::Stop() {
   if (listen_fd_ >= 0) shutdown(listen_fd_, SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
   if (listen_fd_ >= 0) close(listen_fd_);
+  listen_fd_ = -1;
   std::vector<std::thread> pumps;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -66,11 +103,17 @@ void FaultProxy::Stop() {
 void FaultProxy::SetFaults(const ProxyFaults& f) {
   std::lock_guard<std::mutex> lock(mu_);
   faults_ = f;
+  first_connection_ = connections_;
 }
 
 ProxyFaults FaultProxy::faults() {
   std::lock_guard<std::mutex> lock(mu_);
   return faults_;
+}
+
+FaultProxy::Snapshot FaultProxy::Current() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {faults_, first_connection_};
 }
 
 void FaultProxy::AcceptLoop() {
@@ -79,8 +122,9 @@ void FaultProxy::AcceptLoop() {
     if (poll(&p, 1, 50) <= 0) continue;
     int fd = accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
-    int64_t index = connections_++;
     std::lock_guard<std::mutex> lock(mu_);
+    // Counted under mu_ so that SetFaults sees either before or after it.
+    const int64_t index = connections_++;
     pumps_.emplace_back([this, fd, index] { Pump(fd, index); });
   }
 }
@@ -96,57 +140,99 @@ void FaultProxy::Pump(int client_fd, int64_t index) {
     if (server_fd >= 0) close(server_fd);
     return;
   }
-  int64_t sent[2] = {0, 0};  // [0] up (client->server), [1] down
+  Direction dirs[2];  // [0] up (client->server), [1] down
+  dirs[0].from = dirs[1].to = client_fd;
+  dirs[0].to = dirs[1].from = server_fd;
+  enum class End { kNone, kClean, kCut };
+  End end = End::kNone;
   char buf[16384];
-  while (!stop_) {
-    ProxyFaults f = faults();
+  while (!stop_ && end == End::kNone) {
+    const Snapshot s = Current();
+    const ProxyFaults& f = s.faults;
     if (f.stall) {
       SleepMs(10);
       continue;
     }
-    pollfd fds[2] = {{client_fd, POLLIN, 0}, {server_fd, POLLIN, 0}};
-    if (poll(fds, 2, 50) <= 0) continue;
-    bool closed = false;
-    for (int dir = 0; dir < 2 && !closed; ++dir) {
-      if (!(fds[dir].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      int from = dir == 0 ? client_fd : server_fd, to = dir == 0 ? server_fd : client_fd;
-      const bool cut_applies = f.cut_connections < 0 || index < f.cut_connections;
-      int64_t cut = cut_applies ? (dir == 0 ? f.cut_up_after : f.cut_down_after) : -1;
-      size_t want = sizeof buf;
-      if (cut >= 0) want = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(want), cut - sent[dir]));
-      if (f.bytes_per_second > 0) want = std::min<size_t>(want, static_cast<size_t>(std::max<int64_t>(1, f.bytes_per_second / 20)));
-      if (cut >= 0 && sent[dir] >= cut) {
-        ++cuts_;
-        closed = true;
-        break;
-      }
-      ssize_t n = recv(from, buf, want, 0);
-      if (n <= 0) {
-        closed = true;
-        break;
-      }
-      SleepMs(f.latency_ms);
-      if (f.bytes_per_second > 0) SleepMs(n * 1000 / f.bytes_per_second);
-      ssize_t off = 0;
-      while (off < n) {
-        ssize_t w = send(to, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
-        if (w <= 0) {
-          closed = true;
+    const bool cut_applies =
+        f.cut_connections < 0 || (index >= s.first_connection && index - s.first_connection < f.cut_connections);
+    Clock::time_point now = Clock::now();
+    Clock::time_point wake = now + std::chrono::milliseconds(50);  // re-read the faults at least this often
+
+    // Forward what is due, as far as the bandwidth and the cut allow.
+    for (int d = 0; d < 2 && end == End::kNone; ++d) {
+      Direction& dir = dirs[d];
+      const int64_t cut = cut_applies ? (d == 0 ? f.cut_up_after : f.cut_down_after) : -1;
+      while (!dir.queue.empty()) {
+        if (cut >= 0 && dir.forwarded >= cut) {
+          end = End::kCut;
           break;
         }
-        off += w;
+        Chunk& c = dir.queue.front();
+        if (c.due > now) {
+          wake = std::min(wake, c.due);
+          break;
+        }
+        if (f.bytes_per_second > 0 && dir.next_send > now) {
+          wake = std::min(wake, dir.next_send);
+          break;
+        }
+        size_t n = c.data.size() - c.off;
+        if (cut >= 0) n = std::min<size_t>(n, static_cast<size_t>(cut - dir.forwarded));
+        if (f.bytes_per_second > 0) n = std::min<size_t>(n, static_cast<size_t>(std::max<int64_t>(1, f.bytes_per_second / 20)));
+        if (!SendAll(dir.to, c.data.data() + c.off, n)) {
+          end = End::kCut;  // the other side is gone: reset this one too
+          break;
+        }
+        c.off += n;
+        dir.queued -= n;
+        dir.forwarded += static_cast<int64_t>(n);
+        (d == 0 ? bytes_up_ : bytes_down_) += static_cast<int64_t>(n);
+        if (c.off == c.data.size()) dir.queue.pop_front();
+        if (f.bytes_per_second > 0) {
+          dir.next_send = std::max(dir.next_send, now) +
+                          std::chrono::microseconds(static_cast<int64_t>(n) * 1'000'000 / f.bytes_per_second);
+        }
+        if (cut >= 0 && dir.forwarded >= cut) {
+          end = End::kCut;
+          break;
+        }
+        now = Clock::now();
       }
-      sent[dir] += n;
-      (dir == 0 ? bytes_up_ : bytes_down_) += n;
-      if (cut >= 0 && sent[dir] >= cut) {
-        ++cuts_;
-        closed = true;
+      if (end == End::kCut && cut >= 0 && dir.forwarded >= cut) ++cuts_;
+      if (end == End::kNone && dir.eof && dir.queue.empty()) end = End::kClean;
+    }
+    if (end != End::kNone) break;
+
+    // Read whatever has arrived on either side.
+    pollfd fds[2];
+    for (int d = 0; d < 2; ++d) {
+      const bool want = !dirs[d].eof && dirs[d].queued < kMaxQueuedBytes;
+      fds[d] = {dirs[d].from, static_cast<short>(want ? POLLIN : 0), 0};
+    }
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count() + 1;
+    if (poll(fds, 2, static_cast<int>(std::max<int64_t>(0, wait))) <= 0) continue;
+    now = Clock::now();
+    for (int d = 0; d < 2 && end == End::kNone; ++d) {
+      Direction& dir = dirs[d];
+      if (dir.eof || !(fds[d].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = recv(dir.from, buf, sizeof buf, 0);
+      if (n > 0) {
+        dir.queue.push_back({now + std::chrono::milliseconds(f.latency_ms), std::string(buf, static_cast<size_t>(n))});
+        dir.queued += static_cast<size_t>(n);
+      } else if (n == 0) {
+        dir.eof = true;
+      } else if (errno != EINTR && errno != EAGAIN) {
+        end = End::kCut;  // reset by the peer: pass the reset on
       }
     }
-    if (closed) break;
   }
-  Abort(client_fd);
-  Abort(server_fd);
+  if (end == End::kClean) {
+    close(client_fd);
+    close(server_fd);
+  } else {
+    Abort(client_fd);
+    Abort(server_fd);
+  }
 }
 
 }  // namespace ccfield::testing
