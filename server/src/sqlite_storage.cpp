@@ -405,6 +405,19 @@ Result<json> SqliteStorage::ValueAt(const std::string& record_id, const std::str
   return StoredJson(q->Text(0));
 }
 
+Result<std::optional<ServerStorage::OwnChange>> SqliteStorage::LatestOwnChange(const std::string& record_id,
+                                                                              const std::string& field,
+                                                                              const std::string& device_id) {
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT value, version FROM changes WHERE record_id = ? AND field = ? "
+                                  "AND device_id = ? AND version > 0 ORDER BY version DESC LIMIT 1"));
+  q->Bind(1, record_id).Bind(2, field).Bind(3, device_id);
+  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<OwnChange>();
+  const ServerVersion version = q->Int(1);
+  CCF_ASSIGN_OR_RETURN(json value, StoredJson(q->Text(0)));
+  return std::optional<OwnChange>(OwnChange{std::move(value), version});
+}
+
 Result<ServerVersion> SqliteStorage::MaxVersionByOthers(const std::string& record_id, const std::string& device_id) {
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT MAX(version) FROM changes WHERE record_id = ? AND device_id <> ? "
                                   "AND outcome = 'applied'"));

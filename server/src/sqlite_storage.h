@@ -43,6 +43,8 @@ class SqliteStorage final : public ServerStorage {
   Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
                                  ServerVersion version) override;
   Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) override;
+  Result<std::optional<OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
+                                                   const std::string& device_id) override;
   Result<std::vector<HistoryEntry>> ChangesAfter(const PullQuery& q) override;
 
   Result<StoredField> GetField(const std::string& record_id, const std::string& field) override;

@@ -136,6 +136,12 @@ class SyncService::Cycle {
     if (c.base > 0) {
       CCF_ASSIGN_OR_RETURN(base_value, s_->ValueAt(c.id, c.field, c.base));
     }
+    // The device made this edit on its own text: when its own latest change to
+    // the field is at or after the base (two edits in one batch, or an edit
+    // before the merge result came back), that change is the common base.
+    CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::OwnChange> own,
+                         s_->LatestOwnChange(c.id, c.field, who_.device_id));
+    if (own && own->version >= c.base) base_value = own->value;
     sync::Incoming in{ok.value, c.base, who_.device_id, ok.long_text};
     sync::FieldMerge m = sync::MergeField(cur.state, base_value, in);
     const bool merged = m.outcome == sync::FieldOutcome::kTextMerged;
@@ -239,7 +245,22 @@ class SyncService::Cycle {
     CCF_RETURN_IF_ERROR(s_->SetField(c.id, field, f));
     if (want != meta.deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, want, v, who_.device_id));
     CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, v));
-    out_.acks.push_back(Ack{c.seq, v, AckOutcome::kApplied, clock});
+    AckOutcome outcome = AckOutcome::kApplied;
+    if (!want && meta.deleted &&
+        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id)) {
+      // A restore made without seeing a delete wins, and a conflict keeps the delete.
+      sync::Conflict x = NewConflict(c);
+      x.base = json(false);
+      x.winner = false;
+      x.loser = true;
+      x.winner_device = who_.device_id;
+      x.loser_device = meta.deleted_by_device;
+      x.winner_author = c.author;
+      x.winner_version = v;
+      CCF_RETURN_IF_ERROR(StoreConflict(&x));
+      outcome = AckOutcome::kConflict;
+    }
+    out_.acks.push_back(Ack{c.seq, v, outcome, clock});
     return Status::Ok();
   }
 

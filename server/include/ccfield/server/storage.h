@@ -166,6 +166,14 @@ class ServerStorage {
   // Highest version of a kApplied change to any field of the record made by
   // a device other than `device_id` (the server counts as another device); 0: none.
   virtual Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) = 0;
+  // The latest accepted (version > 0) change of `device_id` to the field, as
+  // that device sent it; nullopt when it has none.
+  struct OwnChange {
+    nlohmann::json value;
+    ServerVersion version = 0;
+  };
+  virtual Result<std::optional<OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
+                                                           const std::string& device_id) = 0;
   // kApplied changes with version > q.after in q.workspaces or the library,
   // in version order, at most q.limit, leaving out what q.device_id already
   // has: its own changes, and changes to fields whose current value is a later
