@@ -92,6 +92,21 @@ Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std
   return out;
 }
 
+ChangeEntry ReadChangeEntry(const sql::Stmt& q) {
+  ChangeEntry e;
+  e.seq = q.Int(0);
+  e.device_id = q.Text(1);
+  e.device_seq = q.Int(2);
+  e.device_time = q.Text(3);
+  e.author = q.Text(4);
+  e.type = ParseRecordType(q.Text(5)).value_or(RecordType::kVisit);
+  e.record_id = q.Text(6);
+  e.field = q.Text(7);
+  e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
+  e.created = q.Int(9) != 0;
+  return e;
+}
+
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating) {
   const RecordSpec& spec = Spec(rec.type);
   std::string cols = "id, deleted, created_at, updated_at", params = "?, ?, ?, ?";
@@ -336,36 +351,22 @@ Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    ChangeEntry e;
-    e.seq = q.Int(0);
-    e.device_id = q.Text(1);
-    e.device_seq = q.Int(2);
-    e.device_time = q.Text(3);
-    e.author = q.Text(4);
-    e.type = ParseRecordType(q.Text(5)).value_or(RecordType::kVisit);
-    e.record_id = q.Text(6);
-    e.field = q.Text(7);
-    e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
-    e.created = q.Int(9) != 0;
-    out.push_back(std::move(e));
+    out.push_back(internal::ReadChangeEntry(q));
   }
   return out;
 }
 
-constexpr const char* kChangeColumns =
-    "seq, device_id, device_seq, device_time, author, record_type, record_id, field, value, created";
-
 }  // namespace
 
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kChangeColumns +
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
                                                  " FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
   return ReadChanges(q);
 }
 
 Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kChangeColumns +
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
                                                  " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"));
   q.Bind(1, after_seq).Bind(2, static_cast<int64_t>(limit));
   return ReadChanges(q);

@@ -19,6 +19,12 @@ Record ReadRecord(RecordType type, const sql::Stmt& row);
 // The record or nullopt when no row has this id.
 Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id);
 
+// The change_log columns ReadChangeEntry expects, in order.
+inline constexpr const char* kChangeLogColumns =
+    "seq, device_id, device_seq, device_time, author, record_type, record_id, field, value, created";
+// Reads a change_log row selected with kChangeLogColumns first.
+ChangeEntry ReadChangeEntry(const sql::Stmt& row);
+
 // Writes the whole row of `rec` (insert when `creating`, else replace).
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating);
 

@@ -27,23 +27,8 @@ const char* ChangeStateName(ChangeState s) {
 
 namespace {
 
-constexpr const char* kLogColumns =
-    "seq, device_id, device_seq, device_time, author, record_type, record_id, field, value, created";
-
-ChangeEntry ReadEntry(const sql::Stmt& q) {
-  ChangeEntry e;
-  e.seq = q.Int(0);
-  e.device_id = q.Text(1);
-  e.device_seq = q.Int(2);
-  e.device_time = q.Text(3);
-  e.author = q.Text(4);
-  e.type = ParseRecordType(q.Text(5)).value_or(RecordType::kVisit);
-  e.record_id = q.Text(6);
-  e.field = q.Text(7);
-  e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
-  e.created = q.Int(9) != 0;
-  return e;
-}
+using internal::ReadChangeEntry;
+constexpr const char* kLogColumns = internal::kChangeLogColumns;
 
 std::string JsonText(const json& v) { return v.dump(); }
 json ParseOrNull(const sql::Stmt& q, int col) {
@@ -76,7 +61,7 @@ Result<std::vector<OutgoingChange>> Store::PendingChanges(int limit) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     OutgoingChange c;
-    c.entry = ReadEntry(q);
+    c.entry = ReadChangeEntry(q);
     c.base_version = q.Int(10);
     out.push_back(std::move(c));
   }
@@ -292,7 +277,7 @@ Result<std::vector<std::pair<ChangeEntry, std::string>>> Store::ChangesInState(C
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    out.emplace_back(ReadEntry(q), q.Text(10));
+    out.emplace_back(ReadChangeEntry(q), q.Text(10));
   }
   return out;
 }
