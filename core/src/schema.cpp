@@ -118,6 +118,11 @@ CREATE TABLE conflicts(
 CREATE INDEX conflicts_by_record ON conflicts(record_id, field);
 )sql";
 
+// Version 4: editor drafts, outside the change log (see Store::SaveDraft).
+constexpr const char* kV4 = R"sql(
+CREATE TABLE drafts(key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at TEXT NOT NULL);
+)sql";
+
 }  // namespace
 
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
@@ -145,6 +150,8 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
       if (st.ok()) st = reindex();
     } else if (next == 3) {
       st = db->Exec(kV3);
+    } else if (next == 4) {
+      st = db->Exec(kV4);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

@@ -79,6 +79,39 @@ struct SearchHit {
   double rank;          // bm25: lower is better
 };
 
+// Visit filters for list screens (all optional; dates compare the local
+// calendar day of started_at, YYYY-MM-DD).
+struct VisitFilter {
+  std::optional<std::string> site_id;
+  std::optional<std::string> project_id;
+  std::optional<std::string> form_id;          // without version
+  std::optional<std::string> from_date, to_date;
+  std::optional<std::string> follow_up_priority;  // "P1".."P3": open follow-ups of that priority
+  int limit = 100000;
+};
+
+// One line of a visit list: what a list row shows, without the answers.
+struct VisitRow {
+  std::string id;
+  std::string started_at;
+  std::string status;
+  std::string site_id, site_name;
+  std::string project_id;
+  std::string form;
+  std::string condition_rating;
+  bool follow_up_needed = false;
+  std::string follow_up_priority, follow_up_due;
+  std::string notes_head;  // the notes' first line, at most ~100 bytes (UTF-8 kept whole)
+};
+
+// An unsaved editor state, kept outside the change log (never synced) so
+// typing survives a crash; the UI owns the body's shape.
+struct Draft {
+  std::string key;  // e.g. "visit:<id>"
+  nlohmann::json body;
+  std::string saved_at;  // device time, ISO UTC
+};
+
 // What needs a person's attention on the home screen.
 struct AttentionList {
   std::vector<Record> follow_ups;  // open follow-ups, soonest due first (P1 before P2 on a tie)
@@ -91,7 +124,7 @@ struct CommitResult {
   int changed_fields = 0;
 };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 class Store {
  public:
@@ -123,6 +156,16 @@ class Store {
 
   // Open follow-ups and drafts, at most `limit` of each.
   Result<AttentionList> Attention(int limit);
+
+  // Visit list rows, newest first, filtered.
+  Result<std::vector<VisitRow>> VisitRows(const VisitFilter& filter);
+  // The condition rating of each site's latest visit that has one (site id -> "0".."3", "na", "ni").
+  Result<std::vector<std::pair<std::string, std::string>>> LatestSiteConditions();
+
+  // Editor drafts (survive crashes; not part of sync). Saving is durable.
+  Status SaveDraft(const std::string& key, const nlohmann::json& body);
+  Status DeleteDraft(const std::string& key);
+  Result<std::vector<Draft>> Drafts();
 
   // Full-text search over visits (notes and answers), sites, projects and
   // good practices; ranked; snippets. Case- and accent-insensitive.

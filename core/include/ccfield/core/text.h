@@ -11,6 +11,9 @@ namespace ccfield {
 // code points above U+10FFFF are invalid), or nullopt when all is valid.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
 
+// At most `max_bytes` of valid UTF-8 `text`, cut at a character boundary.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
 // Parses ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|-HH:MM)" into Unix
 // milliseconds (UTC). A time without an offset is rejected: local time without
 // offset cannot be compared across devices.

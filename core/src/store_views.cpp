@@ -1,0 +1,117 @@
+// Read models for list screens: visit rows without their answers, and the
+// latest condition per site for the map. Plain SELECTs; no writes.
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+#include "ccfield/platform/env.h"
+#include "store_internal.h"
+
+namespace ccfield {
+
+Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
+  std::string sql =
+      "SELECT v.id, v.started_at, v.status, v.site_id, s.name, v.project_id, v.form, v.condition_rating, "
+      "v.follow_up_needed, v.follow_up_priority, v.follow_up_due, substr(v.notes, 1, 400) "
+      "FROM visits v LEFT JOIN sites s ON s.id = v.site_id WHERE v.deleted = 0";
+  std::vector<std::string> binds;
+  auto equal = [&](const std::optional<std::string>& value, const char* column) {
+    if (!value) return;
+    sql += std::string(" AND ") + column + " = ?";
+    binds.push_back(*value);
+  };
+  equal(f.site_id, "v.site_id");
+  equal(f.project_id, "v.project_id");
+  if (f.form_id) {
+    sql += " AND v.form >= ? AND v.form < ?";  // "id@" prefix
+    binds.push_back(*f.form_id + "@");
+    binds.push_back(*f.form_id + "A");
+  }
+  // started_at keeps the device's offset; its first ten bytes are the local day.
+  if (f.from_date) {
+    sql += " AND substr(v.started_at, 1, 10) >= ?";
+    binds.push_back(*f.from_date);
+  }
+  if (f.to_date) {
+    sql += " AND substr(v.started_at, 1, 10) <= ?";
+    binds.push_back(*f.to_date);
+  }
+  if (f.follow_up_priority) {
+    sql += " AND v.follow_up_needed = 1";
+    equal(f.follow_up_priority, "v.follow_up_priority");
+  }
+  sql += " ORDER BY v.started_utc DESC, v.id LIMIT ?";
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(sql));
+  int i = 1;
+  for (const std::string& b : binds) q.Bind(i++, b);
+  q.Bind(i++, static_cast<int64_t>(f.limit));
+  std::vector<VisitRow> rows;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool more, q.Step());
+    if (!more) break;
+    VisitRow r;
+    r.id = q.Text(0);
+    r.started_at = q.Text(1);
+    r.status = q.Text(2);
+    r.site_id = q.Text(3);
+    r.site_name = q.Text(4);
+    r.project_id = q.Text(5);
+    r.form = q.Text(6);
+    r.condition_rating = q.Text(7);
+    r.follow_up_needed = !q.IsNull(8) && q.Int(8) != 0;
+    r.follow_up_priority = q.Text(9);
+    r.follow_up_due = q.Text(10);
+    std::string notes = q.Text(11);
+    std::string_view head = notes;
+    head = head.substr(0, head.find('\n'));
+    r.notes_head = std::string(Utf8Prefix(head, 100));
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Store::LatestSiteConditions() {
+  // SQLite's bare-column rule: with max(), the other columns come from that row.
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+      "SELECT site_id, condition_rating, max(started_utc) FROM visits "
+      "WHERE deleted = 0 AND condition_rating IS NOT NULL GROUP BY site_id"));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool more, q.Step());
+    if (!more) break;
+    out.emplace_back(q.Text(0), q.Text(1));
+  }
+  return out;
+}
+
+Status Store::SaveDraft(const std::string& key, const nlohmann::json& body) {
+  if (broken_) return Status::ReadOnly("the data file must be reopened after a failed write");
+  std::string text = body.dump();
+  if (FindInvalidUtf8(text)) return Status::Invalid("draft text is not valid UTF-8");
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+      "INSERT INTO drafts(key, body, saved_at) VALUES(?, ?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at"));
+  return q.Bind(1, key).Bind(2, text).Bind(3, FormatUtcMillis(env_->WallMillis())).Run();
+}
+
+Status Store::DeleteDraft(const std::string& key) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("DELETE FROM drafts WHERE key = ?"));
+  return q.Bind(1, key).Run();
+}
+
+Result<std::vector<Draft>> Store::Drafts() {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT key, body, saved_at FROM drafts ORDER BY saved_at DESC"));
+  std::vector<Draft> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool more, q.Step());
+    if (!more) break;
+    Draft d;
+    d.key = q.Text(0);
+    // A damaged body is dropped rather than blocking the app's start.
+    d.body = nlohmann::json::parse(q.Text(1), nullptr, false);
+    if (d.body.is_discarded()) continue;
+    d.saved_at = q.Text(2);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace ccfield
