@@ -10,8 +10,16 @@ PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev
   # sync client and server
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
+  # UI: Dear ImGui 1.86 (+ stb) on SDL2, bidi shaping, fonts (DejaVu: Latin,
+  # Cyrillic, Georgian, Armenian, Arabic; Noto: Ethiopic). ImGui's OpenGL3
+  # backend loads libGL.so.1 at run time; Mesa's DRI drivers give llvmpipe
+  # where there is no GPU (and under Xvfb).
+  libimgui-dev libstb-dev libsdl2-dev libfribidi-dev fonts-dejavu-core fonts-noto-core
+  libgl1 libgl1-mesa-dri
   # tests
   doctest-dev
+  # window and UI tests: a private X server per test (tests/window/with_xvfb.sh)
+  xvfb xauth
 )
 
 missing=()

@@ -1,0 +1,92 @@
+// The SDL_Renderer path: works wherever SDL can draw at all, including
+// machines without GL (software rasteriser into the window surface).
+#include <imgui.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+
+#include "renderer.h"
+
+namespace ccfield {
+namespace {
+
+class SdlRenderer final : public Renderer {
+ public:
+  SdlRenderer(SDL_Window* window, SDL_Renderer* renderer) : window_(window), renderer_(renderer) {}
+
+  ~SdlRenderer() override {
+    if (renderer_backend_) ImGui_ImplSDLRenderer_Shutdown();
+    if (platform_backend_) ImGui_ImplSDL2_Shutdown();
+    SDL_DestroyRenderer(renderer_);
+  }
+
+  bool Init(bool vsync, std::string* error) {
+    // Not fatal: some drivers cannot change vsync, and frames still draw.
+    SDL_RenderSetVSync(renderer_, vsync ? 1 : 0);
+    SDL_RendererInfo info{};
+    SDL_GetRendererInfo(renderer_, &info);
+    name_ = std::string("SDL_Renderer ") + (info.name ? info.name : "?");
+    platform_backend_ = ImGui_ImplSDL2_InitForSDLRenderer(window_);
+    renderer_backend_ = platform_backend_ && ImGui_ImplSDLRenderer_Init(renderer_);
+    if (!renderer_backend_) *error = "cannot initialise ImGui's SDL2/SDL_Renderer backends";
+    return renderer_backend_;
+  }
+
+  void NewFrame() override { ImGui_ImplSDLRenderer_NewFrame(); }
+
+  void Draw(ImDrawData* data, const float rgb[3]) override {
+    SDL_SetRenderDrawColor(renderer_, static_cast<Uint8>(rgb[0] * 255), static_cast<Uint8>(rgb[1] * 255),
+                           static_cast<Uint8>(rgb[2] * 255), 255);
+    SDL_RenderClear(renderer_);
+    if (data) ImGui_ImplSDLRenderer_RenderDrawData(data);
+  }
+
+  void Present() override { SDL_RenderPresent(renderer_); }
+
+  bool ReadBackBuffer(RgbaImage* out, std::string* error) override {
+    DrawableSize(&out->width, &out->height);
+    out->pixels.resize(static_cast<size_t>(out->width) * out->height * 4);
+    // RGBA32 is R,G,B,A in memory on any endianness. SDL flushes its command
+    // queue first; the back buffer is undefined after SDL_RenderPresent.
+    SDL_Rect all{0, 0, out->width, out->height};
+    if (SDL_RenderReadPixels(renderer_, &all, SDL_PIXELFORMAT_RGBA32, out->pixels.data(), out->width * 4) != 0) {
+      *error = std::string("SDL_RenderReadPixels: ") + SDL_GetError();
+      return false;
+    }
+    return true;
+  }
+
+  void RebuildFontTexture() override {
+    ImGui_ImplSDLRenderer_DestroyFontsTexture();
+    ImGui_ImplSDLRenderer_CreateFontsTexture();
+  }
+
+  void DrawableSize(int* w, int* h) const override {
+    if (SDL_GetRendererOutputSize(renderer_, w, h) != 0) SDL_GetWindowSize(window_, w, h);
+  }
+
+  std::string name() const override { return name_; }
+
+ private:
+  SDL_Window* window_;
+  SDL_Renderer* renderer_;
+  bool platform_backend_ = false, renderer_backend_ = false;
+  std::string name_;
+};
+
+}  // namespace
+
+std::unique_ptr<Renderer> CreateSdlRenderer(SDL_Window* window, bool software, bool vsync, std::string* error) {
+  // Flags 0 let SDL try its accelerated drivers first and fall back to
+  // software. Vsync is set afterwards: as a creation flag it would also
+  // filter the drivers SDL may pick.
+  SDL_Renderer* r = SDL_CreateRenderer(window, -1, software ? SDL_RENDERER_SOFTWARE : 0);
+  if (!r) {
+    *error = std::string("SDL_CreateRenderer") + (software ? " (software)" : "") + ": " + SDL_GetError();
+    return nullptr;
+  }
+  auto renderer = std::make_unique<SdlRenderer>(window, r);
+  if (!renderer->Init(vsync, error)) return nullptr;
+  return renderer;
+}
+
+}  // namespace ccfield
