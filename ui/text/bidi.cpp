@@ -1,0 +1,209 @@
+#include "text/bidi.h"
+
+#include <fribidi.h>
+
+#include <climits>
+
+#include "text/utf8.h"
+
+namespace ccfield::ui {
+namespace {
+
+using Chars = std::vector<FriBidiChar>;
+
+Chars Decode(std::string_view s) {
+  Chars out;
+  out.reserve(s.size());
+  size_t pos = 0;
+  while (pos < s.size()) out.push_back(NextCodePoint(s, &pos));
+  return out;
+}
+
+// Characters that steer layout but have no glyph of their own; ImGui would
+// draw them as boxes. FEFF is also FriBidi's filler after a lam-alef ligature.
+bool IsInvisibleControl(FriBidiChar c) {
+  return c == 0x061C || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+         c == 0xFEFF;
+}
+
+std::string Encode(const Chars& chars, bool drop_controls) {
+  std::string out;
+  out.reserve(chars.size() * 2);
+  for (FriBidiChar c : chars) {
+    if (drop_controls && IsInvisibleControl(c)) continue;
+    AppendUtf8(&out, c);
+  }
+  return out;
+}
+
+// Resolved bidi analysis of one paragraph or line.
+struct Analysis {
+  std::vector<FriBidiCharType> types;
+  std::vector<FriBidiLevel> levels;
+  FriBidiParType dir = FRIBIDI_PAR_ON;
+};
+
+// Resolves embedding levels; dir is FRIBIDI_PAR_ON to detect it from the first
+// strong character. False if FriBidi failed (out of memory) or text is huge.
+bool Analyze(const Chars& text, FriBidiParType dir, Analysis* a) {
+  if (text.size() > static_cast<size_t>(INT_MAX)) return false;
+  const auto n = static_cast<FriBidiStrIndex>(text.size());
+  a->types.resize(text.size());
+  a->levels.resize(text.size());
+  std::vector<FriBidiBracketType> brackets(text.size());
+  fribidi_get_bidi_types(text.data(), n, a->types.data());
+  fribidi_get_bracket_types(text.data(), n, a->types.data(), brackets.data());
+  a->dir = dir;
+  return fribidi_get_par_embedding_levels_ex(a->types.data(), brackets.data(), n, &a->dir, a->levels.data()) != 0;
+}
+
+// Arabic joining and presentation forms (plus mirroring if in flags), in place.
+void Shape(FriBidiFlags flags, const Analysis& a, Chars* text) {
+  const auto n = static_cast<FriBidiStrIndex>(text->size());
+  std::vector<FriBidiJoiningType> joining(text->size());
+  fribidi_get_joining_types(text->data(), n, joining.data());
+  std::vector<FriBidiArabicProp> props(joining.begin(), joining.end());
+  fribidi_join_arabic(a.types.data(), n, a.levels.data(), props.data());
+  fribidi_shape(flags, a.levels.data(), n, props.data(), text->data());
+}
+
+// Shapes and reorders one line; *dir is the requested direction on input
+// (FRIBIDI_PAR_ON: auto) and the resolved one on output.
+std::string ToVisual(Chars text, FriBidiParType* dir) {
+  Analysis a;
+  if (!Analyze(text, *dir, &a)) return Encode(text, false);
+  *dir = a.dir;
+  const FriBidiFlags flags = FRIBIDI_FLAGS_DEFAULT | FRIBIDI_FLAGS_ARABIC;
+  Shape(flags, a, &text);
+  if (fribidi_reorder_line(flags, a.types.data(), static_cast<FriBidiStrIndex>(text.size()), 0, a.dir, a.levels.data(),
+                           text.data(), nullptr) == 0) {
+    return Encode(text, false);
+  }
+  return Encode(text, true);
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+// Length of the longest prefix of p[start, end) that fits, at least one code
+// point past `first` (the word start) so wrapping always advances.
+size_t FitPrefix(std::string_view p, size_t start, size_t first, size_t end, float max_width,
+                 const std::function<float(std::string_view)>& measure) {
+  size_t fit = first;
+  NextCodePoint(p, &fit);
+  size_t pos = fit;
+  while (pos < end) {
+    size_t next = pos;
+    NextCodePoint(p, &next);
+    if (measure(p.substr(start, next - start)) > max_width) break;
+    fit = pos = next;
+  }
+  return fit;
+}
+
+// Greedy wrap of one paragraph (shaped, logical order) into views of p.
+void WrapParagraph(std::string_view p, float max_width, const std::function<float(std::string_view)>& measure,
+                   std::vector<std::string_view>* lines) {
+  const size_t n = p.size();
+  const size_t first_line = lines->size();
+  size_t pos = 0;
+  while (pos < n) {
+    size_t end = pos;  // end of the last word that fits on this line
+    while (true) {
+      size_t word = end;
+      while (word < n && IsSpace(p[word])) ++word;
+      if (word == n) break;
+      size_t word_end = word;
+      while (word_end < n && !IsSpace(p[word_end])) ++word_end;
+      if (measure(p.substr(pos, word_end - pos)) <= max_width) {
+        end = word_end;
+        continue;
+      }
+      if (end == pos) end = FitPrefix(p, pos, word, word_end, max_width, measure);
+      break;
+    }
+    if (end == pos) break;  // only spaces left
+    lines->push_back(p.substr(pos, end - pos));
+    pos = end;
+    while (pos < n && IsSpace(p[pos])) ++pos;
+  }
+  if (lines->size() == first_line) lines->push_back({});
+}
+
+}  // namespace
+
+bool HasRtl(std::string_view utf8) {
+  // Lead bytes below 0xD6 are ASCII, Latin, Greek, Cyrillic or Armenian, and
+  // continuation bytes are below 0xC0: none of them can start an RTL letter.
+  size_t pos = 0;
+  while (pos < utf8.size()) {
+    if (static_cast<unsigned char>(utf8[pos]) < 0xD6) {
+      ++pos;
+      continue;
+    }
+    const char32_t c = NextCodePoint(utf8, &pos);
+    if (c >= 0x0590 && FRIBIDI_IS_RTL(fribidi_get_bidi_type(c))) return true;
+  }
+  return false;
+}
+
+std::string VisualLine(std::string_view utf8_line, bool* rtl_paragraph) {
+  if (!HasRtl(utf8_line)) {
+    if (rtl_paragraph) *rtl_paragraph = false;
+    return IsValidUtf8(utf8_line) ? std::string(utf8_line) : SanitizeUtf8(utf8_line);
+  }
+  FriBidiParType dir = FRIBIDI_PAR_ON;
+  std::string out = ToVisual(Decode(utf8_line), &dir);
+  if (rtl_paragraph) *rtl_paragraph = FRIBIDI_IS_RTL(dir);
+  return out;
+}
+
+std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_width,
+                                    const std::function<float(std::string_view)>& measure, bool* rtl) {
+  std::vector<std::string> out;
+  bool direction_known = false;
+  if (rtl) *rtl = false;
+  size_t start = 0;
+  while (start <= utf8_paragraph.size()) {
+    size_t nl = utf8_paragraph.find('\n', start);
+    if (nl == std::string_view::npos) nl = utf8_paragraph.size();
+    std::string_view raw = utf8_paragraph.substr(start, nl - start);
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    start = nl + 1;
+
+    // Shape the whole paragraph first so widths are those of the drawn
+    // glyphs; joining never crosses a space, so breaking later is safe.
+    const bool has_rtl = HasRtl(raw);
+    FriBidiParType dir = FRIBIDI_PAR_LTR;
+    std::string shaped;
+    if (has_rtl) {
+      Chars text = Decode(raw);
+      Analysis a;
+      if (Analyze(text, FRIBIDI_PAR_ON, &a)) {
+        dir = a.dir;
+        Shape(FRIBIDI_FLAGS_ARABIC, a, &text);  // mirroring happens per line
+      }
+      std::erase(text, FriBidiChar{0xFEFF});
+      shaped = Encode(text, false);
+    } else {
+      shaped = IsValidUtf8(raw) ? std::string(raw) : SanitizeUtf8(raw);
+    }
+    if (!direction_known && shaped.find_first_not_of(" \t") != std::string::npos) {
+      direction_known = true;
+      if (rtl) *rtl = FRIBIDI_IS_RTL(dir);
+    }
+
+    std::vector<std::string_view> lines;
+    WrapParagraph(shaped, max_width, measure, &lines);
+    for (std::string_view line : lines) {
+      if (!has_rtl) {
+        out.emplace_back(line);
+        continue;
+      }
+      FriBidiParType line_dir = dir;  // every line keeps its paragraph's direction
+      out.push_back(ToVisual(Decode(line), &line_dir));
+    }
+  }
+  return out;
+}
+
+}  // namespace ccfield::ui
