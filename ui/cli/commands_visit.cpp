@@ -106,20 +106,6 @@ Result<json> ParseAnswer(const FormField& f, const std::string& text) {
   }
 }
 
-// Now, in local time with its UTC offset: what the device's clock says.
-std::string NowWithOffset(Env* env) {
-  int64_t ms = env->WallMillis();
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  long off = tm.tm_gmtoff / 60;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', std::labs(off) / 60,
-                std::labs(off) % 60);
-  return buf;
-}
-
 Result<std::string> ResolveId(Store* store, const std::string& id, RecordType type) {
   CCF_ASSIGN_OR_RETURN(Record r, store->FindAny(id));
   if (r.type != type) {
@@ -241,7 +227,7 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     Result<json> fields = BuildFields(ctx, store, *a, form);
     if (!fields.ok()) return Fail(ctx, fields.status());
     (*fields)["form"] = form->key();
-    if (!fields->contains("started_at")) (*fields)["started_at"] = NowWithOffset(ctx.env);
+    if (!fields->contains("started_at")) (*fields)["started_at"] = FormatLocalWithOffset(ctx.env->WallMillis());
     if (!fields->contains("status")) (*fields)["status"] = "complete";
     std::string id = NewUuid(ctx.env);
     Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, id, *fields}});

@@ -76,6 +76,8 @@ class [[nodiscard]] Result {
   T& value() & { return std::get<T>(data_); }
   const T& value() const& { return std::get<T>(data_); }
   T&& value() && { return std::get<T>(std::move(data_)); }
+  // The value, or `fallback` on error (screens show what they can; the error is reported elsewhere).
+  T value_or(T fallback) && { return ok() ? std::get<T>(std::move(data_)) : std::move(fallback); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }

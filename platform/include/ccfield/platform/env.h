@@ -49,6 +49,9 @@ Env* DefaultEnv();
 
 // Formats WallMillis() as ISO 8601 UTC with milliseconds: 2026-11-26T16:24:41.123Z.
 std::string FormatUtcMillis(int64_t wall_millis);
+// The same instant in the machine's local time with its UTC offset, as field
+// records keep it: 2026-11-26T19:24:41+03:00.
+std::string FormatLocalWithOffset(int64_t wall_millis);
 
 // A fake for tests: clocks are set by the test, randomness is seeded, logs are
 // collected, data dir and free space are chosen by the test.
