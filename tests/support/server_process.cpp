@@ -1,0 +1,117 @@
+#include "support/server_process.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+
+extern char** environ;
+
+namespace ccfield::testing {
+namespace {
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
+  int fds[2];
+  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = 0;
+  std::vector<char*> argv = Argv(args);
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  REQUIRE(rc == 0);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool ServerProcess::Available(const std::string& server_path) {
+  return !server_path.empty() && access(server_path.c_str(), X_OK) == 0;
+}
+
+ServerProcess::ServerProcess(std::string server_path) : server_path_(std::move(server_path)) {
+  workspace_id = Trim(Admin({"create-workspace", "Test municipality", "--country", "TZ"}));
+  REQUIRE(!workspace_id.empty());
+  for (const char* user : {"alice", "bob"}) {
+    Admin({"create-user", user, "--password", Password(user)});
+    Admin({"add-member", workspace_id, user, "--role", "field_staff"});
+  }
+  Start();
+}
+
+ServerProcess::~ServerProcess() { Kill(); }
+
+std::string ServerProcess::Admin(std::vector<std::string> args) {
+  std::vector<std::string> argv = {server_path_, "--data", dir.path(), "--password-cost", "test", "admin"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto [code, out] = RunCommand(argv);
+  REQUIRE_MESSAGE(code == 0, "admin " << args[0] << " failed");
+  return out;
+}
+
+void ServerProcess::Start() {
+  int fds[2];
+  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<std::string> args = {server_path_, "--data", dir.path(), "--password-cost",
+                                   "test",       "serve",  "--port",   "0"};
+  std::vector<char*> argv = Argv(args);
+  REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  std::string out;  // "listening on 127.0.0.1:PORT\n"
+  const auto t0 = std::chrono::steady_clock::now();
+  while (out.find('\n') == std::string::npos && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[256];
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  const std::string prefix = "listening on 127.0.0.1:";
+  REQUIRE_MESSAGE(out.rfind(prefix, 0) == 0, "server said: " << out);
+  port = std::stoi(Trim(out.substr(prefix.size())));
+  url = "http://127.0.0.1:" + std::to_string(port);
+}
+
+void ServerProcess::Kill(int signal) {
+  if (pid_ <= 0) return;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = 0;
+}
+
+}  // namespace ccfield::testing

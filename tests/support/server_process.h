@@ -1,0 +1,50 @@
+#pragma once
+// A real ccfield-server for tests: a temporary data directory with one
+// workspace whose field_staff members are alice and bob, serving on a free
+// port of 127.0.0.1 (`serve --port 0`). Only for use inside doctest cases
+// (it REQUIREs).
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support/temp_dir.h"
+
+namespace ccfield::testing {
+
+// Runs a command to completion; its exit code (-1 when killed) and standard output.
+std::pair<int, std::string> RunCommand(std::vector<std::string> args);
+
+class ServerProcess {
+ public:
+  // Whether the binary at `server_path` exists and is executable.
+  static bool Available(const std::string& server_path);
+  static std::string Password(const std::string& user) { return "pw-" + user + "-2026"; }
+
+  // Creates the workspace and users, then Start()s.
+  explicit ServerProcess(std::string server_path);
+  ~ServerProcess();  // Kill()
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // `ccfield-server --data DIR --password-cost test admin ARGS...`; REQUIREs exit 0; its output.
+  std::string Admin(std::vector<std::string> args);
+  // Serves the data directory on a free port; sets url and port.
+  void Start();
+  // SIGTERM stops it cleanly; SIGKILL is a crash or a cut cable.
+  void Kill(int signal = 15);
+
+  std::string db_path() const { return dir.File("server.db"); }
+
+  TempDir dir;
+  std::string workspace_id;
+  std::string url;
+  int port = 0;
+
+ private:
+  std::string server_path_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace ccfield::testing

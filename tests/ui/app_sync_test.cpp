@@ -1,0 +1,153 @@
+// The App with the real sync client and a real ccfield-server on 127.0.0.1:
+// sign in, save a visit, sync in the background, and see the screens update
+// when the result is posted back to the main thread; a conflict between two
+// devices shows on the Conflicts screen and is resolved there.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "app/app.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+#include "text/i18n.h"
+
+namespace ccfield {
+namespace {
+
+using nlohmann::json;
+using testing::ServerProcess;
+
+#ifdef CCFIELD_SERVER_PATH
+const std::string kServerPath = CCFIELD_SERVER_PATH;
+#else
+const std::string kServerPath;
+#endif
+
+// A device running the app: its own data dir, the real clock, background sync.
+struct Device {
+  testing::TempDir dir;
+  std::atomic<int> wakes{0};
+  std::unique_ptr<app::App> app;
+
+  Device() {
+    (void)ui::SetLanguage("en");
+    app::AppOptions o;
+    o.env = DefaultEnv();
+    o.data_dir = dir.path();
+    o.load_demo_on_first_start = false;
+    o.wake = [this] { ++wakes; };
+    auto r = app::App::Open(std::move(o));
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    app = std::move(*r);
+  }
+
+  // Runs the main loop's part (Tick drains posted results) until `done` or 15 s.
+  template <typename Pred>
+  bool Until(Pred done) {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(15)) {
+      app->Tick();
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  void Login(const ServerProcess& server, const std::string& user) {
+    app->Apply(app::Login{server.url, user, ServerProcess::Password(user)});
+    CHECK(app->state().settings.login_running);
+    REQUIRE(Until([&] { return !app->state().settings.login_running; }));
+    REQUIRE_MESSAGE(app->state().sync.status.logged_in, app->state().settings.login_message);
+  }
+
+  bool Synced() {
+    const auto& s = app->state().sync;
+    return !s.running && s.status.waiting == 0 && !s.status.last_ok.empty() && s.status.blocked_by.empty();
+  }
+};
+
+TEST_CASE("app sync: a saved visit is sent in the background and reaches a colleague; a conflict is resolved") {
+  if (!ServerProcess::Available(kServerPath)) {
+    MESSAGE("skipped: ccfield-server not built");
+    return;
+  }
+  ServerProcess server(kServerPath);
+  Device a, b;
+  a.Login(server, "alice");
+  b.Login(server, "bob");
+
+  // Alice adds a site (no screen for that yet: through the store) and a visit through the editor.
+  const std::string site = NewUuid(DefaultEnv());
+  REQUIRE(a.app->store()
+              ->Commit({SetFields{RecordType::kSite, site,
+                                  {{"workspace_id", server.workspace_id}, {"name", "Drain D-14"}, {"lat", -6.8}, {"lon", 39.28}}}})
+              .ok());
+  a.app->Apply(app::NewVisit{site, "drainage_flood@1.0"});
+  a.app->Apply(app::EditField{"answers.asset_type", "culvert"});
+  a.app->Apply(app::EditField{"answers.blockage_pct", "gt75"});
+  a.app->Apply(app::EditField{"condition_rating", "2"});
+  a.app->Apply(app::SaveVisit{false});
+  const std::string visit = a.app->state().editor.visit_id;
+  REQUIRE(a.app->state().editor.message == "Saved.");
+
+  // Saving asked for a sync; the background thread posts its outcome and wakes the loop.
+  const int wakes_before = a.wakes;
+  REQUIRE(a.Until([&] { return a.Synced(); }));
+  CHECK(a.wakes > wakes_before);
+  CHECK(a.app->state().sync.last_result.find("Sync finished") == 0);
+
+  // Bob presses "Sync now" and finds the visit on his Visits screen.
+  b.app->Apply(app::GoTo{app::Screen::kVisits});
+  CHECK(b.app->state().visits.rows.empty());
+  b.app->Apply(app::SyncNow{});
+  REQUIRE(b.Until([&] { return b.Synced() && !b.app->state().visits.rows.empty(); }));
+  CHECK(b.app->state().visits.rows.front().id == visit);
+
+  // Both change the condition offline-style (before syncing): a conflict.
+  a.app->Apply(app::OpenVisit{visit});
+  a.app->Apply(app::EditField{"condition_rating", "3"});
+  a.app->Apply(app::SaveVisit{false});
+  REQUIRE(a.Until([&] { return a.Synced(); }));
+  b.app->Apply(app::OpenVisit{visit});
+  b.app->Apply(app::EditField{"condition_rating", "1"});
+  b.app->Apply(app::SaveVisit{false});
+  REQUIRE(b.Until([&] { return b.Synced() && b.app->state().home.open_conflicts == 1; }));
+
+  b.app->Apply(app::GoTo{app::Screen::kConflicts});
+  REQUIRE(b.app->state().conflicts.open.size() == 1);
+  const app::ConflictItem& c = b.app->state().conflicts.open[0];
+  CHECK(c.field_label == "Condition");
+  CHECK(c.base_text == "2 · needs repair");
+  // Keep Alice's value; the choice syncs like any edit and reaches Alice.
+  const json alice_value = c.info.winner == "3" ? c.info.winner : c.info.loser;
+  b.app->Apply(app::ResolveConflict{c.info.id, alice_value});
+  CHECK(b.app->state().conflicts.open.empty());
+  REQUIRE(b.Until([&] { return b.Synced(); }));
+  a.app->Apply(app::SyncNow{});
+  REQUIRE(a.Until([&] { return a.Synced(); }));
+  CHECK(a.app->store()->Get(RecordType::kVisit, visit).value().Get("condition_rating") == "3");
+  CHECK(b.app->store()->Get(RecordType::kVisit, visit).value().Get("condition_rating") == "3");
+}
+
+TEST_CASE("app sync: without a server, Sync now says what to do instead of failing silently") {
+  Device d;
+  d.app->Apply(app::SyncNow{});
+  CHECK(d.app->state().message_is_error);
+  CHECK(d.app->state().screen == app::Screen::kSettings);
+  CHECK(d.app->state().sync.sentence.find("not set up") != std::string::npos);
+}
+
+TEST_CASE("app sync: a wrong password is reported on the Settings screen") {
+  if (!ServerProcess::Available(kServerPath)) return;
+  ServerProcess server(kServerPath);
+  Device d;
+  d.app->Apply(app::Login{server.url, "alice", "not-her-password"});
+  REQUIRE(d.Until([&] { return !d.app->state().settings.login_running; }));
+  CHECK(d.app->state().settings.login_message.find("password") != std::string::npos);
+  CHECK_FALSE(d.app->state().sync.status.logged_in);
+}
+
+}  // namespace
+}  // namespace ccfield

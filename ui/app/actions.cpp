@@ -1,0 +1,83 @@
+// Navigation, conflicts, sync and login: the commands that are not the editor.
+#include "app/app.h"
+#include "app/display.h"
+#include "text/i18n.h"
+
+namespace ccfield::app {
+
+using ui::tr;
+
+void App::GoToScreen(Screen screen) {
+  if (screen == Screen::kEditor && !state_.editor.open) screen = Screen::kHome;
+  if (state_.editor.open && state_.editor.dirty && screen != Screen::kEditor) SaveDraftNow();
+  state_.screen = screen;
+  if (screen == Screen::kLibrary) {
+    state_.library.open_project.reset();
+    state_.library.open_practice.reset();
+  }
+  RefreshScreen(screen);
+}
+
+void App::Resolve(const std::string& conflict_id, const nlohmann::json& value) {
+  // An ordinary edit: logged, synced, and shown in the record's history.
+  Result<CommitResult> r = store_->ResolveConflict(conflict_id, value);
+  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  ShowMessage(tr("Conflict resolved. The choice will be sent with the next sync."), false);
+  RefreshConflicts();
+  RefreshAfterDataChange();
+  sync_->RefreshStatus();
+  if (state_.sync.status.logged_in) sync_->RequestSync();
+}
+
+void App::StartSync() {
+  RefreshSync();
+  if (!state_.sync.status.logged_in) {
+    ShowMessage(tr("Sync is not set up yet: enter the server and your login in Settings."), true);
+    GoToScreen(Screen::kSettings);
+    return;
+  }
+  sync_->RequestSync();
+  state_.sync.running = true;
+  state_.sync.last_result = tr("Sync started…");
+}
+
+void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
+  const sync::SyncReport& r = outcome.report;
+  if (outcome.status.ok()) {
+    state_.sync.last_result = ui::Format(tr("Sync finished: {sent} sent, {received} received, {conflicts} conflicts."),
+                                           {{"sent", std::to_string(r.pushed)},
+                                            {"received", std::to_string(r.received)},
+                                            {"conflicts", std::to_string(r.conflicts)}});
+  } else {
+    state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
+  }
+  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0) {
+    RefreshAfterDataChange();
+    if (state_.screen == Screen::kConflicts) RefreshConflicts();
+  }
+  RefreshSync();
+}
+
+void App::StartLogin(const Login& login) {
+  if (state_.settings.login_running) return;
+  if (login_thread_.joinable()) login_thread_.join();
+  state_.settings.login_running = true;
+  state_.settings.login_message = tr("Signing in…");
+  // Login blocks on the network: run it off the main thread and post the result.
+  login_thread_ = std::thread([this, login] {
+    Result<sync::LoginResult> r = sync_->Login(login.server_url, login.username, login.password, "ccfield app");
+    queue_->Post([this, r] {
+      state_.settings.login_running = false;
+      if (r.ok()) {
+        state_.settings.login_message = tr("Signed in. Syncing now.");
+        sync_->RequestSync();
+      } else {
+        state_.settings.login_message = r.status().message();
+      }
+      RefreshSettings();
+      RefreshSync();
+    });
+  });
+}
+
+}  // namespace ccfield::app

@@ -1,0 +1,168 @@
+#include "app/app.h"
+
+#include <filesystem>
+
+#include "ccfield/core/import.h"
+#include "text/i18n.h"
+
+namespace ccfield::app {
+
+Result<std::unique_ptr<App>> App::Open(AppOptions options) {
+  std::unique_ptr<App> app(new App());
+  CCF_RETURN_IF_ERROR(app->Init(std::move(options)));
+  return app;
+}
+
+Status App::Init(AppOptions options) {
+  options_ = std::move(options);
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) return Status::IoError("cannot create the data folder " + options_.data_dir + ": " + ec.message());
+  settings_ = LoadUiSettings(options_.data_dir + "/ui-settings.json");
+  if (std::string problems = ui::SetLanguage(settings_.language); !problems.empty()) {
+    options_.env->Log(LogLevel::kWarning, "message catalog " + settings_.language + ": " + problems);
+  }
+
+  StoreOptions so;
+  so.path = options_.data_dir + "/ccfield.db";
+  CCF_ASSIGN_OR_RETURN(store_, Store::Open(options_.env, so));
+  if (options_.load_demo_on_first_start) {
+    CCF_ASSIGN_OR_RETURN(bool empty, store_->IsEmpty());
+    if (empty) {
+      Result<ImportSummary> demo = LoadDemoData(store_.get(), options_.env);
+      if (!demo.ok()) return demo.status().WithContext("loading the demo data");
+    }
+  }
+
+  queue_ = std::make_unique<MainQueue>(options_.wake);
+  sync::SyncClientOptions so_sync = options_.sync_options;
+  MainQueue* queue = queue_.get();
+  so_sync.on_finished = [this, queue](const sync::SyncOutcome& outcome) {
+    // On the sync thread: hand the outcome to the main thread.
+    queue->Post([this, outcome] { OnSyncFinished(outcome); });
+  };
+  CCF_ASSIGN_OR_RETURN(sync_, sync::SyncClient::Open(options_.env, so.path, std::move(so_sync)));
+  if (options_.background_sync) sync_->Start();
+
+  RefreshSettings();
+  RestoreDrafts();
+  RefreshHome();
+  Changed();
+  return Status::Ok();
+}
+
+App::~App() {
+  FlushDraft();
+  if (sync_) sync_->Stop();
+  if (login_thread_.joinable()) login_thread_.join();
+  if (queue_) queue_->Drain();  // a login result may still be waiting; it must not outlive us
+}
+
+void App::Apply(const Commands& commands) {
+  for (const Command& c : commands) Apply(c);
+}
+
+void App::Apply(const Command& command) {
+  std::visit(
+      [this](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, GoTo>) {
+          GoToScreen(c.screen);
+        } else if constexpr (std::is_same_v<T, OpenSite>) {
+          if (state_.sites.all.empty()) RefreshSites();
+          SelectSite(c.site_id);
+          state_.screen = Screen::kSites;
+        } else if constexpr (std::is_same_v<T, SetSiteFilter>) {
+          state_.sites.filter = c.text;
+          RefreshSites();
+        } else if constexpr (std::is_same_v<T, OpenVisit>) {
+          OpenVisitEditor(c.visit_id);
+        } else if constexpr (std::is_same_v<T, OpenDraft>) {
+          OpenDraftEditor(c.key);
+        } else if constexpr (std::is_same_v<T, NewVisit>) {
+          NewVisitEditor(c.site_id, c.form_key);
+        } else if constexpr (std::is_same_v<T, EditField>) {
+          EditVisitField(c.field, c.value);
+        } else if constexpr (std::is_same_v<T, SaveVisit>) {
+          SaveVisitEditor(c.complete);
+        } else if constexpr (std::is_same_v<T, CloseEditor>) {
+          CloseVisitEditor(c.discard);
+        } else if constexpr (std::is_same_v<T, SetVisitFilter>) {
+          state_.visits.filter = c.filter;
+          RefreshVisits();
+        } else if constexpr (std::is_same_v<T, OpenHistory>) {
+          state_.history = {};
+          state_.history.record_id = c.record_id;
+          state_.screen = Screen::kHistory;
+          RefreshScreen(Screen::kHistory);
+        } else if constexpr (std::is_same_v<T, OpenProject>) {
+          Result<Record> r = store_->Get(RecordType::kProject, c.project_id);
+          if (!r.ok()) return ShowMessage(r.status().message(), true);
+          state_.library.open_project = *r;
+          state_.library.open_practice.reset();
+          VisitFilter f;
+          f.project_id = c.project_id;
+          f.limit = 500;
+          state_.library.project_visits = store_->VisitRows(f).value_or({});
+          state_.screen = Screen::kLibrary;
+        } else if constexpr (std::is_same_v<T, OpenPractice>) {
+          Result<Record> r = store_->Get(RecordType::kPractice, c.practice_id);
+          if (!r.ok()) return ShowMessage(r.status().message(), true);
+          state_.library.open_practice = *r;
+          state_.library.open_project.reset();
+          state_.screen = Screen::kLibrary;
+        } else if constexpr (std::is_same_v<T, SetLibrarySearch>) {
+          state_.library.search = c.text;
+          RefreshLibrary();
+        } else if constexpr (std::is_same_v<T, ResolveConflict>) {
+          Resolve(c.conflict_id, c.value);
+        } else if constexpr (std::is_same_v<T, SyncNow>) {
+          StartSync();
+        } else if constexpr (std::is_same_v<T, Login>) {
+          StartLogin(c);
+        } else if constexpr (std::is_same_v<T, SetLanguage>) {
+          settings_.language = c.code;
+          if (std::string problems = ui::SetLanguage(c.code); !problems.empty()) {
+            options_.env->Log(LogLevel::kWarning, "message catalog " + c.code + ": " + problems);
+          }
+          (void)SaveUiSettings(options_.data_dir + "/ui-settings.json", settings_);
+          RefreshSettings();
+          RefreshScreen(state_.screen);  // texts built by the app (sentences) follow the language
+        } else if constexpr (std::is_same_v<T, SetTextScale>) {
+          settings_.text_scale = std::clamp(c.scale, kMinTextScale, kMaxTextScale);
+          (void)SaveUiSettings(options_.data_dir + "/ui-settings.json", settings_);
+          RefreshSettings();
+        } else if constexpr (std::is_same_v<T, SetTheme>) {
+          settings_.theme = c.theme;
+          (void)SaveUiSettings(options_.data_dir + "/ui-settings.json", settings_);
+          RefreshSettings();
+        } else if constexpr (std::is_same_v<T, DismissMessage>) {
+          state_.message.clear();
+        }
+      },
+      command);
+  Changed();
+}
+
+bool App::Tick() {
+  bool changed = queue_->Drain() > 0;
+  if (draft_due_ms_ != 0 && options_.env->MonoNanos() / 1'000'000 >= draft_due_ms_) {
+    SaveDraftNow();
+    changed = true;
+  }
+  if (changed) Changed();
+  return changed;
+}
+
+int64_t App::MillisUntilDue() const {
+  if (draft_due_ms_ == 0) return -1;
+  int64_t now = options_.env->MonoNanos() / 1'000'000;
+  return std::max<int64_t>(0, draft_due_ms_ - now);
+}
+
+void App::ShowMessage(std::string text, bool error) {
+  state_.message = std::move(text);
+  state_.message_is_error = error;
+}
+
+}  // namespace ccfield::app

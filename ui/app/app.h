@@ -1,0 +1,106 @@
+#pragma once
+// The app behind the window: owns the store and the sync client, applies the
+// views' commands, and keeps AppState up to date. UI-free: tests drive it
+// directly, and the ImGui views only read state() and emit commands.
+//
+// Threads: everything here runs on the main thread, except the sync client's
+// thread and the login thread, which post their results to the MainQueue.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "app/app_state.h"
+#include "app/commands.h"
+#include "app/main_queue.h"
+#include "app/ui_settings.h"
+#include "ccfield/core/status.h"
+#include "ccfield/core/store.h"
+#include "ccfield/platform/env.h"
+#include "ccfield/sync/client.h"
+
+namespace ccfield::app {
+
+struct AppOptions {
+  Env* env = nullptr;      // not owned
+  std::string data_dir;    // holds ccfield.db and ui-settings.json
+  std::function<void()> wake;  // wakes the event loop from another thread
+  bool load_demo_on_first_start = true;
+  bool background_sync = true;  // start the sync thread (tests may turn it off)
+  sync::SyncClientOptions sync_options;
+};
+
+// A draft is written this long after the first unsaved edit (issue: <= 2 s).
+inline constexpr int64_t kDraftDelayMs = 1000;
+
+class App {
+ public:
+  static Result<std::unique_ptr<App>> Open(AppOptions options);
+  ~App();  // saves a pending draft, stops sync
+
+  const AppState& state() const { return state_; }
+  const UiSettings& settings() const { return settings_; }
+  Store* store() { return store_.get(); }
+
+  // Applies the commands a frame produced, in order.
+  void Apply(const Commands& commands);
+  void Apply(const Command& command);
+  // Runs posted background results and a due draft save. Returns true when
+  // something changed (the loop should draw).
+  bool Tick();
+  // Milliseconds until Tick has work without any input (a draft save), or -1.
+  int64_t MillisUntilDue() const;
+  // Writes the pending draft now (before exit).
+  void FlushDraft();
+
+ private:
+  App() = default;
+  Status Init(AppOptions options);
+
+  // refresh.cpp: rebuild a screen's state from the store.
+  void RefreshHome();
+  void RefreshSites();
+  void RefreshVisits();
+  void RefreshLibrary();
+  void RefreshConflicts();
+  void RefreshSync();
+  void RefreshSettings();
+  void RefreshScreen(Screen screen);
+  void RefreshAfterDataChange();  // the current screen and home
+  void SelectSite(const std::string& site_id);
+
+  // editor.cpp
+  void OpenVisitEditor(const std::string& visit_id);
+  void NewVisitEditor(const std::string& site_id, const std::string& form_key);
+  void EditVisitField(const std::string& field, const nlohmann::json& value);
+  void SaveVisitEditor(bool complete);
+  void CloseVisitEditor(bool discard);
+  void SaveDraftNow();
+  void RestoreDrafts();
+  void ListDrafts();
+  void OpenDraftEditor(const std::string& key);
+  std::string DraftKey() const;
+
+  // actions.cpp
+  void GoToScreen(Screen screen);
+  void Resolve(const std::string& conflict_id, const nlohmann::json& value);
+  void StartSync();
+  void StartLogin(const Login& login);
+  void OnSyncFinished(const sync::SyncOutcome& outcome);
+  void ShowMessage(std::string text, bool error);
+  void Changed() { ++state_.generation; }
+
+  AppOptions options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<sync::SyncClient> sync_;
+  std::unique_ptr<MainQueue> queue_;
+  std::thread login_thread_;
+  UiSettings settings_;
+  AppState state_;
+  int64_t draft_due_ms_ = 0;  // monotonic ms when the draft must be written; 0 = none pending
+  Screen editor_return_ = Screen::kVisits;  // where closing the editor goes
+};
+
+}  // namespace ccfield::app

@@ -1,0 +1,180 @@
+#include "driver/ui_driver.h"
+
+#include <sstream>
+
+#include "views/widgets.h"
+
+namespace ccfield::views {
+namespace {
+
+const LoggedItem* FindItem(const std::string& label) {
+  const LoggedItem* prefix = nullptr;
+  for (const LoggedItem& item : LastFrameItems()) {
+    if (item.label == label) return &item;
+    if (!prefix && item.label.rfind(label, 0) == 0) prefix = &item;
+  }
+  return prefix;
+}
+
+size_t Utf8Length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead >> 5) == 0x6) return 2;
+  if ((lead >> 4) == 0xE) return 3;
+  return 4;
+}
+
+}  // namespace
+
+std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* error) {
+  UiDriver d;
+  std::istringstream in(script);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    size_t sp = line.find(' ');
+    std::string cmd = line.substr(0, sp), arg = sp == std::string::npos ? "" : line.substr(sp + 1);
+    auto fail = [&](const char* why) {
+      if (error) *error = "script line " + std::to_string(n) + ": " + why;
+      return std::nullopt;
+    };
+    try {
+      if (cmd == "click" && !arg.empty()) {
+        d.Click(arg);
+      } else if (cmd == "type") {
+        d.Type(arg);
+      } else if (cmd == "type_slow") {
+        size_t s2 = arg.find(' ');
+        if (s2 == std::string::npos) return fail("type_slow takes MS TEXT");
+        d.Type(arg.substr(s2 + 1), std::stoll(arg.substr(0, s2)));
+      } else if (cmd == "wheel") {
+        size_t s2 = arg.rfind(' ');
+        if (s2 == std::string::npos) return fail("wheel takes LABEL DY");
+        d.Wheel(arg.substr(0, s2), std::stof(arg.substr(s2 + 1)));
+      } else if (cmd == "key" && (arg == "enter" || arg == "backspace" || arg == "tab")) {
+        d.Key(arg);
+      } else if (cmd == "expect" && !arg.empty()) {
+        d.Expect(arg);
+      } else if (cmd == "wait") {
+        d.Wait(std::stoll(arg));
+      } else if (cmd == "shot" && !arg.empty()) {
+        d.steps_.push_back({Step::kShot, arg, 0, 0});
+      } else if (cmd == "quit") {
+        d.steps_.push_back({Step::kQuit, {}, 0, 0});
+      } else {
+        return fail("unknown step (click, type, type_slow, wheel, key, wait, expect, shot, quit)");
+      }
+    } catch (const std::exception&) {
+      return fail("bad number");
+    }
+  }
+  return d;
+}
+
+UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
+  HostAction action;
+  if (has_mouse_) io.MousePos = mouse_;
+  if (mouse_down_) {  // the second half of a click: release where we pressed
+    io.MouseDown[0] = false;
+    mouse_down_ = false;
+    settle_frames_ = 2;  // the click's command applies after this frame; then the layout may move
+    return action;
+  }
+  if (settle_frames_ > 0) {
+    --settle_frames_;
+    return action;
+  }
+  if (!error_.empty() || steps_.empty() || now_ms < next_ms_) return action;
+  Step& s = steps_.front();
+  switch (s.kind) {
+    case Step::kClick:
+    case Step::kWheel: {
+      const LoggedItem* item = FindItem(s.text);
+      if (!item) {
+        // The widget may appear a few frames later (after a command applies).
+        if (++missing_frames_ > 30) error_ = "no widget labelled \"" + s.text + "\"";
+        return action;
+      }
+      missing_frames_ = 0;
+      const ImVec2 center((item->min.x + item->max.x) / 2, (item->min.y + item->max.y) / 2);
+      const bool reachable = item->visible && center.x >= item->clip_min.x && center.x <= item->clip_max.x &&
+                             center.y >= item->clip_min.y && center.y <= item->clip_max.y;
+      if (!reachable && s.kind == Step::kClick) {
+        // Scrolled out of view: wheel its window towards it, as a person would.
+        mouse_ = item->window_center;
+        has_mouse_ = true;
+        io.MousePos = mouse_;
+        io.MouseWheel = item->min.y > item->window_center.y ? -1.0f : 1.0f;
+        if (++scroll_frames_ > 400) error_ = "cannot scroll to \"" + s.text + "\"";
+        return action;
+      }
+      scroll_frames_ = 0;
+      if (s.kind == Step::kClick && (!has_mouse_ || mouse_.x != center.x || mouse_.y != center.y)) {
+        // Move first, press on the next frame: ImGui settles hover (and a wheel's
+        // window lock) before the press, as under a real finger.
+        mouse_ = center;
+        has_mouse_ = true;
+        io.MousePos = mouse_;
+        return action;
+      }
+      mouse_ = center;
+      has_mouse_ = true;
+      io.MousePos = mouse_;
+      if (s.kind == Step::kClick) {
+        io.MouseDown[0] = true;
+        mouse_down_ = true;
+      } else {
+        io.MouseWheel = s.amount;
+      }
+      steps_.pop_front();
+      break;
+    }
+    case Step::kType: {
+      // One character per frame (or per pause): as typed, and every frame may autosave.
+      size_t len = Utf8Length(static_cast<unsigned char>(s.text[typed_]));
+      io.AddInputCharactersUTF8(s.text.substr(typed_, len).c_str());
+      typed_ += len;
+      next_ms_ = now_ms + s.ms;
+      if (typed_ >= s.text.size()) {
+        typed_ = 0;
+        settle_frames_ = 2;
+        steps_.pop_front();
+      }
+      break;
+    }
+    case Step::kKey: {
+      ImGuiKey_ key = s.text == "enter" ? ImGuiKey_Enter : s.text == "tab" ? ImGuiKey_Tab : ImGuiKey_Backspace;
+      int index = io.KeyMap[key];
+      if (index >= 0 && index < IM_ARRAYSIZE(io.KeysDown)) {
+        io.KeysDown[index] = !io.KeysDown[index];  // press this frame, release the next
+        if (io.KeysDown[index]) return action;
+      }
+      steps_.pop_front();
+      break;
+    }
+    case Step::kExpect:
+      if (!FindItem(s.text)) {
+        if (++missing_frames_ > 30) error_ = "expected a widget labelled \"" + s.text + "\"";
+        return action;
+      }
+      missing_frames_ = 0;
+      steps_.pop_front();
+      break;
+    case Step::kWait:
+      next_ms_ = now_ms + s.ms;
+      steps_.pop_front();
+      break;
+    case Step::kShot:
+      action.screenshot = s.text;
+      steps_.pop_front();
+      break;
+    case Step::kQuit:
+      action.quit = true;
+      steps_.pop_front();
+      break;
+  }
+  return action;
+}
+
+}  // namespace ccfield::views

@@ -1,0 +1,64 @@
+#pragma once
+// Drives the views like a person: clicks labelled widgets, types, scrolls,
+// waits. It feeds ImGui's input (io) before each frame and finds widgets in
+// the item log (views/widgets.h), so the same steps run headless in tests and
+// in the real window (`ccfield window --script FILE`, used by the Xvfb tests).
+//
+// Script lines: click LABEL | type TEXT | type_slow MS TEXT | wheel LABEL DY |
+// key enter|backspace|tab | wait MS | expect LABEL | shot FILE | quit | # comment.
+// `expect` fails the script unless a widget with that label shows up.
+// LABEL matches a widget's visible label exactly, or else as a prefix.
+#include <imgui.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+namespace ccfield::views {
+
+class UiDriver {
+ public:
+  struct Step {
+    enum Kind { kClick, kType, kWheel, kKey, kWait, kExpect, kShot, kQuit } kind;
+    std::string text;    // label, text, file or key name
+    int64_t ms = 0;      // wait, or the pause between typed characters
+    float amount = 0;    // wheel
+  };
+
+  // Parses a script; nullopt and *error (naming the line) when malformed.
+  static std::optional<UiDriver> Parse(const std::string& script, std::string* error);
+
+  void Click(std::string label) { steps_.push_back({Step::kClick, std::move(label), 0, 0}); }
+  void Type(std::string text, int64_t pause_ms = 0) { steps_.push_back({Step::kType, std::move(text), pause_ms, 0}); }
+  void Wheel(std::string label, float dy) { steps_.push_back({Step::kWheel, std::move(label), 0, dy}); }
+  void Key(std::string name) { steps_.push_back({Step::kKey, std::move(name), 0, 0}); }
+  void Expect(std::string label) { steps_.push_back({Step::kExpect, std::move(label), 0, 0}); }
+  void Wait(int64_t ms) { steps_.push_back({Step::kWait, {}, ms, 0}); }
+
+  // What the host must do this frame besides drawing.
+  struct HostAction {
+    std::string screenshot;  // save the frame just drawn to this file
+    bool quit = false;
+  };
+  // Call after the platform backend's NewFrame and before ImGui::NewFrame.
+  HostAction BeforeFrame(ImGuiIO& io, int64_t now_ms);
+
+  bool done() const { return steps_.empty() && !mouse_down_; }
+  // Why the driver stopped ("no widget labelled ..."); "" while fine.
+  const std::string& error() const { return error_; }
+
+ private:
+  std::deque<Step> steps_;
+  bool mouse_down_ = false;
+  bool has_mouse_ = false;
+  ImVec2 mouse_;  // kept every frame: the platform backend resets io.MousePos
+  int missing_frames_ = 0;
+  int scroll_frames_ = 0;
+  int settle_frames_ = 0;  // frames to wait after a click or typing before the next step  // frames spent scrolling towards a click target  // frames a click target has not been found
+  int64_t next_ms_ = 0;     // wait / slow typing: not before this time
+  size_t typed_ = 0;        // bytes of the current type step already sent
+  std::string error_;
+};
+
+}  // namespace ccfield::views

@@ -1,0 +1,104 @@
+// Projects with their SDG targets, and the good-practice library, readable offline.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "app/display.h"
+#include "text/i18n.h"
+#include "views/views.h"
+#include "views/widgets.h"
+
+namespace ccfield::views {
+
+using ui::tr;
+
+namespace {
+
+std::string Text(const Record& r, const char* field) {
+  const nlohmann::json& v = r.Get(field);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& item : v) out += (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    return out;
+  }
+  return "";
+}
+
+void Section(const char* title, const std::string& body) {
+  if (body.empty()) return;
+  ImGui::TextUnformatted(title);
+  ImGui::Indent();
+  UserTextWrapped(body);
+  ImGui::Unindent();
+  ImGui::Spacing();
+}
+
+void ProjectPage(Frame& f, const Record& p) {
+  if (BigButton(tr("Back to the library"))) f.out.push_back(app::GoTo{app::Screen::kLibrary});
+  Heading(p.Title());
+  Section(tr("Status"), Text(p, "status"));
+  Section(tr("Topic"), Text(p, "topic"));
+  Section(tr("SDG targets"), Text(p, "sdg_targets"));
+  Section(tr("Summary"), Text(p, "summary"));
+  ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(f.state.library.project_visits.size())}}).c_str());
+  for (const VisitRow& v : f.state.library.project_visits) {
+    std::string label = DisplayLine(app::VisitRowTitle(v)) + "##pv" + v.id;
+    if (ImGui::Selectable(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
+    LogItem(label.c_str());
+  }
+}
+
+void PracticePage(Frame& f, const Record& p) {
+  if (BigButton(tr("Back to the library"))) f.out.push_back(app::GoTo{app::Screen::kLibrary});
+  Heading(p.Title());
+  std::string where = Text(p, "city");
+  if (!Text(p, "country").empty()) where += (where.empty() ? "" : ", ") + Text(p, "country");
+  Section(tr("Where"), where);
+  Section(tr("Problem"), Text(p, "problem"));
+  Section(tr("Solution"), Text(p, "solution"));
+  Section(tr("Results"), Text(p, "results"));
+  Section(tr("Topics"), Text(p, "topics"));
+  Section(tr("SDG targets"), Text(p, "sdg_targets"));
+  Section(tr("Contact"), Text(p, "contact_role"));
+}
+
+}  // namespace
+
+void DrawLibrary(Frame& f) {
+  const app::LibraryState& l = f.state.library;
+  if (l.open_project) return ProjectPage(f, *l.open_project);
+  if (l.open_practice) return PracticePage(f, *l.open_practice);
+  const float half = ImGui::GetContentRegionAvail().x * 0.45f;
+  ImGui::BeginChild("projects", ImVec2(half, 0), true);
+  Heading(tr("Projects"));
+  for (const Record& p : l.projects) {
+    std::string label = DisplayLine(p.Title()) + "##prj" + p.id;
+    if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(0, ImGui::GetFontSize() * 1.6f))) {
+      f.out.push_back(app::OpenProject{p.id});
+    }
+    LogItem(label.c_str());
+    std::string targets = Text(p, "sdg_targets");
+    if (!targets.empty()) HelpText(std::string(tr("SDG")) + " " + targets);
+  }
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("practices", ImVec2(0, 0), true);
+  Heading(tr("Good practices"));
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::InputTextWithHint("##libsearch", tr("Search good practices"), &f.ui.library_search)) {
+    f.out.push_back(app::SetLibrarySearch{f.ui.library_search});
+  }
+  LogItem(tr("Search good practices"));
+  for (size_t i = 0; i < l.practices.size(); ++i) {
+    const Record& p = l.practices[i];
+    std::string label = DisplayLine(p.Title()) + "##prc" + p.id;
+    if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(0, ImGui::GetFontSize() * 1.6f))) {
+      f.out.push_back(app::OpenPractice{p.id});
+    }
+    LogItem(label.c_str());
+    if (i < l.practice_hits.size()) Snippet(l.practice_hits[i].snippet);
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace ccfield::views

@@ -1,0 +1,92 @@
+// Sites: a filterable list, the map, and the selected site's visit history.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "app/display.h"
+#include "text/i18n.h"
+#include "views/views.h"
+#include "views/widgets.h"
+
+namespace ccfield::views {
+
+using ui::tr;
+
+namespace {
+
+void SiteList(Frame& f) {
+  const app::SitesState& s = f.state.sites;
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::InputTextWithHint("##sitefilter", tr("Filter sites"), &f.ui.site_filter)) {
+    f.out.push_back(app::SetSiteFilter{f.ui.site_filter});
+  }
+  LogItem(tr("Filter sites"));
+  ImGui::BeginChild("sitelist");
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(s.shown.size()), ImGui::GetFontSize() * 2.2f);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const app::SiteItem& site = s.all[static_cast<size_t>(s.shown[static_cast<size_t>(i)])];
+      std::string label = DisplayLine(site.name) + (site.ward.empty() ? "" : " · " + site.ward) + "##site" + site.id;
+      if (ImGui::Selectable(label.c_str(), site.id == s.selected_id, 0,
+                            ImVec2(0, ImGui::GetFontSize() * 2.2f - ImGui::GetStyle().ItemSpacing.y))) {
+        f.out.push_back(app::OpenSite{site.id});
+      }
+      LogItem(label.c_str());
+    }
+  }
+  ImGui::EndChild();
+}
+
+void SiteDetails(Frame& f) {
+  const app::SitesState& s = f.state.sites;
+  const app::SiteItem* site = nullptr;
+  for (const app::SiteItem& it : s.all) {
+    if (it.id == s.selected_id) site = &it;
+  }
+  if (!site) {
+    HelpText(tr("Tap a site in the list or on the map."));
+    return;
+  }
+  Heading(site->name);
+  if (!site->kind.empty() || !site->ward.empty()) UserText(site->kind + (site->ward.empty() ? "" : " · " + site->ward));
+  if (!site->address.empty()) UserText(site->address);
+  if (!site->condition.empty()) {
+    ImGui::TextUnformatted((std::string(tr("Latest condition")) + ": " + app::ConditionText(site->condition)).c_str());
+  }
+  ImGui::TextUnformatted(tr("New visit with form:"));
+  Flow flow;
+  for (const auto& [key, title] : s.form_choices) {
+    std::string text = DisplayLine(title);
+    float w = flow.Next(text.c_str());
+    if (BigButton((text + "##new" + key).c_str(), w)) f.out.push_back(app::NewVisit{site->id, key});
+  }
+  if (ImGui::SmallButton(tr("Site history"))) f.out.push_back(app::OpenHistory{site->id});
+  LogItem(tr("Site history"));
+  ImGui::Spacing();
+  ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(s.selected_visits.size())}}).c_str());
+  for (const VisitRow& v : s.selected_visits) {
+    std::string label = DisplayLine(app::VisitRowTitle(v) + " · " + v.status +
+                                    (v.condition_rating.empty() ? "" : " · " + app::ConditionText(v.condition_rating))) +
+                        "##sv" + v.id;
+    if (ImGui::Selectable(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
+    LogItem(label.c_str());
+  }
+}
+
+}  // namespace
+
+void DrawSites(Frame& f) {
+  const float list_width = std::max(260.0f * f.scale, ImGui::GetContentRegionAvail().x * 0.3f);
+  ImGui::BeginChild("sites_left", ImVec2(list_width, 0), true);
+  SiteList(f);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("sites_right", ImVec2(0, 0), false);
+  DrawSiteMap(f, ImGui::GetContentRegionAvail().y * 0.5f);
+  ImGui::BeginChild("site_details");
+  SiteDetails(f);
+  ImGui::EndChild();
+  ImGui::EndChild();
+}
+
+}  // namespace ccfield::views

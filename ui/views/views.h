@@ -1,0 +1,51 @@
+#pragma once
+// The ImGui views: one file per screen. A view reads AppState and appends
+// Commands; it never calls the store, curl or SDL. What only the view needs
+// (text being typed into a search box, the map's zoom) lives in ViewState.
+#include <string>
+
+#include "app/app_state.h"
+#include "app/commands.h"
+
+namespace ccfield::views {
+
+struct MapView {
+  float zoom = 1.0f;          // 1 = all sites fit
+  float pan_x = 0, pan_y = 0; // pixels
+  std::string centred_on;     // the selected site the map last moved to
+};
+
+struct ViewState {
+  std::string site_filter;
+  app::VisitFilterState visit_filter;   // being edited; sent when changed
+  std::string library_search;
+  MapView map;
+  std::string login_url, login_user, login_password;
+  std::string merged_text;              // conflicts: the merged edit being written
+  std::string merging_conflict_id;
+  bool settings_loaded = false;
+};
+
+struct Frame {
+  const app::AppState& state;
+  app::Commands& out;
+  ViewState& ui;
+  float scale;  // text-size setting times display scale
+};
+
+// Draws the whole window's content for one frame.
+void DrawMain(Frame& f);
+
+// Screens.
+void DrawHome(Frame& f);
+void DrawSites(Frame& f);
+void DrawSiteMap(Frame& f, float height);
+void DrawVisits(Frame& f);
+void DrawEditor(Frame& f);
+void DrawLibrary(Frame& f);
+void DrawHistory(Frame& f);
+void DrawConflicts(Frame& f);
+void DrawSync(Frame& f);
+void DrawSettings(Frame& f);
+
+}  // namespace ccfield::views

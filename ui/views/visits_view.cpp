@@ -1,0 +1,133 @@
+// Visits: filters, full-text search with highlighted snippets, and a
+// virtualised list (ImGuiListClipper) that scrolls 10,000 rows smoothly.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "app/display.h"
+#include "text/i18n.h"
+#include "views/views.h"
+#include "views/widgets.h"
+
+namespace ccfield::views {
+
+using ui::tr;
+
+namespace {
+
+// A combo over (id, label) pairs with "any" first; true when changed.
+bool PickCombo(const char* label, std::string* value, const std::vector<std::pair<std::string, std::string>>& items) {
+  std::string current = tr("any");
+  for (const auto& [id, name] : items) {
+    if (id == *value) current = name;
+  }
+  bool changed = false;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
+  if (ImGui::BeginCombo(label, DisplayLine(current).c_str())) {
+    if (ImGui::Selectable(tr("any"), value->empty())) {
+      value->clear();
+      changed = true;
+    }
+    for (const auto& [id, name] : items) {
+      if (ImGui::Selectable((DisplayLine(name) + "##" + id).c_str(), id == *value)) {
+        *value = id;
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  LogItem(label);
+  return changed;
+}
+
+void Filters(Frame& f) {
+  const app::VisitsState& v = f.state.visits;
+  app::VisitFilterState& edit = f.ui.visit_filter;
+  bool changed = false;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
+  changed |= ImGui::InputTextWithHint("##search", tr("Search visits"), &edit.search);
+  LogItem(tr("Search visits"));
+  ImGui::SameLine();
+  changed |= PickCombo(tr("Site"), &edit.site_id, v.sites);
+  ImGui::SameLine();
+  changed |= PickCombo(tr("Project"), &edit.project_id, v.projects);
+  ImGui::SameLine();
+  changed |= PickCombo(tr("Form"), &edit.form_id, v.forms);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  changed |= ImGui::InputTextWithHint(tr("From"), "YYYY-MM-DD", &edit.from_date);
+  LogItem(tr("From"));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  changed |= ImGui::InputTextWithHint(tr("To"), "YYYY-MM-DD", &edit.to_date);
+  LogItem(tr("To"));
+  ImGui::SameLine();
+  ImGui::TextUnformatted(tr("Follow-up:"));
+  for (const char* p : {"P1", "P2", "P3"}) {
+    ImGui::SameLine();
+    if (ChoiceButton(p, edit.priority == p)) {
+      edit.priority = edit.priority == p ? "" : p;
+      changed = true;
+    }
+  }
+  // Dates are applied only when complete, so typing "2026-1" does not empty the list.
+  auto date_ok = [](const std::string& d) { return d.empty() || d.size() == 10; };
+  if (changed && date_ok(edit.from_date) && date_ok(edit.to_date) && !(edit == v.filter)) {
+    f.out.push_back(app::SetVisitFilter{edit});
+  }
+}
+
+void Row(Frame& f, const VisitRow& r, const std::string* snippet) {
+  std::string title = app::VisitRowTitle(r) + " · " + (r.status == "draft" ? tr("in progress") : tr("complete"));
+  if (r.follow_up_needed) title += " · " + r.follow_up_priority;
+  if (!r.condition_rating.empty()) title += " · " + app::ConditionText(r.condition_rating);
+  const float h = ImGui::GetFontSize() * 2.4f;
+  std::string label = "##row" + r.id;
+  ImVec2 start = ImGui::GetCursorPos();
+  if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h))) {
+    f.out.push_back(app::OpenVisit{r.id});
+  }
+  LogItem(("row:" + title).c_str());
+  ImGui::SetCursorPos(start);
+  ImGui::TextUnformatted(DisplayLine(title).c_str());
+  if (snippet) {
+    Snippet(*snippet);
+  } else {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextUnformatted(DisplayLine(r.notes_head).c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::SetCursorPos(ImVec2(start.x, start.y + h + ImGui::GetStyle().ItemSpacing.y));
+}
+
+}  // namespace
+
+void DrawVisits(Frame& f) {
+  const app::VisitsState& v = f.state.visits;
+  Filters(f);
+  if (!v.error.empty()) ErrorText(v.error);
+  const int n = static_cast<int>(v.searching ? v.hits.size() : v.rows.size());
+  if (v.searching) {
+    ImGui::TextUnformatted(ui::Format(tr("{n} visits match"), {{"n", std::to_string(n)}}).c_str());
+  } else if (n >= app::kMaxVisitRows) {
+    ImGui::TextUnformatted(ui::Format(tr("Showing the newest {n} visits; use the filters to find older ones."),
+                                      {{"n", std::to_string(n)}})
+                               .c_str());
+  } else {
+    ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(n)}}).c_str());
+  }
+  ImGui::BeginChild("visitlist");
+  ImGuiListClipper clipper;
+  clipper.Begin(n, ImGui::GetFontSize() * 2.4f + ImGui::GetStyle().ItemSpacing.y);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      if (v.searching) {
+        const app::VisitHit& hit = v.hits[static_cast<size_t>(i)];
+        Row(f, hit.row, &hit.snippet);
+      } else {
+        Row(f, v.rows[static_cast<size_t>(i)], nullptr);
+      }
+    }
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace ccfield::views

@@ -1,0 +1,176 @@
+#include "window_main.h"
+
+#include <imgui.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "app/app.h"
+#include "ccfield/platform/app_window.h"
+#include "ccfield/platform/env.h"
+#include "driver/ui_driver.h"
+#include "text/i18n.h"
+#include "views/fonts.h"
+#include "views/theme.h"
+#include "views/views.h"
+#include "views/widgets.h"
+
+namespace ccfield {
+namespace {
+
+// Frames drawn after any input or result: ImGui needs a couple to settle
+// (hover, then click), after which the loop sleeps until the next event.
+constexpr int kFramesAfterActivity = 3;
+// The text cursor blinks at this period; while typing, one frame per blink.
+constexpr int kBlinkMs = 500;
+constexpr int kSpinnerMs = 125;
+
+RenderBackend ParseBackend(const std::string& name) {
+  if (name == "software") return RenderBackend::kSdlSoftware;
+  if (name == "renderer") return RenderBackend::kSdlRenderer;
+  if (name == "opengl3") return RenderBackend::kOpenGL3;
+  return RenderBackend::kAuto;
+}
+
+int64_t NowMs(Env* env) { return env->MonoNanos() / 1'000'000; }
+
+}  // namespace
+
+int RunWindow(const WindowArgs& args, Env* env) {
+  const int64_t start_ms = NowMs(env);
+  std::optional<views::UiDriver> driver;
+  if (!args.script.empty()) {
+    std::ifstream in(args.script);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    if (!in) error = "cannot read " + args.script;
+    if (error.empty()) driver = views::UiDriver::Parse(text.str(), &error);
+    if (!driver) {
+      std::fprintf(stderr, "ccfield: %s\n", error.c_str());
+      return 2;
+    }
+    views::EnableItemLog(true);
+  }
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout is fixed; nothing to remember between runs
+
+  WindowOptions wo;
+  wo.title = "ccfield";
+  wo.width = args.width;
+  wo.height = args.height;
+  wo.backend = BackendFromEnv(ParseBackend(args.renderer));
+  wo.vsync = !driver;
+  std::string error;
+  std::unique_ptr<AppWindow> window = AppWindow::Open(wo, &error);
+  if (!window) {
+    std::fprintf(stderr, "ccfield: cannot open the window: %s\n", error.c_str());
+    ImGui::DestroyContext();
+    return kNoWindow;
+  }
+
+  app::AppOptions ao;
+  ao.env = env;
+  ao.data_dir = args.data_dir;
+  ao.wake = window->Waker();
+  Result<std::unique_ptr<app::App>> opened = app::App::Open(std::move(ao));
+  if (!opened.ok()) {
+    std::fprintf(stderr, "ccfield: %s\n", opened.status().ToString().c_str());
+    window.reset();
+    ImGui::DestroyContext();
+    return 1;
+  }
+  std::unique_ptr<app::App> app = std::move(*opened);
+
+  views::ViewState ui_state;
+  unsigned font_scripts = 0;
+  float font_size = 0;
+  app::Theme theme{};
+  float theme_scale = 0;
+  int frames_left = kFramesAfterActivity;
+  int64_t frames = 0, wakeups = 0;
+  int exit_code = 0;
+
+  while (!window->quit_requested()) {
+    // Sleep until input, a posted result, a draft deadline or an animation frame.
+    int timeout = frames_left > 0 ? 0 : -1;
+    if (int64_t due = app->MillisUntilDue(); due >= 0 && frames_left == 0) timeout = static_cast<int>(due);
+    if (frames_left == 0 && io.WantTextInput) timeout = timeout < 0 ? kBlinkMs : std::min(timeout, kBlinkMs);
+    if (frames_left == 0 && app->state().sync.running) timeout = timeout < 0 ? kSpinnerMs : std::min(timeout, kSpinnerMs);
+    if (driver && !driver->done()) timeout = 0;
+    int events = window->WaitEvents(timeout);
+    ++wakeups;
+    if (events > 0) frames_left = kFramesAfterActivity;
+    if (app->Tick()) frames_left = kFramesAfterActivity;
+    if (frames_left == 0 && timeout != 0 && events == 0) frames_left = 1;  // blink, spinner or draft tick
+    if (frames_left == 0 && !(driver && !driver->done())) continue;
+
+    // Fonts follow the language, the text size and the scripts seen on screen.
+    const app::UiSettings& st = app->settings();
+    const float scale = st.text_scale * window->dpi_scale();
+    const unsigned want = views::WantedScripts(st.language);
+    if ((want & ~font_scripts) != 0 || font_size != 18.0f * scale) {
+      std::string font_error;
+      if (!views::BuildFonts(want, 18.0f * scale, &font_error)) std::fprintf(stderr, "ccfield: %s\n", font_error.c_str());
+      window->RebuildFontTexture();
+      font_scripts = want;
+      font_size = 18.0f * scale;
+    }
+    if (theme != st.theme || theme_scale != scale) {
+      views::ApplyTheme(st.theme, scale);
+      window->SetClearColor(st.theme == app::Theme::kDark ? 0.1f : 1.0f, st.theme == app::Theme::kDark ? 0.1f : 1.0f,
+                            st.theme == app::Theme::kDark ? 0.1f : 1.0f);
+      theme = st.theme;
+      theme_scale = scale;
+    }
+
+    window->NewFrame();
+    views::UiDriver::HostAction action;
+    if (driver) {
+      action = driver->BeforeFrame(io, NowMs(env));
+      if (!driver->error().empty()) {
+        std::fprintf(stderr, "ccfield: %s\n", driver->error().c_str());
+        exit_code = 3;
+        break;
+      }
+    }
+    ImGui::NewFrame();
+    views::BeginItemLog();
+    app::Commands commands;
+    views::Frame frame{app->state(), commands, ui_state, scale};
+    views::DrawMain(frame);
+    ImGui::Render();
+    window->Present();
+    ++frames;
+    if (frames == 1 && args.exit_after_first_frame) {
+      std::printf("first_frame_ms %lld\n", static_cast<long long>(NowMs(env) - start_ms));
+      break;
+    }
+    if (!action.screenshot.empty() && !window->SaveScreenshot(action.screenshot, &error)) {
+      std::fprintf(stderr, "ccfield: screenshot: %s\n", error.c_str());
+      exit_code = 3;
+    }
+    window->SyncTextInput(io.WantTextInput);
+    if (!commands.empty()) {
+      app->Apply(commands);
+      frames_left = kFramesAfterActivity;
+    }
+    if (frames_left > 0) --frames_left;
+    if (action.quit) break;
+  }
+  if (args.stats) {
+    std::printf("frames %lld wakeups %lld seconds %.1f\n", static_cast<long long>(frames),
+                static_cast<long long>(wakeups), static_cast<double>(NowMs(env) - start_ms) / 1000.0);
+  }
+  app.reset();  // writes a pending draft, stops sync
+  window.reset();
+  ImGui::DestroyContext();
+  return exit_code;
+}
+
+}  // namespace ccfield

@@ -1,0 +1,25 @@
+#pragma once
+// The field app's window: the event loop that ties the App (state and
+// commands), the views (ImGui) and the platform window (SDL2) together.
+#include <string>
+
+namespace ccfield {
+
+class Env;
+
+struct WindowArgs {
+  std::string data_dir;
+  std::string renderer;   // "", "software", "renderer", "opengl3" (CCFIELD_RENDERER also works)
+  std::string script;     // a UiDriver script file (tests, tours)
+  bool exit_after_first_frame = false;  // bench: print start-up time and quit
+  bool stats = false;     // print frames drawn and idle wake-ups at exit
+  int width = 1100, height = 720;
+};
+
+// Exit code when no window can be opened (no display): the caller may fall back to text.
+inline constexpr int kNoWindow = 4;
+
+// Runs until the window is closed. Returns the process exit code.
+int RunWindow(const WindowArgs& args, Env* env);
+
+}  // namespace ccfield
