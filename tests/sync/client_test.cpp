@@ -7,14 +7,10 @@
 
 #include <curl/curl.h>
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,10 +26,9 @@
 #include "ccfield/sync/transport.h"
 #include "cli/cli.h"
 #include "curl_errors.h"
+#include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace ccfield::sync {
 namespace {
@@ -41,6 +36,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
+using testing::ServerProcess;
 using testing::TempDir;
 using testing::Unwrap;
 
@@ -675,119 +671,8 @@ constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 constexpr const char* kServerPath = "";
 #endif
 
-std::vector<char*> Argv(std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return argv;
-}
-
-// Runs a command to completion; returns its exit code and standard output.
-std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = 0;
-  std::vector<char*> argv = Argv(args);
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  REQUIRE(rc == 0);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// A ccfield-server in a temporary data directory with one workspace and one
-// field_staff member (alice, and bob when asked), serving on a free port.
-class ServerProcess {
- public:
-  static bool Available() { return kServerPath[0] != '\0' && access(kServerPath, X_OK) == 0; }
-
-  ServerProcess() {
-    workspace_id = Trim(Admin({"create-workspace", "Test municipality", "--country", "TZ"}));
-    REQUIRE(!workspace_id.empty());
-    for (const char* user : {"alice", "bob"}) {
-      Admin({"create-user", user, "--password", "pw-" + std::string(user) + "-2026"});
-      Admin({"add-member", workspace_id, user, "--role", "field_staff"});
-    }
-    Start();
-  }
-  ~ServerProcess() { Kill(); }
-
-  // `ccfield-server --data DIR --password-cost test admin ARGS...`; REQUIREs exit 0.
-  std::string Admin(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kServerPath, "--data", dir.path(), "--password-cost", "test", "admin"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto [code, out] = RunCommand(argv);
-    REQUIRE_MESSAGE(code == 0, "admin " << args[0] << " failed");
-    return out;
-  }
-
-  void Start() {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::vector<std::string> args = {kServerPath, "--data", dir.path(), "--password-cost",
-                                     "test",      "serve",  "--port",   "0"};
-    std::vector<char*> argv = Argv(args);
-    REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    // "listening on 127.0.0.1:PORT"
-    std::string out;
-    const auto t0 = Clock::now();
-    while (out.find('\n') == std::string::npos && MsSince(t0) < 10'000) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    const std::string prefix = "listening on 127.0.0.1:";
-    REQUIRE_MESSAGE(out.rfind(prefix, 0) == 0, "server said: " << out);
-    url = "http://127.0.0.1:" + Trim(out.substr(prefix.size()));
-  }
-
-  // SIGTERM stops it cleanly (it may wait for idle keep-alive connections);
-  // SIGKILL is a crash or a cut cable.
-  void Kill(int signal = SIGTERM) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-  static std::string Trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-
-  TempDir dir;
-  std::string workspace_id;
-  std::string url;
-
- private:
-  pid_t pid_ = 0;
-};
-
 #define SKIP_WITHOUT_SERVER()                                                          \
-  if (!ServerProcess::Available()) {                                                   \
+  if (!ServerProcess::Available(kServerPath)) {                                        \
     MESSAGE("skipped: ccfield-server not built (" << std::string(kServerPath) << ")"); \
     return;                                                                            \
   }
@@ -807,7 +692,7 @@ struct RealDevice {
 
 TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and no-op syncs") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   Env* env = DefaultEnv();
 
   RealDevice a;
@@ -913,7 +798,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
 
 TEST_CASE("End to end: background sync completes and calls on_finished; Stop is prompt") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   RealDevice a;
   std::mutex mu;
   std::condition_variable cv;
@@ -958,7 +843,7 @@ TEST_CASE("End to end: background sync completes and calls on_finished; Stop is 
 
 TEST_CASE("End to end: a revoked device is told to stop") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   RealDevice a;
   auto client = a.Client();
   REQUIRE_OK(client->Login(server.url, "alice", "pw-alice-2026", "lost tablet"));
@@ -978,7 +863,7 @@ TEST_CASE("End to end: a revoked device is told to stop") {
 // applied so far in the request: the answers are rejected.
 TEST_CASE("End to end: a new visit with form answers syncs whole") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   RealDevice a, b;
   auto client_a = a.Client();
   REQUIRE_OK(client_a->Login(server.url, "alice", "pw-alice-2026", "tablet A"));
@@ -1003,7 +888,7 @@ TEST_CASE("End to end: a new visit with form answers syncs whole") {
 // the record shows the losing value while the server holds the winner.
 TEST_CASE("End to end: after a conflict the winning device keeps the winning value") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   RealDevice a, b;
   auto client_a = a.Client();
   auto client_b = b.Client();
@@ -1043,7 +928,7 @@ CliRun Cli(const std::string& data_dir, std::vector<std::string> args) {
 
 TEST_CASE("End to end: the CLI commands login, sync, status, conflicts, resolve") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   RealDevice a, b;
   const std::string dir_a = a.dir.path(), dir_b = b.dir.path();
 

@@ -9,7 +9,7 @@
 // did not commit); and after the next successful sync every change is on the
 // server exactly once and a fresh device that pulls everything sees the same.
 //
-// The server is started as in client_test.cpp (`ccfield-server --data TMP
+// The server is tests/support/server_process.h (`ccfield-server --data TMP
 // --password-cost test serve --port 0`); after a crash it is restarted on the
 // same data directory and the device is pointed at its new port.
 #include <doctest/doctest.h>
@@ -34,6 +34,7 @@
 
 #include "ccfield/core/sqlite_db.h"
 #include "ccfield/sync/client.h"
+#include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
@@ -45,6 +46,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
+using testing::ServerProcess;
 using testing::TempDir;
 using testing::Unwrap;
 
@@ -71,11 +73,6 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   return argv;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // Starts `args` with its standard output on a pipe; returns the pid and the
@@ -113,77 +110,8 @@ bool ReadUntil(int fd, std::string* out, Clock::time_point deadline, const std::
   return true;
 }
 
-// Runs a command to completion; returns its exit code and standard output.
-std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
-  auto [pid, fd] = Spawn(std::move(args));
-  std::string out;
-  ReadUntil(fd, &out, Clock::now() + std::chrono::seconds(60), [](const std::string&) { return false; });
-  close(fd);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// A ccfield-server in a temporary data directory with one workspace whose
-// field_staff members are alice and bob, serving on a free port of 127.0.0.1.
-// Kill(SIGKILL) then Start() restarts it on the same data (another port).
-class ServerProcess {
- public:
-  static bool Available() { return kServerPath[0] != '\0' && access(kServerPath, X_OK) == 0; }
-
-  ServerProcess() {
-    workspace_id = Trim(Admin({"create-workspace", "Test municipality", "--country", "TZ"}));
-    REQUIRE(!workspace_id.empty());
-    for (const char* user : {"alice", "bob"}) {
-      Admin({"create-user", user, "--password", Password(user)});
-      Admin({"add-member", workspace_id, user, "--role", "field_staff"});
-    }
-    Start();
-  }
-  ~ServerProcess() { Kill(); }
-
-  static std::string Password(const std::string& user) { return "pw-" + user + "-2026"; }
-
-  std::string Admin(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kServerPath, "--data", dir.path(), "--password-cost", "test", "admin"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto [code, out] = RunCommand(argv);
-    REQUIRE_MESSAGE(code == 0, "admin " << args[0] << " failed");
-    return out;
-  }
-
-  void Start() {
-    auto [pid, fd] = Spawn({kServerPath, "--data", dir.path(), "--password-cost", "test", "serve", "--port", "0"});
-    pid_ = pid;
-    std::string out;  // "listening on 127.0.0.1:PORT\n"
-    ReadUntil(fd, &out, Clock::now() + std::chrono::seconds(10),
-              [](const std::string& s) { return s.find('\n') != std::string::npos; });
-    close(fd);
-    const std::string prefix = "listening on 127.0.0.1:";
-    REQUIRE_MESSAGE(out.rfind(prefix, 0) == 0, "server said: " << out);
-    url = "http://127.0.0.1:" + Trim(out.substr(prefix.size()));
-  }
-
-  void Kill(int signal = SIGTERM) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-  std::string db_path() const { return dir.File("server.db"); }
-
-  TempDir dir;
-  std::string workspace_id;
-  std::string url;
-
- private:
-  pid_t pid_ = 0;
-};
-
 #define SKIP_WITHOUT_SERVER()                                                              \
-  if (!ServerProcess::Available() || access(kChildPath, X_OK) != 0) {                      \
+  if (!ServerProcess::Available(kServerPath) || access(kChildPath, X_OK) != 0) {           \
     MESSAGE("skipped: ccfield-server or sync_child not built (" << kServerPath << ")");    \
     return;                                                                                \
   }
@@ -376,7 +304,7 @@ TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing 
   constexpr int kRounds = 4;
   constexpr int kVisitsPerRound = 400;
 
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   Device a;
   a.LogIn(server.url, "alice");
   std::string site_id;
@@ -562,7 +490,7 @@ TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages on
   constexpr int kPullLimit = 200;  // many pages, each its own transaction
   constexpr int kRounds = 6;
 
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   // A pushes the backlog.
   Device a;
   a.LogIn(server.url, "alice");

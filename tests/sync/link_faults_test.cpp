@@ -6,16 +6,10 @@
 // exactly once, with the version the device recorded, and a fresh device that
 // pulls everything sees the same records.
 //
-// The server is started as in client_test.cpp: `ccfield-server --data TMP
+// The server is tests/support/server_process.h: `ccfield-server --data TMP
 // --password-cost test serve --port 0` after the admin commands that create a
 // workspace and the users alice and bob.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,10 +24,9 @@
 #include "ccfield/sync/client.h"
 #include "ccfield/sync/transport.h"
 #include "support/fault_proxy.h"
+#include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace ccfield::sync {
 namespace {
@@ -43,6 +36,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 using testing::FaultProxy;
 using testing::ProxyFaults;
+using testing::ServerProcess;
 using testing::TempDir;
 using testing::Unwrap;
 
@@ -63,122 +57,8 @@ bool WaitFor(const std::function<bool()>& cond, int timeout_ms) {
   return true;
 }
 
-std::vector<char*> Argv(std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return argv;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// Runs a command to completion; returns its exit code and standard output.
-std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = 0;
-  std::vector<char*> argv = Argv(args);
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  REQUIRE(rc == 0);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// A ccfield-server in a temporary data directory with one workspace whose
-// field_staff members are alice and bob, serving on a free port of 127.0.0.1.
-class ServerProcess {
- public:
-  static bool Available() { return kServerPath[0] != '\0' && access(kServerPath, X_OK) == 0; }
-
-  ServerProcess() {
-    workspace_id = Trim(Admin({"create-workspace", "Test municipality", "--country", "TZ"}));
-    REQUIRE(!workspace_id.empty());
-    for (const char* user : {"alice", "bob"}) {
-      Admin({"create-user", user, "--password", Password(user)});
-      Admin({"add-member", workspace_id, user, "--role", "field_staff"});
-    }
-    Start();
-  }
-  ~ServerProcess() { Kill(); }
-
-  static std::string Password(const std::string& user) { return "pw-" + user + "-2026"; }
-
-  // `ccfield-server --data DIR --password-cost test admin ARGS...`; REQUIREs exit 0.
-  std::string Admin(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kServerPath, "--data", dir.path(), "--password-cost", "test", "admin"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto [code, out] = RunCommand(argv);
-    REQUIRE_MESSAGE(code == 0, "admin " << args[0] << " failed");
-    return out;
-  }
-
-  // Serves the data directory on a free port; sets `url` and `port`.
-  void Start() {
-    int fds[2];
-    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    std::vector<std::string> args = {kServerPath, "--data", dir.path(), "--password-cost",
-                                     "test",      "serve",  "--port",   "0"};
-    std::vector<char*> argv = Argv(args);
-    REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    std::string out;  // "listening on 127.0.0.1:PORT\n"
-    const auto t0 = Clock::now();
-    while (out.find('\n') == std::string::npos && MsSince(t0) < 10'000) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    close(fds[0]);
-    const std::string prefix = "listening on 127.0.0.1:";
-    REQUIRE_MESSAGE(out.rfind(prefix, 0) == 0, "server said: " << out);
-    port = std::stoi(Trim(out.substr(prefix.size())));
-    url = "http://127.0.0.1:" + std::to_string(port);
-  }
-
-  void Kill(int signal = SIGTERM) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-  std::string db_path() const { return dir.File("server.db"); }
-
-  TempDir dir;
-  std::string workspace_id;
-  std::string url;
-  int port = 0;
-
- private:
-  pid_t pid_ = 0;
-};
-
 #define SKIP_WITHOUT_SERVER()                                                          \
-  if (!ServerProcess::Available()) {                                                   \
+  if (!ServerProcess::Available(kServerPath)) {                                        \
     MESSAGE("skipped: ccfield-server not built (" << std::string(kServerPath) << ")"); \
     return;                                                                            \
   }
@@ -353,7 +233,7 @@ struct LinkSetup {
     REQUIRE_OK(client->SyncNow());
   }
 
-  ServerProcess server;
+  ServerProcess server{kServerPath};
   FaultProxy proxy{server.port};
   Device a;
   std::string site_id;
@@ -470,7 +350,7 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
 
 TEST_CASE("Sync over a bad link: 100 ms latency and 20 KB/s (2G) still complete correctly") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server;
+  ServerProcess server(kServerPath);
   FaultProxy proxy(server.port);
   REQUIRE(proxy.Start());
   ProxyFaults f;
