@@ -44,7 +44,7 @@ void App::StartSync() {
 void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
   const sync::SyncReport& r = outcome.report;
   if (outcome.status.ok()) {
-    state_.sync.last_result = ui::Format(tr("Sync finished: {sent} sent, {received} received, {conflicts} conflicts."),
+    state_.sync.last_result = ui::Format(tr("Sync finished. Sent: {sent}, received: {received}, conflicts: {conflicts}."),
                                            {{"sent", std::to_string(r.pushed)},
                                             {"received", std::to_string(r.received)},
                                             {"conflicts", std::to_string(r.conflicts)}});

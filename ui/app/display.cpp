@@ -89,7 +89,7 @@ std::string SyncSentence(const sync::SyncStatus& s) {
   } else if (s.waiting == 0) {
     out = tr("Everything is sent.");
   } else {
-    out = ui::Format(tr("{n} changes waiting to be sent."), {{"n", std::to_string(s.waiting)}});
+    out = ui::Format(tr("Changes waiting to be sent: {n}."), {{"n", std::to_string(s.waiting)}});
   }
   out += " ";
   if (s.last_ok.empty()) {
@@ -99,11 +99,11 @@ std::string SyncSentence(const sync::SyncStatus& s) {
   }
   if (!s.blocked_by.empty()) {
     out += " ";
-    out += ui::Format(tr("Blocked by: {reason}."), {{"reason", s.blocked_by}});
+    out += ui::Format(tr("Sync blocked: {reason}."), {{"reason", s.blocked_by}});
   }
   if (s.rejected > 0) {
     out += " ";
-    out += ui::Format(tr("{n} changes were refused by the server."), {{"n", std::to_string(s.rejected)}});
+    out += ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(s.rejected)}});
   }
   return out;
 }

@@ -66,7 +66,8 @@ json ParseNumber(const std::string& text, bool integer) {
 // A text input bound to `field`; `multiline` for notes.
 void TextField(Ctx& c, const char* label, const std::string& field, const json& value, bool multiline) {
   std::string text = value.is_string() ? value.get<std::string>() : "";
-  std::string id = std::string(label) + "##" + field;
+  // The label is shown by the caller where it reads best; here it only names the widget.
+  std::string id = "##" + field;
   bool changed;
   if (multiline) {
     changed = ImGui::InputTextMultiline(id.c_str(), &text, ImVec2(-1, ImGui::GetFontSize() * 6));
@@ -74,7 +75,7 @@ void TextField(Ctx& c, const char* label, const std::string& field, const json& 
     ImGui::SetNextItemWidth(-1);
     changed = ImGui::InputText(id.c_str(), &text);
   }
-  LogItem(id.c_str());
+  LogItem(*label ? label : ("text:" + field).c_str());
   if (changed) Edit(c, field, text.empty() ? json(nullptr) : json(text));
   if (multiline && ui::HasRtl(text) && !ImGui::IsItemActive()) UserTextWrapped(text);  // shaped preview
 }
@@ -209,7 +210,7 @@ void VisitFields(Ctx& c) {
   ImGui::SameLine();
   NumberField(c, "gps_lon", get("gps_lon"), false, "° E");
   ImGui::SameLine();
-  NumberField(c, "gps_accuracy_m", get("gps_accuracy_m"), false, tr("m accuracy"));
+  NumberField(c, "gps_accuracy_m", get("gps_accuracy_m"), false, tr("Accuracy (m)"));
   for (const char* k : {"gps_lat", "gps_lon", "gps_accuracy_m"}) FieldError(c, k);
   const json source = get("gps_source");
   const std::pair<const char*, const char*> sources[] = {
@@ -261,7 +262,8 @@ void VisitFields(Ctx& c) {
     }
     LogItem(tr("Due"));
     FieldError(c, "follow_up_due");
-    TextField(c, tr("Action"), "follow_up_action", get("follow_up_action"), false);
+    UserText(tr("Follow-up action"));
+    TextField(c, tr("Follow-up action"), "follow_up_action", get("follow_up_action"), false);
     FieldError(c, "follow_up_action");
   }
 }

@@ -25,7 +25,7 @@ void VisitButton(Frame& f, const VisitRow& v, const std::string& extra) {
 void DrawHome(Frame& f) {
   const app::HomeState& h = f.state.home;
   Heading(h.workspace_name.empty() ? tr("No workspace yet") : h.workspace_name);
-  ImGui::TextUnformatted(ui::Format(tr("{sites} sites · {visits} visits · {projects} projects · {practices} good practices"),
+  ImGui::TextUnformatted(ui::Format(tr("Sites: {sites} · visits: {visits} · projects: {projects} · good practices: {practices}"),
                                     {{"sites", std::to_string(h.sites)},
                                      {"visits", std::to_string(h.visits)},
                                      {"projects", std::to_string(h.projects)},
@@ -42,7 +42,7 @@ void DrawHome(Frame& f) {
     }
   }
   if (h.open_conflicts > 0) {
-    std::string label = ui::Format(tr("{n} conflicts need a decision"), {{"n", std::to_string(h.open_conflicts)}});
+    std::string label = ui::Format(tr("Conflicts needing a decision: {n}"), {{"n", std::to_string(h.open_conflicts)}});
     if (BigButton(label.c_str())) f.out.push_back(app::GoTo{app::Screen::kConflicts});
   }
 

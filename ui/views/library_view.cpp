@@ -40,7 +40,7 @@ void ProjectPage(Frame& f, const Record& p) {
   Section(tr("Topic"), Text(p, "topic"));
   Section(tr("SDG targets"), Text(p, "sdg_targets"));
   Section(tr("Summary"), Text(p, "summary"));
-  ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(f.state.library.project_visits.size())}}).c_str());
+  ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(f.state.library.project_visits.size())}}).c_str());
   for (const VisitRow& v : f.state.library.project_visits) {
     std::string label = DisplayLine(app::VisitRowTitle(v)) + "##pv" + v.id;
     if (ImGui::Selectable(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
@@ -78,7 +78,7 @@ void DrawLibrary(Frame& f) {
     }
     LogItem(label.c_str());
     std::string targets = Text(p, "sdg_targets");
-    if (!targets.empty()) HelpText(std::string(tr("SDG")) + " " + targets);
+    if (!targets.empty()) HelpText(ui::Format(tr("SDG {targets}"), {{"targets", targets}}));
   }
   ImGui::EndChild();
   ImGui::SameLine();

@@ -130,7 +130,7 @@ void DrawSiteMap(Frame& f, float height) {
   ImGui::SameLine();
   if (ImGui::Button(" - ")) mv.zoom = std::max(mv.zoom / 1.5f, 0.5f);
   ImGui::SameLine();
-  if (ImGui::Button(tr("All"))) {
+  if (ImGui::Button(tr("Show all"))) {
     mv.zoom = 1;
     mv.pan_x = mv.pan_y = 0;
   }

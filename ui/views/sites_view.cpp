@@ -51,7 +51,7 @@ void SiteDetails(Frame& f) {
   if (!site->kind.empty() || !site->ward.empty()) UserText(site->kind + (site->ward.empty() ? "" : " · " + site->ward));
   if (!site->address.empty()) UserText(site->address);
   if (!site->condition.empty()) {
-    ImGui::TextUnformatted((std::string(tr("Latest condition")) + ": " + app::ConditionText(site->condition)).c_str());
+    UserText(ui::Format(tr("Latest condition: {condition}"), {{"condition", app::ConditionText(site->condition)}}));
   }
   ImGui::TextUnformatted(tr("New visit with form:"));
   Flow flow;
@@ -63,7 +63,7 @@ void SiteDetails(Frame& f) {
   if (ImGui::SmallButton(tr("Site history"))) f.out.push_back(app::OpenHistory{site->id});
   LogItem(tr("Site history"));
   ImGui::Spacing();
-  ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(s.selected_visits.size())}}).c_str());
+  ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(s.selected_visits.size())}}).c_str());
   for (const VisitRow& v : s.selected_visits) {
     std::string label = DisplayLine(app::VisitRowTitle(v) + " · " + v.status +
                                     (v.condition_rating.empty() ? "" : " · " + app::ConditionText(v.condition_rating))) +

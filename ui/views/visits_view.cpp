@@ -106,13 +106,13 @@ void DrawVisits(Frame& f) {
   if (!v.error.empty()) ErrorText(v.error);
   const int n = static_cast<int>(v.searching ? v.hits.size() : v.rows.size());
   if (v.searching) {
-    ImGui::TextUnformatted(ui::Format(tr("{n} visits match"), {{"n", std::to_string(n)}}).c_str());
+    ImGui::TextUnformatted(ui::Format(tr("Matching visits: {n}"), {{"n", std::to_string(n)}}).c_str());
   } else if (n >= app::kMaxVisitRows) {
     ImGui::TextUnformatted(ui::Format(tr("Showing the newest {n} visits; use the filters to find older ones."),
                                       {{"n", std::to_string(n)}})
                                .c_str());
   } else {
-    ImGui::TextUnformatted(ui::Format(tr("{n} visits"), {{"n", std::to_string(n)}}).c_str());
+    ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(n)}}).c_str());
   }
   ImGui::BeginChild("visitlist");
   ImGuiListClipper clipper;
