@@ -9,7 +9,6 @@
 #include <cstdlib>
 
 #include "app/display.h"
-#include "text/bidi.h"
 #include "text/i18n.h"
 #include "views/views.h"
 #include "views/widgets.h"
@@ -77,7 +76,7 @@ void TextField(Ctx& c, const char* label, const std::string& field, const json& 
   }
   LogItem(*label ? label : ("text:" + field).c_str());
   if (changed) Edit(c, field, text.empty() ? json(nullptr) : json(text));
-  if (multiline && ui::HasRtl(text) && !ImGui::IsItemActive()) UserTextWrapped(text);  // shaped preview
+  if (multiline && NeedsBidi(text) && !ImGui::IsItemActive()) UserTextWrapped(text);  // shaped preview
 }
 
 void NumberField(Ctx& c, const std::string& field, const json& value, bool integer, const std::string& unit) {

@@ -42,7 +42,10 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
     cfg.OversampleH = 1;  // a smaller atlas: memory matters on 1 GB tablets
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    if (atlas->AddFontFromFileTTF(face.path.c_str(), size_px, &cfg,
+    // Noto's Arabic and Ethiopic faces reserve tall ascenders, so at the same
+    // pixel height their letters come out smaller than DejaVu's: scale them up.
+    const bool tall = face.path.find("Arabic") != std::string::npos || face.path.find("Ethiopic") != std::string::npos;
+    if (atlas->AddFontFromFileTTF(face.path.c_str(), tall && !first ? size_px * 1.45f : size_px, &cfg,
                                   reinterpret_cast<const ImWchar*>(g_ranges.back().data()))) {
       first = false;
     }

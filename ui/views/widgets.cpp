@@ -21,6 +21,16 @@ std::string_view VisibleLabel(const char* label) {
 
 }  // namespace
 
+// Right-to-left text still in logical order: base Hebrew or Arabic letters
+// (UTF-8 lead bytes 0xD6..0xDF). Translations arrive already shaped and in
+// display order (presentation forms), and must not be reordered twice.
+bool NeedsBidi(std::string_view text) {
+  for (unsigned char ch : text) {
+    if (ch >= 0xD6 && ch <= 0xDF) return true;
+  }
+  return false;
+}
+
 float Flow::Next(const char* visible_text) {
   const ImGuiStyle& style = ImGui::GetStyle();
   float w = ImGui::CalcTextSize(visible_text).x + style.FramePadding.x * 4;
@@ -56,7 +66,7 @@ bool ChoiceButton(const char* label, bool selected, float width) {
 
 std::string DisplayLine(std::string_view text) {
   NoteScripts(text);
-  if (!ui::HasRtl(text)) return std::string(text);
+  if (!NeedsBidi(text)) return std::string(text);
   // Shaping costs microseconds per line; lists redraw the same lines, so cache.
   static std::unordered_map<std::string, std::string> cache;
   if (cache.size() > 4000) cache.clear();
@@ -69,7 +79,7 @@ std::string DisplayLine(std::string_view text) {
 
 void UserText(std::string_view text) {
   NoteScripts(text);
-  if (!ui::HasRtl(text)) {
+  if (!NeedsBidi(text)) {
     ImGui::TextUnformatted(text.data(), text.data() + text.size());
     return;
   }
@@ -78,7 +88,7 @@ void UserText(std::string_view text) {
 
 void UserTextWrapped(std::string_view text) {
   NoteScripts(text);
-  if (!ui::HasRtl(text)) {
+  if (!NeedsBidi(text)) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(text.data(), text.data() + text.size());
     ImGui::PopTextWrapPos();

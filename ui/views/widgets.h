@@ -29,6 +29,8 @@ class Flow {
 // paragraphs right-aligned; wrapped to the available width.
 void UserText(std::string_view text);
 void UserTextWrapped(std::string_view text);
+// Whether text holds right-to-left letters in logical order (needs FriBidi).
+bool NeedsBidi(std::string_view text);
 // A single line (for list rows): shaped, no wrap.
 std::string DisplayLine(std::string_view text);
 // A search snippet with [matches] drawn highlighted.
