@@ -1,0 +1,144 @@
+// The app as a person sees it: the real ccfield binary opens its window on a
+// fresh data folder (the demo data loads), a UI script walks every main
+// screen and screenshots it, and the screenshots are decoded and judged:
+// the window's size, not blank, the navigation bar on top (catches frames
+// read back upside down), and each screen different from the others.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app_process.h"
+#include "app_test_util.h"
+
+namespace ccfield::testing {
+namespace {
+
+// One stop of the tour: the steps that reach the screen, then a screenshot.
+struct Stop {
+  std::string name;
+  std::vector<std::string> steps;
+};
+
+const std::vector<Stop> kTour = {
+    {"home", {"expect Home"}},
+    // A site selected: the map with its marker and the site's details.
+    {"sites", {"click Sites", "click Mto Ng'ombe channel", "expect Site history"}},
+    {"visits", {"click Visits", "expect Search visits", "expect row:"}},
+    // The newest visit from the list, in the editor.
+    {"editor", {"click row:", "expect Save as complete"}},
+    {"library", {"click Close", "click Projects & practices", "expect Search good practices"}},
+    {"conflicts", {"click Conflicts"}},
+    {"sync", {"click Sync", "expect Sync now"}},
+    {"settings", {"click Settings", "expect Server address"}},
+};
+
+void TourMainScreens(const std::string& renderer, const std::map<std::string, std::string>& env = {}) {
+  TempDir dir;
+  std::vector<std::string> script;
+  for (const Stop& stop : kTour) {
+    script.insert(script.end(), stop.steps.begin(), stop.steps.end());
+    script.push_back("shot " + dir.File(stop.name + ".png"));
+  }
+  script.push_back("quit");
+
+  AppProcess app(kAppBinary, WindowArgs(dir.File("data"), renderer, WriteScript(dir, "tour.txt", script)),
+                 dir.File("app"), env);
+  ExitStatus exit = app.Wait(kAppTimeout);
+  REQUIRE_MESSAGE(exit.ok(), app.Describe());
+  // The app prefixes its own complaints (a missing font, a failed draft
+  // save) with "ccfield:"; a clean tour has none.
+  CHECK_MESSAGE(app.Stderr().find("ccfield:") == std::string::npos, app.Stderr());
+
+  std::vector<std::pair<std::string, Image>> shots;
+  for (const Stop& stop : kTour) {
+    CAPTURE(stop.name);
+    std::optional<Image> image = LoadPng(dir.File(stop.name + ".png"));
+    REQUIRE_MESSAGE(image, "no decodable screenshot ", dir.File(stop.name + ".png"));
+    CHECK(image->width == kAppWidth);
+    CHECK(image->height == kAppHeight);
+    const ImageStats s = Analyse(*image);
+    char background[8];
+    std::snprintf(background, sizeof background, "#%06x", s.background);
+    INFO("distinct colours ", s.distinct_colours, ", background ", background, ", content share ", s.content_share,
+         ", top band content share ", s.top_band_content_share);
+    // Measured with both renderers: 590-1000 colours (anti-aliased text in
+    // several scripts, rounded buttons); a blank frame has one or two.
+    CHECK(s.distinct_colours >= 200);
+    // The emptiest screens (Conflicts, Sync) have ~4.5% content, the map 50%.
+    CHECK(s.content_share >= 0.02);
+    // The navigation buttons fill ~40% of the top 60 rows of every screen;
+    // a frame read back upside down would put the (empty) bottom there.
+    CHECK(s.top_band_content_share >= 0.2);
+    shots.emplace_back(stop.name, std::move(*image));
+  }
+  // Every screen looks different from every other one (the two emptiest,
+  // Conflicts and Sync, differ in ~2% of pixels: heading, text and the
+  // highlighted navigation button; most pairs in 10-50%).
+  for (size_t i = 0; i < shots.size(); ++i) {
+    for (size_t j = i + 1; j < shots.size(); ++j) {
+      const double share = DifferentShare(shots[i].second, shots[j].second);
+      CHECK_MESSAGE(share >= 0.008, shots[i].first, " and ", shots[j].first, " differ in only ", share * 100,
+                    "% of pixels");
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "app window: starts on the demo data, shows the main screens, screenshots are not blank, exits cleanly "
+    "(software renderer)") {
+  TourMainScreens("software");
+}
+
+TEST_CASE(
+    "app window: starts on the demo data, shows the main screens, screenshots are not blank, exits cleanly "
+    "(OpenGL 3)") {
+  // Xvfb has no GPU: Mesa's llvmpipe draws.
+  TourMainScreens("opengl3", {{"LIBGL_ALWAYS_SOFTWARE", "1"}});
+}
+
+TEST_CASE("app window: a malformed script exits with code 2 and names the line") {
+  TempDir dir;
+  {
+    AppProcess app(
+        kAppBinary,
+        WindowArgs(dir.File("data"), "software", WriteScript(dir, "bad.txt", {"expect Home", "frobnicate Sites"})),
+        dir.File("bad"));
+    ExitStatus exit = app.Wait(kAppTimeout);
+    CHECK_MESSAGE((exit.exited && exit.code == 2), app.Describe());
+    CHECK_MESSAGE(app.Stderr().find("script line 2: unknown step") != std::string::npos, app.Stderr());
+  }
+  {
+    AppProcess app(kAppBinary, WindowArgs(dir.File("data"), "software", WriteScript(dir, "num.txt", {"wait soon"})),
+                   dir.File("num"));
+    ExitStatus exit = app.Wait(kAppTimeout);
+    CHECK_MESSAGE((exit.exited && exit.code == 2), app.Describe());
+    CHECK_MESSAGE(app.Stderr().find("script line 1: bad number") != std::string::npos, app.Stderr());
+  }
+  {
+    AppProcess app(kAppBinary, WindowArgs(dir.File("data"), "software", dir.File("missing.txt")), dir.File("missing"));
+    ExitStatus exit = app.Wait(kAppTimeout);
+    CHECK_MESSAGE((exit.exited && exit.code == 2), app.Describe());
+    CHECK_MESSAGE(app.Stderr().find("cannot read " + dir.File("missing.txt")) != std::string::npos, app.Stderr());
+  }
+  // The script is checked before anything else: no window, no data folder.
+  CHECK_FALSE(std::filesystem::exists(dir.File("data")));
+}
+
+TEST_CASE("app window: clicking a missing label exits with code 3 and names the label") {
+  TempDir dir;
+  AppProcess app(kAppBinary,
+                 WindowArgs(dir.File("data"), "software",
+                            WriteScript(dir, "missing.txt", {"click Sites", "click No such button", "quit"})),
+                 dir.File("app"));
+  ExitStatus exit = app.Wait(kAppTimeout);
+  CHECK_MESSAGE((exit.exited && exit.code == 3), app.Describe());
+  CHECK_MESSAGE(app.Stderr().find("no widget labelled \"No such button\"") != std::string::npos, app.Stderr());
+}
+
+}  // namespace ccfield::testing
