@@ -123,6 +123,16 @@ constexpr const char* kV4 = R"sql(
 CREATE TABLE drafts(key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at TEXT NOT NULL);
 )sql";
 
+// Version 5: partial indexes for the home screen's questions, which otherwise
+// read every visit (measured 300 ms at 100k visits): visits in progress, open
+// follow-ups in due order, and the count of live visits.
+constexpr const char* kV5 = R"sql(
+CREATE INDEX visits_in_progress ON visits(started_utc) WHERE status = 'draft' AND deleted = 0;
+CREATE INDEX visits_open_follow_ups ON visits(follow_up_due IS NULL, follow_up_due, follow_up_priority)
+  WHERE follow_up_needed = 1 AND deleted = 0;
+CREATE INDEX visits_live ON visits(id) WHERE deleted = 0;
+)sql";
+
 }  // namespace
 
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
@@ -138,6 +148,22 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
   while (current < target) {
     int next = current + 1;
     CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+    // Another process (the window and a CLI command, say) may have upgraded
+    // the file while we waited for the write lock: read the version again.
+    Result<int> now = [&]() -> Result<int> {  // the statement ends before COMMIT
+      CCF_ASSIGN_OR_RETURN(sql::Stmt again, db->Prepare("PRAGMA user_version"));
+      CCF_ASSIGN_OR_RETURN(bool row, again.Step());
+      return row ? static_cast<int>(again.Int(0)) : 0;
+    }();
+    if (!now.ok()) {
+      (void)db->Exec("ROLLBACK");
+      return now.status();
+    }
+    if (*now >= next) {
+      CCF_RETURN_IF_ERROR(db->Exec("COMMIT"));
+      current = *now;
+      continue;
+    }
     Status st;
     if (next == 1) {
       st = db->Exec(kV1);
@@ -152,6 +178,8 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
       st = db->Exec(kV3);
     } else if (next == 4) {
       st = db->Exec(kV4);
+    } else if (next == 5) {
+      st = db->Exec(kV5);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

@@ -124,7 +124,7 @@ struct CommitResult {
   int changed_fields = 0;
 };
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 class Store {
  public:
