@@ -46,7 +46,9 @@ Status App::Init(AppOptions options) {
 
   RefreshSettings();
   RestoreDrafts();
+  defer_sync_refresh_ = true;
   RefreshHome();
+  defer_sync_refresh_ = false;
   Changed();
   return Status::Ok();
 }
@@ -146,6 +148,11 @@ void App::Apply(const Command& command) {
 
 bool App::Tick() {
   bool changed = queue_->Drain() > 0;
+  if (sync_refresh_pending_) {
+    sync_refresh_pending_ = false;
+    RefreshSync();
+    changed = true;
+  }
   if (draft_due_ms_ != 0 && options_.env->MonoNanos() / 1'000'000 >= draft_due_ms_) {
     SaveDraftNow();
     changed = true;
@@ -155,6 +162,7 @@ bool App::Tick() {
 }
 
 int64_t App::MillisUntilDue() const {
+  if (sync_refresh_pending_) return 0;
   if (draft_due_ms_ == 0) return -1;
   int64_t now = options_.env->MonoNanos() / 1'000'000;
   return std::max<int64_t>(0, draft_due_ms_ - now);

@@ -101,6 +101,10 @@ class App {
   AppState state_;
   int64_t draft_due_ms_ = 0;  // monotonic ms when the draft must be written; 0 = none pending
   Screen editor_return_ = Screen::kVisits;  // where closing the editor goes
+  // Counting the change log can take 100+ ms on a big store: at start-up it
+  // runs after the first frame, not before it.
+  bool defer_sync_refresh_ = false;
+  bool sync_refresh_pending_ = false;
 };
 
 }  // namespace ccfield::app

@@ -123,7 +123,11 @@ void App::RefreshHome() {
   if (conflicts.ok()) {
     for (const ConflictInfo& c : *conflicts) h.open_conflicts += c.resolving_locally ? 0 : 1;
   }
-  RefreshSync();
+  if (defer_sync_refresh_) {
+    sync_refresh_pending_ = true;
+  } else {
+    RefreshSync();
+  }
 }
 
 void App::RefreshSites() {
