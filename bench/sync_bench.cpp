@@ -60,6 +60,7 @@
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
 #include "ccfield/sync/protocol.h"
+#include "visit_generator.h"
 
 extern char** environ;
 
@@ -186,192 +187,6 @@ Options ParseOptions(int argc, char** argv) {
   if (o.edits < 1 || o.edits > o.visits) Die("--edits must be from 1 to the number of visits");
   if (o.notes_bytes < 20) Die("--notes-bytes must be at least 20");
   return o;
-}
-
-// ---- Randomness -------------------------------------------------------------
-
-// Seeded so that two runs with the same --seed write the same data and ids.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : gen_(seed) {}
-  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(gen_); }  // inclusive
-  double Real(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen_); }
-  bool Chance(double p) { return Real(0, 1) < p; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))];
-  }
-  std::string Uuid() {
-    unsigned char b[16];
-    for (int i = 0; i < 16; i += 8) {
-      uint64_t x = gen_();
-      std::memcpy(b + i, &x, 8);
-    }
-    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-    char out[37];
-    std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-    return out;
-  }
-  std::mt19937_64& gen() { return gen_; }
-
- private:
-  std::mt19937_64 gen_;
-};
-
-// ---- Notes: the vocabulary of store_bench.cpp -------------------------------
-// The same Zipf vocabulary as the store bench (English 40 %, French 30 %,
-// Portuguese 20 %, Russian 10 %; ~130 hand-written frequent words and 6000
-// generated rare words per language), so that gzip sees text as compressible
-// as real field notes. Keep the two in step.
-
-// clang-format off
-constexpr std::string_view kEnglishHead =
-    "the and of to in is at on with was drain water waste near blocked road flooding after rain side "
-    "not by from culvert channel market school residents plastic sediment standing houses open outlet "
-    "inlet cleared needs cleaning community street broken cover smell mosquitoes children pipe bridge "
-    "river garbage heavy repair concrete damaged partly fully households reported morning overflow "
-    "collection point flow slow mud sand grass trees path footbridge stagnant erosion wall collapsed "
-    "latrine tap queue pump borehole leaking container burning dumping illegal informal settlement "
-    "heat shade cooling temperature hot elderly clinic drainage downstream upstream ward chairperson "
-    "contractor municipality manhole grate missing debris silt depth knee ankle flooded impassable "
-    "vehicles motorbikes traders stalls vendors again since last week month season urgent follow "
-    "inspection photo taken measured estimated about meters centimetres hyacinth vegetation invasive";
-constexpr std::string_view kFrenchHead =
-    "de la le et les des est à en du un une au dans caniveau eau déchets près bouché après pluie "
-    "rue inondation marché école riverains plastique sable stagnante maisons avaloir dalot curage "
-    "nécessaire quartier odeur moustiques enfants tuyau pont rivière ordures forte réparation "
-    "béton dégradé partiellement complètement ménages signalé matin débordement collecte "
-    "écoulement lent boue herbe arbres chemin passerelle érosion mur effondré latrines robinet "
-    "file pompe forage fuite bac brûlage dépôt sauvage chaleur ombre température très âgées "
-    "centre santé égout fossé aval amont chef entreprise mairie regard grille manquante débris "
-    "vase profondeur genou cheville inondé impraticable véhicules motos commerçants étals encore "
-    "depuis dernière semaine mois saison urgent suivi inspection photo prise mesuré estimé environ "
-    "mètres centimètres jacinthe végétation envahissante rétention bassin exutoire évacuation "
-    "côté là où déjà problème réhabilitation";
-constexpr std::string_view kPortugueseHead =
-    "de a o e do da em que no na com os as vala água lixo perto entupida depois chuva rua "
-    "inundação mercado escola moradores plástico areia parada casas sarjeta aqueduto limpeza "
-    "necessária bairro cheiro mosquitos crianças tubo ponte rio resíduos forte reparação betão "
-    "danificada parcialmente completamente famílias reportado manhã transbordo recolha escoamento "
-    "lento lama capim árvores caminho erosão muro desabou latrina torneira fila bomba furo fuga "
-    "contentor queima depósito ilegal informal calor sombra temperatura muito idosos centro saúde "
-    "esgoto jusante montante chefe empreiteiro município caixa grelha falta detritos lodo "
-    "profundidade joelho tornozelo inundado intransitável viaturas motas vendedores bancas novamente "
-    "desde última semana mês época urgente seguimento inspeção foto tirada medido estimado cerca "
-    "metros centímetros aguapé vegetação invasora drenagem bacia descarga não já também "
-    "problema reabilitação";
-constexpr std::string_view kRussianHead =
-    "и в на не с по у после вода канава мусор рядом засор "
-    "дождя улица подтопление рынок школа жители пластик "
-    "песок стоячая дома водосток труба очистка нужна "
-    "район запах комары дети мост река отходы сильный "
-    "ремонт бетон повреждён частично полностью семьи "
-    "сообщили утром переполнение вывоз сток медленный "
-    "грязь трава деревья дорожка эрозия стена обрушилась "
-    "туалет кран очередь насос скважина утечка контейнер "
-    "сжигание свалка незаконная жара тень температура "
-    "очень пожилые поликлиника канализация ниже выше "
-    "староста подрядчик администрация люк решётка "
-    "отсутствует ил глубина колено щиколотка затоплено "
-    "непроезжая машины торговцы снова неделю месяц сезон "
-    "срочно осмотр фото измерено примерно метров "
-    "сантиметров растительность дренаж";
-
-constexpr std::string_view kEnglishSyllables =
-    "ba ker lin ton ma rid sel wick den far mor ash bro quil ter van ges hol pit rum";
-constexpr std::string_view kFrenchSyllables =
-    "bé ca lou mè ri ton vé gnac dé lè mar çon jou pré sau thé nis col fê ru";
-constexpr std::string_view kPortugueseSyllables =
-    "ção ma lu rão bé ti nho pa cá ve zu lhe ri go mã sé tu ba qui dor";
-constexpr std::string_view kRussianSyllables =
-    "ка ли мо ра ст во ны же по ду ше ба ри то зё ль гу да ми "
-    "хо";
-// clang-format on
-
-constexpr size_t kTailWords = 6000;
-
-struct Language {
-  std::string code;
-  std::vector<std::string> words;  // by Zipf rank
-  std::vector<double> cdf;
-
-  const std::string& Draw(Rng& rng) const {
-    double u = rng.Real(0, cdf.back());
-    size_t i = static_cast<size_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
-    return words[std::min(i, words.size() - 1)];
-  }
-};
-
-std::vector<std::string> SplitWords(std::string_view text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find(' ', pos);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > pos) out.emplace_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
-Language MakeLanguage(std::string code, std::string_view head, std::string_view syllables, uint64_t seed) {
-  Language lang;
-  lang.code = std::move(code);
-  std::set<std::string> seen;
-  for (std::string& w : SplitWords(head)) {
-    if (seen.insert(w).second) lang.words.push_back(std::move(w));
-  }
-  const size_t n_head = lang.words.size();
-  const std::vector<std::string> syl = SplitWords(syllables);
-  Rng rng(seed);
-  while (lang.words.size() < n_head + kTailWords) {
-    std::string w;
-    int n = rng.Int(2, 4);
-    for (int i = 0; i < n; ++i) w += syl[static_cast<size_t>(rng.Int(0, static_cast<int>(syl.size()) - 1))];
-    if (seen.insert(w).second) lang.words.push_back(w);
-  }
-  double sum = 0;
-  for (size_t r = 0; r < lang.words.size(); ++r) {
-    sum += 1.0 / static_cast<double>(r + 1);  // Zipf, s = 1
-    lang.cdf.push_back(sum);
-  }
-  return lang;
-}
-
-struct Vocabulary {
-  std::vector<Language> langs;  // en, fr, pt, ru
-  std::vector<double> weights = {0.40, 0.30, 0.20, 0.10};
-  const Language& en() const { return langs[0]; }
-};
-
-Vocabulary MakeVocabulary() {
-  Vocabulary v;
-  v.langs.push_back(MakeLanguage("en", kEnglishHead, kEnglishSyllables, 101));
-  v.langs.push_back(MakeLanguage("fr", kFrenchHead, kFrenchSyllables, 102));
-  v.langs.push_back(MakeLanguage("pt", kPortugueseHead, kPortugueseSyllables, 103));
-  v.langs.push_back(MakeLanguage("ru", kRussianHead, kRussianSyllables, 104));
-  return v;
-}
-
-// Sentences of Zipf-drawn words, at least `target_bytes` long; non-English
-// notes borrow an English word now and then, as field notes do.
-std::string Sentences(Rng& rng, const Vocabulary& v, const Language& lang, size_t target_bytes) {
-  std::string out;
-  while (out.size() < target_bytes) {
-    if (!out.empty()) out += ' ';
-    int n = rng.Int(6, 16);
-    for (int i = 0; i < n; ++i) {
-      const Language& from = (lang.code != "en" && rng.Chance(0.05)) ? v.en() : lang;
-      std::string w = from.Draw(rng);
-      if (i == 0 && !w.empty() && w[0] >= 'a' && w[0] <= 'z') w[0] = static_cast<char>(w[0] - 'a' + 'A');
-      if (i > 0) out += (rng.Chance(0.08) ? ", " : " ");
-      out += w;
-    }
-    out += '.';
-  }
-  return out;
 }
 
 // ---- Compression ------------------------------------------------------------
@@ -844,26 +659,18 @@ struct Device {
 
 constexpr const char* kFormKey = "drainage_flood@1.0";
 constexpr size_t kChecklistItems = 10;
-const std::vector<std::string> kWeather = {"dry",       "light_rain", "heavy_rain", "after_rain_24h",
-                                           "hot_sunny", "windy_dusty"};
-const std::vector<std::string> kCondition = {"0", "1", "2", "3", "na", "ni"};
-const std::vector<std::string> kPriority = {"P1", "P2", "P3"};
-const std::vector<int> kOffsetsMin = {180, 60, 0, -180, 330, 120};
-
-struct Site {
-  std::string id;
-  double lat = 0, lon = 0;
-};
 
 // Visits of drainage_flood@1.0 with a 10-item checklist: the two required
 // answers and eight more drawn from the fields that are always shown (so the
 // answers validate whatever is picked), plus the envelope fields a visit has
 // in the field (times at a UTC offset, GPS, weather, rating, inspector,
-// follow-up) and ~1.2 KB notes in one of four languages.
-class VisitMaker {
+// follow-up) and ~1.2 KB notes in one of four languages. Unlike the store
+// bench's VisitMaker (visit_generator.h: all five forms, ~8 answers), every
+// visit has the same shape, so the byte ratios compare like with like.
+class ChecklistVisitMaker {
  public:
-  VisitMaker(const FormDef& form, const Vocabulary& vocab, std::string workspace_id, std::vector<Site> sites,
-             std::string inspector_id, uint64_t seed)
+  ChecklistVisitMaker(const FormDef& form, const Vocabulary& vocab, std::string workspace_id, std::vector<Site> sites,
+                      std::string inspector_id, uint64_t seed)
       : form_(form),
         vocab_(vocab),
         workspace_id_(std::move(workspace_id)),
@@ -975,46 +782,6 @@ class VisitMaker {
         return json{{"lat", rng_.Real(-7, -6)}, {"lon", rng_.Real(39, 40)}};
     }
     return nullptr;
-  }
-
-  // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-  static void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    *y = static_cast<int>(yoe + era * 400 + (*m <= 2 ? 1 : 0));
-  }
-
-  // "2025-03-14T08:05:00+03:00" for a UTC instant shown at a UTC offset.
-  static std::string LocalTimestamp(int64_t utc_ms, int offset_min) {
-    const int64_t local_s = utc_ms / 1000 + int64_t{offset_min} * 60;
-    const int64_t days = local_s / 86400, sod = local_s % 86400;
-    int y, m, d;
-    CivilFromDays(days, &y, &m, &d);
-    char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, static_cast<int>(sod / 3600),
-                          static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
-    if (offset_min == 0) {
-      std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "Z");
-    } else {
-      const int a = std::abs(offset_min);
-      std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60,
-                    a % 60);
-    }
-    return buf;
-  }
-
-  static std::string DateOf(int64_t utc_ms) {
-    int y, m, d;
-    CivilFromDays(utc_ms / 86'400'000, &y, &m, &d);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    return buf;
   }
 
   const FormDef& form_;
@@ -1427,7 +1194,7 @@ struct EditRound {
 // A rewrites the notes of `edits` visits picked with `pick_seed` (new text of
 // about the same size, one commit per visit, as a person edits one visit at a
 // time); A syncs, then B syncs.
-EditRound RunEditRound(const std::string& prefix, Device* a, Device* b, WireTap* tap, VisitMaker* maker,
+EditRound RunEditRound(const std::string& prefix, Device* a, Device* b, WireTap* tap, ChecklistVisitMaker* maker,
                        const std::vector<std::string>& visit_ids, int edits, size_t notes_bytes, uint64_t pick_seed) {
   EditRound e;
   Rng pick(pick_seed);
@@ -1542,7 +1309,7 @@ int Run(const Options& opt) {
   const std::string inspector = a.store->Get(RecordType::kMember, alice_member).ok() ? alice_member : "";
   if (inspector.empty()) std::printf("note: alice's member record did not reach A; visits have no inspector_id\n");
   const Vocabulary vocab = MakeVocabulary();
-  VisitMaker maker(*form, vocab, workspace_id, sites, inspector, opt.seed * 31 + 5);
+  ChecklistVisitMaker maker(*form, vocab, workspace_id, sites, inspector, opt.seed * 31 + 5);
 
   // ---- 1. N visits made on A, pushed to the empty server ----
   std::printf("\n== 1 initial push: %d visits made on device A, pushed to a server that has none\n", opt.visits);
