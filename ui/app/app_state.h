@@ -72,6 +72,7 @@ struct EditorState {
   bool dirty = false;                           // edits not yet saved to the record
   bool restored = false;                        // opened from a crash-saved draft
   std::string draft_saved_at;                   // when the draft was last written ("" = not yet)
+  std::string last_field;                       // the field edited last: a restored editor scrolls to it
 };
 
 struct LibraryState {

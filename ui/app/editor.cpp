@@ -96,6 +96,7 @@ void App::EditVisitField(const std::string& field, const json& value) {
     e.errors[field] = error;
   }
   e.dirty = true;
+  e.last_field = field;
   e.message.clear();
   if (draft_due_ms_ == 0) draft_due_ms_ = options_.env->MonoNanos() / 1'000'000 + kDraftDelayMs;
 }
@@ -104,7 +105,11 @@ void App::SaveDraftNow() {
   draft_due_ms_ = 0;
   EditorState& e = state_.editor;
   if (!e.open) return;
-  json body = {{"visit_id", e.visit_id}, {"is_new", e.is_new}, {"values", e.values}, {"site_name", e.site_name}};
+  json body = {{"visit_id", e.visit_id},
+               {"is_new", e.is_new},
+               {"values", e.values},
+               {"site_name", e.site_name},
+               {"last_field", e.last_field}};
   Status st = store_->SaveDraft(DraftKey(), body);
   if (!st.ok()) {
     // Keep the edits in memory and try again soon; say so.
@@ -142,6 +147,7 @@ void App::OpenDraftEditor(const std::string& key) {
     e.is_new = d.body.value("is_new", true);
     e.values = d.body["values"];
     e.site_name = d.body.value("site_name", std::string());
+    e.last_field = d.body.value("last_field", std::string());
     e.draft_saved_at = d.saved_at;
     const json& form = e.values["form"];
     e.form = form.is_string() ? store_->FindForm(form.get<std::string>()) : nullptr;

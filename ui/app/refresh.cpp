@@ -103,9 +103,11 @@ void App::RefreshHome() {
   HomeState& h = state_.home;
   ListQuery wq;
   wq.type = RecordType::kWorkspace;
-  wq.limit = 1;
+  wq.limit = 3;
   auto ws = store_->List(wq);
-  h.workspace_name = ws.ok() && !ws->empty() ? ws->front().Title() : "";
+  // Counts below cover every workspace on the device: name them all (up to three).
+  h.workspace_name.clear();
+  for (const Record& w : std::move(ws).value_or({})) h.workspace_name += (h.workspace_name.empty() ? "" : " · ") + w.Title();
   h.sites = store_->Count(RecordType::kSite).value_or(0);
   h.visits = store_->Count(RecordType::kVisit).value_or(0);
   h.projects = store_->Count(RecordType::kProject).value_or(0);

@@ -26,9 +26,19 @@ struct Ctx {
   std::string lang;
 };
 
+// A restored draft opens where the person was typing, not at the top.
+void ScrollToIfRestored(Ctx& c, const std::string& field) {
+  if (!c.e.restored || field != c.e.last_field) return;
+  std::string key = c.e.visit_id + "/" + field;
+  if (c.f.ui.scrolled_to == key) return;
+  ImGui::SetScrollHereY(0.3f);
+  c.f.ui.scrolled_to = key;
+}
+
 void Edit(Ctx& c, const std::string& field, json value) { c.f.out.push_back(app::EditField{field, std::move(value)}); }
 
 void FieldError(Ctx& c, const std::string& field) {
+  ScrollToIfRestored(c, field);
   auto it = c.e.errors.find(field);
   if (it != c.e.errors.end()) ErrorText(it->second);
 }

@@ -24,6 +24,7 @@ struct ViewState {
   std::string merged_text;              // conflicts: the merged edit being written
   std::string merging_conflict_id;
   bool settings_loaded = false;
+  std::string scrolled_to;              // editor: the restored draft already scrolled to its last field
 };
 
 struct Frame {
