@@ -95,8 +95,7 @@ void App::RefreshScreen(Screen screen) {
 void App::RefreshAfterDataChange() {
   RefreshHome();
   if (state_.screen != Screen::kHome && state_.screen != Screen::kEditor) RefreshScreen(state_.screen);
-  if (!state_.sites.all.empty() && state_.screen != Screen::kSites) RefreshSites();
-  RefreshSync();
+  if (!state_.sites.all.empty() && state_.screen != Screen::kSites) RefreshSites();  // RefreshHome did the sync line
 }
 
 void App::RefreshHome() {
