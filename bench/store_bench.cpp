@@ -27,7 +27,6 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -41,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_util.h"
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
@@ -53,22 +53,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
-double MsBetween(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
+}  // namespace
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "ccfield_store_bench: %s\n", what.c_str());
   std::exit(2);
 }
 
-template <typename T>
-T Check(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
+namespace {
 
 // ---- Options ----------------------------------------------------------------
 
@@ -315,35 +308,7 @@ class PlainVisits {
   sqlite3_stmt* insert_ = nullptr;
 };
 
-// ---- Statistics and output --------------------------------------------------
-
-struct Stats {
-  double p50 = 0, p95 = 0, max = 0, min = 0, mean = 0;
-  size_t n = 0;
-};
-
-Stats Summarize(std::vector<double> v) {
-  Stats s;
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double p) { return v[static_cast<size_t>(std::max(0.0, std::ceil(p * v.size()) - 1))]; };
-  s.n = v.size();
-  s.p50 = at(0.50);
-  s.p95 = at(0.95);
-  s.min = v.front();
-  s.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = sum / v.size();
-  return s;
-}
-
 // ---- Files ------------------------------------------------------------------
-
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
-}
 
 struct WalFigures {
   double pages_per_commit = -1;            // -1: could not tell
@@ -414,17 +379,6 @@ Stats FsyncLatency(const std::string& dir, int n) {
   return Summarize(ms);
 }
 
-std::string LoadAverage() {
-  std::string s;
-  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-    char buf[128];
-    if (std::fgets(buf, sizeof buf, f)) s = buf;
-    std::fclose(f);
-  }
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s.empty() ? "unknown" : s;
-}
-
 // Drops the file's pages from the OS page cache (no root needed), and the
 // whole page cache when we are root and may. Says what it did.
 std::string EvictFromCache(const std::string& db_path) {
@@ -448,21 +402,8 @@ std::string EvictFromCache(const std::string& db_path) {
 
 double Median(std::vector<double> v) { return Summarize(std::move(v)).p50; }
 
-// Lines for the final summary block, printed again at the end.
-std::vector<std::string> g_summary;
+// The load average at start, printed again in the summary.
 std::string g_load_start;
-
-void Summary(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-void Summary(const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  g_summary.push_back(buf);
-}
-
-const char* Verdict(bool met) { return met ? "met" : "MISSED"; }
 
 // ---- (a) saves with change capture vs plain inserts -------------------------
 
@@ -988,7 +929,7 @@ int Run(const Options& opt) {
   Summary("loadavg at start/end: %s / %s (figures are noisier on a busy machine)", g_load_start.c_str(),
           LoadAverage().c_str());
   std::printf("\n== summary ==\n");
-  for (const std::string& line : g_summary) std::printf("%s\n", line.c_str());
+  PrintSummary();
   std::printf("files: %s%s\n", dir.c_str(), remove_dir ? " (removed)" : "");
   std::fflush(stdout);
   if (remove_dir) fs::remove_all(dir);

@@ -56,6 +56,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_util.h"
 #include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
@@ -73,17 +74,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 using sync::SyncClient;
 using sync::SyncReport;
-
-double MsBetween(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 // The serving ccfield-server, so that Die (std::exit: no destructors run)
 // does not leave it running.
 pid_t g_server_pid = 0;
+
+}  // namespace
 
 [[noreturn]] void Die(const std::string& what) {
   std::fflush(stdout);
@@ -95,13 +93,7 @@ pid_t g_server_pid = 0;
   std::exit(2);
 }
 
-template <typename T>
-T Check(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
-
-const char* Verdict(bool met) { return met ? "met" : "MISSED"; }
+namespace {
 
 // ---- Options ----------------------------------------------------------------
 
@@ -903,8 +895,6 @@ std::string Encodings(const BodyBreakdown& b) {
   return s.empty() ? "-" : s;
 }
 
-double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
-
 void PrintMeasured(const Measured& m) {
   const SyncReport& r = m.report;
   std::printf("%s requests=%d pushed=%lld received=%lld rejected=%lld conflicts=%lld complete=%s wall_ms=%.1f\n",
@@ -1161,18 +1151,6 @@ RawExchange RawSync(int port, const std::string& token, const std::string& body,
   x.encoding = Lower(HeaderValue(head, "content-encoding"));
   if (x.encoding.empty()) x.encoding = "identity";
   return x;
-}
-
-// /proc/loadavg: every figure here includes wall time on a possibly shared machine.
-std::string LoadAverage() {
-  std::string s;
-  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-    char buf[128];
-    if (std::fgets(buf, sizeof buf, f)) s = buf;
-    std::fclose(f);
-  }
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s.empty() ? "unknown" : s;
 }
 
 double Median(std::vector<double> v) {

@@ -32,7 +32,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +46,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "bench_util.h"
 #include "ccfield/core/store.h"
 #include "ccfield/platform/app_window.h"
 #include "ccfield/platform/env.h"
@@ -66,22 +66,19 @@ namespace ccfield::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 // Bump when the generated data changes, so that old cached stores are not used.
 constexpr const char* kCacheVersion = "v1";
 constexpr int kSites = 500;
 constexpr int kWidth = 1100, kHeight = 720;  // the app's default window size
 
-double MsBetween(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
 void SleepS(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
 // Spawned ccfield processes still running, so that Die (std::exit: no
 // destructors run) does not leave windows open.
 std::set<pid_t> g_children;
+
+}  // namespace
 
 [[noreturn]] void Die(const std::string& what) {
   std::fflush(stdout);
@@ -93,13 +90,7 @@ std::set<pid_t> g_children;
   std::exit(2);
 }
 
-template <typename T>
-T Check(Result<T> r, const std::string& what) {
-  if (!r.ok()) Die(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
-
-const char* Verdict(bool met) { return met ? "met" : "MISSED"; }
+namespace {
 
 // ---- Options ----------------------------------------------------------------
 
@@ -231,40 +222,6 @@ bool Wanted(const Options& o, const char* part) { return o.only.empty() || o.onl
 
 // ---- Statistics and output ----------------------------------------------------
 
-struct Stats {
-  double p50 = 0, p95 = 0, max = 0, min = 0, mean = 0;
-  size_t n = 0;
-};
-
-Stats Summarize(std::vector<double> v) {
-  Stats s;
-  if (v.empty()) return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double p) { return v[static_cast<size_t>(std::max(0.0, std::ceil(p * v.size()) - 1))]; };
-  s.n = v.size();
-  s.p50 = at(0.50);
-  s.p95 = at(0.95);
-  s.min = v.front();
-  s.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  s.mean = sum / static_cast<double>(v.size());
-  return s;
-}
-
-double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
-
-std::string LoadAverage() {
-  std::string s;
-  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-    char buf[128];
-    if (std::fgets(buf, sizeof buf, f)) s = buf;
-    std::fclose(f);
-  }
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s.empty() ? "unknown" : s;
-}
-
 std::string CpuModel() {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line);) {
@@ -274,21 +231,6 @@ std::string CpuModel() {
     }
   }
   return "unknown";
-}
-
-// Lines for the final summary block, printed at the end in the targets'
-// order (1)-(4) whatever order they ran in: each line goes under g_section.
-std::vector<std::pair<int, std::string>> g_summary;
-int g_section = 0;
-
-void Summary(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-void Summary(const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  g_summary.emplace_back(g_section, buf);
 }
 
 // ---- /proc ------------------------------------------------------------------------
@@ -539,11 +481,6 @@ struct StoreInfo {
   double generate_s = 0, commit_s = 0;
   int64_t db_bytes = 0;
 };
-
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
-}
 
 // A data dir with `visits` synthetic visits (visit_generator.h: 500 sites, all
 // five forms, notes in four languages), built once and kept in the cache:
@@ -1109,7 +1046,7 @@ int Run(const Options& opt) {
 
   // ---- (3) start-up to the first frame ----
   if (Wanted(opt, "startup")) {
-    g_section = 3;
+    SetSummarySection(3);
     std::printf("\n== (3) start-up to the first frame: ccfield --first-frame-exit, %d runs each\n", opt.runs);
     StartOnce(large_store->dir, work);  // warm the page cache; not counted
     StartupFigures large =
@@ -1139,7 +1076,7 @@ int Run(const Options& opt) {
 
   // ---- (4) resident memory ----
   if (Wanted(opt, "memory")) {
-    g_section = 4;
+    SetSummarySection(4);
     std::printf("\n== (4) resident memory of ccfield with the window open\n");
     const std::string visits_script = WriteScript(work, "visits.script", "click Visits\n");
     MemoryFigures visits =
@@ -1165,7 +1102,7 @@ int Run(const Options& opt) {
 
   // ---- (1) idle CPU ----
   if (Wanted(opt, "idle")) {
-    g_section = 1;
+    SetSummarySection(1);
     std::printf("\n== (1) idle CPU of ccfield with the window open (%d visits), %.0f s after %.0f s to settle\n",
                 opt.list_visits, opt.idle_s, opt.settle_s);
     IdleFigures home = MeasureIdle("home", list_store->dir, "", opt.settle_s, opt.idle_s, work);
@@ -1197,7 +1134,7 @@ int Run(const Options& opt) {
 
   // ---- (2) frame time ----
   if (Wanted(opt, "frames")) {
-    g_section = 2;
+    SetSummarySection(2);
     std::printf("\n== (2) frame time on the SDL software renderer, %dx%d, vsync off, scrolling %.1f notch/frame\n",
                 kWidth, kHeight, static_cast<double>(opt.wheel));
     const std::string n = std::to_string(opt.list_visits);
@@ -1222,12 +1159,11 @@ int Run(const Options& opt) {
   }
 
   const std::string load_end = LoadAverage();
-  g_section = 5;
+  SetSummarySection(5);
   Summary("machine: %u cpus, loadavg at start/end: %s / %s (figures are noisier on a busy machine)",
           std::thread::hardware_concurrency(), load_start.c_str(), load_end.c_str());
   std::printf("\n== summary ==\n");
-  std::stable_sort(g_summary.begin(), g_summary.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [section, line] : g_summary) std::printf("%s\n", line.c_str());
+  PrintSummary();
   std::printf("files: %s%s\n", work.c_str(), remove_work ? " (removed)" : "");
   std::fflush(stdout);
   if (remove_work) fs::remove_all(work);
