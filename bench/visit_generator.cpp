@@ -140,8 +140,12 @@ Language MakeLanguage(std::string code, std::string_view head, std::string_view 
 const char* const kHoods[] = {"Kariakoo", "Manzese",   "Tandale",  "Mburahati", "Jangwani",    "Yopougon",     "Abobo",
                               "Adjamé",   "Médina",    "Pikine",   "Maxaquene", "Chamanculo",  "Mafalala",     "Kibera",
                               "Mathare",  "Korogocho", "Ajegunle", "Makoko",    "Hlaingthaya", "Polana Caniço"};
+// Words in site names, and the site-kind codes (data/site_kinds.json) they go with.
 const char* const kSiteKinds[] = {"drain",     "culvert",        "market",           "water point",
                                   "dump site", "cooling centre", "settlement block", "outfall"};
+const char* const kSiteKindCodes[] = {"drain",    "culvert",       "market",     "water_point",
+                                      "dumpsite", "cooling_space", "settlement", "outfall"};
+static_assert(std::size(kSiteKinds) == std::size(kSiteKindCodes));
 
 constexpr int64_t kEpoch2023Ms = 1'672'531'200'000;  // 2023-01-01T00:00:00Z
 
@@ -242,12 +246,13 @@ Fixture MakeFixture(uint64_t seed, int n_sites) {
     s.lat = -6.8 + rng.Real(-0.1, 0.1);
     s.lon = 39.27 + rng.Real(-0.1, 0.1);
     std::string hood = kHoods[i % std::size(kHoods)];
-    std::string kind = kSiteKinds[rng.Int(0, static_cast<int>(std::size(kSiteKinds)) - 1)];
+    const int k = rng.Int(0, static_cast<int>(std::size(kSiteKinds)) - 1);
+    std::string kind = kSiteKinds[k];
     fx.setup_ops.push_back(SetFields{RecordType::kSite,
                                      s.id,
                                      {{"workspace_id", fx.workspace_id},
                                       {"name", hood + " " + kind + " " + std::to_string(i + 1)},
-                                      {"kind", kind},
+                                      {"kind", kSiteKindCodes[k]},
                                       {"ward", hood},
                                       {"address", "Street " + std::to_string(rng.Int(1, 300)) + ", " + hood},
                                       {"lat", s.lat},

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ccfield/core/records.h"
+#include "ccfield/core/site_kinds.h"
 #include "ccfield/core/status.h"
 #include "ccfield/core/text.h"
 
@@ -54,6 +55,9 @@ Result<json> CheckFieldValue(RecordType type, std::string_view field, const json
           list += (list.empty() ? "" : ", ") + std::string(a);
         }
         if (!ok) return bad("\"" + s + "\" is not one of: " + list);
+      }
+      if (type == RecordType::kSite && name == "kind" && !s.empty() && !IsSiteKind(s)) {
+        return bad("\"" + s + "\" is not a site kind of the catalogue (`ccfield site kinds` lists them)");
       }
       if (IsLanguageField(name) && !IsLanguageTag(s)) return bad("\"" + s + "\" is not a language tag like fr or pt-MZ");
       if (name == "country" && (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||

@@ -1,5 +1,7 @@
 #include "ccfield/core/forms.h"
 
+#include "ccfield/core/json_text.h"
+
 #include <cmath>
 #include <mutex>
 #include <set>
@@ -206,8 +208,7 @@ Result<FormDef> ParseForm(const json& j) {
 }
 
 Result<FormDef> ParseFormText(std::string_view text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Invalid("form definition is not valid JSON");
+  CCF_ASSIGN_OR_RETURN(json j, ParseUntrustedJson(text, "form definition"));
   return ParseForm(j);
 }
 

@@ -1,6 +1,7 @@
 #include "ccfield/core/import.h"
 
 #include "ccfield/core/embedded.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/core/text.h"
 
 namespace ccfield {
@@ -49,7 +50,9 @@ Result<ImportSummary> ImportRecords(Store* store, Env* env, const json& doc, con
     if (k == "format") continue;
     if (!ParseRecordType(k)) return Status::Invalid("unknown record type \"" + k + "\" in import file");
   }
-  CCF_ASSIGN_OR_RETURN(CommitResult r, store->Commit(ops));
+  CommitOptions commit;
+  commit.demo = options.demo;
+  CCF_ASSIGN_OR_RETURN(CommitResult r, store->Commit(ops, commit));
   if (r.changed_fields == 0) {
     // Everything was already there: report it as unchanged.
     for (auto& [k, v] : summary.updated) summary.unchanged[k] = v;
@@ -59,15 +62,7 @@ Result<ImportSummary> ImportRecords(Store* store, Env* env, const json& doc, con
 }
 
 Result<ImportSummary> ImportRecordsText(Store* store, Env* env, std::string_view text, const ImportOptions& options) {
-  if (auto bad = FindInvalidUtf8(text)) {
-    return Status::Invalid("import file is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
-  }
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return Status::Invalid(std::string("import file is not valid JSON: ") + e.what());
-  }
+  CCF_ASSIGN_OR_RETURN(json doc, ParseUntrustedJson(text, "import file"));
   // A bare array is taken as records of the single allowed type.
   if (doc.is_array() && options.only.size() == 1) {
     doc = json{{std::string(TypeName(*options.only.begin())), doc}};
@@ -78,7 +73,9 @@ Result<ImportSummary> ImportRecordsText(Store* store, Env* env, std::string_view
 Result<ImportSummary> LoadDemoData(Store* store, Env* env) {
   std::string_view text = FindEmbedded(kEmbeddedData, "demo.json");
   if (text.empty()) return Status::Internal("the demo data set is missing from this build");
-  return ImportRecordsText(store, env, text, {});
+  ImportOptions options;
+  options.demo = true;
+  return ImportRecordsText(store, env, text, options);
 }
 
 }  // namespace ccfield

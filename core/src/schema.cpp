@@ -2,6 +2,7 @@
 
 #include "ccfield/core/store.h"
 #include "sqlite_db.h"
+#include "store_internal.h"
 
 namespace ccfield {
 namespace {
@@ -133,6 +134,66 @@ CREATE INDEX visits_open_follow_ups ON visits(follow_up_due IS NULL, follow_up_d
 CREATE INDEX visits_live ON visits(id) WHERE deleted = 0;
 )sql";
 
+// Version 6: demo data is local. demo_records lists the records of the demo
+// data set and everything made in its workspaces; their change-log entries
+// are in state 'demo' and never sent. Existing demo records are found from
+// the data set compiled in (MarkDemoRecords).
+//
+// record_state counts, per record, its change-log entries in the states a
+// person must see (unsent = waiting or sent, refused, demo), kept by triggers
+// in the same transaction as every change-log write, so lists and Home read
+// one small row per record instead of the unsent change log (2.5 M rows on
+// a store that never synced). A record with all three at zero has no row.
+constexpr const char* kV6 = R"sql(
+CREATE TABLE demo_records(record_id TEXT PRIMARY KEY, record_type TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE record_state(
+  record_id TEXT PRIMARY KEY,
+  record_type TEXT NOT NULL,
+  unsent INTEGER NOT NULL DEFAULT 0,
+  refused INTEGER NOT NULL DEFAULT 0,
+  demo INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX record_state_by_type ON record_state(record_type);
+)sql";
+
+// Created after MarkDemoRecords, then record_state is filled from the log.
+constexpr const char* kV6Triggers = R"sql(
+CREATE TRIGGER change_log_state_insert AFTER INSERT ON change_log
+WHEN NEW.sync_state IN ('waiting', 'sent', 'rejected', 'demo')
+BEGIN
+  INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
+  VALUES(NEW.record_id, NEW.record_type, NEW.sync_state IN ('waiting', 'sent'), NEW.sync_state = 'rejected',
+         NEW.sync_state = 'demo')
+  ON CONFLICT(record_id) DO UPDATE SET unsent = unsent + excluded.unsent, refused = refused + excluded.refused,
+                                      demo = demo + excluded.demo;
+END;
+CREATE TRIGGER change_log_state_update AFTER UPDATE OF sync_state ON change_log
+WHEN OLD.sync_state IS NOT NEW.sync_state
+BEGIN
+  INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
+  VALUES(NEW.record_id, NEW.record_type,
+         (NEW.sync_state IN ('waiting', 'sent')) - (OLD.sync_state IN ('waiting', 'sent')),
+         (NEW.sync_state = 'rejected') - (OLD.sync_state = 'rejected'),
+         (NEW.sync_state = 'demo') - (OLD.sync_state = 'demo'))
+  ON CONFLICT(record_id) DO UPDATE SET unsent = unsent + excluded.unsent, refused = refused + excluded.refused,
+                                      demo = demo + excluded.demo;
+  DELETE FROM record_state WHERE record_id = NEW.record_id AND unsent = 0 AND refused = 0 AND demo = 0;
+END;
+CREATE TRIGGER change_log_state_delete AFTER DELETE ON change_log
+WHEN OLD.sync_state IN ('waiting', 'sent', 'rejected', 'demo')
+BEGIN
+  UPDATE record_state SET unsent = unsent - (OLD.sync_state IN ('waiting', 'sent')),
+                          refused = refused - (OLD.sync_state = 'rejected'),
+                          demo = demo - (OLD.sync_state = 'demo')
+  WHERE record_id = OLD.record_id;
+  DELETE FROM record_state WHERE record_id = OLD.record_id AND unsent = 0 AND refused = 0 AND demo = 0;
+END;
+INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
+  SELECT record_id, min(record_type), sum(sync_state IN ('waiting', 'sent')), sum(sync_state = 'rejected'),
+         sum(sync_state = 'demo')
+  FROM change_log WHERE sync_state IN ('waiting', 'sent', 'rejected', 'demo') GROUP BY record_id;
+)sql";
+
 }  // namespace
 
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
@@ -180,6 +241,10 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
       st = db->Exec(kV4);
     } else if (next == 5) {
       st = db->Exec(kV5);
+    } else if (next == 6) {
+      st = db->Exec(kV6);
+      if (st.ok()) st = internal::MarkDemoRecords(db);
+      if (st.ok()) st = db->Exec(kV6Triggers);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "ccfield/core/store.h"
@@ -23,7 +24,7 @@ namespace {
 // Holds the state of one Commit call.
 class Store::Writer {
  public:
-  Writer(Store* store) : s_(store), db_(store->db_.get()) {}
+  Writer(Store* store, bool demo_commit = false) : s_(store), db_(store->db_.get()), demo_commit_(demo_commit) {}
 
   Status Apply(const Op& op) {
     return std::visit([this](const auto& o) { return ApplyOne(o); }, op);
@@ -94,6 +95,7 @@ class Store::Writer {
     // the required fields it lacks.
     if (changed.empty() && !creating) return Status::Ok();
     CCF_RETURN_IF_ERROR(CheckRecord(rec, creating));
+    CCF_ASSIGN_OR_RETURN(demo_, DemoFor(rec, creating));
     const std::string now = FormatUtcMillis(s_->env_->WallMillis());
     if (creating) rec.created_at = now;
     rec.updated_at = now;
@@ -110,6 +112,7 @@ class Store::Writer {
     CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db_, type, id));
     if (!rec) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
     if (rec->deleted == deleted && !log_unchanged) return Status::Ok();  // already so: nothing to log
+    CCF_ASSIGN_OR_RETURN(demo_, IsDemoId(id));
     const std::string now = FormatUtcMillis(s_->env_->WallMillis());
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE " + std::string(Spec(type).table) +
                                                    " SET deleted = ?, updated_at = ? WHERE id = ?"));
@@ -167,6 +170,52 @@ class Store::Writer {
     return Status::Ok();
   }
 
+  // Whether the record is demo data after this op (see Store::Commit). A new
+  // record is demo when the commit says so or its workspace is a demo one;
+  // a record never moves between demo and real workspaces.
+  Result<bool> DemoFor(const Record& rec, bool creating) {
+    if (s_->schema_version_ < 6) return false;
+    const json& ws = rec.Get("workspace_id");
+    bool ws_demo = false;
+    if (rec.type != RecordType::kWorkspace && ws.is_string()) {
+      CCF_ASSIGN_OR_RETURN(ws_demo, IsDemoId(ws.get<std::string>()));
+    }
+    if (creating) {
+      if (!demo_commit_ && !ws_demo) return false;
+      CCF_ASSIGN_OR_RETURN(sql::Stmt * ins,
+                           db_->Cached("INSERT OR IGNORE INTO demo_records(record_id, record_type) VALUES(?, ?)"));
+      CCF_RETURN_IF_ERROR(ins->Bind(1, rec.id).Bind(2, TypeName(rec.type)).Run());
+      return true;
+    }
+    CCF_ASSIGN_OR_RETURN(bool demo, IsDemoId(rec.id));
+    if (rec.type != RecordType::kWorkspace && ws.is_string() && demo != ws_demo) {
+      return Status::Invalid(demo ? "demo data stays in the demo workspaces and on this device"
+                                  : "a record cannot be moved into a demo workspace (demo data is never sent)");
+    }
+    return demo;
+  }
+
+  Result<bool> IsDemoId(const std::string& id) {
+    if (s_->schema_version_ < 6) return false;
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached("SELECT 1 FROM demo_records WHERE record_id = ?"));
+    q->Bind(1, id);
+    Result<bool> row = q->Step();
+    q->Reset();
+    return row;
+  }
+
+ public:
+  // Logs `fields` of `rec` again as new changes (RetryRefused): the record
+  // row is not touched. `created` marks them as creating the record on the
+  // server (it never accepted the record).
+  Status Resend(const Record& rec, const std::vector<std::pair<std::string, json>>& fields, bool created) {
+    demo_ = false;
+    const std::string now = FormatUtcMillis(s_->env_->WallMillis());
+    for (const auto& [name, value] : fields) CCF_RETURN_IF_ERROR(Log(rec, name, value, created, now));
+    return Status::Ok();
+  }
+
+ private:
   Status WriteRow(const Record& rec, bool creating) { return internal::WriteRecordRow(db_, rec, creating); }
 
   Status Log(const Record& rec, const std::string& field, const json& value, bool created, const std::string& now) {
@@ -191,7 +240,7 @@ class Store::Writer {
           log_stmt_,
           db_->Cached(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
                                   "record_id, field, value, created") +
-                      (sync_columns ? ", base_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      (sync_columns ? ", base_version, sync_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                     : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
     }
     int64_t base = 0;
@@ -208,7 +257,7 @@ class Store::Writer {
       q.Bind(8, value.dump());
     }
     q.Bind(9, created ? 1 : 0);
-    if (s_->schema_version_ >= 3) q.Bind(10, base);
+    if (s_->schema_version_ >= 3) q.Bind(10, base).Bind(11, demo_ ? "demo" : "waiting");
     CCF_RETURN_IF_ERROR(q.Run());
     int64_t seq = db_->LastInsertRowid();
     if (result.last_seq < result.first_seq || result.first_seq == 0) result.first_seq = seq;
@@ -262,22 +311,32 @@ class Store::Writer {
  private:
   Store* s_;
   sql::Db* db_;
+  bool demo_commit_ = false;  // CommitOptions::demo
+  bool demo_ = false;         // the record of the op being applied is demo data
   std::optional<int64_t> next_device_seq_;
   sql::Stmt* log_stmt_ = nullptr;  // cached by the Db
 };
 
-Result<CommitResult> Store::Commit(const std::vector<Op>& ops) {
+Result<CommitResult> Store::Commit(const std::vector<Op>& ops) { return Commit(ops, CommitOptions{}); }
+
+Result<CommitResult> Store::Commit(const std::vector<Op>& ops, const CommitOptions& options) {
+  Writer w(this, options.demo);
+  return RunWriter(&w, [&]() -> Status {
+    for (const Op& op : ops) CCF_RETURN_IF_ERROR(w.Apply(op));
+    return Status::Ok();
+  });
+}
+
+Result<CommitResult> Store::RunWriter(Writer* w, const std::function<Status()>& body) {
   if (broken_) {
     return Status::ReadOnly("an earlier save failed in a way that needs the store to be reopened; restart the app");
   }
+  // The author goes into every change-log entry and from there to the server:
+  // text that cannot be sent must not get in (it would block sync for good).
+  CCF_RETURN_IF_ERROR(CheckAuthorName(author_));
   CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE").WithContext("saving"));
-  Writer w(this);
-  Status st;
-  for (const Op& op : ops) {
-    st = w.Apply(op);
-    if (!st.ok()) break;
-  }
-  if (st.ok()) st = w.Finish();
+  Status st = body();
+  if (st.ok()) st = w->Finish();
   if (!st.ok()) {
     (void)db_->Exec("ROLLBACK");
     return st;
@@ -290,7 +349,200 @@ Result<CommitResult> Store::Commit(const std::vector<Op>& ops) {
     if (commit.code() != Code::kDiskFull && commit.code() != Code::kBusy) broken_ = true;
     return commit.WithContext("saving");
   }
-  return w.result;
+  return w->result;
+}
+
+
+Status CheckAuthorName(std::string_view author) {
+  if (author.empty()) return Status::Invalid("the author name is empty");
+  if (author.size() > 200) return Status::Invalid("the author name is longer than 200 bytes");
+  if (auto bad = FindInvalidUtf8(author)) {
+    return Status::Invalid("the author name is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+  }
+  for (unsigned char c : author) {
+    if (c < 0x20 || c == 0x7f) return Status::Invalid("the author name contains a control character");
+  }
+  return Status::Ok();
+}
+
+// ---- Refused changes: retry, move, discard ----
+
+namespace {
+
+// The refused fields of the record (own changes in state 'rejected').
+Result<std::vector<std::string>> RefusedFields(sql::Db* db, const std::string& device_id, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT DISTINCT field FROM change_log WHERE record_id = ? AND "
+                                                "device_id = ? AND sync_state = 'rejected'"));
+  q.Bind(1, id).Bind(2, device_id);
+  std::vector<std::string> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Text(0));
+  }
+  return out;
+}
+
+// Whether the server has accepted any change of the record.
+Result<bool> KnownToServer(sql::Db* db, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT 1 FROM change_log WHERE record_id = ? AND sync_state IN "
+                                                "('synced', 'conflict', 'remote') LIMIT 1"));
+  q.Bind(1, id);
+  return q.Step();
+}
+
+Status SupersedeRefused(sql::Db* db, const std::string& device_id, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("UPDATE change_log SET sync_state = 'superseded' WHERE record_id = ? "
+                                                "AND device_id = ? AND sync_state = 'rejected'"));
+  return q.Bind(1, id).Bind(2, device_id).Run();
+}
+
+// The record's fields as changes: record fields first, then answers (the
+// server must know a visit's form before its answers).
+std::vector<std::pair<std::string, json>> AllFields(const Record& rec) {
+  std::vector<std::pair<std::string, json>> out, answers;
+  for (const auto& [k, v] : rec.fields.items()) {
+    if (k == "answers" && rec.type == RecordType::kVisit) {
+      for (const auto& [ak, av] : v.items()) answers.emplace_back(std::string(kAnswersPrefix) + ak, av);
+    } else if (!v.is_null()) {
+      out.emplace_back(k, v);
+    }
+  }
+  out.insert(out.end(), answers.begin(), answers.end());
+  return out;
+}
+
+}  // namespace
+
+Status Store::ResendRefused(Writer* w, RecordType type, const std::string& id) {
+  sql::Db* db = db_.get();
+  CCF_ASSIGN_OR_RETURN(std::vector<std::string> fields, RefusedFields(db, device_id_, id));
+  if (fields.empty()) return Status::Ok();
+  CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db, type, id));
+  if (!rec) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
+  CCF_ASSIGN_OR_RETURN(bool known, KnownToServer(db, id));
+  std::vector<std::pair<std::string, json>> changes;
+  if (!known) {
+    // The server never had the record: send all of it, unless it was deleted
+    // here (then there is nothing to send).
+    if (!rec->deleted) changes = AllFields(*rec);
+  } else {
+    for (const std::string& f : fields) changes.emplace_back(f, f == kDeletedField ? json(rec->deleted) : rec->Get(f));
+  }
+  CCF_RETURN_IF_ERROR(w->Resend(*rec, changes, !known));
+  return SupersedeRefused(db, device_id_, id);
+}
+
+Result<CommitResult> Store::RetryRefused(RecordType type, const std::string& id) {
+  Writer w(this);
+  return RunWriter(&w, [&] { return ResendRefused(&w, type, id); });
+}
+
+Result<CommitResult> Store::MoveToWorkspace(RecordType type, const std::string& id, const std::string& workspace_id) {
+  if (type != RecordType::kSite && type != RecordType::kVisit) {
+    return Status::Invalid("only sites and visits can be moved to another workspace");
+  }
+  Writer w(this);
+  return RunWriter(&w, [&]() -> Status {
+    std::vector<Record> moved;
+    CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db_.get(), type, id));
+    if (!rec) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
+    moved.push_back(*rec);
+    if (type == RecordType::kSite) {
+      ListQuery lq;
+      lq.site_id = id;
+      lq.limit = 1 << 30;
+      CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, List(lq));
+      moved.insert(moved.end(), visits.begin(), visits.end());
+    }
+    for (const Record& r : moved) {
+      json fields = {{"workspace_id", workspace_id}};
+      // A project of the old workspace cannot stay on the visit.
+      if (const json& p = r.Get("project_id"); p.is_string()) {
+        CCF_ASSIGN_OR_RETURN(std::optional<Record> project,
+                             internal::LoadRecord(db_.get(), RecordType::kProject, p.get<std::string>()));
+        if (!project || project->Get("workspace_id") != json(workspace_id)) fields["project_id"] = nullptr;
+      }
+      CCF_RETURN_IF_ERROR(w.Apply(SetFields{r.type, r.id, fields}));
+    }
+    for (const Record& r : moved) CCF_RETURN_IF_ERROR(ResendRefused(&w, r.type, r.id));
+    return Status::Ok();
+  });
+}
+
+Status Store::DiscardRefused(RecordType type, const std::string& id) {
+  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  sql::Db* db = db_.get();
+  auto lookup = [this](std::string_view key) { return FindForm(key); };
+  return internal::InTransaction(db, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::vector<std::string> fields, RefusedFields(db, device_id_, id));
+    if (fields.empty()) return Status::NotFound("nothing of this record was refused");
+    CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db, type, id));
+    if (!rec) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
+    CCF_ASSIGN_OR_RETURN(bool known, KnownToServer(db, id));
+    if (!known) {
+      // Never on the server: remove it here, with the visits of a site that
+      // never reached the server either.
+      std::vector<Record> gone{*rec};
+      if (type == RecordType::kSite) {
+        ListQuery lq;
+        lq.site_id = id;
+        lq.limit = 1 << 30;
+        lq.include_deleted = true;
+        CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, List(lq));
+        for (const Record& v : visits) {
+          CCF_ASSIGN_OR_RETURN(bool v_known, KnownToServer(db, v.id));
+          if (v_known) return Status::Conflict("a visit of this site is on the server: move the site instead");
+          gone.push_back(v);
+        }
+      }
+      for (auto it = gone.rbegin(); it != gone.rend(); ++it) {
+        CCF_RETURN_IF_ERROR(internal::UnindexRecord(db, it->id));
+        CCF_ASSIGN_OR_RETURN(sql::Stmt del, db->Prepare("DELETE FROM " + std::string(Spec(it->type).table) +
+                                                        " WHERE id = ?"));
+        CCF_RETURN_IF_ERROR(del.Bind(1, it->id).Run());
+        for (const char* sql : {"DELETE FROM change_log WHERE record_id = ?1",
+                                "DELETE FROM field_versions WHERE record_id = ?1",
+                                "DELETE FROM conflicts WHERE record_id = ?1",
+                                "DELETE FROM drafts WHERE instr(key, ?1) > 0 OR instr(body, ?1) > 0"}) {
+          CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare(sql));
+          CCF_RETURN_IF_ERROR(q.Bind(1, it->id).Run());
+        }
+      }
+      return Status::Ok();
+    }
+    // On the server: each refused field goes back to the newest value the
+    // server accepted (nothing is logged: the server already has it).
+    CCF_ASSIGN_OR_RETURN(sql::Stmt server_value, db->Prepare(
+        "SELECT value FROM change_log WHERE record_id = ? AND field = ? AND sync_state IN ('synced', 'conflict', "
+        "'remote') ORDER BY server_version DESC LIMIT 1"));
+    Record r = *rec;
+    for (const std::string& f : fields) {
+      server_value.Reset();
+      server_value.Bind(1, id).Bind(2, f);
+      CCF_ASSIGN_OR_RETURN(bool row, server_value.Step());
+      json v = row && !server_value.IsNull(0) ? json::parse(server_value.Text(0), nullptr, false) : json();
+      if (v.is_discarded()) v = json();
+      if (f == kDeletedField) {
+        r.deleted = v.is_boolean() && v.get<bool>();
+      } else if (f.starts_with(kAnswersPrefix)) {
+        const std::string aid = f.substr(kAnswersPrefix.size());
+        if (v.is_null()) {
+          r.fields["answers"].erase(aid);
+        } else {
+          r.fields["answers"][aid] = v;
+        }
+      } else if (v.is_null()) {
+        const FieldSpec* spec = FindField(type, f);
+        if (!spec || !spec->required) r.fields.erase(f);
+      } else {
+        r.fields[f] = v;
+      }
+    }
+    CCF_RETURN_IF_ERROR(internal::WriteRecordRow(db, r, false));
+    CCF_RETURN_IF_ERROR(internal::IndexRecord(db, r, lookup));
+    return SupersedeRefused(db, device_id_, id);
+  });
 }
 
 }  // namespace ccfield

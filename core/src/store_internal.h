@@ -38,4 +38,27 @@ Result<std::vector<SearchHit>> RunSearch(sql::Db* db, const SearchQuery& query);
 // the last one as a prefix ("inond" finds "inondation"). Empty when no word.
 std::string BuildMatchQuery(std::string_view text);
 
+// Runs `body` in BEGIN IMMEDIATE ... COMMIT, rolling back on error.
+template <typename F>
+Status InTransaction(sql::Db* db, F&& body) {
+  CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+  Status st = body();
+  if (!st.ok()) {
+    (void)db->Exec("ROLLBACK");
+    return st;
+  }
+  st = db->Exec("COMMIT");
+  if (!st.ok() && db->InTransaction()) (void)db->Exec("ROLLBACK");
+  return st;
+}
+
+// A record's status with a visit's draft state folded in (draft ranks
+// between conflict and waiting).
+RecordStatus WithDraft(RecordStatus status, bool is_draft);
+
+// Schema 6: lists the demo data set's records (found by the ids compiled in,
+// and everything in its workspaces) in demo_records and puts their unsent
+// change-log entries in state 'demo'.
+Status MarkDemoRecords(sql::Db* db);
+
 }  // namespace ccfield::internal

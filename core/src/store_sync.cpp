@@ -1,6 +1,7 @@
 // The store's side of sync: pending changes out, a round trip's result in.
 // See docs/sync-protocol.md and replica.h.
 
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -21,6 +22,8 @@ const char* ChangeStateName(ChangeState s) {
     case ChangeState::kRejected: return "rejected";
     case ChangeState::kConflict: return "conflict";
     case ChangeState::kRemote: return "remote";
+    case ChangeState::kDemo: return "demo";
+    case ChangeState::kSuperseded: return "superseded";
   }
   return "?";
 }
@@ -35,18 +38,23 @@ json ParseOrNull(const sql::Stmt& q, int col) {
   return q.IsNull(col) ? json() : json::parse(q.Text(col), nullptr, false);
 }
 
-// Runs `body` in BEGIN IMMEDIATE ... COMMIT, rolling back on error.
-template <typename F>
-Status InTransaction(sql::Db* db, F&& body) {
-  CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
-  Status st = body();
-  if (!st.ok()) {
-    (void)db->Exec("ROLLBACK");
-    return st;
+using internal::InTransaction;
+
+constexpr std::string_view kDamagedChangeReason =
+    "kept on this device: its stored text is damaged (not valid UTF-8) and cannot be sent";
+
+// Whether the entry can be encoded for the server.
+bool Sendable(const ChangeEntry& e) {
+  for (const std::string* s : {&e.author, &e.device_time, &e.record_id, &e.field}) {
+    if (FindInvalidUtf8(*s)) return false;
   }
-  st = db->Exec("COMMIT");
-  if (!st.ok() && db->InTransaction()) (void)db->Exec("ROLLBACK");
-  return st;
+  if (e.value.is_discarded()) return false;  // stored JSON that no longer parses (bad UTF-8 inside)
+  try {
+    (void)e.value.dump();
+  } catch (const json::exception&) {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -64,6 +72,23 @@ Result<std::vector<OutgoingChange>> Store::PendingChanges(int limit) {
     c.entry = ReadChangeEntry(q);
     c.base_version = q.Int(10);
     out.push_back(std::move(c));
+  }
+  // One damaged entry (text that is not UTF-8, written by an older version or
+  // a damaged file) must not block every later sync: it is set aside as
+  // refused, with the reason, and the rest go on.
+  std::vector<int64_t> damaged;
+  std::erase_if(out, [&](const OutgoingChange& c) {
+    if (Sendable(c.entry)) return false;
+    damaged.push_back(c.entry.device_seq);
+    return true;
+  });
+  if (!damaged.empty()) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt set_aside, db_->Prepare(
+        "UPDATE change_log SET sync_state = 'rejected', reject_reason = ? WHERE device_id = ? AND device_seq = ?"));
+    for (int64_t seq : damaged) {
+      set_aside.Reset();
+      CCF_RETURN_IF_ERROR(set_aside.Bind(1, std::string(kDamagedChangeReason)).Bind(2, device_id_).Bind(3, seq).Run());
+    }
   }
   // The record's workspace travels with each change so the server can check
   // membership before it looks anything up.
@@ -264,6 +289,8 @@ Result<ChangeStateCounts> Store::CountChangeStates() {
     else if (s == "rejected") c.rejected = n;
     else if (s == "conflict") c.conflict = n;
     else if (s == "remote") c.remote = n;
+    else if (s == "demo") c.demo = n;
+    else if (s == "superseded") c.superseded = n;
   }
   return c;
 }
@@ -352,7 +379,17 @@ Result<SyncSettings> Store::GetSyncSettings() {
     else if (k == "sync_username") s.username = v;
     else if (k == "sync_token") s.token = v;
     else if (k == "sync_ca_file") s.ca_file = v;
-    else if (k == "sync_cursor") s.cursor = v.empty() ? 0 : std::stoll(v);
+    else if (k == "sync_device_secret") s.device_secret = v;
+    else if (k == "sync_device_secret_server") s.device_secret_server = v;
+    else if (k == "sync_cursor") {
+      // A damaged number is a damaged file (docs/store.md), not an abort.
+      int64_t cursor = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), cursor);
+      if (!v.empty() && (ec != std::errc() || end != v.data() + v.size() || cursor < 0)) {
+        return Status::Corrupt("the store's sync cursor is damaged (\"" + v.substr(0, 40) + "\")");
+      }
+      s.cursor = cursor;
+    }
     else if (k == "sync_last_ok") s.last_ok = v;
     else if (k == "sync_last_attempt") s.last_attempt = v;
     else if (k == "sync_last_error") s.last_error = v;
@@ -369,7 +406,8 @@ Status Store::SaveSyncSettings(const SyncSettings& s) {
         {"sync_server_url", s.server_url}, {"sync_username", s.username},   {"sync_token", s.token},
         {"sync_ca_file", s.ca_file},       {"sync_cursor", std::to_string(s.cursor)},
         {"sync_last_ok", s.last_ok},       {"sync_last_attempt", s.last_attempt},
-        {"sync_last_error", s.last_error}};
+        {"sync_last_error", s.last_error}, {"sync_device_secret", s.device_secret},
+        {"sync_device_secret_server", s.device_secret_server}};
     for (const auto& [k, v] : rows) {
       meta.Reset();
       CCF_RETURN_IF_ERROR(meta.Bind(1, k).Bind(2, v).Run());

@@ -32,6 +32,11 @@ std::string StatusSentence(const SyncStatus& s) {
   std::string out = s.waiting == 0   ? "nothing waiting"
                     : s.waiting == 1 ? "1 change waiting"
                                      : std::to_string(s.waiting) + " changes waiting";
+  // Refused changes are never "sent": say so every time until they are dealt with.
+  if (s.rejected > 0) {
+    out += s.rejected == 1 ? ", 1 change refused by the server"
+                           : ", " + std::to_string(s.rejected) + " changes refused by the server";
+  }
   out += s.last_ok.empty() ? ", never synced" : ", last successful sync at " + FormatSyncTime(s.last_ok);
   if (!s.logged_in) {
     out += ", not logged in to a server";

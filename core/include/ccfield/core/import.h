@@ -23,6 +23,8 @@ struct ImportSummary {
 struct ImportOptions {
   // Only these types are accepted (others are an error); empty: all.
   std::set<RecordType> only;
+  // The records are demo data: kept on this device, never sent (LoadDemoData).
+  bool demo = false;
 };
 
 // Imports all records in one transaction: all or nothing. Items without an id
@@ -33,7 +35,8 @@ Result<ImportSummary> ImportRecords(Store* store, Env* env, const nlohmann::json
 // Parses text first: malformed JSON is a clear error naming line and column.
 Result<ImportSummary> ImportRecordsText(Store* store, Env* env, std::string_view json_text, const ImportOptions& options);
 
-// Loads the demo data set compiled into the app (data/demo/demo.json).
+// Loads the demo data set compiled into the app (data/demo/demo.json) as demo
+// data (Store::RemoveDemoData takes it away again).
 Result<ImportSummary> LoadDemoData(Store* store, Env* env);
 
 }  // namespace ccfield

@@ -13,6 +13,8 @@
 // store refuses further writes with kReadOnly until it is reopened.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +89,7 @@ struct VisitFilter {
   std::optional<std::string> form_id;          // without version
   std::optional<std::string> from_date, to_date;
   std::optional<std::string> follow_up_priority;  // "P1".."P3": open follow-ups of that priority
+  std::optional<RecordState> state;               // only visits in this state (Home's lists)
   int limit = 100000;
 };
 
@@ -102,6 +105,7 @@ struct VisitRow {
   bool follow_up_needed = false;
   std::string follow_up_priority, follow_up_due;
   std::string notes_head;  // the notes' first line, at most ~100 bytes (UTF-8 kept whole)
+  RecordStatus sync;       // sent, waiting, draft, refused (with reason), conflict, demo
 };
 
 // An unsaved editor state, kept outside the change log (never synced) so
@@ -118,13 +122,36 @@ struct AttentionList {
   std::vector<Record> drafts;      // visits still in progress (status draft), newest first
 };
 
+struct CommitOptions {
+  // The records this commit creates are demo data (LoadDemoData): kept on
+  // this device, never sent, removed by RemoveDemoData.
+  bool demo = false;
+};
+
 struct CommitResult {
   int64_t first_seq = 0;  // change-log seq range written; empty when nothing changed
   int64_t last_seq = -1;
   int changed_fields = 0;
 };
 
-inline constexpr int kSchemaVersion = 5;
+// A site about to be saved, checked for near-duplicates (Store::SimilarSites).
+struct SiteCandidate {
+  std::string name, kind;
+  std::optional<double> lat, lon;
+  std::string workspace_id;  // only sites of this workspace ("" = all)
+  std::string exclude_id;    // the site being edited
+};
+
+// A site that may be the same place: "Is it one of these?"
+struct SimilarSite {
+  std::string id, name, kind;
+  std::optional<double> distance_m;  // when both have a position
+  bool same_name = false;            // equal ignoring case, accents and punctuation
+  bool near_same_kind = false;       // same kind within kSimilarSiteMeters
+};
+inline constexpr double kSimilarSiteMeters = 50;
+
+inline constexpr int kSchemaVersion = 6;
 
 class Store {
  public:
@@ -144,7 +171,13 @@ class Store {
   // Applies `ops` and their change-log entries in one transaction: all or
   // nothing. Validates every op first (types, sizes, UTF-8, references, form
   // answers) and writes nothing on error.
+  //
+  // Demo data (see the demo section below): a record created in a demo
+  // workspace, or by a commit with options.demo, is demo data and its
+  // change-log entries are never sent. Moving a record into or out of a demo
+  // workspace is refused (kInvalidArgument).
   Result<CommitResult> Commit(const std::vector<Op>& ops);
+  Result<CommitResult> Commit(const std::vector<Op>& ops, const CommitOptions& options);
 
   // The record, including tombstoned ones; kNotFound when absent.
   Result<Record> Get(RecordType type, const std::string& id);
@@ -161,6 +194,10 @@ class Store {
   Result<std::vector<VisitRow>> VisitRows(const VisitFilter& filter);
   // The condition rating of each site's latest visit that has one (site id -> "0".."3", "na", "ni").
   Result<std::vector<std::pair<std::string, std::string>>> LatestSiteConditions();
+
+  // Live sites that may be the same place as `candidate`, nearest first.
+  // A warning for people, never a rule: saving is not blocked.
+  Result<std::vector<SimilarSite>> SimilarSites(const SiteCandidate& candidate);
 
   // Editor drafts (survive crashes; not part of sync). Saving is durable.
   Status SaveDraft(const std::string& key, const nlohmann::json& body);
@@ -202,6 +239,48 @@ class Store {
   Result<SyncSettings> GetSyncSettings();
   Status SaveSyncSettings(const SyncSettings& settings);
 
+  // ---- What a person sees of each record (replica.h, RecordState) ----
+  // The state of every record of `type` that is not plainly "sent": id ->
+  // status. Reads only the unsent part of the change log (by index), so it
+  // is cheap when the device is in sync. Visit drafts are not included
+  // (VisitRows and CountRecordStates add them from the visit's status).
+  Result<std::map<std::string, RecordStatus>> RecordStates(RecordType type);
+  // One record's status (a visit's draft state included).
+  Result<RecordStatus> RecordStateOf(RecordType type, const std::string& id);
+  // Live (not deleted) records of `type` per state, as Home shows them.
+  Result<RecordStateCounts> CountRecordStates(RecordType type);
+  // Records with refused changes, newest refusal first: the ways out below
+  // take their ids.
+  Result<std::vector<std::pair<Record, RecordStatus>>> RefusedRecords(int limit);
+  // Sends the record's refused changes again: its current values are logged
+  // as new changes (the whole record when the server never accepted it) and
+  // the refused entries become kSuperseded. For use after the cause was fixed
+  // (edited, moved to another workspace, membership restored).
+  Result<CommitResult> RetryRefused(RecordType type, const std::string& id);
+  // Moves a site (with its visits) or a visit to `workspace_id`, then
+  // retries whatever the server had refused of them: one transaction.
+  Result<CommitResult> MoveToWorkspace(RecordType type, const std::string& id, const std::string& workspace_id);
+  // Gives up the record's refused changes on this device. A record the server
+  // never accepted is removed from this device (a site with the visits the
+  // server never accepted either; kConflict when one of its visits is on the
+  // server); otherwise each refused field goes back to the server's value.
+  // Nothing is sent; the refused entries become kSuperseded.
+  Status DiscardRefused(RecordType type, const std::string& id);
+
+  // ---- The demo data set: local only, never synced ----
+  // True for an empty store whose owner has not removed or declined the demo
+  // (first start of the window loads it; `ccfield init` declines it).
+  Result<bool> ShouldLoadDemo();
+  Status DeclineDemo();
+  Result<bool> HasDemoData();
+  Result<bool> IsDemo(const std::string& record_id);
+  // Ids of all demo workspaces (for badges and pickers).
+  Result<std::vector<std::string>> DemoWorkspaceIds();
+  // Deletes every demo record, its change log, search entries, conflicts and
+  // drafts, in one transaction. Records of real workspaces are untouched.
+  // The demo is not loaded again on the next start.
+  Result<DemoRemoval> RemoveDemoData();
+
   // PRAGMA integrity_check: ok or kCorrupt with SQLite's report.
   Status CheckIntegrity();
   // Writes a consistent copy to `dest_path` (VACUUM INTO), safe while open.
@@ -213,6 +292,11 @@ class Store {
  private:
   Store() = default;
   class Writer;
+  // Runs `body` (which applies ops through `w`) in one BEGIN IMMEDIATE
+  // transaction with the broken-store rule of Commit.
+  Result<CommitResult> RunWriter(Writer* w, const std::function<Status()>& body);
+  // Logs the record's refused changes again through `w` (RetryRefused).
+  Status ResendRefused(Writer* w, RecordType type, const std::string& id);
   Status Init(Env* env, const StoreOptions& options);
   Status LoadForms();
 
@@ -225,6 +309,10 @@ class Store {
   bool broken_ = false;  // a commit's outcome is unknown: refuse writes
   std::vector<FormDef> forms_;
 };
+
+// An author name the change log accepts: valid UTF-8, 1 to 200 bytes, no
+// control characters. kInvalidArgument says what is wrong.
+Status CheckAuthorName(std::string_view author);
 
 // A random RFC 4122 version-4 UUID from env's randomness.
 std::string NewUuid(Env* env);

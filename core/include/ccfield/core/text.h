@@ -31,4 +31,9 @@ bool IsSdgTarget(std::string_view text);
 // A lowercase RFC 4122 UUID string (any version).
 bool IsUuid(std::string_view text);
 
+// Text folded for "is this the same name": lower case, Latin accents
+// removed (é -> e, ß -> s), Cyrillic lower case, punctuation and runs of
+// spaces made one space. "Marché  Central" and "marche-central" fold alike.
+std::string FoldForMatch(std::string_view text);
+
 }  // namespace ccfield

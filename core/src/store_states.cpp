@@ -1,0 +1,186 @@
+// What a person sees of each record: sent, waiting, draft, refused, conflict
+// or demo, derived from the change log's unsent part and open conflicts.
+
+#include "ccfield/core/store.h"
+#include "store_internal.h"
+
+namespace ccfield {
+
+const char* RecordStateName(RecordState s) {
+  switch (s) {
+    case RecordState::kSent: return "sent";
+    case RecordState::kWaiting: return "waiting";
+    case RecordState::kDraft: return "draft";
+    case RecordState::kConflict: return "conflict";
+    case RecordState::kRefused: return "refused";
+    case RecordState::kDemo: return "demo";
+  }
+  return "?";
+}
+
+namespace {
+
+// Worst first: the state a record shows when several apply.
+int Rank(RecordState s) {
+  switch (s) {
+    case RecordState::kDemo: return 5;
+    case RecordState::kRefused: return 4;
+    case RecordState::kConflict: return 3;
+    case RecordState::kDraft: return 2;
+    case RecordState::kWaiting: return 1;
+    case RecordState::kSent: return 0;
+  }
+  return 0;
+}
+
+void Raise(RecordStatus* s, RecordState to, const std::string& reason = "") {
+  if (Rank(to) > Rank(s->state)) {
+    s->state = to;
+    s->reason = reason;
+  }
+}
+
+}  // namespace
+
+namespace internal {
+
+RecordStatus WithDraft(RecordStatus status, bool is_draft) {
+  if (is_draft) Raise(&status, RecordState::kDraft);
+  return status;
+}
+
+}  // namespace internal
+
+Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type) {
+  std::map<std::string, RecordStatus> out;
+  if (schema_version_ < 6) return out;
+  // record_state holds a row only for records with unsent, refused or demo
+  // changes (schema.cpp keeps it with triggers).
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached(
+      "SELECT record_id, unsent, refused, demo FROM record_state WHERE record_type = ?"));
+  q->Bind(1, TypeName(type));
+  std::vector<std::string> refused;
+  while (true) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) {
+      q->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    RecordStatus& s = out[q->Text(0)];
+    if (q->Int(1) > 0) Raise(&s, RecordState::kWaiting);
+    if (q->Int(2) > 0) {
+      Raise(&s, RecordState::kRefused);
+      refused.push_back(q->Text(0));
+    }
+    if (q->Int(3) > 0) Raise(&s, RecordState::kDemo);
+  }
+  q->Reset();
+  // The newest refusal's reason, for the few refused records.
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * why, db_->Cached(
+      "SELECT reject_reason FROM change_log WHERE record_id = ? AND sync_state = 'rejected' ORDER BY seq DESC LIMIT 1"));
+  for (const std::string& id : refused) {
+    why->Bind(1, id);
+    Result<bool> row = why->Step();
+    if (row.ok() && *row && out[id].state == RecordState::kRefused) out[id].reason = why->Text(0);
+    why->Reset();
+    if (!row.ok()) return row.status();
+  }
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, db_->Cached(
+      "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
+  c->Bind(1, TypeName(type));
+  while (true) {
+    Result<bool> row = c->Step();
+    if (!row.ok()) {
+      c->Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    Raise(&out[c->Text(0)], RecordState::kConflict);
+  }
+  c->Reset();
+  return out;
+}
+
+Result<RecordStatus> Store::RecordStateOf(RecordType type, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(Record rec, Get(type, id));
+  RecordStatus s;
+  if (schema_version_ >= 6) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+        "SELECT unsent, refused, demo, (SELECT reject_reason FROM change_log WHERE record_id = ?1 AND sync_state = "
+        "'rejected' ORDER BY seq DESC LIMIT 1) FROM record_state WHERE record_id = ?1"));
+    q.Bind(1, id);
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) {
+      if (q.Int(0) > 0) Raise(&s, RecordState::kWaiting);
+      if (q.Int(1) > 0) Raise(&s, RecordState::kRefused, q.Text(3));
+      if (q.Int(2) > 0) Raise(&s, RecordState::kDemo);
+    }
+  }
+  CCF_ASSIGN_OR_RETURN(sql::Stmt c, db_->Prepare(
+      "SELECT 1 FROM conflicts WHERE record_id = ? AND resolved = 0 AND resolving_locally = 0 LIMIT 1"));
+  c.Bind(1, id);
+  CCF_ASSIGN_OR_RETURN(bool conflict, c.Step());
+  if (conflict) Raise(&s, RecordState::kConflict);
+  CCF_ASSIGN_OR_RETURN(bool demo, IsDemo(id));
+  if (demo) Raise(&s, RecordState::kDemo);
+  return internal::WithDraft(s, type == RecordType::kVisit && rec.Get("status") == "draft");
+}
+
+Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
+  CCF_ASSIGN_OR_RETURN(auto states, RecordStates(type));
+  if (type == RecordType::kVisit) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT id FROM visits WHERE status = 'draft' AND deleted = 0"));
+    while (true) {
+      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      RecordStatus& s = states[q.Text(0)];
+      s = internal::WithDraft(s, true);
+    }
+  }
+  CCF_ASSIGN_OR_RETURN(int64_t live, Count(type));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * alive,
+                       db_->Cached("SELECT 1 FROM " + std::string(Spec(type).table) + " WHERE id = ? AND deleted = 0"));
+  RecordStateCounts n;
+  int64_t not_sent = 0;
+  for (const auto& [id, s] : states) {
+    if (s.state == RecordState::kSent) continue;
+    alive->Bind(1, id);
+    Result<bool> row = alive->Step();
+    alive->Reset();
+    if (!row.ok()) return row.status();
+    if (!*row) continue;  // deleted here: not listed
+    ++not_sent;
+    switch (s.state) {
+      case RecordState::kDraft: ++n.draft; break;
+      case RecordState::kWaiting: ++n.waiting; break;
+      case RecordState::kRefused: ++n.refused; break;
+      case RecordState::kConflict: ++n.conflict; break;
+      case RecordState::kDemo: ++n.demo; break;
+      case RecordState::kSent: break;
+    }
+  }
+  n.sent = live - not_sent;
+  return n;
+}
+
+Result<std::vector<std::pair<Record, RecordStatus>>> Store::RefusedRecords(int limit) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+      "SELECT record_type, record_id, max(seq) AS newest FROM change_log WHERE sync_state = 'rejected' "
+      "GROUP BY record_type, record_id ORDER BY newest DESC LIMIT ?"));
+  q.Bind(1, static_cast<int64_t>(limit));
+  std::vector<std::pair<Record, RecordStatus>> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    std::optional<RecordType> type = ParseRecordType(q.Text(0));
+    if (!type) continue;
+    Result<Record> rec = Get(*type, q.Text(1));
+    if (!rec.ok()) continue;  // e.g. a form change: not a record a person can act on
+    CCF_ASSIGN_OR_RETURN(RecordStatus s, RecordStateOf(*type, rec->id));
+    out.emplace_back(std::move(*rec), std::move(s));
+  }
+  return out;
+}
+
+}  // namespace ccfield
