@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -164,6 +165,12 @@ int main(int argc, char** argv) {
     std::cout << Usage();
     return kExitOk;
   }
+  const bool admin = !cli.rest.empty() && cli.rest[0] == "admin";
+  const std::vector<std::string> admin_args = admin ? std::vector<std::string>(cli.rest.begin() + 1, cli.rest.end())
+                                                    : std::vector<std::string>();
+  if (admin && !AdminNeedsStorage(admin_args)) {  // help needs no data directory
+    return RunAdmin(admin_args, nullptr, DefaultEnv(), std::cin, std::cout, std::cerr);
+  }
   if (cli.data_dir.empty()) {
     std::cerr << "error: give the data directory with --data DIR\n\n" << Usage();
     return kExitUsage;
@@ -182,11 +189,11 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << storage.status().message() << "\n";
     return kExitFailed;
   }
-  if (!cli.rest.empty() && cli.rest[0] == "admin") {
-    std::vector<std::string> args(cli.rest.begin() + 1, cli.rest.end());
+  if (admin) {
     AdminOptions ao;
     ao.password_cost = cli.cost;
-    return RunAdmin(args, storage->get(), env, std::cin, std::cout, std::cerr, ao);
+    if (isatty(STDIN_FILENO)) ao.read_password = ReadPasswordFromTerminal;
+    return RunAdmin(admin_args, storage->get(), env, std::cin, std::cout, std::cerr, ao);
   }
   return Serve(cli, storage->get(), env);
 }

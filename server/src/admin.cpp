@@ -1,5 +1,10 @@
 #include "admin.h"
 
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -48,7 +53,22 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// Like ReadFile, refusing files larger than `max_bytes` before reading them.
+Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) return Status::NotFound("cannot open " + path);
+  const std::streamoff size = f.tellg();
+  if (size < 0) return Status::IoError("cannot read " + path);
+  if (static_cast<uint64_t>(size) > max_bytes) {
+    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  }
+  return ReadFile(path);
+}
+
 std::string FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
+
+// The site fields an import compares and writes.
+constexpr const char* kSiteImportFields[] = {"name", "kind", "ward", "address", "lat", "lon"};
 
 }  // namespace
 
@@ -220,6 +240,50 @@ Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc
   return counts;
 }
 
+Result<ImportCounts> ImportSites(ServerStorage* s, Env* env, const std::string& workspace_id,
+                                 const std::vector<SiteImportRow>& rows) {
+  ImportCounts counts;
+  Status st = RunInTransaction(s, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
+    if (!ws || ws->type != "workspace" || ws->deleted) {
+      return Status::NotFound("there is no workspace with id " + workspace_id + " (create-workspace prints it)");
+    }
+    std::vector<ExistingSite> existing;
+    CCF_ASSIGN_OR_RETURN(std::vector<RecordMeta> sites, s->RecordsOf("site", workspace_id));
+    for (const RecordMeta& m : sites) {
+      if (m.deleted) continue;
+      ExistingSite e{m.id, json::object()};
+      for (const char* f : kSiteImportFields) {
+        CCF_ASSIGN_OR_RETURN(StoredField cur, s->GetField(m.id, f));
+        if (cur.state.exists && !cur.state.value.is_null()) e.fields[f] = cur.state.value;
+      }
+      existing.push_back(std::move(e));
+    }
+    const SiteImportPlan plan = PlanSiteImport(rows, existing);
+    for (const SiteImportStep& step : plan.steps) {
+      std::string id = step.site_id;
+      if (id.empty()) {
+        id = NewUuid(env);
+        RecordMeta m;
+        m.id = id;
+        m.type = "site";
+        m.workspace_id = workspace_id;
+        CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+        CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kSite, id, workspace_id, "workspace_id", workspace_id, true));
+      }
+      for (const auto& [field, value] : step.fields.items()) {
+        CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kSite, id, workspace_id, field, value, false));
+      }
+    }
+    counts.created = plan.created;
+    counts.updated = plan.updated;
+    counts.unchanged = plan.unchanged;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return counts;
+}
+
 Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition) {
   CCF_ASSIGN_OR_RETURN(FormDef form, ParseForm(definition));
   FormImport result;
@@ -266,17 +330,119 @@ Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition
 
 // ---- Command line -----------------------------------------------------------
 
+namespace {
+
+// One admin command: its synopsis (after "admin") and what it does.
+struct CommandHelp {
+  const char* name;
+  std::string synopsis;
+  std::string details;
+};
+
+const std::vector<CommandHelp>& Commands() {
+  static const std::vector<CommandHelp> kCommands = {
+      {"create-user", "create-user USER [--password P | --password-stdin] [--admin]",
+       "Creates a user; prints the user id. The password needs at least " + std::to_string(kMinPasswordLength) +
+           " characters. Without a password option it is asked for twice\n"
+           "(not shown) when standard input is a terminal; from a script, pipe it in with --password-stdin\n"
+           "(--password P leaves it in the shell history and the process list).\n"},
+      {"create-workspace", "create-workspace NAME [--country CC] [--language L]",
+       "Creates a workspace (a municipal unit); prints the workspace id.\n"},
+      {"add-member", "add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]",
+       "Makes the user a member of the workspace, or changes the role; prints the member id.\n"},
+      {"revoke-device", "revoke-device DEVICE_ID", "Blocks a lost device and its sign-ins.\n"},
+      {"list-devices", "list-devices", "Lists devices: id, user, name, status, last sync.\n"},
+      {"list-tokens", "list-tokens USER", "Lists a user's sign-ins (tokens) by id, never the secret.\n"},
+      {"revoke-token", "revoke-token TOKEN_ID", "Ends one sign-in.\n"},
+      {"import-practices", "import-practices FILE",
+       "Imports good practices: ccfield-records@1 JSON {\"practice\": [...]} or a bare array. All or nothing.\n"},
+      {"import-form", "import-form FILE", "Imports a visit form definition (docs/forms.md).\n"},
+      {"import-sites", "import-sites WORKSPACE_ID FILE",
+       "Imports the workspace's sites from CSV (columns name, kind, ward, address, lat, lon) or GeoJSON\n"
+       "(a FeatureCollection of points, as QGIS exports it); docs/data-format.md. All or nothing: a file\n"
+       "with a bad row imports nothing and every problem is listed with its line (or feature number).\n"
+       "Sites are matched by name and kind, so importing the same file again changes nothing and a\n"
+       "corrected file updates the sites it made. Devices receive the sites on their next sync.\n"},
+  };
+  return kCommands;
+}
+
+const CommandHelp* FindCommand(const std::string& name) {
+  for (const CommandHelp& c : Commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+bool IsHelpWord(const std::string& w) { return w == "--help" || w == "-h" || w == "help"; }
+
+}  // namespace
+
 std::string AdminUsage() {
-  return "admin commands:\n"
-         "  create-user USER [--password P | --password-stdin] [--admin]\n"
-         "  create-workspace NAME [--country CC] [--language L]      prints the workspace id\n"
-         "  add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]\n"
-         "  revoke-device DEVICE_ID                                  blocks a lost device and its sign-ins\n"
-         "  list-devices\n"
-         "  list-tokens USER\n"
-         "  revoke-token TOKEN_ID\n"
-         "  import-practices FILE        ccfield-records@1 JSON {\"practice\": [...]} or a bare array\n"
-         "  import-form FILE             a form definition (docs/forms.md)\n";
+  std::string text = "admin commands (ccfield-server --data DIR admin COMMAND --help for details):\n";
+  for (const CommandHelp& c : Commands()) text += "  " + c.synopsis + "\n";
+  return text;
+}
+
+bool AdminNeedsStorage(const std::vector<std::string>& args) {
+  if (args.empty()) return false;
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") return false;
+  }
+  return !IsHelpWord(args[0]);
+}
+
+Result<std::string> ReadPasswordFromTerminal(const std::string& prompt) {
+  // The terminal settings to put back, reachable from a signal handler
+  // (tcsetattr is async-signal-safe).
+  static termios saved;
+  static volatile sig_atomic_t restore = 0;
+  struct Handler {
+    static void RestoreAndRaise(int sig) {
+      if (restore) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+      signal(sig, SIG_DFL);
+      raise(sig);
+    }
+  };
+  if (tcgetattr(STDIN_FILENO, &saved) != 0) return Status::IoError("cannot read the terminal settings");
+  constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction sa = {};
+  sa.sa_handler = Handler::RestoreAndRaise;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction old_actions[3];
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &old_actions[i]);
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag |= ECHONL;  // the Enter key still moves to the next line
+  restore = 1;
+  Status st;
+  std::string line;
+  if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+    st = Status::IoError("cannot turn off the terminal echo");
+  } else {
+    std::cerr << prompt << std::flush;
+    while (true) {
+      char c = 0;
+      const ssize_t n = read(STDIN_FILENO, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        st = Status::IoError("cannot read from the terminal");
+        break;
+      }
+      if (n == 0 && line.empty()) {
+        st = Status::Invalid("no password given (end of input)");
+        break;
+      }
+      if (n == 0 || c == '\n') break;
+      line += c;
+    }
+  }
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  restore = 0;
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &old_actions[i], nullptr);
+  if (!st.ok()) return st;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 namespace {
@@ -323,14 +489,34 @@ std::string Opt(const Args& a, const std::string& key) {
 int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, std::istream& in, std::ostream& out,
              std::ostream& err, const AdminOptions& options) {
   if (args.empty()) {
-    err << AdminUsage();
+    err << "error: say which admin command to run\n" << AdminUsage();
     return kExitUsage;
   }
   const std::string& cmd = args[0];
+  const CommandHelp* help = FindCommand(cmd);
+  if (IsHelpWord(cmd) && args.size() == 1) {
+    out << AdminUsage();
+    return kExitOk;
+  }
+  if (IsHelpWord(cmd) || (help && !AdminNeedsStorage(args))) {  // "help import-sites", "import-sites --help"
+    const CommandHelp* about = help ? help : FindCommand(args[1]);
+    if (!about) {
+      err << "error: unknown admin command \"" << args[1] << "\"\n" << AdminUsage();
+      return kExitUsage;
+    }
+    out << "usage: ccfield-server --data DIR admin " << about->synopsis << "\n\n" << about->details;
+    return kExitOk;
+  }
   auto usage = [&](const std::string& msg) {
-    err << "error: " << msg << "\n" << AdminUsage();
+    err << "error: " << msg << "\n";
+    if (help) {
+      err << "usage: ccfield-server --data DIR admin " << help->synopsis << "\n";
+    } else {
+      err << AdminUsage();
+    }
     return kExitUsage;
   };
+  if (!s) return usage("the admin commands need the data directory: ccfield-server --data DIR admin ...");
   auto fail = [&](const Status& st) {
     err << "error: " << st.message() << "\n";
     return kExitFailed;
@@ -348,8 +534,19 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     } else if (a.options.count("--password-stdin")) {
       std::getline(in, password);
       if (!password.empty() && password.back() == '\r') password.pop_back();
+    } else if (options.read_password) {
+      const std::string rule = "at least " + std::to_string(kMinPasswordLength) + " characters";
+      Result<std::string> first = options.read_password("Password (" + rule + "): ");
+      if (!first.ok()) return fail(first.status());
+      Status check = CheckPassword(*first);
+      if (!check.ok()) return fail(check.WithContext("no user was created"));
+      Result<std::string> again = options.read_password("The same password again: ");
+      if (!again.ok()) return fail(again.status());
+      if (*again != *first) return fail(Status::Invalid("the two passwords differ; no user was created"));
+      password = *first;
     } else {
-      return usage("give the password with --password P or --password-stdin");
+      return usage("standard input is not a terminal: pipe the password in with --password-stdin (at least " +
+                   std::to_string(kMinPasswordLength) + " characters)");
     }
     Result<std::string> id =
         CreateUser(s, env, a.positional[0], password, a.options.count("--admin") > 0, options.password_cost);
@@ -439,6 +636,36 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     if (!f.ok()) return fail(f.status().WithContext(a.positional[0]));
     out << (f->already_known ? "form " + f->key + " is already known; nothing to do\n"
                              : "imported form " + f->key + "\n");
+    return kExitOk;
+  }
+  if (cmd == "import-sites") {
+    Args a = ParseArgs(args, 1, {}, {});
+    if (!want(a, 2)) return usage(a.error.empty() ? "import-sites takes WORKSPACE_ID FILE" : a.error);
+    const std::string& ws = a.positional[0];
+    const std::string& path = a.positional[1];
+    // An unknown workspace is said first, before any problem of the file.
+    Result<std::optional<RecordMeta>> meta = s->GetRecord(ws);
+    if (!meta.ok()) return fail(meta.status());
+    if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
+      return fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
+    }
+    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
+    if (!text.ok()) return fail(text.status());
+    const SiteFile file = ParseSiteFile(*text, path);
+    for (const SiteImportWarning& w : file.warnings) {
+      err << "warning: " << path << ": " << DescribeSiteImportIssue(file.format, w) << "\n";
+    }
+    if (!file.ok()) {
+      for (const SiteImportError& e : file.errors) {
+        err << "error: " << path << ": " << DescribeSiteImportIssue(file.format, e) << "\n";
+      }
+      err << "error: " << file.errors.size() << (file.errors.size() == 1 ? " problem" : " problems") << " in "
+          << path << "; nothing was imported\n";
+      return kExitFailed;
+    }
+    Result<ImportCounts> c = ImportSites(s, env, ws, file.rows);
+    if (!c.ok()) return fail(c.status().WithContext(path + ": nothing was imported"));
+    out << "sites: " << c->created << " created, " << c->updated << " updated, " << c->unchanged << " unchanged\n";
     return kExitOk;
   }
   return usage("unknown admin command \"" + cmd + "\"");

@@ -8,12 +8,14 @@
 // Errors are plain-language Status values; RunAdmin turns them into a
 // message on `err` and a non-zero exit code.
 
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "auth.h"
+#include "ccfield/core/site_import.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
 
@@ -21,18 +23,31 @@ namespace ccfield::server {
 
 struct AdminOptions {
   PasswordCost password_cost = PasswordCost::kInteractive;
+  // Shows `prompt` and reads one line typed without echo. Set (by main) only
+  // when standard input is a terminal: create-user without a password option
+  // then asks for it twice; unset, it asks for --password-stdin instead.
+  std::function<Result<std::string>(const std::string& prompt)> read_password;
 };
+
+// Shows `prompt` on standard error and reads a line from the terminal on
+// standard input with echo off. The terminal's settings are restored before
+// returning, and also when SIGINT, SIGTERM or SIGHUP ends the process while it
+// waits (the signal is then delivered as before). REQUIRES: isatty(0).
+Result<std::string> ReadPasswordFromTerminal(const std::string& prompt);
 
 // Exit codes of RunAdmin.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // the command ran and failed (message on err)
 inline constexpr int kExitUsage = 2;   // unknown command or bad arguments
 
-// Runs one command: `args` are the words after "admin".
+// Runs one command: `args` are the words after "admin". `storage` may be
+// null when AdminNeedsStorage(args) is false.
 int RunAdmin(const std::vector<std::string>& args, ServerStorage* storage, Env* env, std::istream& in,
              std::ostream& out, std::ostream& err, const AdminOptions& options = {});
 // The usage text of the admin commands.
 std::string AdminUsage();
+// False for what only prints help: no command, or --help / -h anywhere.
+bool AdminNeedsStorage(const std::vector<std::string>& args);
 
 // The commands as functions (RunAdmin calls these; tests too).
 // Returns the new user's id.
@@ -57,6 +72,12 @@ struct ImportCounts {
 // ccfield-records@1 JSON ({"practice": [...]}) or a bare array of practices.
 // All or nothing.
 Result<ImportCounts> ImportPractices(ServerStorage* storage, Env* env, const nlohmann::json& doc);
+// Sites for a workspace (rows from core's ParseSiteFile, site_import.h),
+// written as server changes in one transaction: all or nothing. Rows are
+// matched with the workspace's live sites by PlanSiteImport, so importing
+// the same file again changes nothing. kNotFound for an unknown workspace.
+Result<ImportCounts> ImportSites(ServerStorage* storage, Env* env, const std::string& workspace_id,
+                                 const std::vector<SiteImportRow>& rows);
 struct FormImport {
   std::string key;             // "id@version"
   bool already_known = false;  // the identical definition was built in or imported before

@@ -20,6 +20,7 @@ struct ApiError {
 
   static ApiError Invalid(std::string msg) { return {400, "invalid", std::move(msg)}; }
   static ApiError Unauthenticated(std::string code, std::string msg) { return {401, std::move(code), std::move(msg)}; }
+  static ApiError Forbidden(std::string code, std::string msg) { return {403, std::move(code), std::move(msg)}; }
   static ApiError TooLarge(std::string msg) { return {413, "too_large", std::move(msg)}; }
   // A storage or internal failure: 503 when worth retrying soon, else 500.
   static ApiError FromStatus(const Status& st);

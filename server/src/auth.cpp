@@ -70,7 +70,10 @@ Status CheckUsername(std::string_view name) {
 }
 
 Status CheckPassword(std::string_view password) {
-  if (password.size() < 8) return Status::Invalid("the password is too short: use at least 8 characters");
+  if (password.size() < kMinPasswordLength) {
+    return Status::Invalid("the password is too short: use at least " + std::to_string(kMinPasswordLength) +
+                           " characters");
+  }
   if (password.size() > 1024) return Status::Invalid("the password is too long: use at most 1024 bytes");
   return Status::Ok();
 }
@@ -200,7 +203,28 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
           "revoked_device", "this device was blocked by an administrator; ask them to register a new device");
       return Status::Ok();
     }
+    // A device id seen in pulled changes must not let another device push as
+    // it (its changes would be acked "duplicate" and lost): the id belongs to
+    // whoever holds the secret given at its first login.
+    if (device && !device->secret_hash.empty()) {
+      const std::string presented = TokenHash(req.device_secret);
+      if (req.device_secret.empty() || presented.size() != device->secret_hash.size() ||
+          sodium_memcmp(presented.data(), device->secret_hash.data(), presented.size()) != 0) {
+        refused = ApiError::Forbidden("device_taken",
+                                      "this device id belongs to another device; reinstall the app or ask an "
+                                      "administrator");
+        return Status::Ok();
+      }
+    } else if (device && device->user_id != user->id) {
+      // Registered before device secrets: bound to its user.
+      refused = ApiError::Forbidden("device_taken", "this device id belongs to another user's device");
+      return Status::Ok();
+    }
     DeviceRow d;
+    if (!device || device->secret_hash.empty()) {
+      result.device_secret = NewToken();
+      d.secret_hash = TokenHash(result.device_secret);
+    }
     d.id = req.device_id;
     d.user_id = user->id;
     d.name = req.device_name;

@@ -53,6 +53,9 @@ struct LoginRequest {
   std::string password;
   std::string device_id;  // UUID
   std::string device_name;
+  // The secret this server gave the device at its first login ("" the first
+  // time). Binds the device id to the device: knowing the id is not enough.
+  std::string device_secret;
 };
 
 struct LoginResult {
@@ -60,6 +63,7 @@ struct LoginResult {
   int64_t expires_ms = 0;
   std::string user_id;
   std::vector<Membership> memberships;
+  std::string device_secret;  // new secret for the device to keep; "" when it already has one
 };
 
 // Initialises libsodium; false when it cannot be used (the server must not start).
@@ -73,7 +77,8 @@ bool VerifyPassword(const std::string& hash, std::string_view password);
 std::string NormalizeUsername(std::string_view name);
 // Checks a new user name: 1..64 of [a-z0-9._@-] after normalising.
 Status CheckUsername(std::string_view name);
-// Checks a new password: 8..1024 bytes.
+// Checks a new password: kMinPasswordLength..1024 bytes.
+inline constexpr size_t kMinPasswordLength = 8;
 Status CheckPassword(std::string_view password);
 // Hex BLAKE2b-256 of a bearer token: what the storage keeps.
 std::string TokenHash(std::string_view token);

@@ -160,16 +160,18 @@ struct HttpServer::Impl {
     lr.password = StringMember(*j, "password", true, &error);
     lr.device_id = StringMember(*j, "device_id", true, &error);
     lr.device_name = StringMember(*j, "device_name", false, &error);
+    lr.device_secret = StringMember(*j, "device_secret", false, &error);
     if (!error.empty()) return SendError(res, ApiError::Invalid(error));
     ApiResult<LoginResult> r = auth.Login(lr, req.remote_addr);
     if (!r.ok()) return SendError(res, r.error());
     json ws = json::array();
     for (const Membership& m : r.value().memberships) ws.push_back({{"id", m.workspace_id}, {"role", m.role}});
-    SendJson(res, 200,
-             {{"token", r.value().token},
-              {"expires_at", FormatUtcMillis(r.value().expires_ms)},
-              {"user_id", r.value().user_id},
-              {"workspaces", ws}});
+    json answer = {{"token", r.value().token},
+                   {"expires_at", FormatUtcMillis(r.value().expires_ms)},
+                   {"user_id", r.value().user_id},
+                   {"workspaces", ws}};
+    if (!r.value().device_secret.empty()) answer["device_secret"] = r.value().device_secret;
+    SendJson(res, 200, answer);
   }
 
   void Logout(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {

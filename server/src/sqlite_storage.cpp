@@ -187,7 +187,7 @@ Result<sync::Conflict> ReadConflict(const sql::Stmt& s) {
 
 UserRow ReadUser(const sql::Stmt& s) { return UserRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4)}; }
 DeviceRow ReadDevice(const sql::Stmt& s) {
-  return DeviceRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5), s.Int(6)};
+  return DeviceRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5), s.Int(6), s.Text(7)};
 }
 TokenRow ReadToken(const sql::Stmt& s) {
   return TokenRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6) != 0};
@@ -273,6 +273,9 @@ Status SqliteStorage::Migrate() {
     CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
     Status st;
     if (next == 1) st = db_->Exec(kV1);
+    // Version 2: the device secret (hash) binds a device id to the device
+    // that registered it (docs/security.md).
+    if (next == 2) st = db_->Exec("ALTER TABLE devices ADD COLUMN secret_hash TEXT NOT NULL DEFAULT ''");
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db_->Exec("COMMIT");
     if (!st.ok()) {
@@ -502,6 +505,20 @@ Status SqliteStorage::CreateRecord(const RecordMeta& m) {
   return q->Run();
 }
 
+Result<std::vector<RecordMeta>> SqliteStorage::RecordsOf(const std::string& type, const std::string& workspace_id) {
+  // rowid grows with each insert and records are never removed: creation order.
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, type, workspace_id, deleted, deleted_version, deleted_by_device "
+                                  "FROM records WHERE type = ? AND workspace_id = ? ORDER BY rowid"));
+  q->Bind(1, type).Bind(2, workspace_id);
+  std::vector<RecordMeta> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(RecordMeta{q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0, q->Int(4), q->Text(5)});
+  }
+  return out;
+}
+
 Status SqliteStorage::SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
                                  const std::string& device_id) {
   CCF_RETURN_IF_ERROR(WriteGuard());
@@ -622,8 +639,8 @@ Status SqliteStorage::SetPasswordHash(const std::string& user_id, const std::str
 }
 
 Result<std::optional<DeviceRow>> SqliteStorage::FindDevice(const std::string& device_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms "
-                                  "FROM devices WHERE id = ?"));
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms, "
+                                  "secret_hash FROM devices WHERE id = ?"));
   q->Bind(1, device_id);
   CCF_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<DeviceRow>();
@@ -633,16 +650,18 @@ Result<std::optional<DeviceRow>> SqliteStorage::FindDevice(const std::string& de
 Status SqliteStorage::PutDevice(const DeviceRow& d) {
   CCF_RETURN_IF_ERROR(WriteGuard());
   CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO devices(id, user_id, name, revoked, registered_ms, last_seen_ms, "
-                                  "last_sync_ms) VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                                  "user_id = excluded.user_id, name = excluded.name, "
-                                  "last_seen_ms = excluded.last_seen_ms"));
+                                  "last_sync_ms, secret_hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
+                                  "SET user_id = excluded.user_id, name = excluded.name, "
+                                  "last_seen_ms = excluded.last_seen_ms, secret_hash = CASE WHEN "
+                                  "excluded.secret_hash != '' THEN excluded.secret_hash ELSE devices.secret_hash END"));
   q->Bind(1, d.id)
       .Bind(2, d.user_id)
       .Bind(3, d.name)
       .Bind(4, d.revoked ? 1 : 0)
       .Bind(5, d.registered_ms)
       .Bind(6, d.last_seen_ms)
-      .Bind(7, d.last_sync_ms);
+      .Bind(7, d.last_sync_ms)
+      .Bind(8, d.secret_hash);
   return q->Run();
 }
 

@@ -17,7 +17,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 1;
+inline constexpr int kServerSchemaVersion = 2;
 
 class SqliteStorage final : public ServerStorage {
  public:
@@ -53,6 +53,7 @@ class SqliteStorage final : public ServerStorage {
   Status CreateRecord(const RecordMeta& meta) override;
   Status SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
                     const std::string& device_id) override;
+  Result<std::vector<RecordMeta>> RecordsOf(const std::string& type, const std::string& workspace_id) override;
 
   Status CreateConflict(const sync::Conflict& conflict) override;
   Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) override;

@@ -37,6 +37,8 @@ class SyncService::Cycle {
     out_.server_time = FormatUtcMillis(now_);
     CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, s_->FindDevice(who_.device_id));
     prev_sync_ms_ = device ? device->last_sync_ms : 0;
+    // No device can have seen a version the server has not made yet.
+    CCF_ASSIGN_OR_RETURN(version_at_start_, s_->CurrentVersion());
     // For each change, the value of the next "form" change to the same record
     // later in the request (answers may come before their visit's form).
     std::vector<std::optional<std::string>> later_form(req_.changes.size());
@@ -62,7 +64,23 @@ class SyncService::Cycle {
   Status Push(const PushChange& c, const std::string* later_form) {
     CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
     if (seen) {
+      // The same seq for another record or field is not a re-send: acking it
+      // "duplicate" would make the device drop a change the server never had.
+      // (The value may differ legitimately: the server stores merge results.)
+      if (seen->type != c.type || seen->record_id != c.id || seen->field != c.field) {
+        out_.rejects.push_back({c.seq, "seq_reused",
+                                "this device already sent change " + std::to_string(c.seq) +
+                                    " for another record; the device's numbering is damaged or its id is shared"});
+        return Status::Ok();
+      }
       out_.acks.push_back(Ack{c.seq, seen->version, AckOutcome::kDuplicate, seen->clock_flag});
+      return Status::Ok();
+    }
+    if (c.base > version_at_start_) {
+      // A base from the future would win every merge without a conflict.
+      out_.rejects.push_back({c.seq, "invalid", "base version " + std::to_string(c.base) +
+                                                    " is newer than anything the server has (" +
+                                                    std::to_string(version_at_start_) + ")"});
       return Status::Ok();
     }
     if (!c.time.empty() && !ParseTimestamp(c.time)) {
@@ -338,6 +356,7 @@ class SyncService::Cycle {
   const AuthContext& who_;
   const sync::SyncRequest& req_;
   const int64_t now_;
+  ServerVersion version_at_start_ = 0;
   int64_t prev_sync_ms_ = 0;
   sync::SyncResponse out_;
 };

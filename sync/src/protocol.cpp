@@ -1,5 +1,7 @@
 #include "ccfield/sync/protocol.h"
 
+#include "ccfield/core/json_text.h"
+
 #include "ccfield/core/text.h"
 
 namespace ccfield::sync {
@@ -292,14 +294,7 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
   return resp;
 }
 
-Result<json> ParseJsonText(std::string_view text) {
-  if (auto bad = FindInvalidUtf8(text)) {
-    return Status::Invalid("body is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
-  }
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Invalid("body is not valid JSON");
-  return j;
-}
+Result<json> ParseJsonText(std::string_view text) { return ParseUntrustedJson(text, "body"); }
 
 json ErrorJson(const std::string& code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}}}};

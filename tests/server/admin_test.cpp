@@ -33,7 +33,7 @@ struct Admin {
   }
 };
 
-TEST_CASE("admin: create-user, with the password from stdin; errors are plain and exit non-zero") {
+TEST_CASE("admin: create-user, with the password from stdin, errors are plain and exit non-zero") {
   Admin a;
   CHECK(a.Run({"create-user", "Amina", "--password-stdin"}, "a long password\n") == kExitOk);
   std::string id = a.Line();
@@ -108,7 +108,7 @@ TEST_CASE("admin: list-devices, list-tokens, revoke-token, revoke-device") {
   Auth auth(a.f.storage.get(), &mu, &a.f.env, ao);
   a.f.AddUser("amina");
   const std::string device = a.f.NewDeviceId();
-  ApiResult<LoginResult> login = auth.Login({"amina", kPassword, device, "Tablet 7"}, "127.0.0.1");
+  ApiResult<LoginResult> login = auth.Login({"amina", kPassword, device, "Tablet 7", ""}, "127.0.0.1");
   REQUIRE(login.ok());
 
   REQUIRE(a.Run({"list-devices"}) == kExitOk);
@@ -232,6 +232,118 @@ TEST_CASE("admin: import-form delivers a new form version that the server then v
   sync::SyncResponse pushed = a.f.Sync(s.who, changes, r.cursor);
   REQUIRE(pushed.rejects.size() == 1);
   CHECK(pushed.rejects[0].seq == seq);
+}
+
+TEST_CASE("admin: import-sites is all or nothing, matches sites by name and kind, and reaches the members") {
+  Admin a;
+  const std::string ws = a.f.AddWorkspace();
+  const std::string path = a.WriteFile("sites.csv",
+                                       "name,kind,ward,lat,lon\n"
+                                       "Drain D-14,drain,Tandale,-6.79,39.24\n"
+                                       "\"Market, Mwananyamala\",market,,-6.78,39.25\n");
+  REQUIRE(a.Run({"import-sites", ws, path}) == kExitOk);
+  CHECK(a.out == "sites: 2 created, 0 updated, 0 unchanged\n");
+  const sync::ServerVersion after_first = a.f.storage->CurrentVersion().value();
+  REQUIRE(a.Run({"import-sites", ws, path}) == kExitOk);
+  CHECK(a.out == "sites: 0 created, 0 updated, 2 unchanged\n");
+  CHECK(a.f.storage->CurrentVersion().value() == after_first);  // nothing written
+  const std::string fixed = a.WriteFile("fixed.csv",
+                                        "name,kind,ward,lat,lon\n"
+                                        "Drain D-14,drain,Tandale,-6.80,39.24\n"
+                                        "\"Market, Mwananyamala\",market,,-6.78,39.25\n");
+  REQUIRE(a.Run({"import-sites", ws, fixed}) == kExitOk);
+  CHECK(a.out == "sites: 0 created, 1 updated, 1 unchanged\n");
+  CHECK(a.f.storage->CurrentVersion().value() == after_first + 1);  // the one changed field
+
+  // A bad file: every problem with its line, nothing written, exit 1.
+  const sync::ServerVersion before = a.f.storage->CurrentVersion().value();
+  const std::string bad = a.WriteFile("bad.csv",
+                                      "name,kind,lat,lon\n"
+                                      "Good,drain,-6.7,39.2\n"
+                                      "Bad,drain,95,39.2\n"
+                                      "Worse,volcano,,\n");
+  CHECK(a.Run({"import-sites", ws, bad}) == kExitFailed);
+  CHECK(a.err.find(bad + ": line 3: lat 95.0 is not between -90 and 90") != std::string::npos);
+  CHECK(a.err.find(bad + ": line 4: kind \"volcano\" is not a site kind") != std::string::npos);
+  CHECK(a.err.find("2 problems in " + bad + "; nothing was imported") != std::string::npos);
+  CHECK(a.f.storage->CurrentVersion().value() == before);
+
+  CHECK(a.Run({"import-sites", a.f.NewId(), path}) == kExitFailed);
+  CHECK(a.err.find("there is no workspace with id") != std::string::npos);
+  CHECK(a.Run({"import-sites", ws, a.f.dir.File("missing.csv")}) == kExitFailed);
+  CHECK(a.Run({"import-sites", ws}) == kExitUsage);
+  CHECK(a.err.find("usage: ccfield-server --data DIR admin import-sites WORKSPACE_ID FILE") != std::string::npos);
+
+  // The workspace's members receive the sites; another workspace does not.
+  Staff amina = AddStaff(&a.f, ws, "amina");
+  sync::SyncResponse r = a.f.Sync(amina.who, {}, 0);
+  std::map<std::string, json> names, lats;
+  for (const auto& c : r.changes) {
+    if (c.type != "site") continue;
+    CHECK(c.workspace_id == ws);
+    CHECK(c.device_id == "server");
+    if (c.field == "name") names[c.id] = c.value;
+    if (c.field == "lat") lats[c.id] = c.value;  // in version order: the latest last
+  }
+  REQUIRE(names.size() == 2);
+  for (const auto& [id, name] : names) CHECK(lats[id] == (name == "Drain D-14" ? -6.80 : -6.78));
+  Staff bakari = AddStaff(&a.f, a.f.AddWorkspace("Elsewhere"), "bakari");
+  for (const auto& c : a.f.Sync(bakari.who, {}, 0).changes) CHECK(c.type != "site");
+}
+
+TEST_CASE("admin: help for every command, and create-user asks for the password twice on a terminal") {
+  Admin a;
+  CHECK(a.Run({"--help"}) == kExitOk);
+  CHECK(a.out.find("import-sites WORKSPACE_ID FILE") != std::string::npos);
+  for (const char* cmd : {"create-user", "create-workspace", "add-member", "revoke-device", "list-devices",
+                          "list-tokens", "revoke-token", "import-practices", "import-form", "import-sites"}) {
+    INFO(cmd);
+    CHECK(a.Run({cmd, "--help"}) == kExitOk);
+    CHECK(a.out.starts_with(std::string("usage: ccfield-server --data DIR admin ") + cmd));
+  }
+  CHECK(a.Run({"help", "create-user"}) == kExitOk);
+  CHECK(a.out.find("at least 8 characters") != std::string::npos);
+  CHECK(a.Run({}) == kExitUsage);
+  CHECK(a.err.find("import-sites") != std::string::npos);
+  CHECK_FALSE(AdminNeedsStorage({}));
+  CHECK_FALSE(AdminNeedsStorage({"import-sites", "-h"}));
+  CHECK(AdminNeedsStorage({"list-devices"}));
+
+  // Not a terminal: the way to give it, and the rule.
+  CHECK(a.Run({"create-user", "bakari"}) == kExitUsage);
+  CHECK(a.err.find("--password-stdin") != std::string::npos);
+  CHECK(a.err.find("at least 8 characters") != std::string::npos);
+
+  // A terminal (the prompt function stands in for it).
+  auto run_typed = [&](std::vector<std::string> typed, std::vector<std::string>* prompts) {
+    AdminOptions o;
+    o.password_cost = PasswordCost::kMinimumForTests;
+    o.read_password = [&typed, prompts](const std::string& prompt) -> Result<std::string> {
+      prompts->push_back(prompt);
+      if (typed.empty()) return Status::Invalid("no password given (end of input)");
+      std::string t = typed.front();
+      typed.erase(typed.begin());
+      return t;
+    };
+    std::istringstream in;
+    std::ostringstream o_out, o_err;
+    int code = RunAdmin({"create-user", "zawadi"}, a.f.storage.get(), &a.f.env, in, o_out, o_err, o);
+    a.err = o_err.str();
+    return code;
+  };
+  std::vector<std::string> prompts;
+  CHECK(run_typed({"short"}, &prompts) == kExitFailed);
+  CHECK(prompts == std::vector<std::string>{"Password (at least 8 characters): "});
+  CHECK(a.err.find("at least 8 characters") != std::string::npos);
+  CHECK(run_typed({"long enough 1", "long enough 2"}, &prompts) == kExitFailed);
+  CHECK(a.err.find("differ") != std::string::npos);
+  CHECK_FALSE(Unwrap(a.f.storage->FindUserByName("zawadi")).has_value());
+  prompts.clear();
+  CHECK(run_typed({"long enough 1", "long enough 1"}, &prompts) == kExitOk);
+  CHECK(prompts.size() == 2);
+  auto user = Unwrap(a.f.storage->FindUserByName("zawadi"));
+  REQUIRE(user.has_value());
+  CHECK(VerifyPassword(user->password_hash, "long enough 1"));
 }
 
 }  // namespace

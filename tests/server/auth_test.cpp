@@ -1,6 +1,8 @@
 // Passwords, tokens and login throttling, in-process (auth.h).
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include <mutex>
 
 #include "server_fixture.h"
@@ -19,6 +21,7 @@ struct AuthFixture {
   std::string ws;
   std::string user_id;
   std::string device = "6f1c2a3e-0000-4000-8000-000000000001";
+  std::map<std::string, std::string> secrets;  // device id -> its secret
 
   AuthFixture() {
     options.password_cost = PasswordCost::kMinimumForTests;
@@ -29,7 +32,11 @@ struct AuthFixture {
   }
   ApiResult<LoginResult> Login(const std::string& user, const std::string& password,
                                const std::string& addr = "10.0.0.1", const std::string& dev = "") {
-    return auth->Login(LoginRequest{user, password, dev.empty() ? device : dev, "Amina's tablet"}, addr);
+    // Like a real device, present the secret the server gave at the first login.
+    const std::string id = dev.empty() ? device : dev;
+    ApiResult<LoginResult> r = auth->Login(LoginRequest{user, password, id, "Amina's tablet", secrets[id]}, addr);
+    if (r.ok() && !r.value().device_secret.empty()) secrets[id] = r.value().device_secret;
+    return r;
   }
   std::string Token() {
     ApiResult<LoginResult> r = Login("amina", kPassword);
@@ -52,7 +59,7 @@ TEST_CASE("passwords: Argon2id hashes verify and never contain the password") {
   CHECK_FALSE(CheckUsername("").ok());
 }
 
-TEST_CASE("login: a token bound to the device, with the user's workspaces; stored only as a hash") {
+TEST_CASE("login: a token bound to the device, with the user's workspaces, stored only as a hash") {
   AuthFixture t;
   ApiResult<LoginResult> r = t.Login("Amina", kPassword);  // user names are case-insensitive
   REQUIRE(r.ok());
@@ -156,7 +163,7 @@ TEST_CASE("tokens: expiry, logout, revoked device and forged tokens are refused 
   }
 }
 
-TEST_CASE("throttling: 5 failures lock the user name; while locked even the right password gets 429") {
+TEST_CASE("throttling: 5 failures lock the user name, while locked even the right password gets 429") {
   AuthFixture t;
   for (int i = 0; i < 5; ++i) {
     ApiResult<LoginResult> r = t.Login("amina", "guess " + std::to_string(i), "10.0.0." + std::to_string(i));

@@ -110,7 +110,7 @@ TEST_CASE("http: GET /v1/status answers the protocol and the server clock") {
   CHECK(j["server_time"] == FormatUtcMillis(t.f.env.WallMillis()));
 }
 
-TEST_CASE("http: login, sync, logout; the logged-out token is refused") {
+TEST_CASE("http: login, sync, logout, the logged-out token is refused") {
   HttpFixture t;
   t.f.AddUser("amina");
   t.f.AddMember(t.ws, "amina", "coordinator");
@@ -338,7 +338,7 @@ TEST_CASE("http: gzip request bodies are accepted and responses are gzipped on r
   t.CheckAlive();
 }
 
-TEST_CASE("http: unknown record types are rejected per change; unknown paths get a JSON 404") {
+TEST_CASE("http: unknown record types are rejected per change, unknown paths get a JSON 404") {
   HttpFixture t;
   HttpFixture::Login a = t.Member("amina");
   sync::DeviceSeq seq = 0;

@@ -170,7 +170,7 @@ TEST_CASE("write: unknown record types are rejected per change with unknown_type
   }
 }
 
-TEST_CASE("write: projects are for coordinators; observers change nothing") {
+TEST_CASE("write: projects are for coordinators, observers change nothing") {
   TwoWorkspaces t;
   std::string p = t.f.NewId();
   const sync::Reject* rej = t.PushA(Change(++t.seq_a, "project", p, t.ws_a, "workspace_id", t.ws_a));

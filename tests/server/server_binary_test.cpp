@@ -127,7 +127,7 @@ TEST_CASE("binary: --help, usage errors and admin exit codes") {
   CHECK(RunServer({"--data", dir.path(), "admin", "add-member", "x", "y", "--role", "field_staff"}).code == 1);
 }
 
-TEST_CASE("binary: admin commands set up a workspace; serve on port 0; login and sync; SIGTERM stops it") {
+TEST_CASE("binary: admin commands set up a workspace, serve on port 0, login and sync, SIGTERM stops it") {
   ccfield::testing::TempDir dir;
   const std::string data = dir.path() + "/data";  // created by the server
   Run user = RunServer({"--data", data, "--password-cost", "test", "admin", "create-user", "amina", "--password-stdin"},

@@ -38,7 +38,7 @@ HistoryEntry Entry(ServerVersion v, const std::string& record, const std::string
   return e;
 }
 
-TEST_CASE("storage: a new file gets the schema; reopening keeps the data") {
+TEST_CASE("storage: a new file gets the schema, reopening keeps the data") {
   ServerFixture f;
   CHECK(Unwrap(f.storage->CurrentVersion()) == 0);
   REQUIRE_OK(f.storage->Begin());
@@ -61,7 +61,7 @@ TEST_CASE("storage: a rollback returns the versions it handed out and drops the 
   CHECK_FALSE(Unwrap(f.storage->FindChange("d1", 1)).has_value());
 }
 
-TEST_CASE("storage: writes outside a transaction are refused; transactions do not nest") {
+TEST_CASE("storage: writes outside a transaction are refused, transactions do not nest") {
   ServerFixture f;
   CHECK(f.storage->CreateRecord(Meta("r1", "site", "ws")).code() == Code::kInternal);
   CHECK_FALSE(f.storage->NextVersion().ok());
@@ -249,9 +249,9 @@ TEST_CASE("storage: users, devices, tokens, memberships and throttle state") {
   f.storage->Rollback();
   REQUIRE_OK(f.storage->Begin());
   REQUIRE_OK(f.storage->CreateUser(UserRow{"u1", "amina", "hash", false, 1}));
-  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d1", "u1", "tablet", false, 10, 10, 0}));
+  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d1", "u1", "tablet", false, 10, 10, 0, ""}));
   REQUIRE_OK(f.storage->SetDeviceLastSync("d1", 99));
-  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d1", "u1", "renamed", false, 50, 50, 0}));
+  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d1", "u1", "renamed", false, 50, 50, 0, ""}));
   REQUIRE_OK(f.storage->CreateToken(TokenRow{"t1", "h1", "u1", "d1", 10, 20, false}));
   REQUIRE_OK(f.storage->PutMembership(Membership{"u1", "wsA", "field_staff", "m1"}));
   REQUIRE_OK(f.storage->PutMembership(Membership{"u1", "wsA", "coordinator", "m1"}));

@@ -158,7 +158,7 @@ TEST_CASE("conflict: the later arrival wins and the loser is kept with both devi
   CHECK(ra2.conflicts[0].id == x.id);
 }
 
-TEST_CASE("resolving: an edit made after receiving the conflict closes it; an older edit does not") {
+TEST_CASE("resolving: an edit made after receiving the conflict closes it, an older edit does not") {
   TwoDevices t;
   sync::ServerVersion base = t.VersionOf(t.site, "name");
   t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "A", base)});
@@ -432,7 +432,7 @@ TEST_CASE("clock: device times far in the future or before the previous sync are
   CHECK(again.acks[0].clock_flag == "future");
 }
 
-TEST_CASE("all or nothing: a disk-full failure in the middle of a request applies nothing; the retry works") {
+TEST_CASE("all or nothing: a disk-full failure in the middle of a request applies nothing, the retry works") {
   ccfield::sql::FaultVfsControl* fault = ccfield::sql::RegisterFaultVfs("server-fault");
   ServerFixture f;
   std::string ws = f.AddWorkspace();

@@ -165,6 +165,13 @@ TEST_CASE("CheckServerUrl allows plain http only to loopback") {
     CHECK(r.status().code() == Code::kInvalidArgument);
   }
   CHECK(CheckServerUrl("http://10.0.0.1").status().message().find("https://") != std::string::npos);
+  // No scheme: a hint with the address as it should be typed.
+  CHECK(CheckServerUrl("127.0.0.1:8080").status().message().find("did you mean http://127.0.0.1:8080 ?") !=
+        std::string::npos);
+  CHECK(CheckServerUrl("localhost:8080/").status().message().find("did you mean http://localhost:8080 ?") !=
+        std::string::npos);
+  CHECK(CheckServerUrl("sync.example.org").status().message().find("did you mean https://sync.example.org ?") !=
+        std::string::npos);
 }
 
 TEST_CASE("CurlTransport refuses http:// to another host before any connection") {
@@ -796,7 +803,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   CHECK(StatusSentence(st).find(", blocked by: cannot reach the server") != std::string::npos);
 }
 
-TEST_CASE("End to end: background sync completes and calls on_finished; Stop is prompt") {
+TEST_CASE("End to end: background sync completes and calls on_finished, Stop is prompt") {
   SKIP_WITHOUT_SERVER();
   ServerProcess server(kServerPath);
   RealDevice a;

@@ -180,15 +180,18 @@ sync::HttpResult InProcessServer::Login(const std::string& body) {
   lr.password = StringMember(*j, "password", true, &error);
   lr.device_id = StringMember(*j, "device_id", true, &error);
   lr.device_name = StringMember(*j, "device_name", false, &error);
+  lr.device_secret = StringMember(*j, "device_secret", false, &error);
   if (!error.empty()) return ErrorResult(server::ApiError::Invalid(error));
   server::ApiResult<server::LoginResult> r = auth_.Login(lr, "127.0.0.1");
   if (!r.ok()) return ErrorResult(r.error());
   json ws = json::array();
   for (const server::Membership& m : r.value().memberships) ws.push_back({{"id", m.workspace_id}, {"role", m.role}});
-  return JsonResult(200, {{"token", r.value().token},
-                          {"expires_at", FormatUtcMillis(r.value().expires_ms)},
-                          {"user_id", r.value().user_id},
-                          {"workspaces", ws}});
+  json answer = {{"token", r.value().token},
+                 {"expires_at", FormatUtcMillis(r.value().expires_ms)},
+                 {"user_id", r.value().user_id},
+                 {"workspaces", ws}};
+  if (!r.value().device_secret.empty()) answer["device_secret"] = r.value().device_secret;
+  return JsonResult(200, answer);
 }
 
 sync::HttpResult InProcessServer::Logout(const std::string& token) {

@@ -91,7 +91,7 @@ TEST_CASE("MergeField merges long text against an unknown (null) base as empty")
   CHECK(c.loser == "Note A\n");
 }
 
-TEST_CASE("MergeField makes a conflict of overlapping long-text edits; the later arrival wins") {
+TEST_CASE("MergeField makes a conflict of overlapping long-text edits, the later arrival wins") {
   const FieldMerge m = MergeField(Current("La pompe goutte.\n", 15, "tablet-a"), "La pompe fuit.\n",
                                   Push("La pompe est réparée.\n", 10, "tablet-b", true));
   CHECK(m.outcome == FieldOutcome::kConflict);
@@ -128,7 +128,7 @@ TEST_CASE("MergeField makes a conflict when long-text values are not all text") 
   }
 }
 
-TEST_CASE("MergeField makes a conflict of concurrent scalar edits; the later arrival wins") {
+TEST_CASE("MergeField makes a conflict of concurrent scalar edits, the later arrival wins") {
   const FieldMerge m = MergeField(Current(3, 15, "tablet-a"), 1, Push(4, 14, "tablet-b"));
   CHECK(m.outcome == FieldOutcome::kConflict);
   CHECK(m.value == 4);

@@ -69,6 +69,17 @@ Result<std::string> CheckServerUrl(const std::string& url_in) {
   while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.erase(0, 1);
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (url.empty()) return Status::Invalid("the server address is empty");
+  if (url.find("://") == std::string::npos) {
+    // "127.0.0.1:8080" or "sync.example.org": say what to type instead.
+    std::string host = url.substr(0, url.find('/'));
+    if (host.rfind('[', 0) == 0) {
+      host = host.substr(0, host.find(']') + 1);
+    } else {
+      host = host.substr(0, host.find(':'));
+    }
+    const std::string guess = (IsLoopbackHost(host) ? "http://" : "https://") + url;
+    return Status::Invalid("\"" + url + "\" has no http:// or https:// in front; did you mean " + guess + " ?");
+  }
   GlobalInit();
   CURLU* u = curl_url();
   if (!u) return Status::Internal("out of memory");

@@ -104,8 +104,13 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   Context* ctx = caller_.get();
   Store* store = ctx->store.get();
   CCF_ASSIGN_OR_RETURN(Transport * transport, ctx->TransportFor(options_, env_, url, ca_file));
-  const json request = {
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  json request = {
       {"username", username}, {"password", password}, {"device_id", store->device_id()}, {"device_name", device_name}};
+  // The secret this server gave the device binds its id to it (docs/security.md).
+  if (!settings.device_secret.empty() && settings.device_secret_server == url) {
+    request["device_secret"] = settings.device_secret;
+  }
   CCF_ASSIGN_OR_RETURN(HttpResult http, transport->Post("/v1/login", request.dump(), ""));
   if (http.status != 200) return internal::LoginHttpFailure(http.status, http.body, http.retry_after_seconds).status;
   Result<json> j = ParseJsonText(http.body);
@@ -130,7 +135,10 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
       result.workspaces.push_back(std::move(x));
     }
   }
-  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  if (std::string secret = str("device_secret"); !secret.empty()) {
+    settings.device_secret = secret;
+    settings.device_secret_server = url;
+  }
   if (settings.server_url != url || settings.username != username) {
     // Another server or another person: what this device saw before says
     // nothing about what it may see now. Pull everything again (idempotent).
@@ -149,6 +157,33 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
     state_.username = username;
     state_.blocked_by.clear();
     state_.blocked_action.reset();
+  }
+  return result;
+}
+
+Result<LogoutResult> SyncClient::Logout() {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  Context* ctx = caller_.get();
+  Store* store = ctx->store.get();
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  LogoutResult result;
+  if (settings.token.empty()) return result;
+  result.was_logged_in = true;
+  Result<Transport*> transport = ctx->TransportFor(options_, env_, settings.server_url, settings.ca_file);
+  Result<HttpResult> http =
+      transport.ok() ? (*transport)->Post("/v1/logout", "{}", settings.token) : Result<HttpResult>(transport.status());
+  if (!http.ok()) {
+    result.server_problem = http.status().message();
+  } else if (http->status == 200 || http->status == 401) {
+    result.revoked_on_server = true;  // 401: the token was already no good there
+  } else {
+    result.server_problem = internal::HttpFailure(http->status, http->body, http->retry_after_seconds).status.message();
+  }
+  settings.token.clear();
+  CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("forgetting the login"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_.logged_in = false;
   }
   return result;
 }

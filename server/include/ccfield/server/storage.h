@@ -90,6 +90,11 @@ struct DeviceRow {
   int64_t registered_ms = 0;
   int64_t last_seen_ms = 0;  // last login (server clock)
   int64_t last_sync_ms = 0;  // last successful complete sync (server clock), 0: never
+  // Hash of the secret the server gave the device at its first login; a login
+  // with this device id must present the secret ("" on a device registered
+  // before schema 2: bound to its user until it logs in again). PutDevice
+  // keeps the stored hash when this is "".
+  std::string secret_hash;
 };
 
 struct TokenRow {
@@ -190,6 +195,9 @@ class ServerStorage {
   virtual Status CreateRecord(const RecordMeta& meta) = 0;
   virtual Status SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
                             const std::string& device_id) = 0;
+  // Every record of `type` ("site") in the workspace, deleted ones included,
+  // in the order they were created. (Admin imports match against these.)
+  virtual Result<std::vector<RecordMeta>> RecordsOf(const std::string& type, const std::string& workspace_id) = 0;
 
   // ---- Conflicts ---------------------------------------------------------
   // Stores a new conflict (its id must be new).

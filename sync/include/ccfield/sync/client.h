@@ -61,6 +61,13 @@ struct SyncReport {
   bool complete = true;   // false: stopped after max_round_trips with more to do
 };
 
+// What SyncClient::Logout did.
+struct LogoutResult {
+  bool was_logged_in = false;      // a token was saved
+  bool revoked_on_server = false;  // the server confirmed the token no longer works
+  std::string server_problem;      // why it could not be revoked there, plain words ("" when it was)
+};
+
 // A SyncNow's full outcome: the report, and why it stopped when it failed.
 struct SyncOutcome {
   SyncReport report;
@@ -129,6 +136,12 @@ class SyncClient {
   // Blocks on the network; serialised with syncs.
   Result<LoginResult> Login(const std::string& url, const std::string& username, const std::string& password,
                             const std::string& device_name, const std::string& ca_file = "");
+
+  // POST /v1/logout with the saved token, then forgets the token on this
+  // device (the server address, user name, cursor and unsent changes stay)
+  // whether or not the server was reached. An error only when the store
+  // cannot save that. Blocks on the network; serialised with syncs.
+  Result<LogoutResult> Logout();
 
   // One complete sync on the calling thread (blocks on the network). On
   // failure the error is saved as the store's last_error; a success clears
