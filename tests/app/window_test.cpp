@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "app_process.h"
 #include "app_test_util.h"
+#include "text/i18n.h"
 
 namespace ccfield::testing {
 namespace {
@@ -34,6 +36,9 @@ const std::vector<Stop> kTour = {
     {"conflicts", {"click Conflicts"}},
     {"sync", {"click Sync", "expect Sync now"}},
     {"settings", {"click Settings", "expect Server address"}},
+    // Issue 9: the site form, and the new-visit flow's site picker (nearest first).
+    {"site_form", {"click Sites", "click New site", "expect Site name", "click Site name", "type Pump house"}},
+    {"new_visit", {"click Home", "click New visit", "expect A place not in the list"}},
 };
 
 void TourMainScreens(const std::string& renderer, const std::map<std::string, std::string>& env = {}) {
@@ -53,6 +58,13 @@ void TourMainScreens(const std::string& renderer, const std::map<std::string, st
   // save) with "ccfield:"; a clean tour has none.
   CHECK_MESSAGE(app.Stderr().find("ccfield:") == std::string::npos, app.Stderr());
 
+  if (const char* keep = std::getenv("CCFIELD_SHOTS")) {  // kept for a person to look at
+    for (const Stop& stop : kTour) {
+      std::error_code ec;
+      std::filesystem::copy_file(dir.File(stop.name + ".png"), std::string(keep) + "/" + renderer + "_" + stop.name + ".png",
+                                 std::filesystem::copy_options::overwrite_existing, ec);
+    }
+  }
   std::vector<std::pair<std::string, Image>> shots;
   for (const Stop& stop : kTour) {
     CAPTURE(stop.name);
@@ -88,6 +100,44 @@ void TourMainScreens(const std::string& renderer, const std::map<std::string, st
 }
 
 }  // namespace
+
+TEST_CASE("app window: in Arabic, Home shows the visits by state and the site form is laid out right to left") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("data"));
+  {
+    std::FILE* f = std::fopen(dir.File("data/ui-settings.json").c_str(), "w");
+    REQUIRE(f);
+    std::fputs("{\"language\": \"ar\"}\n", f);
+    std::fclose(f);
+  }
+  // Labels as the window draws them: translated, shaped and in display order.
+  REQUIRE(ui::SetLanguage("ar").empty());
+  const std::vector<std::string> script = {"expect " + std::string(ui::tr("New visit")),
+                                           "shot " + dir.File("home_ar.png"),
+                                           "click " + std::string(ui::tr("Sites")),
+                                           "click " + std::string(ui::tr("New site")),
+                                           "expect " + std::string(ui::tr("Site name")),
+                                           "shot " + dir.File("site_form_ar.png"),
+                                           "quit"};
+  (void)ui::SetLanguage("en");
+  AppProcess app(kAppBinary, WindowArgs(dir.File("data"), "software", WriteScript(dir, "ar.txt", script)),
+                 dir.File("app"));
+  ExitStatus exit = app.Wait(kAppTimeout);
+  REQUIRE_MESSAGE(exit.ok(), app.Describe());
+  std::optional<Image> home = LoadPng(dir.File("home_ar.png")), form = LoadPng(dir.File("site_form_ar.png"));
+  REQUIRE(home);
+  REQUIRE(form);
+  CHECK(Analyse(*home).distinct_colours >= 200);
+  CHECK(DifferentShare(*home, *form) >= 0.05);
+  // Kept for a person to look at (CCFIELD_SHOTS=dir).
+  if (const char* keep = std::getenv("CCFIELD_SHOTS")) {
+    for (const char* name : {"home_ar.png", "site_form_ar.png"}) {
+      std::error_code ec;
+      std::filesystem::copy_file(dir.File(name), std::string(keep) + "/" + name,
+                                 std::filesystem::copy_options::overwrite_existing, ec);
+    }
+  }
+}
 
 TEST_CASE(
     "app window: starts on the demo data, shows the main screens, screenshots are not blank, exits cleanly "

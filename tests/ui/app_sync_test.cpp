@@ -31,12 +31,12 @@ struct Device {
   std::atomic<int> wakes{0};
   std::unique_ptr<app::App> app;
 
-  Device() {
+  explicit Device(bool demo = false) {
     (void)ui::SetLanguage("en");
     app::AppOptions o;
     o.env = DefaultEnv();
     o.data_dir = dir.path();
-    o.load_demo_on_first_start = false;
+    o.load_demo_on_first_start = demo;
     o.wake = [this] { ++wakes; };
     auto r = app::App::Open(std::move(o));
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -68,7 +68,7 @@ struct Device {
   }
 };
 
-TEST_CASE("app sync: a saved visit is sent in the background and reaches a colleague; a conflict is resolved") {
+TEST_CASE("app sync: a saved visit is sent in the background and reaches a colleague, a conflict is resolved") {
   if (!ServerProcess::Available(kServerPath)) {
     MESSAGE("skipped: ccfield-server not built");
     return;
@@ -129,6 +129,53 @@ TEST_CASE("app sync: a saved visit is sent in the background and reaches a colle
   REQUIRE(a.Until([&] { return a.Synced(); }));
   CHECK(a.app->store()->Get(RecordType::kVisit, visit).value().Get("condition_rating") == "3");
   CHECK(b.app->store()->Get(RecordType::kVisit, visit).value().Get("condition_rating") == "3");
+}
+
+TEST_CASE("app sync: the first sign-in offers to remove the demo data, only demo records go, sign-out keeps unsent work") {
+  if (!ServerProcess::Available(kServerPath)) return;
+  ServerProcess server(kServerPath);
+  Device d(/*demo=*/true);
+  Store* store = d.app->store();
+  REQUIRE(store->HasDemoData().value());
+  CHECK_FALSE(d.app->state().settings.offer_demo_removal);
+  d.Login(server, "alice");
+  CHECK(d.app->state().settings.offer_demo_removal);
+  CHECK(d.app->state().settings.logged_in);
+  REQUIRE(d.Until([&] { return d.Synced(); }));  // the real workspace arrives
+
+  // Typed into the real workspace (as a new site with its first visit) before the answer.
+  d.app->Apply(app::StartNewVisit{});
+  d.app->Apply(app::NewPlaceForVisit{});
+  d.app->Apply(app::EditSiteField{"name", "Ward 4 drain outlet"});
+  d.app->Apply(app::EditSiteField{"workspace_id", server.workspace_id});
+  d.app->Apply(app::SaveSite{true});
+  d.app->Apply(app::NewVisitAtNewPlace{"drainage_flood@1.0"});
+  d.app->Apply(app::EditField{"notes", "Outlet half silted"});
+  d.app->Apply(app::SaveVisit{false});
+  REQUIRE(d.app->state().editor.message == "Saved.");
+  const std::string visit = d.app->state().editor.visit_id;
+  d.app->Apply(app::CloseEditor{false});
+
+  d.app->Apply(app::GoTo{app::Screen::kSettings});
+  d.app->Apply(app::RemoveDemoData{});
+  CHECK_FALSE(d.app->state().settings.offer_demo_removal);
+  CHECK_FALSE(store->HasDemoData().value());
+  CHECK(store->Get(RecordType::kVisit, visit).value().Get("notes") == "Outlet half silted");
+  CHECK(d.app->state().home.visit_states.demo == 0);
+  CHECK(d.app->state().home.workspaces.size() == 1);
+
+  // Sign out: the server forgets the token; what is not sent yet stays here and is counted.
+  REQUIRE(d.Until([&] { return d.Synced(); }));
+  d.app->Apply(app::OpenVisit{visit});
+  d.app->Apply(app::EditField{"notes", "Outlet half silted; cleared by noon"});
+  d.app->Apply(app::SaveVisit{false});
+  d.app->Apply(app::SignOut{});
+  REQUIRE(d.Until([&] { return !d.app->state().settings.logout_running; }));
+  CHECK_FALSE(d.app->state().settings.logged_in);
+  CHECK_FALSE(d.app->state().sync.status.logged_in);
+  const std::string& said = d.app->state().settings.login_message;
+  CHECK_MESSAGE(said.find("Changes not yet sent stay on this device") != std::string::npos, said);
+  CHECK(store->Get(RecordType::kVisit, visit).value().Get("notes") == "Outlet half silted; cleared by noon");
 }
 
 TEST_CASE("app sync: without a server, Sync now says what to do instead of failing silently") {

@@ -54,7 +54,7 @@ TEST_CASE("cli: first start loads the demo data and shows the home overview") {
   CHECK(j["workspaces"].size() >= 3);
 }
 
-TEST_CASE("cli: add, edit, delete and restore a visit; history shows every change") {
+TEST_CASE("cli: add, edit, delete and restore a visit, history shows every change") {
   Cli c;
   REQUIRE(c.Run({"demo"}).code == 0);
   const std::string site = c.FirstSite();
@@ -119,7 +119,7 @@ TEST_CASE("cli: bad input gets a plain error, an exit code, and writes nothing")
   CHECK(c.Run({"--help"}).out.find("Usage: ccfield") != std::string::npos);
 }
 
-TEST_CASE("cli: export writes CSV and GeoJSON files; import practices is all or nothing") {
+TEST_CASE("cli: export writes CSV and GeoJSON files, import practices is all or nothing") {
   Cli c;
   REQUIRE(c.Run({"demo"}).code == 0);
   const std::string csv = c.dir.File("visits.csv"), geo = c.dir.File("visits.geojson");
@@ -147,6 +147,224 @@ TEST_CASE("cli: export writes CSV and GeoJSON files; import practices is all or 
   CHECK(c.Run({"--json", "list", "practices"}).Json()["count"] == before + 1);
   std::ofstream(bad, std::ios::trunc) << "{not json";
   CHECK(c.Run({"import", "practices", bad}).code == cli::kExitInvalid);
+}
+
+TEST_CASE("cli: import sites from CSV or GeoJSON is all or nothing, lists every problem, and finds the workspace") {
+  Cli c;
+  REQUIRE(c.Run({"demo"}).code == 0);
+  const std::string csv = c.dir.File("sites.csv");
+  std::ofstream(csv) << "\xEF\xBB\xBFname,kind,ward,lat,lon\r\n"
+                        "\"Drain D-14, north end\",drain,Tandale,-6.79,39.24\r\n"
+                        "Tap 7,Water point,,,\r\n";
+  auto site_count = [&] { return c.Run({"--json", "list", "sites"}).Json()["count"].get<int>(); };
+  const int before = site_count();
+
+  // Only demo workspaces on the device: --workspace is needed.
+  Cli::Out none = c.Run({"import", "sites", csv});
+  CHECK(none.code == cli::kExitUsage);
+  CHECK(none.err.find("--workspace") != std::string::npos);
+
+  // One workspace of its own (as a sync brings it): that one is used.
+  const std::string ws = NewUuid(&c.env);
+  {
+    StoreOptions o;
+    o.path = c.env.DataDir() + "/ccfield.db";
+    std::unique_ptr<Store> store = Store::Open(&c.env, o).value();
+    REQUIRE(store->Commit({SetFields{RecordType::kWorkspace, ws, {{"name", "Kinondoni"}}}}).ok());
+  }
+  Cli::Out ok = c.Run({"--json", "import", "sites", csv});
+  REQUIRE_MESSAGE(ok.code == 0, ok.err);
+  CHECK(ok.Json()["created"] == 2);
+  CHECK(ok.Json()["workspace_id"] == ws);
+  CHECK(site_count() == before + 2);
+  Cli::Out again = c.Run({"import", "sites", csv});
+  REQUIRE_MESSAGE(again.code == 0, again.err);
+  CHECK(again.out == "Imported sites into Kinondoni: 0 new, 0 updated, 2 unchanged.\n");
+
+  // A bad file: every problem with its line, nothing written, exit 4.
+  const std::string bad = c.dir.File("bad.geojson");
+  std::ofstream(bad) << R"({"type": "FeatureCollection", "features": [
+      {"type": "Feature", "geometry": {"type": "Point", "coordinates": [39.2, -6.7]}, "properties": {"name": "Fine"}},
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[39.2, -6.7], [39.3, -6.8]]},
+       "properties": {"name": "Road"}},
+      {"type": "Feature", "geometry": null, "properties": {"kind": "volcano"}}]})";
+  Cli::Out b = c.Run({"import", "sites", bad});
+  CHECK(b.code == cli::kExitInvalid);
+  CHECK(b.err.find(bad + ": feature 2: the geometry is a LineString") != std::string::npos);
+  CHECK(b.err.find(bad + ": feature 3: ") != std::string::npos);
+  CHECK(b.err.find("nothing was imported") != std::string::npos);
+  Cli::Out bj = c.Run({"--json", "import", "sites", bad});
+  CHECK(bj.code == cli::kExitInvalid);
+  json err = json::parse(bj.err);
+  CHECK(err["error"]["code"] == "invalid_input");
+  CHECK(err["error"]["problems"].size() >= 3);
+  CHECK(err["error"]["problems"][0]["where"] == "feature 2");
+  CHECK(site_count() == before + 2);
+
+  // Two workspaces of its own: say which (an id prefix will do).
+  const std::string ws2 = NewUuid(&c.env);
+  {
+    StoreOptions o;
+    o.path = c.env.DataDir() + "/ccfield.db";
+    std::unique_ptr<Store> store = Store::Open(&c.env, o).value();
+    REQUIRE(store->Commit({SetFields{RecordType::kWorkspace, ws2, {{"name", "Temeke"}}}}).ok());
+  }
+  Cli::Out two = c.Run({"import", "sites", csv});
+  CHECK(two.code == cli::kExitUsage);
+  CHECK(two.err.find(ws2) != std::string::npos);
+  Cli::Out chosen = c.Run({"--json", "import", "sites", csv, "--workspace", ws2.substr(0, 8)});
+  REQUIRE_MESSAGE(chosen.code == 0, chosen.err);
+  CHECK(chosen.Json()["created"] == 2);
+  CHECK(c.Run({"import", "sites", csv, "--workspace", "ffffffff"}).code == cli::kExitNotFound);
+  CHECK(c.Run({"import", "sites", c.dir.File("missing.csv")}).code == cli::kExitNotFound);
+  CHECK(c.Run({"import", "sites", "--help"}).code == 0);
+}
+
+TEST_CASE("cli: init declines the demo, home loads it only on a first start, demo remove keeps real workspaces") {
+  Cli c;
+  REQUIRE(c.Run({"init"}).code == 0);
+  json home = c.Run({"--json", "home"}).Json();
+  CHECK(home["demo_loaded"] == false);
+  CHECK(home["counts"]["visits"] == 0);
+  CHECK(c.Run({}).out.find("First start") == std::string::npos);
+
+  Cli fresh;
+  Cli::Out first = fresh.Run({"home"});
+  CHECK(first.out.find("First start: loaded the demo data set") != std::string::npos);
+  CHECK(first.out.find("(demo)") != std::string::npos);
+  CHECK(first.out.find("Visits: Drafts ") != std::string::npos);
+  CHECK(first.out.find("overdue  ") != std::string::npos);  // the demo's due dates are in the past
+  json h = fresh.Run({"--json", "home"}).Json();
+  CHECK(h["visit_states"]["demo"].get<int>() >= 12);
+  CHECK(h["overdue"].get<int>() >= 1);
+  CHECK(h["follow_ups"][0]["overdue"] == true);
+  for (const json& w : h["workspaces"]) CHECK(w["demo"] == true);
+
+  // A workspace of its own (as a sync brings it) survives demo remove.
+  const std::string ws = NewUuid(&fresh.env);
+  {
+    StoreOptions o;
+    o.path = fresh.env.DataDir() + "/ccfield.db";
+    std::unique_ptr<Store> store = Store::Open(&fresh.env, o).value();
+    REQUIRE(store->Commit({SetFields{RecordType::kWorkspace, ws, {{"name", "Kinondoni"}}}}).ok());
+  }
+  Cli::Out removed = fresh.Run({"demo", "remove"});
+  REQUIRE_MESSAGE(removed.code == 0, removed.err);
+  CHECK(removed.out.find("Removed the demo data:") != std::string::npos);
+  CHECK(removed.out.find("were not touched") != std::string::npos);
+  json after = fresh.Run({"--json", "home"}).Json();
+  CHECK(after["demo_loaded"] == false);
+  REQUIRE(after["workspaces"].size() == 1);
+  CHECK(after["workspaces"][0]["id"] == ws);
+  CHECK(fresh.Run({"--json", "demo", "remove"}).Json()["removed"].value("visit", 0) == 0);
+  CHECK(fresh.Run({"demo", "again"}).code == cli::kExitUsage);
+}
+
+TEST_CASE("cli: site add, edit, delete, restore and kinds, near-duplicates warn, positions from visits") {
+  Cli c;
+  REQUIRE(c.Run({"init"}).code == 0);
+  Cli::Out none = c.Run({"site", "add", "--name", "Drain D-14"});
+  CHECK(none.code == cli::kExitInvalid);
+  CHECK(none.err.find("no workspace yet") != std::string::npos);
+  REQUIRE(c.Run({"demo"}).code == 0);
+  // Only demo workspaces, several: say which.
+  CHECK(c.Run({"site", "add", "--name", "Drain D-14"}).code == cli::kExitUsage);
+
+  Cli::Out kinds = c.Run({"--lang", "fr", "site", "kinds"});
+  CHECK(kinds.code == 0);
+  CHECK(kinds.out.find("drain ") == 0);
+  CHECK(c.Run({"--json", "site", "kinds"}).Json()["count"].get<int>() >= 5);
+
+  const std::string ws = NewUuid(&c.env);
+  {
+    StoreOptions o;
+    o.path = c.env.DataDir() + "/ccfield.db";
+    std::unique_ptr<Store> store = Store::Open(&c.env, o).value();
+    REQUIRE(store->Commit({SetFields{RecordType::kWorkspace, ws, {{"name", "Kinondoni"}}}}).ok());
+  }
+  // One workspace of its own: used without --workspace, never the demo's.
+  Cli::Out add = c.Run({"--json", "site", "add", "--name", "Marché Central", "--kind", "market", "--ward", "Tandale",
+                        "--lat", "-6.7959", "--lon", "39.2469"});
+  REQUIRE_MESSAGE(add.code == 0, add.err);
+  json site = add.Json();
+  const std::string id = site["id"];
+  CHECK(site["fields"]["workspace_id"] == ws);
+  CHECK(site["state"] == "waiting");
+  CHECK(site["similar"].empty());
+  CHECK(c.Run({"site", "add", "--name", "X", "--kind", "volcano"}).code == cli::kExitInvalid);
+  CHECK(c.Run({"site", "add", "--kind", "market"}).code == cli::kExitUsage);
+  CHECK(c.Run({"site", "add", "--name", "X", "--position", "-6.7"}).code == cli::kExitInvalid);
+
+  // The same name, accents and case aside: "Is it one of these?", saved anyway.
+  Cli::Out dup = c.Run({"site", "add", "--name", "marche central", "--kind", "market", "--position", "-6.7960,39.2470"});
+  REQUIRE_MESSAGE(dup.code == 0, dup.err);
+  CHECK(dup.out.find("Is it one of these?") == 0);
+  CHECK(dup.out.find(id.substr(0, 8) + "  Marché Central · Market") != std::string::npos);
+  CHECK(dup.out.find(" m away") != std::string::npos);
+  CHECK(dup.out.find("Saved site ") != std::string::npos);
+
+  // Edit: given fields only; a position from a visit's GPS fix.
+  Cli::Out visit = c.Run({"--json", "visit", "add", "--site", id, "--form", "heat", "--answer",
+                          "sub_kind=cooling_space", "--gps", "-6.7950,39.2460,5"});
+  REQUIRE_MESSAGE(visit.code == 0, visit.err);
+  CHECK(visit.Json()["warnings"].empty());
+  const std::string visit_id = visit.Json()["id"];
+  json edited = c.Run({"--json", "site", "edit", id.substr(0, 8), "--near-visit", visit_id, "--address", "Kawawa Rd"})
+                    .Json();
+  CHECK(edited["fields"]["lat"] == -6.7950);
+  CHECK(edited["fields"]["name"] == "Marché Central");
+  CHECK(edited["fields"]["address"] == "Kawawa Rd");
+  json last = c.Run({"--json", "site", "edit", id, "--position-from-last-visit", "--clear", "ward"}).Json();
+  CHECK(last["fields"]["lon"] == 39.2460);
+  CHECK_FALSE(last["fields"].contains("ward"));
+  CHECK(c.Run({"site", "edit", id}).code == cli::kExitUsage);
+  CHECK(c.Run({"site", "edit", id, "--workspace", ws}).code == cli::kExitInvalid);
+  CHECK(c.Run({"site", "edit", visit_id, "--name", "x"}).code == cli::kExitInvalid);
+
+  // A visit far from its site: a warning, saved all the same.
+  Cli::Out far = c.Run({"visit", "add", "--site", id, "--form", "heat", "--answer", "sub_kind=cooling_space", "--gps",
+                        "-6.8200,39.2460"});
+  REQUIRE_MESSAGE(far.code == 0, far.err);
+  CHECK(far.out.find("Warning: the GPS position is 2.8 km from the site's position") != std::string::npos);
+
+  Cli::Out shown = c.Run({"site", "show", id});
+  CHECK(shown.out.find("state: ready to send") != std::string::npos);
+  CHECK(shown.out.find("kind: market (Market)") != std::string::npos);
+  CHECK(shown.out.find("6.7950° S, 39.2460° E") != std::string::npos);
+  CHECK(c.Run({"site", "delete", id}).code == 0);
+  CHECK(c.Run({"--json", "list", "sites", "--deleted"}).Json()["items"][0]["id"] == id);
+  json restored = c.Run({"--json", "site", "restore", id}).Json();
+  CHECK(restored["deleted"] == false);
+
+  // States in lists: words in text, codes in JSON.
+  Cli::Out sites = c.Run({"list", "sites"});
+  CHECK(sites.out.find(id.substr(0, 8) + "  ready to send  Marché Central") != std::string::npos);
+  CHECK(sites.out.find("  demo           ") != std::string::npos);
+  json visits = c.Run({"--json", "list", "visits"}).Json();
+  int waiting = 0, demo = 0;
+  for (const json& v : visits["items"]) {
+    waiting += v["state"] == "waiting";
+    demo += v["state"] == "demo";
+  }
+  CHECK(waiting == 2);
+  CHECK(demo >= 12);
+}
+
+TEST_CASE("cli: refused, logout and friction: plain answers when nothing applies") {
+  Cli c;
+  REQUIRE(c.Run({"init"}).code == 0);
+  CHECK(c.Run({"refused"}).out == "The server has refused nothing from this device.\n");
+  CHECK(c.Run({"--json", "refused"}).Json()["count"] == 0);
+  CHECK(c.Run({"refused", "discard"}).code == cli::kExitUsage);
+  CHECK(c.Run({"refused", "frob", "x"}).code == cli::kExitUsage);
+  Cli::Out out = c.Run({"logout"});
+  CHECK(out.code == 0);
+  CHECK(out.out.find("not logged in") != std::string::npos);
+  Cli::Out login = c.Run({"login", "localhost:8080", "--user", "amina", "--password", "pw"});
+  CHECK(login.code == cli::kExitInvalid);
+  CHECK(login.err.find("did you mean http://localhost:8080 ?") != std::string::npos);
+  CHECK(c.Run({"resolve", "--help"}).out.find("not the record's id") != std::string::npos);
+  CHECK(c.Run({"visit", "--help"}).out.find("2 needs repair") != std::string::npos);
 }
 
 }  // namespace

@@ -48,10 +48,14 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
                                            {{"sent", std::to_string(r.pushed)},
                                             {"received", std::to_string(r.received)},
                                             {"conflicts", std::to_string(r.conflicts)}});
+    if (r.rejected > 0) {  // refused is never reported as sent
+      state_.sync.last_result +=
+          " " + ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
+    }
   } else {
     state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
   }
-  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0) {
+  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0) {
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }
@@ -71,6 +75,7 @@ void App::StartLogin(const Login& login) {
       if (r.ok()) {
         state_.settings.login_message = tr("Signed in. Syncing now.");
         sync_->RequestSync();
+        AfterLogin();  // sites.cpp: offers to remove the demo data
       } else {
         state_.settings.login_message = r.status().message();
       }

@@ -27,8 +27,8 @@ Status App::Init(AppOptions options) {
   so.path = options_.data_dir + "/ccfield.db";
   CCF_ASSIGN_OR_RETURN(store_, Store::Open(options_.env, so));
   if (options_.load_demo_on_first_start) {
-    CCF_ASSIGN_OR_RETURN(bool empty, store_->IsEmpty());
-    if (empty) {
+    CCF_ASSIGN_OR_RETURN(bool first_start, store_->ShouldLoadDemo());
+    if (first_start) {
       Result<ImportSummary> demo = LoadDemoData(store_.get(), options_.env);
       if (!demo.ok()) return demo.status().WithContext("loading the demo data");
     }
@@ -57,6 +57,7 @@ App::~App() {
   FlushDraft();
   if (sync_) sync_->Stop();
   if (login_thread_.joinable()) login_thread_.join();
+  if (logout_thread_.joinable()) logout_thread_.join();
   if (queue_) queue_->Drain();  // a login result may still be waiting; it must not outlive us
 }
 
@@ -82,6 +83,7 @@ void App::Apply(const Command& command) {
         } else if constexpr (std::is_same_v<T, OpenDraft>) {
           OpenDraftEditor(c.key);
         } else if constexpr (std::is_same_v<T, NewVisit>) {
+          state_.new_visit = {};  // the new-visit flow ends in the editor
           NewVisitEditor(c.site_id, c.form_key);
         } else if constexpr (std::is_same_v<T, EditField>) {
           EditVisitField(c.field, c.value);
@@ -140,9 +142,12 @@ void App::Apply(const Command& command) {
           RefreshSettings();
         } else if constexpr (std::is_same_v<T, DismissMessage>) {
           state_.message.clear();
+        } else {
+          Handle(c);  // sites.cpp
         }
       },
       command);
+  if (state_.editor.open && !std::holds_alternative<EditField>(command)) RefreshEditorStatus();
   Changed();
 }
 

@@ -16,6 +16,7 @@
 #include "app/commands.h"
 #include "app/main_queue.h"
 #include "app/ui_settings.h"
+#include "ccfield/core/geo.h"
 #include "ccfield/core/status.h"
 #include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
@@ -64,7 +65,8 @@ class App {
   void RefreshSites();
   void RefreshVisits();
   void RefreshLibrary();
-  void RefreshConflicts();
+  void RefreshConflicts();  // history.cpp
+  void RefreshHistory();    // history.cpp
   void RefreshSync();
   void RefreshSettings();
   void RefreshScreen(Screen screen);
@@ -90,6 +92,40 @@ class App {
   void StartLogin(const Login& login);
   void OnSyncFinished(const sync::SyncOutcome& outcome);
   void ShowMessage(std::string text, bool error);
+
+  // sites.cpp: sites, the new-visit flow, refused records, demo data, sign-out.
+  void Handle(const NewSite&);
+  void Handle(const EditSite&);
+  void Handle(const EditSiteField&);
+  void Handle(const UseLastVisitPosition&);
+  void Handle(const SaveSite&);
+  void Handle(const UseSimilarSite&);
+  void Handle(const CancelSiteForm&);
+  void Handle(const DeleteSite&);
+  void Handle(const RestoreSite&);
+  void Handle(const StartNewVisit&);
+  void Handle(const SetNewVisitSearch&);
+  void Handle(const PickVisitSite&);
+  void Handle(const NewPlaceForVisit&);
+  void Handle(const NewVisitAtNewPlace&);
+  void Handle(const CancelNewVisit&);
+  void Handle(const ShowVisitsInState&);
+  void Handle(const RetryRefusedRecord&);
+  void Handle(const MoveRefusedRecord&);
+  void Handle(const DiscardRefusedRecord&);
+  void Handle(const EditRefusedRecord&);
+  void Handle(const RemoveDemoData&);
+  void Handle(const KeepDemoData&);
+  void Handle(const SignOut&);
+  void OpenSiteForm(const std::string& site_id, bool for_visit);
+  void RefreshNewVisitChoices();
+  void RefreshRefused();
+  void RefreshEditorStatus();
+  void AfterLogin();
+  std::vector<std::pair<std::string, std::string>> FormChoices();  // form key, title: newest version of each
+  std::optional<LatLon> LastVisitPosition(const std::string& site_id);
+  // Workspaces a new site may go to: the real ones, or the demo ones when there is no other.
+  std::vector<std::pair<std::string, std::string>> SiteWorkspaces();
   void Changed() { ++state_.generation; }
 
   AppOptions options_;
@@ -105,6 +141,8 @@ class App {
   // runs after the first frame, not before it.
   bool defer_sync_refresh_ = false;
   bool sync_refresh_pending_ = false;
+  std::thread logout_thread_;
+  nlohmann::json pending_site_fields_;  // the new-visit flow's typed place, until a form is picked
 };
 
 }  // namespace ccfield::app

@@ -22,6 +22,16 @@ struct HomeState {
   std::vector<VisitRow> in_progress;  // visits with status draft
   int64_t open_conflicts = 0;
   std::vector<std::pair<std::string, std::string>> unsaved_drafts;  // draft key, title: edits not yet saved
+  // Issue 9 (sites.cpp, refresh.cpp): what Home shows ODK-Collect-style.
+  struct Workspace {
+    std::string name;
+    bool demo = false;
+  };
+  std::vector<Workspace> workspaces;  // the workspaces the counts cover (up to three), demo ones marked
+  RecordStateCounts visit_states;     // live visits per state (CountRecordStates)
+  int64_t refused_sites = 0;          // sites the server refused
+  std::string refused_sentence;       // "Visits the server refused: 3 — see why"; "" when none
+  std::string today;                  // local date YYYY-MM-DD: follow-ups due before it are overdue
 };
 
 struct SiteItem {
@@ -29,6 +39,58 @@ struct SiteItem {
   bool has_position = false;
   double lat = 0, lon = 0;
   std::string condition;  // latest visit's condition rating, "" when none
+  std::string kind_label;  // the kind in the UI language (never the code)
+  RecordStatus sync;       // sent, waiting, refused, conflict, demo
+};
+
+// The site form (Sites: "New site", "Edit site"; the new-visit flow: "A place
+// not in the list"). Values are kept as typed; the App checks them on save.
+struct SiteFormState {
+  bool open = false;
+  bool for_visit = false;   // part of the new-visit flow: saving starts the visit instead of writing the site
+  std::string site_id;      // "" for a new site
+  std::string name, kind, ward, address, lat, lon, workspace_id;
+  std::vector<std::pair<std::string, std::string>> kinds;       // code, label in the UI language
+  std::vector<std::pair<std::string, std::string>> workspaces;  // id, name: where a new site may go (>1: a picker)
+  bool has_last_position = false;  // the position of the last visit (here, or anywhere when new)
+  double last_lat = 0, last_lon = 0;
+  std::map<std::string, std::string> errors;  // field -> message
+  // "Is it one of these?": near-duplicates found when saving; empty = none or not asked yet.
+  struct Similar {
+    std::string id, name, kind_label, distance;  // distance "" when unknown
+  };
+  std::vector<Similar> similar;
+  bool asking = false;  // the near-duplicate question is showing
+  RecordStatus sync;    // the edited site's state: a refused one can be sent again from the form
+};
+
+// "New visit" from Home: pick a site (nearest first, then recent), or a place
+// not in the list; then a form.
+struct NewVisitState {
+  bool open = false;
+  std::string search;
+  struct Choice {
+    std::string site_id, name, kind_label, ward, distance;  // distance "" when unknown
+    bool recent = false;
+    RecordStatus sync;
+  };
+  std::vector<Choice> choices;  // filtered by `search`, nearest first, then recent, then by name
+  bool has_position = false;    // a position (the last visit's) orders the list
+  std::string site_id;          // picked site ("" = not yet; kPendingSite = the new place)
+  std::string site_name;
+  std::vector<std::pair<std::string, std::string>> forms;  // form key, title
+};
+// NewVisitState::site_id of the place typed into the site form (created with the visit).
+inline constexpr const char* kPendingSite = "(new)";
+
+// A record the server refused, with the ways out.
+struct RefusedItem {
+  RecordType type = RecordType::kVisit;
+  std::string id, title, type_label, reason;  // reason in the server's words
+  std::string workspace_id;
+  std::string site_id;  // a visit's site: a visit moves with its site (a visit stays in its site's workspace)
+  std::string site_name;
+  bool demo_workspace = false;
 };
 
 struct SitesState {
@@ -38,6 +100,7 @@ struct SitesState {
   std::string selected_id;          // "" when none
   std::vector<VisitRow> selected_visits;  // the selected site's visit history
   std::vector<std::pair<std::string, std::string>> form_choices;  // form key, title (for "New visit")
+  std::vector<std::pair<std::string, std::string>> deleted;  // id, name: deleted sites that can be restored
 };
 
 struct VisitHit {
@@ -73,6 +136,14 @@ struct EditorState {
   bool restored = false;                        // opened from a crash-saved draft
   std::string draft_saved_at;                   // when the draft was last written ("" = not yet)
   std::string last_field;                       // the field edited last: a restored editor scrolls to it
+  std::string today;                            // the local date (YYYY-MM-DD) for the date pickers
+  bool site_has_position = false;               // the site's own position, for the distance check
+  double site_lat = 0, site_lon = 0;
+  std::string far_from_site;                    // a warning when the visit's position is far from the site's, else ""
+  // A place typed in the new-visit flow ("A place not in the list"): the site
+  // is created in the same commit as the visit's first save. "" = the site exists.
+  std::string new_site_id;
+  nlohmann::json new_site = nullptr;            // its fields
 };
 
 struct LibraryState {
@@ -90,6 +161,7 @@ struct HistoryState {
   RecordType type = RecordType::kVisit;
   std::vector<ChangeEntry> changes;  // oldest first
   std::vector<std::string> field_labels, value_texts;  // per change, as people read them
+  std::vector<std::string> who_texts;                  // per change: "Amina · this device"
 };
 
 struct ConflictItem {
@@ -98,6 +170,7 @@ struct ConflictItem {
   std::string field_label;
   bool is_text = false;  // long text: offer a merged edit
   std::string base_text, current_text, other_text;  // values as people read them
+  std::string current_who, other_who;  // "on this device", "from Amina's tablet"
 };
 
 struct ConflictsState {
@@ -110,6 +183,8 @@ struct SyncScreenState {
   std::vector<std::pair<ChangeEntry, std::string>> rejected;  // change, reason
   std::string last_result;  // what the last sync did, plain words
   bool running = false;
+  std::vector<RefusedItem> refused;  // records with refused changes, newest first
+  std::vector<std::pair<std::string, std::string>> move_targets;  // id, name: real workspaces to move into
 };
 
 struct SettingsState {
@@ -119,6 +194,9 @@ struct SettingsState {
   Theme theme = Theme::kLight;
   std::string login_message;
   bool login_running = false;
+  bool logged_in = false;
+  bool offer_demo_removal = false;  // after the first sign-in to a real server while demo data is here
+  bool logout_running = false;
 };
 
 struct AppState {
@@ -132,6 +210,9 @@ struct AppState {
   ConflictsState conflicts;
   SyncScreenState sync;
   SettingsState settings;
+  SiteFormState site_form;
+  NewVisitState new_visit;
+  RecordStatus editor_status;  // the open visit's state, for the editor's badge
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;
   // Bumped whenever any state above changes: views cache derived text on it.

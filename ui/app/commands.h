@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/screens.h"
+#include "ccfield/core/records.h"
 
 namespace ccfield::app {
 
@@ -37,10 +38,45 @@ struct SetTextScale { float scale = 1.0f; };
 struct SetTheme { Theme theme; };
 struct DismissMessage {};
 
+// ---- Sites (sites.cpp) ----
+struct NewSite {};                         // opens the site form for a new site
+struct EditSite { std::string site_id; };  // opens the site form on a site
+// A site-form field as typed: "name", "kind", "ward", "address", "lat", "lon", "workspace_id".
+struct EditSiteField { std::string field; std::string value; };
+struct UseLastVisitPosition {};
+// Saves the form; unless `as_new`, near-duplicates are asked about first ("Is it one of these?").
+struct SaveSite { bool as_new = false; };
+struct UseSimilarSite { std::string site_id; };  // "Use this site": the existing one instead
+struct CancelSiteForm {};
+struct DeleteSite { std::string site_id; };  // the view asked for confirmation
+struct RestoreSite { std::string site_id; };
+// ---- The new-visit flow from Home ----
+struct StartNewVisit {};
+struct SetNewVisitSearch { std::string text; };
+struct PickVisitSite { std::string site_id; };  // then a form is picked (NewVisit / NewVisitAtNewPlace)
+struct NewPlaceForVisit {};                     // "A place not in the list": the site form, for the visit
+struct NewVisitAtNewPlace { std::string form_key; };  // the place is created with the visit's first save
+struct CancelNewVisit {};
+// Shows the Visits screen with only the visits in `state` (RecordStateName; "" = all).
+struct ShowVisitsInState { std::string state; };
+// ---- Refused records: the ways out ----
+struct RetryRefusedRecord { RecordType type; std::string id; };  // "Send again"
+struct MoveRefusedRecord { RecordType type; std::string id; std::string workspace_id; };
+struct DiscardRefusedRecord { RecordType type; std::string id; };  // the view asked for confirmation
+struct EditRefusedRecord { RecordType type; std::string id; };     // opens the visit or the site form
+// ---- Demo data and signing out ----
+struct RemoveDemoData {};
+struct KeepDemoData {};
+struct SignOut {};
+
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
                              SetLibrarySearch, ResolveConflict, SyncNow, Login, SetLanguage, SetTextScale,
-                             SetTheme, DismissMessage>;
+                             SetTheme, DismissMessage, NewSite, EditSite, EditSiteField, UseLastVisitPosition,
+                             SaveSite, UseSimilarSite, CancelSiteForm, DeleteSite, RestoreSite, StartNewVisit,
+                             SetNewVisitSearch, PickVisitSite, NewPlaceForVisit, NewVisitAtNewPlace, CancelNewVisit,
+                             ShowVisitsInState, RetryRefusedRecord, MoveRefusedRecord, DiscardRefusedRecord,
+                             EditRefusedRecord, RemoveDemoData, KeepDemoData, SignOut>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

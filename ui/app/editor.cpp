@@ -2,6 +2,8 @@
 // written to the store within kDraftDelayMs of the first unsaved edit, so
 // typing survives a crash or power loss and is offered again on restart.
 #include "app/app.h"
+#include "app/display.h"
+#include "ccfield/core/geo.h"
 #include "text/i18n.h"
 
 namespace ccfield::app {
@@ -13,17 +15,41 @@ using nlohmann::json;
 
 const std::string kDraftPrefix = "visit:";
 
-// The error for one edited value, "" when it fits.
-std::string CheckValue(const FormDef* form, const std::string& field, const json& value) {
-  if (field.rfind(kAnswersPrefix, 0) == 0) {
-    const FormField* f = form ? form->Find(field.substr(kAnswersPrefix.size())) : nullptr;
-    if (!f) return tr("This form has no such question.");
-    if (value.is_null()) return "";
-    Status st = ValidateAnswer(*f, value);
-    return st.ok() ? "" : st.message();
+// The problem with one edited value, in words naming the field; "" when it fits.
+std::string CheckValue(const FormDef* form, const std::string& field, const json& value, const std::string& lang) {
+  return VisitValueProblem(form, field, value, lang);
+}
+
+// The follow-up details a visit marked "follow-up: yes" needs before it is complete.
+constexpr const char* kFollowUpDetails[] = {"follow_up_priority", "follow_up_due", "follow_up_action"};
+
+bool IsBlank(const json& v) { return v.is_null() || (v.is_string() && v.get<std::string>().empty()); }
+
+// The site's position and the visit's distance from it: a far position gets
+// a warning (never an error: the site may be large, or the fix poor).
+void UpdateDistance(EditorState* e) {
+  e->far_from_site.clear();
+  const json lat = e->values.value("gps_lat", json()), lon = e->values.value("gps_lon", json());
+  if (!e->site_has_position || !lat.is_number() || !lon.is_number()) return;
+  const double la = lat.get<double>(), lo = lon.get<double>();
+  if (la < -90 || la > 90 || lo < -180 || lo > 180) return;
+  e->far_from_site = FarFromSiteText(DistanceMeters({la, lo}, {e->site_lat, e->site_lon}));
+}
+
+// What every editor needs besides the visit's values: today's date for the
+// date pickers, the site's position for the distance warning.
+void PrepareEditor(Store* store, Env* env, EditorState* e) {
+  e->today = FormatLocalWithOffset(env->WallMillis()).substr(0, 10);
+  const json& site = e->values.contains("site_id") ? e->values["site_id"] : json();
+  if (site.is_string()) {
+    Result<Record> s = store->Get(RecordType::kSite, site.get<std::string>());
+    if (s.ok() && s->Get("lat").is_number() && s->Get("lon").is_number()) {
+      e->site_has_position = true;
+      e->site_lat = s->Get("lat").get<double>();
+      e->site_lon = s->Get("lon").get<double>();
+    }
   }
-  Result<json> checked = CheckFieldValue(RecordType::kVisit, field, value);
-  return checked.ok() ? "" : checked.status().message();
+  UpdateDistance(e);
 }
 
 }  // namespace
@@ -45,6 +71,7 @@ void App::OpenVisitEditor(const std::string& visit_id) {
     Result<Record> s = store_->Get(RecordType::kSite, site.get<std::string>());
     e.site_name = s.ok() ? s->Title() : "";
   }
+  PrepareEditor(store_.get(), options_.env, &e);
   if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
   state_.editor = std::move(e);
   draft_due_ms_ = 0;
@@ -68,11 +95,12 @@ void App::NewVisitEditor(const std::string& site_id, const std::string& form_key
               {"status", "draft"},
               {"started_at", FormatLocalWithOffset(options_.env->WallMillis())},
               {"answers", json::object()}};
+  PrepareEditor(store_.get(), options_.env, &e);
   if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
   state_.editor = std::move(e);
   state_.screen = Screen::kEditor;
-  // A new visit exists only as a draft until saved: write it at once.
-  SaveDraftNow();
+  // No draft yet: a form opened and closed untouched leaves nothing behind.
+  // The first edit writes one within kDraftDelayMs.
 }
 
 void App::EditVisitField(const std::string& field, const json& value) {
@@ -89,11 +117,25 @@ void App::EditVisitField(const std::string& field, const json& value) {
   } else {
     e.values[field] = value;
   }
-  std::string error = CheckValue(e.form, field, value);
+  std::string error = CheckValue(e.form, field, value, settings_.language);
   if (error.empty()) {
     e.errors.erase(field);
   } else {
     e.errors[field] = error;
+  }
+  if (field == "follow_up_needed" && value != true) {
+    for (const char* k : kFollowUpDetails) e.errors.erase(k);  // no longer needed
+  }
+  if (field == "gps_lat" || field == "gps_lon") {
+    // "Enter both" is settled once both are there or both are gone.
+    if (IsBlank(e.values.value("gps_lat", json())) == IsBlank(e.values.value("gps_lon", json()))) {
+      for (const char* k : {"gps_lat", "gps_lon"}) {
+        if (e.errors.count(k) && k != field && CheckValue(e.form, k, e.values.value(k, json()), settings_.language).empty()) {
+          e.errors.erase(k);
+        }
+      }
+    }
+    UpdateDistance(&e);
   }
   e.dirty = true;
   e.last_field = field;
@@ -109,7 +151,9 @@ void App::SaveDraftNow() {
                {"is_new", e.is_new},
                {"values", e.values},
                {"site_name", e.site_name},
-               {"last_field", e.last_field}};
+               {"last_field", e.last_field},
+               {"new_site_id", e.new_site_id},
+               {"new_site", e.new_site}};
   Status st = store_->SaveDraft(DraftKey(), body);
   if (!st.ok()) {
     // Keep the edits in memory and try again soon; say so.
@@ -148,10 +192,13 @@ void App::OpenDraftEditor(const std::string& key) {
     e.values = d.body["values"];
     e.site_name = d.body.value("site_name", std::string());
     e.last_field = d.body.value("last_field", std::string());
+    e.new_site_id = d.body.value("new_site_id", std::string());
+    e.new_site = d.body.value("new_site", json());
     e.draft_saved_at = d.saved_at;
     const json& form = e.values["form"];
     e.form = form.is_string() ? store_->FindForm(form.get<std::string>()) : nullptr;
     if (!e.form || e.visit_id.empty()) break;
+    PrepareEditor(store_.get(), options_.env, &e);
     if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
     state_.editor = std::move(e);
     state_.screen = Screen::kEditor;
@@ -175,11 +222,29 @@ void App::SaveVisitEditor(bool complete) {
   EditorState& e = state_.editor;
   if (!e.open || !e.form) return;
   json answers = e.values.value("answers", json::object());
+  // What only completing needs is asked again on each save: a plain save of
+  // an unfinished visit is never blocked by it.
+  for (auto it = e.errors.begin(); it != e.errors.end();) {
+    const bool for_completion = it->second == tr("Required to complete the visit.") ||
+                                it->second == tr("Needed to complete a visit with a follow-up.");
+    it = for_completion ? e.errors.erase(it) : std::next(it);
+  }
   if (complete) {
     // Every shown required question must be answered before a visit is complete.
     for (const FormField& f : e.form->fields) {
       if (f.required && IsShown(*e.form, f, answers) && (!answers.contains(f.id) || answers[f.id].is_null())) {
         e.errors[std::string(kAnswersPrefix) + f.id] = tr("Required to complete the visit.");
+      }
+    }
+  }
+  // Half a position cannot be stored (core refuses it): say which half is missing.
+  const bool no_lat = IsBlank(e.values.value("gps_lat", json())), no_lon = IsBlank(e.values.value("gps_lon", json()));
+  if (no_lat != no_lon) e.errors[no_lat ? "gps_lat" : "gps_lon"] = tr("Enter both latitude and longitude, or neither.");
+  if (complete && e.values.value("follow_up_needed", json()) == true) {
+    // A follow-up someone has to act on says how urgent it is, by when, and what to do.
+    for (const char* k : kFollowUpDetails) {
+      if (IsBlank(e.values.value(k, json())) && !e.errors.count(k)) {
+        e.errors[k] = tr("Needed to complete a visit with a follow-up.");
       }
     }
   }
@@ -207,7 +272,11 @@ void App::SaveVisitEditor(bool complete) {
   }
   if (complete) fields["status"] = "complete";
   if (!fields.empty()) {
-    Result<CommitResult> r = store_->Commit({SetFields{RecordType::kVisit, e.visit_id, fields}});
+    std::vector<Op> ops;
+    // A place typed in the new-visit flow is created with the visit (sites.cpp).
+    if (!e.new_site_id.empty()) ops.push_back(SetFields{RecordType::kSite, e.new_site_id, e.new_site});
+    ops.push_back(SetFields{RecordType::kVisit, e.visit_id, fields});
+    Result<CommitResult> r = store_->Commit(ops);
     if (!r.ok()) {
       e.message = r.status().message();
       return;
@@ -215,6 +284,8 @@ void App::SaveVisitEditor(bool complete) {
   }
   (void)store_->DeleteDraft(DraftKey());
   draft_due_ms_ = 0;
+  e.new_site_id.clear();
+  e.new_site = nullptr;
   Result<Record> now = store_->Get(RecordType::kVisit, e.visit_id);
   if (now.ok()) e.values = now->fields;
   e.is_new = false;

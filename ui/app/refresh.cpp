@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "app/display.h"
+#include "ccfield/core/site_kinds.h"
 #include "text/i18n.h"
 
 namespace ccfield::app {
@@ -19,6 +20,16 @@ std::string Lower(std::string s) {
 
 bool Contains(const std::string& haystack, const std::string& lowered_needle) {
   return Lower(haystack).find(lowered_needle) != std::string::npos;
+}
+
+// "Visits the server refused: 3 — see why." One form fits any number (docs/i18n.md).
+std::string RefusedSentence(int64_t visits, int64_t sites) {
+  std::string out;
+  if (visits > 0) out = ui::Format(tr("Visits the server refused: {n}."), {{"n", std::to_string(visits)}});
+  if (sites > 0) {
+    out += (out.empty() ? "" : " ") + ui::Format(tr("Sites the server refused: {n}."), {{"n", std::to_string(sites)}});
+  }
+  return out;
 }
 
 std::string SiteName(Store* store, const std::string& site_id) {
@@ -48,7 +59,16 @@ VisitRow RowFromRecord(Store* store, const Record& v) {
   return r;
 }
 
+std::optional<RecordState> ParseState(const std::string& name) {
+  for (RecordState s : {RecordState::kSent, RecordState::kWaiting, RecordState::kDraft, RecordState::kConflict,
+                        RecordState::kRefused, RecordState::kDemo}) {
+    if (name == RecordStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
 bool Matches(const VisitFilterState& f, const VisitRow& r) {
+  if (!f.state.empty() && RecordStateName(r.sync.state) != f.state) return false;
   if (!f.site_id.empty() && r.site_id != f.site_id) return false;
   if (!f.project_id.empty() && r.project_id != f.project_id) return false;
   if (!f.form_id.empty() && r.form.rfind(f.form_id + "@", 0) != 0) return false;
@@ -70,24 +90,7 @@ void App::RefreshScreen(Screen screen) {
     case Screen::kConflicts: RefreshConflicts(); break;
     case Screen::kSync: RefreshSync(); break;
     case Screen::kSettings: RefreshSettings(); break;
-    case Screen::kHistory: {
-      HistoryState& h = state_.history;
-      Result<Record> r = store_->FindAny(h.record_id);
-      if (r.ok()) {
-        h.title = r->Title();
-        h.type = r->type;
-      }
-      h.changes = store_->History(h.record_id).value_or({});
-      h.field_labels.clear();
-      h.value_texts.clear();
-      const Record* rec = r.ok() ? &*r : nullptr;
-      for (const ChangeEntry& c : h.changes) {
-        h.field_labels.push_back(FieldLabel(store_.get(), rec, c.field, settings_.language));
-        h.value_texts.push_back(c.field == kDeletedField ? (c.value == true ? tr("deleted") : tr("restored"))
-                                                         : ValueText(store_.get(), rec, c.field, c.value, settings_.language));
-      }
-      break;
-    }
+    case Screen::kHistory: RefreshHistory(); break;  // history.cpp
     case Screen::kEditor: break;  // the editor holds its own edits
   }
 }
@@ -106,7 +109,14 @@ void App::RefreshHome() {
   auto ws = store_->List(wq);
   // Counts below cover every workspace on the device: name them all (up to three).
   h.workspace_name.clear();
-  for (const Record& w : std::move(ws).value_or({})) h.workspace_name += (h.workspace_name.empty() ? "" : " · ") + w.Title();
+  h.workspaces.clear();
+  std::vector<std::string> demo_ids = store_->DemoWorkspaceIds().value_or({});
+  for (const Record& w : std::move(ws).value_or({})) {
+    h.workspace_name += (h.workspace_name.empty() ? "" : " · ") + w.Title();
+    h.workspaces.push_back({w.Title(), std::find(demo_ids.begin(), demo_ids.end(), w.id) != demo_ids.end()});
+  }
+  // The counts per state are refreshed with the sync line (RefreshSync, below).
+  h.today = FormatLocalWithOffset(options_.env->WallMillis()).substr(0, 10);
   h.sites = store_->Count(RecordType::kSite).value_or(0);
   h.visits = store_->Count(RecordType::kVisit).value_or(0);
   h.projects = store_->Count(RecordType::kProject).value_or(0);
@@ -116,6 +126,13 @@ void App::RefreshHome() {
   if (auto att = store_->Attention(20); att.ok()) {
     for (const Record& v : att->follow_ups) h.follow_ups.push_back(RowFromRecord(store_.get(), v));
     for (const Record& v : att->drafts) h.in_progress.push_back(RowFromRecord(store_.get(), v));
+    for (auto* list : {&h.follow_ups, &h.in_progress}) {
+      for (VisitRow& r : *list) r.sync = store_->RecordStateOf(RecordType::kVisit, r.id).value_or(RecordStatus{});
+    }
+    // Overdue follow-ups (due before today) first; each part keeps its order.
+    std::stable_partition(h.follow_ups.begin(), h.follow_ups.end(), [&](const VisitRow& r) {
+      return !r.follow_up_due.empty() && r.follow_up_due < h.today;
+    });
   } else {
     ShowMessage(att.status().message(), true);
   }
@@ -139,6 +156,7 @@ void App::RefreshSites() {
   auto sites = store_->List(q);
   if (!sites.ok()) return ShowMessage(sites.status().message(), true);
   auto conditions = store_->LatestSiteConditions().value_or({});
+  auto site_states = store_->RecordStates(RecordType::kSite).value_or({});
   std::map<std::string, std::string> cond(conditions.begin(), conditions.end());
   s.all.clear();
   for (const Record& r : *sites) {
@@ -147,6 +165,8 @@ void App::RefreshSites() {
     item.name = r.Title();
     auto text = [&](const char* f) { return r.Get(f).is_string() ? r.Get(f).get<std::string>() : std::string(); };
     item.kind = text("kind");
+    item.kind_label = SiteKindLabel(item.kind, settings_.language);
+    if (auto st = site_states.find(r.id); st != site_states.end()) item.sync = st->second;
     item.ward = text("ward");
     item.address = text("address");
     item.has_position = r.Get("lat").is_number() && r.Get("lon").is_number();
@@ -162,19 +182,18 @@ void App::RefreshSites() {
   std::string needle = Lower(s.filter);
   for (size_t i = 0; i < s.all.size(); ++i) {
     const SiteItem& it = s.all[i];
-    if (needle.empty() || Contains(it.name, needle) || Contains(it.kind, needle) || Contains(it.ward, needle) ||
+    if (needle.empty() || Contains(it.name, needle) || Contains(it.kind_label, needle) || Contains(it.ward, needle) ||
         Contains(it.address, needle)) {
       s.shown.push_back(static_cast<int>(i));
     }
   }
-  s.form_choices.clear();
-  std::set<std::string> seen;
-  // Newest version of each form: forms() lists every version, later ones last.
-  for (auto it = store_->forms().rbegin(); it != store_->forms().rend(); ++it) {
-    if (!seen.insert(it->id).second) continue;
-    s.form_choices.emplace_back(it->key(), PickLabel(it->title, settings_.language));
-  }
-  std::reverse(s.form_choices.begin(), s.form_choices.end());
+  s.form_choices = FormChoices();
+  s.deleted.clear();
+  ListQuery dq;
+  dq.type = RecordType::kSite;
+  dq.only_deleted = true;
+  dq.limit = 50;
+  for (const Record& r : store_->List(dq).value_or({})) s.deleted.emplace_back(r.id, r.Title());
   if (!s.selected_id.empty()) SelectSite(s.selected_id);
 }
 
@@ -206,6 +225,7 @@ void App::RefreshVisits() {
         Result<Record> rec = store_->Get(RecordType::kVisit, hit.id);
         if (!rec.ok() || rec->deleted) continue;
         VisitHit vh{RowFromRecord(store_.get(), *rec), hit.snippet};
+        vh.row.sync = store_->RecordStateOf(RecordType::kVisit, vh.row.id).value_or(RecordStatus{});
         if (Matches(f, vh.row)) v.hits.push_back(std::move(vh));
       }
     }
@@ -217,6 +237,7 @@ void App::RefreshVisits() {
     if (!f.from_date.empty()) q.from_date = f.from_date;
     if (!f.to_date.empty()) q.to_date = f.to_date;
     if (!f.priority.empty()) q.follow_up_priority = f.priority;
+    q.state = ParseState(f.state);
     q.limit = kMaxVisitRows;
     auto rows = store_->VisitRows(q);
     if (rows.ok()) {
@@ -268,29 +289,6 @@ void App::RefreshLibrary() {
   }
 }
 
-void App::RefreshConflicts() {
-  ConflictsState& c = state_.conflicts;
-  c.open.clear();
-  auto all = store_->Conflicts(true);
-  if (!all.ok()) return ShowMessage(all.status().message(), true);
-  for (const ConflictInfo& info : *all) {
-    if (info.resolving_locally) continue;
-    ConflictItem item;
-    item.info = info;
-    std::optional<RecordType> type = ParseRecordType(info.type);
-    Result<Record> rec = store_->FindAny(info.record_id);
-    item.record_title = rec.ok() ? rec->Title() : info.record_id;
-    const FieldSpec* spec = type ? FindField(*type, info.field) : nullptr;
-    item.is_text = spec && (spec->kind == FieldKind::kLongText || spec->kind == FieldKind::kText);
-    item.field_label = FieldLabel(store_.get(), rec.ok() ? &*rec : nullptr, info.field, settings_.language);
-    item.base_text = ValueText(store_.get(), rec.ok() ? &*rec : nullptr, info.field, info.base, settings_.language);
-    item.current_text =
-        ValueText(store_.get(), rec.ok() ? &*rec : nullptr, info.field, info.winner, settings_.language);
-    item.other_text = ValueText(store_.get(), rec.ok() ? &*rec : nullptr, info.field, info.loser, settings_.language);
-    c.open.push_back(std::move(item));
-  }
-}
-
 void App::RefreshSync() {
   SyncScreenState& s = state_.sync;
   auto status = sync::ReadSyncStatus(store_.get());
@@ -301,7 +299,29 @@ void App::RefreshSync() {
   s.status.background = live.background;
   s.status.next_retry_ms = live.next_retry_ms;
   s.status.failures = live.failures;
-  s.sentence = SyncSentence(s.status);
+  // Refused is never shown as sent: the refusal comes first, and "Everything
+  // is sent." becomes "Nothing else is waiting." (display.cpp says the rest).
+  // Home's counts per state come with the sync line: both read the unsent
+  // part of the change log, once (it can take a while on a big unsent store).
+  HomeState& h = state_.home;
+  h.visit_states = store_->CountRecordStates(RecordType::kVisit).value_or({});
+  h.refused_sites = store_->CountRecordStates(RecordType::kSite).value_or({}).refused;
+  h.refused_sentence = RefusedSentence(h.visit_states.refused, h.refused_sites);
+  const int64_t refused_visits = h.visit_states.refused, refused_sites = h.refused_sites;
+  if (refused_visits + refused_sites > 0 && s.status.logged_in) {
+    sync::SyncStatus rest = s.status;
+    rest.rejected = 0;
+    std::string sentence = SyncSentence(rest);
+    const std::string all_sent = tr("Everything is sent.");
+    if (size_t at = sentence.find(all_sent); at != std::string::npos) {
+      sentence.replace(at, all_sent.size(), tr("Nothing else is waiting to be sent."));
+    }
+    s.sentence = RefusedSentence(refused_visits, refused_sites) + " " + sentence;
+  } else {
+    s.sentence = SyncSentence(s.status);
+  }
+  RefreshRefused();
+  if (state_.editor.open) RefreshEditorStatus();  // a sync moves the open visit from waiting to sent
   s.rejected = store_->ChangesInState(ChangeState::kRejected, 50).value_or({});
 }
 
@@ -311,6 +331,7 @@ void App::RefreshSettings() {
   if (sync.ok()) {
     s.server_url = sync->server_url;
     s.username = sync->username;
+    s.logged_in = !sync->token.empty();
   }
   s.language = settings_.language;
   s.text_scale = settings_.text_scale;

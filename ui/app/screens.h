@@ -18,6 +18,7 @@ struct VisitFilterState {
   std::string from_date, to_date;  // YYYY-MM-DD
   std::string priority;            // "P1".."P3": open follow-ups of that priority
   std::string search;              // full-text; results keep the other filters
+  std::string state;               // RecordStateName: "draft", "waiting", "sent", "refused", "conflict", "demo"
   bool operator==(const VisitFilterState&) const = default;
 };
 

@@ -17,9 +17,11 @@ Usage: ccfield [--data DIR] [--json] [--lang LANG] [--author NAME] [COMMAND ...]
 With no command: shows the home overview (loads the demo data set on first start).
 
 Commands:
-  init                       create an empty store (no demo data)
+  init                       create an empty store (no demo data, now or later)
   demo                       load the demo data set (safe to run twice)
+  demo remove                remove the demo data set (your own workspaces stay)
   forms [FORM@VERSION]       list visit forms, or show one form's fields
+  site add|edit|delete|restore|show|kinds ...   the places visited (ccfield site --help)
   visit add|edit|delete|restore ...   record site visits (ccfield visit --help)
   list visits|sites|projects|practices|workspaces|members|contacts [filters]
   show ID                    show one record (ID or its first 6+ characters)
@@ -27,11 +29,14 @@ Commands:
   history ID                 who changed what, when, from which device
   export csv|geojson [--output FILE]
   import practices FILE      import good practices from JSON
+  import sites FILE [--workspace ID]   import sites from CSV or GeoJSON (QGIS)
   login URL --user NAME      log this device in to a sync server
   sync                       send and receive changes
   status                     what is waiting, last sync, what blocks it, rejected changes
   conflicts                  open sync conflicts (both values kept)
-  resolve ID --keep current|other|base | --value TEXT   resolve a conflict
+  resolve CONFLICT_ID --keep current|other|base | --value TEXT   resolve a conflict
+  refused [retry|move|discard ID]   records the server refused, and the ways out
+  logout                     end this device's login (unsent changes stay here)
 
 Global options (anywhere on the line):
   --data DIR     data directory (default: $CCFIELD_DATA or ~/.local/share/ccfield)
@@ -110,13 +115,16 @@ std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& a
 }
 
 int CmdInit(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp = "Usage: ccfield init\n\nCreates an empty store in the data directory (no demo data).\n";
+  static const char* kHelp =
+      "Usage: ccfield init\n\nCreates an empty store in the data directory. The demo data set is not loaded,\n"
+      "now or by `ccfield home` later (`ccfield demo` still loads it on purpose).\n";
   int code;
   auto a = ParseCommand(ctx, args, {}, kHelp, &code);
   if (!a) return code;
   if (!a->positional().empty()) return Usage(ctx, "init takes no arguments", kHelp);
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
+  if (Status st = (*s)->DeclineDemo(); !st.ok()) return Fail(ctx, st);
   if (ctx.json) {
     ctx.out << nlohmann::json{{"path", ctx.StorePath()}, {"device_id", (*s)->device_id()},
                               {"schema_version", (*s)->schema_version()}}.dump() << "\n";
@@ -128,13 +136,42 @@ int CmdInit(Context& ctx, const std::vector<std::string>& args) {
 
 int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp =
-      "Usage: ccfield demo\n\nLoads the demo data set (4 municipalities, projects, sites, visits, good practices).\n"
-      "Running it again changes nothing.\n";
+      "Usage: ccfield demo\n       ccfield demo remove\n\n"
+      "Loads the demo data set (4 municipalities, projects, sites, visits, good practices).\n"
+      "Running it again changes nothing. Demo data stays on this device: it is never sent.\n"
+      "`demo remove` deletes it (with visits added to demo sites) and asks nothing: the\n"
+      "workspaces you got from your server are not touched.\n";
   int code;
   auto a = ParseCommand(ctx, args, {}, kHelp, &code);
   if (!a) return code;
+  const auto& pos = a->positional();
+  if (pos.size() > 1 || (pos.size() == 1 && pos[0] != "remove")) return Usage(ctx, "say demo or demo remove", kHelp);
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
+  if (pos.size() == 1) {
+    Result<DemoRemoval> removed = (*s)->RemoveDemoData();
+    if (!removed.ok()) return Fail(ctx, removed.status().WithContext("removing the demo data"));
+    if (ctx.json) {
+      ctx.out << nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}}.dump() << "\n";
+      return kExitOk;
+    }
+    int64_t total = 0;
+    std::string what;
+    for (const auto& [k, v] : removed->removed) {
+      if (v == 0) continue;
+      total += v;
+      what += (what.empty() ? " " : ", ") + std::to_string(v) + " " + k + (v == 1 ? "" : "s");
+    }
+    if (total == 0) {
+      ctx.out << "There was no demo data to remove.\n";
+    } else {
+      ctx.out << "Removed the demo data:" << what;
+      if (removed->drafts > 0) ctx.out << " and " << removed->drafts << " unsaved drafts";
+      ctx.out << ".\n";
+    }
+    ctx.out << "Your own workspaces and their records were not touched. `ccfield demo` loads the demo again.\n";
+    return kExitOk;
+  }
   Result<ImportSummary> r = LoadDemoData(*s, ctx.env);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
   if (ctx.json) {
@@ -210,7 +247,7 @@ int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::
       {"visit", CmdVisit},   {"list", CmdList},     {"show", CmdShow},     {"search", CmdSearch},
       {"history", CmdHistory}, {"export", CmdExport}, {"import", CmdImport},
       {"login", CmdLogin},   {"sync", CmdSync},     {"status", CmdStatus}, {"conflicts", CmdConflicts},
-      {"resolve", CmdResolve},
+      {"resolve", CmdResolve}, {"site", CmdSite},   {"refused", CmdRefused}, {"logout", CmdLogout},
   };
   for (const Entry& e : kCommands) {
     if (cmd == e.name) return e.fn(ctx, args);

@@ -50,6 +50,7 @@ int CmdInit(Context& ctx, const std::vector<std::string>& args);
 int CmdDemo(Context& ctx, const std::vector<std::string>& args);
 int CmdForms(Context& ctx, const std::vector<std::string>& args);
 int CmdVisit(Context& ctx, const std::vector<std::string>& args);
+int CmdSite(Context& ctx, const std::vector<std::string>& args);
 int CmdList(Context& ctx, const std::vector<std::string>& args);
 int CmdShow(Context& ctx, const std::vector<std::string>& args);
 int CmdSearch(Context& ctx, const std::vector<std::string>& args);
@@ -61,6 +62,8 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args);
 int CmdStatus(Context& ctx, const std::vector<std::string>& args);
 int CmdConflicts(Context& ctx, const std::vector<std::string>& args);
 int CmdResolve(Context& ctx, const std::vector<std::string>& args);
+int CmdRefused(Context& ctx, const std::vector<std::string>& args);
+int CmdLogout(Context& ctx, const std::vector<std::string>& args);
 
 // Parses `args` with `specs` plus --help; on --help prints `help` and sets
 // *done (exit 0); on error prints usage and sets *done with exit code 2.

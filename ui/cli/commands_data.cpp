@@ -1,9 +1,11 @@
 // `ccfield export` and `ccfield import`.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "ccfield/core/export.h"
 #include "ccfield/core/import.h"
+#include "ccfield/core/site_import.h"
 #include "cli/cli.h"
 
 namespace ccfield::cli {
@@ -54,31 +56,173 @@ int CmdExport(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int CmdImport(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield import practices FILE\n\n"
-      "Imports good practices from a JSON file: {\"practice\": [ {...}, ... ]} or a bare array\n"
-      "(format: docs/data-format.md). All or nothing; importing the same file twice changes nothing.\n";
-  int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
-  if (!a) return code;
-  if (a->positional().size() != 2 || a->positional()[0] != "practices") {
-    return Usage(ctx, "say: import practices FILE", kHelp);
-  }
-  const std::string& path = a->positional()[1];
+namespace {
+
+// Reads a whole file of at most `max_bytes`.
+Result<std::string> ReadInputFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(ctx, Status::NotFound("cannot read " + path));
+  if (!in) return Status::NotFound("cannot read " + path);
   in.seekg(0, std::ios::end);
   std::streamoff size = in.tellg();
   in.seekg(0);
-  if (size > 32 * 1024 * 1024) return Fail(ctx, Status::Invalid(path + " is larger than 32 MB"));
-  std::string text(static_cast<size_t>(size > 0 ? size : 0), '\0');
+  if (size < 0) return Status::IoError("cannot read " + path);
+  if (static_cast<uint64_t>(size) > max_bytes) {
+    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MB");
+  }
+  std::string text(static_cast<size_t>(size), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!in) return Status::IoError("cannot read " + path);
+  return text;
+}
+
+json IssuesJson(const SiteFile& file, const std::vector<SiteImportError>& issues) {
+  json items = json::array();
+  for (const SiteImportError& e : issues) {
+    items.push_back({{"line", e.line}, {"where", SiteImportWhere(file.format, e.line)}, {"message", e.message}});
+  }
+  return items;
+}
+
+// The workspace to import into: --workspace (an id or its first 6+
+// characters), or the device's only workspace that is not demo data.
+Result<Record> ImportWorkspace(Store* store, const std::optional<std::string>& given) {
+  if (given) {
+    Result<Record> r = store->FindAny(*given);
+    if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
+    if (!r.ok() || r->type != RecordType::kWorkspace || r->deleted) {
+      return Status::NotFound("there is no workspace " + *given + " on this device (ccfield list workspaces)");
+    }
+    return r;
+  }
+  CCF_ASSIGN_OR_RETURN(std::vector<std::string> demo, store->DemoWorkspaceIds());
+  ListQuery q;
+  q.type = RecordType::kWorkspace;
+  q.limit = 1000;
+  CCF_ASSIGN_OR_RETURN(std::vector<Record> all, store->List(q));
+  std::vector<Record> real;
+  for (Record& w : all) {
+    if (std::find(demo.begin(), demo.end(), w.id) == demo.end()) real.push_back(std::move(w));
+  }
+  if (real.size() == 1) return real[0];
+  if (real.empty()) {
+    return Status::Invalid("this device has no workspace of its own to import into: log in and sync first, "
+                           "or give --workspace ID");
+  }
+  std::string list;
+  for (const Record& w : real) list += "\n  " + w.id + "  " + w.Title();
+  return Status::Invalid("this device has several workspaces; say which with --workspace ID:" + list);
+}
+
+int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<std::string>& workspace,
+                    const char* help) {
+  Result<std::string> text = ReadInputFile(path, kMaxSiteFileBytes);
+  if (!text.ok()) return Fail(ctx, text.status());
+  const SiteFile file = ParseSiteFile(*text, path);
+  if (!ctx.json) {
+    for (const SiteImportWarning& w : file.warnings) {
+      ctx.err << "ccfield: warning: " << path << ": " << DescribeSiteImportIssue(file.format, w) << "\n";
+    }
+  }
+  if (!file.ok()) {
+    const std::string summary = std::to_string(file.errors.size()) +
+                                (file.errors.size() == 1 ? " problem in " : " problems in ") + path +
+                                "; nothing was imported";
+    if (ctx.json) {
+      ctx.err << json{{"error",
+                       {{"code", "invalid_input"}, {"message", summary}, {"problems", IssuesJson(file, file.errors)}}}}
+                     .dump()
+              << "\n";
+    } else {
+      for (const SiteImportError& e : file.errors) {
+        ctx.err << "ccfield: " << path << ": " << DescribeSiteImportIssue(file.format, e) << "\n";
+      }
+      ctx.err << "ccfield: " << summary << "\n";
+    }
+    return kExitInvalid;
+  }
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<Record> ws = ImportWorkspace(store, workspace);
+  if (!ws.ok() && !workspace && ws.status().code() == Code::kInvalidArgument) {
+    return Usage(ctx, ws.status().message(), help);  // --workspace is needed
+  }
+  if (!ws.ok()) return Fail(ctx, ws.status().WithContext(path + ": nothing imported"));
+
+  std::vector<ExistingSite> existing;
+  ListQuery q;
+  q.type = RecordType::kSite;
+  q.workspace_id = ws->id;
+  q.limit = 10000;
+  for (q.offset = 0;; q.offset += q.limit) {
+    Result<std::vector<Record>> page = store->List(q);
+    if (!page.ok()) return Fail(ctx, page.status());
+    for (const Record& r : *page) {
+      ExistingSite e{r.id, json::object()};
+      for (const char* f : {"name", "kind", "ward", "address", "lat", "lon"}) {
+        if (!r.Get(f).is_null()) e.fields[f] = r.Get(f);
+      }
+      existing.push_back(std::move(e));
+    }
+    if (static_cast<int>(page->size()) < q.limit) break;
+  }
+  const SiteImportPlan plan = PlanSiteImport(file.rows, existing);
+  std::vector<Op> ops;
+  for (const SiteImportStep& step : plan.steps) {
+    if (step.fields.empty()) continue;
+    SetFields op{RecordType::kSite, step.site_id, step.fields};
+    if (op.id.empty()) {
+      op.id = NewUuid(ctx.env);
+      op.fields["workspace_id"] = ws->id;
+    }
+    ops.push_back(std::move(op));
+  }
+  Result<CommitResult> r = store->Commit(ops);
+  if (!r.ok()) return Fail(ctx, r.status().WithContext(path + ": nothing imported"));
+  if (ctx.json) {
+    ctx.out << json{{"created", plan.created},
+                    {"updated", plan.updated},
+                    {"unchanged", plan.unchanged},
+                    {"workspace_id", ws->id},
+                    {"warnings", IssuesJson(file, file.warnings)}}
+                   .dump()
+            << "\n";
+  } else {
+    ctx.out << "Imported sites into " << ws->Title() << ": " << plan.created << " new, " << plan.updated
+            << " updated, " << plan.unchanged << " unchanged.\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int CmdImport(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield import practices FILE\n"
+      "       ccfield import sites FILE [--workspace ID]\n\n"
+      "practices: good practices from a JSON file: {\"practice\": [ {...}, ... ]} or a bare array.\n"
+      "sites: a workspace's sites from CSV (header row with the columns name, kind, ward, address,\n"
+      "  lat, lon) or GeoJSON (a FeatureCollection of points, as QGIS exports it). --workspace may be\n"
+      "  left out when the device has one workspace besides the demo. Sites are matched by name and\n"
+      "  kind: importing the same file again changes nothing. Each problem is listed with its line.\n"
+      "All or nothing: a file with any problem imports nothing (exit 4). Formats: docs/data-format.md.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"workspace", true}}, kHelp, &code);
+  if (!a) return code;
+  const std::vector<std::string>& pos = a->positional();
+  if (pos.size() != 2 || (pos[0] != "practices" && pos[0] != "sites")) {
+    return Usage(ctx, "say: import practices FILE, or import sites FILE", kHelp);
+  }
+  const std::string& path = pos[1];
+  if (pos[0] == "sites") return ImportSitesFile(ctx, path, a->Get("workspace"), kHelp);
+  if (a->Has("workspace")) return Usage(ctx, "--workspace is for import sites (practices belong to no workspace)", kHelp);
+  Result<std::string> text = ReadInputFile(path, 32 * 1024 * 1024);
+  if (!text.ok()) return Fail(ctx, text.status());
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   ImportOptions opts;
   opts.only = {RecordType::kPractice};
-  Result<ImportSummary> r = ImportRecordsText(*s, ctx.env, text, opts);
+  Result<ImportSummary> r = ImportRecordsText(*s, ctx.env, *text, opts);
   if (!r.ok()) return Fail(ctx, r.status().WithContext(path + ": nothing imported"));
   int created = r->created.count("practice") ? r->created.at("practice") : 0;
   int updated = r->updated.count("practice") ? r->updated.at("practice") : 0;

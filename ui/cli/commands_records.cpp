@@ -1,9 +1,13 @@
 // Read-only commands: home, forms, list, show, search, history.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
+#include "ccfield/core/geo.h"
 #include "ccfield/core/import.h"
 #include "ccfield/core/sdg.h"
+#include "ccfield/core/site_kinds.h"
+#include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -14,18 +18,19 @@ using nlohmann::json;
 
 int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp =
-      "Usage: ccfield [home]\n\nShows the workspace and what needs attention. On first start (an empty store)\n"
-      "it loads the demo data set.\n";
+      "Usage: ccfield [home]\n\nShows the workspaces and what needs attention: overdue follow-ups first, visits\n"
+      "by state (drafts, ready to send, sent, refused, in conflict). On first start (an empty\n"
+      "store not made by `ccfield init`, demo not removed) it loads the demo data set.\n";
   int code;
   auto a = ParseCommand(ctx, args, {}, kHelp, &code);
   if (!a) return code;
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
-  Result<bool> empty = store->IsEmpty();
-  if (!empty.ok()) return Fail(ctx, empty.status());
+  Result<bool> should_load = store->ShouldLoadDemo();
+  if (!should_load.ok()) return Fail(ctx, should_load.status());
   bool loaded_demo = false;
-  if (*empty) {
+  if (*should_load) {
     Result<ImportSummary> r = LoadDemoData(store, ctx.env);
     if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
     loaded_demo = true;
@@ -42,6 +47,21 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
     if (!n.ok()) return Fail(ctx, n.status());
     counts[std::string(Spec(t).table)] = *n;
   }
+  Result<std::vector<std::string>> demo_ids = store->DemoWorkspaceIds();
+  if (!demo_ids.ok()) return Fail(ctx, demo_ids.status());
+  auto is_demo = [&](const std::string& id) {
+    return std::find(demo_ids->begin(), demo_ids->end(), id) != demo_ids->end();
+  };
+  Result<RecordStateCounts> states = store->CountRecordStates(RecordType::kVisit);
+  if (!states.ok()) return Fail(ctx, states.status());
+  // Overdue follow-ups (due before today, local calendar) first.
+  const std::string today = FormatLocalWithOffset(ctx.env->WallMillis()).substr(0, 10);
+  auto overdue = [&](const Record& v) {
+    const json& due = v.Get("follow_up_due");
+    return due.is_string() && due.get<std::string>() < today;
+  };
+  std::stable_partition(attention->follow_ups.begin(), attention->follow_ups.end(), overdue);
+  const auto n_overdue = std::count_if(attention->follow_ups.begin(), attention->follow_ups.end(), overdue);
   Result<sync::SyncStatus> sync_status = sync::ReadSyncStatus(store);
   if (!sync_status.ok()) return Fail(ctx, sync_status.status());
   const std::string sync_line = sync_status->logged_in
@@ -49,12 +69,24 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
                                     : "not set up — everything is kept on this device (`ccfield login URL --user NAME`)";
   if (ctx.json) {
     json ws = json::array(), fu = json::array(), drafts = json::array();
-    for (const Record& w : *workspaces) ws.push_back(RecordJson(w));
-    for (const Record& v : attention->follow_ups) fu.push_back(RecordJson(v));
+    for (const Record& w : *workspaces) {
+      json j = RecordJson(w);
+      j["demo"] = is_demo(w.id);
+      ws.push_back(std::move(j));
+    }
+    for (const Record& v : attention->follow_ups) {
+      json j = RecordJson(v);
+      j["overdue"] = overdue(v);
+      fu.push_back(std::move(j));
+    }
     for (const Record& v : attention->drafts) drafts.push_back(RecordJson(v));
+    const json visit_states = {{"draft", states->draft},       {"waiting", states->waiting},
+                               {"sent", states->sent},         {"refused", states->refused},
+                               {"conflict", states->conflict}, {"demo", states->demo}};
     ctx.out << json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
                     {"workspaces", ws},           {"counts", counts},               {"follow_ups", fu},
-                    {"drafts", drafts},           {"sync", sync_line}}
+                    {"drafts", drafts},           {"sync", sync_line},              {"visit_states", visit_states},
+                    {"overdue", n_overdue}}
                    .dump()
             << "\n";
     return kExitOk;
@@ -62,12 +94,24 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   if (loaded_demo) ctx.out << "First start: loaded the demo data set into " << ctx.StorePath() << "\n\n";
   ctx.out << "ccfield — offline field notebook\n";
   for (const Record& w : *workspaces) {
-    ctx.out << "  Workspace: " << w.Title() << " (" << PlainValue(w.Get("country")) << ")\n";
+    ctx.out << "  Workspace: " << w.Title() << " (" << PlainValue(w.Get("country")) << ")"
+            << (is_demo(w.id) ? " (demo)" : "") << "\n";
   }
+  if (workspaces->empty()) ctx.out << "  No workspace yet: ccfield login URL --user NAME, then ccfield sync\n";
   ctx.out << "  " << counts["sites"] << " sites, " << counts["visits"] << " visits, " << counts["projects"]
-          << " projects, " << counts["practices"] << " good practices\n\n";
-  ctx.out << "Follow-ups due (" << attention->follow_ups.size() << "):\n";
-  for (const Record& v : attention->follow_ups) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
+          << " projects, " << counts["practices"] << " good practices\n";
+  ctx.out << "  Visits: Drafts " << states->draft << " · Ready to send " << states->waiting << " · Sent "
+          << states->sent << " · Refused " << states->refused << " · In conflict " << states->conflict;
+  if (states->demo > 0) ctx.out << " · Demo (never sent) " << states->demo;
+  ctx.out << "\n";
+  if (states->refused > 0) ctx.out << "  " << RefusedSentence(states->refused, RecordType::kVisit) << "\n";
+  if (!demo_ids->empty()) ctx.out << "  Demo data is loaded (never sent): `ccfield demo remove` takes it away.\n";
+  ctx.out << "\nFollow-ups due (" << attention->follow_ups.size();
+  if (n_overdue > 0) ctx.out << ", " << n_overdue << " overdue";
+  ctx.out << "):\n";
+  for (const Record& v : attention->follow_ups) {
+    ctx.out << "  " << (overdue(v) ? "overdue  " : "") << RecordLine(store, v, ctx.lang) << "\n";
+  }
   ctx.out << "Visits in progress (" << attention->drafts.size() << "):\n";
   for (const Record& v : attention->drafts) ctx.out << "  " << RecordLine(store, v, ctx.lang) << "\n";
   ctx.out << "Sync: " << sync_line << "\n\n"
@@ -173,13 +217,32 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
   if (q.limit < 1 || q.limit > 100000 || q.offset < 0) return Usage(ctx, "--limit must be 1..100000", kHelp);
   Result<std::vector<Record>> rows = (*s)->List(q);
   if (!rows.ok()) return Fail(ctx, rows.status());
+  // Visits and sites carry their state: draft, ready to send, sent, refused, in conflict, demo.
+  const bool with_state = *type == RecordType::kVisit || *type == RecordType::kSite;
+  std::map<std::string, RecordStatus> states;
+  if (with_state) {
+    Result<std::map<std::string, RecordStatus>> m = (*s)->RecordStates(*type);
+    if (!m.ok()) return Fail(ctx, m.status());
+    states = std::move(*m);
+  }
   if (ctx.json) {
     json items = json::array();
-    for (const Record& r : *rows) items.push_back(RecordJson(r));
+    for (const Record& r : *rows) {
+      json j = RecordJson(r);
+      if (with_state) AddStateJson(&j, StateOf(states, r));
+      items.push_back(std::move(j));
+    }
     ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
     return kExitOk;
   }
-  for (const Record& r : *rows) ctx.out << RecordLine(*s, r, ctx.lang) << "\n";
+  for (const Record& r : *rows) {
+    if (with_state) {
+      const RecordStatus st = StateOf(states, r);
+      ctx.out << RecordLine(*s, r, ctx.lang, &st) << "\n";
+    } else {
+      ctx.out << RecordLine(*s, r, ctx.lang) << "\n";
+    }
+  }
   if (rows->empty()) ctx.out << "(none)\n";
   return kExitOk;
 }
@@ -196,6 +259,7 @@ void ShowVisitText(Context& ctx, Store* store, const Record& r) {
       if (Result<Record> ref = store->Get(f.ref_type, text); ref.ok()) text = ref->Title() + " (" + ShortId(text) + ")";
     }
     if (f.name == "form" && form) text += " — " + PickLabel(form->title, ctx.lang);
+    if (f.name == "condition_rating") text = ConditionWords(text);
     if (f.name == "notes") {
       ctx.out << "  notes:\n";
       size_t start = 0;
@@ -235,12 +299,33 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
   if (!s.ok()) return Fail(ctx, s.status());
   Result<Record> r = (*s)->FindAny(a->positional()[0]);
   if (!r.ok()) return Fail(ctx, r.status());
+  const bool with_state = r->type == RecordType::kVisit || r->type == RecordType::kSite;
+  RecordStatus state;
+  if (with_state) {
+    Result<RecordStatus> st = (*s)->RecordStateOf(r->type, r->id);
+    if (!st.ok()) return Fail(ctx, st.status());
+    state = *st;
+  }
   if (ctx.json) {
-    ctx.out << RecordJson(*r).dump() << "\n";
+    json j = RecordJson(*r);
+    if (with_state) AddStateJson(&j, state);
+    ctx.out << j.dump() << "\n";
     return kExitOk;
   }
-  ctx.out << TypeName(r->type) << " " << r->id << (r->deleted ? "  (deleted — `ccfield visit restore` undoes)" : "")
+  ctx.out << TypeName(r->type) << " " << r->id
+          << (!r->deleted   ? std::string()
+              : with_state ? "  (deleted — `ccfield " + std::string(TypeName(r->type)) + " restore ID` undoes)"
+                           : std::string("  (deleted)"))
           << "\n  created " << r->created_at << ", updated " << r->updated_at << "\n";
+  if (with_state) {
+    ctx.out << "  state: " << StateWords(state.state);
+    if (state.state == RecordState::kRefused) {
+      ctx.out << " — the server said: " << state.reason << "\n  (see `ccfield refused` for the ways out)";
+    } else if (state.state == RecordState::kDemo) {
+      ctx.out << " (kept on this device, never sent)";
+    }
+    ctx.out << "\n";
+  }
   if (r->type == RecordType::kVisit) {
     ShowVisitText(ctx, *s, *r);
     return kExitOk;
@@ -249,6 +334,10 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
     const json& v = r->Get(f.name);
     if (v.is_null()) continue;
     ctx.out << "  " << f.name << ": " << PlainValue(v);
+    if (r->type == RecordType::kSite && f.name == "kind") ctx.out << " (" << SiteKindLabel(PlainValue(v), ctx.lang) << ")";
+    if (r->type == RecordType::kSite && f.name == "lon" && r->Get("lat").is_number() && v.is_number()) {
+      ctx.out << "  (" << FormatLatLon({r->Get("lat").get<double>(), v.get<double>()}) << ")";
+    }
     if (f.name == "sdg_targets") {
       for (const json& t : v) {
         if (const SdgTarget* target = FindSdgTarget(PlainValue(t))) {
@@ -326,6 +415,7 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
   ctx.out << "History of " << TypeName(r->type) << " " << r->id << " (" << r->Title() << ")\n";
   for (const ChangeEntry& e : *h) {
     std::string value = e.field == kDeletedField ? (e.value == true ? "deleted" : "restored") : PlainValue(e.value);
+    if (e.field == "condition_rating" && e.value.is_string()) value = ConditionWords(value);
     if (value.size() > 80) value = value.substr(0, 77) + "...";
     ctx.out << "  " << e.device_time << "  " << e.author << " on device " << ShortId(e.device_id) << "  "
             << (e.field == kDeletedField ? "" : e.field + " = ") << value << "\n";

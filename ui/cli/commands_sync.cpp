@@ -1,4 +1,4 @@
-// Sync commands: login, sync, status, conflicts, resolve. They call the sync
+// Sync commands: login, logout, sync, status, conflicts, resolve, refused. They call the sync
 // client (sync/client.h) and the store; no HTTP or curl here.
 #include <termios.h>
 #include <unistd.h>
@@ -76,6 +76,7 @@ json CurrentValue(Store* store, const ConflictInfo& c) {
 std::string Shown(const ConflictInfo& c, const json& v) {
   if (c.field == kDeletedField) return v == true ? "(deleted)" : "(kept)";
   if (v.is_null()) return "(empty)";
+  if (c.field == "condition_rating" && v.is_string()) return "\"" + ConditionWords(v.get<std::string>()) + "\"";
   std::string s = PlainValue(v);
   for (char& ch : s) {
     if (ch == '\n') ch = ' ';
@@ -137,6 +138,27 @@ json ValueFromText(const ConflictInfo& c, const std::string& text) {
   return parsed.is_discarded() ? json(text) : parsed;
 }
 
+// Refused records per type (live ones; what Home and `ccfield refused` count).
+struct RefusedCounts {
+  int64_t visits = 0, sites = 0;
+};
+
+Result<RefusedCounts> CountRefused(Store* store) {
+  RefusedCounts n;
+  CCF_ASSIGN_OR_RETURN(RecordStateCounts v, store->CountRecordStates(RecordType::kVisit));
+  CCF_ASSIGN_OR_RETURN(RecordStateCounts s, store->CountRecordStates(RecordType::kSite));
+  n.visits = v.refused;
+  n.sites = s.refused;
+  return n;
+}
+
+void PrintRefused(Context& ctx, const RefusedCounts& n) {
+  if (n.visits > 0) ctx.out << RefusedSentence(n.visits, RecordType::kVisit) << ".\n";
+  if (n.sites > 0) ctx.out << RefusedSentence(n.sites, RecordType::kSite) << ".\n";
+}
+
+json RefusedJson(const RefusedCounts& n) { return {{"visit", n.visits}, {"site", n.sites}}; }
+
 json ConflictJson(Store* store, const ConflictInfo& c) {
   return {{"id", c.id},
           {"record_type", c.type},
@@ -170,7 +192,8 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
       "  --password-stdin   read the password from the first line of standard input\n"
       "  --device-name N    how the server lists this device (default: \"device\" and its short id)\n"
       "  --ca-file F        trust this CA certificate file (PEM), for a self-hosted server\n\n"
-      "The address must start with https:// (plain http:// only to this machine, for testing).\n";
+      "The address must start with https:// (plain http:// only to this machine: http://127.0.0.1:PORT\n"
+      "or http://localhost:PORT, for testing).\n";
   int code;
   auto a = ParseCommand(
       ctx, args,
@@ -243,19 +266,20 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
     }
     return exit_code;
   }
+  Result<RefusedCounts> refused = CountRefused(ctx.store.get());
+  if (!refused.ok()) return Fail(ctx, refused.status());
   if (ctx.json) {
     ctx.out << json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
                     {"pushed", r.pushed},       {"rejected", r.rejected}, {"received", r.received},
-                    {"conflicts", r.conflicts}, {"complete", r.complete}}
+                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)}}
                    .dump()
             << "\n";
     return kExitOk;
   }
+  // "Pushed" counts only what the server accepted: a refused change is never "sent".
   ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
           << Plural(r.conflicts, "conflict", "conflicts") << "\n";
-  if (r.rejected > 0) {
-    ctx.out << Plural(r.rejected, "change was", "changes were") << " rejected by the server; see `ccfield status`.\n";
-  }
+  PrintRefused(ctx, *refused);
   if (r.conflicts > 0) ctx.out << "See `ccfield conflicts` to resolve them.\n";
   if (!r.complete) ctx.out << "More remains: run `ccfield sync` again.\n";
   return kExitOk;
@@ -287,6 +311,8 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   Result<std::vector<std::pair<ChangeEntry, std::string>>> rejected =
       store->ChangesInState(ChangeState::kRejected, limit);
   if (!rejected.ok()) return Fail(ctx, rejected.status());
+  Result<RefusedCounts> refused = CountRefused(store);
+  if (!refused.ok()) return Fail(ctx, refused.status());
   if (ctx.json) {
     json items = json::array();
     for (const auto& [e, reason] : *rejected) {
@@ -304,7 +330,8 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
                     {"open_conflicts", st->open_conflicts},
                     {"last_ok", st->last_ok},
                     {"blocked_by", st->blocked_by},
-                    {"rejected_changes", items}}
+                    {"rejected_changes", items},
+                    {"refused_records", RefusedJson(*refused)}}
                    .dump()
             << "\n";
     return kExitOk;
@@ -317,8 +344,9 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   } else {
     ctx.out << "Log in with: ccfield login URL --user NAME\n";
   }
+  PrintRefused(ctx, *refused);
   if (st->rejected > 0) {
-    ctx.out << "Rejected by the server (" << st->rejected << "):\n";
+    ctx.out << "Changes refused by the server (" << st->rejected << "):\n";
     // One line per record and reason: "contact Mariam (9c13db2f), name, role: <reason>".
     const auto& list = *rejected;
     for (size_t i = 0; i < list.size();) {
@@ -396,7 +424,8 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
       "Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)\n\n"
       "Resolves a conflict by writing the chosen value to the field. The resolution is an\n"
       "ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.\n"
-      "CONFLICT_ID may be its first 6+ characters (see `ccfield conflicts`).\n\n"
+      "CONFLICT_ID is the conflict's id as `ccfield conflicts` lists it (\"Conflict 3f2a9c1e: ...\"),\n"
+      "not the record's id; its first 6+ characters are enough.\n\n"
       "Options:\n"
       "  --keep current   keep the value the record has now\n"
       "  --keep other     take the other value\n"
@@ -425,7 +454,10 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
       ++matches;
     }
   }
-  if (!found) return Fail(ctx, Status::NotFound("no conflict with id " + wanted + "; see `ccfield conflicts`"));
+  if (!found) {
+    return Fail(ctx, Status::NotFound("no conflict with id " + wanted +
+                                      "; give the conflict's id as `ccfield conflicts` lists it, not the record's"));
+  }
   if (matches > 1)
     return Fail(ctx, Status::Invalid("several conflicts start with " + wanted + "; give more of the id"));
   const ConflictInfo c = *found;
@@ -451,6 +483,167 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   }
   ctx.out << "Resolved: " << c.field << " of " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
           << "\" is now " << Shown(c, value) << ".\nIt reaches the server on the next `ccfield sync`.\n";
+  return kExitOk;
+}
+
+int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield refused [--limit N]\n"
+      "       ccfield refused retry ID\n"
+      "       ccfield refused move ID --workspace WS\n"
+      "       ccfield refused discard ID --yes\n\n"
+      "Lists the records the server refused, with its reason (newest first, at most N: default 50),\n"
+      "and the ways out. A refused record stays on this device and is never counted as sent.\n"
+      "  retry     send it again on the next sync (after the cause was fixed: the record edited,\n"
+      "            your membership restored)\n"
+      "  move      move it (a site with its visits) to a workspace you may write to, and send it\n"
+      "  discard   give up the refused changes on this device: a record the server never had is\n"
+      "            removed, otherwise the refused fields go back to the server's values. Needs --yes.\n"
+      "ID is the record's id (or its first 6+ characters) as listed.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"limit", true}, {"workspace", true}, {"yes", false}}, kHelp, &code);
+  if (!a) return code;
+  const auto& pos = a->positional();
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  if (pos.empty()) {
+    int limit = 50;
+    if (auto l = a->Get("limit")) {
+      try {
+        limit = std::stoi(*l);
+      } catch (const std::exception&) {
+        return Usage(ctx, "--limit takes a whole number", kHelp);
+      }
+      if (limit < 1 || limit > 10000) return Usage(ctx, "--limit must be 1..10000", kHelp);
+    }
+    Result<std::vector<std::pair<Record, RecordStatus>>> list = store->RefusedRecords(limit);
+    if (!list.ok()) return Fail(ctx, list.status());
+    if (ctx.json) {
+      json items = json::array();
+      for (const auto& [r, st] : *list) {
+        json j = RecordJson(r);
+        AddStateJson(&j, st);
+        j["title"] = r.Title();
+        items.push_back(std::move(j));
+      }
+      ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+      return kExitOk;
+    }
+    if (list->empty()) {
+      ctx.out << "The server has refused nothing from this device.\n";
+      return kExitOk;
+    }
+    ctx.out << "Refused by the server (kept on this device, not sent):\n";
+    for (const auto& [r, st] : *list) {
+      ctx.out << "  " << TypeName(r.type) << " " << RecordLine(store, r, ctx.lang) << "\n"
+              << "      the server said: " << st.reason << "\n";
+    }
+    ctx.out << "Ways out:\n"
+            << "  ccfield refused retry ID                  send it again (after fixing the cause)\n"
+            << "  ccfield refused move ID --workspace WS    move it to a workspace you may write to\n"
+            << "  ccfield refused discard ID --yes          give it up on this device\n";
+    return kExitOk;
+  }
+  const std::string& verb = pos[0];
+  if (verb != "retry" && verb != "move" && verb != "discard") {
+    return Usage(ctx, "say retry, move or discard, or nothing to list", kHelp);
+  }
+  if (pos.size() != 2) return Usage(ctx, "refused " + verb + " needs the record's id", kHelp);
+  if (verb != "move" && a->Has("workspace")) return Usage(ctx, "--workspace is for refused move", kHelp);
+  if (verb != "discard" && a->Has("yes")) return Usage(ctx, "--yes is for refused discard", kHelp);
+  Result<Record> r = store->FindAny(pos[1]);
+  if (!r.ok()) return Fail(ctx, r.status());
+  Result<RecordStatus> before = store->RecordStateOf(r->type, r->id);
+  if (!before.ok()) return Fail(ctx, before.status());
+  if (before->state != RecordState::kRefused) {
+    return Fail(ctx, Status::Invalid(std::string(TypeName(r->type)) + " " + ShortId(r->id) +
+                                     " has nothing refused by the server (it is " + StateWords(before->state) +
+                                     "); see `ccfield refused`"));
+  }
+  const std::string title = r->type == RecordType::kVisit
+                                ? "visit " + ShortId(r->id)
+                                : std::string(TypeName(r->type)) + " \"" + r->Title() + "\" (" + ShortId(r->id) + ")";
+  std::string done;
+  if (verb == "retry") {
+    Result<CommitResult> c = store->RetryRefused(r->type, r->id);
+    if (!c.ok()) return Fail(ctx, c.status());
+    done = "It is sent again with the next `ccfield sync`.";
+  } else if (verb == "move") {
+    if (!a->Has("workspace")) return Usage(ctx, "say where to with --workspace WS (ccfield list workspaces)", kHelp);
+    Result<Record> ws = store->FindAny(*a->Get("workspace"));
+    if (!ws.ok() && ws.status().code() != Code::kNotFound) return Fail(ctx, ws.status());
+    if (!ws.ok() || ws->type != RecordType::kWorkspace || ws->deleted) {
+      return Fail(ctx, Status::NotFound("there is no workspace " + *a->Get("workspace") +
+                                        " on this device (ccfield list workspaces)"));
+    }
+    Result<CommitResult> c = store->MoveToWorkspace(r->type, r->id, ws->id);
+    if (!c.ok()) return Fail(ctx, c.status());
+    done = "Moved to " + ws->Title() + "; it is sent with the next `ccfield sync`.";
+  } else {
+    if (!a->Has("yes")) {
+      return Usage(ctx, "discarding cannot be undone; add --yes to confirm (ccfield refused discard " + pos[1] +
+                            " --yes)", kHelp);
+    }
+    if (Status st = store->DiscardRefused(r->type, r->id); !st.ok()) return Fail(ctx, st);
+    done = "Its refused changes were given up on this device; nothing was sent.";
+  }
+  Result<RecordStatus> after = store->RecordStateOf(r->type, r->id);
+  if (ctx.json) {
+    json j = {{"action", verb}, {"record_type", TypeName(r->type)}, {"record_id", r->id}};
+    if (after.ok()) {
+      j["state"] = RecordStateName(after->state);
+    } else if (after.status().code() == Code::kNotFound) {
+      j["state"] = "removed";
+    } else {
+      return Fail(ctx, after.status());
+    }
+    ctx.out << j.dump() << "\n";
+    return kExitOk;
+  }
+  ctx.out << title << ": " << done << "\n";
+  return kExitOk;
+}
+
+int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield logout\n\n"
+      "Ends this device's login: the server is asked to revoke the token (when it can be\n"
+      "reached) and the token is forgotten here either way. The records on this device and the\n"
+      "changes not yet sent stay; they are sent after the next `ccfield login` and `ccfield sync`.\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "logout takes no arguments", kHelp);
+  Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
+  if (!client.ok()) return Fail(ctx, client.status());
+  Result<sync::LogoutResult> r = (*client)->Logout();
+  if (!r.ok()) return Fail(ctx, r.status().WithContext("logout failed"));
+  Result<ChangeStateCounts> counts = ctx.store->CountChangeStates();
+  if (!counts.ok()) return Fail(ctx, counts.status());
+  const int64_t unsent = counts->waiting + counts->sent + counts->rejected;
+  if (ctx.json) {
+    ctx.out << json{{"was_logged_in", r->was_logged_in},
+                    {"revoked_on_server", r->revoked_on_server},
+                    {"server_problem", r->server_problem},
+                    {"unsent_changes", unsent}}
+                   .dump()
+            << "\n";
+    return kExitOk;
+  }
+  if (!r->was_logged_in) {
+    ctx.out << "This device was not logged in.\n";
+  } else if (r->revoked_on_server) {
+    ctx.out << "Logged out: the server no longer accepts this device's token, and it is forgotten here.\n";
+  } else {
+    ctx.out << "Logged out on this device. The server could not be told (" << r->server_problem
+            << "): the token is forgotten here; an administrator can revoke it with `ccfield-server admin "
+               "revoke-token`.\n";
+  }
+  ctx.out << (unsent == 0 ? std::string("No unsent changes stay on this device.")
+                          : Plural(unsent, "unsent change stays", "unsent changes stay") +
+                                " on this device; log in again and run `ccfield sync` to send them.")
+          << "\n";
   return kExitOk;
 }
 

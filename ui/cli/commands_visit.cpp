@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/display.h"  // FarFromSiteText, ConditionText: the window's words
+#include "ccfield/core/geo.h"
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
 #include "cli/cli.h"
@@ -35,7 +37,8 @@ Options for add and edit:
   --gps LAT,LON[,ACC]   position in WGS84 degrees, accuracy in metres
   --gps-source S        gps, network, map_pick or site_default
   --weather W           dry, light_rain, heavy_rain, after_rain_24h, hot_sunny, windy_dusty
-  --condition C         0 ok, 1 monitor, 2 routine, 3 urgent, na, ni
+  --condition C         0 good, 1 minor issues, 2 needs repair, 3 critical,
+                        na not applicable, ni not inspected
   --follow-up P         follow-up needed with priority P1, P2 or P3 (--no-follow-up clears)
   --due DATE            follow-up due date YYYY-MM-DD
   --action TEXT         follow-up action
@@ -182,13 +185,33 @@ Result<json> BuildFields(Context& ctx, Store* store, const Args& a, const FormDe
   return f;
 }
 
-int Print(Context& ctx, Store* store, const std::string& id, const char* verb) {
+// "1.4 km from the site's position — is this the right site?" when the
+// visit's GPS position is further than kVisitFarFromSiteMeters from its
+// site's; "" otherwise. A warning: the visit is saved all the same.
+std::string FarFromSiteWarning(Store* store, const Record& visit) {
+  const json &lat = visit.Get("gps_lat"), &lon = visit.Get("gps_lon");
+  if (!lat.is_number() || !lon.is_number()) return "";
+  Result<Record> site = store->Get(RecordType::kSite, PlainValue(visit.Get("site_id")));
+  if (!site.ok() || !site->Get("lat").is_number() || !site->Get("lon").is_number()) return "";
+  const double d = DistanceMeters({lat.get<double>(), lon.get<double>()},
+                                  {site->Get("lat").get<double>(), site->Get("lon").get<double>()});
+  return app::FarFromSiteText(d);
+}
+
+int Print(Context& ctx, Store* store, const std::string& id, const char* verb, bool check_position = false) {
   Result<Record> r = store->Get(RecordType::kVisit, id);
   if (!r.ok()) return Fail(ctx, r.status());
+  Result<RecordStatus> st = store->RecordStateOf(RecordType::kVisit, id);
+  if (!st.ok()) return Fail(ctx, st.status());
+  const std::string far = check_position ? FarFromSiteWarning(store, *r) : "";
   if (ctx.json) {
-    ctx.out << RecordJson(*r).dump() << "\n";
+    json j = RecordJson(*r);
+    AddStateJson(&j, *st);
+    j["warnings"] = far.empty() ? json::array() : json::array({far});
+    ctx.out << j.dump() << "\n";
   } else {
-    ctx.out << verb << " visit " << r->id << "\n  " << RecordLine(store, *r, ctx.lang) << "\n";
+    ctx.out << verb << " visit " << r->id << "\n  " << RecordLine(store, *r, ctx.lang, &*st) << "\n";
+    if (!far.empty()) ctx.out << "Warning: the GPS position is " << far << "\n";
   }
   return kExitOk;
 }
@@ -232,7 +255,7 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     std::string id = NewUuid(ctx.env);
     Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, id, *fields}});
     if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not saved"));
-    return Print(ctx, store, id, "Saved");
+    return Print(ctx, store, id, "Saved", true);
   }
   if (pos.size() != 2) return Usage(ctx, "visit " + verb + " needs the visit id", kVisitHelp);
   Result<std::string> id = ResolveId(store, pos[1], RecordType::kVisit);
@@ -247,7 +270,8 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     if (fields->empty()) return Usage(ctx, "say what to change", kVisitHelp);
     Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, *id, *fields}});
     if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not changed"));
-    return Print(ctx, store, *id, r->changed_fields ? "Changed" : "No change to");
+    return Print(ctx, store, *id, r->changed_fields ? "Changed" : "No change to",
+                 fields->contains("gps_lat") || fields->contains("site_id"));
   }
   if (verb == "delete" || verb == "restore") {
     Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kVisit, *id}) : Op(RestoreRecord{RecordType::kVisit, *id});

@@ -1,5 +1,10 @@
 #include "cli/output.h"
 
+#include <algorithm>
+
+#include "app/display.h"
+#include "ccfield/core/site_kinds.h"  // ConditionText: the window's words, one mapping for both
+
 namespace ccfield::cli {
 
 using nlohmann::json;
@@ -40,8 +45,46 @@ std::string PlainValue(const json& v) {
   return v.dump();
 }
 
-std::string RecordLine(Store* store, const Record& r, const std::string& lang) {
+std::string StateWords(RecordState state) {
+  switch (state) {
+    case RecordState::kSent: return "sent";
+    case RecordState::kWaiting: return "ready to send";
+    case RecordState::kDraft: return "draft";
+    case RecordState::kConflict: return "in conflict";
+    case RecordState::kRefused: return "refused";
+    case RecordState::kDemo: return "demo";
+  }
+  return "?";
+}
+
+RecordStatus StateOf(const std::map<std::string, RecordStatus>& states, const Record& r) {
+  auto it = states.find(r.id);
+  RecordStatus s = it == states.end() ? RecordStatus{} : it->second;
+  const bool draft = r.type == RecordType::kVisit && r.Get("status") == "draft";
+  if (draft && (s.state == RecordState::kSent || s.state == RecordState::kWaiting)) s = {RecordState::kDraft, ""};
+  return s;
+}
+
+void AddStateJson(json* j, const RecordStatus& status) {
+  (*j)["state"] = RecordStateName(status.state);
+  if (status.state == RecordState::kRefused) (*j)["refused_reason"] = status.reason;
+}
+
+std::string RefusedSentence(int64_t n, RecordType type) {
+  if (n <= 0) return "";
+  const std::string noun = n == 1 ? std::string(TypeName(type)) + " was" : std::string(Spec(type).table) + " were";
+  return std::to_string(n) + " " + noun + " refused by the server — see `ccfield refused`";
+}
+
+std::string ConditionWords(const std::string& rating) { return app::ConditionText(rating); }
+
+std::string RecordLine(Store* store, const Record& r, const std::string& lang, const RecordStatus* status) {
   std::string line = ShortId(r.id) + "  ";
+  if (status) {
+    std::string word = StateWords(status->state);
+    word.resize(std::max<size_t>(word.size(), 13), ' ');
+    line += word + "  ";
+  }
   if (r.type == RecordType::kVisit) {
     std::string started = PlainValue(r.Get("started_at"));
     line += started.substr(0, 10) + " " + (started.size() >= 16 ? started.substr(11, 5) : "") + "  ";
@@ -50,7 +93,7 @@ std::string RecordLine(Store* store, const Record& r, const std::string& lang) {
     if (auto site = store->Get(RecordType::kSite, PlainValue(r.Get("site_id"))); site.ok()) {
       line += " – " + site->Title();
     }
-    if (r.Get("status") == "draft") line += "  (draft)";
+    if (r.Get("status") == "draft" && !status) line += "  (draft)";
     if (r.Get("follow_up_needed") == true) {
       line += "  [" + PlainValue(r.Get("follow_up_priority"));
       if (r.Get("follow_up_due").is_string()) line += " due " + PlainValue(r.Get("follow_up_due"));
@@ -58,6 +101,9 @@ std::string RecordLine(Store* store, const Record& r, const std::string& lang) {
     }
   } else {
     line += r.Title();
+    if (r.type == RecordType::kSite && r.Get("kind").is_string()) {
+      line += " · " + SiteKindLabel(PlainValue(r.Get("kind")), lang);
+    }
     if (r.type == RecordType::kSite && r.Get("ward").is_string()) line += " (" + PlainValue(r.Get("ward")) + ")";
     if (r.type == RecordType::kPractice) line += " — " + PlainValue(r.Get("city")) + ", " + PlainValue(r.Get("country"));
     if (r.type == RecordType::kProject && r.Get("sdg_targets").is_array()) {

@@ -1,5 +1,6 @@
 #pragma once
 // Turning records into the stable JSON of docs/cli.md and into short text.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -13,7 +14,21 @@ nlohmann::json ChangeJson(const ChangeEntry& e);
 nlohmann::json HitJson(const SearchHit& h);
 
 // One line for lists: "3f2a9c1e  2026-10-14 08:05  Drainage… – Site  [P1 due 2026-10-21]".
-std::string RecordLine(Store* store, const Record& r, const std::string& lang);
+// With `status`, its state in words stands after the id as a column.
+std::string RecordLine(Store* store, const Record& r, const std::string& lang, const RecordStatus* status = nullptr);
+
+// A record's state as people read it: "ready to send", "in conflict", "refused", ...
+std::string StateWords(RecordState state);
+// The state of `r` from Store::RecordStates' map (records not in it are
+// sent), with a visit's draft status added as Store::RecordStateOf does.
+RecordStatus StateOf(const std::map<std::string, RecordStatus>& states, const Record& r);
+// Adds "state" (RecordStateName) and, when refused, "refused_reason" to a record's JSON.
+void AddStateJson(nlohmann::json* j, const RecordStatus& status);
+// "1 visit was" / "3 visits were" refused: the sentence status and sync print
+// ("2 visits were refused by the server — see `ccfield refused`"); "" for 0.
+std::string RefusedSentence(int64_t n, RecordType type);
+// A condition rating ("0".."3", "na", "ni") in the window's words ("2 · needs repair").
+std::string ConditionWords(const std::string& rating);
 // The first 8 characters of an id: enough to type back (FindAny takes >= 6).
 std::string ShortId(const std::string& id);
 // A JSON value as a person reads it.

@@ -1,5 +1,6 @@
 #include "driver/ui_driver.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "views/widgets.h"
@@ -42,6 +43,10 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
     try {
       if (cmd == "click" && !arg.empty()) {
         d.Click(arg);
+      } else if (cmd == "tap" && !arg.empty()) {
+        d.Tap(arg);
+      } else if (cmd == "expect_focus" && !arg.empty()) {
+        d.ExpectFocus(arg);
       } else if (cmd == "type") {
         d.Type(arg);
       } else if (cmd == "type_slow") {
@@ -63,7 +68,7 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
       } else if (cmd == "quit") {
         d.steps_.push_back({Step::kQuit, {}, 0, 0});
       } else {
-        return fail("unknown step (click, type, type_slow, wheel, key, wait, expect, shot, quit)");
+        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, quit)");
       }
     } catch (const std::exception&) {
       return fail("bad number");
@@ -89,6 +94,7 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
   Step& s = steps_.front();
   switch (s.kind) {
     case Step::kClick:
+    case Step::kTap:
     case Step::kWheel: {
       const LoggedItem* item = FindItem(s.text);
       if (!item) {
@@ -97,10 +103,13 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
         return action;
       }
       missing_frames_ = 0;
-      const ImVec2 center((item->min.x + item->max.x) / 2, (item->min.y + item->max.y) / 2);
-      const bool reachable = item->visible && center.x >= item->clip_min.x && center.x <= item->clip_max.x &&
-                             center.y >= item->clip_min.y && center.y <= item->clip_max.y;
-      if (!reachable && s.kind == Step::kClick) {
+      // Aim at the middle of the part on screen (a row may be wider than its
+      // list); a widget less than half in view is scrolled to first.
+      const ImVec2 lo(std::max(item->min.x, item->clip_min.x), std::max(item->min.y, item->clip_min.y));
+      const ImVec2 hi(std::min(item->max.x, item->clip_max.x), std::min(item->max.y, item->clip_max.y));
+      const ImVec2 center((lo.x + hi.x) / 2, (lo.y + hi.y) / 2);
+      const bool reachable = item->visible && hi.x - lo.x >= 1 && hi.y - lo.y >= (item->max.y - item->min.y) / 2;
+      if (!reachable && s.kind != Step::kWheel) {
         // Scrolled out of view: wheel its window towards it, as a person would.
         mouse_ = item->window_center;
         has_mouse_ = true;
@@ -121,7 +130,7 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
       mouse_ = center;
       has_mouse_ = true;
       io.MousePos = mouse_;
-      if (s.kind == Step::kClick) {
+      if (s.kind != Step::kWheel) {
         io.MouseDown[0] = true;
         mouse_down_ = true;
       } else {
@@ -161,6 +170,23 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
       missing_frames_ = 0;
       steps_.pop_front();
       break;
+    case Step::kExpectFocus: {
+      const LoggedItem* item = FindItem(s.text);
+      if (!item || !item->active) {
+        if (++missing_frames_ > 30) {
+          std::string active;
+          for (const LoggedItem& it : LastFrameItems()) {
+            if (it.active) active = it.label;
+          }
+          error_ = "expected \"" + s.text + "\" to have the focus; " +
+                   (active.empty() ? std::string("no widget has it") : "\"" + active + "\" has it");
+        }
+        return action;
+      }
+      missing_frames_ = 0;
+      steps_.pop_front();
+      break;
+    }
     case Step::kWait:
       next_ms_ = now_ms + s.ms;
       steps_.pop_front();

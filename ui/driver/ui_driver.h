@@ -4,9 +4,16 @@
 // the item log (views/widgets.h), so the same steps run headless in tests and
 // in the real window (`ccfield window --script FILE`, used by the Xvfb tests).
 //
-// Script lines: click LABEL | type TEXT | type_slow MS TEXT | wheel LABEL DY |
-// key enter|backspace|tab | wait MS | expect LABEL | shot FILE | quit | # comment.
-// `expect` fails the script unless a widget with that label shows up.
+// Script lines: click LABEL | tap LABEL | type TEXT | type_slow MS TEXT |
+// wheel LABEL DY | key enter|backspace|tab | wait MS | expect LABEL |
+// expect_focus LABEL | shot FILE | quit | # comment.
+// `click` moves the pointer first and presses on the next frame (a mouse);
+// `tap` presses where the widget was drawn on the last frame, in the same
+// frame the pointer arrives, and releases on the next (a finger): if the
+// layout moved in between, the tap lands on whatever is there now.
+// `expect` fails the script unless a widget with that label shows up;
+// `expect_focus` unless the widget with that label is the active one (a
+// text box with the cursor in it).
 // LABEL matches a widget's visible label exactly, or else as a prefix.
 #include <imgui.h>
 
@@ -20,7 +27,7 @@ namespace ccfield::views {
 class UiDriver {
  public:
   struct Step {
-    enum Kind { kClick, kType, kWheel, kKey, kWait, kExpect, kShot, kQuit } kind;
+    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit } kind;
     std::string text;    // label, text, file or key name
     int64_t ms = 0;      // wait, or the pause between typed characters
     float amount = 0;    // wheel
@@ -30,6 +37,8 @@ class UiDriver {
   static std::optional<UiDriver> Parse(const std::string& script, std::string* error);
 
   void Click(std::string label) { steps_.push_back({Step::kClick, std::move(label), 0, 0}); }
+  void Tap(std::string label) { steps_.push_back({Step::kTap, std::move(label), 0, 0}); }
+  void ExpectFocus(std::string label) { steps_.push_back({Step::kExpectFocus, std::move(label), 0, 0}); }
   void Type(std::string text, int64_t pause_ms = 0) { steps_.push_back({Step::kType, std::move(text), pause_ms, 0}); }
   void Wheel(std::string label, float dy) { steps_.push_back({Step::kWheel, std::move(label), 0, dy}); }
   void Key(std::string name) { steps_.push_back({Step::kKey, std::move(name), 0, 0}); }

@@ -68,9 +68,16 @@ constexpr Range kBaseRanges[] = {
     {0x02C6, 0x02DD},  // spacing accents
     {0x1E00, 0x1EFF},  // Latin Extended Additional (Yoruba ẹ ọ ṣ)
     {0x2000, 0x206F},  // general punctuation: … – — “ ” ‘ ’ •
+    {0x2070, 0x209F},  // superscripts and subscripts: m³ CO₂
     {0x20A0, 0x20CF},  // currency: € ₦ ₾ ₼ ₴
-    {0x2116, 0x2116},  // №
+    {0x2100, 0x214F},  // letterlike symbols: № ℃
     {0x2190, 0x2193},  // arrows ← ↑ → ↓
+    // Mathematical operators that forms and messages use: − (minus, as the
+    // app writes negative coordinates) ∓ ≈ ≠ ≤ ≥.
+    {0x2212, 0x2213},
+    {0x2248, 0x2248},
+    {0x2260, 0x2260},
+    {0x2264, 0x2265},
     {0xFFFD, 0xFFFD},  // replacement character for invalid text
 };
 

@@ -34,7 +34,10 @@ unsigned ScriptsForLanguage(std::string_view code);
 // Dear ImGui glyph ranges (ImWchar is 16-bit in Debian's ImGui 1.86): pairs of
 // first/last code point, sorted, not overlapping, ending with 0. Always holds
 // Latin (with the extensions African orthographies use), general punctuation,
-// currency signs and U+FFFD, plus the blocks of each script in `scripts`.
+// super- and subscripts, currency and letterlike signs, the few mathematical
+// signs the forms use (− ≈ ≠ ≤ ≥) and U+FFFD, plus the blocks of each script
+// in `scripts`. tests/ui/glyphs_test.cpp checks that every character of the
+// forms, catalogues and UI texts is covered.
 // ImGui keeps the pointer until the atlas is built: keep the vector alive.
 std::vector<uint16_t> GlyphRanges(unsigned scripts);
 

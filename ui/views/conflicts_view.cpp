@@ -28,10 +28,11 @@ void Conflict(Frame& f, const app::ConflictItem& c) {
     ImGui::TableNextColumn();
     Column(tr("Before both edits"), "", c.base_text);
     ImGui::TableNextColumn();
-    Column(tr("Current version"), c.info.winner_author, c.current_text);
+    Column(tr("Current version"), c.current_who, c.current_text);
     ImGui::TableNextColumn();
-    Column(tr("Other version"), c.info.loser_author + (c.info.loser_time.empty() ? "" : " · " + c.info.loser_time.substr(0, 16)),
-           c.other_text);
+    std::string when = c.info.loser_time.substr(0, 16);
+    if (when.size() > 10) when[10] = ' ';
+    Column(tr("Other version"), c.other_who + (when.empty() ? "" : " · " + when), c.other_text);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     if (BigButton(tr("Keep the earlier value"))) f.out.push_back(app::ResolveConflict{c.info.id, c.info.base});

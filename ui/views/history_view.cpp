@@ -17,7 +17,7 @@ void DrawHistory(Frame& f) {
     return;
   }
   ImGui::TableSetupColumn(tr("When"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 11);
-  ImGui::TableSetupColumn(tr("Who"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 8);
+  ImGui::TableSetupColumn(tr("Who"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 12);
   ImGui::TableSetupColumn(tr("Field"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 10);
   ImGui::TableSetupColumn(tr("New value"));
   ImGui::TableHeadersRow();
@@ -32,9 +32,10 @@ void DrawHistory(Frame& f) {
       if (when.size() > 10) when[10] = ' ';
       ImGui::TextUnformatted(when.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(DisplayLine(c.author).c_str());
-      ImGui::TableNextColumn();
       const size_t k = static_cast<size_t>(i);
+      // Names and "this device", never member ids, device ids or "local".
+      ImGui::TextUnformatted(DisplayLine(k < h.who_texts.size() ? h.who_texts[k] : std::string()).c_str());
+      ImGui::TableNextColumn();
       ImGui::TextUnformatted(DisplayLine(k < h.field_labels.size() ? h.field_labels[k] : c.field).c_str());
       ImGui::TableNextColumn();
       std::string value = k < h.value_texts.size() ? h.value_texts[k] : c.value.dump();

@@ -24,6 +24,19 @@ std::string Text(const Record& r, const char* field) {
   return "";
 }
 
+// A field of codes (topics, languages, a country, a status) in words.
+std::string Words(const Record& r, const char* field, std::string (*word)(const std::string&)) {
+  const nlohmann::json& v = r.Get(field);
+  if (v.is_string()) return word(v.get<std::string>());
+  std::string out;
+  if (v.is_array()) {
+    for (const auto& item : v) {
+      if (item.is_string()) out += (out.empty() ? "" : ", ") + word(item.get<std::string>());
+    }
+  }
+  return out;
+}
+
 void Section(const char* title, const std::string& body) {
   if (body.empty()) return;
   ImGui::TextUnformatted(title);
@@ -36,15 +49,14 @@ void Section(const char* title, const std::string& body) {
 void ProjectPage(Frame& f, const Record& p) {
   if (BigButton(tr("Back to the library"))) f.out.push_back(app::GoTo{app::Screen::kLibrary});
   Heading(p.Title());
-  Section(tr("Status"), Text(p, "status"));
-  Section(tr("Topic"), Text(p, "topic"));
+  Section(tr("Status"), Words(p, "status", app::ProjectStatusText));
+  Section(tr("Topic"), Words(p, "topic", app::TopicText));
   Section(tr("SDG targets"), Text(p, "sdg_targets"));
   Section(tr("Summary"), Text(p, "summary"));
   ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(f.state.library.project_visits.size())}}).c_str());
   for (const VisitRow& v : f.state.library.project_visits) {
     std::string label = DisplayLine(app::VisitRowTitle(v)) + "##pv" + v.id;
-    if (ImGui::Selectable(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
-    LogItem(label.c_str());
+    if (ListRow(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
   }
 }
 
@@ -52,12 +64,14 @@ void PracticePage(Frame& f, const Record& p) {
   if (BigButton(tr("Back to the library"))) f.out.push_back(app::GoTo{app::Screen::kLibrary});
   Heading(p.Title());
   std::string where = Text(p, "city");
-  if (!Text(p, "country").empty()) where += (where.empty() ? "" : ", ") + Text(p, "country");
+  const std::string country = Words(p, "country", app::CountryName);
+  if (!country.empty()) where += (where.empty() ? "" : ", ") + country;
   Section(tr("Where"), where);
   Section(tr("Problem"), Text(p, "problem"));
   Section(tr("Solution"), Text(p, "solution"));
   Section(tr("Results"), Text(p, "results"));
-  Section(tr("Topics"), Text(p, "topics"));
+  Section(tr("Topics"), Words(p, "topics", app::TopicText));
+  Section(tr("Language"), Words(p, "language", app::LanguageName));
   Section(tr("SDG targets"), Text(p, "sdg_targets"));
   Section(tr("Contact"), Text(p, "contact_role"));
 }
@@ -73,10 +87,7 @@ void DrawLibrary(Frame& f) {
   Heading(tr("Projects"));
   for (const Record& p : l.projects) {
     std::string label = DisplayLine(p.Title()) + "##prj" + p.id;
-    if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(0, ImGui::GetFontSize() * 1.6f))) {
-      f.out.push_back(app::OpenProject{p.id});
-    }
-    LogItem(label.c_str());
+    if (ListRow(label.c_str())) f.out.push_back(app::OpenProject{p.id});
     std::string targets = Text(p, "sdg_targets");
     if (!targets.empty()) HelpText(ui::Format(tr("SDG {targets}"), {{"targets", targets}}));
   }
@@ -92,10 +103,7 @@ void DrawLibrary(Frame& f) {
   for (size_t i = 0; i < l.practices.size(); ++i) {
     const Record& p = l.practices[i];
     std::string label = DisplayLine(p.Title()) + "##prc" + p.id;
-    if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(0, ImGui::GetFontSize() * 1.6f))) {
-      f.out.push_back(app::OpenPractice{p.id});
-    }
-    LogItem(label.c_str());
+    if (ListRow(label.c_str())) f.out.push_back(app::OpenPractice{p.id});
     if (i < l.practice_hits.size()) Snippet(l.practice_hits[i].snippet);
   }
   ImGui::EndChild();

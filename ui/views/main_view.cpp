@@ -1,5 +1,10 @@
-// The frame around every screen: navigation, the notice line, the screen.
+// The frame around every screen: navigation (wrapping onto more rows at large
+// text sizes, so every screen stays reachable), the notice bar, the screen.
+// The notice bar has a fixed height whether or not a notice shows, so a notice
+// arriving (a restored draft, a sync result) never moves what is under a finger.
 #include <imgui.h>
+
+#include <algorithm>
 
 #include "text/i18n.h"
 #include "views/views.h"
@@ -28,20 +33,48 @@ const char* ScreenTitle(Screen s) {
 }
 
 void DrawNav(Frame& f) {
+  Flow flow;
   for (Screen s : app::kNavScreens) {
-    std::string label = ScreenTitle(s);
+    std::string text = ScreenTitle(s);
     if (s == Screen::kConflicts && f.state.home.open_conflicts > 0) {
-      label += " (" + std::to_string(f.state.home.open_conflicts) + ")";
+      text += " (" + std::to_string(f.state.home.open_conflicts) + ")";
     }
-    if (s == Screen::kSync && f.state.sync.running) label += " …";
-    label += "###nav" + std::to_string(static_cast<int>(s));
-    if (ChoiceButton(label.c_str(), f.state.screen == s)) f.out.push_back(app::GoTo{s});
-    ImGui::SameLine();
+    if (s == Screen::kSync && f.state.sync.running) text += " …";
+    const float w = flow.Next(text.c_str());
+    const std::string label = text + "###nav" + std::to_string(static_cast<int>(s));
+    if (ChoiceButton(label.c_str(), f.state.screen == s, w)) f.out.push_back(app::GoTo{s});
   }
   if (f.state.editor.open && f.state.screen != Screen::kEditor) {
-    if (ChoiceButton(tr("Back to the visit"), false)) f.out.push_back(app::GoTo{Screen::kEditor});
+    const float w = flow.Next(tr("Back to the visit"));
+    if (ChoiceButton(tr("Back to the visit"), false, w)) f.out.push_back(app::GoTo{Screen::kEditor});
   }
-  ImGui::NewLine();
+}
+
+// One notice at a time, in a bar of fixed height (two lines of text at most;
+// longer notices are cut, the Dismiss button always shows).
+void DrawNotice(Frame& f) {
+  const float bar_h = TouchHeight();
+  const float dismiss_w = ImGui::CalcTextSize(tr("Dismiss")).x + ImGui::GetStyle().FramePadding.x * 4;
+  const float text_w = ImGui::GetContentRegionAvail().x - dismiss_w - ImGui::GetStyle().ItemSpacing.x;
+  ImGui::BeginChild("notice", ImVec2(text_w, bar_h), false, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  if (!f.state.message.empty()) {
+    const float text_h = ImGui::GetTextLineHeight();
+    const float lines = ImGui::CalcTextSize(f.state.message.c_str(), nullptr, false, text_w).y > text_h * 1.5f ? 2 : 1;
+    ImGui::SetCursorPosY(std::max(0.0f, (bar_h - text_h * lines) / 2));
+    if (f.state.message_is_error) {
+      ErrorText(f.state.message);
+    } else {
+      UserTextWrapped(f.state.message);
+    }
+  }
+  ImGui::EndChild();
+  LogItem("notice");
+  ImGui::SameLine();
+  if (!f.state.message.empty()) {
+    if (BigButton(tr("Dismiss"), dismiss_w)) f.out.push_back(app::DismissMessage{});
+  } else {
+    ImGui::Dummy(ImVec2(dismiss_w, bar_h));
+  }
 }
 
 }  // namespace
@@ -53,17 +86,9 @@ void DrawMain(Frame& f) {
   ImGui::Begin("ccfield", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
+  SetTouchScale(f.scale);
   DrawNav(f);
-  if (!f.state.message.empty()) {
-    if (f.state.message_is_error) {
-      ErrorText(f.state.message);
-    } else {
-      UserTextWrapped(f.state.message);
-    }
-    ImGui::SameLine();
-    if (ImGui::SmallButton(tr("Dismiss"))) f.out.push_back(app::DismissMessage{});
-    LogItem(tr("Dismiss"));
-  }
+  DrawNotice(f);
   ImGui::Separator();
   ImGui::BeginChild("screen", ImVec2(0, 0), false);
   switch (f.state.screen) {

@@ -59,7 +59,38 @@ void DrawSettings(Frame& f) {
     f.ui.login_password.clear();  // never kept in memory longer than needed
   }
   ImGui::EndDisabled();
+  if (s.logged_in) {
+    ImGui::SameLine();
+    ImGui::BeginDisabled(s.logout_running);
+    if (BigButton(tr("Sign out"))) f.out.push_back(app::SignOut{});
+    ImGui::EndDisabled();
+  }
   if (!s.login_message.empty()) UserTextWrapped(s.login_message);
+
+  // After the first sign-in to a real server: offer to clear the demo away.
+  if (s.offer_demo_removal && !ImGui::IsPopupOpen("demo_offer")) ImGui::OpenPopup("demo_offer");
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x / 2, vp->WorkPos.y + vp->WorkSize.y / 3),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(vp->WorkSize.x * 0.9f, ImGui::GetFontSize() * 30), 0));
+  if (ImGui::BeginPopupModal("demo_offer", nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoSavedSettings)) {
+    Heading(tr("Remove the demo data?"));
+    UserTextWrapped(tr("You are signed in to your organisation's server. The example sites and visits that came "
+                       "with the app are still on this tablet. Remove them now? Only the examples are removed: "
+                       "nothing you entered in your own workspaces is touched."));
+    ImGui::Spacing();
+    if (BigButton(tr("Yes, remove the demo data"))) {
+      f.out.push_back(app::RemoveDemoData{});
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (BigButton(tr("No, keep it for now"))) {
+      f.out.push_back(app::KeepDemoData{});
+      ImGui::CloseCurrentPopup();
+    }
+    if (!s.offer_demo_removal) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
 }
 
 }  // namespace ccfield::views

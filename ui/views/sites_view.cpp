@@ -15,23 +15,30 @@ namespace {
 
 void SiteList(Frame& f) {
   const app::SitesState& s = f.state.sites;
+  if (BigButton(tr("New site"), -1)) f.out.push_back(app::NewSite{});
   ImGui::SetNextItemWidth(-1);
   if (ImGui::InputTextWithHint("##sitefilter", tr("Filter sites"), &f.ui.site_filter)) {
     f.out.push_back(app::SetSiteFilter{f.ui.site_filter});
   }
   LogItem(tr("Filter sites"));
+  // Deleted sites stay restorable, above the list where they are seen (the three newest).
+  for (size_t i = 0; i < s.deleted.size() && i < 3; ++i) {
+    const auto& [id, name] = s.deleted[i];
+    if (BigButton((std::string(tr("Restore")) + "###restore" + id).c_str())) f.out.push_back(app::RestoreSite{id});
+    ImGui::SameLine();
+    HelpText(ui::Format(tr("Deleted: {name}"), {{"name", name}}));
+  }
   ImGui::BeginChild("sitelist");
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(s.shown.size()), ImGui::GetFontSize() * 2.2f);
+  clipper.Begin(static_cast<int>(s.shown.size()), TouchHeight());
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const app::SiteItem& site = s.all[static_cast<size_t>(s.shown[static_cast<size_t>(i)])];
-      std::string label = DisplayLine(site.name) + (site.ward.empty() ? "" : " · " + site.ward) + "##site" + site.id;
-      if (ImGui::Selectable(label.c_str(), site.id == s.selected_id, 0,
-                            ImVec2(0, ImGui::GetFontSize() * 2.2f - ImGui::GetStyle().ItemSpacing.y))) {
-        f.out.push_back(app::OpenSite{site.id});
-      }
-      LogItem(label.c_str());
+      std::string label = DisplayLine(site.name + (site.kind_label.empty() ? "" : " · " + site.kind_label) +
+                                      (site.ward.empty() ? "" : " · " + site.ward)) +
+                          "##site" + site.id;
+      if (ListRow(label.c_str(), site.id == s.selected_id)) f.out.push_back(app::OpenSite{site.id});
+      StateBadgeOnLastItem(site.sync);
     }
   }
   ImGui::EndChild();
@@ -48,7 +55,15 @@ void SiteDetails(Frame& f) {
     return;
   }
   Heading(site->name);
-  if (!site->kind.empty() || !site->ward.empty()) UserText(site->kind + (site->ward.empty() ? "" : " · " + site->ward));
+  StateBadge(site->sync);
+  if (site->sync.state == RecordState::kRefused && !site->sync.reason.empty()) {
+    ImGui::SameLine();
+    ErrorText(ui::Format(tr("The server said: {reason}"), {{"reason", site->sync.reason}}));
+    if (BigButton(tr("Send again"))) f.out.push_back(app::RetryRefusedRecord{RecordType::kSite, site->id});
+  }
+  if (!site->kind_label.empty() || !site->ward.empty()) {
+    UserText(site->kind_label + (site->kind_label.empty() || site->ward.empty() ? "" : " · ") + site->ward);
+  }
   if (!site->address.empty()) UserText(site->address);
   if (!site->condition.empty()) {
     UserText(ui::Format(tr("Latest condition: {condition}"), {{"condition", app::ConditionText(site->condition)}}));
@@ -62,14 +77,26 @@ void SiteDetails(Frame& f) {
   }
   if (ImGui::SmallButton(tr("Site history"))) f.out.push_back(app::OpenHistory{site->id});
   LogItem(tr("Site history"));
+  ImGui::SameLine();
+  if (ImGui::SmallButton(tr("Edit site"))) f.out.push_back(app::EditSite{site->id});
+  LogItem(tr("Edit site"));
+  ImGui::SameLine();
+  if (ImGui::SmallButton(tr("Delete site"))) ImGui::OpenPopup("confirm_delete_site");
+  LogItem(tr("Delete site"));
+  if (ConfirmDialog("confirm_delete_site",
+                    ui::Format(tr("Delete the site {name}? Its visits stay; the site can be restored later."),
+                               {{"name", site->name}}),
+                    tr("Yes, delete it"), tr("Keep it"))) {
+    f.out.push_back(app::DeleteSite{site->id});
+  }
   ImGui::Spacing();
   ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(s.selected_visits.size())}}).c_str());
   for (const VisitRow& v : s.selected_visits) {
-    std::string label = DisplayLine(app::VisitRowTitle(v) + " · " + v.status +
+    std::string label = DisplayLine(app::VisitRowTitle(v) +
                                     (v.condition_rating.empty() ? "" : " · " + app::ConditionText(v.condition_rating))) +
                         "##sv" + v.id;
-    if (ImGui::Selectable(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
-    LogItem(label.c_str());
+    if (ListRow(label.c_str())) f.out.push_back(app::OpenVisit{v.id});
+    StateBadgeOnLastItem(v.sync);
   }
 }
 
@@ -81,6 +108,12 @@ void DrawSites(Frame& f) {
   SiteList(f);
   ImGui::EndChild();
   ImGui::SameLine();
+  if (f.state.site_form.open && !f.state.site_form.for_visit) {
+    ImGui::BeginChild("site_form", ImVec2(0, 0), false);
+    DrawSiteForm(f);
+    ImGui::EndChild();
+    return;
+  }
   ImGui::BeginChild("sites_right", ImVec2(0, 0), false);
   DrawSiteMap(f, ImGui::GetContentRegionAvail().y * 0.5f);
   ImGui::BeginChild("site_details");

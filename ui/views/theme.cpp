@@ -32,7 +32,8 @@ void ApplyTheme(app::Theme theme, float scale) {
     }
   }
   // Touch-sized: generous padding and scrollbars a finger can catch.
-  style.FramePadding = ImVec2(10, 8);
+  // Text boxes and drop-downs 44 px tall at 100 % (18 px text + 2 x 13).
+  style.FramePadding = ImVec2(10, 13);
   style.ItemSpacing = ImVec2(10, 8);
   style.ScrollbarSize = 22;
   style.GrabMinSize = 20;

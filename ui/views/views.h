@@ -48,5 +48,9 @@ void DrawHistory(Frame& f);
 void DrawConflicts(Frame& f);
 void DrawSync(Frame& f);
 void DrawSettings(Frame& f);
+// site_form_view.cpp: the site form (Sites and the new-visit flow) and the
+// new-visit site picker (Home).
+void DrawSiteForm(Frame& f);
+void DrawNewVisit(Frame& f);
 
 }  // namespace ccfield::views

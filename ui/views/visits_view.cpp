@@ -22,13 +22,13 @@ bool PickCombo(const char* label, std::string* value, const std::vector<std::pai
   }
   bool changed = false;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
-  if (ImGui::BeginCombo(label, DisplayLine(current).c_str())) {
-    if (ImGui::Selectable(tr("any"), value->empty())) {
+  if (ImGui::BeginCombo(label, DisplayLine(current).c_str(), ImGuiComboFlags_HeightLarge)) {
+    if (ListRow(tr("any"), value->empty())) {
       value->clear();
       changed = true;
     }
     for (const auto& [id, name] : items) {
-      if (ImGui::Selectable((DisplayLine(name) + "##" + id).c_str(), id == *value)) {
+      if (ListRow((DisplayLine(name) + "##" + id).c_str(), id == *value)) {
         *value = id;
         changed = true;
       }
@@ -68,6 +68,20 @@ void Filters(Frame& f) {
       changed = true;
     }
   }
+  if (!edit.state.empty()) {
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr("Only:"));
+    ImGui::SameLine();
+    for (RecordState st : {RecordState::kDraft, RecordState::kWaiting, RecordState::kSent, RecordState::kRefused,
+                           RecordState::kConflict, RecordState::kDemo}) {
+      if (edit.state == RecordStateName(st)) StateBadge({st, ""});
+    }
+    ImGui::SameLine();
+    if (BigButton(tr("Show all"))) {
+      edit.state.clear();
+      changed = true;
+    }
+  }
   // Dates are applied only when complete, so typing "2026-1" does not empty the list.
   auto date_ok = [](const std::string& d) { return d.empty() || d.size() == 10; };
   if (changed && date_ok(edit.from_date) && date_ok(edit.to_date) && !(edit == v.filter)) {
@@ -76,16 +90,14 @@ void Filters(Frame& f) {
 }
 
 void Row(Frame& f, const VisitRow& r, const std::string* snippet) {
-  std::string title = app::VisitRowTitle(r) + " · " + (r.status == "draft" ? tr("in progress") : tr("complete"));
+  std::string title = app::VisitRowTitle(r);
   if (r.follow_up_needed) title += " · " + r.follow_up_priority;
   if (!r.condition_rating.empty()) title += " · " + app::ConditionText(r.condition_rating);
-  const float h = ImGui::GetFontSize() * 2.4f;
+  const float h = std::max(TouchHeight(), ImGui::GetFontSize() * 2.4f);
   std::string label = "##row" + r.id;
   ImVec2 start = ImGui::GetCursorPos();
-  if (ImGui::Selectable(label.c_str(), false, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, h))) {
-    f.out.push_back(app::OpenVisit{r.id});
-  }
-  LogItem(("row:" + title).c_str());
+  if (ListRow(label.c_str(), false, h, ("row:" + title).c_str())) f.out.push_back(app::OpenVisit{r.id});
+  StateBadgeOnLastItem(r.sync);
   ImGui::SetCursorPos(start);
   ImGui::TextUnformatted(DisplayLine(title).c_str());
   if (snippet) {
@@ -116,7 +128,7 @@ void DrawVisits(Frame& f) {
   }
   ImGui::BeginChild("visitlist");
   ImGuiListClipper clipper;
-  clipper.Begin(n, ImGui::GetFontSize() * 2.4f + ImGui::GetStyle().ItemSpacing.y);
+  clipper.Begin(n, std::max(TouchHeight(), ImGui::GetFontSize() * 2.4f) + ImGui::GetStyle().ItemSpacing.y);
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       if (v.searching) {

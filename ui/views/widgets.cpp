@@ -1,17 +1,30 @@
 #include "views/widgets.h"
 
+#include <imgui_internal.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
 #include <unordered_map>
 
 #include "text/bidi.h"
+#include "text/i18n.h"
+#include "text/soft_wrap.h"
 #include "views/fonts.h"
 
 namespace ccfield::views {
+
+using ui::tr;
+
 namespace {
 
 bool g_log_on = false;
 std::vector<LoggedItem> g_items, g_last_items;
+float g_touch_scale = 1.0f;
 
-float FingerHeight() { return ImGui::GetFontSize() * 2.2f; }
+float FingerHeight() { return TouchHeight(); }
 
 std::string_view VisibleLabel(const char* label) {
   std::string_view l(label);
@@ -41,6 +54,22 @@ float Flow::Next(const char* visible_text) {
   }
   x_ += w + style.ItemSpacing.x;
   return w;
+}
+
+void SetTouchScale(float scale) { g_touch_scale = scale; }
+
+float TouchHeight() { return std::max(kTouchPx * g_touch_scale, ImGui::GetFontSize() * 2.2f); }
+
+bool ListRow(const char* label, bool selected, float height, const char* log_label) {
+  // No ImGuiSelectableFlags_AllowItemOverlap: with it ImGui ignores a press
+  // unless the row was already hovered the frame before, and a finger lands
+  // without hovering first, so a quick tap on a row did nothing.
+  ImGui::PushStyleVar(ImGuiStyleVar_SelectableTextAlign, ImVec2(0.0f, 0.5f));
+  const float h = std::max(TouchHeight() - ImGui::GetStyle().ItemSpacing.y, height);
+  bool pressed = ImGui::Selectable(label, selected, 0, ImVec2(0, h));
+  ImGui::PopStyleVar();
+  LogItem(log_label ? log_label : label);
+  return pressed;
 }
 
 bool BigButton(const char* label, float width) {
@@ -162,14 +191,334 @@ void Heading(std::string_view text) {
   ImGui::Separator();
 }
 
+// ---- Wrapped text box ----
+
+namespace {
+
+// The box being edited: what it showed after the last frame's callback.
+struct WrapEdit {
+  ImGuiID id = 0;
+  ui::SoftWrapped shown;
+  size_t cursor = 0;
+};
+WrapEdit g_wrap_edit;
+
+// Inactive boxes redraw the same text every frame: keep each one's wrap.
+struct WrapCache {
+  std::string text;
+  float width = 0;
+  ui::SoftWrapped wrapped;
+};
+std::unordered_map<ImGuiID, WrapCache> g_wrap_cache;
+
+struct WrapCall {
+  ImGuiID id;
+  const ui::SoftWrapped* initial;
+  float width;
+  const ui::AdvanceFn* advance;
+  std::string text;  // the stored text after this frame's edits
+  bool edited = false;
+};
+
+int WrapCallback(ImGuiInputTextCallbackData* data) {
+  WrapCall& call = *static_cast<WrapCall*>(data->UserData);
+  if (g_wrap_edit.id != call.id) g_wrap_edit = {call.id, *call.initial, static_cast<size_t>(data->CursorPos)};
+  const std::string_view now(data->Buf, static_cast<size_t>(data->BufTextLen));
+  ui::BoxEdit edit = ui::ApplyBoxEdit(g_wrap_edit.shown, g_wrap_edit.cursor, now, static_cast<size_t>(data->CursorPos),
+                                      static_cast<size_t>(data->SelectionStart),
+                                      static_cast<size_t>(data->SelectionEnd));
+  ui::SoftWrapped wrapped = ui::SoftWrap(edit.text, call.width, *call.advance);
+  if (wrapped.display != now) {
+    data->DeleteChars(0, data->BufTextLen);
+    data->InsertChars(0, wrapped.display.data(), wrapped.display.data() + wrapped.display.size());
+    data->CursorPos = static_cast<int>(ui::ToDisplay(wrapped, edit.cursor));
+    data->SelectionStart = static_cast<int>(ui::ToDisplay(wrapped, edit.select_start));
+    data->SelectionEnd = static_cast<int>(ui::ToDisplay(wrapped, edit.select_end));
+    // The box's undo records point into the text as it was before the
+    // rewrite; replaying them would garble it. Start the undo history afresh.
+    if (ImGuiInputTextState* st = ImGui::GetInputTextState(call.id)) {
+      st->Stb.undostate.undo_point = 0;
+      st->Stb.undostate.undo_char_point = 0;
+      st->Stb.undostate.redo_point = STB_TEXTEDIT_UNDOSTATECOUNT;
+      st->Stb.undostate.redo_char_point = STB_TEXTEDIT_UNDOCHARCOUNT;
+    }
+  }
+  g_wrap_edit.shown = std::move(wrapped);
+  g_wrap_edit.cursor = static_cast<size_t>(data->CursorPos);
+  call.text = std::move(edit.text);
+  call.edited = true;
+  return 0;
+}
+
+}  // namespace
+
+std::string EditedBoxDisplay() {
+  return g_wrap_edit.id != 0 && ImGui::GetActiveID() == g_wrap_edit.id ? g_wrap_edit.shown.display : "";
+}
+
+bool WrappedTextEdit(const char* id, std::string* text, float height) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // Room for the scrollbar (it shows once the text is taller than the box)
+  // and for the cursor after a space that hangs at the end of a line.
+  const float width = ImGui::GetContentRegionAvail().x - style.FramePadding.x * 2 - style.ScrollbarSize -
+                      ImGui::GetFontSize() * 0.5f;
+  ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  const ui::AdvanceFn advance = [font, scale](char32_t c) {
+    return (c < 0x10000 ? font->GetCharAdvance(static_cast<ImWchar>(c)) : font->FallbackAdvanceX) * scale;
+  };
+  const ImGuiID gid = ImGui::GetID(id);
+  if (ImGui::GetActiveID() != gid && g_wrap_edit.id == gid) g_wrap_edit = {};  // a new edit starts afresh
+  WrapCache& cache = g_wrap_cache[gid];
+  if (cache.text != *text || cache.width != width || cache.wrapped.display.empty() != text->empty()) {
+    cache = {*text, width, ui::SoftWrap(*text, width, advance)};
+  }
+  if (g_wrap_cache.size() > 64) {  // boxes of closed visits
+    WrapCache keep = std::move(cache);
+    g_wrap_cache.clear();
+    cache = g_wrap_cache[gid] = std::move(keep);
+  }
+  std::string shown = cache.wrapped.display;
+  WrapCall call{gid, &cache.wrapped, width, &advance, {}, false};
+  ImGui::InputTextMultiline(id, &shown, ImVec2(-1, height),
+                            ImGuiInputTextFlags_CallbackAlways | ImGuiInputTextFlags_NoHorizontalScroll, WrapCallback,
+                            &call);
+  if (!call.edited || call.text == *text) return false;
+  *text = std::move(call.text);
+  return true;
+}
+
+// ---- Date field with a calendar ----
+
+namespace {
+
+using std::chrono::year_month_day;
+
+std::optional<year_month_day> ParseDate(const std::string& text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;
+  year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
+}
+
+std::string FormatDate(int y, unsigned m, unsigned d) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  return buf;
+}
+
+// Text centred in a w x h box that takes its place in the layout.
+void CenteredLabel(const std::string& text, float w, float h) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  ImGui::Dummy(ImVec2(w, h));
+  ImGui::GetWindowDrawList()->AddText(ImVec2(p.x + std::max(0.0f, (w - size.x) / 2), p.y + (h - size.y) / 2),
+                                      ImGui::GetColorU32(ImGuiCol_Text), text.c_str());
+}
+
+// Months counted from year 0, so "previous month" is minus one.
+int MonthIndex(const year_month_day& ymd) {
+  return static_cast<int>(ymd.year()) * 12 + static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+}
+
+const char* const kMonthNames[] = {ui::N_("January"), ui::N_("February"), ui::N_("March"),     ui::N_("April"),
+                                   ui::N_("May"),     ui::N_("June"),     ui::N_("July"),      ui::N_("August"),
+                                   ui::N_("September"), ui::N_("October"), ui::N_("November"), ui::N_("December")};
+// Weeks start on Monday (ISO 8601, as in most of our countries).
+const char* const kWeekdayNames[] = {ui::N_("Mon"), ui::N_("Tue"), ui::N_("Wed"), ui::N_("Thu"),
+                                     ui::N_("Fri"), ui::N_("Sat"), ui::N_("Sun")};
+
+}  // namespace
+
+bool DateField(const char* id, std::string* date, const std::string& today, const std::string& log_label) {
+  bool changed = false;
+  ImGui::PushID(id);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  if (ImGui::InputTextWithHint("##text", "YYYY-MM-DD", date)) changed = true;
+  LogItem(log_label.c_str());
+  ImGui::SameLine();
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  const ImGuiID month_key = ImGui::GetID("month");
+  const std::optional<year_month_day> now = ParseDate(today);
+  const int this_month = now ? MonthIndex(*now) : 2026 * 12;
+  if (BigButton((std::string(tr("Calendar")) + "###calendar").c_str())) {
+    std::optional<year_month_day> current = ParseDate(*date);
+    storage->SetInt(month_key, current ? MonthIndex(*current) : this_month);
+    ImGui::OpenPopup("calendar");
+  }
+  LogItem(("calendar:" + log_label).c_str());
+  if (ImGui::BeginPopup("calendar")) {
+    const int index = storage->GetInt(month_key, this_month);
+    const int year = index / 12;
+    const unsigned month = static_cast<unsigned>(index % 12) + 1;
+    const float cell = TouchHeight();
+    if (BigButton("<###prev", cell)) storage->SetInt(month_key, index - 1);
+    LogItem(tr("Previous month"));
+    ImGui::SameLine();
+    const std::string title = ui::Format(tr("{month} {year}"), {{"month", tr(kMonthNames[month - 1])},
+                                                                 {"year", std::to_string(year)}});
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    CenteredLabel(title, cell * 5 + gap * 4, cell);
+    ImGui::SameLine();
+    if (BigButton(">###next", cell)) storage->SetInt(month_key, index + 1);
+    LogItem(tr("Next month"));
+    for (int i = 0; i < 7; ++i) {
+      if (i > 0) ImGui::SameLine();
+      CenteredLabel(tr(kWeekdayNames[i]), cell, ImGui::GetTextLineHeightWithSpacing());
+    }
+    using namespace std::chrono;
+    const year_month ym{std::chrono::year(year), std::chrono::month(month)};
+    const unsigned first = weekday(sys_days(ym / 1)).iso_encoding() - 1;  // 0 = Monday
+    const unsigned days = static_cast<unsigned>((ym / last).day());
+    for (unsigned d = 1; d <= days; ++d) {
+      if (d == 1 && first > 0) {
+        ImGui::Dummy(ImVec2(cell * static_cast<float>(first) + gap * static_cast<float>(first - 1), cell));
+        ImGui::SameLine();
+      } else if (d > 1 && (first + d - 1) % 7 != 0) {
+        ImGui::SameLine();
+      }
+      const std::string iso = FormatDate(year, month, d);
+      const std::string label = std::to_string(d) + "###day" + iso;
+      const bool is_today = iso == today;
+      if (is_today) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 2.0f);
+      if (ChoiceButton(label.c_str(), iso == *date, cell)) {
+        *date = iso;
+        changed = true;
+        ImGui::CloseCurrentPopup();
+      }
+      if (is_today) ImGui::PopStyleVar();
+      LogItem(("day:" + iso).c_str());
+    }
+    if (BigButton(tr("Today"))) {
+      *date = today;
+      changed = true;
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (BigButton(tr("Clear"))) {
+      changed = !date->empty();
+      date->clear();
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::PopID();
+  return changed;
+}
+
+// ---- Record states ----
+
+namespace {
+
+// Dark fills under white text: at least 4.5:1 contrast, distinct hues (and
+// distinct words, for colour-blind eyes), the same on every theme.
+ImVec4 StateColour(RecordState s) {
+  switch (s) {
+    case RecordState::kDraft: return ImVec4(0.62f, 0.32f, 0.0f, 1);     // amber-brown
+    case RecordState::kWaiting: return ImVec4(0.08f, 0.33f, 0.70f, 1);  // blue
+    case RecordState::kSent: return ImVec4(0.09f, 0.45f, 0.18f, 1);     // green
+    case RecordState::kConflict: return ImVec4(0.45f, 0.11f, 0.60f, 1); // purple
+    case RecordState::kRefused: return ImVec4(0.72f, 0.0f, 0.08f, 1);   // red
+    case RecordState::kDemo: return ImVec4(0.33f, 0.33f, 0.33f, 1);     // grey
+  }
+  return ImVec4(0.3f, 0.3f, 0.3f, 1);
+}
+
+ImVec2 BadgeSize(const std::string& word) {
+  const ImVec2 t = ImGui::CalcTextSize(word.c_str());
+  const float pad = ImGui::GetFontSize() * 0.4f;
+  return ImVec2(t.x + pad * 2, t.y + pad * 0.8f);
+}
+
+void DrawBadge(ImVec2 pos, const std::string& word, RecordState colour_of) {
+  const ImVec2 size = BadgeSize(word);
+  const float pad = ImGui::GetFontSize() * 0.4f;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ImGui::GetColorU32(StateColour(colour_of)),
+                    size.y * 0.3f);
+  dl->AddText(ImVec2(pos.x + pad, pos.y + pad * 0.4f), IM_COL32_WHITE, word.c_str());
+}
+
+}  // namespace
+
+const char* StateWord(RecordState state) {
+  switch (state) {
+    case RecordState::kDraft: return tr("Draft");
+    case RecordState::kWaiting: return tr("Waiting to send");
+    case RecordState::kSent: return tr("Sent");
+    case RecordState::kConflict: return tr("In conflict");
+    case RecordState::kRefused: return tr("Refused");
+    case RecordState::kDemo: return tr("Demo");
+  }
+  return "";
+}
+
+ImU32 StateColourU32(RecordState state) { return ImGui::GetColorU32(StateColour(state)); }
+
+void WordBadge(const char* word, RecordState colour_of) {
+  const std::string text = DisplayLine(word);
+  const ImVec2 size = BadgeSize(text);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  // Centred on the text line it follows.
+  const float y = pos.y + std::max(0.0f, (ImGui::GetTextLineHeight() - size.y) / 2);
+  ImGui::Dummy(size);
+  DrawBadge(ImVec2(pos.x, y), text, colour_of);
+  LogItem(("badge:" + std::string(word)).c_str());
+}
+
+void StateBadge(const RecordStatus& status) { WordBadge(StateWord(status.state), status.state); }
+
+float StateBadgeOnLastItem(const RecordStatus& status) {
+  const char* word = StateWord(status.state);
+  const std::string text = DisplayLine(word);
+  const ImVec2 size = BadgeSize(text);
+  const ImVec2 min = ImGui::GetItemRectMin();
+  // A row may reach under the scrollbar: stop at the visible content's edge.
+  const float right = std::min(ImGui::GetItemRectMax().x, ImGui::GetWindowDrawList()->GetClipRectMax().x);
+  const float bottom = ImGui::GetItemRectMax().y;
+  const float pad = ImGui::GetStyle().FramePadding.x;
+  const float x = right - size.x - pad;
+  // A strip of background before the badge keeps the row's text from running into it.
+  ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x - pad, min.y + 1), ImVec2(right, bottom - 1),
+                                            ImGui::GetColorU32(ImGuiCol_WindowBg));
+  DrawBadge(ImVec2(x, (min.y + bottom - size.y) / 2), text, status.state);
+  LogItem(("badge:" + std::string(word)).c_str());
+  return size.x + pad * 2;
+}
+
+bool ConfirmDialog(const char* id, std::string_view question, const char* yes, const char* no) {
+  bool confirmed = false;
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x / 2, vp->WorkPos.y + vp->WorkSize.y / 3),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(vp->WorkSize.x * 0.9f, ImGui::GetFontSize() * 28), 0));
+  if (ImGui::BeginPopupModal(id, nullptr, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoSavedSettings)) {
+    UserTextWrapped(question);
+    ImGui::Spacing();
+    if (BigButton(yes)) {
+      confirmed = true;
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (BigButton(no)) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
+  return confirmed;
+}
+
 void EnableItemLog(bool on) { g_log_on = on; }
 
 void LogItem(const char* label) {
   if (!g_log_on) return;
+  // A disabled widget cannot be tapped: scripts and tests do not find it.
+  if (GImGui->LastItemData.InFlags & ImGuiItemFlags_Disabled) return;
   ImVec2 wpos = ImGui::GetWindowPos(), wsize = ImGui::GetWindowSize();
   g_items.push_back({std::string(VisibleLabel(label)), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
                      ImGui::IsItemVisible(), ImVec2(wpos.x + wsize.x / 2, wpos.y + wsize.y / 2),
-                     ImGui::GetWindowDrawList()->GetClipRectMin(), ImGui::GetWindowDrawList()->GetClipRectMax()});
+                     ImGui::GetWindowDrawList()->GetClipRectMin(), ImGui::GetWindowDrawList()->GetClipRectMax(),
+                     ImGui::IsItemActive()});
 }
 
 void BeginItemLog() {
@@ -177,6 +526,11 @@ void BeginItemLog() {
   g_items.clear();
 }
 
-const std::vector<LoggedItem>& LastFrameItems() { return g_last_items; }
+const std::vector<LoggedItem>& LastFrameItems() {
+  // Between frames (where the driver aims and tests look) the newest log is
+  // complete: a tap must aim at what the last frame drew, not the one before.
+  const bool within_frame = GImGui && GImGui->WithinFrameScope;
+  return within_frame ? g_last_items : g_items;
+}
 
 }  // namespace ccfield::views

@@ -1,0 +1,63 @@
+// The History and Conflicts screens' states: changes and conflicts as people
+// read them. Every code (field names, record ids, device ids, authors, form
+// keys) goes through display.h on the way.
+#include "app/app.h"
+#include "app/display.h"
+#include "text/i18n.h"
+
+namespace ccfield::app {
+
+using ui::tr;
+
+void App::RefreshHistory() {
+  HistoryState& h = state_.history;
+  Result<Record> r = store_->FindAny(h.record_id);
+  if (r.ok()) {
+    h.title = RecordTitle(store_.get(), *r, settings_.language);
+    h.type = r->type;
+  }
+  h.changes = store_->History(h.record_id).value_or({});
+  h.field_labels.clear();
+  h.value_texts.clear();
+  h.who_texts.clear();
+  const Record* rec = r.ok() ? &*r : nullptr;
+  for (const ChangeEntry& c : h.changes) {
+    h.field_labels.push_back(FieldLabel(store_.get(), rec, c.field, settings_.language));
+    h.value_texts.push_back(c.field == kDeletedField ? (c.value == true ? tr("deleted") : tr("restored"))
+                                                     : ValueText(store_.get(), rec, c.field, c.value, settings_.language));
+    h.who_texts.push_back(AuthorName(store_.get(), c.author) + " · " + DeviceText(store_.get(), c.device_id, c.author));
+  }
+}
+
+void App::RefreshConflicts() {
+  ConflictsState& c = state_.conflicts;
+  c.open.clear();
+  auto all = store_->Conflicts(true);
+  if (!all.ok()) return ShowMessage(all.status().message(), true);
+  // Where a version came from: this device, or the tablet of whoever wrote it.
+  auto where = [this](const std::string& device, const std::string& author) {
+    if (device == store_->device_id()) return std::string(tr("on this device"));
+    if (author.empty()) return std::string(tr("from another device"));
+    return ui::Format(tr("from {name}'s tablet"), {{"name", AuthorName(store_.get(), author)}});
+  };
+  for (const ConflictInfo& info : *all) {
+    if (info.resolving_locally) continue;
+    ConflictItem item;
+    item.info = info;
+    std::optional<RecordType> type = ParseRecordType(info.type);
+    Result<Record> rec = store_->FindAny(info.record_id);
+    const Record* r = rec.ok() ? &*rec : nullptr;
+    item.record_title = r ? RecordTitle(store_.get(), *r, settings_.language) : tr("A record not on this device");
+    const FieldSpec* spec = type ? FindField(*type, info.field) : nullptr;
+    item.is_text = spec && (spec->kind == FieldKind::kLongText || spec->kind == FieldKind::kText);
+    item.field_label = FieldLabel(store_.get(), r, info.field, settings_.language);
+    item.base_text = ValueText(store_.get(), r, info.field, info.base, settings_.language);
+    item.current_text = ValueText(store_.get(), r, info.field, info.winner, settings_.language);
+    item.other_text = ValueText(store_.get(), r, info.field, info.loser, settings_.language);
+    item.current_who = where(info.winner_device, info.winner_author);
+    item.other_who = where(info.loser_device, info.loser_author);
+    c.open.push_back(std::move(item));
+  }
+}
+
+}  // namespace ccfield::app
