@@ -106,7 +106,10 @@ int RunWindow(const WindowArgs& args, Env* env) {
     int events = window->WaitEvents(timeout);
     ++wakeups;
     if (events > 0) frames_left = kFramesAfterActivity;
-    if (app->Tick()) frames_left = kFramesAfterActivity;
+    // The first frame comes before anything slow: Tick's deferred counts of the
+    // change log (hundreds of ms on a store with millions of unsent changes)
+    // run on the next turn of the loop.
+    if (frames > 0 && app->Tick()) frames_left = kFramesAfterActivity;
     if (frames_left == 0 && timeout != 0 && events == 0) frames_left = 1;  // blink, spinner or draft tick
     if (frames_left == 0 && !(driver && !driver->done())) continue;
 

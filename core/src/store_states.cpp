@@ -1,6 +1,8 @@
 // What a person sees of each record: sent, waiting, draft, refused, conflict
 // or demo, derived from the change log's unsent part and open conflicts.
 
+#include <set>
+
 #include "ccfield/core/store.h"
 #include "store_internal.h"
 
@@ -102,54 +104,73 @@ Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type)
   return out;
 }
 
-Result<RecordStatus> Store::RecordStateOf(RecordType type, const std::string& id) {
-  CCF_ASSIGN_OR_RETURN(Record rec, Get(type, id));
+Result<RecordStatus> Store::LookupState(const std::string& id, bool is_draft) {
   RecordStatus s;
   if (schema_version_ >= 6) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
-        "SELECT unsent, refused, demo, (SELECT reject_reason FROM change_log WHERE record_id = ?1 AND sync_state = "
-        "'rejected' ORDER BY seq DESC LIMIT 1) FROM record_state WHERE record_id = ?1"));
-    q.Bind(1, id);
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) {
-      if (q.Int(0) > 0) Raise(&s, RecordState::kWaiting);
-      if (q.Int(1) > 0) Raise(&s, RecordState::kRefused, q.Text(3));
-      if (q.Int(2) > 0) Raise(&s, RecordState::kDemo);
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached(
+        "SELECT unsent, refused, demo, CASE WHEN refused > 0 THEN (SELECT reject_reason FROM change_log WHERE "
+        "record_id = ?1 AND sync_state = 'rejected' ORDER BY seq DESC LIMIT 1) END FROM record_state "
+        "WHERE record_id = ?1"));
+    q->Bind(1, id);
+    Result<bool> row = q->Step();
+    if (row.ok() && *row) {
+      if (q->Int(0) > 0) Raise(&s, RecordState::kWaiting);
+      if (q->Int(1) > 0) Raise(&s, RecordState::kRefused, q->Text(3));
+      if (q->Int(2) > 0) Raise(&s, RecordState::kDemo);
     }
+    q->Reset();
+    if (!row.ok()) return row.status();
   }
-  CCF_ASSIGN_OR_RETURN(sql::Stmt c, db_->Prepare(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, db_->Cached(
       "SELECT 1 FROM conflicts WHERE record_id = ? AND resolved = 0 AND resolving_locally = 0 LIMIT 1"));
-  c.Bind(1, id);
-  CCF_ASSIGN_OR_RETURN(bool conflict, c.Step());
-  if (conflict) Raise(&s, RecordState::kConflict);
-  CCF_ASSIGN_OR_RETURN(bool demo, IsDemo(id));
+  c->Bind(1, id);
+  Result<bool> conflict = c->Step();
+  c->Reset();
+  if (!conflict.ok()) return conflict.status();
+  if (*conflict) Raise(&s, RecordState::kConflict);
+  return internal::WithDraft(s, is_draft);
+}
+
+Result<RecordStatus> Store::RecordStateOf(RecordType type, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(Record rec, Get(type, id));
+  CCF_ASSIGN_OR_RETURN(RecordStatus s, LookupState(id, type == RecordType::kVisit && rec.Get("status") == "draft"));
+  CCF_ASSIGN_OR_RETURN(bool demo, IsDemo(id));  // also for a record with no change of its own
   if (demo) Raise(&s, RecordState::kDemo);
-  return internal::WithDraft(s, type == RecordType::kVisit && rec.Get("status") == "draft");
+  return s;
 }
 
 Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
-  CCF_ASSIGN_OR_RETURN(auto states, RecordStates(type));
+  RecordStateCounts n;
+  const std::string table(Spec(type).table);
+  CCF_ASSIGN_OR_RETURN(int64_t live, Count(type));
+  // Drafts (visits only) come from their own index; the rest from the
+  // records that have a record_state row, checked for being live by index.
+  std::set<std::string> drafts;
   if (type == RecordType::kVisit) {
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT id FROM visits WHERE status = 'draft' AND deleted = 0"));
     while (true) {
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      RecordStatus& s = states[q.Text(0)];
-      s = internal::WithDraft(s, true);
+      drafts.insert(q.Text(0));
     }
   }
-  CCF_ASSIGN_OR_RETURN(int64_t live, Count(type));
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * alive,
-                       db_->Cached("SELECT 1 FROM " + std::string(Spec(type).table) + " WHERE id = ? AND deleted = 0"));
-  RecordStateCounts n;
+  std::set<std::string> conflicts;
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+        "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
+    q.Bind(1, TypeName(type));
+    while (true) {
+      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      conflicts.insert(q.Text(0));
+    }
+  }
   int64_t not_sent = 0;
-  for (const auto& [id, s] : states) {
-    if (s.state == RecordState::kSent) continue;
-    alive->Bind(1, id);
-    Result<bool> row = alive->Step();
-    alive->Reset();
-    if (!row.ok()) return row.status();
-    if (!*row) continue;  // deleted here: not listed
+  std::set<std::string> seen;  // drafts and conflicts already counted
+  auto count = [&](const std::string& id, RecordStatus s) {
+    if (conflicts.count(id)) Raise(&s, RecordState::kConflict);
+    s = internal::WithDraft(s, drafts.count(id) > 0);
+    if (s.state == RecordState::kSent) return;
     ++not_sent;
     switch (s.state) {
       case RecordState::kDraft: ++n.draft; break;
@@ -159,6 +180,36 @@ Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
       case RecordState::kDemo: ++n.demo; break;
       case RecordState::kSent: break;
     }
+  };
+  if (schema_version_ >= 6) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+        "SELECT rs.record_id, rs.unsent, rs.refused, rs.demo FROM record_state rs WHERE rs.record_type = ? AND "
+        "EXISTS (SELECT 1 FROM " + table + " t WHERE t.id = rs.record_id AND t.deleted = 0)"));
+    q.Bind(1, TypeName(type));
+    while (true) {
+      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      RecordStatus s;
+      if (q.Int(1) > 0) Raise(&s, RecordState::kWaiting);
+      if (q.Int(2) > 0) Raise(&s, RecordState::kRefused);
+      if (q.Int(3) > 0) Raise(&s, RecordState::kDemo);
+      std::string id = q.Text(0);
+      count(id, s);
+      if (drafts.count(id) || conflicts.count(id)) seen.insert(std::move(id));
+    }
+  }
+  // Drafts and conflicts of records with nothing unsent.
+  std::set<std::string> rest = drafts;
+  for (const std::string& id : conflicts) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * alive, db_->Cached("SELECT 1 FROM " + table + " WHERE id = ? AND deleted = 0"));
+    alive->Bind(1, id);
+    Result<bool> row = alive->Step();
+    alive->Reset();
+    if (!row.ok()) return row.status();
+    if (*row) rest.insert(id);
+  }
+  for (const std::string& id : rest) {
+    if (!seen.count(id)) count(id, RecordStatus{});
   }
   n.sent = live - not_sent;
   return n;

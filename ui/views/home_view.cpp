@@ -60,6 +60,12 @@ void DrawHome(Frame& f) {
     DrawNewVisit(f);
     return;
   }
+  // The primary action, first and in the strong colour.
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+  const bool start = BigButton(tr("New visit"), std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20));
+  ImGui::PopStyleColor();
+  if (start) f.out.push_back(app::StartNewVisit{});
+  ImGui::Spacing();
   if (h.workspaces.empty()) Heading(tr("No workspace yet"));
   // Every workspace the counts cover, one a line; the demo ones say so.
   for (const app::HomeState::Workspace& w : h.workspaces) {
@@ -72,13 +78,6 @@ void DrawHome(Frame& f) {
     }
   }
   ImGui::Separator();
-
-  // The primary action, first and in the strong colour.
-  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-  const bool start = BigButton(tr("New visit"), std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 20));
-  ImGui::PopStyleColor();
-  if (start) f.out.push_back(app::StartNewVisit{});
-  ImGui::Spacing();
   const RecordStateCounts& n = h.visit_states;
   Flow flow;
   StateButton(f, flow, tr("Drafts"), RecordState::kDraft, n.draft);

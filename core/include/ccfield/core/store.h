@@ -295,6 +295,9 @@ class Store {
   // Runs `body` (which applies ops through `w`) in one BEGIN IMMEDIATE
   // transaction with the broken-store rule of Commit.
   Result<CommitResult> RunWriter(Writer* w, const std::function<Status()>& body);
+  // The state of one record from record_state and open conflicts (not the
+  // demo table): the per-row lookup of lists.
+  Result<RecordStatus> LookupState(const std::string& id, bool is_draft);
   // Logs the record's refused changes again through `w` (RetryRefused).
   Status ResendRefused(Writer* w, RecordType type, const std::string& id);
   Status Init(Env* env, const StoreOptions& options);
