@@ -177,6 +177,11 @@ Status Store::Init(Env* env, const StoreOptions& options) {
       return Status::Corrupt("opening " + path_ + ": this SQLite file is not a ccfield store");
     }
   }
+  // The file holds the login and people's notes: this user only. SQLite gives
+  // the -wal and -shm files the main file's mode, so this comes before WAL.
+  if (path_ != ":memory:" && !env_->MakePrivate(path_)) {
+    env_->Log(LogLevel::kWarning, "could not make " + path_ + " private to this user");
+  }
   // WAL + synchronous=FULL: a commit that returned survives power loss.
   {
     CCF_ASSIGN_OR_RETURN(sql::Stmt wal, db_->Prepare("PRAGMA journal_mode = WAL"));

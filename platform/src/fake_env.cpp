@@ -30,4 +30,6 @@ bool FakeEnv::CreateDirs(const std::string& path) {
   return DefaultEnv()->CreateDirs(path);
 }
 
+bool FakeEnv::MakePrivate(const std::string& path) { return DefaultEnv()->MakePrivate(path); }
+
 }  // namespace ccfield

@@ -63,6 +63,12 @@ class PosixEnv final : public Env {
                  static_cast<int>(message.size()), message.data());
   }
 
+  bool MakePrivate(const std::string& path) override {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) return false;
+    return chmod(path.c_str(), S_ISDIR(st.st_mode) ? 0700 : 0600) == 0;
+  }
+
   bool CreateDirs(const std::string& path) override {
     if (path.empty()) return false;
     std::string partial;

@@ -57,3 +57,33 @@ TEST_CASE("a damaged change in the store is set aside as refused and the others 
 
 }  // namespace
 }  // namespace ccfield
+
+#include <sys/stat.h>
+
+namespace ccfield {
+namespace {
+
+// Issue 10, finding 9 (first part): the store was created 0644 and holds the
+// bearer token. Now the data folder made by the app is 0700 and the store
+// and its WAL files are 0600.
+TEST_CASE("a new store and the folder made for it are private to the user") {
+  testing::TempDir dir;
+  FakeEnv env(dir.path());
+  const std::string data = dir.File("fresh/ccfield-data");
+  std::ostringstream out, err;
+  REQUIRE(cli::Run({"--data", data, "init"}, &env, out, err) == 0);
+  std::ostringstream out2, err2;
+  REQUIRE(cli::Run({"--data", data, "demo"}, &env, out2, err2) == 0);
+  struct stat st {};
+  REQUIRE(stat(data.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  for (const char* f : {"/ccfield.db", "/ccfield.db-wal"}) {
+    const std::string path = data + f;
+    if (stat(path.c_str(), &st) != 0) continue;  // the WAL may be checkpointed away
+    CHECK_MESSAGE((st.st_mode & 0777) == 0600, path);
+  }
+  REQUIRE(stat((data + "/ccfield.db").c_str(), &st) == 0);
+}
+
+}  // namespace
+}  // namespace ccfield

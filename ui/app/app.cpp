@@ -16,7 +16,8 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
 Status App::Init(AppOptions options) {
   options_ = std::move(options);
   std::error_code ec;
-  std::filesystem::create_directories(options_.data_dir, ec);
+  // A folder made here is this user's only (0700); an existing one is left as it is.
+  if (!options_.env->CreateDirs(options_.data_dir)) ec = std::make_error_code(std::errc::permission_denied);
   if (ec) return Status::IoError("cannot create the data folder " + options_.data_dir + ": " + ec.message());
   settings_ = LoadUiSettings(options_.data_dir + "/ui-settings.json");
   if (std::string problems = ui::SetLanguage(settings_.language); !problems.empty()) {

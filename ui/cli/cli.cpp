@@ -74,7 +74,7 @@ std::string CodeSlug(Code code) {
 
 Result<Store*> Context::OpenStore() {
   if (store) return store.get();
-  if (!env->CreateDirs(data_dir)) {
+  if (!env->CreateDirs(data_dir)) {  // 0700 when made here
     return Status::IoError("cannot create the data directory " + data_dir);
   }
   StoreOptions o;

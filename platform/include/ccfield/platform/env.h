@@ -41,6 +41,10 @@ class Env {
 
   // Creates `path` and its parents if missing. Returns false on failure.
   virtual bool CreateDirs(const std::string& path) = 0;
+
+  // Makes the file or directory at `path` readable and writable by this user
+  // only (0600 for files, 0700 for directories). Returns false on failure.
+  virtual bool MakePrivate(const std::string& path) = 0;
 };
 
 // The environment of the running process (POSIX). Never null; owned by the
@@ -66,6 +70,7 @@ class FakeEnv final : public Env {
   std::optional<uint64_t> FreeDiskBytes(const std::string&) const override { return free_bytes_; }
   void Log(LogLevel level, std::string_view message) override;
   bool CreateDirs(const std::string& path) override;
+  bool MakePrivate(const std::string& path) override;
 
   void SetWallMillis(int64_t ms) { wall_millis_ = ms; }
   // Moves both clocks forward.
