@@ -103,6 +103,7 @@ TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never se
 
   json login = one.Ok({"login", server.url, "--user", "amina", "--password", ServerProcess::Password("amina")});
   CHECK(login["workspaces"].size() == 2);
+  CHECK(login["demo_data"] == false);  // an `init` store: nothing to offer to remove
   one.Ok({"sync"});
 
   // Two workspaces of her own: site add asks which.
@@ -151,6 +152,9 @@ TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never se
 
   // Demo data on device one: a visit on a demo site stays on the device.
   one.Ok({"demo"});
+  Device::Out relogin = one.Run({"login", server.url, "--user", "amina", "--password", ServerProcess::Password("amina")});
+  CHECK(relogin.code == 0);
+  CHECK(relogin.out.find("ccfield demo remove") != std::string::npos);  // the login offers to remove it
   json home_demo = one.Ok({"home"});
   std::string demo_ws;
   for (const json& w : home_demo["workspaces"]) {

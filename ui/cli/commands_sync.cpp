@@ -227,11 +227,14 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   const std::string device_name = a->Get("device-name").value_or("device " + ShortId(store->device_id()));
   Result<sync::LoginResult> r = (*client)->Login(a->positional()[0], *a->Get("user"), password, device_name, ca_file);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("login failed"));
+  // The first login to a real server is the moment to offer to drop the demo.
+  const bool demo = store->HasDemoData().value_or(false);
   if (ctx.json) {
     json ws = json::array();
     for (const auto& w : r->workspaces) ws.push_back({{"id", w.id}, {"role", w.role}});
     ctx.out << json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
-                    {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws}}
+                    {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws},
+                    {"demo_data", demo}}
                    .dump()
             << "\n";
     return kExitOk;
@@ -239,6 +242,10 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   ctx.out << "Logged in to " << r->server_url << " as " << *a->Get("user") << " ("
           << Plural(static_cast<int64_t>(r->workspaces.size()), "workspace", "workspaces") << ").\n"
           << "Run `ccfield sync` to send and receive changes.\n";
+  if (demo) {
+    ctx.out << "This device still has the demo data set. It stays on this device and is never sent;\n"
+            << "remove it with `ccfield demo remove` (what you typed into real workspaces is kept).\n";
+  }
   return kExitOk;
 }
 
