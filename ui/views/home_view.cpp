@@ -66,7 +66,11 @@ void DrawHome(Frame& f) {
   ImGui::PopStyleColor();
   if (start) f.out.push_back(app::StartNewVisit{});
   ImGui::Spacing();
-  if (h.workspaces.empty()) Heading(tr("No workspace yet"));
+  if (h.workspaces.empty()) {
+    Heading(tr("No workspace yet"));
+    UserTextWrapped(tr("Your municipality's workspace comes from the platform: add the server and sign in "
+                       "under Settings, then sync."));
+  }
   // Every workspace the counts cover, one a line; the demo ones say so.
   for (const app::HomeState::Workspace& w : h.workspaces) {
     ImGui::SetWindowFontScale(1.15f);
