@@ -136,5 +136,29 @@ TEST_CASE("ui_text bidi: each paragraph keeps its own direction") {
   CHECK(wrapped[1] == ".def ghi");  // RTL paragraph: the full stop ends on the left
 }
 
+TEST_CASE("bidi: Arabic vowel marks are dropped, since ImGui would draw them as letters of their own") {
+  const std::string with_marks = "\u0627\u0644\u0645\u0632\u0627\u0645\u0646\u0629 \u063a\u064a\u0631 \u0645\u064f\u0639\u062f\u0651\u0629";
+  const std::string without = "\u0627\u0644\u0645\u0632\u0627\u0645\u0646\u0629 \u063a\u064a\u0631 \u0645\u0639\u062f\u0629";
+  CHECK(VisualLine(with_marks) == VisualLine(without));
+  auto measure = [](std::string_view v) { return static_cast<float>(v.size()); };
+  CHECK(WrapVisual(with_marks, 1000, measure) == WrapVisual(without, 1000, measure));
+}
+
+TEST_CASE("bidi: text already in visual order (a translated message) is not turned back to front") {
+  const std::string logical =
+      "\u0627\u0644\u0645\u0632\u0627\u0645\u0646\u0629 \u063a\u064a\u0631 \u0645\u0639\u062f\u0629 "
+      "\u0623\u0636\u0641 \u062e\u0627\u062f\u0645\u0627 \u0641\u064a \u0627\u0644\u0625\u0639\u062f\u0627\u062f\u0627\u062a";
+  const std::string visual = VisualLine(logical);
+  bool rtl = false;
+  CHECK(VisualLine(visual, &rtl) == visual);
+  CHECK(rtl);
+  auto measure = [](std::string_view v) { return static_cast<float>(v.size()); };
+  for (float width : {1000.0f, 40.0f, 25.0f}) {
+    CAPTURE(width);
+    CHECK(WrapVisual(visual, width, measure, &rtl) == WrapVisual(logical, width, measure));
+    CHECK(rtl);
+  }
+}
+
 }  // namespace
 }  // namespace ccfield::ui

@@ -57,6 +57,15 @@ bool Analyze(const Chars& text, FriBidiParType dir, Analysis* a) {
   return fribidi_get_par_embedding_levels_ex(a->types.data(), brackets.data(), n, &a->dir, a->levels.data()) != 0;
 }
 
+// Arabic vowel marks and shadda (U+064B..U+065F, U+0670) are combining
+// marks: ImGui cannot place one over its letter, so it would be drawn as a
+// glyph of its own between two joined letters. They are optional in Arabic
+// writing; the letters without them read the same. Joining is unchanged
+// (the marks are transparent to it).
+void DropArabicMarks(Chars* text) {
+  std::erase_if(*text, [](FriBidiChar c) { return (c >= 0x064B && c <= 0x065F) || c == 0x0670; });
+}
+
 // Arabic joining and presentation forms (plus mirroring if in flags), in place.
 void Shape(FriBidiFlags flags, const Analysis& a, Chars* text) {
   const auto n = static_cast<FriBidiStrIndex>(text->size());
@@ -70,6 +79,7 @@ void Shape(FriBidiFlags flags, const Analysis& a, Chars* text) {
 // Shapes and reorders one line; *dir is the requested direction on input
 // (FRIBIDI_PAR_ON: auto) and the resolved one on output.
 std::string ToVisual(Chars text, FriBidiParType* dir) {
+  DropArabicMarks(&text);
   Analysis a;
   if (!Analyze(text, *dir, &a)) return Encode(text, false);
   *dir = a.dir;
@@ -146,7 +156,60 @@ bool HasRtl(std::string_view utf8) {
   return false;
 }
 
+namespace {
+
+// Text already in visual order: it holds Arabic presentation forms, which
+// people do not type but shaping produces (the catalog of an RTL language is
+// shaped once at load, i18n.cpp). Shaping and reordering it again would turn
+// it back to front. (Letters without joined forms, like hamza, stay as they
+// are in shaped text, so their presence says nothing.)
+bool AlreadyVisual(std::string_view utf8) {
+  size_t pos = 0;
+  while (pos < utf8.size()) {
+    if (static_cast<unsigned char>(utf8[pos]) < 0xEF) {  // presentation forms start with 0xEF
+      ++pos;
+      continue;
+    }
+    const char32_t c = NextCodePoint(utf8, &pos);
+    if ((c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFC)) return true;
+  }
+  return false;
+}
+
+// Wraps a right-to-left line already in visual order: the sentence starts at
+// its right end, so lines are filled with words taken from the right.
+void WrapVisualOrder(std::string_view line, float max_width, const std::function<float(std::string_view)>& measure,
+                     std::vector<std::string>* out) {
+  std::vector<std::string_view> words;
+  size_t start = 0;
+  while (start <= line.size()) {
+    size_t sp = line.find(' ', start);
+    if (sp == std::string_view::npos) sp = line.size();
+    if (sp > start) words.push_back(line.substr(start, sp - start));
+    start = sp + 1;
+  }
+  size_t end = words.size();  // words[first, end) make the line being built
+  while (end > 0) {
+    size_t first = end - 1;
+    auto join = [&](size_t a, size_t b) {
+      std::string l;
+      for (size_t i = a; i < b; ++i) l += (i > a ? " " : "") + std::string(words[i]);
+      return l;
+    };
+    while (first > 0 && measure(join(first - 1, end)) <= max_width) --first;
+    out->push_back(join(first, end));
+    end = first;
+  }
+  if (words.empty()) out->emplace_back();
+}
+
+}  // namespace
+
 std::string VisualLine(std::string_view utf8_line, bool* rtl_paragraph) {
+  if (AlreadyVisual(utf8_line)) {
+    if (rtl_paragraph) *rtl_paragraph = true;
+    return std::string(utf8_line);
+  }
   if (!HasRtl(utf8_line)) {
     if (rtl_paragraph) *rtl_paragraph = false;
     return IsValidUtf8(utf8_line) ? std::string(utf8_line) : SanitizeUtf8(utf8_line);
@@ -170,6 +233,12 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     start = nl + 1;
 
+    if (AlreadyVisual(raw)) {
+      if (!direction_known && rtl) *rtl = true;
+      direction_known = true;
+      WrapVisualOrder(raw, max_width, measure, &out);
+      continue;
+    }
     // Shape the whole paragraph first so widths are those of the drawn
     // glyphs; joining never crosses a space, so breaking later is safe.
     const bool has_rtl = HasRtl(raw);
@@ -177,6 +246,7 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
     std::string shaped;
     if (has_rtl) {
       Chars text = Decode(raw);
+      DropArabicMarks(&text);
       Analysis a;
       if (Analyze(text, FRIBIDI_PAR_ON, &a)) {
         dir = a.dir;
