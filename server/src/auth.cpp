@@ -116,6 +116,7 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
     return ApiError::Invalid("password must have 1 to 1024 bytes");
   if (!IsUuid(req.device_id)) return ApiError::Invalid("device_id must be a UUID");
   if (req.device_name.size() > 200) return ApiError::Invalid("device_name is too long");
+  if (req.device_secret.size() > 200) return ApiError::Invalid("device_secret is too long");
 
   const std::string name = NormalizeUsername(req.username);
   const std::string keys[2] = {"user:" + name, "addr:" + client_address};

@@ -49,6 +49,9 @@ TEST_CASE("attack: logging in with another device's id is refused, and that devi
   httplib::Result guessed = LoginRaw(c, "bob", alice_device, "not-the-secret");
   REQUIRE(guessed);
   CHECK(guessed->status == 403);
+  httplib::Result huge = LoginRaw(c, "bob", alice_device, std::string(1 << 20, 'x'));
+  REQUIRE(huge);
+  CHECK(huge->status == 400);
 
   // Alice keeps working: every change she makes is on the server.
   std::vector<std::string> sites;

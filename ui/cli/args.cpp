@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <stdexcept>
+
 namespace ccfield::cli {
 
 Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
@@ -53,6 +55,17 @@ const std::vector<std::string>& Args::All(const std::string& name) const {
   static const std::vector<std::string> kNone;
   auto it = values_.find(name);
   return it == values_.end() ? kNone : it->second;
+}
+
+Result<double> ParseNumber(const std::string& text, const std::string& what) {
+  try {
+    size_t used = 0;
+    double v = std::stod(text, &used);
+    if (used != text.size()) throw std::invalid_argument(text);
+    return v;
+  } catch (const std::exception&) {
+    return Status::Invalid(what + ": \"" + text + "\" is not a number");
+  }
 }
 
 }  // namespace ccfield::cli

@@ -17,6 +17,9 @@ struct OptionSpec {
   bool repeatable = false;
 };
 
+// A whole decimal number ("-6.7959"); `what` names it in the error.
+Result<double> ParseNumber(const std::string& text, const std::string& what);
+
 class Args {
  public:
   // Parses `argv` against the options; "--" ends options.

@@ -39,16 +39,6 @@ Before saving, sites that may be the same place are listed ("Is it one of
 these?"): the same kind within 50 m, or the same name. Saving goes ahead anyway.
 )";
 
-Result<double> ParseDegrees(const std::string& s, const char* what) {
-  try {
-    size_t used = 0;
-    double v = std::stod(s, &used);
-    if (used != s.size()) throw std::invalid_argument(s);
-    return v;
-  } catch (const std::exception&) {
-    return Status::Invalid(std::string(what) + ": \"" + s + "\" is not a number");
-  }
-}
 
 Result<Record> FindTyped(Store* store, const std::string& id, RecordType type) {
   Result<Record> r = store->FindAny(id);
@@ -81,14 +71,14 @@ Result<std::optional<LatLon>> PositionFromOptions(Store* store, const Args& a, c
       s.erase(s.find_last_not_of(' ') + 1);
       return s;
     };
-    CCF_ASSIGN_OR_RETURN(double lat, ParseDegrees(trim(p->substr(0, comma)), "latitude"));
-    CCF_ASSIGN_OR_RETURN(double lon, ParseDegrees(trim(p->substr(comma + 1)), "longitude"));
+    CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(trim(p->substr(0, comma)), "latitude"));
+    CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(trim(p->substr(comma + 1)), "longitude"));
     return std::optional<LatLon>(LatLon{lat, lon});
   }
   if (a.Has("lat") || a.Has("lon")) {
     if (!a.Has("lat") || !a.Has("lon")) return Status::Invalid("give both --lat and --lon");
-    CCF_ASSIGN_OR_RETURN(double lat, ParseDegrees(*a.Get("lat"), "latitude"));
-    CCF_ASSIGN_OR_RETURN(double lon, ParseDegrees(*a.Get("lon"), "longitude"));
+    CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(*a.Get("lat"), "latitude"));
+    CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(*a.Get("lon"), "longitude"));
     return std::optional<LatLon>(LatLon{lat, lon});
   }
   if (auto v = a.Get("near-visit")) {

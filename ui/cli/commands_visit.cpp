@@ -58,17 +58,6 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
-Result<double> ParseNumber(const std::string& s, const std::string& what) {
-  try {
-    size_t used = 0;
-    double v = std::stod(s, &used);
-    if (used != s.size()) throw std::invalid_argument(s);
-    return v;
-  } catch (const std::exception&) {
-    return Status::Invalid(what + ": \"" + s + "\" is not a number");
-  }
-}
-
 // Turns the text typed after --answer FIELD= into the JSON the form expects.
 Result<json> ParseAnswer(const FormField& f, const std::string& text) {
   switch (f.type) {
