@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "ccfield/core/json_text.h"
+
 namespace ccfield {
 
 using nlohmann::json;
@@ -36,7 +38,7 @@ std::string Plain(const json& v) {
     for (const json& x : v) out += (out.empty() ? "" : "; ") + Plain(x);
     return out;
   }
-  return v.dump();
+  return JsonForOutput(v);
 }
 
 // The answers a report shows: answers to hidden fields stay stored (a worker
@@ -152,7 +154,7 @@ Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
     json props = json::object();
     for (const auto& [k, val] : v.fields.items()) {
       // QGIS shows nested objects as text; keep answers as one JSON string.
-      props[k] = k == "answers" ? json(ShownAnswers(store->FindForm(Plain(v.Get("form"))), val).dump()) : val;
+      props[k] = k == "answers" ? json(JsonForOutput(ShownAnswers(store->FindForm(Plain(v.Get("form"))), val))) : val;
     }
     props["record_type"] = "visit";
     props["id"] = v.id;
@@ -162,7 +164,7 @@ Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
                         {"properties", props}});
   }
   json doc = {{"type", "FeatureCollection"}, {"name", "ccfield"}, {"features", features}};
-  out << doc.dump(1) << "\n";
+  out << JsonForOutput(doc, 1) << "\n";
   if (skipped) *skipped = missing;
   if (!out) return Status::IoError("writing the GeoJSON export failed");
   return Status::Ok();

@@ -47,4 +47,8 @@ Result<nlohmann::json> ParseUntrustedJson(std::string_view text, std::string_vie
   }
 }
 
+std::string JsonForOutput(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace ccfield

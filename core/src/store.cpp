@@ -68,7 +68,10 @@ Record ReadRecord(RecordType type, const sql::Stmt& row) {
         case FieldKind::kStringList:
           r.fields[std::string(f.name)] = json::parse(row.Text(col), nullptr, false);
           break;
-        default: r.fields[std::string(f.name)] = row.Text(col); break;
+        // Text damaged in the file (written by an older version or another
+        // tool) is read with U+FFFD for the bad bytes, so no listing, export
+        // or sync stops on it; saving the record stores the repaired text.
+        default: r.fields[std::string(f.name)] = ReplaceInvalidUtf8(row.Text(col)); break;
       }
     }
     ++col;

@@ -49,6 +49,22 @@ std::optional<size_t> FindInvalidUtf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    std::optional<size_t> bad = FindInvalidUtf8(text);
+    if (!bad) {
+      out.append(text);
+      break;
+    }
+    out.append(text.substr(0, *bad));
+    out.append("\xEF\xBF\xBD");
+    text.remove_prefix(*bad + 1);
+  }
+  return out;
+}
+
 namespace {
 
 bool ReadInt(std::string_view s, size_t pos, size_t len, int* out) {

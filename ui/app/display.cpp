@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "ccfield/core/geo.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/core/site_kinds.h"
 #include "ccfield/core/text.h"
 #include "ccfield/sync/protocol.h"
@@ -367,13 +368,13 @@ std::string ValueText(Store* store, const Record* record, const std::string& fie
     std::string out;
     for (const auto& v : value) {
       if (!out.empty()) out += ", ";
-      out += v.is_string() ? CodeText(store, field, v.get<std::string>()) : v.dump();
+      out += v.is_string() ? CodeText(store, field, v.get<std::string>()) : JsonForOutput(v);
     }
     return out;
   }
   if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
   if (value.is_number()) return NumberWords(value.get<double>());
-  return value.dump();
+  return JsonForOutput(value);
 }
 
 std::string ConditionText(const std::string& rating) {

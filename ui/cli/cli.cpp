@@ -1,8 +1,10 @@
 #include "cli/cli.h"
 
+#include <exception>
 #include <iostream>
 
 #include "ccfield/core/import.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/platform/env.h"
 #include "cli/output.h"
 
@@ -86,7 +88,7 @@ Result<Store*> Context::OpenStore() {
 
 int Fail(Context& ctx, const Status& st) {
   if (ctx.json) {
-    ctx.err << nlohmann::json{{"error", {{"code", CodeSlug(st.code())}, {"message", st.message()}}}}.dump() << "\n";
+    ctx.err << JsonForOutput(nlohmann::json{{"error", {{"code", CodeSlug(st.code())}, {"message", st.message()}}}}) << "\n";
   } else {
     ctx.err << "ccfield: " << st.message() << "\n";
   }
@@ -126,8 +128,8 @@ int CmdInit(Context& ctx, const std::vector<std::string>& args) {
   if (!s.ok()) return Fail(ctx, s.status());
   if (Status st = (*s)->DeclineDemo(); !st.ok()) return Fail(ctx, st);
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"path", ctx.StorePath()}, {"device_id", (*s)->device_id()},
-                              {"schema_version", (*s)->schema_version()}}.dump() << "\n";
+    ctx.out << JsonForOutput(nlohmann::json{{"path", ctx.StorePath()}, {"device_id", (*s)->device_id()},
+                              {"schema_version", (*s)->schema_version()}}) << "\n";
   } else {
     ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << (*s)->device_id() << "\n";
   }
@@ -152,7 +154,7 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
     Result<DemoRemoval> removed = (*s)->RemoveDemoData();
     if (!removed.ok()) return Fail(ctx, removed.status().WithContext("removing the demo data"));
     if (ctx.json) {
-      ctx.out << nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}}.dump() << "\n";
+      ctx.out << JsonForOutput(nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}}) << "\n";
       return kExitOk;
     }
     int64_t total = 0;
@@ -175,7 +177,7 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   Result<ImportSummary> r = LoadDemoData(*s, ctx.env);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}}.dump()
+    ctx.out << JsonForOutput(nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}})
             << "\n";
   } else if (r->created.empty() && r->updated.empty()) {
     ctx.out << "The demo data set is already loaded.\n";
@@ -250,7 +252,16 @@ int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::
       {"resolve", CmdResolve}, {"site", CmdSite},   {"refused", CmdRefused}, {"logout", CmdLogout},
   };
   for (const Entry& e : kCommands) {
-    if (cmd == e.name) return e.fn(ctx, args);
+    if (cmd != e.name) continue;
+    // Last line of defence: a bug that throws ends the command with a message,
+    // not an abort. Every write is one store transaction, so what was saved
+    // before stays saved and a half-done write was rolled back.
+    try {
+      return e.fn(ctx, args);
+    } catch (const std::exception& ex) {
+      return Fail(ctx, Status::Internal(std::string("ccfield failed inside \"") + e.name + "\" (" + ex.what() +
+                                        "); nothing already saved was lost — please report this"));
+    }
   }
   return Usage(ctx, "unknown command \"" + cmd + "\"", kMainHelp);
 }

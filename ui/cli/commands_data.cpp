@@ -4,7 +4,9 @@
 #include <sstream>
 
 #include "ccfield/core/export.h"
+#include "ccfield/core/files.h"
 #include "ccfield/core/import.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/core/site_import.h"
 #include "cli/cli.h"
 
@@ -44,7 +46,7 @@ int CmdExport(Context& ctx, const std::vector<std::string>& args) {
     }
     if (std::rename(tmp.c_str(), path->c_str()) != 0) return Fail(ctx, Status::IoError("cannot write " + *path));
     if (ctx.json) {
-      ctx.out << json{{"path", *path}, {"bytes", buf.str().size()}, {"skipped_without_position", skipped}}.dump() << "\n";
+      ctx.out << JsonForOutput(json{{"path", *path}, {"bytes", buf.str().size()}, {"skipped_without_position", skipped}}) << "\n";
     } else {
       ctx.out << "Wrote " << *path << " (" << buf.str().size() << " bytes)";
       if (skipped) ctx.out << "; " << skipped << " records without a position left out";
@@ -57,23 +59,6 @@ int CmdExport(Context& ctx, const std::vector<std::string>& args) {
 }
 
 namespace {
-
-// Reads a whole file of at most `max_bytes`.
-Result<std::string> ReadInputFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  in.seekg(0);
-  if (size < 0) return Status::IoError("cannot read " + path);
-  if (static_cast<uint64_t>(size) > max_bytes) {
-    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MB");
-  }
-  std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!in) return Status::IoError("cannot read " + path);
-  return text;
-}
 
 json IssuesJson(const SiteFile& file, const std::vector<SiteImportError>& issues) {
   json items = json::array();
@@ -115,7 +100,7 @@ Result<Record> ImportWorkspace(Store* store, const std::optional<std::string>& g
 
 int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<std::string>& workspace,
                     const char* help) {
-  Result<std::string> text = ReadInputFile(path, kMaxSiteFileBytes);
+  Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");
   if (!text.ok()) return Fail(ctx, text.status());
   const SiteFile file = ParseSiteFile(*text, path);
   if (!ctx.json) {
@@ -128,9 +113,8 @@ int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<s
                                 (file.errors.size() == 1 ? " problem in " : " problems in ") + path +
                                 "; nothing was imported";
     if (ctx.json) {
-      ctx.err << json{{"error",
-                       {{"code", "invalid_input"}, {"message", summary}, {"problems", IssuesJson(file, file.errors)}}}}
-                     .dump()
+      ctx.err << JsonForOutput(json{{"error",
+                       {{"code", "invalid_input"}, {"message", summary}, {"problems", IssuesJson(file, file.errors)}}}})
               << "\n";
     } else {
       for (const SiteImportError& e : file.errors) {
@@ -180,12 +164,11 @@ int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<s
   Result<CommitResult> r = store->Commit(ops);
   if (!r.ok()) return Fail(ctx, r.status().WithContext(path + ": nothing imported"));
   if (ctx.json) {
-    ctx.out << json{{"created", plan.created},
+    ctx.out << JsonForOutput(json{{"created", plan.created},
                     {"updated", plan.updated},
                     {"unchanged", plan.unchanged},
                     {"workspace_id", ws->id},
-                    {"warnings", IssuesJson(file, file.warnings)}}
-                   .dump()
+                    {"warnings", IssuesJson(file, file.warnings)}})
             << "\n";
   } else {
     ctx.out << "Imported sites into " << ws->Title() << ": " << plan.created << " new, " << plan.updated
@@ -216,7 +199,7 @@ int CmdImport(Context& ctx, const std::vector<std::string>& args) {
   const std::string& path = pos[1];
   if (pos[0] == "sites") return ImportSitesFile(ctx, path, a->Get("workspace"), kHelp);
   if (a->Has("workspace")) return Usage(ctx, "--workspace is for import sites (practices belong to no workspace)", kHelp);
-  Result<std::string> text = ReadInputFile(path, 32 * 1024 * 1024);
+  Result<std::string> text = ReadFileAtMost(path, 32 * 1024 * 1024, "import file");
   if (!text.ok()) return Fail(ctx, text.status());
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
@@ -228,7 +211,7 @@ int CmdImport(Context& ctx, const std::vector<std::string>& args) {
   int updated = r->updated.count("practice") ? r->updated.at("practice") : 0;
   int unchanged = r->unchanged.count("practice") ? r->unchanged.at("practice") : 0;
   if (ctx.json) {
-    ctx.out << json{{"created", created}, {"updated", updated}, {"unchanged", unchanged}}.dump() << "\n";
+    ctx.out << JsonForOutput(json{{"created", created}, {"updated", updated}, {"unchanged", unchanged}}) << "\n";
   } else {
     ctx.out << "Imported good practices: " << created << " new, " << updated << " updated, " << unchanged
             << " unchanged.\n";

@@ -5,6 +5,7 @@
 
 #include "ccfield/core/geo.h"
 #include "ccfield/core/import.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/core/sdg.h"
 #include "ccfield/core/site_kinds.h"
 #include "ccfield/platform/env.h"
@@ -83,11 +84,10 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
     const json visit_states = {{"draft", states->draft},       {"waiting", states->waiting},
                                {"sent", states->sent},         {"refused", states->refused},
                                {"conflict", states->conflict}, {"demo", states->demo}};
-    ctx.out << json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
+    ctx.out << JsonForOutput(json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
                     {"workspaces", ws},           {"counts", counts},               {"follow_ups", fu},
                     {"drafts", drafts},           {"sync", sync_line},              {"visit_states", visit_states},
-                    {"overdue", n_overdue}}
-                   .dump()
+                    {"overdue", n_overdue}})
             << "\n";
     return kExitOk;
   }
@@ -139,7 +139,7 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
                 << " fields; SDG " << PlainValue(json(f.sdg_targets)) << ")\n";
       }
     }
-    if (ctx.json) ctx.out << json{{"items", list}, {"count", list.size()}}.dump() << "\n";
+    if (ctx.json) ctx.out << JsonForOutput(json{{"items", list}, {"count", list.size()}}) << "\n";
     return kExitOk;
   }
   if (a->positional().size() > 1) return Usage(ctx, "give one form key", kHelp);
@@ -153,7 +153,7 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
   const FormDef* form = (*s)->FindForm(key);
   if (!form) return Fail(ctx, Status::NotFound("no form \"" + a->positional()[0] + "\"; see `ccfield forms`"));
   if (ctx.json) {
-    ctx.out << form->source.dump() << "\n";
+    ctx.out << JsonForOutput(form->source) << "\n";
     return kExitOk;
   }
   ctx.out << form->key() << " — " << PickLabel(form->title, ctx.lang) << "\n";
@@ -161,7 +161,7 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
   for (const FormField& f : form->fields) {
     ctx.out << "  " << f.id << " (" << AnswerTypeName(f.type) << (f.unit.empty() ? "" : ", " + f.unit)
             << (f.required ? ", required" : "") << "): " << PickLabel(f.label, ctx.lang);
-    if (f.shown_when) ctx.out << "  [when " << f.shown_when->field << " = " << json(f.shown_when->values).dump() << "]";
+    if (f.shown_when) ctx.out << "  [when " << f.shown_when->field << " = " << JsonForOutput(json(f.shown_when->values)) << "]";
     ctx.out << "\n";
     for (const FormOption& o : f.options) ctx.out << "      " << o.value << " = " << PickLabel(o.label, ctx.lang) << "\n";
   }
@@ -232,7 +232,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
       if (with_state) AddStateJson(&j, StateOf(states, r));
       items.push_back(std::move(j));
     }
-    ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
     return kExitOk;
   }
   for (const Record& r : *rows) {
@@ -277,7 +277,7 @@ void ShowVisitText(Context& ctx, Store* store, const Record& r) {
   if (!answers.is_object() || answers.empty()) return;
   ctx.out << "  answers:\n";
   if (!form) {
-    ctx.out << "    " << answers.dump() << "\n";
+    ctx.out << "    " << JsonForOutput(answers) << "\n";
     return;
   }
   for (const FormField& f : form->fields) {
@@ -309,7 +309,7 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json j = RecordJson(*r);
     if (with_state) AddStateJson(&j, state);
-    ctx.out << j.dump() << "\n";
+    ctx.out << JsonForOutput(j) << "\n";
     return kExitOk;
   }
   ctx.out << TypeName(r->type) << " " << r->id
@@ -380,7 +380,7 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json items = json::array();
     for (const SearchHit& h : *hits) items.push_back(HitJson(h));
-    ctx.out << json{{"query", q.text}, {"items", items}, {"count", items.size()}}.dump() << "\n";
+    ctx.out << JsonForOutput(json{{"query", q.text}, {"items", items}, {"count", items.size()}}) << "\n";
     return kExitOk;
   }
   for (const SearchHit& h : *hits) {
@@ -409,7 +409,7 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json items = json::array();
     for (const ChangeEntry& e : *h) items.push_back(ChangeJson(e));
-    ctx.out << json{{"record_id", r->id}, {"items", items}, {"count", items.size()}}.dump() << "\n";
+    ctx.out << JsonForOutput(json{{"record_id", r->id}, {"items", items}, {"count", items.size()}}) << "\n";
     return kExitOk;
   }
   ctx.out << "History of " << TypeName(r->type) << " " << r->id << " (" << r->Title() << ")\n";

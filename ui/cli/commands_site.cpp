@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "ccfield/core/geo.h"
+#include "ccfield/core/json_text.h"
 #include "ccfield/core/site_kinds.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -181,7 +182,7 @@ int PrintSite(Context& ctx, Store* store, const std::string& id, const char* ver
     json sim = json::array();
     for (const SimilarSite& s : similar) sim.push_back(SimilarJson(s, ctx.lang));
     j["similar"] = sim;
-    ctx.out << j.dump() << "\n";
+    ctx.out << JsonForOutput(j) << "\n";
     return kExitOk;
   }
   PrintSimilar(ctx, similar);
@@ -203,7 +204,7 @@ int ListKinds(Context& ctx) {
       ctx.out << std::left << std::setw(22) << k.code << label << "\n";
     }
   }
-  if (ctx.json) ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+  if (ctx.json) ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "ccfield/core/json_text.h"
 #include "ccfield/sync/client.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -232,10 +233,9 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json ws = json::array();
     for (const auto& w : r->workspaces) ws.push_back({{"id", w.id}, {"role", w.role}});
-    ctx.out << json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
+    ctx.out << JsonForOutput(json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
                     {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws},
-                    {"demo_data", demo}}
-                   .dump()
+                    {"demo_data", demo}})
             << "\n";
     return kExitOk;
   }
@@ -276,10 +276,9 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   Result<RefusedCounts> refused = CountRefused(ctx.store.get());
   if (!refused.ok()) return Fail(ctx, refused.status());
   if (ctx.json) {
-    ctx.out << json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
+    ctx.out << JsonForOutput(json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
                     {"pushed", r.pushed},       {"rejected", r.rejected}, {"received", r.received},
-                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)}}
-                   .dump()
+                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)}})
             << "\n";
     return kExitOk;
   }
@@ -328,7 +327,7 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
       j["reason"] = reason;
       items.push_back(std::move(j));
     }
-    ctx.out << json{{"summary", sync::StatusSentence(*st)},
+    ctx.out << JsonForOutput(json{{"summary", sync::StatusSentence(*st)},
                     {"logged_in", st->logged_in},
                     {"server_url", st->server_url},
                     {"username", st->username},
@@ -338,8 +337,7 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
                     {"last_ok", st->last_ok},
                     {"blocked_by", st->blocked_by},
                     {"rejected_changes", items},
-                    {"refused_records", RefusedJson(*refused)}}
-                   .dump()
+                    {"refused_records", RefusedJson(*refused)}})
             << "\n";
     return kExitOk;
   }
@@ -403,7 +401,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json items = json::array();
     for (const ConflictInfo& c : *all) items.push_back(ConflictJson(store, c));
-    ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
     return kExitOk;
   }
   if (all->empty()) {
@@ -482,9 +480,8 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   Result<CommitResult> r = store->ResolveConflict(c.id, value);
   if (!r.ok()) return Fail(ctx, r.status());
   if (ctx.json) {
-    ctx.out << json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
-                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}}
-                   .dump()
+    ctx.out << JsonForOutput(json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
+                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}})
             << "\n";
     return kExitOk;
   }
@@ -534,7 +531,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
         j["title"] = r.Title();
         items.push_back(std::move(j));
       }
-      ctx.out << json{{"items", items}, {"count", items.size()}}.dump() << "\n";
+      ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
       return kExitOk;
     }
     if (list->empty()) {
@@ -605,7 +602,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
     } else {
       return Fail(ctx, after.status());
     }
-    ctx.out << j.dump() << "\n";
+    ctx.out << JsonForOutput(j) << "\n";
     return kExitOk;
   }
   ctx.out << title << ": " << done << "\n";
@@ -630,11 +627,10 @@ int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
   if (!counts.ok()) return Fail(ctx, counts.status());
   const int64_t unsent = counts->waiting + counts->sent + counts->rejected;
   if (ctx.json) {
-    ctx.out << json{{"was_logged_in", r->was_logged_in},
+    ctx.out << JsonForOutput(json{{"was_logged_in", r->was_logged_in},
                     {"revoked_on_server", r->revoked_on_server},
                     {"server_problem", r->server_problem},
-                    {"unsent_changes", unsent}}
-                   .dump()
+                    {"unsent_changes", unsent}})
             << "\n";
     return kExitOk;
   }

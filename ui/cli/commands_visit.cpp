@@ -1,10 +1,11 @@
 // `ccfield visit add|edit|delete|restore`: recording site visits.
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "app/display.h"  // FarFromSiteText, ConditionText: the window's words
+#include "ccfield/core/files.h"
 #include "ccfield/core/geo.h"
+#include "ccfield/core/json_text.h"
+#include "ccfield/core/records.h"
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
 #include "cli/cli.h"
@@ -126,11 +127,10 @@ Result<json> BuildFields(Context& ctx, Store* store, const Args& a, const FormDe
   }
   if (auto v = a.Get("notes")) f["notes"] = *v;
   if (auto file = a.Get("notes-file")) {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) return Status::NotFound("cannot read notes file " + *file);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    f["notes"] = ss.str();
+    if (a.Has("notes")) return Status::Invalid("give --notes or --notes-file, not both");
+    // The notes limit of the visit form: a bigger file is refused before it is read.
+    CCF_ASSIGN_OR_RETURN(std::string notes, ReadFileAtMost(*file, kMaxLongTextBytes, "notes file"));
+    f["notes"] = std::move(notes);
   }
   if (auto v = a.Get("gps")) {
     std::vector<std::string> parts = SplitComma(*v);
@@ -197,7 +197,7 @@ int Print(Context& ctx, Store* store, const std::string& id, const char* verb, b
     json j = RecordJson(*r);
     AddStateJson(&j, *st);
     j["warnings"] = far.empty() ? json::array() : json::array({far});
-    ctx.out << j.dump() << "\n";
+    ctx.out << JsonForOutput(j) << "\n";
   } else {
     ctx.out << verb << " visit " << r->id << "\n  " << RecordLine(store, *r, ctx.lang, &*st) << "\n";
     if (!far.empty()) ctx.out << "Warning: the GPS position is " << far << "\n";

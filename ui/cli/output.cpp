@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "app/display.h"
-#include "ccfield/core/site_kinds.h"  // ConditionText: the window's words, one mapping for both
+#include "ccfield/core/json_text.h"
+#include "ccfield/core/site_kinds.h"
+#include "ccfield/core/text.h"  // ConditionText: the window's words, one mapping for both
 
 namespace ccfield::cli {
 
@@ -35,14 +37,14 @@ std::string ShortId(const std::string& id) { return id.substr(0, 8); }
 
 std::string PlainValue(const json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return ReplaceInvalidUtf8(v.get<std::string>());
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
   if (v.is_array()) {
     std::string out;
     for (const json& x : v) out += (out.empty() ? "" : ", ") + PlainValue(x);
     return out;
   }
-  return v.dump();
+  return JsonForOutput(v);
 }
 
 std::string StateWords(RecordState state) {

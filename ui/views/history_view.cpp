@@ -1,6 +1,7 @@
 // History of a record: who changed what, when (oldest first, as the log keeps it).
 #include <imgui.h>
 
+#include "ccfield/core/json_text.h"
 #include "text/i18n.h"
 #include "views/views.h"
 #include "views/widgets.h"
@@ -38,7 +39,7 @@ void DrawHistory(Frame& f) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(DisplayLine(k < h.field_labels.size() ? h.field_labels[k] : c.field).c_str());
       ImGui::TableNextColumn();
-      std::string value = k < h.value_texts.size() ? h.value_texts[k] : c.value.dump();
+      std::string value = k < h.value_texts.size() ? h.value_texts[k] : JsonForOutput(c.value);
       ImGui::TextUnformatted(DisplayLine(value.substr(0, value.find('\n'))).c_str());
     }
   }

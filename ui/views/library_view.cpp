@@ -3,6 +3,7 @@
 #include <imgui_stdlib.h>
 
 #include "app/display.h"
+#include "ccfield/core/json_text.h"
 #include "text/i18n.h"
 #include "views/views.h"
 #include "views/widgets.h"
@@ -18,7 +19,7 @@ std::string Text(const Record& r, const char* field) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_array()) {
     std::string out;
-    for (const auto& item : v) out += (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    for (const auto& item : v) out += (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : JsonForOutput(item));
     return out;
   }
   return "";

@@ -28,4 +28,10 @@ std::optional<size_t> FindJsonTooDeep(std::string_view text, int max_depth = kMa
 Result<nlohmann::json> ParseUntrustedJson(std::string_view text, std::string_view what,
                                           int max_depth = kMaxJsonDepth);
 
+// JSON text of a value for output (CLI --json, exports). A string that is not
+// valid UTF-8 (text damaged in a store written by an older version or another
+// tool) is written with U+FFFD in place of the bad bytes instead of throwing,
+// so one damaged value never stops a listing, a history or an export.
+std::string JsonForOutput(const nlohmann::json& j, int indent = -1);
+
 }  // namespace ccfield

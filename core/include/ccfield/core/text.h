@@ -11,6 +11,10 @@ namespace ccfield {
 // code points above U+10FFFF are invalid), or nullopt when all is valid.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD:
+// for showing text damaged in a store, never for storing or sending it.
+std::string ReplaceInvalidUtf8(std::string_view text);
+
 // At most `max_bytes` of valid UTF-8 `text`, cut at a character boundary.
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
