@@ -388,10 +388,10 @@ TEST_CASE("Sync over a bad link: 100 ms latency and 20 KB/s (2G) still complete 
 
 TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync loses nothing") {
   SKIP_WITHOUT_SERVER();
-  // CurlTransport's stall detection is fixed at under 10 B/s for 60 s (the
-  // 2G rule) and not configurable, so the test gives up the way the app
-  // does: Stop() on the background thread, and, for a foreground SyncNow, a
-  // cancel flag raised by a watchdog through TransportConfig::cancel.
+  // CurlTransport gives a transfer up when under 10 B/s move for
+  // stall_seconds (60 s by default: the 2G rule). The app can also give up
+  // sooner: Stop() on the background thread, and, for a foreground SyncNow,
+  // a cancel flag raised by a watchdog through TransportConfig::cancel.
   LinkSetup s;
   std::mt19937_64 rng(4);
   std::unique_ptr<Store> store = s.a.OpenStore();
@@ -447,6 +447,23 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
     CHECK(out.status.message() == "sync was stopped");
     CHECK(sync_ms >= 900);
     CHECK(sync_ms < 3000);
+    CHECK(Unwrap(store->CountChangeStates()).sent == made);
+  }
+  SUBCASE("a configured stall timeout gives the transfer up by itself") {
+    const int64_t made = AddVisits(store.get(), s.site_id, 5, kNotesBytes, rng);
+    SyncClientOptions options;
+    options.stall_seconds = 2;
+    auto client = s.a.Client(options);
+    ProxyFaults f;
+    f.stall = true;
+    s.proxy.SetFaults(f);
+    const auto t_sync = Clock::now();
+    SyncOutcome out = client->Sync();
+    const int64_t sync_ms = MsSince(t_sync);
+    REQUIRE_FALSE(out.status.ok());
+    MESSAGE("stalled sync given up after ", sync_ms, " ms: ", out.status.message());
+    CHECK(sync_ms >= 1500);
+    CHECK(sync_ms < 30000);  // far below the default 60 s: the option was used
     CHECK(Unwrap(store->CountChangeStates()).sent == made);
   }
   // The stall clears: the held request may still reach the server (then the

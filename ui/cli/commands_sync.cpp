@@ -48,9 +48,9 @@ std::optional<std::string> ReadPassword(Context& ctx, bool prompt) {
 
 // Opens the CLI's store (creating the data directory) and a sync client on
 // its own connection to the same file.
-Result<std::unique_ptr<sync::SyncClient>> OpenClient(Context& ctx) {
+Result<std::unique_ptr<sync::SyncClient>> OpenClient(Context& ctx, sync::SyncClientOptions options = {}) {
   CCF_RETURN_IF_ERROR(ctx.OpenStore().status());
-  return sync::SyncClient::Open(ctx.env, ctx.StorePath());
+  return sync::SyncClient::Open(ctx.env, ctx.StorePath(), std::move(options));
 }
 
 std::string RecordTitle(Store* store, const std::string& type_name, const std::string& id) {
@@ -251,14 +251,24 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
 
 int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp =
-      "Usage: ccfield sync\n\n"
+      "Usage: ccfield sync [--stall-timeout SECONDS]\n\n"
       "Sends this device's changes to the server and receives the others' (log in first:\n"
-      "`ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.\n";
+      "`ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.\n\n"
+      "  --stall-timeout SECONDS  give a transfer up when almost nothing (under 10 bytes/s)\n"
+      "                           has moved for this long (1-3600; default 60, for 2G links)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"stall-timeout", true}}, kHelp, &code);
   if (!a) return code;
   if (!a->positional().empty()) return Usage(ctx, "sync takes no arguments", kHelp);
-  Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
+  sync::SyncClientOptions options;
+  if (auto v = a->Get("stall-timeout")) {
+    Result<double> s = ParseNumber(*v, "--stall-timeout");
+    if (!s.ok() || *s != static_cast<int>(*s) || *s < sync::kMinStallSeconds || *s > sync::kMaxStallSeconds) {
+      return Usage(ctx, "--stall-timeout takes whole seconds from 1 to 3600", kHelp);
+    }
+    options.stall_seconds = static_cast<int>(*s);
+  }
+  Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx, std::move(options));
   if (!client.ok()) return Fail(ctx, client.status());
   const sync::SyncOutcome out = (*client)->Sync();
   const sync::SyncReport& r = out.report;

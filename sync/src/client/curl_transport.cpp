@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <mutex>
@@ -18,7 +19,6 @@ namespace {
 // The numbers of docs/sync-protocol.md, "Client behaviour".
 constexpr long kConnectTimeoutSeconds = 20;
 constexpr long kLowSpeedBytesPerSecond = 10;
-constexpr long kLowSpeedSeconds = 60;
 constexpr long kLastResortTimeoutSeconds = 30 * 60;
 
 void GlobalInit() {
@@ -169,7 +169,7 @@ struct CurlTransport::Impl {
     if (!config.ca_file.empty()) set(CURLOPT_CAINFO, config.ca_file.c_str());
     set(CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
     set(CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
-    set(CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+    set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::clamp(config.stall_seconds, kMinStallSeconds, kMaxStallSeconds)));
     set(CURLOPT_TIMEOUT, kLastResortTimeoutSeconds);
     set(CURLOPT_TCP_KEEPALIVE, 1L);
     set(CURLOPT_ACCEPT_ENCODING, "gzip");  // the protocol's encoding; "" would offer br, which httplib compresses at quality 11 (slow)

@@ -66,6 +66,7 @@ struct SyncClient::Context {
     config.ca_file = ca_file;
     config.env = env;
     config.cancel = cancel;
+    config.stall_seconds = options.stall_seconds;
     const TransportFactory& factory = options.transport_factory;
     CCF_ASSIGN_OR_RETURN(transport, factory(config));
     transport_url = url;

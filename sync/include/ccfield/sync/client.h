@@ -111,6 +111,7 @@ struct SyncClientOptions {
   int push_batch = static_cast<int>(kMaxChangesPerRequest);  // own changes per request
   int pull_limit = kDefaultPullLimit;                        // server changes per answer
   int max_round_trips = 100;                                 // per SyncNow; the rest waits for the next one
+  int stall_seconds = kDefaultStallSeconds;                  // TransportConfig::stall_seconds
   // Called on the background thread after every background sync attempt
   // (never for SyncNow). Must not block for long and must not call Stop();
   // a UI posts the outcome to its main loop. May be empty.

@@ -47,6 +47,10 @@ class Transport {
   virtual Result<HttpResult> Get(const std::string& path) = 0;
 };
 
+inline constexpr int kDefaultStallSeconds = 60;
+inline constexpr int kMinStallSeconds = 1;
+inline constexpr int kMaxStallSeconds = 3600;
+
 struct TransportConfig {
   // "https://sync.example.org" or "https://host:8443/prefix"; plain http://
   // only to a loopback host (127.0.0.0/8, localhost, ::1).
@@ -63,14 +67,19 @@ struct TransportConfig {
   size_t max_response_bytes = 64u * 1024 * 1024;
   // Request bodies larger than this are gzip-compressed.
   size_t gzip_min_bytes = 1024;
+  // A transfer is given up as stalled when fewer than 10 bytes/s move for
+  // this long. 60 s suits 2G links that pause; a link known to be dead
+  // sooner (a test, a fixed line) may lower it, a satellite link raise it.
+  int stall_seconds = kDefaultStallSeconds;
 };
 
 // Makes a transport for `config`. SyncClient calls it on its own thread.
 using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const TransportConfig&)>;
 
 // libcurl over HTTP/1.1 (TLS verified always). Connect timeout 20 s; a
-// transfer is given up when fewer than 10 bytes/s move for 60 s (2G links are
-// slow but alive), and after 30 minutes as a last resort. Responses may come
+// transfer is given up when fewer than 10 bytes/s move for
+// config.stall_seconds (60 s by default: 2G links are slow but alive), and
+// after 30 minutes as a last resort. Responses may come
 // gzipped; request bodies over config.gzip_min_bytes are sent gzipped. One
 // easy handle is reused, so the connection is kept alive between requests.
 class CurlTransport final : public Transport {
