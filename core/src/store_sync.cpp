@@ -212,6 +212,14 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
         it = touched.emplace(c.id, std::move(r)).first;
       }
       Record& r = it->second;
+      // A pull may stop after any page, leaving a record with some fields but
+      // not yet its workspace_id; every change names the workspace, so the
+      // record has it from its first field and an edit to it is sent with it.
+      // (No field version is bumped: the workspace_id change itself still applies.)
+      if (IsUuid(c.workspace_id) && r.Get("workspace_id").is_null() && FindField(*type, "workspace_id") &&
+          c.field != "workspace_id") {
+        r.fields["workspace_id"] = c.workspace_id;
+      }
       if (c.field == kDeletedField) {
         r.deleted = value.get<bool>();
       } else if (c.field.starts_with(kAnswersPrefix)) {

@@ -46,6 +46,7 @@ SyncBatch ToSyncBatch(const SyncResponse& r) {
     rc.version = c.version;
     rc.type = c.type;
     rc.id = c.id;
+    rc.workspace_id = c.workspace_id;
     rc.field = c.field;
     rc.value = c.value;
     rc.device_id = c.device_id;

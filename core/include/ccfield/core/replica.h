@@ -64,6 +64,7 @@ struct RemoteChange {
   int64_t version = 0;
   std::string type;           // record type name, or "form"
   std::string id;
+  std::string workspace_id;   // the record's workspace as the server knows it ("" for the library)
   std::string field;
   nlohmann::json value;
   std::string device_id;
