@@ -2,6 +2,7 @@
 #include "visit_generator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -15,17 +16,12 @@ namespace {
 
 using nlohmann::json;
 
-// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-void CivilFromDays(int64_t z, int* y, int* m, int* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = static_cast<int>(yoe + era * 400 + (*m <= 2 ? 1 : 0));
+// Days since 1970-01-01 to a civil date.
+void CivilFromDays(int64_t days, int* y, int* m, int* d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  *y = static_cast<int>(ymd.year());
+  *m = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  *d = static_cast<int>(static_cast<unsigned>(ymd.day()));
 }
 
 // ---- Vocabulary -------------------------------------------------------------
@@ -156,9 +152,9 @@ constexpr int64_t kEpoch2023Ms = 1'672'531'200'000;  // 2023-01-01T00:00:00Z
 std::string LocalTimestamp(int64_t utc_ms, int offset_min) {
   int64_t local_s = utc_ms / 1000 + int64_t{offset_min} * 60;
   int64_t days = local_s / 86400, sod = local_s % 86400;
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   CivilFromDays(days, &y, &m, &d);
-  char buf[40];
+  char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, static_cast<int>(sod / 3600),
                         static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
   if (offset_min == 0) {
@@ -172,9 +168,9 @@ std::string LocalTimestamp(int64_t utc_ms, int offset_min) {
 }
 
 std::string DateOf(int64_t utc_ms) {
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   CivilFromDays(utc_ms / 86'400'000, &y, &m, &d);
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
   return buf;
 }

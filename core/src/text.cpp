@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 
 namespace ccfield {
 
@@ -76,38 +77,34 @@ bool ReadInt(std::string_view s, size_t pos, size_t len, int* out) {
   return true;
 }
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int DaysInMonth(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+// The calendar day, or nullopt when it does not exist (2026-02-30).
+std::optional<std::chrono::year_month_day> CalendarDay(int y, int m, int d) {
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return ymd;
 }
 
-// Days since 1970-01-01 (proleptic Gregorian), Howard Hinnant's algorithm.
-int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+// Days since 1970-01-01 (proleptic Gregorian).
+int64_t DaysSinceEpoch(const std::chrono::year_month_day& ymd) {
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
 }
 
 bool ParseDate(std::string_view s, int* y, int* m, int* d) {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
   if (!ReadInt(s, 0, 4, y) || !ReadInt(s, 5, 2, m) || !ReadInt(s, 8, 2, d)) return false;
-  return *y >= 1900 && *y <= 2999 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= DaysInMonth(*y, *m);
+  return *y >= 1900 && *y <= 2999 && *m >= 1 && *m <= 12 && *d >= 1 && CalendarDay(*y, *m, *d).has_value();
 }
 
 }  // namespace
 
 bool IsValidDate(std::string_view s) {
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   return s.size() == 10 && ParseDate(s, &y, &m, &d);
 }
 
 std::optional<int64_t> ParseTimestamp(std::string_view s) {
-  int y, mo, d, h, mi, sec = 0, ms = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
   if (!ParseDate(s, &y, &mo, &d) || s.size() < 16 || (s[10] != 'T' && s[10] != ' ')) return std::nullopt;
   if (!ReadInt(s, 11, 2, &h) || s[13] != ':' || !ReadInt(s, 14, 2, &mi)) return std::nullopt;
   size_t pos = 16;
@@ -142,7 +139,7 @@ std::optional<int64_t> ParseTimestamp(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+  int64_t secs = DaysSinceEpoch(*CalendarDay(y, mo, d)) * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
   return secs * 1000 + ms;
 }
 

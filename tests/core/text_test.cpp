@@ -20,6 +20,15 @@ TEST_CASE("FindInvalidUtf8 accepts valid text in every script the app shows") {
   CHECK_FALSE(FindInvalidUtf8("nul \0 inside"s).has_value());         // U+0000 is valid UTF-8
 }
 
+TEST_CASE("ReplaceInvalidUtf8 puts U+FFFD for each bad byte and keeps valid text and a real U+FFFD") {
+  CHECK(ReplaceInvalidUtf8("ab\xFF") == "ab\xEF\xBF\xBD");
+  CHECK(ReplaceInvalidUtf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated: one per byte
+  CHECK(ReplaceInvalidUtf8("\xC0\xAF/") == "\xEF\xBF\xBD\xEF\xBF\xBD/");  // overlong
+  CHECK(ReplaceInvalidUtf8("\xEF\xBF\xBD ok") == "\xEF\xBF\xBD ok");
+  CHECK(ReplaceInvalidUtf8("Засорён \xFF فيضان") == "Засорён \xEF\xBF\xBD فيضان");
+  CHECK_FALSE(FindInvalidUtf8(ReplaceInvalidUtf8("\xF4\x90\x80\x80\xED\xA0\x80\x80")).has_value());
+}
+
 TEST_CASE("FindInvalidUtf8 rejects overlong encodings") {
   CHECK(FindInvalidUtf8("\xC0\x80") == 0u);              // U+0000 in 2 bytes
   CHECK(FindInvalidUtf8("ab\xC1\xBF") == 2u);            // U+007F in 2 bytes

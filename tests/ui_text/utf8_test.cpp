@@ -28,15 +28,6 @@ TEST_CASE("ui_text utf8: each invalid byte becomes U+FFFD") {
   CHECK(DecodeAll("\xF4\x90\x80\x80") == std::u32string(4, kReplacementChar));         // > U+10FFFF
   CHECK(DecodeAll("\xE2\x82") == std::u32string(2, kReplacementChar));                 // truncated
   CHECK(DecodeAll("\x80") == std::u32string{kReplacementChar});                        // lone continuation
-  CHECK(SanitizeUtf8("ab\xFF") == "ab\xEF\xBF\xBD");
-}
-
-TEST_CASE("ui_text utf8: validity check accepts a real U+FFFD") {
-  CHECK(IsValidUtf8("plain ASCII"));
-  CHECK(IsValidUtf8("\xEF\xBF\xBD"));
-  CHECK(IsValidUtf8("Français Русский ქართული العربية"));
-  CHECK_FALSE(IsValidUtf8("\xC3"));
-  CHECK_FALSE(IsValidUtf8("a\xE0\x80\x80"));
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ std::string RefusedSentence(int64_t visits, int64_t sites) {
   std::string out;
   if (visits > 0) out = ui::Format(tr("Visits the server refused: {n}."), {{"n", std::to_string(visits)}});
   if (sites > 0) {
-    out += (out.empty() ? "" : " ") + ui::Format(tr("Sites the server refused: {n}."), {{"n", std::to_string(sites)}});
+    if (!out.empty()) out += ' ';
+    out += ui::Format(tr("Sites the server refused: {n}."), {{"n", std::to_string(sites)}});
   }
   return out;
 }

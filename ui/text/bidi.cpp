@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "ccfield/core/text.h"
 #include "text/utf8.h"
 
 namespace ccfield::ui {
@@ -212,7 +213,7 @@ std::string VisualLine(std::string_view utf8_line, bool* rtl_paragraph) {
   }
   if (!HasRtl(utf8_line)) {
     if (rtl_paragraph) *rtl_paragraph = false;
-    return IsValidUtf8(utf8_line) ? std::string(utf8_line) : SanitizeUtf8(utf8_line);
+    return ReplaceInvalidUtf8(utf8_line);
   }
   FriBidiParType dir = FRIBIDI_PAR_ON;
   std::string out = ToVisual(Decode(utf8_line), &dir);
@@ -255,7 +256,7 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
       std::erase(text, FriBidiChar{0xFEFF});
       shaped = Encode(text, false);
     } else {
-      shaped = IsValidUtf8(raw) ? std::string(raw) : SanitizeUtf8(raw);
+      shaped = ReplaceInvalidUtf8(raw);
     }
     if (!direction_known && shaped.find_first_not_of(" \t") != std::string::npos) {
       direction_known = true;

@@ -61,26 +61,4 @@ void AppendUtf8(std::string* out, char32_t c) {
   }
 }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t pos = 0;
-  while (pos < s.size()) {
-    const size_t start = pos;
-    if (static_cast<unsigned char>(s[pos]) < 0x80) {
-      ++pos;
-      continue;
-    }
-    // A decoded U+FFFD is only an error if the input did not spell it (EF BF BD).
-    if (NextCodePoint(s, &pos) == kReplacementChar && pos - start != 3) return false;
-  }
-  return true;
-}
-
-std::string SanitizeUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t pos = 0;
-  while (pos < s.size()) AppendUtf8(&out, NextCodePoint(s, &pos));
-  return out;
-}
-
 }  // namespace ccfield::ui

@@ -19,10 +19,7 @@ char32_t NextCodePoint(std::string_view s, size_t* pos);
 // Appends c as UTF-8 (surrogates and values above U+10FFFF become U+FFFD).
 void AppendUtf8(std::string* out, char32_t c);
 
-// True if s is well-formed UTF-8 (no overlongs, surrogates or values > U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
-// s with every invalid byte replaced by U+FFFD.
-std::string SanitizeUtf8(std::string_view s);
+// Checking and repairing whole strings is core's (ccfield/core/text.h:
+// FindInvalidUtf8, ReplaceInvalidUtf8): one validator for the app.
 
 }  // namespace ccfield::ui

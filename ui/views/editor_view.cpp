@@ -102,7 +102,7 @@ json ParseNumber(const std::string& text, bool integer) {
     if (ch == ',') ch = '.';  // decimal comma, as typed in most of our countries
   }
   // A minus typed as U+2212 (as the app writes it) counts as a minus.
-  if (t.rfind("\u2212", 0) == 0) t = "-" + t.substr(3);
+  if (t.rfind("\u2212", 0) == 0) t.replace(0, 3, "-");
   char* end = nullptr;
   if (integer) {
     long long v = std::strtoll(t.c_str(), &end, 10);
