@@ -85,6 +85,7 @@ void ServerProcess::Start() {
   posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<std::string> args = {server_path_, "--data", dir.path(), "--password-cost",
                                    "test",       "serve",  "--port",   "0"};
+  args.insert(args.end(), serve_args.begin(), serve_args.end());
   std::vector<char*> argv = Argv(args);
   REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
   posix_spawn_file_actions_destroy(&fa);

@@ -36,6 +36,10 @@ class ServerProcess {
   void Kill(int signal = 15);
 
   std::string db_path() const { return dir.File("server.db"); }
+  pid_t pid() const { return pid_; }
+
+  // Extra `serve` options for the next Start() (e.g. --trusted-proxy ADDR).
+  std::vector<std::string> serve_args;
 
   TempDir dir;
   std::string workspace_id;

@@ -49,8 +49,8 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
                                             {"received", std::to_string(r.received)},
                                             {"conflicts", std::to_string(r.conflicts)}});
     if (r.rejected > 0) {  // refused is never reported as sent
-      state_.sync.last_result +=
-          " " + ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
+      state_.sync.last_result += ' ';
+      state_.sync.last_result += ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
     }
   } else {
     state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
@@ -74,6 +74,10 @@ void App::StartLogin(const Login& login) {
       state_.settings.login_running = false;
       if (r.ok()) {
         state_.settings.login_message = tr("Signed in. Syncing now.");
+        // A shared tablet: another person's unsent work stays theirs (issue 10 #5).
+        if (std::string o = sync::OthersUnsentSentence(r->others_unsent); !o.empty()) {
+          state_.settings.login_message += "\n" + o;
+        }
         sync_->RequestSync();
         AfterLogin();  // sites.cpp: offers to remove the demo data
       } else {

@@ -171,7 +171,11 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
     f.status = Status::Unavailable("the server address does not lead to a ccfield sync server" + Http(http_status));
   } else if (http_status == 429) {
     f.action = SyncAction::kRetryLater;
-    f.status = Status::Unavailable("the server is busy; sync will try again later");
+    // Say how long and why (a write quota names the limit): the changes stay here, unsent.
+    f.status = Status::Unavailable(
+        "the server asked this device to wait " +
+        (retry_after_seconds ? std::to_string(*retry_after_seconds) + " seconds" : std::string("a while")) + said +
+        "; sync will try again then");
   } else if (http_status == 408 || http_status >= 500) {
     f.action = SyncAction::kRetryLater;
     f.status = Status::Unavailable("the server has a problem; sync will try again later" + Http(http_status));
