@@ -204,6 +204,11 @@ INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
 // own_unsent_records the records it still sees there because its own unsent
 // or refused changes are on them. Demo workspaces are never hidden. Existing
 // own changes belong to the account saved in the file.
+// Schema 8: who the server says pushed a received change (issue 10, 10a).
+constexpr const char* kV8 = R"sql(
+ALTER TABLE change_log ADD COLUMN pushed_by TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr const char* kV7 = R"sql(
 ALTER TABLE change_log ADD COLUMN account TEXT;
 UPDATE change_log SET account = (SELECT nullif(value, '') FROM meta WHERE key = 'sync_username')
@@ -285,6 +290,8 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
       if (st.ok()) st = db->Exec(kV6Triggers);
     } else if (next == 7) {
       st = db->Exec(kV7);
+    } else if (next == 8) {
+      st = db->Exec(kV8);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

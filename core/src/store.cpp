@@ -397,10 +397,19 @@ Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
 }  // namespace
 
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
+  const bool with_user = schema_version_ >= 8;
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
+                                                 (with_user ? ", pushed_by" : "") +
                                                  " FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
-  return ReadChanges(q);
+  std::vector<ChangeEntry> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(internal::ReadChangeEntry(q));
+    if (with_user) out.back().pushed_by = q.Text(10);
+  }
+  return out;
 }
 
 Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {

@@ -160,8 +160,10 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
           set_state.Bind(1, "rejected").BindNull(2).Bind(3, r.reason).Bind(4, device_id_).Bind(5, r.device_seq).Run());
     }
     CCF_ASSIGN_OR_RETURN(sql::Stmt log, db->Prepare(
-        "INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, record_type, record_id, field, "
-        "value, created, base_version, sync_state, server_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?)"));
+        std::string("INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, record_type, "
+                    "record_id, field, value, created, base_version, sync_state, server_version") +
+        (schema_version_ >= 8 ? ", pushed_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?, ?)"
+                              : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?)")));
     CCF_ASSIGN_OR_RETURN(sql::Stmt pending, db->Prepare(
         "SELECT 1 FROM change_log WHERE record_id = ? AND field = ? AND device_id = ? AND "
         "sync_state IN ('waiting', 'sent') LIMIT 1"));
@@ -171,6 +173,7 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
       log.Reset();
       log.Bind(1, c.device_id).Bind(2, c.device_seq).Bind(3, c.time).Bind(4, c.author).Bind(5, c.type);
       log.Bind(6, c.id).Bind(7, c.field).Bind(8, JsonText(c.value)).Bind(9, c.created ? 1 : 0).Bind(10, c.version);
+      if (schema_version_ >= 8) log.Bind(11, c.user);
       CCF_RETURN_IF_ERROR(log.Run());
       if (db->Changes() == 0) {
         // Seen before (a re-applied page, or our own change echoed): its value is already here.

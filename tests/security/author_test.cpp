@@ -5,10 +5,16 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <sstream>
+
 #include "ccfield/core/uuid.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/protocol.h"
+#include "ccfield/sync/client.h"
+#include "cli/cli.h"
 #include "support/server_process.h"
+#include "support/store_fixture.h"
+#include "support/temp_dir.h"
 
 namespace ccfield {
 namespace {
@@ -71,6 +77,45 @@ TEST_CASE("author: a change pushed as someone else reaches other devices with th
     CHECK(c.user == "bob");                     // who really pushed it
   }
   CHECK(seen == 2);
+}
+
+TEST_CASE("author: the receiving device keeps and shows the signed-in user beside the name the pusher typed") {
+  ServerProcess server(kServerPath);
+  testing::TempDir bob_dir, alice_dir;
+  const std::string bob_db = bob_dir.File("ccfield.db"), alice_db = alice_dir.File("ccfield.db");
+  auto bob = testing::Unwrap(sync::SyncClient::Open(DefaultEnv(), bob_db));
+  REQUIRE_OK(bob->Login(server.url, "bob", ServerProcess::Password("bob"), "bob's tablet"));
+  REQUIRE_OK(bob->SyncNow());
+  const std::string site = NewUuid(DefaultEnv());
+  {
+    auto store = testing::OpenStore(DefaultEnv(), bob_db);
+    store->SetAuthor("Mallory Impersonator");
+    REQUIRE_OK(store->Commit({SetFields{RecordType::kSite, site,
+                                        {{"workspace_id", server.workspace_id}, {"name", "Drain D-9"}}}}));
+  }
+  REQUIRE(testing::Unwrap(bob->SyncNow()).pushed == 2);
+
+  auto alice = testing::Unwrap(sync::SyncClient::Open(DefaultEnv(), alice_db));
+  REQUIRE_OK(alice->Login(server.url, "alice", ServerProcess::Password("alice"), "alice's tablet"));
+  REQUIRE_OK(alice->SyncNow());
+  alice.reset();
+  {
+    auto store = testing::OpenStore(DefaultEnv(), alice_db);
+    std::vector<ChangeEntry> history = testing::Unwrap(store->History(site));
+    REQUIRE(history.size() == 2);
+    for (const ChangeEntry& e : history) {
+      CHECK(e.author == "Mallory Impersonator");
+      CHECK(e.pushed_by == "bob");
+    }
+  }
+  // The CLI shows who really pushed it first.
+  std::ostringstream out, err;
+  REQUIRE_MESSAGE(cli::Run({"--data", alice_dir.path(), "history", site}, DefaultEnv(), out, err) == 0, err.str());
+  CHECK(out.str().find("bob (signed as \"Mallory Impersonator\")") != std::string::npos);
+  // The pusher's own history names nobody else: its changes are its own.
+  std::ostringstream own, own_err;
+  REQUIRE(cli::Run({"--data", bob_dir.path(), "--json", "history", site}, DefaultEnv(), own, own_err) == 0);
+  CHECK(own.str().find("\"pushed_by\":\"\"") != std::string::npos);
 }
 
 }  // namespace

@@ -73,18 +73,8 @@ struct Tablet {
   }
 };
 
-// `admin remove-member` when the server has it; otherwise the membership row
-// is deleted from the server's file (the server reads memberships per request).
 void RemoveMember(ServerProcess& server, const std::string& ws, const std::string& user) {
-  auto [code, help] = testing::RunCommand({kServerPath, "--data", server.dir.path(), "admin", "help"});
-  if (help.find("remove-member") != std::string::npos) {
-    server.Admin({"remove-member", ws, user});
-    return;
-  }
-  MESSAGE("the server has no `admin remove-member` yet: deleting the membership row");
-  auto raw = testing::OpenRawDb(server.db_path());
-  REQUIRE_OK(raw->Exec("DELETE FROM memberships WHERE workspace_id = '" + ws +
-                       "' AND user_id = (SELECT id FROM users WHERE username = '" + user + "')"));
+  server.Admin({"remove-member", ws, user});
 }
 
 TEST_CASE("attack: a person removed from a workspace keeps nothing of it on the device once their work is resolved") {

@@ -58,7 +58,7 @@ int Mode(const std::string& path) {
   return static_cast<int>(st.st_mode & 0777);
 }
 
-TEST_CASE("attack: a copied store does not carry a working login; the token is a 0600 file apart from the data") {
+TEST_CASE("attack: a copied store does not carry a working login, the token is a 0600 file apart from the data (copied store test)") {
   ServerProcess server(kServerPath);
   TempDir creds, tablet, copy;
   const std::string cred_dir = creds.File("state/ccfield/credentials");

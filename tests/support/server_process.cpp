@@ -56,7 +56,8 @@ bool ServerProcess::Available(const std::string& server_path) {
   return !server_path.empty() && access(server_path.c_str(), X_OK) == 0;
 }
 
-ServerProcess::ServerProcess(std::string server_path) : server_path_(std::move(server_path)) {
+ServerProcess::ServerProcess(std::string server_path, std::vector<std::string> first_serve_args)
+    : serve_args(std::move(first_serve_args)), server_path_(std::move(server_path)) {
   workspace_id = Trim(Admin({"create-workspace", "Test municipality", "--country", "TZ"}));
   REQUIRE(!workspace_id.empty());
   for (const char* user : {"alice", "bob"}) {

@@ -22,8 +22,14 @@ class ServerProcess {
   static bool Available(const std::string& server_path);
   static std::string Password(const std::string& user) { return "pw-" + user + "-2026"; }
 
-  // Creates the workspace and users, then Start()s.
-  explicit ServerProcess(std::string server_path);
+  // `serve` options that turn the per-minute write quotas off, for tests that
+  // push bursts far beyond field work on purpose (kill and link-fault suites).
+  static std::vector<std::string> NoWriteQuota() {
+    return {"--quota-user-changes-per-min", "0", "--quota-workspace-changes-per-min", "0"};
+  }
+
+  // Creates the workspace and users, then Start()s with `first_serve_args`.
+  explicit ServerProcess(std::string server_path, std::vector<std::string> first_serve_args = {});
   ~ServerProcess();  // Kill()
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

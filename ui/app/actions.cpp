@@ -55,7 +55,15 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
   } else {
     state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
   }
-  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0) {
+  // Removed from a workspace by an administrator: its records left this tablet; say so once (issue 10 #7).
+  for (const std::string& ws : r.removed_workspaces) {
+    const std::string said =
+        ui::Format(tr("You were removed from the workspace {name}; its records were removed from this tablet."),
+                   {{"name", ws}});
+    state_.sync.last_result += "\n" + said;
+    ShowMessage(said, false);
+  }
+  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0 || !r.removed_workspaces.empty()) {
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }

@@ -152,7 +152,7 @@ struct SimilarSite {
 };
 inline constexpr double kSimilarSiteMeters = 50;
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 class Store {
  public:
