@@ -8,11 +8,7 @@
 // Every figure is wall time on a possibly shared machine; the bench asserts
 // nothing about time (bench/README.md). --quick finishes in well under a
 // minute. Needs nginx (scripts/install-deps.sh).
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,23 +27,7 @@
 #include "support/front_process.h"
 #include "support/temp_dir.h"
 
-extern char** environ;
-
 namespace ccfield::bench {
-namespace {
-pid_t g_server_pid = 0;  // killed by Die (std::exit runs no destructors)
-}  // namespace
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fflush(stdout);
-  if (g_server_pid > 0) {
-    kill(g_server_pid, SIGKILL);
-    waitpid(g_server_pid, nullptr, 0);
-  }
-  std::fprintf(stderr, "ccfield_attack_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
 namespace {
 
 struct Options {
@@ -57,40 +37,6 @@ struct Options {
   bool quick = false;
 };
 
-// Runs argv; its standard output, or "" (and *code) on failure.
-std::string Run(std::vector<std::string> args, int* code, bool wait_for_line, pid_t* serving) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) Die("pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) Die("cannot start " + args[0]);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((!wait_for_line || out.find('\n') == std::string::npos) && (n = read(fds[0], buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (wait_for_line) {
-    *serving = pid;
-    return out;
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 // A ccfield-server that trusts a front on 127.0.0.1, with one workspace and
 // one user "amina".
 class Server {
@@ -99,19 +45,16 @@ class Server {
     Admin({"create-workspace", "Bench municipality", "--country", "TZ"}, &workspace_);
     Admin({"create-user", "amina", "--password", "pw-amina-bench"}, nullptr);
     Admin({"add-member", workspace_, "amina", "--role", "field_staff"}, nullptr);
-    const std::string out = Run({CCFIELD_SERVER_PATH, "--data", dir_.path(), "--password-cost", "test", "serve",
-                                 "--port", "0", "--trusted-proxy", "127.0.0.1"},
-                                nullptr, true, &pid_);
-    g_server_pid = pid_;
+    const Spawned s = Spawn({CCFIELD_SERVER_PATH, "--data", dir_.path(), "--password-cost", "test", "serve", "--port",
+                             "0", "--trusted-proxy", "127.0.0.1"},
+                            Quiet());
+    pid_ = s.pid;
+    const std::string out = TrimRight(ReadOutput(s.out_fd, 10, true));
     const std::string prefix = "listening on 127.0.0.1:";
     if (out.rfind(prefix, 0) != 0) Die("ccfield-server did not start: " + out);
     port_ = std::atoi(out.c_str() + prefix.size());
   }
-  ~Server() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    g_server_pid = 0;
-  }
+  ~Server() { Stop(pid_, SIGKILL, 5); }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
 
@@ -119,10 +62,14 @@ class Server {
   void Admin(std::vector<std::string> args, std::string* out) {
     std::vector<std::string> argv = {CCFIELD_SERVER_PATH, "--data", dir_.path(), "--password-cost", "test", "admin"};
     argv.insert(argv.end(), args.begin(), args.end());
-    int code = 0;
-    std::string o = Run(argv, &code, false, nullptr);
+    const auto [code, o] = RunCommand(argv, Quiet());
     if (code != 0) Die("admin " + args[0] + " failed");
-    if (out) *out = o;
+    if (out) *out = TrimRight(o);
+  }
+  static SpawnOptions Quiet() {
+    SpawnOptions o;
+    o.stderr_path = "/dev/null";
+    return o;
   }
   testing::TempDir dir_;
   std::string workspace_;
@@ -197,12 +144,9 @@ void Report(const char* name, const Phase& p) {
 
 Options Parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto num = [&]() {
-      if (i + 1 >= argc) Die(a + " needs a value");
-      return std::atof(argv[++i]);
-    };
+  for (ArgReader args(argc, argv); args.Next();) {
+    const std::string& a = args.option();
+    auto num = [&] { return args.Number(1e7); };
     if (a == "--quick") {
       o.quick = true;
       o.seconds = 3;
@@ -229,6 +173,7 @@ Options Parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace ccfield;
   using namespace ccfield::bench;
+  SetProgramName("ccfield_attack_bench");
   signal(SIGPIPE, SIG_IGN);
   const Options o = Parse(argc, argv);
   std::printf("ccfield_attack_bench: %d devices, %.0f s per phase%s; loadavg %s\n", o.devices, o.seconds,

@@ -17,10 +17,8 @@
 // Russian; ~500 sites; all five built-in forms with answers that validate.
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,9 +42,8 @@
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
+#include "search_index.h"  // core/src: the FTS5 query Store::Search runs
 #include "visit_generator.h"
-
-extern char** environ;
 
 namespace ccfield::bench {
 namespace {
@@ -54,29 +51,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-}  // namespace
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "ccfield_store_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
-namespace {
-
 // ---- Options ----------------------------------------------------------------
 
-struct Options {
+struct Options : CommonOptions {
   int64_t visits = 100000;
   bool visits_given = false;
-  std::string dir;  // empty: a fresh directory under /tmp, removed at the end
-  bool quick = false;
-  bool keep = false;                   // keep the files (always kept when --dir is given)
   bool reuse = false;                  // reuse DIR/search.db if present instead of building it
   std::string tmpfs_dir = "/dev/shm";  // second run of (a) without fsync cost; "" skips
   int save_commits = 500;
   int search_rounds = 5;
   int open_runs = 5;
-  uint64_t seed = 1;
   std::string child_open;  // internal: time Open + List on this file and exit
 };
 
@@ -97,46 +81,23 @@ void Usage() {
 Options ParseOptions(int argc, char** argv) {
   Options o;
   bool commits_given = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die(a + " needs a value");
-      return argv[++i];
-    };
-    auto number = [&]() -> int64_t {
-      std::string v = value();
-      char* end = nullptr;
-      long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0) Die(a + " needs a non-negative number, not \"" + v + "\"");
-      return n;
-    };
+  for (ArgReader args(argc, argv); args.Next();) {
+    const std::string& a = args.option();
     if (a == "--visits") {
-      o.visits = number();
+      o.visits = args.Int();
       o.visits_given = true;
-    } else if (a == "--dir") {
-      o.dir = value();
-    } else if (a == "--quick") {
-      o.quick = true;
-    } else if (a == "--keep") {
-      o.keep = true;
     } else if (a == "--reuse") {
       o.reuse = true;
     } else if (a == "--commits") {
-      o.save_commits = static_cast<int>(number());
+      o.save_commits = static_cast<int>(args.Int());
       commits_given = true;
     } else if (a == "--tmpfs-dir") {
-      o.tmpfs_dir = value();
+      o.tmpfs_dir = args.Value();
       if (o.tmpfs_dir == "none") o.tmpfs_dir.clear();
-    } else if (a == "--seed") {
-      o.seed = static_cast<uint64_t>(number());
     } else if (a == "--child-open-list") {
-      o.child_open = value();
-    } else if (a == "--help" || a == "-h") {
-      Usage();
-      std::exit(0);
-    } else {
-      Usage();
-      Die("unknown option " + a);
+      o.child_open = args.Value();
+    } else if (!args.Common(&o, Usage)) {
+      args.Unknown(Usage);
     }
   }
   if (o.quick) {
@@ -400,8 +361,6 @@ std::string EvictFromCache(const std::string& db_path) {
   return how;
 }
 
-double Median(std::vector<double> v) { return Summarize(std::move(v)).p50; }
-
 // The load average at start, printed again in the summary.
 std::string g_load_start;
 
@@ -540,30 +499,6 @@ std::vector<Query> QueryMix(const Vocabulary& v) {
   return q;
 }
 
-// The FTS5 expression Store::Search runs for `text` (mirrors core's
-// BuildMatchQuery: every word, the last as a prefix); diagnostics only.
-std::string MatchExpression(const std::string& text) {
-  std::vector<std::string> words;
-  std::string cur;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || std::isalnum(u)) {
-      cur.push_back(c);
-    } else if (!cur.empty()) {
-      words.push_back(cur);
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) words.push_back(cur);
-  std::string m;
-  for (size_t i = 0; i < words.size() && i < 16; ++i) {
-    if (!m.empty()) m += " AND ";
-    m += "\"" + words[i] + "\"";
-    if (i + 1 == words.size()) m += "*";
-  }
-  return m;
-}
-
 struct SearchFigures {
   Stats all;
   std::map<std::string, Stats> by_kind;
@@ -606,7 +541,7 @@ SearchFigures RunSearches(Store* store, const std::string& path, const std::vect
   for (size_t i : order) {
     int64_t matched = -1;
     if (count) {
-      std::string m = MatchExpression(mix[i].text);
+      std::string m = internal::BuildMatchQuery(mix[i].text);
       sqlite3_bind_text(count, 1, m.c_str(), -1, SQLITE_TRANSIENT);
       if (sqlite3_step(count) == SQLITE_ROW) matched = sqlite3_column_int64(count, 0);
       sqlite3_reset(count);
@@ -664,10 +599,10 @@ void CompareSearchShapes(const std::string& path, const std::vector<Query>& mix,
   };
   for (const auto& [name, fn] : shapes) {
     std::vector<double> ms;
-    for (const Query& q : mix) fn(MatchExpression(q.text));  // warm-up
+    for (const Query& q : mix) fn(internal::BuildMatchQuery(q.text));  // warm-up
     for (int r = 0; r < rounds; ++r) {
       for (const Query& q : mix) {
-        std::string m = MatchExpression(q.text);
+        std::string m = internal::BuildMatchQuery(q.text);
         auto t0 = Clock::now();
         fn(m);
         ms.push_back(MsBetween(t0, Clock::now()));
@@ -703,34 +638,15 @@ struct ChildTimes {
 };
 
 ChildTimes RunChild(const std::string& path) {
-  int pipefd[2];
-  if (::pipe(pipefd) != 0) Die("pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-  std::string self = "/proc/self/exe";
-  std::vector<std::string> args = {"ccfield_store_bench", "--child-open-list", path};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   auto t0 = Clock::now();
-  pid_t pid;
-  if (posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ) != 0) Die("cannot start the child");
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(pipefd[1]);
-  std::string out;
-  char buf[256];
-  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  ::close(pipefd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  SpawnOptions so;
+  so.exe = "/proc/self/exe";
+  const auto [code, out] = RunCommand({"ccfield_store_bench", "--child-open-list", path}, so);
   ChildTimes t;
   t.process_ms = MsBetween(t0, Clock::now());
   size_t rows = 0;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      std::sscanf(out.c_str(), "open_ms=%lf list_ms=%lf total_ms=%lf rows=%zu", &t.open_ms, &t.list_ms, &t.total_ms,
-                  &rows) != 4) {
+  if (code != 0 || std::sscanf(out.c_str(), "open_ms=%lf list_ms=%lf total_ms=%lf rows=%zu", &t.open_ms, &t.list_ms,
+                               &t.total_ms, &rows) != 4) {
     Die("the open/list child failed: " + out);
   }
   return t;
@@ -777,16 +693,8 @@ void PrintPlan(Sql& db, const std::string& label, const std::string& sql) {
 // ---- Main -------------------------------------------------------------------------
 
 int Run(const Options& opt) {
-  std::string dir = opt.dir;
   bool remove_dir = false;
-  if (dir.empty()) {
-    char tmpl[] = "/tmp/ccfield_bench.XXXXXX";
-    if (!::mkdtemp(tmpl)) Die("cannot create a directory under /tmp");
-    dir = tmpl;
-    remove_dir = !opt.keep;
-  } else {
-    fs::create_directories(dir);
-  }
+  const std::string dir = MakeWorkDir(opt.dir, "ccfield_bench", opt.keep, &remove_dir);
   std::printf("ccfield_store_bench dir=%s visits=%lld commits=%d seed=%llu sqlite=%s%s\n", dir.c_str(),
               static_cast<long long>(opt.visits), opt.save_commits, static_cast<unsigned long long>(opt.seed),
               sqlite3_libversion(), opt.quick ? " (quick)" : "");
@@ -926,13 +834,7 @@ int Run(const Options& opt) {
             n);
   }
 
-  Summary("loadavg at start/end: %s / %s (figures are noisier on a busy machine)", g_load_start.c_str(),
-          LoadAverage().c_str());
-  std::printf("\n== summary ==\n");
-  PrintSummary();
-  std::printf("files: %s%s\n", dir.c_str(), remove_dir ? " (removed)" : "");
-  std::fflush(stdout);
-  if (remove_dir) fs::remove_all(dir);
+  FinishRun(g_load_start, dir, remove_dir);
   return 0;
 }
 
@@ -940,6 +842,7 @@ int Run(const Options& opt) {
 }  // namespace ccfield::bench
 
 int main(int argc, char** argv) {
+  ccfield::bench::SetProgramName("ccfield_store_bench");
   ccfield::bench::Options opt = ccfield::bench::ParseOptions(argc, argv);
   if (!opt.child_open.empty()) return ccfield::bench::ChildOpenList(opt.child_open);
   return ccfield::bench::Run(opt);

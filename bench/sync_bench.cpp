@@ -25,11 +25,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -60,10 +57,10 @@
 #include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
+#include "ccfield/sync/gzip.h"
+#include "ccfield/sync/merge.h"
 #include "ccfield/sync/protocol.h"
 #include "visit_generator.h"
-
-extern char** environ;
 
 #ifndef CCFIELD_SERVER_PATH
 #error "CCFIELD_SERVER_PATH must name the ccfield-server binary (bench/CMakeLists.txt sets it)"
@@ -77,27 +74,9 @@ using nlohmann::json;
 using sync::SyncClient;
 using sync::SyncReport;
 
-// The serving ccfield-server, so that Die (std::exit: no destructors run)
-// does not leave it running.
-pid_t g_server_pid = 0;
-
-}  // namespace
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fflush(stdout);
-  if (g_server_pid > 0) {
-    ::kill(g_server_pid, SIGKILL);
-    ::waitpid(g_server_pid, nullptr, 0);
-  }
-  std::fprintf(stderr, "ccfield_sync_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
-namespace {
-
 // ---- Options ----------------------------------------------------------------
 
-struct Options {
+struct Options : CommonOptions {
   int visits = 1000;
   bool visits_given = false;
   int edits = 10;
@@ -105,11 +84,7 @@ struct Options {
   bool edit_rounds_given = false;
   int notes_bytes = 1200;  // notes are drawn within +-10 % of this
   int sites = 20;
-  bool quick = false;
-  bool keep = false;
   bool direct = false;  // no wire tap: the client talks to the server directly
-  std::string dir;      // empty: a fresh directory under /tmp, removed at the end
-  uint64_t seed = 1;
 };
 
 void Usage() {
@@ -130,21 +105,9 @@ void Usage() {
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die(a + " needs a value");
-      return argv[++i];
-    };
-    auto number = [&]() -> int64_t {
-      std::string v = value();
-      char* end = nullptr;
-      long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0 || n > 10'000'000) {
-        Die(a + " needs a non-negative number, not \"" + v + "\"");
-      }
-      return n;
-    };
+  for (ArgReader args(argc, argv); args.Next();) {
+    const std::string& a = args.option();
+    auto number = [&] { return args.Int(10'000'000); };
     if (a == "--visits") {
       o.visits = static_cast<int>(number());
       o.visits_given = true;
@@ -155,22 +118,10 @@ Options ParseOptions(int argc, char** argv) {
       o.edit_rounds_given = true;
     } else if (a == "--notes-bytes") {
       o.notes_bytes = static_cast<int>(number());
-    } else if (a == "--quick") {
-      o.quick = true;
     } else if (a == "--direct") {
       o.direct = true;
-    } else if (a == "--dir") {
-      o.dir = value();
-    } else if (a == "--keep") {
-      o.keep = true;
-    } else if (a == "--seed") {
-      o.seed = static_cast<uint64_t>(number());
-    } else if (a == "--help" || a == "-h") {
-      Usage();
-      std::exit(0);
-    } else {
-      Usage();
-      Die("unknown option " + a);
+    } else if (!args.Common(&o, Usage)) {
+      args.Unknown(Usage);
     }
   }
   if (o.quick && !o.visits_given) o.visits = 100;
@@ -183,45 +134,30 @@ Options ParseOptions(int argc, char** argv) {
 
 // ---- Compression ------------------------------------------------------------
 
-// Gzip (RFC 1952) of `in`; by default at zlib's default level (6), as the
-// client compresses requests.
-std::string Gzip(std::string_view in, int level = Z_DEFAULT_COMPRESSION) {
-  z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    Die("deflateInit2 failed");
+// The gzip size of `in` as the client compresses a request (sync/gzip.h:
+// zlib's default level).
+size_t GzipSize(std::string_view in) { return Check(sync::Gzip(in), "gzip").size(); }
+
+// The gzip size of `in` at zlib's level 9, a what-if the client does not do.
+// zlib's one-call compress2 makes the same deflate stream inside a zlib
+// wrapper (2-byte header, 4-byte trailer), which is 12 bytes smaller than a
+// gzip one (10-byte header, 8-byte trailer).
+size_t Gzip9Size(std::string_view in) {
+  uLongf n = compressBound(static_cast<uLong>(in.size()));
+  std::string out(n, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(in.data()),
+                static_cast<uLong>(in.size()), 9) != Z_OK) {
+    Die("compress2 failed");
   }
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  out.resize(out.size() - zs.avail_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) Die("deflate failed");
-  return out;
+  return n + 12;
 }
 
-size_t GzipSize(std::string_view in) { return Gzip(in).size(); }
-
+// A captured gzip body, decoded by the code the server uses (sync/gzip.h);
+// nullopt when it is broken.
 std::optional<std::string> Gunzip(std::string_view in) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) return std::nullopt;  // gzip or zlib header
-  std::string out;
-  char buf[64 * 1024];
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
-  }
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END) return std::nullopt;
-  return out;
+  Result<std::optional<std::string>> r = sync::Gunzip(in, size_t{1} << 30);
+  if (!r.ok()) return std::nullopt;
+  return std::move(r).value();
 }
 
 std::optional<std::string> Unbrotli(std::string_view in) {
@@ -515,18 +451,6 @@ class WireTap {
 
 // ---- The server process -----------------------------------------------------
 
-std::vector<char*> Argv(std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return argv;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // A ccfield-server in `dir` (created by the caller): admin commands and one
 // serving process on 127.0.0.1 with a free port. Its standard error goes to
 // DIR/server.log.
@@ -542,85 +466,42 @@ class ServerProcess {
   std::string Admin(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {CCFIELD_SERVER_PATH, "--data", dir_ + "/data", "--password-cost", "test", "admin"};
     argv.insert(argv.end(), args.begin(), args.end());
-    int out_fd = -1;
-    pid_t pid = Spawn(argv, &out_fd);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(out_fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    ::close(out_fd);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      Die("ccfield-server admin " + args[0] + " failed (see " + log_ + ")");
-    }
-    return Trim(out);
+    const auto [code, out] = RunCommand(argv, LogStderr());
+    if (code != 0) Die("ccfield-server admin " + args[0] + " failed (see " + log_ + ")");
+    return TrimRight(out);
   }
 
-  // Starts `serve --port 0` and waits for "listening on 127.0.0.1:PORT".
+  // Starts `serve --port 0` and waits for "listening on 127.0.0.1:PORT". The
+  // write quotas are off: the bench pushes far more than field work does in
+  // a minute on purpose.
   void Start() {
-    std::vector<std::string> argv = {
-        CCFIELD_SERVER_PATH, "--data", dir_ + "/data", "--password-cost", "test", "serve", "--port", "0"};
-    int out_fd = -1;
-    pid_ = Spawn(argv, &out_fd);
-    g_server_pid = pid_;
-    std::string out;
-    const auto t0 = Clock::now();
-    while (out.find('\n') == std::string::npos && MsBetween(t0, Clock::now()) < 10'000) {
-      pollfd p{out_fd, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[256];
-      ssize_t n = ::read(out_fd, buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    ::close(out_fd);
+    const Spawned s =
+        Spawn({CCFIELD_SERVER_PATH, "--data", dir_ + "/data", "--password-cost", "test", "serve", "--port", "0",
+               "--quota-user-changes-per-min", "0", "--quota-workspace-changes-per-min", "0"},
+              LogStderr());
+    pid_ = s.pid;
+    const std::string out = ReadOutput(s.out_fd, 10, true);
     const std::string prefix = "listening on 127.0.0.1:";
     if (out.rfind(prefix, 0) != 0) Die("ccfield-server did not start; it said \"" + out + "\" (see " + log_ + ")");
-    port_ = std::atoi(Trim(out.substr(prefix.size())).c_str());
+    port_ = std::atoi(TrimRight(out.substr(prefix.size())).c_str());
   }
 
   // SIGTERM, then SIGKILL if it has not exited within 5 s (it may wait for
   // idle keep-alive connections).
   void Stop() {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    const auto t0 = Clock::now();
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (MsBetween(t0, Clock::now()) > 5000) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    bench::Stop(pid_, SIGTERM, 5);
     pid_ = 0;
-    g_server_pid = 0;
   }
 
   int port() const { return port_; }
   const std::string& log() const { return log_; }
 
  private:
-  // Spawns `argv` with standard output to a pipe (*out_fd) and standard
-  // error appended to the log.
-  pid_t Spawn(std::vector<std::string>& args, int* out_fd) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) Die("pipe failed");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    pid_t pid = 0;
-    std::vector<char*> argv = Argv(args);
-    const int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    if (rc != 0) Die(std::string("cannot start ") + argv[0] + ": " + std::strerror(rc));
-    *out_fd = fds[0];
-    return pid;
+  SpawnOptions LogStderr() const {
+    SpawnOptions o;
+    o.stderr_path = log_;
+    return o;
   }
 
   const std::string dir_;
@@ -1077,7 +958,7 @@ Encoded Encode(const std::vector<json>& docs, F transform, bool with_brotli) {
     const std::string text = transform(d).dump(-1, ' ', false, json::error_handler_t::replace);
     e.json += text.size();
     e.gzip += GzipSize(text);
-    e.gzip9 += Gzip(text, 9).size();
+    e.gzip9 += Gzip9Size(text);
     if (with_brotli) e.br += Brotli(text, 11).size();
   }
   return e;
@@ -1153,12 +1034,6 @@ RawExchange RawSync(int port, const std::string& token, const std::string& body,
   return x;
 }
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 // ---- One edit cycle ------------------------------------------------------------
 
 struct EditRound {
@@ -1204,17 +1079,56 @@ EditRound RunEditRound(const std::string& prefix, Device* a, Device* b, WireTap*
 
 // ---- The run ------------------------------------------------------------------
 
+
+// ---- Text merge: the server's three-way merge of long text, alone ----
+// (moved here from unit tests: a speed figure is a bench figure.)
+struct TextMergeFigures {
+  double scattered_ms = 0;     // 100 KB note, edits scattered on both sides: merged
+  double pathological_ms = 0;  // 100 KB texts rewritten on both sides: given up (work budget)
+  bool scattered_merged = false, pathological_refused = false;
+};
+
+TextMergeFigures MeasureTextMerge(int repeats) {
+  std::mt19937_64 rng(7);
+  auto words = [&](size_t bytes, bool newlines) {
+    std::string s;
+    while (s.size() < bytes) {
+      for (int c = 1 + static_cast<int>(rng() % 6); c > 0; --c) s += static_cast<char>('a' + rng() % 3);
+      s += newlines && rng() % 8 == 0 ? '\n' : ' ';
+    }
+    return s;
+  };
+  std::string base;
+  for (int line = 0; base.size() < 100 * 1024; ++line) {
+    base += "Ligne " + std::to_string(line) + " : le caniveau est bouché lundi, la pompe ne marche plus.\n";
+  }
+  std::string ours = base, theirs = base;
+  for (size_t at = 0; at < base.size(); at += 10 * 1024) {
+    ours.replace(ours.find("lundi", at), 5, "mardi");
+    theirs.replace(theirs.find("pompe", at), 5, "pompe manuelle");
+  }
+  const std::string p_base = words(100 * 1024, true), p_ours = words(100 * 1024, true),
+                    p_theirs = words(100 * 1024, true);
+  TextMergeFigures f;
+  std::vector<double> a, b;
+  for (int i = 0; i < repeats; ++i) {
+    auto t0 = Clock::now();
+    f.scattered_merged = sync::MergeText(base, ours, theirs).has_value();
+    a.push_back(MsBetween(t0, Clock::now()));
+    t0 = Clock::now();
+    f.pathological_refused = !sync::MergeText(p_base, p_ours, p_theirs).has_value();
+    b.push_back(MsBetween(t0, Clock::now()));
+  }
+  f.scattered_ms = Median(a);
+  f.pathological_ms = Median(b);
+  return f;
+}
+
 int Run(const Options& opt) {
   ::signal(SIGPIPE, SIG_IGN);
-  std::string dir = opt.dir;
   bool remove_dir = false;
-  if (dir.empty()) {
-    char tmpl[] = "/tmp/ccfield_sync_bench.XXXXXX";
-    if (!::mkdtemp(tmpl)) Die("cannot make a temporary directory");
-    dir = tmpl;
-    remove_dir = !opt.keep;
-  } else {
-    fs::create_directories(dir);
+  const std::string dir = MakeWorkDir(opt.dir, "ccfield_sync_bench", opt.keep, &remove_dir);
+  if (!opt.dir.empty()) {
     for (const char* sub : {"data", "devices"}) {
       if (fs::exists(dir + "/" + sub)) Die(dir + " already holds a run (" + sub + "); give an empty --dir");
     }
@@ -1542,6 +1456,13 @@ int Run(const Options& opt) {
     }
   }
 
+  std::printf("\n== text merge: 100 KB long text, three-way, median of 5 (sync::MergeText alone)\n");
+  const TextMergeFigures tm = MeasureTextMerge(5);
+  std::printf("scattered edits on both sides: %s in %.1f ms\n", tm.scattered_merged ? "merged" : "NOT MERGED",
+              tm.scattered_ms);
+  std::printf("rewritten on both sides: %s in %.1f ms\n", tm.pathological_refused ? "given up" : "MERGED",
+              tm.pathological_ms);
+
   // ---- Summary ----
   auto row = [](const char* name, const Measured& m, const std::string& ratio, const std::string& target) {
     std::printf("%-34s %8d %12zu %12zu %10.1f  %-22s %s\n", name, m.report.requests, m.report.bytes_up,
@@ -1587,6 +1508,11 @@ int Run(const Options& opt) {
   row("4 no-op (B)", noop_b, "", std::string("1 request: ") + Verdict(noop_b.report.requests == 1));
   std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "4 no-op x20, A and B: median", "", "", "", Median(noop_ms),
               fmt("max %.1f ms", *std::max_element(noop_ms.begin(), noop_ms.end())).c_str(), "");
+  std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "text merge 100 KB, scattered", "", "", "", tm.scattered_ms,
+              tm.scattered_merged ? "merged" : "NOT MERGED", (std::string("<=50 ms: ") + Verdict(tm.scattered_ms <= 50)).c_str());
+  std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "text merge 100 KB, rewritten", "", "", "",
+              tm.pathological_ms, tm.pathological_refused ? "given up" : "MERGED",
+              (std::string("<=500 ms: ") + Verdict(tm.pathological_ms <= 500)).c_str());
   if (tap) {
     bool exact = rounds_exact;
     for (const Measured* m : std::initializer_list<const Measured*>{&setup_pull, &setup_sites, &setup_fixed, &push,
@@ -1596,8 +1522,7 @@ int Run(const Options& opt) {
     std::printf("SyncReport bytes vs the wire tap: %s\n",
                 exact ? "identical in every scenario" : "DIFFER (see report/wire lines above)");
   }
-  std::printf("loadavg at start/end: %s / %s (wall times are noisier on a busy machine)\n", load_start.c_str(),
-              LoadAverage().c_str());
+  std::printf("%s\n", MachineLine(load_start).c_str());
   std::printf("files: %s%s\n", dir.c_str(), remove_dir ? " (removed)" : "");
   std::fflush(stdout);
 
@@ -1611,4 +1536,7 @@ int Run(const Options& opt) {
 }  // namespace
 }  // namespace ccfield::bench
 
-int main(int argc, char** argv) { return ccfield::bench::Run(ccfield::bench::ParseOptions(argc, argv)); }
+int main(int argc, char** argv) {
+  ccfield::bench::SetProgramName("ccfield_sync_bench");
+  return ccfield::bench::Run(ccfield::bench::ParseOptions(argc, argv));
+}

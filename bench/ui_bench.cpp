@@ -20,11 +20,8 @@
 #include <fcntl.h>
 #include <imgui.h>
 #include <imgui_internal.h>  // the list's child window: its scroll position (to wrap and restore it)
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,27 +71,9 @@ constexpr int kWidth = 1100, kHeight = 720;  // the app's default window size
 
 void SleepS(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
-// Spawned ccfield processes still running, so that Die (std::exit: no
-// destructors run) does not leave windows open.
-std::set<pid_t> g_children;
-
-}  // namespace
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fflush(stdout);
-  for (pid_t pid : g_children) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-  }
-  std::fprintf(stderr, "ccfield_ui_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
-namespace {
-
 // ---- Options ----------------------------------------------------------------
 
-struct Options {
+struct Options : CommonOptions {
   int list_visits = 10000;    // (1), (2)
   int large_visits = 100000;  // (3), (4)
   int frames = 600;
@@ -103,13 +82,9 @@ struct Options {
   double idle_s = 10;
   double settle_s = 3;
   int runs = 5;
-  bool quick = false;
-  bool keep = false;
   bool rebuild = false;
-  std::string dir;    // empty: a fresh directory under /tmp, removed at the end
   std::string cache;  // generated stores, kept between runs
   std::set<std::string> only;
-  uint64_t seed = 1;
   std::string child_phases;  // internal: time start-up phases on this data dir and exit
   std::string child_screen = "home";
 };
@@ -139,23 +114,11 @@ Options ParseOptions(int argc, char** argv) {
   Options o;
   bool frames_given = false, idle_given = false, runs_given = false, list_given = false, large_given = false;
   bool settle_given = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die(a + " needs a value");
-      return argv[++i];
-    };
-    auto number = [&]() -> double {
-      std::string v = value();
-      char* end = nullptr;
-      double n = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !(n >= 0) || n > 1e7) Die(a + " needs a non-negative number, not \"" + v + "\"");
-      return n;
-    };
-    if (a == "--quick") {
-      o.quick = true;
-    } else if (a == "--only") {
-      std::stringstream s(value());
+  for (ArgReader args(argc, argv); args.Next();) {
+    const std::string& a = args.option();
+    auto number = [&] { return args.Number(1e7); };
+    if (a == "--only") {
+      std::stringstream s(args.Value());
       for (std::string part; std::getline(s, part, ',');) {
         if (part != "idle" && part != "frames" && part != "startup" && part != "memory") {
           Die("--only takes idle, frames, startup, memory; not \"" + part + "\"");
@@ -182,25 +145,15 @@ Options ParseOptions(int argc, char** argv) {
     } else if (a == "--large-visits") {
       o.large_visits = static_cast<int>(number());
       large_given = true;
-    } else if (a == "--dir") {
-      o.dir = value();
     } else if (a == "--cache") {
-      o.cache = value();
+      o.cache = args.Value();
     } else if (a == "--rebuild") {
       o.rebuild = true;
-    } else if (a == "--keep") {
-      o.keep = true;
-    } else if (a == "--seed") {
-      o.seed = static_cast<uint64_t>(number());
     } else if (a == "--child-phases") {
-      o.child_phases = value();
-      o.child_screen = value();
-    } else if (a == "--help" || a == "-h") {
-      Usage();
-      std::exit(0);
-    } else {
-      Usage();
-      Die("unknown option " + a);
+      o.child_phases = args.Value();
+      o.child_screen = args.Value();
+    } else if (!args.Common(&o, Usage)) {
+      args.Unknown(Usage);
     }
   }
   if (o.quick) {
@@ -353,8 +306,8 @@ struct Child {
   pid_t pid = 0;
   int out_fd = -1;
   Clock::time_point started;
-  std::string out;  // stdout, once Finish has read it
-  int status = 0;
+  std::string out;     // stdout, once Finish has read it
+  int code = 0;        // exit code, -1 if a signal ended it
   double wall_ms = 0;  // spawn to exit (end of stdout)
 };
 
@@ -369,67 +322,34 @@ constexpr const char* kFbAccel = "SDL_FRAMEBUFFER_ACCELERATION";
 const EnvVars kFbAccelOff = {std::string(kFbAccel) + "=0"};
 
 Child Spawn(const std::vector<std::string>& args, const std::string& stderr_path, const EnvVars& extra_env = {}) {
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) Die("pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<std::string> a = args;
-  std::vector<char*> argv;
-  for (auto& s : a) argv.push_back(s.data());
-  argv.push_back(nullptr);
+  SpawnOptions so;
+  so.stderr_path = stderr_path;
   // The renderer on the command line is what we measure (CCFIELD_RENDERER
   // would override it), and the framebuffer hint only where asked for.
-  std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "CCFIELD_RENDERER=", 17) != 0 && std::strncmp(*e, "SDL_FRAMEBUFFER_ACCELERATION=", 29) != 0) {
-      env_strings.push_back(*e);
+      so.env.push_back(*e);
     }
   }
-  env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
+  so.env.insert(so.env.end(), extra_env.begin(), extra_env.end());
   Child c;
   c.started = Clock::now();
-  if (posix_spawn(&c.pid, argv[0], &fa, nullptr, argv.data(), envp.data()) != 0) Die("cannot start " + args[0]);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(pipefd[1]);
-  c.out_fd = pipefd[0];
-  g_children.insert(c.pid);
+  const Spawned s = bench::Spawn(args, so);
+  c.pid = s.pid;
+  c.out_fd = s.out_fd;
   return c;
 }
 
 // Reads the child's stdout to the end and reaps it. Waits at most `timeout_s`,
 // then kills it. Returns false if it had to be killed.
 bool Finish(Child* c, double timeout_s) {
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
-  bool killed = false;
-  char buf[4096];
-  while (c->out_fd >= 0) {
-    int left = static_cast<int>(MsBetween(Clock::now(), deadline));
-    if (left <= 0) {
-      ::kill(c->pid, SIGKILL);
-      killed = true;
-      left = 5000;
-    }
-    pollfd p{c->out_fd, POLLIN, 0};
-    int r = ::poll(&p, 1, left);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) continue;
-    ssize_t n = ::read(c->out_fd, buf, sizeof buf);
-    if (n > 0) {
-      c->out.append(buf, static_cast<size_t>(n));
-    } else {
-      ::close(c->out_fd);
-      c->out_fd = -1;
-    }
-  }
-  ::waitpid(c->pid, &c->status, 0);
+  const auto t0 = Clock::now();
+  c->out = ReadOutput(c->out_fd, timeout_s);
+  c->out_fd = -1;
+  const bool killed = MsBetween(t0, Clock::now()) >= timeout_s * 1000;
+  if (killed) ::kill(c->pid, SIGKILL);
+  c->code = Reap(c->pid);
   c->wall_ms = MsBetween(c->started, Clock::now());
-  g_children.erase(c->pid);
   return !killed;
 }
 
@@ -850,7 +770,7 @@ int ChildPhases(const std::string& data_dir, const std::string& screen) {
 void RunPhases(const std::string& label, const std::string& data_dir, const std::string& screen,
                const std::string& work, const EnvVars& env = {}) {
   Child c = Spawn({"/proc/self/exe", "--child-phases", data_dir, screen}, work + "/phases.log", env);
-  if (!Finish(&c, 120) || !WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0) {
+  if (!Finish(&c, 120) || c.code != 0) {
     std::printf("phases %s: the child failed (see %s/phases.log)\n", label.c_str(), work.c_str());
     return;
   }
@@ -905,7 +825,7 @@ struct StartupFigures {
 // the wall time from spawn to exit.
 std::pair<double, double> StartOnce(const std::string& data_dir, const std::string& work, const EnvVars& env = {}) {
   Child c = Spawn(AppArgs(data_dir, {"--first-frame-exit"}), work + "/app.log", env);
-  if (!Finish(&c, 300) || !WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0) {
+  if (!Finish(&c, 300) || c.code != 0) {
     Die("ccfield --first-frame-exit failed on " + data_dir + " (see " + work + "/app.log): " + c.out);
   }
   long long ms = -1;
@@ -995,16 +915,8 @@ int Run(const Options& opt) {
         "xvfb-run -a build/bench/ccfield_ui_bench");
   }
   if (!fs::exists(CCFIELD_APP_PATH)) Die(std::string("the app is not built: ") + CCFIELD_APP_PATH);
-  std::string work = opt.dir;
   bool remove_work = false;
-  if (work.empty()) {
-    char tmpl[] = "/tmp/ccfield_ui_bench.XXXXXX";
-    if (!::mkdtemp(tmpl)) Die("cannot create a directory under /tmp");
-    work = tmpl;
-    remove_work = !opt.keep;
-  } else {
-    fs::create_directories(work);
-  }
+  const std::string work = MakeWorkDir(opt.dir, "ccfield_ui_bench", opt.keep, &remove_work);
   std::printf("ccfield_ui_bench dir=%s cache=%s list_visits=%d large_visits=%d frames=%d seed=%llu%s\n", work.c_str(),
               opt.cache.c_str(), opt.list_visits, opt.large_visits, opt.frames,
               static_cast<unsigned long long>(opt.seed), opt.quick ? " (quick: smaller than the targets' sizes)" : "");
@@ -1161,15 +1073,8 @@ int Run(const Options& opt) {
             fb[0].total.p95, fb[0].cpu.p95, fb[1].total.p95);
   }
 
-  const std::string load_end = LoadAverage();
   SetSummarySection(5);
-  Summary("machine: %u cpus, loadavg at start/end: %s / %s (figures are noisier on a busy machine)",
-          std::thread::hardware_concurrency(), load_start.c_str(), load_end.c_str());
-  std::printf("\n== summary ==\n");
-  PrintSummary();
-  std::printf("files: %s%s\n", work.c_str(), remove_work ? " (removed)" : "");
-  std::fflush(stdout);
-  if (remove_work) fs::remove_all(work);
+  FinishRun(load_start, work, remove_work);
   return 0;
 }
 
@@ -1177,6 +1082,7 @@ int Run(const Options& opt) {
 }  // namespace ccfield::bench
 
 int main(int argc, char** argv) {
+  ccfield::bench::SetProgramName("ccfield_ui_bench");
   ccfield::bench::Options opt = ccfield::bench::ParseOptions(argc, argv);
   if (!opt.child_phases.empty()) return ccfield::bench::ChildPhases(opt.child_phases, opt.child_screen);
   return ccfield::bench::Run(opt);

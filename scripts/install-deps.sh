@@ -10,6 +10,8 @@ PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev
   # sync client and server
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
+  # command-line parsing (ccfield, ccfield-server and its admin commands)
+  libcli11-dev
   # UI: Dear ImGui 1.86 (+ stb) on SDL2, bidi shaping, fonts (DejaVu: Latin,
   # Cyrillic, Georgian, Armenian, Arabic; Noto: Ethiopic). ImGui's OpenGL3
   # backend loads libGL.so.1 at run time; Mesa's DRI drivers give llvmpipe

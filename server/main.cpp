@@ -2,11 +2,14 @@
 //
 //   ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...
 //   ccfield-server --data DIR admin COMMAND ...
+//
+// The command line is parsed with CLI11; the help texts are written here.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -26,13 +29,9 @@ namespace {
 using namespace ccfield;
 using namespace ccfield::server;  // also kExitOk, kExitFailed, kExitUsage (admin.h)
 
-std::string Usage() {
-  return "usage:\n"
-         "  ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...\n"
-         "  ccfield-server --data DIR admin COMMAND ...\n"
-         "  ccfield-server --help\n"
-         "\n"
-         "serve (the default) answers the sync protocol (docs/sync-protocol.md) on ADDR:N,\n"
+// What serve does and the global options: shared by --help and serve --help.
+std::string ServeText() {
+  return "serve (the default) answers the sync protocol (docs/sync-protocol.md) on ADDR:N,\n"
          "127.0.0.1:8080 unless given. --port 0 picks a free port. It prints\n"
          "\"listening on ADDR:PORT\" once ready and stops cleanly on SIGINT or SIGTERM.\n"
          "Put it behind the nginx front of deploy/nginx (docs/deploy.md) to serve devices over\n"
@@ -53,7 +52,21 @@ std::string Usage() {
          "  --login-first-delay-s N  after 5 failed sign-ins for a user name (20 for an address) the next\n"
          "                         attempt waits N seconds (default 1), doubling per further failure up\n"
          "                         to 15 minutes; never a lock-out (docs/security.md)\n" +
-         std::string(SyncPolicyUsage()) + "\n" + AdminUsage();
+         std::string(SyncPolicyUsage());
+}
+
+std::string Usage() {
+  return "usage:\n"
+         "  ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...\n"
+         "  ccfield-server --data DIR admin COMMAND ...\n"
+         "  ccfield-server --help\n"
+         "\n" +
+         ServeText() + "\n" + AdminUsage();
+}
+
+std::string ServeUsage() {
+  return "usage: ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...\n\n" +
+         ServeText();
 }
 
 struct Cli {
@@ -63,84 +76,91 @@ struct Cli {
   PasswordCost cost = PasswordCost::kInteractive;
   int64_t login_first_delay_ms = AuthOptions{}.first_delay_ms;
   std::vector<std::string> trusted_proxies;
-  bool help = false;
-  std::vector<std::string> rest;  // "serve" or "admin ..." and what follows
-  SyncServiceOptions sync;        // quota and retention flags (serve_flags.h)
+  bool help = false;        // --help: the whole usage
+  bool serve_help = false;  // serve --help
+  bool admin = false;
+  std::vector<std::string> admin_args;  // the words after "admin", for RunAdmin
+  SyncServiceOptions sync;              // quota and retention flags (serve_flags.h)
 };
 
-// Parses the global options; stops at "admin" (the rest belongs to the command).
-bool ParseCli(int argc, char** argv, Cli* cli, std::string* error) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        *error = a + " needs a value";
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      cli->help = true;
-    } else if (a == "--data") {
-      if (!value(&cli->data_dir)) return false;
-    } else if (a == "--listen") {
-      if (!value(&cli->listen)) return false;
-    } else if (a == "--port") {
-      std::string p;
-      if (!value(&p)) return false;
-      char* end = nullptr;
-      long n = std::strtol(p.c_str(), &end, 10);
-      if (p.empty() || *end != '\0' || n < 0 || n > 65535) {
-        *error = "--port must be a number from 0 to 65535";
-        return false;
-      }
-      cli->port = static_cast<int>(n);
-    } else if (a == "--trusted-proxy") {
-      std::string p;
-      if (!value(&p)) return false;
-      std::string ip = CanonicalIp(p);
-      if (ip.empty()) {
-        *error = "--trusted-proxy must be an IPv4 or IPv6 address, not \"" + p + "\"";
-        return false;
-      }
-      cli->trusted_proxies.push_back(ip);
-    } else if (a == "--password-cost") {
-      std::string c;
-      if (!value(&c)) return false;
-      if (c == "interactive") {
-        cli->cost = PasswordCost::kInteractive;
-      } else if (c == "moderate") {
-        cli->cost = PasswordCost::kModerate;
-      } else if (c == "test") {
-        cli->cost = PasswordCost::kMinimumForTests;
-      } else {
-        *error = "--password-cost must be interactive, moderate or test";
-        return false;
-      }
-    } else if (a == "--login-first-delay-s") {
-      std::string v;
-      if (!value(&v)) return false;
-      char* end = nullptr;
-      long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1 || n > 24 * 3600) {
-        *error = "--login-first-delay-s must be a number of seconds from 1 to 86400";
-        return false;
-      }
-      cli->login_first_delay_ms = int64_t{n} * 1000;
-    } else if (IsSyncPolicyFlag(a)) {
-      std::string v;
-      if (!value(&v) || !ParseSyncPolicyFlag(a, v, &cli->sync, error)) return false;
-    } else if (a == "admin") {
-      for (; i < argc; ++i) cli->rest.push_back(argv[i]);
-      return true;
-    } else if (a == "serve" && cli->rest.empty()) {
-      cli->rest.push_back(a);
+// A whole number from `min` to `max`, or a CLI::ValidationError saying `rule`.
+long WholeNumber(const std::string& text, long min, long max, const std::string& rule) {
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < min || n > max) throw CLI::ValidationError(rule);
+  return n;
+}
+
+// The global options (before or after `serve`), `serve` (the default) and
+// `admin`, whose words all go to RunAdmin: it parses them (admin.h).
+void DefineCli(CLI::App* app, Cli* cli) {
+  app->set_help_flag();  // the help texts are ours (Usage, ServeUsage, AdminUsage)
+  app->add_flag("-h,--help", cli->help);
+  // A single-valued option given twice: the last one counts (as before CLI11;
+  // a restart in the tests appends --port with the port it had).
+  app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app->add_option("--data", cli->data_dir);
+  app->add_option("--listen", cli->listen);
+  app->add_option_function<std::string>("--port", [cli](const std::string& p) {
+    cli->port = static_cast<int>(WholeNumber(p, 0, 65535, "--port must be a number from 0 to 65535"));
+  });
+  app->add_option_function<std::vector<std::string>>("--trusted-proxy", [cli](const std::vector<std::string>& ps) {
+       for (const std::string& p : ps) {
+         const std::string ip = CanonicalIp(p);
+         if (ip.empty()) throw CLI::ValidationError("--trusted-proxy must be an IPv4 or IPv6 address, not \"" + p + "\"");
+         cli->trusted_proxies.push_back(ip);
+       }
+     })
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app->add_option_function<std::string>("--password-cost", [cli](const std::string& c) {
+    if (c == "interactive") {
+      cli->cost = PasswordCost::kInteractive;
+    } else if (c == "moderate") {
+      cli->cost = PasswordCost::kModerate;
+    } else if (c == "test") {
+      cli->cost = PasswordCost::kMinimumForTests;
     } else {
-      *error = "unknown argument \"" + a + "\"";
-      return false;
+      throw CLI::ValidationError("--password-cost must be interactive, moderate or test");
     }
+  });
+  app->add_option_function<std::string>("--login-first-delay-s", [cli](const std::string& v) {
+    cli->login_first_delay_ms =
+        int64_t{WholeNumber(v, 1, 24 * 3600, "--login-first-delay-s must be a number of seconds from 1 to 86400")} *
+        1000;
+  });
+  AddSyncPolicyFlags(app, &cli->sync);
+  app->require_subcommand(0, 1);  // "serve serve" or "serve admin" is a mistake
+  CLI::App* serve = app->add_subcommand("serve");
+  serve->fallthrough();  // the global options may follow "serve"
+  serve->set_help_flag();
+  serve->add_flag("-h,--help", cli->serve_help);
+  CLI::App* admin = app->add_subcommand("admin");
+  admin->set_help_flag();  // "admin --help" is RunAdmin's
+  admin->allow_extras();
+  admin->prefix_command();  // from the command's name on, every word is the command's
+}
+
+// Parses the command line into *cli; false and *error on a bad one.
+bool ParseCli(int argc, char** argv, Cli* cli, std::string* error) {
+  CLI::App app("ccfield-server");
+  DefineCli(&app, cli);
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 parses from the back
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    *error = DescribeParseError(e);
+    return false;
   }
+  CLI::App* admin = app.get_subcommand("admin");
+  if (*admin && *app.get_subcommand("serve")) {
+    *error = "give either serve or admin, not both";
+    return false;
+  }
+  cli->admin = static_cast<bool>(*admin);
+  if (cli->admin) cli->admin_args = admin->remaining();
   return true;
 }
 
@@ -215,9 +235,12 @@ int main(int argc, char** argv) {
     std::cout << Usage();
     return kExitOk;
   }
-  const bool admin = !cli.rest.empty() && cli.rest[0] == "admin";
-  const std::vector<std::string> admin_args = admin ? std::vector<std::string>(cli.rest.begin() + 1, cli.rest.end())
-                                                    : std::vector<std::string>();
+  if (cli.serve_help) {
+    std::cout << ServeUsage();
+    return kExitOk;
+  }
+  const bool admin = cli.admin;
+  const std::vector<std::string>& admin_args = cli.admin_args;
   if (admin && !AdminNeedsStorage(admin_args)) {  // help needs no data directory
     return RunAdmin(admin_args, nullptr, DefaultEnv(), std::cin, std::cout, std::cerr);
   }

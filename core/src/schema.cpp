@@ -1,8 +1,11 @@
 #include "schema.h"
 
+#include <atomic>
+
 #include "ccfield/core/store.h"
 #include "sqlite_db.h"
 #include "store_internal.h"
+#include "testing_hooks.h"
 
 namespace ccfield {
 namespace {
@@ -239,66 +242,72 @@ CREATE VIEW own_unsent_records AS
 
 }  // namespace
 
+namespace {
+
+std::atomic<int> g_schema_version_limit{0};
+
+// The SQL of the step that brings the file from `next - 1` to `next`.
+Status ApplyStep(sql::Db* db, int next, const std::function<std::string()>& new_device_id,
+                 const std::function<Status()>& reindex) {
+  switch (next) {
+    case 1: {
+      CCF_RETURN_IF_ERROR(db->Exec(kV1));
+      CCF_ASSIGN_OR_RETURN(sql::Stmt ins,
+                           db->Prepare("INSERT INTO meta(key, value) VALUES('device_id', ?), ('device_seq', '0')"));
+      return ins.Bind(1, new_device_id()).Run();
+    }
+    case 2:
+      CCF_RETURN_IF_ERROR(db->Exec(kV2));
+      return reindex();
+    case 3: return db->Exec(kV3);
+    case 4: return db->Exec(kV4);
+    case 5: return db->Exec(kV5);
+    case 6:
+      CCF_RETURN_IF_ERROR(db->Exec(kV6));
+      CCF_RETURN_IF_ERROR(internal::MarkDemoRecords(db));
+      return db->Exec(kV6Triggers);
+    case 7: return db->Exec(kV7);
+    case 8: return db->Exec(kV8);
+    default: return Status::Internal("no schema step " + std::to_string(next));
+  }
+}
+
+Result<int> UserVersion(sql::Db* db) {  // the statement ends before any COMMIT
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("PRAGMA user_version"));
+  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? static_cast<int>(q.Int(0)) : 0;
+}
+
+}  // namespace
+
+namespace testing_hooks {
+void SetSchemaVersionLimit(int version) { g_schema_version_limit = version; }
+int SchemaVersionLimit() { return g_schema_version_limit; }
+}  // namespace testing_hooks
+
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
                const std::function<Status()>& reindex, int* version) {
   if (target == 0) target = kSchemaVersion;
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("PRAGMA user_version"));
-  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-  int current = row ? static_cast<int>(q.Int(0)) : 0;
+  CCF_ASSIGN_OR_RETURN(int current, UserVersion(db));
   if (current > kSchemaVersion) {
     return Status::Corrupt("the data file was made by a newer ccfield (schema " + std::to_string(current) +
                            "); update the app to open it");
   }
   while (current < target) {
-    int next = current + 1;
-    CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+    const int next = current + 1;
+    CCF_ASSIGN_OR_RETURN(sql::Txn txn, sql::Txn::Begin(db));
     // Another process (the window and a CLI command, say) may have upgraded
     // the file while we waited for the write lock: read the version again.
-    Result<int> now = [&]() -> Result<int> {  // the statement ends before COMMIT
-      CCF_ASSIGN_OR_RETURN(sql::Stmt again, db->Prepare("PRAGMA user_version"));
-      CCF_ASSIGN_OR_RETURN(bool row, again.Step());
-      return row ? static_cast<int>(again.Int(0)) : 0;
-    }();
-    if (!now.ok()) {
-      (void)db->Exec("ROLLBACK");
-      return now.status();
-    }
-    if (*now >= next) {
-      CCF_RETURN_IF_ERROR(db->Exec("COMMIT"));
-      current = *now;
+    CCF_ASSIGN_OR_RETURN(int now, UserVersion(db));
+    if (now >= next) {
+      CCF_RETURN_IF_ERROR(txn.Commit());
+      current = now;
       continue;
     }
-    Status st;
-    if (next == 1) {
-      st = db->Exec(kV1);
-      if (st.ok()) {
-        auto ins = db->Prepare("INSERT INTO meta(key, value) VALUES('device_id', ?), ('device_seq', '0')");
-        st = ins.ok() ? ins->Bind(1, new_device_id()).Run() : ins.status();
-      }
-    } else if (next == 2) {
-      st = db->Exec(kV2);
-      if (st.ok()) st = reindex();
-    } else if (next == 3) {
-      st = db->Exec(kV3);
-    } else if (next == 4) {
-      st = db->Exec(kV4);
-    } else if (next == 5) {
-      st = db->Exec(kV5);
-    } else if (next == 6) {
-      st = db->Exec(kV6);
-      if (st.ok()) st = internal::MarkDemoRecords(db);
-      if (st.ok()) st = db->Exec(kV6Triggers);
-    } else if (next == 7) {
-      st = db->Exec(kV7);
-    } else if (next == 8) {
-      st = db->Exec(kV8);
-    }
+    Status st = ApplyStep(db, next, new_device_id, reindex);
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
-    if (st.ok()) st = db->Exec("COMMIT");
-    if (!st.ok()) {
-      (void)db->Exec("ROLLBACK");
-      return st.WithContext("upgrading the data file to schema " + std::to_string(next));
-    }
+    if (st.ok()) st = txn.Commit();
+    if (!st.ok()) return st.WithContext("upgrading the data file to schema " + std::to_string(next));
     current = next;
   }
   *version = current;

@@ -3,6 +3,8 @@
 // One document per live record; deleted records are removed and come back on
 // restore. Kept in step by the writer inside the same transaction.
 
+#include "search_index.h"
+
 #include <cctype>
 
 #include "ccfield/core/store.h"

@@ -4,6 +4,9 @@
 
 #include <cstring>
 
+#include "ccfield/core/sqlite_txn.h"
+#include "testing_hooks.h"
+
 namespace ccfield::sql {
 
 using nlohmann::json;
@@ -130,7 +133,7 @@ Result<std::unique_ptr<Db>> Db::Open(const OpenOptions& o) {
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, o.busy_timeout_ms);
-  return std::unique_ptr<Db>(new Db(raw));
+  return std::unique_ptr<Db>(new Db(raw, o.path));
 }
 
 Db::~Db() {
@@ -170,6 +173,54 @@ int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
 bool Db::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+Status Db::CheckWritable() const {
+  if (!broken_) return Status::Ok();
+  return Status::ReadOnly("an earlier save to " + path_ +
+                          " failed and may or may not have been written; close and reopen it (restart) before "
+                          "writing again");
+}
+
+Status Db::UseDurableWal(const std::string& path) {
+  {
+    CCF_ASSIGN_OR_RETURN(Stmt wal, Prepare("PRAGMA journal_mode = WAL"));
+    Result<bool> r = wal.Step();
+    if (!r.ok()) return r.status().WithContext("opening " + path);
+    if (!*r || wal.Text(0) != "wal") {
+      return Status::IoError("opening " + path + ": the file system does not support write-ahead logging");
+    }
+  }
+  return Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").WithContext("opening " + path);
+}
+
+// ---- Transactions (sqlite_txn.h) ---------------------------------------------
+
+Result<Txn> Txn::Begin(Db* db) {
+  CCF_RETURN_IF_ERROR(db->CheckWritable());
+  if (db->InTransaction()) return Status::Internal("a transaction is already open on " + db->path_);
+  CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
+  return Txn(db);
+}
+
+Txn::~Txn() {
+  if (!db_ || !db_->InTransaction()) return;
+  // A ROLLBACK that fails leaves the connection inside a transaction whose
+  // end nobody controls: treat it like a COMMIT with an unknown outcome.
+  if (!db_->Exec("ROLLBACK").ok() && db_->InTransaction()) db_->broken_ = true;
+}
+
+Status Txn::Commit() {
+  Db* db = std::exchange(db_, nullptr);
+  if (!db) return Status::Internal("commit of a transaction that is already over");
+  Status st = db->Exec("COMMIT");
+  if (st.ok()) return st;
+  if (db->InTransaction()) (void)db->Exec("ROLLBACK");
+  // Disk full and busy roll back cleanly; anything else (an I/O error while
+  // writing or syncing the WAL) leaves the outcome unknown, so stop writing
+  // until the file is reopened and SQLite's recovery has settled it.
+  if (st.code() != Code::kDiskFull && st.code() != Code::kBusy) db->broken_ = true;
+  return st;
+}
+
 // ---- Fault-injecting VFS (tests) -------------------------------------------
 
 namespace {
@@ -199,7 +250,7 @@ int FaultWrite(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   if (g_control.armed) {
     if (g_control.writes_seen >= g_control.writes_allowed) {
       ++g_control.faults_returned;
-      return SQLITE_FULL;
+      return g_control.io_error ? SQLITE_IOERR_WRITE : SQLITE_FULL;
     }
     ++g_control.writes_seen;
   }

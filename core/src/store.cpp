@@ -7,6 +7,7 @@
 #include "schema.h"
 #include "ccfield/platform/credentials.h"
 #include "store_internal.h"
+#include "testing_hooks.h"
 
 namespace ccfield {
 
@@ -176,15 +177,7 @@ Status Store::Init(Env* env, const StoreOptions& options) {
     env_->Log(LogLevel::kWarning, "could not make " + path_ + " private to this user");
   }
   // WAL + synchronous=FULL: a commit that returned survives power loss.
-  {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt wal, db_->Prepare("PRAGMA journal_mode = WAL"));
-    Result<bool> r = wal.Step();
-    if (!r.ok()) return r.status().WithContext("opening " + path_);
-    if (!*r || wal.Text(0) != "wal") {
-      return Status::IoError("opening " + path_ + ": the file system does not support write-ahead logging");
-    }
-  }
-  CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
+  CCF_RETURN_IF_ERROR(db_->UseDurableWal(path_));
   CCF_RETURN_IF_ERROR(LoadForms());  // built-in forms: needed to index visits
   auto lookup = [this](std::string_view key) { return FindForm(key); };
   bool fresh = false;  // a new file: a token left under its key (same path and id) is stale
@@ -194,7 +187,7 @@ Status Store::Init(Env* env, const StoreOptions& options) {
     fresh = !row || v.Int(0) == 0;
   }
   CCF_RETURN_IF_ERROR(Migrate(
-      db_.get(), options.stop_at_schema_version, [this] { return NewUuid(env_); },
+      db_.get(), testing_hooks::SchemaVersionLimit(), [this] { return NewUuid(env_); },
       [this, &lookup] { return internal::ReindexAll(db_.get(), lookup); }, &schema_version_));
   {
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'device_id'"));
@@ -208,17 +201,14 @@ Status Store::Init(Env* env, const StoreOptions& options) {
   }
   if (schema_version_ >= 7) CCF_RETURN_IF_ERROR(MoveTokenOut());
   // Install built-in forms this file has not seen (new app version).
-  CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  for (const FormDef& f : BuiltinForms()) {
-    auto ins = db_->Prepare("INSERT OR IGNORE INTO forms(key, form_id, version, definition) VALUES(?, ?, ?, ?)");
-    Status st = ins.ok() ? ins->Bind(1, f.key()).Bind(2, f.id).Bind(3, f.version).Bind(4, f.source.dump()).Run()
-                         : ins.status();
-    if (!st.ok()) {
-      (void)db_->Exec("ROLLBACK");
-      return st.WithContext("installing forms");
+  CCF_RETURN_IF_ERROR(sql::Transact(db_.get(), [&]() -> Status {
+    for (const FormDef& f : BuiltinForms()) {
+      CCF_ASSIGN_OR_RETURN(sql::Stmt ins, db_->Prepare("INSERT OR IGNORE INTO forms(key, form_id, version, definition) "
+                                                       "VALUES(?, ?, ?, ?)"));
+      CCF_RETURN_IF_ERROR(ins.Bind(1, f.key()).Bind(2, f.id).Bind(3, f.version).Bind(4, f.source.dump()).Run());
     }
-  }
-  CCF_RETURN_IF_ERROR(db_->Exec("COMMIT"));
+    return Status::Ok();
+  }).WithContext("installing forms"));
   return LoadForms();
 }
 
@@ -251,7 +241,7 @@ const FormDef* Store::FindForm(std::string_view key) const {
 }
 
 Status Store::AddForm(const FormDef& form) {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   // form.source is what is stored and read back: it must parse to this same
   // form, or the form would come back under another key (or not at all).
   if (Result<FormDef> stored = ParseForm(form.source); !stored.ok() || stored->key() != form.key()) {
@@ -261,9 +251,13 @@ Status Store::AddForm(const FormDef& form) {
     if (existing->source == form.source) return Status::Ok();
     return Status::Conflict("form " + form.key() + " already exists with a different definition; give it a new version");
   }
-  CCF_ASSIGN_OR_RETURN(sql::Stmt ins,
-                       db_->Prepare("INSERT INTO forms(key, form_id, version, definition) VALUES(?, ?, ?, ?)"));
-  CCF_RETURN_IF_ERROR(ins.Bind(1, form.key()).Bind(2, form.id).Bind(3, form.version).Bind(4, form.source.dump()).Run());
+  auto insert = [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt ins,
+                         db_->Prepare("INSERT INTO forms(key, form_id, version, definition) VALUES(?, ?, ?, ?)"));
+    return ins.Bind(1, form.key()).Bind(2, form.id).Bind(3, form.version).Bind(4, form.source.dump()).Run();
+  };
+  // ApplySyncBatch adds a form that arrives by sync inside its own transaction.
+  CCF_RETURN_IF_ERROR(db_->InTransaction() ? insert() : sql::Transact(db_.get(), insert));
   forms_.push_back(form);
   return Status::Ok();
 }

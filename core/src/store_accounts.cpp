@@ -6,7 +6,7 @@
 
 namespace ccfield {
 
-using internal::InTransaction;
+using sql::Transact;
 
 std::string Store::CredentialKeyForStore() const { return CredentialKey(path_, device_id_); }
 
@@ -30,7 +30,7 @@ Status Store::MoveTokenOut() {
   // secure_delete zeroes the freed cell; the checkpoint puts the zeroed page
   // in the main file and empties the WAL, which held the old page.
   CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA secure_delete = ON"));
-  Status st = InTransaction(db_.get(), [&] { return db_->Exec("DELETE FROM meta WHERE key = 'sync_token'"); });
+  Status st = Transact(db_.get(), [&] { return db_->Exec("DELETE FROM meta WHERE key = 'sync_token'"); });
   (void)db_->Exec("PRAGMA secure_delete = OFF");
   CCF_RETURN_IF_ERROR(st);
   if (path_ != ":memory:") (void)db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -39,10 +39,10 @@ Status Store::MoveTokenOut() {
 
 Status Store::SaveMemberships(const std::string& account,
                               const std::vector<std::pair<std::string, std::string>>& ws) {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   if (account.empty()) return Status::Invalid("no account");
   sql::Db* db = db_.get();
-  return InTransaction(db, [&]() -> Status {
+  return Transact(db, [&]() -> Status {
     // A workspace the account was listed in before and is not now: it was
     // removed from it (never-listed workspaces of other accounts are not).
     CCF_ASSIGN_OR_RETURN(sql::Stmt before, db->Prepare(
@@ -110,12 +110,12 @@ Result<bool> Store::Visible(const std::string& workspace_id, const std::string& 
 Result<std::vector<std::string>> Store::DropLeftWorkspaces() {
   std::vector<std::string> dropped;
   if (schema_version_ < 7) return dropped;
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   sql::Db* db = db_.get();
   // Off as in ApplySyncBatch: a record elsewhere may still point at one of
   // these (the server keeps it); foreign keys guard local edits only.
   CCF_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = OFF"));
-  Status st = InTransaction(db, [&]() -> Status {
+  Status st = Transact(db, [&]() -> Status {
     // Left by the signed-in account, not kept by another account of this device.
     CCF_ASSIGN_OR_RETURN(sql::Stmt left, db->Prepare(
         "SELECT l.workspace_id, coalesce(w.name, l.workspace_id) FROM left_workspaces l "

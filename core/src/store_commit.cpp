@@ -332,31 +332,27 @@ Result<CommitResult> Store::Commit(const std::vector<Op>& ops, const CommitOptio
   });
 }
 
+Result<CommitResult> Store::CommitThen(const std::vector<Op>& ops, const std::function<Status()>& after) {
+  Writer w(this, false);
+  return RunWriter(&w, [&]() -> Status {
+    for (const Op& op : ops) CCF_RETURN_IF_ERROR(w.Apply(op));
+    return after();
+  });
+}
+
 Result<CommitResult> Store::RunWriter(Writer* w, const std::function<Status()>& body) {
-  if (broken_) {
-    return Status::ReadOnly("an earlier save failed in a way that needs the store to be reopened; restart the app");
-  }
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   // The author goes into every change-log entry and from there to the server:
   // text that cannot be sent must not get in (it would block sync for good).
   CCF_RETURN_IF_ERROR(CheckAuthorName(author_));
-  CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE").WithContext("saving"));
-  Status st = body();
-  if (st.ok()) st = w->Finish();
-  if (!st.ok()) {
-    (void)db_->Exec("ROLLBACK");
-    return st;
-  }
-  Status commit = db_->Exec("COMMIT");
-  if (!commit.ok()) {
-    if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
-    // Disk full and busy roll back cleanly; anything else leaves the outcome
-    // unknown, so stop writing until the file is reopened and recovered.
-    if (commit.code() != Code::kDiskFull && commit.code() != Code::kBusy) broken_ = true;
-    return commit.WithContext("saving");
-  }
+  Result<sql::Txn> txn = sql::Txn::Begin(db_.get());
+  if (!txn.ok()) return txn.status().WithContext("saving");
+  CCF_RETURN_IF_ERROR(body());
+  CCF_RETURN_IF_ERROR(w->Finish());
+  // A failed COMMIT with an unknown outcome marks the Db broken (sqlite_txn.h).
+  CCF_RETURN_IF_ERROR(txn->Commit().WithContext("saving"));
   return w->result;
 }
-
 
 Status CheckAuthorName(std::string_view author) {
   if (author.empty()) return Status::Invalid("the author name is empty");
@@ -476,10 +472,10 @@ Result<CommitResult> Store::MoveToWorkspace(RecordType type, const std::string& 
 }
 
 Status Store::DiscardRefused(RecordType type, const std::string& id) {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   sql::Db* db = db_.get();
   auto lookup = [this](std::string_view key) { return FindForm(key); };
-  return internal::InTransaction(db, [&]() -> Status {
+  return sql::Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(std::vector<std::string> fields, RefusedFields(db, device_id_, id));
     if (fields.empty()) return Status::NotFound("nothing of this record was refused");
     CCF_ASSIGN_OR_RETURN(std::optional<Record> rec, internal::LoadRecord(db, type, id));

@@ -69,8 +69,8 @@ Result<bool> Store::ShouldLoadDemo() {
 }
 
 Status Store::DeclineDemo() {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
-  return SetMeta(db_.get(), "demo", "declined");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
+  return sql::Transact(db_.get(), [&] { return SetMeta(db_.get(), "demo", "declined"); });
 }
 
 Result<bool> Store::HasDemoData() {
@@ -99,10 +99,10 @@ Result<std::vector<std::string>> Store::DemoWorkspaceIds() {
 }
 
 Result<DemoRemoval> Store::RemoveDemoData() {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   sql::Db* db = db_.get();
   DemoRemoval out;
-  Status st = internal::InTransaction(db, [&]() -> Status {
+  Status st = sql::Transact(db, [&]() -> Status {
     // Search entries first: they are found through the records' ids.
     CCF_ASSIGN_OR_RETURN(sql::Stmt ids, db->Prepare("SELECT record_id FROM demo_records"));
     std::vector<std::string> all;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ccfield/core/store.h"
+#include "ccfield/core/sqlite_txn.h"
 #include "sqlite_db.h"
 
 namespace ccfield::internal {
@@ -37,20 +38,6 @@ Result<std::vector<SearchHit>> RunSearch(sql::Db* db, const SearchQuery& query);
 // The FTS5 MATCH expression for what a person typed: each word must appear,
 // the last one as a prefix ("inond" finds "inondation"). Empty when no word.
 std::string BuildMatchQuery(std::string_view text);
-
-// Runs `body` in BEGIN IMMEDIATE ... COMMIT, rolling back on error.
-template <typename F>
-Status InTransaction(sql::Db* db, F&& body) {
-  CCF_RETURN_IF_ERROR(db->Exec("BEGIN IMMEDIATE"));
-  Status st = body();
-  if (!st.ok()) {
-    (void)db->Exec("ROLLBACK");
-    return st;
-  }
-  st = db->Exec("COMMIT");
-  if (!st.ok() && db->InTransaction()) (void)db->Exec("ROLLBACK");
-  return st;
-}
 
 // A record's status with a visit's draft state folded in (draft ranks
 // between conflict and waiting).

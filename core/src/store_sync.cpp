@@ -39,7 +39,7 @@ json ParseOrNull(const sql::Stmt& q, int col) {
   return q.IsNull(col) ? json() : json::parse(q.Text(col), nullptr, false);
 }
 
-using internal::InTransaction;
+using sql::Transact;
 
 constexpr std::string_view kDamagedChangeReason =
     "kept on this device: its stored text is damaged (not valid UTF-8) and cannot be sent";
@@ -114,19 +114,21 @@ Result<std::vector<OutgoingChange>> Store::PendingChanges(int limit) {
 }
 
 Status Store::MarkSent(int64_t first, int64_t last) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE change_log SET sync_state = 'sent' WHERE device_id = ? AND "
-                                                 "device_seq BETWEEN ? AND ? AND sync_state = 'waiting'"));
-  return q.Bind(1, device_id_).Bind(2, first).Bind(3, last).Run();
+  return Transact(db_.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE change_log SET sync_state = 'sent' WHERE device_id = ? "
+                                                   "AND device_seq BETWEEN ? AND ? AND sync_state = 'waiting'"));
+    return q.Bind(1, device_id_).Bind(2, first).Bind(3, last).Run();
+  });
 }
 
 Status Store::ApplySyncBatch(const SyncBatch& batch) {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   sql::Db* db = db_.get();
   // The server's state is authoritative and a page may bring a record before
   // one it references; foreign keys are checked on local writes only.
   CCF_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = OFF"));
   std::map<std::string, Record> touched;  // records changed by this batch, written once at the end
-  Status st = InTransaction(db, [&]() -> Status {
+  Status st = Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(sql::Stmt find_own, db->Prepare(
         "SELECT record_id, field FROM change_log WHERE device_id = ? AND device_seq = ?"));
     CCF_ASSIGN_OR_RETURN(sql::Stmt set_state, db->Prepare(
@@ -376,10 +378,11 @@ Result<CommitResult> Store::ResolveConflict(const std::string& conflict_id, cons
     set.fields[c->field] = value;
     op = std::move(set);
   }
-  CCF_ASSIGN_OR_RETURN(CommitResult r, Commit({op}));
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE conflicts SET resolving_locally = 1 WHERE id = ?"));
-  CCF_RETURN_IF_ERROR(q.Bind(1, c->id).Run());
-  return r;
+  // The edit and the conflict's mark commit together (one Txn, Commit's rule).
+  return CommitThen({op}, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE conflicts SET resolving_locally = 1 WHERE id = ?"));
+    return q.Bind(1, c->id).Run();
+  });
 }
 
 Result<SyncSettings> Store::GetSyncSettings() {
@@ -419,9 +422,9 @@ Result<SyncSettings> Store::GetSyncSettings() {
 }
 
 Status Store::SaveSyncSettings(const SyncSettings& s) {
-  if (broken_) return Status::ReadOnly("the store must be reopened after a failed save");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   sql::Db* db = db_.get();
-  return InTransaction(db, [&]() -> Status {
+  return Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(sql::Stmt meta, db->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
     const std::pair<const char*, std::string> rows[] = {
         {"sync_server_url", s.server_url}, {"sync_username", s.username},

@@ -90,18 +90,22 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::LatestSiteCondit
 }
 
 Status Store::SaveDraft(const std::string& key, const nlohmann::json& body) {
-  if (broken_) return Status::ReadOnly("the data file must be reopened after a failed write");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
   std::string text = body.dump();
   if (FindInvalidUtf8(text)) return Status::Invalid("draft text is not valid UTF-8");
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
-      "INSERT INTO drafts(key, body, saved_at) VALUES(?, ?, ?) "
-      "ON CONFLICT(key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at"));
-  return q.Bind(1, key).Bind(2, text).Bind(3, FormatUtcMillis(env_->WallMillis())).Run();
+  return sql::Transact(db_.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+        "INSERT INTO drafts(key, body, saved_at) VALUES(?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at"));
+    return q.Bind(1, key).Bind(2, text).Bind(3, FormatUtcMillis(env_->WallMillis())).Run();
+  });
 }
 
 Status Store::DeleteDraft(const std::string& key) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("DELETE FROM drafts WHERE key = ?"));
-  return q.Bind(1, key).Run();
+  return sql::Transact(db_.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("DELETE FROM drafts WHERE key = ?"));
+    return q.Bind(1, key).Run();
+  });
 }
 
 Result<std::vector<Draft>> Store::Drafts() {

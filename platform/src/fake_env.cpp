@@ -1,9 +1,12 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "ccfield/platform/env.h"
+#include "posix_files.h"
 
 namespace ccfield {
 
@@ -31,5 +34,49 @@ bool FakeEnv::CreateDirs(const std::string& path) {
 }
 
 bool FakeEnv::MakePrivate(const std::string& path) { return DefaultEnv()->MakePrivate(path); }
+
+void FakeEnv::SetFileFaults(FileFaults faults) {
+  std::lock_guard<std::mutex> lock(file_mu_);
+  faults_ = faults;
+  writes_seen_ = 0;
+  write_faults_ = 0;
+}
+
+int64_t FakeEnv::writes_seen() const {
+  std::lock_guard<std::mutex> lock(file_mu_);
+  return writes_seen_;
+}
+
+int64_t FakeEnv::write_faults() const {
+  std::lock_guard<std::mutex> lock(file_mu_);
+  return write_faults_;
+}
+
+bool FakeEnv::WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) {
+  auto faulty_write = [this](int fd, const void* buf, size_t n) -> ssize_t {
+    {
+      std::lock_guard<std::mutex> lock(file_mu_);
+      ++writes_seen_;
+      if (faults_.fail_write > 0 && writes_seen_ == faults_.fail_write) {
+        ++write_faults_;
+        errno = EIO;
+        return -1;
+      }
+      if (faults_.short_write_bytes > 0) n = std::min(n, faults_.short_write_bytes);
+    }
+    return ::write(fd, buf, n);
+  };
+  return posix::WriteFileAtomic(path, data, faulty_write, error);
+}
+
+std::optional<std::string> FakeEnv::ReadFile(const std::string& path, std::string* error) {
+  return posix::ReadFile(path, error);
+}
+
+std::optional<std::vector<std::string>> FakeEnv::ListDir(const std::string& dir, std::string* error) {
+  return posix::ListDir(dir, error);
+}
+
+bool FakeEnv::RemoveFile(const std::string& path, std::string* error) { return posix::RemoveFile(path, error); }
 
 }  // namespace ccfield

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "ccfield/platform/env.h"
+#include "posix_files.h"
 
 namespace ccfield {
 namespace {
@@ -81,6 +82,17 @@ class PosixEnv final : public Env {
     struct stat st {};
     return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
+
+  bool WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) override {
+    return posix::WriteFileAtomic(path, data, ::write, error);
+  }
+  std::optional<std::string> ReadFile(const std::string& path, std::string* error) override {
+    return posix::ReadFile(path, error);
+  }
+  std::optional<std::vector<std::string>> ListDir(const std::string& dir, std::string* error) override {
+    return posix::ListDir(dir, error);
+  }
+  bool RemoveFile(const std::string& path, std::string* error) override { return posix::RemoveFile(path, error); }
 
  private:
   std::mutex mu_;

@@ -6,6 +6,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <iostream>
@@ -266,24 +268,104 @@ Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition
 
 // ---- Command line -----------------------------------------------------------
 
+std::string DescribeParseError(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    // "The following argument(s) was/were not expected: --bogus ...": name the first.
+    std::string word = what.substr(what.find(':') + 2);
+    word = word.substr(0, word.find(' '));
+    return word.rfind('-', 0) == 0 ? "unknown option " + word : "unknown argument \"" + word + "\"";
+  }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e)) {  // "--role: 1 required TEXT missing"
+    const std::string option = what.substr(0, what.find(':'));
+    return option + (what.ends_with("missing") ? " needs a value" : " may be given only once");
+  }
+  return what;  // ValidationError: our own message (main.cpp, serve_flags.cpp)
+}
+
 namespace {
 
+int RunCreateWorkspace(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 1) return c.usage("create-workspace takes one name (quote it)");
+  Result<std::string> id = CreateWorkspace(c.s, c.env, a.positional[0], Opt(a, "--country"), Opt(a, "--language"));
+  if (!id.ok()) return c.fail(id.status());
+  c.out << *id << "\n";
+  return kExitOk;
+}
+
+// import-practices and import-form: one JSON file.
+int RunImportJson(const AdminCall& c, const Args& a) {
+  const std::string& cmd = c.args[0];
+  if (a.positional.size() != 1) return c.usage(cmd + " takes one file");
+  const std::string& path = a.positional[0];
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return c.fail(text.status());
+  Result<json> doc = sync::ParseJsonText(*text);
+  if (!doc.ok()) return c.fail(doc.status().WithContext(path));
+  if (cmd == "import-practices") {
+    Result<ImportCounts> n = ImportPractices(c.s, c.env, *doc);
+    if (!n.ok()) return c.fail(n.status().WithContext(path));
+    c.out << "practices: " << n->created << " created, " << n->updated << " updated, " << n->unchanged
+          << " unchanged\n";
+    return kExitOk;
+  }
+  Result<FormImport> f = ImportForm(c.s, c.env, *doc);
+  if (!f.ok()) return c.fail(f.status().WithContext(path));
+  c.out << (f->already_known ? "form " + f->key + " is already known; nothing to do\n"
+                             : "imported form " + f->key + "\n");
+  return kExitOk;
+}
+
+int RunImportSites(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 2) return c.usage("import-sites takes WORKSPACE_ID FILE");
+  const std::string& ws = a.positional[0];
+  const std::string& path = a.positional[1];
+  // An unknown workspace is said first, before any problem of the file.
+  Result<std::optional<RecordMeta>> meta = c.s->GetRecord(ws);
+  if (!meta.ok()) return c.fail(meta.status());
+  if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
+    return c.fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
+  }
+  Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
+  if (!text.ok()) return c.fail(text.status());
+  const SiteFile file = ParseSiteFile(*text, path);
+  for (const SiteImportWarning& w : file.warnings) {
+    c.err << "warning: " << path << ": " << DescribeSiteImportIssue(file.format, w) << "\n";
+  }
+  if (!file.ok()) {
+    for (const SiteImportError& e : file.errors) {
+      c.err << "error: " << path << ": " << DescribeSiteImportIssue(file.format, e) << "\n";
+    }
+    c.err << "error: " << file.errors.size() << (file.errors.size() == 1 ? " problem" : " problems") << " in "
+          << path << "; nothing was imported\n";
+    return kExitFailed;
+  }
+  Result<ImportCounts> n = ImportSites(c.s, c.env, ws, file.rows);
+  if (!n.ok()) return c.fail(n.status().WithContext(path + ": nothing was imported"));
+  c.out << "sites: " << n->created << " created, " << n->updated << " updated, " << n->unchanged << " unchanged\n";
+  return kExitOk;
+}
+
 // Every command: the people commands (admin_people.cpp), then these.
-const std::vector<CommandHelp>& Commands() {
-  static const std::vector<CommandHelp> kCommands = [] {
-    std::vector<CommandHelp> all = PeopleCommands();
-    const std::vector<CommandHelp> own = {
+const std::vector<AdminCommand>& Commands() {
+  static const std::vector<AdminCommand> kCommands = [] {
+    std::vector<AdminCommand> all = PeopleCommands();
+    const std::vector<AdminCommand> own = {
       {"create-workspace", "create-workspace NAME [--country CC] [--language L]",
-       "Creates a workspace (a municipal unit); prints the workspace id.\n"},
+       "Creates a workspace (a municipal unit); prints the workspace id.\n", {"--country", "--language"}, {},
+       RunCreateWorkspace},
       {"import-practices", "import-practices FILE",
-       "Imports good practices: ccfield-records@1 JSON {\"practice\": [...]} or a bare array. All or nothing.\n"},
-      {"import-form", "import-form FILE", "Imports a visit form definition (docs/forms.md).\n"},
+       "Imports good practices: ccfield-records@1 JSON {\"practice\": [...]} or a bare array. All or nothing.\n",
+       {}, {}, RunImportJson},
+      {"import-form", "import-form FILE", "Imports a visit form definition (docs/forms.md).\n", {}, {},
+       RunImportJson},
       {"import-sites", "import-sites WORKSPACE_ID FILE",
        "Imports the workspace's sites from CSV (columns name, kind, ward, address, lat, lon) or GeoJSON\n"
        "(a FeatureCollection of points, as QGIS exports it); docs/data-format.md. All or nothing: a file\n"
        "with a bad row imports nothing and every problem is listed with its line (or feature number).\n"
        "Sites are matched by name and kind, so importing the same file again changes nothing and a\n"
-       "corrected file updates the sites it made. Devices receive the sites on their next sync.\n"},
+       "corrected file updates the sites it made. Devices receive the sites on their next sync.\n",
+       {}, {}, RunImportSites},
     };
     all.insert(all.end(), own.begin(), own.end());
     return all;
@@ -291,8 +373,8 @@ const std::vector<CommandHelp>& Commands() {
   return kCommands;
 }
 
-const CommandHelp* FindCommand(const std::string& name) {
-  for (const CommandHelp& c : Commands()) {
+const AdminCommand* FindCommand(const std::string& name) {
+  for (const AdminCommand& c : Commands()) {
     if (name == c.name) return &c;
   }
   return nullptr;
@@ -304,7 +386,7 @@ bool IsHelpWord(const std::string& w) { return w == "--help" || w == "-h" || w =
 
 std::string AdminUsage() {
   std::string text = "admin commands (ccfield-server --data DIR admin COMMAND --help for details):\n";
-  for (const CommandHelp& c : Commands()) text += "  " + c.synopsis + "\n";
+  for (const AdminCommand& c : Commands()) text += "  " + c.synopsis + "\n";
   return text;
 }
 
@@ -317,26 +399,27 @@ bool AdminNeedsStorage(const std::vector<std::string>& args) {
 }
 
 Args admin_detail::ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
-               const std::set<std::string>& flags) {
+                             const std::set<std::string>& flags) {
   Args a;
-  for (size_t i = from; i < args.size(); ++i) {
-    const std::string& w = args[i];
-    if (w.rfind("--", 0) == 0) {
-      if (with_value.count(w)) {
-        if (i + 1 >= args.size()) {
-          a.error = w + " needs a value";
-          return a;
-        }
-        a.options[w] = args[++i];
-      } else if (flags.count(w)) {
-        a.options[w] = "";
-      } else {
-        a.error = "unknown option " + w;
-        return a;
-      }
-    } else {
-      a.positional.push_back(w);
-    }
+  CLI::App app;
+  app.set_help_flag();  // --help was dealt with before (RunAdmin)
+  std::map<std::string, std::vector<std::string>> values;
+  std::map<std::string, bool> set;
+  for (const std::string& o : with_value) app.add_option(o, values[o])->expected(1)->allow_extra_args(false);
+  for (const std::string& f : flags) app.add_flag(f, set[f]);
+  app.add_option("positional", a.positional);
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - static_cast<long>(std::min(from, args.size())));
+  try {
+    app.parse(reversed);  // CLI11 parses from the back
+  } catch (const CLI::ParseError& e) {
+    a.error = DescribeParseError(e);
+    return a;
+  }
+  for (const auto& [o, v] : values) {
+    if (!v.empty()) a.options[o] = v.back();
+  }
+  for (const auto& [f, on] : set) {
+    if (on) a.options[f] = "";
   }
   return a;
 }
@@ -353,13 +436,13 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     return kExitUsage;
   }
   const std::string& cmd = args[0];
-  const CommandHelp* help = FindCommand(cmd);
+  const AdminCommand* command = FindCommand(cmd);
   if (IsHelpWord(cmd) && args.size() == 1) {
     out << AdminUsage();
     return kExitOk;
   }
-  if (IsHelpWord(cmd) || (help && !AdminNeedsStorage(args))) {  // "help import-sites", "import-sites --help"
-    const CommandHelp* about = help ? help : FindCommand(args[1]);
+  if (IsHelpWord(cmd) || (command && !AdminNeedsStorage(args))) {  // "help import-sites", "import-sites --help"
+    const AdminCommand* about = command ? command : FindCommand(args[1]);
     if (!about) {
       err << "error: unknown admin command \"" << args[1] << "\"\n" << AdminUsage();
       return kExitUsage;
@@ -369,82 +452,22 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
   }
   auto usage = [&](const std::string& msg) {
     err << "error: " << msg << "\n";
-    if (help) {
-      err << "usage: ccfield-server --data DIR admin " << help->synopsis << "\n";
+    if (command) {
+      err << "usage: ccfield-server --data DIR admin " << command->synopsis << "\n";
     } else {
       err << AdminUsage();
     }
     return kExitUsage;
   };
+  if (!command) return usage("unknown admin command \"" + cmd + "\"");
   if (!s) return usage("the admin commands need the data directory: ccfield-server --data DIR admin ...");
   auto fail = [&](const Status& st) {
     err << "error: " << st.message() << "\n";
     return kExitFailed;
   };
-  auto want = [&](const Args& a, size_t n) -> bool { return a.error.empty() && a.positional.size() == n; };
-  if (std::optional<int> rc = RunPeopleCommand(AdminCall{args, s, env, in, out, err, options, usage, fail})) {
-    return *rc;
-  }
-
-  if (cmd == "create-workspace") {
-    Args a = ParseArgs(args, 1, {"--country", "--language"}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "create-workspace takes one name (quote it)" : a.error);
-    Result<std::string> id = CreateWorkspace(s, env, a.positional[0], Opt(a, "--country"), Opt(a, "--language"));
-    if (!id.ok()) return fail(id.status());
-    out << *id << "\n";
-    return kExitOk;
-  }
-  if (cmd == "import-practices" || cmd == "import-form") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one file" : a.error);
-    Result<std::string> text = ReadFile(a.positional[0]);
-    if (!text.ok()) return fail(text.status());
-    Result<json> doc = sync::ParseJsonText(*text);
-    if (!doc.ok()) return fail(doc.status().WithContext(a.positional[0]));
-    if (cmd == "import-practices") {
-      Result<ImportCounts> c = ImportPractices(s, env, *doc);
-      if (!c.ok()) return fail(c.status().WithContext(a.positional[0]));
-      out << "practices: " << c->created << " created, " << c->updated << " updated, " << c->unchanged
-          << " unchanged\n";
-      return kExitOk;
-    }
-    Result<FormImport> f = ImportForm(s, env, *doc);
-    if (!f.ok()) return fail(f.status().WithContext(a.positional[0]));
-    out << (f->already_known ? "form " + f->key + " is already known; nothing to do\n"
-                             : "imported form " + f->key + "\n");
-    return kExitOk;
-  }
-  if (cmd == "import-sites") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 2)) return usage(a.error.empty() ? "import-sites takes WORKSPACE_ID FILE" : a.error);
-    const std::string& ws = a.positional[0];
-    const std::string& path = a.positional[1];
-    // An unknown workspace is said first, before any problem of the file.
-    Result<std::optional<RecordMeta>> meta = s->GetRecord(ws);
-    if (!meta.ok()) return fail(meta.status());
-    if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
-      return fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
-    }
-    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
-    if (!text.ok()) return fail(text.status());
-    const SiteFile file = ParseSiteFile(*text, path);
-    for (const SiteImportWarning& w : file.warnings) {
-      err << "warning: " << path << ": " << DescribeSiteImportIssue(file.format, w) << "\n";
-    }
-    if (!file.ok()) {
-      for (const SiteImportError& e : file.errors) {
-        err << "error: " << path << ": " << DescribeSiteImportIssue(file.format, e) << "\n";
-      }
-      err << "error: " << file.errors.size() << (file.errors.size() == 1 ? " problem" : " problems") << " in "
-          << path << "; nothing was imported\n";
-      return kExitFailed;
-    }
-    Result<ImportCounts> c = ImportSites(s, env, ws, file.rows);
-    if (!c.ok()) return fail(c.status().WithContext(path + ": nothing was imported"));
-    out << "sites: " << c->created << " created, " << c->updated << " updated, " << c->unchanged << " unchanged\n";
-    return kExitOk;
-  }
-  return usage("unknown admin command \"" + cmd + "\"");
+  const Args a = ParseArgs(args, 1, command->with_value, command->flags);
+  if (!a.error.empty()) return usage(a.error);
+  return command->run(AdminCall{args, s, env, in, out, err, options, usage, fail}, a);
 }
 
 }  // namespace ccfield::server

@@ -19,6 +19,10 @@
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
 
+namespace CLI {
+class ParseError;
+}
+
 namespace ccfield::server {
 
 struct AdminOptions {
@@ -44,6 +48,9 @@ inline constexpr int kExitUsage = 2;   // unknown command or bad arguments
 // null when AdminNeedsStorage(args) is false.
 int RunAdmin(const std::vector<std::string>& args, ServerStorage* storage, Env* env, std::istream& in,
              std::ostream& out, std::ostream& err, const AdminOptions& options = {});
+// A CLI11 parse error in plain words ("unknown option --bogus", "--port needs
+// a value"), for main.cpp and the admin commands, which parse with CLI11.
+std::string DescribeParseError(const CLI::ParseError& e);
 // The usage text of the admin commands.
 std::string AdminUsage();
 // False for what only prints help: no command, or --help / -h anywhere.

@@ -16,19 +16,15 @@
 
 namespace ccfield::server::admin_detail {
 
-// One admin command: its synopsis (after "admin") and what it does.
-struct CommandHelp {
-  const char* name;
-  std::string synopsis;
-  std::string details;
-};
-
 // Arguments of one command: positionals and --options.
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // "--x" -> value ("" for flags)
-  std::string error;
+  std::string error;                           // set when the words do not parse
 };
+// Parses args[from...] with CLI11: options of `with_value` take one value,
+// `flags` none; other words are positionals. An unknown option, a missing
+// value or an option given twice sets `error`.
 Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
                const std::set<std::string>& flags);
 std::string Opt(const Args& a, const std::string& key);
@@ -40,7 +36,7 @@ std::string FormatMs(int64_t ms);
 
 // One RunAdmin call, for the command files.
 struct AdminCall {
-  const std::vector<std::string>& args;
+  const std::vector<std::string>& args;  // args[0] is the command's name
   ServerStorage* s;
   Env* env;
   std::istream& in;
@@ -51,9 +47,21 @@ struct AdminCall {
   std::function<int(const Status&)> fail;        // prints the error, returns kExitFailed
 };
 
+// One admin command: its synopsis (after "admin"), what it does (--help), the
+// options it takes, and the function that runs it. RunAdmin finds the command
+// by name, parses the words after it (ParseArgs with `with_value` and
+// `flags`; a parse error is a usage error) and calls `run`, which checks the
+// positionals. A new command is one more entry in a table below.
+struct AdminCommand {
+  const char* name;
+  std::string synopsis;
+  std::string details;
+  std::set<std::string> with_value;  // options that take a value: "--role"
+  std::set<std::string> flags;       // options without one: "--admin"
+  int (*run)(const AdminCall& call, const Args& args);
+};
+
 // The people commands (admin_people.cpp).
-const std::vector<CommandHelp>& PeopleCommands();
-// Runs args[0] when it is a people command; nullopt when it is not one.
-std::optional<int> RunPeopleCommand(const AdminCall& call);
+const std::vector<AdminCommand>& PeopleCommands();
 
 }  // namespace ccfield::server::admin_detail

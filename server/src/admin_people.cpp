@@ -190,34 +190,6 @@ Result<std::string> ReadPasswordFromTerminal(const std::string& prompt) {
 
 namespace admin_detail {
 
-const std::vector<CommandHelp>& PeopleCommands() {
-  static const std::vector<CommandHelp> kCommands = {
-      {"create-user", "create-user USER [--password P | --password-stdin] [--admin]",
-       "Creates a user; prints the user id. The password needs at least " + std::to_string(kMinPasswordLength) +
-           " characters. Without a password option it is asked for twice\n"
-           "(not shown) when standard input is a terminal; from a script, pipe it in with --password-stdin\n"
-           "(--password P leaves it in the shell history and the process list).\n"},
-      {"add-member", "add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]",
-       "Makes the user a member of the workspace, or changes the role; prints the member id.\n"},
-      {"remove-member", "remove-member --workspace WORKSPACE_ID --user USER",
-       "Ends the user's membership of the workspace. On their devices' next sync the server refuses\n"
-       "their changes there (the device keeps them, marked refused) and sends nothing more of it; the\n"
-       "device drops its copy once those changes are dealt with. The member record stays in the history.\n"},
-      {"disable-user", "disable-user USER",
-       "Stops a person's access at once: every sign-in ends and new sign-ins are refused. Nothing of\n"
-       "theirs is deleted; enable-user lets them sign in again.\n"},
-      {"enable-user", "enable-user USER", "Lets a disabled user sign in again (old sign-ins stay ended).\n"},
-      {"reset-password", "reset-password USER [--password P | --password-stdin]",
-       "Sets a new password and ends all of the user's sign-ins. Asked for twice when standard input\n"
-       "is a terminal, like create-user.\n"},
-      {"revoke-device", "revoke-device DEVICE_ID", "Blocks a lost device and its sign-ins.\n"},
-      {"list-devices", "list-devices", "Lists devices: id, user, name, status, last sync.\n"},
-      {"list-tokens", "list-tokens USER", "Lists a user's sign-ins (tokens) by id, never the secret.\n"},
-      {"revoke-token", "revoke-token TOKEN_ID", "Ends one sign-in.\n"},
-  };
-  return kCommands;
-}
-
 namespace {
 
 // The new password of create-user / reset-password: from --password,
@@ -248,121 +220,148 @@ std::variant<std::string, int> ReadNewPassword(const AdminCall& c, const Args& a
   return password;
 }
 
+// create-user and reset-password.
+int RunSetPassword(const AdminCall& c, const Args& a) {
+  const std::string& cmd = c.args[0];
+  if (a.positional.size() != 1) return c.usage(cmd + " takes one user name");
+  const bool create = cmd == "create-user";
+  std::variant<std::string, int> pw =
+      ReadNewPassword(c, a, create ? "no user was created" : "the password was not changed");
+  if (int* rc = std::get_if<int>(&pw)) return *rc;
+  const std::string& password = std::get<std::string>(pw);
+  if (!create) {
+    Status st = ResetPassword(c.s, a.positional[0], password, c.options.password_cost);
+    if (!st.ok()) return c.fail(st);
+    c.out << "the password of " << NormalizeUsername(a.positional[0])
+          << " is changed; all of their sign-ins were ended\n";
+    return kExitOk;
+  }
+  Result<std::string> id =
+      CreateUser(c.s, c.env, a.positional[0], password, a.options.count("--admin") > 0, c.options.password_cost);
+  if (!id.ok()) return c.fail(id.status());
+  c.out << *id << "\n";
+  return kExitOk;
+}
+
+// remove-member WORKSPACE_ID USER works too (as add-member takes them).
+int RunRemoveMember(const AdminCall& c, const Args& given) {
+  Args a = given;
+  if (a.positional.empty() && a.options.count("--workspace") && a.options.count("--user")) {
+    a.positional = {Opt(a, "--workspace"), Opt(a, "--user")};
+  }
+  if (a.positional.size() != 2) return c.usage("remove-member takes --workspace WORKSPACE_ID --user USER");
+  Status st = RemoveMember(c.s, a.positional[0], a.positional[1]);
+  if (!st.ok()) return c.fail(st);
+  c.out << NormalizeUsername(a.positional[1]) << " is no longer a member of workspace " << a.positional[0]
+        << "; their devices stop receiving it on their next sync\n";
+  return kExitOk;
+}
+
+// disable-user and enable-user.
+int RunDisableUser(const AdminCall& c, const Args& a) {
+  const std::string& cmd = c.args[0];
+  if (a.positional.size() != 1) return c.usage(cmd + " takes one user name");
+  const bool disable = cmd == "disable-user";
+  Status st = DisableUser(c.s, a.positional[0], disable);
+  if (!st.ok()) return c.fail(st);
+  c.out << "user " << NormalizeUsername(a.positional[0])
+        << (disable ? " is disabled; their sign-ins ended and new ones are refused\n" : " can sign in again\n");
+  return kExitOk;
+}
+
+int RunAddMember(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 2) return c.usage("add-member takes WORKSPACE_ID USER");
+  if (!a.options.count("--role")) return c.usage("add-member needs --role field_staff or --role coordinator");
+  Result<std::string> id =
+      AddMember(c.s, c.env, a.positional[0], a.positional[1], Opt(a, "--role"), Opt(a, "--name"));
+  if (!id.ok()) return c.fail(id.status());
+  c.out << *id << "\n";
+  return kExitOk;
+}
+
+int RunRevokeDevice(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 1) return c.usage("revoke-device takes one device id");
+  Status st = RevokeDevice(c.s, a.positional[0]);
+  if (!st.ok()) return c.fail(st);
+  c.out << "device " << a.positional[0] << " is blocked; its sign-ins no longer work\n";
+  return kExitOk;
+}
+
+int RunListDevices(const AdminCall& c, const Args& a) {
+  if (!a.positional.empty()) return c.usage("list-devices takes no arguments");
+  Result<std::vector<DeviceRow>> ds = c.s->ListDevices();
+  if (!ds.ok()) return c.fail(ds.status());
+  c.out << "DEVICE_ID\tUSER\tNAME\tSTATUS\tLAST_SYNC\n";
+  for (const DeviceRow& d : *ds) {
+    Result<std::optional<UserRow>> u = c.s->FindUserById(d.user_id);
+    std::string user = u.ok() && *u ? (*u)->username : d.user_id;
+    c.out << d.id << "\t" << user << "\t" << d.name << "\t" << (d.revoked ? "revoked" : "active") << "\t"
+          << FormatMs(d.last_sync_ms) << "\n";
+  }
+  return kExitOk;
+}
+
+int RunListTokens(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 1) return c.usage("list-tokens takes one user name");
+  Result<std::optional<UserRow>> u = c.s->FindUserByName(NormalizeUsername(a.positional[0]));
+  if (!u.ok()) return c.fail(u.status());
+  if (!*u) return c.fail(Status::NotFound("there is no user named \"" + a.positional[0] + "\""));
+  Result<std::vector<TokenRow>> ts = c.s->ListTokens((*u)->id);
+  if (!ts.ok()) return c.fail(ts.status());
+  const int64_t now = c.env->WallMillis();
+  c.out << "TOKEN_ID\tDEVICE_ID\tCREATED\tEXPIRES\tSTATUS\n";
+  for (const TokenRow& t : *ts) {
+    const char* status = t.revoked ? "revoked" : (now >= t.expires_ms ? "expired" : "active");
+    c.out << t.id << "\t" << t.device_id << "\t" << FormatMs(t.created_ms) << "\t" << FormatMs(t.expires_ms) << "\t"
+          << status << "\n";
+  }
+  return kExitOk;
+}
+
+int RunRevokeToken(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 1) return c.usage("revoke-token takes one token id");
+  Status st = RevokeTokenById(c.s, a.positional[0]);
+  if (!st.ok()) return c.fail(st);
+  c.out << "token " << a.positional[0] << " is revoked\n";
+  return kExitOk;
+}
+
 }  // namespace
 
-std::optional<int> RunPeopleCommand(const AdminCall& c) {
-  const std::vector<std::string>& args = c.args;
-  const std::string& cmd = args[0];
-  ServerStorage* s = c.s;
-  Env* env = c.env;
-  std::ostream& out = c.out;
-  const AdminOptions& options = c.options;
-  const auto& usage = c.usage;
-  const auto& fail = c.fail;
-  auto want = [&](const Args& a, size_t n) -> bool { return a.error.empty() && a.positional.size() == n; };
-
-  if (cmd == "create-user" || cmd == "reset-password") {
-    Args a = ParseArgs(args, 1, {"--password"},
-                       cmd == "create-user" ? std::set<std::string>{"--password-stdin", "--admin"}
-                                            : std::set<std::string>{"--password-stdin"});
-    if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one user name" : a.error);
-    const bool create = cmd == "create-user";
-    std::variant<std::string, int> pw =
-        ReadNewPassword(c, a, create ? "no user was created" : "the password was not changed");
-    if (int* rc = std::get_if<int>(&pw)) return *rc;
-    const std::string& password = std::get<std::string>(pw);
-    if (!create) {
-      Status st = ResetPassword(s, a.positional[0], password, options.password_cost);
-      if (!st.ok()) return fail(st);
-      out << "the password of " << NormalizeUsername(a.positional[0])
-          << " is changed; all of their sign-ins were ended\n";
-      return kExitOk;
-    }
-    Result<std::string> id =
-        CreateUser(s, env, a.positional[0], password, a.options.count("--admin") > 0, options.password_cost);
-    if (!id.ok()) return fail(id.status());
-    out << *id << "\n";
-    return kExitOk;
-  }
-  if (cmd == "remove-member") {
-    Args a = ParseArgs(args, 1, {"--workspace", "--user"}, {});
-    if (a.error.empty() && a.positional.empty() && a.options.count("--workspace") && a.options.count("--user")) {
-      a.positional = {Opt(a, "--workspace"), Opt(a, "--user")};
-    }
-    if (!want(a, 2)) return usage(a.error.empty() ? "remove-member takes --workspace WORKSPACE_ID --user USER" : a.error);
-    Status st = RemoveMember(s, a.positional[0], a.positional[1]);
-    if (!st.ok()) return fail(st);
-    out << NormalizeUsername(a.positional[1]) << " is no longer a member of workspace " << a.positional[0]
-        << "; their devices stop receiving it on their next sync\n";
-    return kExitOk;
-  }
-  if (cmd == "disable-user" || cmd == "enable-user") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one user name" : a.error);
-    const bool disable = cmd == "disable-user";
-    Status st = DisableUser(s, a.positional[0], disable);
-    if (!st.ok()) return fail(st);
-    out << "user " << NormalizeUsername(a.positional[0])
-        << (disable ? " is disabled; their sign-ins ended and new ones are refused\n" : " can sign in again\n");
-    return kExitOk;
-  }
-  if (cmd == "add-member") {
-    Args a = ParseArgs(args, 1, {"--role", "--name"}, {});
-    if (!want(a, 2)) return usage(a.error.empty() ? "add-member takes WORKSPACE_ID USER" : a.error);
-    if (!a.options.count("--role")) return usage("add-member needs --role field_staff or --role coordinator");
-    Result<std::string> id = AddMember(s, env, a.positional[0], a.positional[1], Opt(a, "--role"), Opt(a, "--name"));
-    if (!id.ok()) return fail(id.status());
-    out << *id << "\n";
-    return kExitOk;
-  }
-  if (cmd == "revoke-device") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-device takes one device id" : a.error);
-    Status st = RevokeDevice(s, a.positional[0]);
-    if (!st.ok()) return fail(st);
-    out << "device " << a.positional[0] << " is blocked; its sign-ins no longer work\n";
-    return kExitOk;
-  }
-  if (cmd == "list-devices") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 0)) return usage(a.error.empty() ? "list-devices takes no arguments" : a.error);
-    Result<std::vector<DeviceRow>> ds = s->ListDevices();
-    if (!ds.ok()) return fail(ds.status());
-    out << "DEVICE_ID\tUSER\tNAME\tSTATUS\tLAST_SYNC\n";
-    for (const DeviceRow& d : *ds) {
-      Result<std::optional<UserRow>> u = s->FindUserById(d.user_id);
-      std::string user = u.ok() && *u ? (*u)->username : d.user_id;
-      out << d.id << "\t" << user << "\t" << d.name << "\t" << (d.revoked ? "revoked" : "active") << "\t"
-          << FormatMs(d.last_sync_ms) << "\n";
-    }
-    return kExitOk;
-  }
-  if (cmd == "list-tokens") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "list-tokens takes one user name" : a.error);
-    Result<std::optional<UserRow>> u = s->FindUserByName(NormalizeUsername(a.positional[0]));
-    if (!u.ok()) return fail(u.status());
-    if (!*u) return fail(Status::NotFound("there is no user named \"" + a.positional[0] + "\""));
-    Result<std::vector<TokenRow>> ts = s->ListTokens((*u)->id);
-    if (!ts.ok()) return fail(ts.status());
-    const int64_t now = env->WallMillis();
-    out << "TOKEN_ID\tDEVICE_ID\tCREATED\tEXPIRES\tSTATUS\n";
-    for (const TokenRow& t : *ts) {
-      const char* status = t.revoked ? "revoked" : (now >= t.expires_ms ? "expired" : "active");
-      out << t.id << "\t" << t.device_id << "\t" << FormatMs(t.created_ms) << "\t" << FormatMs(t.expires_ms) << "\t"
-          << status << "\n";
-    }
-    return kExitOk;
-  }
-  if (cmd == "revoke-token") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-token takes one token id" : a.error);
-    Status st = RevokeTokenById(s, a.positional[0]);
-    if (!st.ok()) return fail(st);
-    out << "token " << a.positional[0] << " is revoked\n";
-    return kExitOk;
-  }
-  return std::nullopt;
+const std::vector<AdminCommand>& PeopleCommands() {
+  static const std::vector<AdminCommand> kCommands = {
+      {"create-user", "create-user USER [--password P | --password-stdin] [--admin]",
+       "Creates a user; prints the user id. The password needs at least " + std::to_string(kMinPasswordLength) +
+           " characters. Without a password option it is asked for twice\n"
+           "(not shown) when standard input is a terminal; from a script, pipe it in with --password-stdin\n"
+           "(--password P leaves it in the shell history and the process list).\n",
+       {"--password"}, {"--password-stdin", "--admin"}, RunSetPassword},
+      {"add-member", "add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]",
+       "Makes the user a member of the workspace, or changes the role; prints the member id.\n",
+       {"--role", "--name"}, {}, RunAddMember},
+      {"remove-member", "remove-member --workspace WORKSPACE_ID --user USER",
+       "Ends the user's membership of the workspace. On their devices' next sync the server refuses\n"
+       "their changes there (the device keeps them, marked refused) and sends nothing more of it; the\n"
+       "device drops its copy once those changes are dealt with. The member record stays in the history.\n",
+       {"--workspace", "--user"}, {}, RunRemoveMember},
+      {"disable-user", "disable-user USER",
+       "Stops a person's access at once: every sign-in ends and new sign-ins are refused. Nothing of\n"
+       "theirs is deleted; enable-user lets them sign in again.\n",
+       {}, {}, RunDisableUser},
+      {"enable-user", "enable-user USER", "Lets a disabled user sign in again (old sign-ins stay ended).\n", {}, {},
+       RunDisableUser},
+      {"reset-password", "reset-password USER [--password P | --password-stdin]",
+       "Sets a new password and ends all of the user's sign-ins. Asked for twice when standard input\n"
+       "is a terminal, like create-user.\n",
+       {"--password"}, {"--password-stdin"}, RunSetPassword},
+      {"revoke-device", "revoke-device DEVICE_ID", "Blocks a lost device and its sign-ins.\n", {}, {},
+       RunRevokeDevice},
+      {"list-devices", "list-devices", "Lists devices: id, user, name, status, last sync.\n", {}, {}, RunListDevices},
+      {"list-tokens", "list-tokens USER", "Lists a user's sign-ins (tokens) by id, never the secret.\n", {}, {},
+       RunListTokens},
+      {"revoke-token", "revoke-token TOKEN_ID", "Ends one sign-in.\n", {}, {}, RunRevokeToken},
+  };
+  return kCommands;
 }
 
 }  // namespace admin_detail

@@ -39,6 +39,7 @@
 #include "ccfield/core/status.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
+#include "ccfield/sync/protocol.h"
 
 namespace ccfield::server {
 
@@ -63,15 +64,8 @@ struct AuthOptions {
   int64_t forget_after_ms = int64_t{60} * 60 * 1000;
 };
 
-struct LoginRequest {
-  std::string username;
-  std::string password;
-  std::string device_id;  // UUID
-  std::string device_name;
-  // The secret this server gave the device at its first login ("" the first
-  // time). Binds the device id to the device: knowing the id is not enough.
-  std::string device_secret;
-};
+// POST /v1/login's body, as the protocol codec parses it (sync/protocol.h).
+using LoginRequest = sync::LoginRequest;
 
 struct LoginResult {
   std::string token;  // the secret; shown once

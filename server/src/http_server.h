@@ -1,33 +1,35 @@
 #pragma once
-// The HTTP front of the server (docs/sync-protocol.md, "Endpoints"):
-// GET /v1/status, POST /v1/login, /v1/logout, /v1/sync, on cpp-httplib.
+// The HTTP front of the server: cpp-httplib over ApiHandler (api_handler.h),
+// which owns everything a request means (auth, limits, decoding, the sync
+// cycle, encoding, error bodies). This file owns only the transport: the
+// listening socket and its options, the thread pool, timeouts and
+// keep-alive, and mapping httplib's request and response to the handler's.
 //
-// - Request bodies may be gzip-compressed (Content-Encoding: gzip); the limit
-//   (kMaxRequestBytes) applies after decompression and answers 413.
-// - Responses are gzip-compressed when the client sends Accept-Encoding: gzip.
-// - Every error is {"error": {"code", "message"}} with the documented status;
-//   exceptions are caught at the boundary and become 500. The server stays up.
-// - httplib runs handlers on its thread pool; one mutex serialises all use of
-//   the storage (one SQLite connection), the sync service and Env randomness.
-//   Parsing, password hashing and compression run outside it.
+// - httplib inflates gzip request bodies itself (the Debian build is a
+//   compiled library and cannot be told not to), so the adapter hands such a
+//   body over already decoded; it keeps at most max_request_bytes of a body
+//   and reads the rest only to drop it (up to a bound against gzip bombs), so
+//   that the client gets the handler's 413 instead of a reset connection.
+// - The handler's answer is sent byte for byte (httplib never compresses it
+//   again); httplib's own refusals (a malformed request line, an unknown
+//   method) get the same JSON error body.
 // - Slow and idle clients (issue 10, finding 3): httplib gives every
 //   connection one pool thread for as long as it is open, and has no
-//   whole-request deadline nor a cap on header count (the Debian build is a
-//   compiled library, so its CPPHTTPLIB_* limits cannot be changed here). The
-//   server is meant to sit behind the nginx front of deploy/nginx (see
-//   docs/deploy.md), which holds slow and idle connections in its event loop
-//   and hands over only complete requests. The limits below still keep a
-//   directly reached server from being held for long: short keep-alive and
-//   per-read timeouts, and a refused request with too many headers.
-// - Client address (finding 4): the address given to Auth::Login is the TCP
-//   peer, or, when the peer is one of `trusted_proxies`, the last hop of
-//   X-Forwarded-For (the address that proxy saw). A header from anyone else
-//   is ignored, so it cannot be used to dodge or aim the login throttle.
+//   whole-request deadline nor a cap on header count (its CPPHTTPLIB_*
+//   limits are compiled in). The server is meant to sit behind the nginx
+//   front of deploy/nginx (see docs/deploy.md), which holds slow and idle
+//   connections in its event loop and hands over only complete requests. The
+//   limits below still keep a directly reached server from being held for
+//   long: short keep-alive and per-read timeouts; the handler refuses a
+//   request with too many headers.
+// - Client address (finding 4): the handler gets the TCP peer and the
+//   X-Forwarded-For fields, and believes them only from `trusted_proxies`.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "api_handler.h"
 #include "auth.h"
 #include "ccfield/core/status.h"
 #include "ccfield/platform/env.h"
@@ -36,12 +38,11 @@
 
 namespace ccfield::server {
 
-struct HttpServerOptions {
+// The handler's options (auth, sync, request limits, trusted proxies) and the
+// transport's.
+struct HttpServerOptions : ApiHandlerOptions {
   std::string listen_address = "127.0.0.1";
   int port = 8080;  // 0: any free port (Bind() returns it)
-  AuthOptions auth;
-  SyncServiceOptions sync;
-  size_t max_request_bytes = sync::kMaxRequestBytes;  // after decompression
   // Per read/write: a link that stalls this long is given up. Not a deadline
   // for the whole request (httplib has none): the front sets that.
   int read_timeout_s = 15;
@@ -52,21 +53,7 @@ struct HttpServerOptions {
   int keep_alive_timeout_s = 2;
   // Pool threads: the connections served at once (others wait to be accepted).
   int worker_threads = 16;
-  // More header fields than this answer 431. A device sends about ten.
-  size_t max_header_count = 64;
-  // Peers whose X-Forwarded-For is believed (exact IPv4/IPv6 addresses).
-  std::vector<std::string> trusted_proxies;
 };
-
-// The address a request came from, for throttling and logs: `peer`, or the
-// last address in `forwarded_for` (X-Forwarded-For) when `peer` is one of
-// `trusted_proxies` and that address is a valid IP literal. Exposed for tests.
-std::string ClientAddress(const std::string& peer, const std::string& forwarded_for,
-                          const std::vector<std::string>& trusted_proxies);
-
-// The canonical text of an IPv4 or IPv6 literal ("::ffff:1.2.3.4" stays as
-// written by inet_ntop), or "" when `text` is not one.
-std::string CanonicalIp(const std::string& text);
 
 class HttpServer {
  public:

@@ -1,5 +1,6 @@
 #include "serve_flags.h"
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -26,32 +27,21 @@ const Flag kFlags[] = {
     {"--expire-every-s", -1, 1000, [](SyncServiceOptions* o) { return &o->retention.every_ms; }},
 };
 
-const Flag* Find(std::string_view name) {
-  for (const Flag& f : kFlags) {
-    if (name == f.name) return &f;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
-bool IsSyncPolicyFlag(std::string_view flag) { return Find(flag) != nullptr; }
-
-bool ParseSyncPolicyFlag(std::string_view flag, const std::string& value, SyncServiceOptions* o, std::string* error) {
-  const Flag* f = Find(flag);
-  if (!f) {
-    *error = "unknown argument \"" + std::string(flag) + "\"";
-    return false;
+void AddSyncPolicyFlags(CLI::App* app, SyncServiceOptions* o) {
+  for (const Flag& f : kFlags) {
+    app->add_option_function<std::string>(f.name, [&f, o](const std::string& value) {
+      char* end = nullptr;
+      errno = 0;
+      long long n = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || errno != 0 || n < f.min || n > INT64_MAX / f.scale) {
+        throw CLI::ValidationError(std::string(f.name) + " must be a whole number" +
+                                   (f.min < 0 ? " (-1: never)" : " (0: no limit)"));
+      }
+      *f.field(o) = static_cast<int64_t>(n) * f.scale;
+    });
   }
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || n < f->min || n > INT64_MAX / f->scale) {
-    *error = std::string(flag) + " must be a whole number" + (f->min < 0 ? " (-1: never)" : " (0: no limit)");
-    return false;
-  }
-  *f->field(o) = static_cast<int64_t>(n) * f->scale;
-  return true;
 }
 
 const char* SyncPolicyUsage() {

@@ -1,18 +1,19 @@
 #pragma once
 // The `serve` flags for write quotas and history retention
-// (docs/retention.md), parsed here so that main.cpp needs one line for them.
-
-#include <string>
-#include <string_view>
+// (docs/retention.md), declared here so that main.cpp needs one line for them.
 
 #include "sync_service.h"
 
+namespace CLI {
+class App;
+}
+
 namespace ccfield::server {
 
-// Whether `flag` is one of the flags below (each takes one value).
-bool IsSyncPolicyFlag(std::string_view flag);
-// Sets the option `flag` names from `value`; false and *error on a bad value.
-bool ParseSyncPolicyFlag(std::string_view flag, const std::string& value, SyncServiceOptions* o, std::string* error);
+// Adds the flags below to `app` (CLI11); each takes one whole number and,
+// once parsed, sets its field of *o. A bad value is a CLI::ValidationError
+// that names the flag and the values it takes. *o must outlive app->parse().
+void AddSyncPolicyFlags(CLI::App* app, SyncServiceOptions* o);
 // The flags' lines for --help.
 const char* SyncPolicyUsage();
 

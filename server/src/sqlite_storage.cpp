@@ -240,16 +240,9 @@ Status SqliteStorage::Init(const std::string& path, int busy_timeout_ms, const s
   oo.vfs = vfs;
   oo.busy_timeout_ms = busy_timeout_ms;
   CCF_ASSIGN_OR_RETURN(db_, sql::Db::Open(oo));
-  {
-    // The first real read of the file: reports a foreign or damaged file.
-    CCF_ASSIGN_OR_RETURN(sql::Stmt wal, db_->Prepare("PRAGMA journal_mode = WAL"));
-    Result<bool> r = wal.Step();
-    if (!r.ok()) return r.status().WithContext("opening " + path_);
-    if (!*r || wal.Text(0) != "wal") {
-      return Status::IoError("opening " + path_ + ": the file system does not support write-ahead logging");
-    }
-  }
-  CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
+  // The first real read of the file: reports a damaged one (a foreign one is
+  // refused below, after WAL is on).
+  CCF_RETURN_IF_ERROR(db_->UseDurableWal(path_));
   {
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT (SELECT count(*) FROM sqlite_schema), "
                                                    "(SELECT count(*) FROM sqlite_schema WHERE name = 'server_meta')"));
@@ -273,7 +266,7 @@ Status SqliteStorage::Migrate() {
   }
   while (current < kServerSchemaVersion) {
     int next = current + 1;
-    CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    CCF_ASSIGN_OR_RETURN(sql::Txn txn, sql::Txn::Begin(db_.get()));
     Status st;
     if (next == 1) st = db_->Exec(kV1);
     // Version 2: the device secret (hash) binds a device id to the device
@@ -284,9 +277,8 @@ Status SqliteStorage::Migrate() {
     // Version 4: quota usage, device cursors, history expiry (docs/retention.md).
     if (next == 4) st = db_->Exec(RetentionSchemaSql());
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
-    if (st.ok()) st = db_->Exec("COMMIT");
+    if (st.ok()) st = txn.Commit();
     if (!st.ok()) {
-      (void)db_->Exec("ROLLBACK");
       return st.WithContext("upgrading " + path_ + " to schema " + std::to_string(next));
     }
     current = next;
@@ -304,42 +296,28 @@ Result<SqliteStorage::Query> SqliteStorage::Q(const char* sql) {
 }
 
 Status SqliteStorage::WriteGuard() const {
-  if (broken_) {
-    return Status::ReadOnly("an earlier write to " + path_ + " failed in a way that needs the server restarted");
-  }
-  if (!in_tx_) return Status::Internal("a write outside a transaction");
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
+  if (!txn_) return Status::Internal("a write outside a transaction");
   return Status::Ok();
 }
 
-// ---- Transactions -------------------------------------------------------
+// ---- Transactions (the rule is sqlite_txn.h's) ------------------------------
 
 Status SqliteStorage::Begin() {
-  if (broken_) {
-    return Status::ReadOnly("an earlier write to " + path_ + " failed in a way that needs the server restarted");
-  }
-  if (in_tx_) return Status::Internal("a transaction is already open");
-  CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  in_tx_ = true;
+  if (txn_) return Status::Internal("a transaction is already open");
+  CCF_ASSIGN_OR_RETURN(sql::Txn txn, sql::Txn::Begin(db_.get()));
+  txn_.emplace(std::move(txn));
   return Status::Ok();
 }
 
 Status SqliteStorage::Commit() {
-  if (!in_tx_) return Status::Internal("commit without a transaction");
-  in_tx_ = false;
-  Status st = db_->Exec("COMMIT");
-  if (!st.ok()) {
-    if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
-    // Disk full and busy roll back cleanly; anything else leaves the outcome unknown.
-    if (st.code() != Code::kDiskFull && st.code() != Code::kBusy) broken_ = true;
-  }
+  if (!txn_) return Status::Internal("commit without a transaction");
+  Status st = txn_->Commit();
+  txn_.reset();
   return st;
 }
 
-void SqliteStorage::Rollback() {
-  if (!in_tx_) return;
-  in_tx_ = false;
-  if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
-}
+void SqliteStorage::Rollback() { txn_.reset(); }
 
 // ---- ServerVersion ------------------------------------------------------
 

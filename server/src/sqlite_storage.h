@@ -10,9 +10,11 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ccfield/core/sqlite_db.h"
+#include "ccfield/core/sqlite_txn.h"
 #include "ccfield/server/storage.h"
 
 namespace ccfield::server {
@@ -117,8 +119,9 @@ class SqliteStorage final : public ServerStorage {
   std::unique_ptr<sql::Db> db_;
   std::string path_;
   std::map<const char*, sql::Stmt> cache_;
-  bool in_tx_ = false;
-  bool broken_ = false;  // a COMMIT's outcome is unknown: refuse writes until reopened
+  // The open write transaction (Begin..Commit/Rollback). A COMMIT with an
+  // unknown outcome marks db_ broken (sqlite_txn.h): writes are refused until reopened.
+  std::optional<sql::Txn> txn_;
 };
 
 }  // namespace ccfield::server

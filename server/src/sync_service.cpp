@@ -6,7 +6,7 @@
 
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
-#include "ccfield/sync/merge.h"
+#include "ccfield/sync/merge_process.h"
 #include "server_changes.h"
 
 namespace ccfield::server {
@@ -24,6 +24,58 @@ size_t ApproxBytes(const json& v) {
   if (v.is_primitive()) return 8;
   return v.dump(-1, ' ', false, json::error_handler_t::replace).size();
 }
+
+// The merge process's view of the history (sync/merge_process.h), read
+// from the storage inside the sync transaction.
+class StorageLookup final : public sync::MergeLookup {
+ public:
+  // `checked` is the record `record_id` as the change's checks just read it
+  // (no second read); `expired_through` as read at the start of the request.
+  StorageLookup(ServerStorage* s, ServerVersion expired_through, const std::string& record_id,
+                const std::optional<RecordMeta>& checked)
+      : s_(s), expired_through_(expired_through), record_id_(record_id), checked_(checked) {}
+
+  Result<std::optional<sync::RecordState>> Record(const std::string& record_id) override {
+    std::optional<RecordMeta> meta = checked_;
+    if (record_id != record_id_) {
+      CCF_ASSIGN_OR_RETURN(meta, s_->GetRecord(record_id));
+    }
+    if (!meta) return std::optional<sync::RecordState>();
+    return std::optional<sync::RecordState>(
+        sync::RecordState{meta->deleted, meta->deleted_version, meta->deleted_by_device});
+  }
+  Result<sync::FieldNow> Field(const std::string& record_id, const std::string& field) override {
+    CCF_ASSIGN_OR_RETURN(StoredField f, s_->GetField(record_id, field));
+    return sync::FieldNow{std::move(f.state), std::move(f.author), std::move(f.time)};
+  }
+  Result<json> ValueAt(const std::string& record_id, const std::string& field, ServerVersion version) override {
+    return s_->ValueAt(record_id, field, version);
+  }
+  Result<std::optional<sync::OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
+                                                         const std::string& device_id) override {
+    CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::OwnChange> own, s_->LatestOwnChange(record_id, field, device_id));
+    if (!own) return std::optional<sync::OwnChange>();
+    return std::optional<sync::OwnChange>(sync::OwnChange{std::move(own->value), own->version});
+  }
+  Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) override {
+    return s_->MaxVersionByOthers(record_id, device_id);
+  }
+  Result<std::optional<sync::ChangeOrigin>> ChangeAt(ServerVersion version) override {
+    CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> e, s_->ChangeAtVersion(version));
+    if (!e) return std::optional<sync::ChangeOrigin>();
+    return std::optional<sync::ChangeOrigin>(sync::ChangeOrigin{std::move(e->device_id), std::move(e->author)});
+  }
+  Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) override {
+    return s_->OpenConflicts(record_id, field);
+  }
+  Result<ServerVersion> ExpiredThrough() override { return expired_through_; }
+
+ private:
+  ServerStorage* s_;
+  ServerVersion expired_through_;
+  const std::string& record_id_;
+  const std::optional<RecordMeta>& checked_;
+};
 
 }  // namespace
 
@@ -129,9 +181,7 @@ class SyncService::Cycle {
       return Status::Ok();
     }
     CheckedChange& ok = std::get<CheckedChange>(checked);
-    const std::string clock = ClockFlag(c.time);
-    if (ok.is_delete_field) return ApplyDeleted(c, ok, clock);
-    return ApplyEdit(c, ok, clock);
+    return Merge(c, ok, ClockFlag(c.time));
   }
 
   std::string ClockFlag(const std::string& time) const {
@@ -174,192 +224,67 @@ class SyncService::Cycle {
     return e;
   }
 
-  // A field edit: three-way merge against the current state (sync/merge.h).
-  Status ApplyEdit(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
-    RecordMeta meta;
-    if (ok.record) {
-      meta = *ok.record;
-    } else {
+  // Merges one checked change (sync/merge_process.h) and stores the decision
+  // in the order that header gives.
+  Status Merge(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
+    StorageLookup lookup(s_, expired_through_, c.id, ok.record);
+    CCF_ASSIGN_OR_RETURN(sync::MergeDecision d,
+                         sync::DecideMerge(sync::MergeInput{c, ok.value, who_.device_id, ok.long_text}, lookup));
+    if (d.create_record) {
+      RecordMeta meta;
       meta.id = c.id;
       meta.type = c.type;
       meta.workspace_id = c.workspace_id;
       CCF_RETURN_IF_ERROR(s_->CreateRecord(meta));
     }
-    CCF_ASSIGN_OR_RETURN(StoredField cur, s_->GetField(c.id, c.field));
-    json base_value;
-    if (c.base > 0) {
-      CCF_ASSIGN_OR_RETURN(base_value, s_->ValueAt(c.id, c.field, c.base));
+    ServerVersion v = 0;
+    if (d.fate != sync::PushedFate::kKeptOut) {
+      CCF_ASSIGN_OR_RETURN(v, s_->NextVersion());
     }
-    // The device made this edit on its own text: when its own latest change to
-    // the field is at or after the base (two edits in one batch, or an edit
-    // before the merge result came back), that change is the common base.
-    CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::OwnChange> own,
-                         s_->LatestOwnChange(c.id, c.field, who_.device_id));
-    bool have_base = true;
-    if (own && own->version >= c.base) {
-      base_value = own->value;
-    } else if (c.base > 0 && c.base < expired_through_) {
-      // The base's value may have expired (docs/retention.md): without it a
-      // text merge could silently drop words, so concurrent edits conflict.
-      have_base = false;
-    }
-    sync::Incoming in{ok.value, c.base, who_.device_id, ok.long_text && have_base};
-    sync::FieldMerge m = sync::MergeField(cur.state, base_value, in);
-    const bool merged = m.outcome == sync::FieldOutcome::kTextMerged;
-    const bool revives =
-        meta.deleted &&
-        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id);
-
-    CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
-    HistoryEntry entry =
-        Pushed(c, v, merged ? HistoryOutcome::kMerged : HistoryOutcome::kApplied, merged ? ok.value : m.value, clock);
-    entry.ack = (m.outcome == sync::FieldOutcome::kConflict || revives) ? "conflict" : merged ? "merged" : "applied";
+    HistoryEntry entry = Pushed(c, v, HistoryOutcomeOf(d.fate), ok.value, clock);
+    entry.ack = sync::AckOutcomeName(d.ack);
     CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
-    Ack ack{c.seq, v, AckOutcome::kApplied, clock};
-    if (merged) {
-      // The merge is the server's change: every device, the pusher too, receives it.
-      CCF_RETURN_IF_ERROR(WriteServerChange(s_, Edit(c, c.field, m.value, c.author)).status());
-      ack.outcome = AckOutcome::kMerged;
-    } else {
+    if (d.fate == sync::PushedFate::kApplied) {
       StoredField f;
-      f.state = sync::FieldState{true, m.value, v, who_.device_id};
+      f.state = sync::FieldState{true, ok.value, v, who_.device_id};
       f.author = c.author;
       f.time = c.time;
       CCF_RETURN_IF_ERROR(s_->SetField(c.id, c.field, f));
     }
-    CCF_RETURN_IF_ERROR(ResolveOpen(c.id, c.field, c.base, v));
-    if (m.outcome == sync::FieldOutcome::kConflict) {
-      sync::Conflict x = NewConflict(c);
-      x.base = base_value;
-      x.winner = m.value;
-      x.loser = m.loser;
-      x.winner_device = who_.device_id;
-      x.loser_device = cur.state.device_id;
-      x.winner_author = c.author;
-      x.loser_author = cur.author;
-      x.loser_time = cur.time;
-      x.winner_version = v;
-      CCF_RETURN_IF_ERROR(StoreConflict(&x));
-      ack.outcome = AckOutcome::kConflict;
+    ServerVersion by = v;  // the change's version (merge_process.h)
+    if (d.server_value) {
+      CCF_ASSIGN_OR_RETURN(ServerVersion vs, WriteServerChange(s_, Edit(c, c.field, *d.server_value, d.server_author)));
+      if (by == 0) by = vs;
     }
-    if (revives) {
-      CCF_RETURN_IF_ERROR(Revive(c, meta));
-      ack.outcome = AckOutcome::kConflict;
-    }
-    out_.acks.push_back(ack);
-    return Status::Ok();
-  }
-
-  // An edit the deleting device had not seen brings the record back; a
-  // conflict keeps the delete.
-  Status Revive(const PushChange& c, const RecordMeta& meta) {
-    CCF_ASSIGN_OR_RETURN(StoredField del, s_->GetField(c.id, std::string(kDeletedField)));
-    CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.id, std::string(kDeletedField), c.base));
-    CCF_ASSIGN_OR_RETURN(ServerVersion vs,
-                         WriteServerChange(s_, Edit(c, std::string(kDeletedField), false, sync::kServerDeviceId)));
-    CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, false, vs, sync::kServerDeviceId));
-    sync::Conflict x = NewConflict(c);
-    x.field = kDeletedField;
-    x.base = base.is_null() ? json(false) : base;
-    x.winner = false;
-    x.loser = true;
-    x.winner_device = who_.device_id;
-    x.loser_device = meta.deleted_by_device;
-    x.winner_author = c.author;
-    x.loser_author = del.author;
-    x.loser_time = del.time;
-    x.winner_version = vs;
-    return StoreConflict(&x);
-  }
-
-  // "_deleted": a delete (true) or restore (false).
-  Status ApplyDeleted(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
-    const RecordMeta& meta = *ok.record;
-    const bool want = ok.value.get<bool>();
-    const std::string field(kDeletedField);
-    if (want && !meta.deleted) {
-      CCF_ASSIGN_OR_RETURN(ServerVersion others, s_->MaxVersionByOthers(c.id, who_.device_id));
-      if (sync::DeleteLosesToEdit(c.base, others)) {
-        // Kept out: an edit the device had not seen keeps the record alive.
-        HistoryEntry kept = Pushed(c, 0, HistoryOutcome::kKeptOut, true, clock);
-        kept.ack = "conflict";
-        CCF_RETURN_IF_ERROR(s_->AppendChange(kept));
-        CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.id, field, c.base));
-        CCF_ASSIGN_OR_RETURN(ServerVersion vs, WriteServerChange(s_, Edit(c, field, false, sync::kServerDeviceId)));
-        CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, vs));
-        CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> winner, s_->ChangeAtVersion(others));
-        sync::Conflict x = NewConflict(c);
-        x.base = base.is_null() ? json(false) : base;
-        x.winner = false;
-        x.loser = true;
-        x.winner_device = winner ? winner->device_id : "";
-        x.winner_author = winner ? winner->author : "";
-        x.loser_device = who_.device_id;
-        x.loser_author = c.author;
-        x.loser_time = c.time;
-        x.winner_version = vs;
-        CCF_RETURN_IF_ERROR(StoreConflict(&x));
-        out_.acks.push_back(Ack{c.seq, 0, AckOutcome::kConflict, clock});
-        return Status::Ok();
-      }
-    }
-    const bool restore_conflict =
-        !want && meta.deleted &&
-        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id);
-    CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
-    HistoryEntry entry = Pushed(c, v, HistoryOutcome::kApplied, want, clock);
-    entry.ack = restore_conflict ? "conflict" : "applied";
-    CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
-    StoredField f;
-    f.state = sync::FieldState{true, want, v, who_.device_id};
-    f.author = c.author;
-    f.time = c.time;
-    CCF_RETURN_IF_ERROR(s_->SetField(c.id, field, f));
-    if (want != meta.deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, want, v, who_.device_id));
-    CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, v));
-    AckOutcome outcome = AckOutcome::kApplied;
-    if (restore_conflict) {
-      // A restore made without seeing a delete wins, and a conflict keeps the delete.
-      sync::Conflict x = NewConflict(c);
-      x.base = json(false);
-      x.winner = false;
-      x.loser = true;
-      x.winner_device = who_.device_id;
-      x.loser_device = meta.deleted_by_device;
-      x.winner_author = c.author;
-      x.winner_version = v;
-      CCF_RETURN_IF_ERROR(StoreConflict(&x));
-      outcome = AckOutcome::kConflict;
-    }
-    out_.acks.push_back(Ack{c.seq, v, outcome, clock});
-    return Status::Ok();
-  }
-
-  // Rule 6: an edit made after the device received a conflict (base >= its
-  // winner_version) resolves every open conflict on that field.
-  Status ResolveOpen(const std::string& record_id, const std::string& field, ServerVersion base,
-                     ServerVersion resolved_by) {
-    if (base <= 0) return Status::Ok();
-    CCF_ASSIGN_OR_RETURN(std::vector<sync::Conflict> open, s_->OpenConflicts(record_id, field));
-    for (const sync::Conflict& x : open) {
-      if (x.winner_version > base) continue;
+    if (d.set_deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, *d.set_deleted, v, who_.device_id));
+    for (const std::string& id : d.resolve) {
       CCF_ASSIGN_OR_RETURN(ServerVersion nv, s_->NextVersion());
-      CCF_RETURN_IF_ERROR(s_->ResolveConflict(x.id, resolved_by, nv));
+      CCF_RETURN_IF_ERROR(s_->ResolveConflict(id, by, nv));
     }
+    if (d.conflict) CCF_RETURN_IF_ERROR(StoreConflict(&*d.conflict, by));
+    if (d.revive) {
+      const std::string field(kDeletedField);
+      CCF_ASSIGN_OR_RETURN(ServerVersion vr, WriteServerChange(s_, Edit(c, field, false, sync::kServerDeviceId)));
+      CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, false, vr, sync::kServerDeviceId));
+      CCF_RETURN_IF_ERROR(StoreConflict(&*d.revive, vr));
+    }
+    out_.acks.push_back(Ack{c.seq, v, d.ack, clock});
     return Status::Ok();
   }
 
-  sync::Conflict NewConflict(const PushChange& c) const {
-    sync::Conflict x;
-    x.id = NewUuid(svc_->env_);
-    x.type = c.type;
-    x.record_id = c.id;
-    x.workspace_id = c.workspace_id;
-    x.field = c.field;
-    return x;
+  static HistoryOutcome HistoryOutcomeOf(sync::PushedFate f) {
+    switch (f) {
+      case sync::PushedFate::kApplied: return HistoryOutcome::kApplied;
+      case sync::PushedFate::kMerged: return HistoryOutcome::kMerged;
+      case sync::PushedFate::kKeptOut: return HistoryOutcome::kKeptOut;
+    }
+    return HistoryOutcome::kApplied;
   }
 
-  Status StoreConflict(sync::Conflict* x) {
+  // Gives a decided conflict its id and version, and stores it.
+  Status StoreConflict(sync::Conflict* x, ServerVersion winner_version) {
+    x->id = NewUuid(svc_->env_);
+    x->winner_version = winner_version;
     CCF_ASSIGN_OR_RETURN(x->version, s_->NextVersion());
     return s_->CreateConflict(*x);
   }

@@ -6,6 +6,7 @@
 
 #include "ccfield/core/store.h"
 #include "sqlite_db.h"
+#include "testing_hooks.h"
 #include "support/store_fixture.h"
 
 namespace ccfield {

@@ -4,6 +4,7 @@
 #include "ccfield/core/store.h"
 #include "support/raw_db.h"
 #include "support/store_fixture.h"
+#include "testing_hooks.h"
 
 namespace ccfield {
 namespace {
@@ -19,9 +20,8 @@ int64_t UserVersion(const std::string& path) {
 }
 
 TEST_CASE("a schema-1 file is upgraded and its records become searchable") {
-  StoreOptions v1;
-  v1.stop_at_schema_version = 1;
-  StoreFixture fx(v1);
+  testing_hooks::ScopedSchemaVersionLimit limit(1);
+  StoreFixture fx;
   CHECK(fx->schema_version() == 1);
   const std::string device = fx->device_id();
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
@@ -34,7 +34,7 @@ TEST_CASE("a schema-1 file is upgraded and its records become searchable") {
   fx.Close();
   CHECK(UserVersion(fx.path) == 1);
 
-  fx.options.stop_at_schema_version = 0;
+  limit.Set(0);
   fx.Reopen();
   CHECK(fx->schema_version() == kSchemaVersion);
   CHECK(UserVersion(fx.path) == kSchemaVersion);
@@ -53,7 +53,7 @@ TEST_CASE("a schema-1 file is upgraded and its records become searchable") {
   testing::AddVisit(fx.store(), &fx.env, seeded.site_id, {{"notes", "Sedimentation again"}});
   CHECK(Unwrap(fx->Search(testing::TextQuery("sedimentation"))).size() == 2);
   // Asking for an older schema on a newer file changes nothing.
-  fx.options.stop_at_schema_version = 1;
+  limit.Set(1);
   fx.Reopen();
   CHECK(fx->schema_version() == kSchemaVersion);
 }

@@ -8,6 +8,7 @@
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
 #include "support/store_fixture.h"
+#include "testing_hooks.h"
 
 namespace ccfield {
 namespace {
@@ -325,9 +326,8 @@ namespace ccfield {
 namespace {
 
 TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes pending") {
-  StoreOptions v5;
-  v5.stop_at_schema_version = 5;
-  testing::StoreFixture fx(v5);
+  testing_hooks::ScopedSchemaVersionLimit limit(5);
+  testing::StoreFixture fx;
   REQUIRE(fx->schema_version() == 5);
   REQUIRE_OK(LoadDemoData(fx.store(), &fx.env));
   std::string demo_visit = AddVisit(fx.store(), &fx.env, kDemoSite);
@@ -336,7 +336,7 @@ TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes
   const int64_t before = CountPending(fx.store());
   REQUIRE(before > 700);  // schema 5 would have pushed the demo
 
-  fx.options.stop_at_schema_version = 0;
+  limit.Set(0);
   fx.Reopen();
   REQUIRE(fx->schema_version() == kSchemaVersion);
   CHECK(Unwrap(fx->IsDemo(demo_visit)));

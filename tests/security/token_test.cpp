@@ -22,6 +22,7 @@
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
+#include "testing_hooks.h"
 
 namespace ccfield {
 namespace {
@@ -108,7 +109,7 @@ TEST_CASE("a token an older version kept in the data file is moved out and erase
   {
     StoreOptions o;
     o.path = db;
-    o.stop_at_schema_version = 6;
+    testing_hooks::ScopedSchemaVersionLimit limit(6);
     auto store = Unwrap(Store::Open(DefaultEnv(), o));
     REQUIRE(store->schema_version() == 6);
   }

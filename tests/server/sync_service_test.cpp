@@ -6,6 +6,7 @@
 
 #include "ccfield/core/sqlite_db.h"
 #include "server_fixture.h"
+#include "testing_hooks.h"
 
 namespace ccfield::server::testing {
 namespace {

@@ -4,14 +4,11 @@
 // device stores and the real SyncClient against the real server logic.
 //
 // InProcessServer answers POST /v1/login, /v1/logout, /v1/sync and GET
-// /v1/status the way http_server.cpp does, step for step: the same Auth
-// (token hash lookup, device binding, revocation, expiry, throttling), the
-// same JSON codec (ParseJsonText / ParseSyncRequest / ToJson), the same
-// checks and HTTP statuses, the same SyncService::Sync. It cannot call the
-// HTTP handlers themselves: they are private to HttpServer::Impl and take
-// httplib request/response objects that only a socket server fills. What is
-// left out is transport only: gzip, Content-Type/-Encoding checks, headers.
-// Keep Handle() in step with http_server.cpp when the handlers change.
+// /v1/status with the server's own request handler (server/src/api_handler.h),
+// the one the HTTP server adapts to httplib: the same auth, limits, decoding,
+// fair gate, sync cycle, encoding and error bodies. Only the socket is left
+// out; requests carry the headers a device sends (Content-Type,
+// Authorization) and come from 127.0.0.1.
 //
 // LinkFaults decides, per request, what goes wrong on one device's link:
 //   kDuplicate           the request is delivered twice; the client gets the
@@ -33,6 +30,7 @@
 #include <string>
 #include <utility>
 
+#include "api_handler.h"
 #include "auth.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
@@ -79,8 +77,7 @@ class LinkFaults {
 };
 
 // The server's request handling over a ServerStorage, in-process.
-// Thread-safe: one mutex serialises storage, sync service and Env
-// randomness, as in HttpServer (password checks run outside it).
+// Thread-safe, as ApiHandler is.
 class InProcessServer {
  public:
   // `storage` and `env` must outlive the server. The default AuthOptions
@@ -92,11 +89,14 @@ class InProcessServer {
 
   static server::AuthOptions TestAuthOptions();
 
-  // One request, answered as the HTTP server answers it: status and JSON
-  // body (errors as {"error": {"code", "message"}}, Retry-After for 429).
-  // `method` is "GET" or "POST"; `bearer_token` may be empty.
+  // One request as a device sends it (JSON body, bearer token when not
+  // empty), answered as the HTTP server answers it: status and JSON body
+  // (errors as {"error": {"code", "message"}}, Retry-After for 429).
+  // `method` is "GET" or "POST".
   sync::HttpResult Handle(const std::string& method, const std::string& path, const std::string& body,
                           const std::string& bearer_token);
+  // Any request, headers and all (a test of the handler's limits).
+  server::ApiResponse Handle(const server::ApiRequest& request);
 
   // For SyncClientOptions::transport_factory: transports to this server
   // whose requests suffer `faults` (not owned, may be null; must outlive
@@ -108,15 +108,7 @@ class InProcessServer {
   int64_t handled() const;
 
  private:
-  sync::HttpResult Login(const std::string& body);
-  sync::HttpResult Logout(const std::string& token);
-  sync::HttpResult Sync(const std::string& body, const std::string& token);
-
-  server::ServerStorage* storage_;
-  Env* env_;
-  std::mutex mu_;  // guards storage_, sync_ and env_ randomness (Auth locks it itself)
-  server::Auth auth_;
-  server::SyncService sync_;
+  server::ApiHandler handler_;
   mutable std::mutex count_mu_;
   int64_t handled_ = 0;
 };

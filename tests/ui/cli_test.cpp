@@ -367,5 +367,77 @@ TEST_CASE("cli: refused, logout and friction: plain answers when nothing applies
   CHECK(c.Run({"visit", "--help"}).out.find("2 needs repair") != std::string::npos);
 }
 
+TEST_CASE("cli: --help works for the program and for every command, with -h and in any place") {
+  Cli c;
+  Cli::Out top = c.Run({"--help"});
+  CHECK(top.code == 0);
+  CHECK(top.out.starts_with("ccfield — offline field notebook"));
+  CHECK(top.out.find("Global options (anywhere on the line)") != std::string::npos);
+  CHECK(c.Run({"-h"}).out == top.out);
+  for (const char* cmd : {"home", "init", "demo", "forms", "visit", "site", "list", "show", "search", "history",
+                          "export", "import", "login", "sync", "status", "conflicts", "resolve", "refused",
+                          "logout"}) {
+    const std::string name = cmd;
+    INFO(name);
+    Cli::Out help = c.Run({cmd, "--help"});
+    CHECK(help.code == 0);
+    CHECK(help.out.starts_with("Usage:"));
+    CHECK(help.out.find(name == "home" ? "ccfield [home]" : "ccfield " + name) != std::string::npos);
+    CHECK(help.err.empty());
+    CHECK(c.Run({"-h", cmd}).out == help.out);  // -h before the command: the command's help
+  }
+  Cli::Out sync = c.Run({"sync", "--help"});
+  CHECK(sync.out.starts_with("Usage: ccfield sync [--stall-timeout SECONDS]"));
+  CHECK(c.Run({"sync", "-h", "--json"}).out == sync.out);
+  CHECK(c.Run({"--json", "refused", "discard", "x", "--help"}).out.find("ccfield refused discard ID --yes") !=
+        std::string::npos);
+  // Help opens no store: the data directory is not even made.
+  CHECK(c.Run({"--data", c.dir.File("never"), "status", "--help"}).code == 0);
+  CHECK_FALSE(std::ifstream(c.dir.File("never") + "/ccfield.db").good());
+}
+
+TEST_CASE("cli: a bad option or a missing value is exit 2 with a plain message and the command's usage") {
+  Cli c;
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  };
+  const Case cases[] = {
+      {{"list", "visits", "--bogus"}, "ccfield: unknown option --bogus (see --help)\n"},
+      {{"list", "visits", "-x"}, "ccfield: unknown option -x (see --help)\n"},
+      {{"list", "visits", "--limit"}, "ccfield: option --limit needs a value\n"},
+      {{"status", "--limit", "5", "--limit", "6"}, "ccfield: option --limit given twice\n"},
+      {{"sync", "--stall-timeout"}, "ccfield: option --stall-timeout needs a value\n"},
+      {{"sync", "--stall-timeout", "0"}, "ccfield: --stall-timeout takes whole seconds from 1 to 3600\n"},
+      {{"list", "visits", "--lang"}, "ccfield: option --lang needs a value\n"},
+      {{"frobnicate"}, "ccfield: unknown command \"frobnicate\"\n"},
+  };
+  for (const Case& k : cases) {
+    std::string line;
+    for (const std::string& a : k.args) line += a + " ";
+    INFO("ccfield ", line);
+    Cli::Out r = c.Run(k.args);
+    INFO("stderr: ", r.err);
+    CHECK(r.code == cli::kExitUsage);
+    CHECK(r.err.starts_with(k.message));
+    CHECK(r.err.find("Usage: ccfield") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  // The same options, right: --x=value, values that start with "-", global options after the command.
+  REQUIRE(c.Run({"demo"}).code == 0);
+  Cli::Out limited = c.Run({"list", "visits", "--limit=2", "--json"});
+  CHECK(limited.code == 0);
+  CHECK(limited.Json()["count"] == 2);
+  Cli::Out one = c.Run({"list", "--limit", "1", "visits", "--json", "--lang", "fr"});
+  CHECK(one.Json()["count"] == 1);
+  const std::string ws = c.Run({"--json", "list", "workspaces"}).Json()["items"][0]["id"].get<std::string>();
+  Cli::Out site =
+      c.Run({"--json", "site", "add", "--name", "Drain -3", "--lat", "-6.79", "--lon", "39.21", "--workspace", ws});
+  INFO("stderr: ", site.err);
+  REQUIRE(site.code == 0);
+  CHECK(site.Json()["fields"]["lat"] == -6.79);
+  CHECK(site.Json()["fields"]["name"] == "Drain -3");
+}
+
 }  // namespace
 }  // namespace ccfield

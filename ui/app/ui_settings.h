@@ -5,6 +5,7 @@
 
 #include "app/screens.h"
 #include "ccfield/core/status.h"
+#include "ccfield/platform/env.h"
 
 namespace ccfield::app {
 
@@ -17,8 +18,12 @@ struct UiSettings {
 inline constexpr float kMinTextScale = 0.8f, kMaxTextScale = 2.0f;
 
 // Missing file: defaults. A damaged file: defaults (the settings are cheap to redo).
+UiSettings LoadUiSettings(Env* env, const std::string& path);
+// Env::WriteFileAtomic: the file holds the old settings or the new ones,
+// never half of them. kIoError says what failed.
+Status SaveUiSettings(Env* env, const std::string& path, const UiSettings& settings);
+// The same through DefaultEnv().
 UiSettings LoadUiSettings(const std::string& path);
-// Writes a temp file, fsyncs, renames over `path`.
 Status SaveUiSettings(const std::string& path, const UiSettings& settings);
 
 const char* ThemeName(Theme theme);

@@ -1,47 +1,60 @@
 #include "cli/args.h"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 namespace ccfield::cli {
 
-Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
-  Args out;
-  bool options_done = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (options_done || a.size() < 3 || a.rfind("--", 0) != 0) {
-      if (a == "--") {
-        options_done = true;
-        continue;
-      }
-      if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
-        return Status::Invalid("unknown option " + a + " (see --help)");
-      }
-      out.positional_.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2), value;
-    bool inline_value = false;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
-    }
-    const OptionSpec* spec = nullptr;
-    for (const OptionSpec& s : specs) {
-      if (s.name == name) spec = &s;
-    }
-    if (!spec) return Status::Invalid("unknown option --" + name + " (see --help)");
-    if (spec->takes_value && !inline_value) {
-      if (i + 1 >= argv.size()) return Status::Invalid("option --" + name + " needs a value");
-      value = argv[++i];
-    } else if (!spec->takes_value && inline_value) {
-      return Status::Invalid("option --" + name + " takes no value");
-    }
-    auto& slot = out.values_[name];
-    if (!slot.empty() && !spec->repeatable) return Status::Invalid("option --" + name + " given twice");
-    slot.push_back(value);
+// CLI11's messages ("--site: 1 required TEXT missing") in the words of docs/cli.md.
+std::string DescribeParseError(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    // "The following argument was not expected: --bogus" (or "arguments were": the first counts).
+    std::string first = what.substr(what.find(':') + 2);
+    first = first.substr(0, first.find(' '));
+    if (!first.empty() && first[0] == '-') return "unknown option " + first + " (see --help)";
+    return "unexpected argument \"" + first + "\" (see --help)";
   }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e)) {
+    const std::string name = what.substr(0, what.find(':'));
+    if (what.ends_with("missing")) return "option " + name + " needs a value";
+    return "option " + name + " given twice";
+  }
+  return what;
+}
+
+Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
+  CLI::App app;
+  app.set_help_flag();  // --help is an ordinary flag here: each command prints its own text
+  Args out;
+  std::map<std::string, bool> flags;
+  for (const OptionSpec& s : specs) {
+    const std::string flag = "--" + s.name;
+    if (s.takes_value) {
+      // Every value is kept, in order; one value per occurrence ("--clear kind --clear ward").
+      app.add_option(flag, out.values_[s.name])
+          ->expected(1)
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    } else {
+      app.add_flag(flag, flags[s.name]);
+    }
+  }
+  // Words that are not options, wherever they stand; "--" ends options.
+  app.add_option("words", out.positional_);
+  std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 parses from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return Status::Invalid(DescribeParseError(e));
+  }
+  for (const OptionSpec& s : specs) {
+    auto& slot = out.values_[s.name];
+    if (!s.takes_value && flags[s.name]) slot.push_back("");
+    if (slot.size() > 1 && !s.repeatable) return Status::Invalid("option --" + s.name + " given twice");
+  }
+  std::erase_if(out.values_, [](const auto& kv) { return kv.second.empty(); });
   return out;
 }
 
@@ -66,6 +79,19 @@ Result<double> ParseNumber(const std::string& text, const std::string& what) {
   } catch (const std::exception&) {
     return Status::Invalid(what + ": \"" + text + "\" is not a number");
   }
+}
+
+Result<int> ParseLimit(const Args& args, const std::string& name, int fallback, int max) {
+  std::optional<std::string> text = args.Get(name);
+  if (!text) return fallback;
+  int n = 0;
+  try {
+    n = std::stoi(*text);
+  } catch (const std::exception&) {
+    return Status::Invalid("--" + name + " takes a whole number");
+  }
+  if (n < 1 || n > max) return Status::Invalid("--" + name + " must be 1.." + std::to_string(max));
+  return n;
 }
 
 }  // namespace ccfield::cli

@@ -1,6 +1,8 @@
 #pragma once
-// A small argument parser: positional words plus --name value / --flag
-// options, with repeated options kept in order. Unknown options are errors.
+// One command's words, parsed by CLI11 (args.cpp): positional words plus
+// --name value / --name=value / --flag options, with repeated options kept in
+// order. Unknown options, a missing value and a non-repeatable option given
+// twice are errors with a plain message; "--" ends options.
 #include <map>
 #include <optional>
 #include <set>
@@ -9,7 +11,15 @@
 
 #include "ccfield/core/status.h"
 
+namespace CLI {
+class ParseError;
+}
+
 namespace ccfield::cli {
+
+// A CLI11 parse error in plain words: "unknown option --bogus (see --help)",
+// "option --limit needs a value", "option --site given twice".
+std::string DescribeParseError(const CLI::ParseError& e);
 
 struct OptionSpec {
   std::string name;   // without dashes: "site"
@@ -19,6 +29,11 @@ struct OptionSpec {
 
 // A whole decimal number ("-6.7959"); `what` names it in the error.
 Result<double> ParseNumber(const std::string& text, const std::string& what);
+
+class Args;
+// The whole number of option --`name` (`fallback` when it is not given),
+// from 1 to `max`: "--limit takes a whole number", "--limit must be 1..10000".
+Result<int> ParseLimit(const Args& args, const std::string& name, int fallback, int max);
 
 class Args {
  public:

@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
@@ -189,55 +191,61 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+namespace {
+
+struct GlobalOptions {
+  bool help = false;
+  bool version = false;
+  std::vector<std::string> rest;  // the command and its words, in order ("--" kept)
+};
+
+// The global options, which may stand anywhere on the line before "--"; the
+// other words are left, in order, for the command (cli/args.h parses them).
+// -h/--help is taken here and handed back to the command as --help.
+Result<GlobalOptions> ParseGlobals(const std::vector<std::string>& argv, Context* ctx) {
+  CLI::App app;
+  app.set_help_flag();
+  app.allow_extras();
+  GlobalOptions g;
+  // Given twice, the last one counts (a script may append --data to override).
+  for (auto [name, dest] : {std::pair{"--data", &ctx->data_dir}, std::pair{"--lang", &ctx->lang},
+                            std::pair{"--author", &ctx->author}}) {
+    app.add_option(name, *dest)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  app.add_flag("--json", ctx->json);
+  app.add_flag("--version", g.version);
+  app.add_flag("-h,--help", g.help);
+  std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 parses from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return Status::Invalid(DescribeParseError(e));
+  }
+  g.rest = app.remaining();
+  return g;
+}
+
+}  // namespace
+
 int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::ostream& err) {
   Context ctx{env, out, err, false, "en", {}, {}, nullptr};
   ctx.data_dir = env->DataDir();
-  // Global options may stand anywhere before "--".
-  std::vector<std::string> rest;
-  bool help = false;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (a == "--") {
-      rest.insert(rest.end(), argv.begin() + static_cast<long>(i), argv.end());
-      break;
-    }
-    auto take = [&](const char* name, std::string* dest) -> std::optional<int> {
-      std::string flag = std::string("--") + name;
-      if (a == flag) {
-        if (i + 1 >= argv.size()) return Usage(ctx, "option " + flag + " needs a value", kMainHelp);
-        *dest = argv[++i];
-        return 0;
-      }
-      if (a.rfind(flag + "=", 0) == 0) {
-        *dest = a.substr(flag.size() + 1);
-        return 0;
-      }
-      return std::nullopt;
-    };
-    if (auto r = take("data", &ctx.data_dir)) {
-      if (*r) return *r;
-    } else if (auto r2 = take("lang", &ctx.lang)) {
-      if (*r2) return *r2;
-    } else if (auto r3 = take("author", &ctx.author)) {
-      if (*r3) return *r3;
-    } else if (a == "--json") {
-      ctx.json = true;
-    } else if (a == "--version") {
-      out << "ccfield 0.1.0 (store schema " << kSchemaVersion << ")\n";
-      return kExitOk;
-    } else {
-      if (a == "--help" || a == "-h") help = true;
-      rest.push_back(a);
-    }
+  Result<GlobalOptions> globals = ParseGlobals(argv, &ctx);
+  if (!globals.ok()) return Usage(ctx, globals.status().message(), kMainHelp);
+  if (globals->version) {
+    out << "ccfield 0.1.0 (store schema " << kSchemaVersion << ")\n";
+    return kExitOk;
   }
+  std::vector<std::string>& rest = globals->rest;
   if (ctx.data_dir.empty()) return Usage(ctx, "--data needs a directory", kMainHelp);
-  if (rest.empty() || (help && rest.size() == 1)) {
-    if (help) {
+  if (rest.empty()) {
+    if (globals->help) {
       out << kMainHelp;
       return kExitOk;
     }
     return CmdHome(ctx, {});
   }
+  if (globals->help) rest.insert(std::find(rest.begin(), rest.end(), "--"), "--help");
   const std::string cmd = rest[0];
   std::vector<std::string> args(rest.begin() + 1, rest.end());
   struct Entry {

@@ -365,14 +365,9 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
     q.type = ParseRecordType(*t);
     if (!q.type) return Usage(ctx, "unknown record type " + *t, kHelp);
   }
-  if (auto l = a->Get("limit")) {
-    try {
-      q.limit = std::stoi(*l);
-    } catch (const std::exception&) {
-      return Usage(ctx, "--limit takes a whole number", kHelp);
-    }
-    if (q.limit < 1 || q.limit > 1000) return Usage(ctx, "--limit must be 1..1000", kHelp);
-  }
+  Result<int> limit = ParseLimit(*a, "limit", q.limit, 1000);
+  if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
+  q.limit = *limit;
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Result<std::vector<SearchHit>> hits = (*s)->Search(q);

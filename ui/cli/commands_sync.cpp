@@ -1,4 +1,5 @@
-// Sync commands: login, logout, sync, status, conflicts, resolve, refused. They call the sync
+// Sync commands: login, logout, sync, status (conflicts and resolve:
+// commands_conflicts.cpp; refused: commands_refused.cpp). They call the sync
 // client (sync/client.h) and the store; no HTTP or curl here.
 #include <termios.h>
 #include <unistd.h>
@@ -15,7 +16,6 @@
 namespace ccfield::cli {
 
 using nlohmann::json;
-
 namespace {
 
 std::string Plural(int64_t n, const char* one, const char* many) {
@@ -53,92 +53,6 @@ Result<std::unique_ptr<sync::SyncClient>> OpenClient(Context& ctx, sync::SyncCli
   return sync::SyncClient::Open(ctx.env, ctx.StorePath(), std::move(options));
 }
 
-std::string RecordTitle(Store* store, const std::string& type_name, const std::string& id) {
-  std::optional<RecordType> type = ParseRecordType(type_name);
-  if (type) {
-    if (Result<Record> r = store->Get(*type, id); r.ok()) {
-      std::string t = r->Title();
-      if (t != id) return t;
-    }
-  }
-  return ShortId(id);
-}
-
-// The field's value on this device now (what "--keep current" keeps).
-json CurrentValue(Store* store, const ConflictInfo& c) {
-  std::optional<RecordType> type = ParseRecordType(c.type);
-  if (!type) return c.winner;
-  Result<Record> r = store->Get(*type, c.record_id);
-  if (!r.ok()) return c.winner;
-  if (c.field == kDeletedField) return r->deleted;
-  return r->Get(c.field);
-}
-
-std::string Shown(const ConflictInfo& c, const json& v) {
-  if (c.field == kDeletedField) return v == true ? "(deleted)" : "(kept)";
-  if (v.is_null()) return "(empty)";
-  if (c.field == "condition_rating" && v.is_string()) return "\"" + ConditionWords(v.get<std::string>()) + "\"";
-  std::string s = PlainValue(v);
-  for (char& ch : s) {
-    if (ch == '\n') ch = ' ';
-  }
-  if (s.size() > 200) s = s.substr(0, 197) + "...";
-  return "\"" + s + "\"";
-}
-
-std::string DeviceName(const std::string& device, const std::string& this_device) {
-  if (device.empty()) return "an unknown device";
-  if (device == sync::kServerDeviceId) return "the server";
-  if (device == this_device) return "this device";
-  return "device " + ShortId(device);
-}
-
-// A --value typed on the command line as the JSON value the field holds.
-json ValueFromText(const ConflictInfo& c, const std::string& text) {
-  if (c.field == kDeletedField) {
-    if (text == "deleted" || text == "delete" || text == "true") return true;
-    if (text == "kept" || text == "keep" || text == "false") return false;
-    return text;  // ResolveConflict explains what is expected
-  }
-  std::optional<RecordType> type = ParseRecordType(c.type);
-  const FieldSpec* spec = type ? FindField(*type, c.field) : nullptr;
-  if (spec) {
-    switch (spec->kind) {
-      case FieldKind::kText:
-      case FieldKind::kLongText:
-      case FieldKind::kTimestamp:
-      case FieldKind::kDate:
-      case FieldKind::kRef:
-        return text;
-      case FieldKind::kBool:
-        if (text == "yes") return true;
-        if (text == "no") return false;
-        break;
-      case FieldKind::kStringList:
-        if (!text.empty() && text.front() != '[') {
-          json list = json::array();
-          size_t start = 0;
-          while (start <= text.size()) {
-            size_t comma = text.find(',', start);
-            std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-            while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-            while (!item.empty() && item.back() == ' ') item.pop_back();
-            if (!item.empty()) list.push_back(item);
-            if (comma == std::string::npos) break;
-            start = comma + 1;
-          }
-          return list;
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  // Numbers, yes/no, lists, answers: JSON when it reads as JSON, else text.
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? json(text) : parsed;
-}
-
 // Refused records per type (live ones; what Home and `ccfield refused` count).
 struct RefusedCounts {
   int64_t visits = 0, sites = 0;
@@ -159,26 +73,6 @@ void PrintRefused(Context& ctx, const RefusedCounts& n) {
 }
 
 json RefusedJson(const RefusedCounts& n) { return {{"visit", n.visits}, {"site", n.sites}}; }
-
-json ConflictJson(Store* store, const ConflictInfo& c) {
-  return {{"id", c.id},
-          {"record_type", c.type},
-          {"record_id", c.record_id},
-          {"record_title", RecordTitle(store, c.type, c.record_id)},
-          {"workspace_id", c.workspace_id},
-          {"field", c.field},
-          {"current", CurrentValue(store, c)},
-          {"other", c.loser},
-          {"base", c.base},
-          {"current_author", c.winner_author},
-          {"current_device", c.winner_device},
-          {"other_author", c.loser_author},
-          {"other_device", c.loser_device},
-          {"other_time", c.loser_time},
-          {"version", c.version},
-          {"resolved", c.resolved},
-          {"resolving_locally", c.resolving_locally}};
-}
 
 }  // namespace
 
@@ -316,22 +210,15 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   auto a = ParseCommand(ctx, args, {{"limit", true}}, kHelp, &code);
   if (!a) return code;
   if (!a->positional().empty()) return Usage(ctx, "status takes no arguments", kHelp);
-  int limit = 20;
-  if (auto l = a->Get("limit")) {
-    try {
-      limit = std::stoi(*l);
-    } catch (const std::exception&) {
-      return Usage(ctx, "--limit takes a whole number", kHelp);
-    }
-    if (limit < 1 || limit > 10000) return Usage(ctx, "--limit must be 1..10000", kHelp);
-  }
+  Result<int> limit = ParseLimit(*a, "limit", 20, 10000);
+  if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
   Result<sync::SyncStatus> st = sync::ReadSyncStatus(store);
   if (!st.ok()) return Fail(ctx, st.status());
   Result<std::vector<std::pair<ChangeEntry, std::string>>> rejected =
-      store->ChangesInState(ChangeState::kRejected, limit);
+      store->ChangesInState(ChangeState::kRejected, *limit);
   if (!rejected.ok()) return Fail(ctx, rejected.status());
   Result<RefusedCounts> refused = CountRefused(store);
   if (!refused.ok()) return Fail(ctx, refused.status());
@@ -392,239 +279,6 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   }
   return kExitOk;
 }
-
-int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield conflicts [--all]\n\n"
-      "Open conflicts: two values for one field that could not both win. The current value\n"
-      "is kept in the record; the other is kept here so nothing is lost. Resolve each with\n"
-      "`ccfield resolve ID --keep current|other|base` or `--value TEXT`.\n\n"
-      "Options:\n"
-      "  --all   also resolved conflicts (and those resolved here, waiting to be synced)\n";
-  int code;
-  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code);
-  if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "conflicts takes no arguments", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
-  Result<std::vector<ConflictInfo>> all = store->Conflicts(!a->Has("all"));
-  if (!all.ok()) return Fail(ctx, all.status());
-  if (!a->Has("all")) {
-    // Resolved here but not yet confirmed by the server: no longer the person's to do.
-    std::erase_if(*all, [](const ConflictInfo& c) { return c.resolving_locally; });
-  }
-  if (ctx.json) {
-    json items = json::array();
-    for (const ConflictInfo& c : *all) items.push_back(ConflictJson(store, c));
-    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
-    return kExitOk;
-  }
-  if (all->empty()) {
-    ctx.out << "No open conflicts.\n";
-    return kExitOk;
-  }
-  for (const ConflictInfo& c : *all) {
-    ctx.out << "Conflict " << ShortId(c.id) << ": " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
-            << "\", field " << c.field;
-    if (c.resolved) ctx.out << "  (resolved)";
-    if (c.resolving_locally && !c.resolved) ctx.out << "  (resolved here; sent on the next sync)";
-    ctx.out << "\n";
-    ctx.out << "  current: " << Shown(c, CurrentValue(store, c)) << "  (by " << c.winner_author << " on "
-            << DeviceName(c.winner_device, store->device_id()) << ")\n";
-    ctx.out << "  other:   " << Shown(c, c.loser) << "  (by " << c.loser_author << " on "
-            << DeviceName(c.loser_device, store->device_id()) << ", " << sync::FormatSyncTime(c.loser_time) << ")\n";
-    ctx.out << "  base:    " << Shown(c, c.base) << "\n";
-  }
-  ctx.out << "Resolve with: ccfield resolve ID --keep current|other|base  (or --value TEXT)\n";
-  return kExitOk;
-}
-
-int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)\n\n"
-      "Resolves a conflict by writing the chosen value to the field. The resolution is an\n"
-      "ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.\n"
-      "CONFLICT_ID is the conflict's id as `ccfield conflicts` lists it (\"Conflict 3f2a9c1e: ...\"),\n"
-      "not the record's id; its first 6+ characters are enough.\n\n"
-      "Options:\n"
-      "  --keep current   keep the value the record has now\n"
-      "  --keep other     take the other value\n"
-      "  --keep base      go back to the value both edits started from\n"
-      "  --value TEXT     write a new value (for a delete conflict: deleted or kept)\n";
-  int code;
-  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code);
-  if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "give one conflict id", kHelp);
-  if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kHelp);
-  const std::string keep = a->Get("keep").value_or("");
-  if (a->Has("keep") && keep != "current" && keep != "other" && keep != "base") {
-    return Usage(ctx, "--keep takes current, other or base", kHelp);
-  }
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
-  Result<std::vector<ConflictInfo>> all = store->Conflicts(false);
-  if (!all.ok()) return Fail(ctx, all.status());
-  const std::string& wanted = a->positional()[0];
-  const ConflictInfo* found = nullptr;
-  int matches = 0;
-  for (const ConflictInfo& c : *all) {
-    if (c.id == wanted || (wanted.size() >= 6 && c.id.rfind(wanted, 0) == 0)) {
-      found = &c;
-      ++matches;
-    }
-  }
-  if (!found) {
-    return Fail(ctx, Status::NotFound("no conflict with id " + wanted +
-                                      "; give the conflict's id as `ccfield conflicts` lists it, not the record's"));
-  }
-  if (matches > 1)
-    return Fail(ctx, Status::Invalid("several conflicts start with " + wanted + "; give more of the id"));
-  const ConflictInfo c = *found;
-  json value;
-  if (keep == "current") {
-    value = CurrentValue(store, c);
-  } else if (keep == "other") {
-    value = c.loser;
-  } else if (keep == "base") {
-    value = c.base;
-  } else {
-    value = ValueFromText(c, *a->Get("value"));
-  }
-  if (c.field == kDeletedField && value.is_null()) value = false;  // no base: the record was alive
-  Result<CommitResult> r = store->ResolveConflict(c.id, value);
-  if (!r.ok()) return Fail(ctx, r.status());
-  if (ctx.json) {
-    ctx.out << JsonForOutput(json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
-                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}})
-            << "\n";
-    return kExitOk;
-  }
-  ctx.out << "Resolved: " << c.field << " of " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
-          << "\" is now " << Shown(c, value) << ".\nIt reaches the server on the next `ccfield sync`.\n";
-  return kExitOk;
-}
-
-int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield refused [--limit N]\n"
-      "       ccfield refused retry ID\n"
-      "       ccfield refused move ID --workspace WS\n"
-      "       ccfield refused discard ID --yes\n\n"
-      "Lists the records the server refused, with its reason (newest first, at most N: default 50),\n"
-      "and the ways out. A refused record stays on this device and is never counted as sent.\n"
-      "  retry     send it again on the next sync (after the cause was fixed: the record edited,\n"
-      "            your membership restored)\n"
-      "  move      move it (a site with its visits) to a workspace you may write to, and send it\n"
-      "  discard   give up the refused changes on this device: a record the server never had is\n"
-      "            removed, otherwise the refused fields go back to the server's values. Needs --yes.\n"
-      "ID is the record's id (or its first 6+ characters) as listed.\n";
-  int code;
-  auto a = ParseCommand(ctx, args, {{"limit", true}, {"workspace", true}, {"yes", false}}, kHelp, &code);
-  if (!a) return code;
-  const auto& pos = a->positional();
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
-  if (pos.empty()) {
-    int limit = 50;
-    if (auto l = a->Get("limit")) {
-      try {
-        limit = std::stoi(*l);
-      } catch (const std::exception&) {
-        return Usage(ctx, "--limit takes a whole number", kHelp);
-      }
-      if (limit < 1 || limit > 10000) return Usage(ctx, "--limit must be 1..10000", kHelp);
-    }
-    Result<std::vector<std::pair<Record, RecordStatus>>> list = store->RefusedRecords(limit);
-    if (!list.ok()) return Fail(ctx, list.status());
-    if (ctx.json) {
-      json items = json::array();
-      for (const auto& [r, st] : *list) {
-        json j = RecordJson(r);
-        AddStateJson(&j, st);
-        j["title"] = r.Title();
-        items.push_back(std::move(j));
-      }
-      ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
-      return kExitOk;
-    }
-    if (list->empty()) {
-      ctx.out << "The server has refused nothing from this device.\n";
-      return kExitOk;
-    }
-    ctx.out << "Refused by the server (kept on this device, not sent):\n";
-    for (const auto& [r, st] : *list) {
-      ctx.out << "  " << TypeName(r.type) << " " << RecordLine(store, r, ctx.lang) << "\n"
-              << "      the server said: " << st.reason << "\n";
-    }
-    ctx.out << "Ways out:\n"
-            << "  ccfield refused retry ID                  send it again (after fixing the cause)\n"
-            << "  ccfield refused move ID --workspace WS    move it to a workspace you may write to\n"
-            << "  ccfield refused discard ID --yes          give it up on this device\n";
-    return kExitOk;
-  }
-  const std::string& verb = pos[0];
-  if (verb != "retry" && verb != "move" && verb != "discard") {
-    return Usage(ctx, "say retry, move or discard, or nothing to list", kHelp);
-  }
-  if (pos.size() != 2) return Usage(ctx, "refused " + verb + " needs the record's id", kHelp);
-  if (verb != "move" && a->Has("workspace")) return Usage(ctx, "--workspace is for refused move", kHelp);
-  if (verb != "discard" && a->Has("yes")) return Usage(ctx, "--yes is for refused discard", kHelp);
-  Result<Record> r = store->FindAny(pos[1]);
-  if (!r.ok()) return Fail(ctx, r.status());
-  Result<RecordStatus> before = store->RecordStateOf(r->type, r->id);
-  if (!before.ok()) return Fail(ctx, before.status());
-  if (before->state != RecordState::kRefused) {
-    return Fail(ctx, Status::Invalid(std::string(TypeName(r->type)) + " " + ShortId(r->id) +
-                                     " has nothing refused by the server (it is " + StateWords(before->state) +
-                                     "); see `ccfield refused`"));
-  }
-  const std::string title = r->type == RecordType::kVisit
-                                ? "visit " + ShortId(r->id)
-                                : std::string(TypeName(r->type)) + " \"" + r->Title() + "\" (" + ShortId(r->id) + ")";
-  std::string done;
-  if (verb == "retry") {
-    Result<CommitResult> c = store->RetryRefused(r->type, r->id);
-    if (!c.ok()) return Fail(ctx, c.status());
-    done = "It is sent again with the next `ccfield sync`.";
-  } else if (verb == "move") {
-    if (!a->Has("workspace")) return Usage(ctx, "say where to with --workspace WS (ccfield list workspaces)", kHelp);
-    Result<Record> ws = store->FindAny(*a->Get("workspace"));
-    if (!ws.ok() && ws.status().code() != Code::kNotFound) return Fail(ctx, ws.status());
-    if (!ws.ok() || ws->type != RecordType::kWorkspace || ws->deleted) {
-      return Fail(ctx, Status::NotFound("there is no workspace " + *a->Get("workspace") +
-                                        " on this device (ccfield list workspaces)"));
-    }
-    Result<CommitResult> c = store->MoveToWorkspace(r->type, r->id, ws->id);
-    if (!c.ok()) return Fail(ctx, c.status());
-    done = "Moved to " + ws->Title() + "; it is sent with the next `ccfield sync`.";
-  } else {
-    if (!a->Has("yes")) {
-      return Usage(ctx, "discarding cannot be undone; add --yes to confirm (ccfield refused discard " + pos[1] +
-                            " --yes)", kHelp);
-    }
-    if (Status st = store->DiscardRefused(r->type, r->id); !st.ok()) return Fail(ctx, st);
-    done = "Its refused changes were given up on this device; nothing was sent.";
-  }
-  Result<RecordStatus> after = store->RecordStateOf(r->type, r->id);
-  if (ctx.json) {
-    json j = {{"action", verb}, {"record_type", TypeName(r->type)}, {"record_id", r->id}};
-    if (after.ok()) {
-      j["state"] = RecordStateName(after->state);
-    } else if (after.status().code() == Code::kNotFound) {
-      j["state"] = "removed";
-    } else {
-      return Fail(ctx, after.status());
-    }
-    ctx.out << JsonForOutput(j) << "\n";
-    return kExitOk;
-  }
-  ctx.out << title << ": " << done << "\n";
-  return kExitOk;
-}
-
 int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp =
       "Usage: ccfield logout\n\n"

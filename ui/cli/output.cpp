@@ -117,4 +117,15 @@ std::string RecordLine(Store* store, const Record& r, const std::string& lang, c
   return line;
 }
 
+std::string RecordTitle(Store* store, const std::string& type_name, const std::string& id) {
+  std::optional<RecordType> type = ParseRecordType(type_name);
+  if (type) {
+    if (Result<Record> r = store->Get(*type, id); r.ok()) {
+      std::string t = r->Title();
+      if (t != id) return t;
+    }
+  }
+  return ShortId(id);
+}
+
 }  // namespace ccfield::cli

@@ -31,6 +31,9 @@ std::string RefusedSentence(int64_t n, RecordType type);
 std::string ConditionWords(const std::string& rating);
 // The first 8 characters of an id: enough to type back (FindAny takes >= 6).
 std::string ShortId(const std::string& id);
+// A record's title for messages ("Drain D-14"), or its short id when it has
+// none or is not on this device.
+std::string RecordTitle(Store* store, const std::string& type_name, const std::string& id);
 // A JSON value as a person reads it.
 std::string PlainValue(const nlohmann::json& v);
 

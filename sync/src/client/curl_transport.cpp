@@ -1,7 +1,6 @@
 // CurlTransport: the sync client's HTTP over libcurl (see transport.h).
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +8,7 @@
 #include <mutex>
 
 #include "ccfield/platform/env.h"
+#include "ccfield/sync/gzip.h"
 #include "ccfield/sync/transport.h"
 #include "curl_errors.h"
 
@@ -40,25 +40,6 @@ bool IsLoopbackHost(const std::string& host_in) {
     return (ntohl(a4.s_addr) >> 24) == 127;  // 127.0.0.0/8
   }
   return false;
-}
-
-// Gzip (RFC 1952) of `in`.
-Result<std::string> Gzip(const std::string& in) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return Status::Internal("cannot start compressing the request");
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_FINISH);
-  const size_t produced = out.size() - zs.avail_out;
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Internal("cannot compress the request");
-  out.resize(produced);
-  return out;
 }
 
 }  // namespace

@@ -106,38 +106,30 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   Store* store = ctx->store.get();
   CCF_ASSIGN_OR_RETURN(Transport * transport, ctx->TransportFor(options_, env_, url, ca_file));
   CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
-  json request = {
-      {"username", username}, {"password", password}, {"device_id", store->device_id()}, {"device_name", device_name}};
+  sync::LoginRequest request;
+  request.username = username;
+  request.password = password;
+  request.device_id = store->device_id();
+  request.device_name = device_name;
   // The secret this server gave the device binds its id to it (docs/security.md).
   if (!settings.device_secret.empty() && settings.device_secret_server == url) {
-    request["device_secret"] = settings.device_secret;
+    request.device_secret = settings.device_secret;
   }
-  CCF_ASSIGN_OR_RETURN(HttpResult http, transport->Post("/v1/login", request.dump(), ""));
+  CCF_ASSIGN_OR_RETURN(HttpResult http, transport->Post("/v1/login", ToJson(request).dump(), ""));
   if (http.status != 200) return internal::LoginHttpFailure(http.status, http.body, http.retry_after_seconds).status;
   Result<json> j = ParseJsonText(http.body);
-  if (!j.ok() || !j->is_object() || !j->contains("token") || !(*j)["token"].is_string() ||
-      (*j)["token"].get<std::string>().empty()) {
-    return ccfield::Status::Unavailable("the server's answer to the login could not be read");
+  Result<LoginResponse> answer = j.ok() ? ParseLoginResponse(*j) : Result<LoginResponse>(j.status());
+  if (!answer.ok()) {
+    return ccfield::Status::Unavailable("the server's answer to the login could not be read (" +
+                                        answer.status().message() + ")");
   }
   LoginResult result;
   result.server_url = url;
-  auto str = [&](const char* key) {
-    auto it = j->find(key);
-    return it != j->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  result.user_id = str("user_id");
-  result.expires_at = str("expires_at");
-  if (auto ws = j->find("workspaces"); ws != j->end() && ws->is_array()) {
-    for (const json& w : *ws) {
-      if (!w.is_object()) continue;
-      LoginResult::Workspace x;
-      if (auto id = w.find("id"); id != w.end() && id->is_string()) x.id = id->get<std::string>();
-      if (auto role = w.find("role"); role != w.end() && role->is_string()) x.role = role->get<std::string>();
-      result.workspaces.push_back(std::move(x));
-    }
-  }
-  if (std::string secret = str("device_secret"); !secret.empty()) {
-    settings.device_secret = secret;
+  result.user_id = answer->user_id;
+  result.expires_at = answer->expires_at;
+  for (const WorkspaceRole& w : answer->workspaces) result.workspaces.push_back({w.id, w.role});
+  if (!answer->device_secret.empty()) {
+    settings.device_secret = answer->device_secret;
     settings.device_secret_server = url;
   }
   if (settings.server_url != url || settings.username != username) {
@@ -147,11 +139,11 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   }
   settings.server_url = url;
   settings.username = username;
-  settings.token = str("token");
+  settings.token = answer->token;
   settings.ca_file = ca_file;
   settings.last_error.clear();
   CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("saving the login"));
-  if (j->contains("workspaces")) {
+  if (answer->workspaces_known) {
     std::vector<std::pair<std::string, std::string>> ws;
     for (const LoginResult::Workspace& w : result.workspaces) ws.emplace_back(w.id, w.role);
     CCF_RETURN_IF_ERROR(store->SaveMemberships(username, ws).WithContext("saving the login"));
@@ -177,8 +169,9 @@ Result<LogoutResult> SyncClient::Logout() {
   if (settings.token.empty()) return result;
   result.was_logged_in = true;
   Result<Transport*> transport = ctx->TransportFor(options_, env_, settings.server_url, settings.ca_file);
-  Result<HttpResult> http =
-      transport.ok() ? (*transport)->Post("/v1/logout", "{}", settings.token) : Result<HttpResult>(transport.status());
+  Result<HttpResult> http = transport.ok()
+                                ? (*transport)->Post("/v1/logout", ToJson(LogoutRequest{}).dump(), settings.token)
+                                : Result<HttpResult>(transport.status());
   if (!http.ok()) {
     result.server_problem = http.status().message();
   } else if (http->status == 200 || http->status == 401) {

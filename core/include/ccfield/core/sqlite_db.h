@@ -68,10 +68,19 @@ struct OpenOptions {
   int busy_timeout_ms = 5000;
 };
 
+class Txn;
+
 class Db {
  public:
   static Result<std::unique_ptr<Db>> Open(const OpenOptions& options);
   ~Db();
+
+  // The durability settings every ccfield file uses, run once after the
+  // caller has checked the file is its own: WAL with synchronous=FULL (a
+  // COMMIT that returned survives power loss) and foreign keys on. The busy
+  // timeout is set by Open. `path` only names the file in errors: kIoError
+  // when the file system cannot do WAL.
+  Status UseDurableWal(const std::string& path);
 
   Result<Stmt> Prepare(std::string_view sql);
   // A statement prepared once per connection and reused (hot paths: record
@@ -79,29 +88,28 @@ class Db {
   // bindings; owned by the Db. The caller must finish with it before asking
   // for the same SQL again.
   Result<Stmt*> Cached(const std::string& sql);
-  // Runs one or more statements without results.
+  // Runs one or more statements without results. Writes go through a Txn
+  // (sqlite_txn.h), never through a bare "BEGIN"/"COMMIT" here.
   Status Exec(std::string_view sql);
   int64_t Changes() const;
   int64_t LastInsertRowid() const;
   sqlite3* raw() { return db_; }
-  // Whether the last failure left the outcome of a COMMIT unknown.
+  // Whether a transaction is open on this connection (autocommit is off).
   bool InTransaction() const;
+  // Whether a COMMIT on this connection failed with an unknown outcome (see
+  // Txn::Commit). A broken Db refuses every new transaction until the file is
+  // opened again (a new Db); reads still work.
+  bool broken() const { return broken_; }
+  // Ok, or kReadOnly when broken(): the error every write path returns then.
+  Status CheckWritable() const;
 
  private:
-  explicit Db(sqlite3* db) : db_(db) {}
+  friend class Txn;
+  explicit Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
+  std::string path_;
+  bool broken_ = false;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
-
-// Registers a VFS that wraps the default one and fails every write after the
-// first `writes_allowed` with SQLITE_FULL (disk full) while `armed` is set.
-// For tests; lives here because only this module may call sqlite3_*.
-struct FaultVfsControl {
-  bool armed = false;
-  int64_t writes_allowed = 0;
-  int64_t writes_seen = 0;
-  int64_t faults_returned = 0;
-};
-FaultVfsControl* RegisterFaultVfs(const char* name);
 
 }  // namespace ccfield::sql

@@ -2,15 +2,17 @@
 // Store: the local SQLite file holding records, forms and the change log.
 //
 // Durability: WAL with synchronous=FULL; a Commit that returned ok survives a
-// crash or power loss. Every write goes through Commit(), which applies the
+// crash or power loss. Record edits go through Commit(), which applies the
 // ops and writes one change-log entry per changed field in one BEGIN IMMEDIATE
-// transaction, keeping the search index in step. No other write path exists.
+// transaction, keeping the search index in step. Every write (Commit, sync,
+// drafts, settings, forms) runs in an sql::Txn (core/sqlite_txn.h).
 //
 // Thread-safety: one Store per thread (SQLite connection). Several processes
 // may open the same file; writers wait up to the busy timeout.
 //
-// After a commit whose outcome is unknown (an I/O error during COMMIT), the
-// store refuses further writes with kReadOnly until it is reopened.
+// After a commit whose outcome is unknown (an I/O error during COMMIT) in any
+// write path (Commit, ApplySyncBatch, ResolveConflict, ...), the store refuses
+// further writes with kReadOnly until it is reopened; reads keep working.
 
 #include <cstdint>
 #include <functional>
@@ -52,8 +54,6 @@ struct StoreOptions {
   std::string path;          // the SQLite file; created if missing
   std::string vfs;           // tests: a fault-injecting VFS name
   int busy_timeout_ms = 5000;
-  // Tests only: stop migrating at this schema version (0: latest).
-  int stop_at_schema_version = 0;
 };
 
 struct ListQuery {
@@ -321,8 +321,9 @@ class Store {
  private:
   Store() = default;
   class Writer;
-  // Runs `body` (which applies ops through `w`) in one BEGIN IMMEDIATE
-  // transaction with the broken-store rule of Commit.
+  // Commit(ops) and then `after` (more writes) in the same transaction.
+  Result<CommitResult> CommitThen(const std::vector<Op>& ops, const std::function<Status()>& after);
+  // Runs `body` (which applies ops through `w`) in one sql::Txn.
   Result<CommitResult> RunWriter(Writer* w, const std::function<Status()>& body);
   // The state of one record from record_state and open conflicts (not the
   // demo table): the per-row lookup of lists.
@@ -344,7 +345,6 @@ class Store {
   std::string device_id_;
   std::string author_ = "local";
   int schema_version_ = 0;
-  bool broken_ = false;  // a commit's outcome is unknown: refuse writes
   std::vector<FormDef> forms_;
   std::string memory_token_;  // ":memory:" stores (tests) keep the token here
 };

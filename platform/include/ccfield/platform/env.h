@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ccfield {
 
@@ -45,6 +47,22 @@ class Env {
   // Makes the file or directory at `path` readable and writable by this user
   // only (0600 for files, 0700 for directories). Returns false on failure.
   virtual bool MakePrivate(const std::string& path) = 0;
+
+  // ---- Files (settings now; photo blobs later) ----
+  // Each returns false/nullopt on failure with a plain sentence in `*error`
+  // (what failed, on which path, and the system's reason); `error` may be null.
+
+  // Replaces `path` with `data` so that a crash or power loss leaves either
+  // the old content or the new one, never a mix: writes `path`.tmp (mode
+  // 0600), fsyncs it, renames it over `path`, fsyncs the directory. On
+  // failure `path` is untouched and the temp file is removed.
+  virtual bool WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) = 0;
+  // The whole file; nullopt when it is missing or unreadable.
+  virtual std::optional<std::string> ReadFile(const std::string& path, std::string* error) = 0;
+  // The names in directory `dir` (no "." or ".."), sorted.
+  virtual std::optional<std::vector<std::string>> ListDir(const std::string& dir, std::string* error) = 0;
+  // Removes the file; true also when it did not exist.
+  virtual bool RemoveFile(const std::string& path, std::string* error) = 0;
 };
 
 // The environment of the running process (POSIX). Never null; owned by the
@@ -71,6 +89,22 @@ class FakeEnv final : public Env {
   void Log(LogLevel level, std::string_view message) override;
   bool CreateDirs(const std::string& path) override;
   bool MakePrivate(const std::string& path) override;
+  // Real files (tests use a temp dir), through the POSIX code, with the
+  // faults set by SetFileFaults injected into its write(2) calls.
+  bool WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) override;
+  std::optional<std::string> ReadFile(const std::string& path, std::string* error) override;
+  std::optional<std::vector<std::string>> ListDir(const std::string& dir, std::string* error) override;
+  bool RemoveFile(const std::string& path, std::string* error) override;
+
+  // Faults for the file writes from now on (counters restart).
+  struct FileFaults {
+    int64_t fail_write = 0;        // the Nth write(2) call (1-based) fails with EIO; 0: none
+    size_t short_write_bytes = 0;  // each write(2) call writes at most this many bytes; 0: all
+  };
+  void SetFileFaults(FileFaults faults);
+  // write(2) calls made and failures injected since the last SetFileFaults.
+  int64_t writes_seen() const;
+  int64_t write_faults() const;
 
   void SetWallMillis(int64_t ms) { wall_millis_ = ms; }
   // Moves both clocks forward.
@@ -88,6 +122,10 @@ class FakeEnv final : public Env {
   uint64_t rng_state_;
   std::optional<uint64_t> free_bytes_ = uint64_t{1} << 34;
   std::string log_;
+  mutable std::mutex file_mu_;  // guards the three below
+  FileFaults faults_;
+  int64_t writes_seen_ = 0;
+  int64_t write_faults_ = 0;
 };
 
 }  // namespace ccfield

@@ -133,6 +133,35 @@ struct SyncResponse {
   bool workspaces_known = false;
 };
 
+// POST /v1/login. The server checks lengths and the user (auth.h); the codec
+// checks shape: username, password and device_id are required strings.
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string device_id;  // UUID
+  std::string device_name;
+  // The secret this server gave the device at its first login ("" the first
+  // time). Binds the device id to the device: knowing the id is not enough.
+  std::string device_secret;
+};
+
+struct LoginResponse {
+  std::string token;       // the bearer token; never empty in a valid answer
+  std::string expires_at;  // ISO 8601 UTC, server clock
+  std::string user_id;
+  // The user's memberships. workspaces_known is false only when the server
+  // left the field out (then the list says nothing).
+  std::vector<WorkspaceRole> workspaces;
+  bool workspaces_known = false;
+  std::string device_secret;  // a new secret for the device to keep; "" when it has one
+};
+
+// POST /v1/logout revokes the bearer token of the request; its body is {}.
+struct LogoutRequest {};
+struct LogoutResponse {
+  bool ok = true;
+};
+
 // Error body of any 4xx/5xx: {"error": {"code": "...", "message": "..."}}.
 struct ErrorBody {
   std::string code;
@@ -150,6 +179,15 @@ Result<SyncRequest> ParseSyncRequest(const nlohmann::json& j);
 Result<SyncResponse> ParseSyncResponse(const nlohmann::json& j);
 Result<Conflict> ParseConflict(const nlohmann::json& j);
 Result<ServerChange> ParseServerChange(const nlohmann::json& j);
+
+nlohmann::json ToJson(const LoginRequest& r);
+nlohmann::json ToJson(const LoginResponse& r);
+nlohmann::json ToJson(const LogoutRequest& r);
+nlohmann::json ToJson(const LogoutResponse& r);
+Result<LoginRequest> ParseLoginRequest(const nlohmann::json& j);
+Result<LoginResponse> ParseLoginResponse(const nlohmann::json& j);
+Result<LogoutRequest> ParseLogoutRequest(const nlohmann::json& j);
+Result<LogoutResponse> ParseLogoutResponse(const nlohmann::json& j);
 
 // Parses text first (invalid UTF-8 and malformed JSON become clear errors).
 Result<nlohmann::json> ParseJsonText(std::string_view text);

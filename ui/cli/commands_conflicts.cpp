@@ -1,0 +1,225 @@
+// Sync conflicts: `conflicts` lists them, `resolve` writes the chosen value as
+// an ordinary edit (docs/cli.md, "Sync commands").
+#include <iostream>
+
+#include "ccfield/core/json_text.h"
+#include "ccfield/sync/client.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+namespace ccfield::cli {
+
+using nlohmann::json;
+
+namespace {
+
+// The field's value on this device now (what "--keep current" keeps).
+json CurrentValue(Store* store, const ConflictInfo& c) {
+  std::optional<RecordType> type = ParseRecordType(c.type);
+  if (!type) return c.winner;
+  Result<Record> r = store->Get(*type, c.record_id);
+  if (!r.ok()) return c.winner;
+  if (c.field == kDeletedField) return r->deleted;
+  return r->Get(c.field);
+}
+
+std::string Shown(const ConflictInfo& c, const json& v) {
+  if (c.field == kDeletedField) return v == true ? "(deleted)" : "(kept)";
+  if (v.is_null()) return "(empty)";
+  if (c.field == "condition_rating" && v.is_string()) return "\"" + ConditionWords(v.get<std::string>()) + "\"";
+  std::string s = PlainValue(v);
+  for (char& ch : s) {
+    if (ch == '\n') ch = ' ';
+  }
+  if (s.size() > 200) s = s.substr(0, 197) + "...";
+  return "\"" + s + "\"";
+}
+
+std::string DeviceName(const std::string& device, const std::string& this_device) {
+  if (device.empty()) return "an unknown device";
+  if (device == sync::kServerDeviceId) return "the server";
+  if (device == this_device) return "this device";
+  return "device " + ShortId(device);
+}
+
+// A --value typed on the command line as the JSON value the field holds.
+json ValueFromText(const ConflictInfo& c, const std::string& text) {
+  if (c.field == kDeletedField) {
+    if (text == "deleted" || text == "delete" || text == "true") return true;
+    if (text == "kept" || text == "keep" || text == "false") return false;
+    return text;  // ResolveConflict explains what is expected
+  }
+  std::optional<RecordType> type = ParseRecordType(c.type);
+  const FieldSpec* spec = type ? FindField(*type, c.field) : nullptr;
+  if (spec) {
+    switch (spec->kind) {
+      case FieldKind::kText:
+      case FieldKind::kLongText:
+      case FieldKind::kTimestamp:
+      case FieldKind::kDate:
+      case FieldKind::kRef:
+        return text;
+      case FieldKind::kBool:
+        if (text == "yes") return true;
+        if (text == "no") return false;
+        break;
+      case FieldKind::kStringList:
+        if (!text.empty() && text.front() != '[') {
+          json list = json::array();
+          size_t start = 0;
+          while (start <= text.size()) {
+            size_t comma = text.find(',', start);
+            std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+            while (!item.empty() && item.back() == ' ') item.pop_back();
+            if (!item.empty()) list.push_back(item);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+          }
+          return list;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // Numbers, yes/no, lists, answers: JSON when it reads as JSON, else text.
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(text) : parsed;
+}
+
+json ConflictJson(Store* store, const ConflictInfo& c) {
+  return {{"id", c.id},
+          {"record_type", c.type},
+          {"record_id", c.record_id},
+          {"record_title", RecordTitle(store, c.type, c.record_id)},
+          {"workspace_id", c.workspace_id},
+          {"field", c.field},
+          {"current", CurrentValue(store, c)},
+          {"other", c.loser},
+          {"base", c.base},
+          {"current_author", c.winner_author},
+          {"current_device", c.winner_device},
+          {"other_author", c.loser_author},
+          {"other_device", c.loser_device},
+          {"other_time", c.loser_time},
+          {"version", c.version},
+          {"resolved", c.resolved},
+          {"resolving_locally", c.resolving_locally}};
+}
+
+}  // namespace
+
+int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield conflicts [--all]\n\n"
+      "Open conflicts: two values for one field that could not both win. The current value\n"
+      "is kept in the record; the other is kept here so nothing is lost. Resolve each with\n"
+      "`ccfield resolve ID --keep current|other|base` or `--value TEXT`.\n\n"
+      "Options:\n"
+      "  --all   also resolved conflicts (and those resolved here, waiting to be synced)\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code);
+  if (!a) return code;
+  if (!a->positional().empty()) return Usage(ctx, "conflicts takes no arguments", kHelp);
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<std::vector<ConflictInfo>> all = store->Conflicts(!a->Has("all"));
+  if (!all.ok()) return Fail(ctx, all.status());
+  if (!a->Has("all")) {
+    // Resolved here but not yet confirmed by the server: no longer the person's to do.
+    std::erase_if(*all, [](const ConflictInfo& c) { return c.resolving_locally; });
+  }
+  if (ctx.json) {
+    json items = json::array();
+    for (const ConflictInfo& c : *all) items.push_back(ConflictJson(store, c));
+    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
+    return kExitOk;
+  }
+  if (all->empty()) {
+    ctx.out << "No open conflicts.\n";
+    return kExitOk;
+  }
+  for (const ConflictInfo& c : *all) {
+    ctx.out << "Conflict " << ShortId(c.id) << ": " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
+            << "\", field " << c.field;
+    if (c.resolved) ctx.out << "  (resolved)";
+    if (c.resolving_locally && !c.resolved) ctx.out << "  (resolved here; sent on the next sync)";
+    ctx.out << "\n";
+    ctx.out << "  current: " << Shown(c, CurrentValue(store, c)) << "  (by " << c.winner_author << " on "
+            << DeviceName(c.winner_device, store->device_id()) << ")\n";
+    ctx.out << "  other:   " << Shown(c, c.loser) << "  (by " << c.loser_author << " on "
+            << DeviceName(c.loser_device, store->device_id()) << ", " << sync::FormatSyncTime(c.loser_time) << ")\n";
+    ctx.out << "  base:    " << Shown(c, c.base) << "\n";
+  }
+  ctx.out << "Resolve with: ccfield resolve ID --keep current|other|base  (or --value TEXT)\n";
+  return kExitOk;
+}
+
+int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
+  static const char* kHelp =
+      "Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)\n\n"
+      "Resolves a conflict by writing the chosen value to the field. The resolution is an\n"
+      "ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.\n"
+      "CONFLICT_ID is the conflict's id as `ccfield conflicts` lists it (\"Conflict 3f2a9c1e: ...\"),\n"
+      "not the record's id; its first 6+ characters are enough.\n\n"
+      "Options:\n"
+      "  --keep current   keep the value the record has now\n"
+      "  --keep other     take the other value\n"
+      "  --keep base      go back to the value both edits started from\n"
+      "  --value TEXT     write a new value (for a delete conflict: deleted or kept)\n";
+  int code;
+  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code);
+  if (!a) return code;
+  if (a->positional().size() != 1) return Usage(ctx, "give one conflict id", kHelp);
+  if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kHelp);
+  const std::string keep = a->Get("keep").value_or("");
+  if (a->Has("keep") && keep != "current" && keep != "other" && keep != "base") {
+    return Usage(ctx, "--keep takes current, other or base", kHelp);
+  }
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = *s;
+  Result<std::vector<ConflictInfo>> all = store->Conflicts(false);
+  if (!all.ok()) return Fail(ctx, all.status());
+  const std::string& wanted = a->positional()[0];
+  const ConflictInfo* found = nullptr;
+  int matches = 0;
+  for (const ConflictInfo& c : *all) {
+    if (c.id == wanted || (wanted.size() >= 6 && c.id.rfind(wanted, 0) == 0)) {
+      found = &c;
+      ++matches;
+    }
+  }
+  if (!found) {
+    return Fail(ctx, Status::NotFound("no conflict with id " + wanted +
+                                      "; give the conflict's id as `ccfield conflicts` lists it, not the record's"));
+  }
+  if (matches > 1)
+    return Fail(ctx, Status::Invalid("several conflicts start with " + wanted + "; give more of the id"));
+  const ConflictInfo c = *found;
+  json value;
+  if (keep == "current") {
+    value = CurrentValue(store, c);
+  } else if (keep == "other") {
+    value = c.loser;
+  } else if (keep == "base") {
+    value = c.base;
+  } else {
+    value = ValueFromText(c, *a->Get("value"));
+  }
+  if (c.field == kDeletedField && value.is_null()) value = false;  // no base: the record was alive
+  Result<CommitResult> r = store->ResolveConflict(c.id, value);
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (ctx.json) {
+    ctx.out << JsonForOutput(json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
+                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}})
+            << "\n";
+    return kExitOk;
+  }
+  ctx.out << "Resolved: " << c.field << " of " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
+          << "\" is now " << Shown(c, value) << ".\nIt reaches the server on the next `ccfield sync`.\n";
+  return kExitOk;
+}
+}  // namespace ccfield::cli
