@@ -60,6 +60,10 @@ struct Device {
     CHECK(app->state().settings.login_running);
     REQUIRE(Until([&] { return !app->state().settings.login_running; }));
     REQUIRE_MESSAGE(app->state().sync.status.logged_in, app->state().settings.login_message);
+    // Signing in starts a first sync that brings the workspace; a site saved
+    // before it arrives is refused ("no workspace with id ..."), so wait for it
+    // as a person waits for "Sync finished" (on a loaded machine it takes a while).
+    REQUIRE(Until([&] { return Synced(); }));
   }
 
   bool Synced() {
@@ -80,10 +84,11 @@ TEST_CASE("app sync: a saved visit is sent in the background and reaches a colle
 
   // Alice adds a site (no screen for that yet: through the store) and a visit through the editor.
   const std::string site = NewUuid(DefaultEnv());
-  REQUIRE(a.app->store()
-              ->Commit({SetFields{RecordType::kSite, site,
-                                  {{"workspace_id", server.workspace_id}, {"name", "Drain D-14"}, {"lat", -6.8}, {"lon", 39.28}}}})
-              .ok());
+  {
+    auto saved = a.app->store()->Commit({SetFields{
+        RecordType::kSite, site, {{"workspace_id", server.workspace_id}, {"name", "Drain D-14"}, {"lat", -6.8}, {"lon", 39.28}}}});
+    REQUIRE_MESSAGE(saved.ok(), saved.status().ToString());
+  }
   a.app->Apply(app::NewVisit{site, "drainage_flood@1.0"});
   a.app->Apply(app::EditField{"answers.asset_type", "culvert"});
   a.app->Apply(app::EditField{"answers.blockage_pct", "gt75"});
