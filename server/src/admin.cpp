@@ -7,16 +7,17 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
+#include "ccfield/core/files.h"
 #include "ccfield/core/forms.h"
 #include "ccfield/core/records.h"
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/protocol.h"
+#include "retention.h"
+#include "serve_flags.h"
 #include "server_changes.h"
 
 namespace ccfield::server {
@@ -51,27 +52,6 @@ Status admin_detail::WriteField(ServerStorage* s, Env* env, RecordType type, con
 std::string admin_detail::FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
 
 namespace {
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot open " + path);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) return Status::IoError("cannot read " + path);
-  return ss.str();
-}
-
-// Like ReadFile, refusing files larger than `max_bytes` before reading them.
-Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) return Status::NotFound("cannot open " + path);
-  const std::streamoff size = f.tellg();
-  if (size < 0) return Status::IoError("cannot read " + path);
-  if (static_cast<uint64_t>(size) > max_bytes) {
-    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-  }
-  return ReadFile(path);
-}
 
 // The site fields an import compares and writes.
 constexpr const char* kSiteImportFields[] = {"name", "kind", "ward", "address", "lat", "lon"};
@@ -284,6 +264,10 @@ const std::vector<CommandHelp>& Commands() {
        "with a bad row imports nothing and every problem is listed with its line (or feature number).\n"
        "Sites are matched by name and kind, so importing the same file again changes nothing and a\n"
        "corrected file updates the sites it made. Devices receive the sites on their next sync.\n"},
+      {"expire", "expire [--retention-min-age-s N]",
+       "Runs one history expiry pass now (the pass `serve` runs after a sync every --expire-every-s;\n"
+       "docs/retention.md) and prints the horizon and what it removed. History younger than\n"
+       "--retention-min-age-s seconds stays (default 30 days, as for `serve`). Safe while the server runs.\n"},
     };
     all.insert(all.end(), own.begin(), own.end());
     return all;
@@ -397,7 +381,7 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
   if (cmd == "import-practices" || cmd == "import-form") {
     Args a = ParseArgs(args, 1, {}, {});
     if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one file" : a.error);
-    Result<std::string> text = ReadFile(a.positional[0]);
+    Result<std::string> text = ReadFileAtMost(a.positional[0], kMaxImportFileBytes, "import file");
     if (!text.ok()) return fail(text.status());
     Result<json> doc = sync::ParseJsonText(*text);
     if (!doc.ok()) return fail(doc.status().WithContext(a.positional[0]));
@@ -425,7 +409,7 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
       return fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
     }
-    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
+    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");
     if (!text.ok()) return fail(text.status());
     const SiteFile file = ParseSiteFile(*text, path);
     for (const SiteImportWarning& w : file.warnings) {
@@ -442,6 +426,24 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     Result<ImportCounts> c = ImportSites(s, env, ws, file.rows);
     if (!c.ok()) return fail(c.status().WithContext(path + ": nothing was imported"));
     out << "sites: " << c->created << " created, " << c->updated << " updated, " << c->unchanged << " unchanged\n";
+    return kExitOk;
+  }
+  if (cmd == "expire") {
+    Args a = ParseArgs(args, 1, {"--retention-min-age-s"}, {});
+    if (!want(a, 0)) return usage(a.error.empty() ? "expire takes no positional arguments" : a.error);
+    // The same flag, default and checks as `serve` (serve_flags.cpp).
+    SyncServiceOptions policy;
+    if (a.options.count("--retention-min-age-s")) {
+      std::string error;
+      if (!ParseSyncPolicyFlag("--retention-min-age-s", Opt(a, "--retention-min-age-s"), &policy, &error)) {
+        return usage(error);
+      }
+    }
+    Result<ServerStorage::ExpiryResult> r = ExpireHistory(s, env->WallMillis(), policy.retention.min_age_ms);
+    if (!r.ok()) return fail(r.status());
+    out << "horizon: version " << r->horizon << "\n"
+        << "history entries removed: " << r->changes_removed << "\n"
+        << "deleted records purged: " << r->records_purged << "\n";
     return kExitOk;
   }
   return usage("unknown admin command \"" + cmd + "\"");
