@@ -16,6 +16,10 @@ PACKAGES=(
   # where there is no GPU (and under Xvfb).
   libimgui-dev libstb-dev libsdl2-dev libfribidi-dev fonts-dejavu-core fonts-noto-core
   libgl1 libgl1-mesa-dri
+  # deployment front (deploy/nginx, scripts/front.sh): holds slow and idle
+  # client connections in its event loop so that they never pin a server worker.
+  # The tests and the attack bench start their own nginx on loopback.
+  nginx-light
   # tests
   doctest-dev
   # window and UI tests: a private X server per test (tests/window/with_xvfb.sh)
@@ -39,3 +43,19 @@ fi
 echo "Installing: ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Debian starts the system nginx (default site on port 80) as soon as it is
+# installed. The tests and the bench run their own nginx (own prefix, see
+# scripts/front.sh), so on a build or test machine that daemon would only be
+# an unexpected open port: stop it and keep it from starting at boot. A
+# production host enables it on purpose once the ccfield site is configured
+# (docs/deploy.md). A host that already ran nginx is left alone: this runs only
+# in the run that installed the package.
+if printf '%s\n' "${missing[@]}" | grep -qx 'nginx-light'; then
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+  else
+    $SUDO service nginx stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d nginx disable >/dev/null 2>&1 || true
+  fi
+fi

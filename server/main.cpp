@@ -1,6 +1,6 @@
 // ccfield-server: the sync server and its admin commands.
 //
-//   ccfield-server --data DIR [serve] [--listen ADDR] [--port N]
+//   ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...
 //   ccfield-server --data DIR admin COMMAND ...
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "ccfield/platform/env.h"
 #include "http_server.h"
+#include "serve_flags.h"
 #include "sqlite_storage.h"
 
 namespace {
@@ -27,23 +28,32 @@ using namespace ccfield::server;  // also kExitOk, kExitFailed, kExitUsage (admi
 
 std::string Usage() {
   return "usage:\n"
-         "  ccfield-server --data DIR [serve] [--listen ADDR] [--port N]\n"
+         "  ccfield-server --data DIR [serve] [--listen ADDR] [--port N] [--trusted-proxy ADDR]...\n"
          "  ccfield-server --data DIR admin COMMAND ...\n"
          "  ccfield-server --help\n"
          "\n"
          "serve (the default) answers the sync protocol (docs/sync-protocol.md) on ADDR:N,\n"
          "127.0.0.1:8080 unless given. --port 0 picks a free port. It prints\n"
          "\"listening on ADDR:PORT\" once ready and stops cleanly on SIGINT or SIGTERM.\n"
-         "Put it behind a TLS-terminating reverse proxy to serve devices over the internet.\n"
+         "Put it behind the nginx front of deploy/nginx (docs/deploy.md) to serve devices over\n"
+         "the internet: the front ends TLS and holds slow and idle connections, which would\n"
+         "otherwise each keep one of the server's 16 worker threads busy.\n"
          "\n"
          "options:\n"
          "  --data DIR             the server's data directory (holds server.db); created if missing\n"
-         "  --listen ADDR          address to listen on (default 127.0.0.1)\n"
+         "  --listen ADDR          address to listen on (default 127.0.0.1). Anything but a\n"
+         "                         loopback address prints a warning: reach it through the front\n"
          "  --port N               port (default 8080; 0 = any free port)\n"
+         "  --trusted-proxy ADDR   a proxy whose X-Forwarded-For names the client (repeatable; an\n"
+         "                         IPv4 or IPv6 address, e.g. 127.0.0.1 for a front on this\n"
+         "                         machine). The login throttle then counts failures against the\n"
+         "                         address the proxy saw. Default: none, the TCP peer counts\n"
          "  --password-cost C      Argon2id cost for new passwords: interactive (default), moderate,\n"
          "                         or test (tiny, for automated tests only: never in production)\n"
-         "\n" +
-         AdminUsage();
+         "  --login-first-delay-s N  after 5 failed sign-ins for a user name (20 for an address) the next\n"
+         "                         attempt waits N seconds (default 1), doubling per further failure up\n"
+         "                         to 15 minutes; never a lock-out (docs/security.md)\n" +
+         std::string(SyncPolicyUsage()) + "\n" + AdminUsage();
 }
 
 struct Cli {
@@ -51,8 +61,11 @@ struct Cli {
   std::string listen = "127.0.0.1";
   int port = 8080;
   PasswordCost cost = PasswordCost::kInteractive;
+  int64_t login_first_delay_ms = AuthOptions{}.first_delay_ms;
+  std::vector<std::string> trusted_proxies;
   bool help = false;
   std::vector<std::string> rest;  // "serve" or "admin ..." and what follows
+  SyncServiceOptions sync;        // quota and retention flags (serve_flags.h)
 };
 
 // Parses the global options; stops at "admin" (the rest belongs to the command).
@@ -83,6 +96,15 @@ bool ParseCli(int argc, char** argv, Cli* cli, std::string* error) {
         return false;
       }
       cli->port = static_cast<int>(n);
+    } else if (a == "--trusted-proxy") {
+      std::string p;
+      if (!value(&p)) return false;
+      std::string ip = CanonicalIp(p);
+      if (ip.empty()) {
+        *error = "--trusted-proxy must be an IPv4 or IPv6 address, not \"" + p + "\"";
+        return false;
+      }
+      cli->trusted_proxies.push_back(ip);
     } else if (a == "--password-cost") {
       std::string c;
       if (!value(&c)) return false;
@@ -96,6 +118,19 @@ bool ParseCli(int argc, char** argv, Cli* cli, std::string* error) {
         *error = "--password-cost must be interactive, moderate or test";
         return false;
       }
+    } else if (a == "--login-first-delay-s") {
+      std::string v;
+      if (!value(&v)) return false;
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 24 * 3600) {
+        *error = "--login-first-delay-s must be a number of seconds from 1 to 86400";
+        return false;
+      }
+      cli->login_first_delay_ms = int64_t{n} * 1000;
+    } else if (IsSyncPolicyFlag(a)) {
+      std::string v;
+      if (!value(&v) || !ParseSyncPolicyFlag(a, v, &cli->sync, error)) return false;
     } else if (a == "admin") {
       for (; i < argc; ++i) cli->rest.push_back(argv[i]);
       return true;
@@ -107,6 +142,13 @@ bool ParseCli(int argc, char** argv, Cli* cli, std::string* error) {
     }
   }
   return true;
+}
+
+// Whether `addr` is only reachable from this machine ("localhost" included).
+bool IsLoopback(const std::string& addr) {
+  if (addr == "localhost") return true;
+  const std::string ip = CanonicalIp(addr);
+  return ip == "::1" || ip.rfind("127.", 0) == 0;
 }
 
 int Serve(const Cli& cli, ServerStorage* storage, Env* env) {
@@ -121,9 +163,17 @@ int Serve(const Cli& cli, ServerStorage* storage, Env* env) {
   signal(SIGPIPE, SIG_IGN);
 
   HttpServerOptions o;
+  o.sync = cli.sync;
   o.listen_address = cli.listen;
   o.port = cli.port;
   o.auth.password_cost = cli.cost;
+  o.auth.first_delay_ms = cli.login_first_delay_ms;
+  o.trusted_proxies = cli.trusted_proxies;
+  if (!IsLoopback(cli.listen)) {
+    std::cerr << "warning: listening on " << cli.listen
+              << ", which is not a loopback address. Without the nginx front (docs/deploy.md)\n"
+                 "  a few slow or idle connections can hold every worker thread, and there is no TLS.\n";
+  }
   HttpServer server(storage, env, o);
   Result<int> port = server.Bind();
   if (!port.ok()) {

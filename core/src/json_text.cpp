@@ -44,6 +44,12 @@ Result<nlohmann::json> ParseUntrustedJson(std::string_view text, std::string_vie
     std::string detail = e.what();
     if (size_t at = detail.find("] "); at != std::string::npos) detail = detail.substr(at + 2);
     return Status::Invalid(who + " is not valid JSON: " + detail);
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (1e400) is out_of_range, not a
+    // parse_error (found by tests/fuzz: it escaped and ended the process).
+    std::string detail = e.what();
+    if (size_t at = detail.find("] "); at != std::string::npos) detail = detail.substr(at + 2);
+    return Status::Invalid(who + " is not valid JSON: " + detail);
   }
 }
 

@@ -194,6 +194,49 @@ INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
   FROM change_log WHERE sync_state IN ('waiting', 'sent', 'rejected', 'demo') GROUP BY record_id;
 )sql";
 
+// Version 7: a shared tablet (issue 10 #5). Each own change remembers the
+// account it was made under (the user name signed in, or last signed in, at
+// the time; NULL when nobody had signed in yet: the first account to sign in
+// claims those). A sync sends only the signed-in account's changes.
+// account_workspaces holds the workspaces each account is a member of, as the
+// server last said; hidden_workspaces (the one place of the rule) lists the
+// workspaces whose records the current account must not see, and
+// own_unsent_records the records it still sees there because its own unsent
+// or refused changes are on them. Demo workspaces are never hidden. Existing
+// own changes belong to the account saved in the file.
+// Schema 8: who the server says pushed a received change (issue 10, 10a).
+constexpr const char* kV8 = R"sql(
+ALTER TABLE change_log ADD COLUMN pushed_by TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr const char* kV7 = R"sql(
+ALTER TABLE change_log ADD COLUMN account TEXT;
+UPDATE change_log SET account = (SELECT nullif(value, '') FROM meta WHERE key = 'sync_username')
+  WHERE device_id = (SELECT value FROM meta WHERE key = 'device_id');
+CREATE TABLE account_workspaces(
+  account TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  role TEXT,
+  PRIMARY KEY(account, workspace_id)
+) WITHOUT ROWID;
+-- Workspaces an account was a member of and the server no longer lists:
+-- their local copy goes once nothing of theirs is unsent or refused.
+CREATE TABLE left_workspaces(
+  account TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  PRIMARY KEY(account, workspace_id)
+) WITHOUT ROWID;
+CREATE VIEW hidden_workspaces AS
+  SELECT w.id AS id FROM workspaces w, meta u, meta k
+  WHERE u.key = 'sync_username' AND u.value <> '' AND k.key = 'memberships_account' AND k.value = u.value
+    AND w.id NOT IN (SELECT workspace_id FROM account_workspaces WHERE account = u.value)
+    AND w.id NOT IN (SELECT record_id FROM demo_records);
+CREATE VIEW own_unsent_records AS
+  SELECT record_id FROM change_log
+  WHERE sync_state IN ('waiting', 'sent', 'rejected')
+    AND account = (SELECT value FROM meta WHERE key = 'sync_username');
+)sql";
+
 }  // namespace
 
 Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_device_id,
@@ -245,6 +288,10 @@ Status Migrate(sql::Db* db, int target, const std::function<std::string()>& new_
       st = db->Exec(kV6);
       if (st.ok()) st = internal::MarkDemoRecords(db);
       if (st.ok()) st = db->Exec(kV6Triggers);
+    } else if (next == 7) {
+      st = db->Exec(kV7);
+    } else if (next == 8) {
+      st = db->Exec(kV8);
     }
     if (st.ok()) st = db->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db->Exec("COMMIT");

@@ -5,22 +5,12 @@
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
 #include "schema.h"
+#include "ccfield/platform/credentials.h"
 #include "store_internal.h"
 
 namespace ccfield {
 
 using nlohmann::json;
-
-std::string NewUuid(Env* env) {
-  unsigned char b[16];
-  env->RandomBytes(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-  return out;
-}
 
 const json& Record::Get(std::string_view field) const {
   static const json kNull;
@@ -197,6 +187,12 @@ Status Store::Init(Env* env, const StoreOptions& options) {
   CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"));
   CCF_RETURN_IF_ERROR(LoadForms());  // built-in forms: needed to index visits
   auto lookup = [this](std::string_view key) { return FindForm(key); };
+  bool fresh = false;  // a new file: a token left under its key (same path and id) is stale
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt v, db_->Prepare("PRAGMA user_version"));
+    CCF_ASSIGN_OR_RETURN(bool row, v.Step());
+    fresh = !row || v.Int(0) == 0;
+  }
   CCF_RETURN_IF_ERROR(Migrate(
       db_.get(), options.stop_at_schema_version, [this] { return NewUuid(env_); },
       [this, &lookup] { return internal::ReindexAll(db_.get(), lookup); }, &schema_version_));
@@ -206,6 +202,11 @@ Status Store::Init(Env* env, const StoreOptions& options) {
     if (!row) return Status::Corrupt(path_ + ": the store has no device id");
     device_id_ = q.Text(0);
   }
+  if (fresh && path_ != ":memory:") {
+    std::string error;
+    if (!DeleteCredential(CredentialKeyForStore(), &error)) env_->Log(LogLevel::kWarning, error);
+  }
+  if (schema_version_ >= 7) CCF_RETURN_IF_ERROR(MoveTokenOut());
   // Install built-in forms this file has not seen (new app version).
   CCF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   for (const FormDef& f : BuiltinForms()) {
@@ -270,7 +271,16 @@ Status Store::AddForm(const FormDef& form) {
 Result<Record> Store::Get(RecordType type, const std::string& id) {
   CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(db_.get(), type, id));
   if (!r) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
+  CCF_ASSIGN_OR_RETURN(bool visible, VisibleRecord(*r));
+  if (!visible) return Status::NotFound("no " + std::string(TypeName(type)) + " with id " + id);
   return std::move(*r);
+}
+
+Result<bool> Store::VisibleRecord(const Record& r) {
+  if (r.type == RecordType::kWorkspace) return Visible(r.id, r.id);
+  const json& ws = r.Get("workspace_id");
+  if (!ws.is_string()) return true;  // the library: every account sees it
+  return Visible(ws.get<std::string>(), r.id);
 }
 
 Result<Record> Store::FindAny(const std::string& id_or_prefix) {
@@ -286,7 +296,9 @@ Result<Record> Store::FindAny(const std::string& id_or_prefix) {
     while (true) {
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      found.push_back(internal::ReadRecord(t, q));
+      Record r = internal::ReadRecord(t, q);
+      CCF_ASSIGN_OR_RETURN(bool visible, VisibleRecord(r));
+      if (visible) found.push_back(std::move(r));
     }
   }
   if (found.empty()) return Status::NotFound("no record with id " + id_or_prefix);
@@ -320,6 +332,10 @@ Result<std::vector<Record>> Store::List(const ListQuery& q) {
     }
   }
   if (FindField(q.type, "workspace_id")) filter(q.workspace_id, "workspace_id");
+  if (schema_version_ >= 7) {
+    if (q.type == RecordType::kWorkspace) sql += " AND " + internal::VisibleCondition("id", "id");
+    if (FindField(q.type, "workspace_id")) sql += " AND " + internal::VisibleCondition("workspace_id", "id");
+  }
   if (q.type == RecordType::kVisit) {
     sql += " ORDER BY started_utc DESC, id";
   } else {
@@ -349,7 +365,21 @@ Result<int64_t> Store::Count(RecordType type, bool include_deleted) {
 
 Result<std::vector<SearchHit>> Store::Search(const SearchQuery& query) {
   if (schema_version_ < 2) return Status::Internal("search needs schema 2");
-  return internal::RunSearch(db_.get(), query);
+  if (schema_version_ < 7) return internal::RunSearch(db_.get(), query);
+  // Hits the signed-in account may not see are dropped (a few extra are
+  // asked for so a shared device still fills the page).
+  SearchQuery wider = query;
+  wider.limit = query.limit + 50;
+  CCF_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, internal::RunSearch(db_.get(), wider));
+  std::vector<SearchHit> out;
+  for (SearchHit& h : hits) {
+    if (static_cast<int>(out.size()) >= query.limit) break;
+    CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(db_.get(), h.type, h.id));
+    if (!r) continue;
+    CCF_ASSIGN_OR_RETURN(bool visible, VisibleRecord(*r));
+    if (visible) out.push_back(std::move(h));
+  }
+  return out;
 }
 
 namespace {
@@ -367,10 +397,19 @@ Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
 }  // namespace
 
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
+  const bool with_user = schema_version_ >= 8;
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
+                                                 (with_user ? ", pushed_by" : "") +
                                                  " FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
-  return ReadChanges(q);
+  std::vector<ChangeEntry> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(internal::ReadChangeEntry(q));
+    if (with_user) out.back().pushed_by = q.Text(10);
+  }
+  return out;
 }
 
 Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {

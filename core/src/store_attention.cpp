@@ -17,8 +17,11 @@ Result<AttentionList> Store::Attention(int limit) {
       {"status = 'draft' AND deleted = 0 ORDER BY started_utc DESC", &out.drafts},
   };
   for (const Part& p : parts) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q,
-                         db_->Prepare("SELECT " + cols + " FROM visits WHERE " + p.where_order + " LIMIT ?"));
+    // A shared device shows only what the signed-in account may see.
+    const std::string visible =
+        schema_version_ >= 7 ? internal::VisibleCondition("workspace_id", "id") + " AND " : std::string();
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + cols + " FROM visits WHERE " + visible +
+                                                   p.where_order + " LIMIT ?"));
     q.Bind(1, static_cast<int64_t>(limit));
     while (true) {
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());

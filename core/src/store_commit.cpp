@@ -240,8 +240,13 @@ class Store::Writer {
           log_stmt_,
           db_->Cached(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
                                   "record_id, field, value, created") +
-                      (sync_columns ? ", base_version, sync_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                    : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
+                      (s_->schema_version_ >= 7
+                           // The account signed in (or last signed in) on this device
+                           // owns the change: only that account sends it (schema 7).
+                           ? ", base_version, sync_state, account) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "(SELECT nullif(value, '') FROM meta WHERE key = 'sync_username'))"
+                       : sync_columns ? ", base_version, sync_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                      : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
     }
     int64_t base = 0;
     if (s_->schema_version_ >= 3) {

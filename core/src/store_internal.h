@@ -62,3 +62,17 @@ RecordStatus WithDraft(RecordStatus status, bool is_draft);
 Status MarkDemoRecords(sql::Db* db);
 
 }  // namespace ccfield::internal
+
+namespace ccfield::internal {
+
+// The one rule of what the saved user sees on a shared device (schema 7's
+// hidden_workspaces and own_unsent_records views): an SQL condition on a
+// record row whose workspace id is `ws_col` and record id `id_col`. Every
+// read that shows records to a person adds it.
+inline std::string VisibleCondition(std::string_view ws_col, std::string_view id_col) {
+  std::string ws(ws_col), id(id_col);
+  return "(coalesce(" + ws + ", '') NOT IN (SELECT id FROM hidden_workspaces) OR " + id +
+         " IN (SELECT record_id FROM own_unsent_records))";
+}
+
+}  // namespace ccfield::internal

@@ -7,6 +7,7 @@
 
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
+#include "ccfield/platform/credentials.h"
 #include "ccfield/platform/env.h"
 #include "store_internal.h"
 
@@ -58,7 +59,13 @@ bool Sendable(const ChangeEntry& e) {
 Result<std::vector<OutgoingChange>> Store::PendingChanges(int limit) {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kLogColumns +
                                                  ", base_version FROM change_log WHERE device_id = ? AND "
-                                                 "sync_state IN ('waiting', 'sent') ORDER BY device_seq LIMIT ?"));
+                                                 "sync_state IN ('waiting', 'sent') " +
+                                                 // Only the signed-in account's own changes (schema 7).
+                                                 (schema_version_ >= 7
+                                                      ? "AND account IS (SELECT nullif(value, '') FROM meta WHERE "
+                                                        "key = 'sync_username') "
+                                                      : "") +
+                                                 "ORDER BY device_seq LIMIT ?"));
   q.Bind(1, device_id_).Bind(2, static_cast<int64_t>(limit));
   std::vector<OutgoingChange> out;
   while (true) {
@@ -153,8 +160,10 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
           set_state.Bind(1, "rejected").BindNull(2).Bind(3, r.reason).Bind(4, device_id_).Bind(5, r.device_seq).Run());
     }
     CCF_ASSIGN_OR_RETURN(sql::Stmt log, db->Prepare(
-        "INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, record_type, record_id, field, "
-        "value, created, base_version, sync_state, server_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?)"));
+        std::string("INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, record_type, "
+                    "record_id, field, value, created, base_version, sync_state, server_version") +
+        (schema_version_ >= 8 ? ", pushed_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?, ?)"
+                              : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?)")));
     CCF_ASSIGN_OR_RETURN(sql::Stmt pending, db->Prepare(
         "SELECT 1 FROM change_log WHERE record_id = ? AND field = ? AND device_id = ? AND "
         "sync_state IN ('waiting', 'sent') LIMIT 1"));
@@ -164,6 +173,7 @@ Status Store::ApplySyncBatch(const SyncBatch& batch) {
       log.Reset();
       log.Bind(1, c.device_id).Bind(2, c.device_seq).Bind(3, c.time).Bind(4, c.author).Bind(5, c.type);
       log.Bind(6, c.id).Bind(7, c.field).Bind(8, JsonText(c.value)).Bind(9, c.created ? 1 : 0).Bind(10, c.version);
+      if (schema_version_ >= 8) log.Bind(11, c.user);
       CCF_RETURN_IF_ERROR(log.Run());
       if (db->Changes() == 0) {
         // Seen before (a re-applied page, or our own change echoed): its value is already here.
@@ -398,6 +408,13 @@ Result<SyncSettings> Store::GetSyncSettings() {
     else if (k == "sync_last_attempt") s.last_attempt = v;
     else if (k == "sync_last_error") s.last_error = v;
   }
+  // The token lives apart from the file (store.h); an older file's token is
+  // moved out when it is opened (MoveTokenOut).
+  if (path_ == ":memory:") {
+    s.token = memory_token_;
+  } else if (s.token.empty()) {
+    s.token = LoadCredential(CredentialKeyForStore()).value_or("");
+  }
   return s;
 }
 
@@ -407,7 +424,7 @@ Status Store::SaveSyncSettings(const SyncSettings& s) {
   return InTransaction(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(sql::Stmt meta, db->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
     const std::pair<const char*, std::string> rows[] = {
-        {"sync_server_url", s.server_url}, {"sync_username", s.username},   {"sync_token", s.token},
+        {"sync_server_url", s.server_url}, {"sync_username", s.username},
         {"sync_ca_file", s.ca_file},       {"sync_cursor", std::to_string(s.cursor)},
         {"sync_last_ok", s.last_ok},       {"sync_last_attempt", s.last_attempt},
         {"sync_last_error", s.last_error}, {"sync_device_secret", s.device_secret},
@@ -415,6 +432,20 @@ Status Store::SaveSyncSettings(const SyncSettings& s) {
     for (const auto& [k, v] : rows) {
       meta.Reset();
       CCF_RETURN_IF_ERROR(meta.Bind(1, k).Bind(2, v).Run());
+    }
+    if (schema_version_ >= 7 && !s.username.empty()) {
+      // Changes made before anyone signed in belong to the first account that does.
+      CCF_ASSIGN_OR_RETURN(sql::Stmt claim, db->Prepare(
+          "UPDATE change_log SET account = ? WHERE account IS NULL AND device_id = ?"));
+      CCF_RETURN_IF_ERROR(claim.Bind(1, s.username).Bind(2, device_id_).Run());
+    }
+    // The token goes to the credential store inside the transaction: when it
+    // cannot be saved, nothing of the login is.
+    if (path_ == ":memory:") {
+      memory_token_ = s.token;
+    } else if (std::string error; s.token.empty() ? !DeleteCredential(CredentialKeyForStore(), &error)
+                                                  : !SaveCredential(CredentialKeyForStore(), s.token, &error)) {
+      return Status::IoError("saving the login: " + error);
     }
     return Status::Ok();
   });

@@ -18,6 +18,7 @@ Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
     sql += std::string(" AND ") + column + " = ?";
     binds.push_back(*value);
   };
+  if (schema_version_ >= 7) sql += " AND " + internal::VisibleCondition("v.workspace_id", "v.id");
   equal(f.site_id, "v.site_id");
   equal(f.project_id, "v.project_id");
   if (f.form_id) {

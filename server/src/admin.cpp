@@ -1,25 +1,29 @@
 #include "admin.h"
 
+#include "admin_internal.h"
+
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
+#include "ccfield/core/files.h"
 #include "ccfield/core/forms.h"
 #include "ccfield/core/records.h"
-#include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
+#include "ccfield/core/uuid.h"
 #include "ccfield/sync/protocol.h"
+#include "retention.h"
+#include "serve_flags.h"
 #include "server_changes.h"
 
 namespace ccfield::server {
 
 using nlohmann::json;
+using namespace admin_detail;
 
 namespace {
 
@@ -27,8 +31,9 @@ constexpr const char* kAdminAuthor = "admin";
 
 std::string Now(Env* env) { return FormatUtcMillis(env->WallMillis()); }
 
-// Writes one field of an admin-made record as a server change.
-Status WriteField(ServerStorage* s, Env* env, RecordType type, const std::string& id, const std::string& ws,
+}  // namespace
+
+Status admin_detail::WriteField(ServerStorage* s, Env* env, RecordType type, const std::string& id, const std::string& ws,
                   const std::string& field, const json& value, bool created) {
   Result<json> checked = CheckFieldValue(type, field, value);
   if (!checked.ok()) return checked.status();
@@ -44,48 +49,14 @@ Status WriteField(ServerStorage* s, Env* env, RecordType type, const std::string
   return WriteServerChange(s, e).status();
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot open " + path);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) return Status::IoError("cannot read " + path);
-  return ss.str();
-}
+std::string admin_detail::FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
 
-// Like ReadFile, refusing files larger than `max_bytes` before reading them.
-Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) return Status::NotFound("cannot open " + path);
-  const std::streamoff size = f.tellg();
-  if (size < 0) return Status::IoError("cannot read " + path);
-  if (static_cast<uint64_t>(size) > max_bytes) {
-    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-  }
-  return ReadFile(path);
-}
-
-std::string FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
+namespace {
 
 // The site fields an import compares and writes.
 constexpr const char* kSiteImportFields[] = {"name", "kind", "ward", "address", "lat", "lon"};
 
 }  // namespace
-
-Result<std::string> CreateUser(ServerStorage* s, Env* env, const std::string& username, const std::string& password,
-                               bool admin, PasswordCost cost) {
-  CCF_RETURN_IF_ERROR(CheckUsername(username));
-  CCF_RETURN_IF_ERROR(CheckPassword(password));
-  CCF_ASSIGN_OR_RETURN(std::string hash, HashPassword(password, cost));
-  UserRow u;
-  u.id = NewUuid(env);
-  u.username = NormalizeUsername(username);
-  u.password_hash = hash;
-  u.admin = admin;
-  u.created_ms = env->WallMillis();
-  CCF_RETURN_IF_ERROR(RunInTransaction(s, [&] { return s->CreateUser(u); }));
-  return u.id;
-}
 
 Result<std::string> CreateWorkspace(ServerStorage* s, Env* env, const std::string& name, const std::string& country,
                                     const std::string& language) {
@@ -106,61 +77,6 @@ Result<std::string> CreateWorkspace(ServerStorage* s, Env* env, const std::strin
   });
   if (!st.ok()) return st;
   return id;
-}
-
-Result<std::string> AddMember(ServerStorage* s, Env* env, const std::string& workspace_id, const std::string& username,
-                              const std::string& role, const std::string& display_name) {
-  CCF_RETURN_IF_ERROR(CheckFieldValue(RecordType::kMember, "role", role).status());
-  std::string member_id;
-  Status st = RunInTransaction(s, [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
-    if (!ws || ws->type != "workspace" || ws->deleted) {
-      return Status::NotFound("there is no workspace with id " + workspace_id);
-    }
-    CCF_ASSIGN_OR_RETURN(std::optional<UserRow> user, s->FindUserByName(NormalizeUsername(username)));
-    if (!user) return Status::NotFound("there is no user named \"" + username + "\"; create it first");
-    CCF_ASSIGN_OR_RETURN(std::vector<Membership> ms, s->MembershipsOf(user->id));
-    for (const Membership& m : ms) {
-      if (m.workspace_id == workspace_id) member_id = m.member_id;
-    }
-    if (!member_id.empty()) {  // already a member: change the role
-      CCF_ASSIGN_OR_RETURN(StoredField cur, s->GetField(member_id, "role"));
-      if (!cur.state.exists || cur.state.value != role) {
-        CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "role", role, false));
-      }
-      return s->PutMembership(Membership{user->id, workspace_id, role, member_id});
-    }
-    member_id = NewUuid(env);
-    RecordMeta m;
-    m.id = member_id;
-    m.type = "member";
-    m.workspace_id = workspace_id;
-    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
-    const std::string name = display_name.empty() ? user->username : display_name;
-    CCF_RETURN_IF_ERROR(
-        WriteField(s, env, RecordType::kMember, member_id, workspace_id, "workspace_id", workspace_id, true));
-    CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "name", name, false));
-    CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kMember, member_id, workspace_id, "role", role, false));
-    return s->PutMembership(Membership{user->id, workspace_id, role, member_id});
-  });
-  if (!st.ok()) return st;
-  return member_id;
-}
-
-Status RevokeDevice(ServerStorage* s, const std::string& device_id) {
-  return RunInTransaction(s, [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> d, s->FindDevice(device_id));
-    if (!d) return Status::NotFound("there is no device with id " + device_id + " (see list-devices)");
-    return s->SetDeviceRevoked(device_id);
-  });
-}
-
-Status RevokeTokenById(ServerStorage* s, const std::string& token_id) {
-  return RunInTransaction(s, [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(std::optional<TokenRow> t, s->FindToken(token_id));
-    if (!t) return Status::NotFound("there is no token with id " + token_id + " (see list-tokens USER)");
-    return s->RevokeToken(token_id);
-  });
 }
 
 Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc) {
@@ -332,28 +248,13 @@ Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition
 
 namespace {
 
-// One admin command: its synopsis (after "admin") and what it does.
-struct CommandHelp {
-  const char* name;
-  std::string synopsis;
-  std::string details;
-};
-
+// Every command: the people commands (admin_people.cpp), then these.
 const std::vector<CommandHelp>& Commands() {
-  static const std::vector<CommandHelp> kCommands = {
-      {"create-user", "create-user USER [--password P | --password-stdin] [--admin]",
-       "Creates a user; prints the user id. The password needs at least " + std::to_string(kMinPasswordLength) +
-           " characters. Without a password option it is asked for twice\n"
-           "(not shown) when standard input is a terminal; from a script, pipe it in with --password-stdin\n"
-           "(--password P leaves it in the shell history and the process list).\n"},
+  static const std::vector<CommandHelp> kCommands = [] {
+    std::vector<CommandHelp> all = PeopleCommands();
+    const std::vector<CommandHelp> own = {
       {"create-workspace", "create-workspace NAME [--country CC] [--language L]",
        "Creates a workspace (a municipal unit); prints the workspace id.\n"},
-      {"add-member", "add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]",
-       "Makes the user a member of the workspace, or changes the role; prints the member id.\n"},
-      {"revoke-device", "revoke-device DEVICE_ID", "Blocks a lost device and its sign-ins.\n"},
-      {"list-devices", "list-devices", "Lists devices: id, user, name, status, last sync.\n"},
-      {"list-tokens", "list-tokens USER", "Lists a user's sign-ins (tokens) by id, never the secret.\n"},
-      {"revoke-token", "revoke-token TOKEN_ID", "Ends one sign-in.\n"},
       {"import-practices", "import-practices FILE",
        "Imports good practices: ccfield-records@1 JSON {\"practice\": [...]} or a bare array. All or nothing.\n"},
       {"import-form", "import-form FILE", "Imports a visit form definition (docs/forms.md).\n"},
@@ -363,7 +264,14 @@ const std::vector<CommandHelp>& Commands() {
        "with a bad row imports nothing and every problem is listed with its line (or feature number).\n"
        "Sites are matched by name and kind, so importing the same file again changes nothing and a\n"
        "corrected file updates the sites it made. Devices receive the sites on their next sync.\n"},
-  };
+      {"expire", "expire [--retention-min-age-s N]",
+       "Runs one history expiry pass now (the pass `serve` runs after a sync every --expire-every-s;\n"
+       "docs/retention.md) and prints the horizon and what it removed. History younger than\n"
+       "--retention-min-age-s seconds stays (default 30 days, as for `serve`). Safe while the server runs.\n"},
+    };
+    all.insert(all.end(), own.begin(), own.end());
+    return all;
+  }();
   return kCommands;
 }
 
@@ -392,69 +300,7 @@ bool AdminNeedsStorage(const std::vector<std::string>& args) {
   return !IsHelpWord(args[0]);
 }
 
-Result<std::string> ReadPasswordFromTerminal(const std::string& prompt) {
-  // The terminal settings to put back, reachable from a signal handler
-  // (tcsetattr is async-signal-safe).
-  static termios saved;
-  static volatile sig_atomic_t restore = 0;
-  struct Handler {
-    static void RestoreAndRaise(int sig) {
-      if (restore) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-      signal(sig, SIG_DFL);
-      raise(sig);
-    }
-  };
-  if (tcgetattr(STDIN_FILENO, &saved) != 0) return Status::IoError("cannot read the terminal settings");
-  constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction sa = {};
-  sa.sa_handler = Handler::RestoreAndRaise;
-  sigemptyset(&sa.sa_mask);
-  struct sigaction old_actions[3];
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &old_actions[i]);
-  termios quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;  // the Enter key still moves to the next line
-  restore = 1;
-  Status st;
-  std::string line;
-  if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
-    st = Status::IoError("cannot turn off the terminal echo");
-  } else {
-    std::cerr << prompt << std::flush;
-    while (true) {
-      char c = 0;
-      const ssize_t n = read(STDIN_FILENO, &c, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        st = Status::IoError("cannot read from the terminal");
-        break;
-      }
-      if (n == 0 && line.empty()) {
-        st = Status::Invalid("no password given (end of input)");
-        break;
-      }
-      if (n == 0 || c == '\n') break;
-      line += c;
-    }
-  }
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-  restore = 0;
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &old_actions[i], nullptr);
-  if (!st.ok()) return st;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-namespace {
-
-// Arguments of one command: positionals and --options.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // "--x" -> value ("" for flags)
-  std::string error;
-};
-
-Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
+Args admin_detail::ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
                const std::set<std::string>& flags) {
   Args a;
   for (size_t i = from; i < args.size(); ++i) {
@@ -479,12 +325,10 @@ Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set
   return a;
 }
 
-std::string Opt(const Args& a, const std::string& key) {
+std::string admin_detail::Opt(const Args& a, const std::string& key) {
   auto it = a.options.find(key);
   return it == a.options.end() ? "" : it->second;
 }
-
-}  // namespace
 
 int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, std::istream& in, std::ostream& out,
              std::ostream& err, const AdminOptions& options) {
@@ -522,38 +366,10 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     return kExitFailed;
   };
   auto want = [&](const Args& a, size_t n) -> bool { return a.error.empty() && a.positional.size() == n; };
-
-  if (cmd == "create-user") {
-    Args a = ParseArgs(args, 1, {"--password"}, {"--password-stdin", "--admin"});
-    if (!want(a, 1)) return usage(a.error.empty() ? "create-user takes one user name" : a.error);
-    std::string password;
-    if (a.options.count("--password") && a.options.count("--password-stdin")) {
-      return usage("give either --password or --password-stdin, not both");
-    } else if (a.options.count("--password")) {
-      password = Opt(a, "--password");
-    } else if (a.options.count("--password-stdin")) {
-      std::getline(in, password);
-      if (!password.empty() && password.back() == '\r') password.pop_back();
-    } else if (options.read_password) {
-      const std::string rule = "at least " + std::to_string(kMinPasswordLength) + " characters";
-      Result<std::string> first = options.read_password("Password (" + rule + "): ");
-      if (!first.ok()) return fail(first.status());
-      Status check = CheckPassword(*first);
-      if (!check.ok()) return fail(check.WithContext("no user was created"));
-      Result<std::string> again = options.read_password("The same password again: ");
-      if (!again.ok()) return fail(again.status());
-      if (*again != *first) return fail(Status::Invalid("the two passwords differ; no user was created"));
-      password = *first;
-    } else {
-      return usage("standard input is not a terminal: pipe the password in with --password-stdin (at least " +
-                   std::to_string(kMinPasswordLength) + " characters)");
-    }
-    Result<std::string> id =
-        CreateUser(s, env, a.positional[0], password, a.options.count("--admin") > 0, options.password_cost);
-    if (!id.ok()) return fail(id.status());
-    out << *id << "\n";
-    return kExitOk;
+  if (std::optional<int> rc = RunPeopleCommand(AdminCall{args, s, env, in, out, err, options, usage, fail})) {
+    return *rc;
   }
+
   if (cmd == "create-workspace") {
     Args a = ParseArgs(args, 1, {"--country", "--language"}, {});
     if (!want(a, 1)) return usage(a.error.empty() ? "create-workspace takes one name (quote it)" : a.error);
@@ -562,66 +378,10 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     out << *id << "\n";
     return kExitOk;
   }
-  if (cmd == "add-member") {
-    Args a = ParseArgs(args, 1, {"--role", "--name"}, {});
-    if (!want(a, 2)) return usage(a.error.empty() ? "add-member takes WORKSPACE_ID USER" : a.error);
-    if (!a.options.count("--role")) return usage("add-member needs --role field_staff or --role coordinator");
-    Result<std::string> id = AddMember(s, env, a.positional[0], a.positional[1], Opt(a, "--role"), Opt(a, "--name"));
-    if (!id.ok()) return fail(id.status());
-    out << *id << "\n";
-    return kExitOk;
-  }
-  if (cmd == "revoke-device") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-device takes one device id" : a.error);
-    Status st = RevokeDevice(s, a.positional[0]);
-    if (!st.ok()) return fail(st);
-    out << "device " << a.positional[0] << " is blocked; its sign-ins no longer work\n";
-    return kExitOk;
-  }
-  if (cmd == "list-devices") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 0)) return usage(a.error.empty() ? "list-devices takes no arguments" : a.error);
-    Result<std::vector<DeviceRow>> ds = s->ListDevices();
-    if (!ds.ok()) return fail(ds.status());
-    out << "DEVICE_ID\tUSER\tNAME\tSTATUS\tLAST_SYNC\n";
-    for (const DeviceRow& d : *ds) {
-      Result<std::optional<UserRow>> u = s->FindUserById(d.user_id);
-      std::string user = u.ok() && *u ? (*u)->username : d.user_id;
-      out << d.id << "\t" << user << "\t" << d.name << "\t" << (d.revoked ? "revoked" : "active") << "\t"
-          << FormatMs(d.last_sync_ms) << "\n";
-    }
-    return kExitOk;
-  }
-  if (cmd == "list-tokens") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "list-tokens takes one user name" : a.error);
-    Result<std::optional<UserRow>> u = s->FindUserByName(NormalizeUsername(a.positional[0]));
-    if (!u.ok()) return fail(u.status());
-    if (!*u) return fail(Status::NotFound("there is no user named \"" + a.positional[0] + "\""));
-    Result<std::vector<TokenRow>> ts = s->ListTokens((*u)->id);
-    if (!ts.ok()) return fail(ts.status());
-    const int64_t now = env->WallMillis();
-    out << "TOKEN_ID\tDEVICE_ID\tCREATED\tEXPIRES\tSTATUS\n";
-    for (const TokenRow& t : *ts) {
-      const char* status = t.revoked ? "revoked" : (now >= t.expires_ms ? "expired" : "active");
-      out << t.id << "\t" << t.device_id << "\t" << FormatMs(t.created_ms) << "\t" << FormatMs(t.expires_ms) << "\t"
-          << status << "\n";
-    }
-    return kExitOk;
-  }
-  if (cmd == "revoke-token") {
-    Args a = ParseArgs(args, 1, {}, {});
-    if (!want(a, 1)) return usage(a.error.empty() ? "revoke-token takes one token id" : a.error);
-    Status st = RevokeTokenById(s, a.positional[0]);
-    if (!st.ok()) return fail(st);
-    out << "token " << a.positional[0] << " is revoked\n";
-    return kExitOk;
-  }
   if (cmd == "import-practices" || cmd == "import-form") {
     Args a = ParseArgs(args, 1, {}, {});
     if (!want(a, 1)) return usage(a.error.empty() ? cmd + " takes one file" : a.error);
-    Result<std::string> text = ReadFile(a.positional[0]);
+    Result<std::string> text = ReadFileAtMost(a.positional[0], kMaxImportFileBytes, "import file");
     if (!text.ok()) return fail(text.status());
     Result<json> doc = sync::ParseJsonText(*text);
     if (!doc.ok()) return fail(doc.status().WithContext(a.positional[0]));
@@ -649,7 +409,7 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
       return fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
     }
-    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
+    Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");
     if (!text.ok()) return fail(text.status());
     const SiteFile file = ParseSiteFile(*text, path);
     for (const SiteImportWarning& w : file.warnings) {
@@ -666,6 +426,24 @@ int RunAdmin(const std::vector<std::string>& args, ServerStorage* s, Env* env, s
     Result<ImportCounts> c = ImportSites(s, env, ws, file.rows);
     if (!c.ok()) return fail(c.status().WithContext(path + ": nothing was imported"));
     out << "sites: " << c->created << " created, " << c->updated << " updated, " << c->unchanged << " unchanged\n";
+    return kExitOk;
+  }
+  if (cmd == "expire") {
+    Args a = ParseArgs(args, 1, {"--retention-min-age-s"}, {});
+    if (!want(a, 0)) return usage(a.error.empty() ? "expire takes no positional arguments" : a.error);
+    // The same flag, default and checks as `serve` (serve_flags.cpp).
+    SyncServiceOptions policy;
+    if (a.options.count("--retention-min-age-s")) {
+      std::string error;
+      if (!ParseSyncPolicyFlag("--retention-min-age-s", Opt(a, "--retention-min-age-s"), &policy, &error)) {
+        return usage(error);
+      }
+    }
+    Result<ServerStorage::ExpiryResult> r = ExpireHistory(s, env->WallMillis(), policy.retention.min_age_ms);
+    if (!r.ok()) return fail(r.status());
+    out << "horizon: version " << r->horizon << "\n"
+        << "history entries removed: " << r->changes_removed << "\n"
+        << "deleted records purged: " << r->records_purged << "\n";
     return kExitOk;
   }
   return usage("unknown admin command \"" + cmd + "\"");

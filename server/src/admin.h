@@ -62,6 +62,14 @@ Result<std::string> AddMember(ServerStorage* storage, Env* env, const std::strin
                               const std::string& username, const std::string& role,
                               const std::string& display_name = "");
 Status RevokeDevice(ServerStorage* storage, const std::string& device_id);
+// Ends the user's membership of the workspace (kNotFound when there is none).
+// Their next sync gets the workspace's changes refused and none of its records.
+Status RemoveMember(ServerStorage* storage, const std::string& workspace_id, const std::string& username);
+// Disables (ending every token) or enables the user.
+Status DisableUser(ServerStorage* storage, const std::string& username, bool disabled);
+// Sets a new password and ends every token of the user.
+Status ResetPassword(ServerStorage* storage, const std::string& username, const std::string& password,
+                     PasswordCost cost);
 Status RevokeTokenById(ServerStorage* storage, const std::string& token_id);
 
 struct ImportCounts {

@@ -42,8 +42,12 @@ class [[nodiscard]] ApiResult {
 
 inline ApiError ApiError::FromStatus(const Status& st) {
   switch (st.code()) {
-    case Code::kBusy:
     case Code::kDiskFull:
+      // Write quotas (quota.h) keep one member from causing this.
+      return {503, "out_of_space",
+              "the server is out of disk space; nothing of this request was saved and your changes stay on "
+              "this device; tell the server's administrator"};
+    case Code::kBusy:
     case Code::kUnavailable:
       return {503, "unavailable", "the server is busy or out of space; try again later (" + st.message() + ")"};
     case Code::kInvalidArgument:

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
+#include "ccfield/core/uuid.h"
 
 namespace ccfield::server {
 
@@ -36,6 +36,14 @@ bool LooksLikeToken(std::string_view t) {
 }
 
 int64_t CeilSeconds(int64_t ms) { return (ms + 999) / 1000; }
+
+bool SecretMatches(const DeviceRow& device, const std::string& secret) {
+  if (secret.empty() || device.secret_hash.empty()) return false;
+  const std::string presented = TokenHash(secret);
+  return presented.size() == device.secret_hash.size() &&
+         sodium_memcmp(presented.data(), device.secret_hash.data(), presented.size()) == 0;
+}
+
 
 }  // namespace
 
@@ -109,6 +117,30 @@ std::string Auth::NewToken() {
   return out;
 }
 
+std::vector<std::string> Auth::ThrottleKeys(const LoginRequest& req, const std::string& name,
+                                            const std::string& address, const std::optional<UserRow>& user,
+                                            const std::optional<DeviceRow>& device) const {
+  // A device cookie: this user signed in on this device before and it holds
+  // the secret. Only its own key counts, so outsiders cannot slow the owner.
+  if (user && device && !device->revoked && device->user_id == user->id && SecretMatches(*device, req.device_secret)) {
+    return {"device:" + device->id};
+  }
+  return {"user:" + name, "addr:" + address};
+}
+
+int Auth::FreeFailures(const std::string& key) const {
+  return key.rfind("addr:", 0) == 0 ? options_.address_free_failures : options_.free_failures;
+}
+
+int64_t Auth::Delay(const std::string& key, int failures) const {
+  // The attempt that uses up the free failures starts the first delay.
+  const int over = failures - FreeFailures(key) + 1;
+  if (over <= 0) return 0;
+  int64_t d = options_.first_delay_ms;
+  for (int k = 1; k < over && d < options_.max_delay_ms; ++k) d *= 2;
+  return std::min(d, options_.max_delay_ms);
+}
+
 ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& client_address) {
   if (req.username.empty() || req.username.size() > 64)
     return ApiError::Invalid("username must have 1 to 64 characters");
@@ -119,39 +151,46 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
   if (req.device_secret.size() > 200) return ApiError::Invalid("device_secret is too long");
 
   const std::string name = NormalizeUsername(req.username);
-  const std::string keys[2] = {"user:" + name, "addr:" + client_address};
   const AuthOptions& o = options_;
 
-  // Phase 1: refuse locked keys; count this attempt as a failure until it succeeds.
+  // Phase 1, atomic under the mutex: refuse keys still waiting out a delay;
+  // otherwise count this attempt as a failure until it succeeds.
   std::optional<UserRow> user;
+  std::vector<std::string> keys;
   int64_t retry_after_ms = 0;
   {
     std::lock_guard<std::mutex> lock(*mu_);
     const int64_t now = env_->WallMillis();
     Status st = RunInTransaction(storage_, [&]() -> Status {
-      ThrottleState t[2];
-      for (int i = 0; i < 2; ++i) {
+      CCF_ASSIGN_OR_RETURN(user, storage_->FindUserByName(name));
+      CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
+      keys = ThrottleKeys(req, name, client_address, user, device);
+      std::vector<ThrottleState> t(keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) {
         CCF_ASSIGN_OR_RETURN(t[i], storage_->GetThrottle(keys[i]));
-        if (t[i].locked_until_ms > now) retry_after_ms = std::max(retry_after_ms, t[i].locked_until_ms - now);
-      }
-      if (retry_after_ms > 0) return Status::Ok();
-      for (int i = 0; i < 2; ++i) {
-        if (now - t[i].window_start_ms > o.failure_window_ms) {
-          t[i].failures = 0;
-          t[i].window_start_ms = now;
+        if (t[i].wait_until_ms > now) {
+          retry_after_ms = std::max(retry_after_ms, t[i].wait_until_ms - now);
+        } else if (t[i].failures > 0 && now - t[i].last_failure_ms > o.forget_after_ms) {
+          t[i] = ThrottleState{};
         }
-        if (t[i].lock_count > 0 && now - t[i].locked_until_ms > o.lock_memory_ms) t[i].lock_count = 0;
+      }
+      if (retry_after_ms > 0) return Status::Ok();  // not counted: waiting is the whole answer
+      for (size_t i = 0; i < keys.size(); ++i) {
         t[i].failures += 1;
+        t[i].last_failure_ms = now;
+        // From the last free failure on, the next attempt waits even while this
+        // one is still being checked: parallel guesses cannot slip in.
+        if (int64_t d = Delay(keys[i], t[i].failures); d > 0) t[i].wait_until_ms = now + d;
         CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t[i]));
       }
-      CCF_ASSIGN_OR_RETURN(user, storage_->FindUserByName(name));
       return Status::Ok();
     });
     if (!st.ok()) return ApiError::FromStatus(st);
   }
   if (retry_after_ms > 0) {
     int64_t s = CeilSeconds(retry_after_ms);
-    return ApiError{429, "throttled", "too many failed sign-ins; try again in " + std::to_string(s) + " seconds", s};
+    return ApiError{429, "throttled",
+                    "too many failed sign-ins; wait " + std::to_string(s) + " seconds before trying again", s};
   }
 
   // Phase 2: the slow part, without the lock.
@@ -176,26 +215,26 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
   std::optional<ApiError> refused;
   LoginResult result;
   Status st = RunInTransaction(storage_, [&]() -> Status {
-    for (int i = 0; i < 2; ++i) {
-      CCF_ASSIGN_OR_RETURN(ThrottleState t, storage_->GetThrottle(keys[i]));
-      if (!good) {
-        if (t.failures >= o.max_failures) {
-          t.lock_count += 1;
-          int64_t period = o.first_lock_ms;
-          for (int k = 1; k < t.lock_count && period < o.max_lock_ms; ++k) period *= 2;
-          t.locked_until_ms = now + std::min(period, o.max_lock_ms);
-          t.failures = 0;
-          t.window_start_ms = now;
-        }
-      } else if (i == 0) {
-        t = ThrottleState{};  // the user proved who they are
+    // A disabled user's right password proves nothing useful: keep the count.
+    const bool proven = good && !user->disabled;
+    for (const std::string& key : keys) {
+      CCF_ASSIGN_OR_RETURN(ThrottleState t, storage_->GetThrottle(key));
+      if (!proven) {
+        // The delay runs from the answer, not from the start of the check.
+        if (int64_t d = Delay(key, t.failures); d > 0) t.wait_until_ms = std::max(t.wait_until_ms, now + d);
+      } else if (key.rfind("addr:", 0) == 0) {
+        t.failures = std::max(0, t.failures - 1);  // refund this attempt for the shared address
       } else {
-        t.failures = std::max(0, t.failures - 1);  // refund this attempt for the address
+        t = ThrottleState{};  // the user (or their device) proved who they are
       }
-      CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t));
+      CCF_RETURN_IF_ERROR(storage_->PutThrottle(key, t));
     }
     if (!good) {
       refused = ApiError::Unauthenticated("unauthenticated", "wrong user name or password");
+      return Status::Ok();
+    }
+    if (user->disabled) {
+      refused = ApiError::Forbidden("user_disabled", "this account is disabled; ask an administrator");
       return Status::Ok();
     }
     CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
@@ -208,9 +247,7 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
     // it (its changes would be acked "duplicate" and lost): the id belongs to
     // whoever holds the secret given at its first login.
     if (device && !device->secret_hash.empty()) {
-      const std::string presented = TokenHash(req.device_secret);
-      if (req.device_secret.empty() || presented.size() != device->secret_hash.size() ||
-          sodium_memcmp(presented.data(), device->secret_hash.data(), presented.size()) != 0) {
+      if (!SecretMatches(*device, req.device_secret)) {
         refused = ApiError::Forbidden("device_taken",
                                       "this device id belongs to another device; reinstall the app or ask an "
                                       "administrator");
@@ -271,6 +308,14 @@ ApiResult<AuthContext> Auth::AuthenticateLocked(std::string_view token) {
   if (!*device || (*device)->revoked) {
     return ApiError::Unauthenticated("revoked_device",
                                      "this device was blocked by an administrator; ask them to register a new device");
+  }
+  // Said before "revoked_token": disabling also ends the tokens, and the person
+  // must learn why rather than be asked to sign in again.
+  Result<std::optional<UserRow>> user = storage_->FindUserById(t.user_id);
+  if (!user.ok()) return ApiError::FromStatus(user.status());
+  if (!*user || (*user)->disabled) {
+    return ApiError::Unauthenticated("user_disabled",
+                                     "this account was disabled by an administrator; ask them if this is a mistake");
   }
   if (t.revoked) return ApiError::Unauthenticated("revoked_token", "you were signed out; sign in again");
   if (env_->WallMillis() >= t.expires_ms) {

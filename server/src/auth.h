@@ -6,12 +6,22 @@
 // - Tokens: 32 random bytes from Env::RandomBytes, base64url without padding.
 //   The server keeps only their BLAKE2b hash (crypto_generichash); a token is
 //   bound to one device and expires (30 days by default).
-// - Throttling: per user name and per client address, `max_failures` failed
-//   logins within `failure_window_ms` lock the key for a period that doubles
-//   with each lock (up to `max_lock_ms`). While locked every login for the key
-//   is refused with 429 and Retry-After, even with the right password, and no
-//   password is checked. A login in progress counts as a failure until it
-//   succeeds, so parallel guesses cannot overrun the limit. Nothing sleeps.
+// - Throttling slows guessing down without locking the owner out (issue 10,
+//   finding 4). Each key allows a few free failures; after that every attempt
+//   must wait a delay that doubles per failure (first_delay_ms, capped at
+//   max_delay_ms). An attempt during the delay gets 429 with Retry-After, no
+//   password check, and does not count. Keys: "user:<name>" and
+//   "addr:<client address>" (more free failures: many people share one address
+//   behind NAT). A login that presents the device_secret of a device this user
+//   signed in on before is a "device cookie" (OWASP): it is counted only under
+//   "device:<id>", so a stranger filling the user-wide key never keeps the
+//   owner out on their own device. The check and the count happen in one
+//   storage transaction before the (slow, unlocked) password hash, and a login
+//   in progress counts as a failure until it succeeds, so N parallel guesses
+//   get at most free+1 password checks. A key forgets its failures after
+//   forget_after_ms without one. Nothing sleeps.
+// - A disabled user (admin disable-user) is refused at once: their tokens get
+//   401 user_disabled, a login with the right password 403 user_disabled.
 //
 // Thread-safety: all methods may be called from several threads. Auth locks
 // `storage_mutex` around every use of the storage and hashes passwords
@@ -19,6 +29,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,12 +51,16 @@ enum class PasswordCost {
 struct AuthOptions {
   PasswordCost password_cost = PasswordCost::kInteractive;
   int64_t token_lifetime_ms = int64_t{30} * 24 * 3600 * 1000;
-  int max_failures = 5;
-  int64_t failure_window_ms = int64_t{15} * 60 * 1000;
-  int64_t first_lock_ms = int64_t{60} * 1000;
-  int64_t max_lock_ms = int64_t{60} * 60 * 1000;
-  // A key whose last lock ended this long ago starts again with the shortest lock.
-  int64_t lock_memory_ms = int64_t{24} * 3600 * 1000;
+  // Failures without delay for "user:<name>" and "device:<id>" keys.
+  int free_failures = 5;
+  // ... for "addr:<ip>": higher, since behind NAT or a proxy many people share one address.
+  int address_free_failures = 20;
+  // The delay after the first failure past the free ones; it doubles with each further one.
+  int64_t first_delay_ms = 1000;
+  int64_t max_delay_ms = int64_t{15} * 60 * 1000;
+  // A key with no failure for this long starts again from zero. Longer than
+  // max_delay_ms, so that one guess per maximal delay never resets the count.
+  int64_t forget_after_ms = int64_t{60} * 60 * 1000;
 };
 
 struct LoginRequest {
@@ -89,11 +104,14 @@ class Auth {
   Auth(ServerStorage* storage, std::mutex* storage_mutex, Env* env, AuthOptions options = {});
 
   // POST /v1/login. 400 invalid, 401 unauthenticated (wrong name or
-  // password), 401 revoked_device, 429 throttled (retry_after_s set).
+  // password), 401 revoked_device, 403 user_disabled (only after the right
+  // password), 429 throttled (retry_after_s set). `client_address` is the
+  // caller as the HTTP layer trusts it (X-Forwarded-For only from trusted proxies).
   ApiResult<LoginResult> Login(const LoginRequest& req, const std::string& client_address);
 
   // Checks a bearer token. REQUIRES: the caller holds storage_mutex.
-  // 401 unauthenticated / expired_token / revoked_token / revoked_device.
+  // 401 unauthenticated / expired_token / revoked_token / revoked_device /
+  // user_disabled.
   ApiResult<AuthContext> AuthenticateLocked(std::string_view token);
   // Same, taking the mutex.
   ApiResult<AuthContext> Authenticate(std::string_view token);
@@ -106,6 +124,13 @@ class Auth {
  private:
   // REQUIRES: mutex held.
   std::string NewToken();
+  // The throttle keys of this login attempt. `device` (may be null) is the
+  // stored row for req.device_id; `user` (may be null) the named user.
+  std::vector<std::string> ThrottleKeys(const LoginRequest& req, const std::string& name, const std::string& address,
+                                        const std::optional<UserRow>& user,
+                                        const std::optional<DeviceRow>& device) const;
+  int FreeFailures(const std::string& key) const;
+  int64_t Delay(const std::string& key, int failures) const;
 
   ServerStorage* storage_;
   std::mutex* mu_;

@@ -1,13 +1,16 @@
 #include "http_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <mutex>
 #include <optional>
 
 #include "ccfield/core/text.h"
+#include "fair_gate.h"
 
 namespace ccfield::server {
 
@@ -87,6 +90,28 @@ std::string StringMember(const json& j, const char* key, bool required, std::str
 
 }  // namespace
 
+std::string CanonicalIp(const std::string& text) {
+  const std::string t = Trim(text);
+  char out[INET6_ADDRSTRLEN] = {};
+  in_addr v4;
+  if (inet_pton(AF_INET, t.c_str(), &v4) == 1) return inet_ntop(AF_INET, &v4, out, sizeof out) ? out : "";
+  in6_addr v6;
+  if (inet_pton(AF_INET6, t.c_str(), &v6) == 1) return inet_ntop(AF_INET6, &v6, out, sizeof out) ? out : "";
+  return "";
+}
+
+std::string ClientAddress(const std::string& peer, const std::string& forwarded_for,
+                          const std::vector<std::string>& trusted_proxies) {
+  const std::string p = CanonicalIp(peer);
+  if (p.empty() || forwarded_for.empty()) return peer;
+  if (std::find(trusted_proxies.begin(), trusted_proxies.end(), p) == trusted_proxies.end()) return peer;
+  // The last hop is the one the trusted proxy added (ours overwrites the
+  // header, a chained proxy appends); anything before it is the client's word.
+  const size_t comma = forwarded_for.rfind(',');
+  const std::string last = CanonicalIp(comma == std::string::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+  return last.empty() ? peer : last;
+}
+
 struct HttpServer::Impl {
   Impl(ServerStorage* storage, Env* env, HttpServerOptions opts)
       : storage(storage),
@@ -101,8 +126,17 @@ struct HttpServer::Impl {
   std::mutex mu;  // guards storage, sync, and env randomness
   Auth auth;
   SyncService sync;
+  FairGate gate;  // one sync per user in flight; storage turns in arrival order (fair_gate.h)
   std::mutex log_mu;
   httplib::Server http;
+
+  std::string ClientOf(const httplib::Request& req) const {
+    if (options.trusted_proxies.empty()) return req.remote_addr;
+    // Several X-Forwarded-For fields are one list (RFC 9110): the last field holds the last hop.
+    const size_t n = req.get_header_value_count("X-Forwarded-For");
+    const std::string xff = n == 0 ? "" : req.get_header_value("X-Forwarded-For", n - 1);
+    return ClientAddress(req.remote_addr, xff, options.trusted_proxies);
+  }
 
   void Log(LogLevel level, const std::string& msg) {
     std::lock_guard<std::mutex> lock(log_mu);
@@ -162,7 +196,7 @@ struct HttpServer::Impl {
     lr.device_name = StringMember(*j, "device_name", false, &error);
     lr.device_secret = StringMember(*j, "device_secret", false, &error);
     if (!error.empty()) return SendError(res, ApiError::Invalid(error));
-    ApiResult<LoginResult> r = auth.Login(lr, req.remote_addr);
+    ApiResult<LoginResult> r = auth.Login(lr, ClientOf(req));
     if (!r.ok()) return SendError(res, r.error());
     json ws = json::array();
     for (const Membership& m : r.value().memberships) ws.push_back({{"id", m.workspace_id}, {"role", m.role}});
@@ -186,9 +220,17 @@ struct HttpServer::Impl {
     std::string body;
     if (auto e = ReadBody(req, res, reader, &body)) return SendError(res, *e);
     const std::string token = BearerToken(req);
+    std::string user_id;
     {
       ApiResult<AuthContext> who = auth.Authenticate(token);
       if (!who.ok()) return SendError(res, who.error());
+      user_id = who.value().user_id;
+    }
+    FairGate::UserSlot slot = gate.EnterUser(user_id, 2000);
+    if (!slot.held()) {
+      ApiError busy{429, "busy", "another sync of this account is still running; this one will be tried again"};
+      busy.retry_after_s = 1;
+      return SendError(res, busy);
     }
     // Parse outside the lock: it is the expensive part of a big request.
     Result<json> j = sync::ParseJsonText(body);
@@ -204,8 +246,9 @@ struct HttpServer::Impl {
     }
     Result<sync::SyncRequest> sr = sync::ParseSyncRequest(*j);
     if (!sr.ok()) return SendError(res, ApiError::Invalid(sr.status().message()));
-    Result<sync::SyncResponse> out = ccfield::Status::Internal("not run");
+    ApiResult<sync::SyncResponse> out = ApiError{500, "internal", "not run"};
     {
+      FairGate::Turn turn = gate.WaitTurn();
       std::lock_guard<std::mutex> lock(mu);
       // Again under the lock: the token or device may have been revoked meanwhile.
       ApiResult<AuthContext> who = auth.AuthenticateLocked(token);
@@ -214,13 +257,13 @@ struct HttpServer::Impl {
         return SendError(res, ApiError{403, "device_mismatch",
                                        "this sign-in belongs to another device; sign in again on this device"});
       }
-      out = sync.Sync(who.value(), *sr);
+      out = sync.Answer(who.value(), *sr);
     }
     if (!out.ok()) {
-      Log(LogLevel::kError, "sync failed: " + out.status().ToString());
-      return SendError(res, ApiError::FromStatus(out.status()));
+      if (out.error().http_status >= 500) Log(LogLevel::kError, "sync failed: " + out.error().message);
+      return SendError(res, out.error());
     }
-    SendJson(res, 200, sync::ToJson(*out));
+    SendJson(res, 200, sync::ToJson(out.value()));
   }
 };
 
@@ -242,6 +285,22 @@ HttpServer::HttpServer(ServerStorage* storage, Env* env, HttpServerOptions optio
   });
   h.set_read_timeout(p->options.read_timeout_s, 0);
   h.set_write_timeout(p->options.write_timeout_s, 0);
+  h.set_keep_alive_timeout(p->options.keep_alive_timeout_s);
+  const size_t threads = static_cast<size_t>(std::max(1, p->options.worker_threads));
+  h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Trusted proxies are matched in canonical form ("::1" and "0:0::1" are one).
+  for (std::string& a : p->options.trusted_proxies) {
+    if (std::string c = CanonicalIp(a); !c.empty()) a = c;
+  }
+  // httplib has read every header by now (it has no count limit of its own);
+  // refusing here still stops a request that the front would have refused.
+  h.set_pre_routing_handler([p](const httplib::Request& req, httplib::Response& res) {
+    if (req.headers.size() <= p->options.max_header_count) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(res, ApiError{431, "too_large",
+                            "the request has " + std::to_string(req.headers.size()) + " header fields; at most " +
+                                std::to_string(p->options.max_header_count) + " are accepted"});
+    return httplib::Server::HandlerResponse::Handled;
+  });
 
   // Every handler catches everything: one bad request never takes the server down.
   auto guard = [p](const char* what, auto&& fn) {

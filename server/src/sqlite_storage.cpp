@@ -138,7 +138,7 @@ Result<HistoryOutcome> ParseOutcome(const std::string& s) {
 
 constexpr const char* kChangeColumns =
     "version, type, record_id, workspace_id, field, value, device_id, device_seq, device_time, author, created, "
-    "outcome, clock_flag, user_id";
+    "outcome, clock_flag, user_id, ack";
 
 Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
   HistoryEntry e;
@@ -156,6 +156,7 @@ Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
   CCF_ASSIGN_OR_RETURN(e.outcome, ParseOutcome(s.Text(11)));
   e.clock_flag = s.Text(12);
   e.user_id = s.Text(13);
+  e.ack = s.Text(14);
   return e;
 }
 
@@ -185,7 +186,9 @@ Result<sync::Conflict> ReadConflict(const sql::Stmt& s) {
   return c;
 }
 
-UserRow ReadUser(const sql::Stmt& s) { return UserRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4)}; }
+UserRow ReadUser(const sql::Stmt& s) {
+  return UserRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5) != 0};
+}
 DeviceRow ReadDevice(const sql::Stmt& s) {
   return DeviceRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5), s.Int(6), s.Text(7)};
 }
@@ -276,6 +279,10 @@ Status SqliteStorage::Migrate() {
     // Version 2: the device secret (hash) binds a device id to the device
     // that registered it (docs/security.md).
     if (next == 2) st = db_->Exec("ALTER TABLE devices ADD COLUMN secret_hash TEXT NOT NULL DEFAULT ''");
+    // Version 3: users can be disabled (admin disable-user).
+    if (next == 3) st = db_->Exec(PeopleSchemaSql());
+    // Version 4: quota usage, device cursors, history expiry (docs/retention.md).
+    if (next == 4) st = db_->Exec(RetentionSchemaSql());
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = db_->Exec("COMMIT");
     if (!st.ok()) {
@@ -381,7 +388,7 @@ Status SqliteStorage::AppendChange(const HistoryEntry& e) {
   CCF_RETURN_IF_ERROR(WriteGuard());
   CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO changes(version, type, record_id, workspace_id, field, value, "
                                   "device_id, device_seq, device_time, author, created, outcome, clock_flag, "
-                                  "user_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                  "user_id, ack) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   q->Bind(1, e.version)
       .Bind(2, e.type)
       .Bind(3, e.record_id)
@@ -395,7 +402,8 @@ Status SqliteStorage::AppendChange(const HistoryEntry& e) {
       .Bind(11, e.created ? 1 : 0)
       .Bind(12, HistoryOutcomeName(e.outcome))
       .Bind(13, e.clock_flag)
-      .Bind(14, e.user_id);
+      .Bind(14, e.user_id)
+      .Bind(15, e.ack);
   return q->Run();
 }
 
@@ -605,7 +613,7 @@ Result<std::vector<sync::Conflict>> SqliteStorage::ConflictsAfter(ServerVersion 
 // ---- Users, devices, tokens, memberships ----------------------------------
 
 Result<std::optional<UserRow>> SqliteStorage::FindUserByName(const std::string& username) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms FROM users "
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
                                   "WHERE username = ?"));
   q->Bind(1, username);
   CCF_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -614,7 +622,8 @@ Result<std::optional<UserRow>> SqliteStorage::FindUserByName(const std::string& 
 }
 
 Result<std::optional<UserRow>> SqliteStorage::FindUserById(const std::string& user_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms FROM users WHERE id = ?"));
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
+                                  "WHERE id = ?"));
   q->Bind(1, user_id);
   CCF_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<UserRow>();
@@ -778,7 +787,9 @@ Result<ThrottleState> SqliteStorage::GetThrottle(const std::string& key) {
   q->Bind(1, key);
   CCF_ASSIGN_OR_RETURN(bool row, q->Step());
   ThrottleState t;
-  if (row) t = ThrottleState{static_cast<int>(q->Int(0)), q->Int(1), q->Int(2), static_cast<int>(q->Int(3))};
+  // window_start_ms holds the last failure, locked_until_ms the delay's end
+  // (column names from the lock-out design; lock_count is no longer used).
+  if (row) t = ThrottleState{static_cast<int>(q->Int(0)), q->Int(1), q->Int(2)};
   return t;
 }
 
@@ -788,7 +799,7 @@ Status SqliteStorage::PutThrottle(const std::string& key, const ThrottleState& t
                                   "lock_count) VALUES(?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                                   "failures = excluded.failures, window_start_ms = excluded.window_start_ms, "
                                   "locked_until_ms = excluded.locked_until_ms, lock_count = excluded.lock_count"));
-  q->Bind(1, key).Bind(2, t.failures).Bind(3, t.window_start_ms).Bind(4, t.locked_until_ms).Bind(5, t.lock_count);
+  q->Bind(1, key).Bind(2, t.failures).Bind(3, t.last_failure_ms).Bind(4, t.wait_until_ms).Bind(5, 0);
   return q->Run();
 }
 

@@ -17,7 +17,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 2;
+inline constexpr int kServerSchemaVersion = 4;
 
 class SqliteStorage final : public ServerStorage {
  public:
@@ -65,6 +65,9 @@ class SqliteStorage final : public ServerStorage {
   Result<std::optional<UserRow>> FindUserById(const std::string& user_id) override;
   Status CreateUser(const UserRow& user) override;
   Status SetPasswordHash(const std::string& user_id, const std::string& hash) override;
+  // People (disable, tokens, memberships): sqlite_people.cpp.
+  Status SetUserDisabled(const std::string& user_id, bool disabled) override;
+  Status RevokeUserTokens(const std::string& user_id) override;
 
   Result<std::optional<DeviceRow>> FindDevice(const std::string& device_id) override;
   Status PutDevice(const DeviceRow& device) override;
@@ -80,12 +83,23 @@ class SqliteStorage final : public ServerStorage {
 
   Result<std::vector<Membership>> MembershipsOf(const std::string& user_id) override;
   Status PutMembership(const Membership& m) override;
+  Result<bool> RemoveMembership(const std::string& user_id, const std::string& workspace_id) override;
 
   Result<ThrottleState> GetThrottle(const std::string& key) override;
   Status PutThrottle(const std::string& key, const ThrottleState& state) override;
 
   Result<std::optional<StoredForm>> FindForm(const std::string& key) override;
   Status AddForm(const StoredForm& form) override;
+
+  // Quotas and retention: sqlite_retention.cpp.
+  Result<int64_t> GetUsage(const std::string& key, int64_t period) override;
+  Status AddUsage(const std::string& key, int64_t period, int64_t amount) override;
+  Status SetDeviceCursor(const std::string& device_id, ServerVersion cursor) override;
+  Result<ServerVersion> DeviceHorizon() override;
+  Result<ServerVersion> VersionAsOf(int64_t server_ms) override;
+  Status MarkVersionTime(ServerVersion version, int64_t server_ms) override;
+  Result<ServerVersion> ExpiredThrough() override;
+  Result<ExpiryResult> Expire(ServerVersion horizon, int64_t keep_usage_from_ms) override;
 
  private:
   class Query;
@@ -95,6 +109,10 @@ class SqliteStorage final : public ServerStorage {
   // The cached prepared statement for `sql` (a string literal), reset.
   Result<Query> Q(const char* sql);
   Status WriteGuard() const;
+  // Schema 4 (quotas and retention), in sqlite_retention.cpp.
+  static const char* RetentionSchemaSql();
+  // Schema 3 (users.disabled), in sqlite_people.cpp.
+  static const char* PeopleSchemaSql();
 
   std::unique_ptr<sql::Db> db_;
   std::string path_;

@@ -4,8 +4,8 @@
 #include <map>
 #include <optional>
 
-#include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
+#include "ccfield/core/uuid.h"
 #include "ccfield/sync/merge.h"
 #include "server_changes.h"
 
@@ -35,10 +35,22 @@ class SyncService::Cycle {
 
   Result<sync::SyncResponse> Run() {
     out_.server_time = FormatUtcMillis(now_);
+    // The caller's memberships as auth read them for this request: a device
+    // drops its copy of a workspace that is no longer listed (removed member).
+    for (const Membership& m : who_.memberships) out_.workspaces.push_back({m.workspace_id, m.role});
+    out_.workspaces_known = true;
     CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, s_->FindDevice(who_.device_id));
     prev_sync_ms_ = device ? device->last_sync_ms : 0;
     // No device can have seen a version the server has not made yet.
     CCF_ASSIGN_OR_RETURN(version_at_start_, s_->CurrentVersion());
+    CCF_ASSIGN_OR_RETURN(expired_through_, s_->ExpiredThrough());
+    // The device holds everything up to its cursor (retention horizon). A
+    // cursor past what exists cannot be held; clamp it.
+    CCF_RETURN_IF_ERROR(s_->SetDeviceCursor(who_.device_id, std::clamp<ServerVersion>(req_.cursor, 0,
+                                                                                      version_at_start_)));
+    CCF_ASSIGN_OR_RETURN(QuotaDemand demand, Demand());
+    CCF_ASSIGN_OR_RETURN(refusal_, CheckQuota(s_, svc_->options_.quota, who_.user_id, demand, now_));
+    if (refusal_) return Status::Busy(refusal_->message);  // rolls the whole request back
     // For each change, the value of the next "form" change to the same record
     // later in the request (answers may come before their visit's form).
     std::vector<std::optional<std::string>> later_form(req_.changes.size());
@@ -51,6 +63,9 @@ class SyncService::Cycle {
     for (size_t i = 0; i < req_.changes.size(); ++i) {
       CCF_RETURN_IF_ERROR(Push(req_.changes[i], later_form[i] ? &*later_form[i] : nullptr));
     }
+    CCF_RETURN_IF_ERROR(ChargeQuota(s_, who_.user_id, demand, now_));
+    CCF_ASSIGN_OR_RETURN(ServerVersion after_push, s_->CurrentVersion());
+    if (after_push > version_at_start_) CCF_RETURN_IF_ERROR(s_->MarkVersionTime(after_push, now_));
     CCF_RETURN_IF_ERROR(Pull());
     // A full batch means the device has more to send: changes of the next
     // batch were made before this sync, so it does not move the clock check.
@@ -60,7 +75,28 @@ class SyncService::Cycle {
     return std::move(out_);
   }
 
+  // Set when the request was refused for a quota.
+  std::optional<QuotaRefusal> refusal_;
+
  private:
+  // What the request's new changes (not re-sent ones) add to the quotas.
+  Result<QuotaDemand> Demand() {
+    QuotaDemand d;
+    for (const PushChange& c : req_.changes) {
+      CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
+      if (!seen) d.Add(c.workspace_id, static_cast<int64_t>(ApproxBytes(c.value)));
+    }
+    return d;
+  }
+
+  // The outcome a re-sent change had the first time (its answer was lost):
+  // the device must handle it exactly as if that answer had arrived.
+  static AckOutcome ResentOutcome(const HistoryEntry& seen) {
+    if (seen.ack == "conflict" || seen.outcome == HistoryOutcome::kKeptOut) return AckOutcome::kConflict;
+    if (seen.ack == "merged" || seen.outcome == HistoryOutcome::kMerged) return AckOutcome::kMerged;
+    return AckOutcome::kDuplicate;  // applied before: "duplicate" says so
+  }
+
   Status Push(const PushChange& c, const std::string* later_form) {
     CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
     if (seen) {
@@ -73,7 +109,7 @@ class SyncService::Cycle {
                                     " for another record; the device's numbering is damaged or its id is shared"});
         return Status::Ok();
       }
-      out_.acks.push_back(Ack{c.seq, seen->version, AckOutcome::kDuplicate, seen->clock_flag});
+      out_.acks.push_back(Ack{c.seq, seen->version, ResentOutcome(*seen), seen->clock_flag});
       return Status::Ok();
     }
     if (c.base > version_at_start_) {
@@ -159,14 +195,26 @@ class SyncService::Cycle {
     // before the merge result came back), that change is the common base.
     CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::OwnChange> own,
                          s_->LatestOwnChange(c.id, c.field, who_.device_id));
-    if (own && own->version >= c.base) base_value = own->value;
-    sync::Incoming in{ok.value, c.base, who_.device_id, ok.long_text};
+    bool have_base = true;
+    if (own && own->version >= c.base) {
+      base_value = own->value;
+    } else if (c.base > 0 && c.base < expired_through_) {
+      // The base's value may have expired (docs/retention.md): without it a
+      // text merge could silently drop words, so concurrent edits conflict.
+      have_base = false;
+    }
+    sync::Incoming in{ok.value, c.base, who_.device_id, ok.long_text && have_base};
     sync::FieldMerge m = sync::MergeField(cur.state, base_value, in);
     const bool merged = m.outcome == sync::FieldOutcome::kTextMerged;
+    const bool revives =
+        meta.deleted &&
+        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id);
 
     CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
-    CCF_RETURN_IF_ERROR(s_->AppendChange(
-        Pushed(c, v, merged ? HistoryOutcome::kMerged : HistoryOutcome::kApplied, merged ? ok.value : m.value, clock)));
+    HistoryEntry entry =
+        Pushed(c, v, merged ? HistoryOutcome::kMerged : HistoryOutcome::kApplied, merged ? ok.value : m.value, clock);
+    entry.ack = (m.outcome == sync::FieldOutcome::kConflict || revives) ? "conflict" : merged ? "merged" : "applied";
+    CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
     Ack ack{c.seq, v, AckOutcome::kApplied, clock};
     if (merged) {
       // The merge is the server's change: every device, the pusher too, receives it.
@@ -194,8 +242,7 @@ class SyncService::Cycle {
       CCF_RETURN_IF_ERROR(StoreConflict(&x));
       ack.outcome = AckOutcome::kConflict;
     }
-    if (meta.deleted &&
-        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id)) {
+    if (revives) {
       CCF_RETURN_IF_ERROR(Revive(c, meta));
       ack.outcome = AckOutcome::kConflict;
     }
@@ -234,7 +281,9 @@ class SyncService::Cycle {
       CCF_ASSIGN_OR_RETURN(ServerVersion others, s_->MaxVersionByOthers(c.id, who_.device_id));
       if (sync::DeleteLosesToEdit(c.base, others)) {
         // Kept out: an edit the device had not seen keeps the record alive.
-        CCF_RETURN_IF_ERROR(s_->AppendChange(Pushed(c, 0, HistoryOutcome::kKeptOut, true, clock)));
+        HistoryEntry kept = Pushed(c, 0, HistoryOutcome::kKeptOut, true, clock);
+        kept.ack = "conflict";
+        CCF_RETURN_IF_ERROR(s_->AppendChange(kept));
         CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.id, field, c.base));
         CCF_ASSIGN_OR_RETURN(ServerVersion vs, WriteServerChange(s_, Edit(c, field, false, sync::kServerDeviceId)));
         CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, vs));
@@ -254,8 +303,13 @@ class SyncService::Cycle {
         return Status::Ok();
       }
     }
+    const bool restore_conflict =
+        !want && meta.deleted &&
+        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id);
     CCF_ASSIGN_OR_RETURN(ServerVersion v, s_->NextVersion());
-    CCF_RETURN_IF_ERROR(s_->AppendChange(Pushed(c, v, HistoryOutcome::kApplied, want, clock)));
+    HistoryEntry entry = Pushed(c, v, HistoryOutcome::kApplied, want, clock);
+    entry.ack = restore_conflict ? "conflict" : "applied";
+    CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
     StoredField f;
     f.state = sync::FieldState{true, want, v, who_.device_id};
     f.author = c.author;
@@ -264,8 +318,7 @@ class SyncService::Cycle {
     if (want != meta.deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, want, v, who_.device_id));
     CCF_RETURN_IF_ERROR(ResolveOpen(c.id, field, c.base, v));
     AckOutcome outcome = AckOutcome::kApplied;
-    if (!want && meta.deleted &&
-        sync::EditRevivesDeleted(c.base, meta.deleted_version, meta.deleted_by_device == who_.device_id)) {
+    if (restore_conflict) {
       // A restore made without seeing a delete wins, and a conflict keeps the delete.
       sync::Conflict x = NewConflict(c);
       x.base = json(false);
@@ -333,7 +386,9 @@ class SyncService::Cycle {
       if (take_change) {
         last = changes[ci].version;
         bytes += ApproxBytes(changes[ci].value) + 200;
-        out_.changes.push_back(changes[ci++].ToServerChange());
+        sync::ServerChange sc = changes[ci].ToServerChange();
+        CCF_ASSIGN_OR_RETURN(sc.user, UserName(changes[ci++].user_id));
+        out_.changes.push_back(std::move(sc));
       } else {
         last = conflicts[xi].version;
         bytes += ApproxBytes(conflicts[xi].winner) + ApproxBytes(conflicts[xi].loser) +
@@ -351,12 +406,23 @@ class SyncService::Cycle {
     return Status::Ok();
   }
 
+  // The user name behind a history entry's user_id (what devices show beside
+  // the typed author); "" for server changes and users since removed.
+  Result<std::string> UserName(const std::string& user_id) {
+    if (user_id.empty()) return std::string();
+    if (auto it = user_names_.find(user_id); it != user_names_.end()) return it->second;
+    CCF_ASSIGN_OR_RETURN(std::optional<UserRow> u, s_->FindUserById(user_id));
+    return user_names_[user_id] = u ? u->username : std::string();
+  }
+
   ServerStorage* s_;
   SyncService* svc_;
+  std::map<std::string, std::string> user_names_;
   const AuthContext& who_;
   const sync::SyncRequest& req_;
   const int64_t now_;
   ServerVersion version_at_start_ = 0;
+  ServerVersion expired_through_ = 0;
   int64_t prev_sync_ms_ = 0;
   sync::SyncResponse out_;
 };
@@ -365,18 +431,48 @@ SyncService::SyncService(ServerStorage* storage, Env* env, SyncServiceOptions op
     : storage_(storage), env_(env), options_(options), forms_(storage) {}
 
 Result<sync::SyncResponse> SyncService::Sync(const AuthContext& who, const sync::SyncRequest& req) {
+  ApiResult<sync::SyncResponse> a = Answer(who, req);
+  if (a.ok()) return std::move(a.value());
+  if (a.error().code == "quota_exceeded") return Status::Busy(a.error().message);
+  return last_status_;
+}
+
+ApiResult<sync::SyncResponse> SyncService::Answer(const AuthContext& who, const sync::SyncRequest& req) {
   if (req.device_id != who.device_id) {
-    return Status::Denied("the request's device_id is not the device this sign-in belongs to");
+    last_status_ = Status::Denied("the request's device_id is not the device this sign-in belongs to");
+    return ApiError::Forbidden("device_mismatch", last_status_.message());
   }
   if (req.changes.size() > sync::kMaxChangesPerRequest) {
-    return Status::Invalid("more than " + std::to_string(sync::kMaxChangesPerRequest) + " changes in one request");
+    last_status_ = Status::Invalid("more than " + std::to_string(sync::kMaxChangesPerRequest) +
+                                   " changes in one request");
+    return ApiError::FromStatus(last_status_);
   }
   Result<sync::SyncResponse> r = Status::Internal("not run");
-  CCF_RETURN_IF_ERROR(RunInTransaction(storage_, [&] {
-    r = Cycle(this, who, req).Run();
+  std::optional<QuotaRefusal> refusal;
+  last_status_ = RunInTransaction(storage_, [&] {
+    Cycle cycle(this, who, req);
+    r = cycle.Run();
+    refusal = cycle.refusal_;
     return r.status();
-  }));
-  return r;
+  });
+  if (refusal) {
+    ApiError e{429, "quota_exceeded", refusal->message};
+    e.retry_after_s = refusal->retry_after_s;
+    return e;
+  }
+  if (!last_status_.ok()) return ApiError::FromStatus(last_status_);
+  MaybeExpire();
+  return std::move(*r);
+}
+
+void SyncService::MaybeExpire() {
+  const RetentionOptions& o = options_.retention;
+  if (o.every_ms < 0) return;
+  const int64_t now = env_->WallMillis();
+  if (last_expiry_ms_ != 0 && now - last_expiry_ms_ < o.every_ms) return;
+  last_expiry_ms_ = now;
+  // Best effort: a failed pass (busy, disk full) changes nothing and runs again later.
+  (void)ExpireHistory(storage_, now, o.min_age_ms);
 }
 
 }  // namespace ccfield::server

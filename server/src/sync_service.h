@@ -16,11 +16,14 @@
 
 #include <string>
 
+#include "api_error.h"
 #include "auth_context.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
 #include "ccfield/sync/protocol.h"
 #include "change_check.h"
+#include "quota.h"
+#include "retention.h"
 
 namespace ccfield::server {
 
@@ -32,6 +35,8 @@ struct SyncServiceOptions {
   // A pull stops adding changes past about this many bytes of values (then
   // "more": true), so that one response stays finishable on a slow link.
   size_t max_response_bytes = 4 * 1024 * 1024;
+  QuotaOptions quota;          // write quotas (quota.h)
+  RetentionOptions retention;  // history expiry after syncs (retention.h)
 };
 
 class SyncService {
@@ -42,7 +47,12 @@ class SyncService {
   // Runs one sync cycle for `who`. Errors: kPermissionDenied when
   // req.device_id is not who.device_id, kInvalidArgument for more than
   // kMaxChangesPerRequest changes, storage errors (nothing applied).
+  // A request over a write quota: kBusy with the quota's message (Answer
+  // gives the 429 with Retry-After).
   Result<sync::SyncResponse> Sync(const AuthContext& who, const sync::SyncRequest& req);
+  // Sync() as the API answers it: storage errors as 503/500, a quota
+  // refusal as 429 quota_exceeded with retry_after_s.
+  ApiResult<sync::SyncResponse> Answer(const AuthContext& who, const sync::SyncRequest& req);
 
  private:
   class Cycle;
@@ -51,6 +61,9 @@ class SyncService {
   Env* env_;
   SyncServiceOptions options_;
   FormCatalog forms_;
+  int64_t last_expiry_ms_ = 0;  // server time of the last expiry pass after a sync
+  Status last_status_;          // Sync()'s error when Answer() fails
+  void MaybeExpire();
 };
 
 }  // namespace ccfield::server

@@ -1,5 +1,7 @@
 #include "ccfield/sync/protocol.h"
 
+#include <algorithm>
+
 #include "ccfield/core/json_text.h"
 
 #include "ccfield/core/text.h"
@@ -81,7 +83,8 @@ class Reader {
   std::string error_;
 };
 
-void CheckProtocol(Reader& r, int protocol) {
+// Compared as int64: 2^32 + 1 narrowed to int was taken for version 1.
+void CheckProtocol(Reader& r, int64_t protocol) {
   if (protocol != kProtocolVersion) {
     r.Fail("protocol version " + std::to_string(protocol) + " is not supported (this side speaks " +
            std::to_string(kProtocolVersion) + "); update the app");
@@ -120,12 +123,13 @@ json ToJson(const ServerChange& c) {
             {"value", c.value},   {"device", c.device_id}, {"dseq", c.device_seq},
             {"time", c.time},     {"author", c.author}};
   if (!c.workspace_id.empty()) j["ws"] = c.workspace_id;
+  if (!c.user.empty()) j["user"] = c.user;
   if (c.created) j["created"] = true;
   return j;
 }
 
 json ToJson(const Conflict& c) {
-  return {{"id", c.id},
+  json j = {{"id", c.id},
           {"v", c.version},
           {"type", c.type},
           {"record", c.record_id},
@@ -142,6 +146,7 @@ json ToJson(const Conflict& c) {
           {"winner_version", c.winner_version},
           {"resolved", c.resolved},
           {"resolved_by", c.resolved_by}};
+  return j;
 }
 
 json ToJson(const SyncResponse& r) {
@@ -154,23 +159,28 @@ json ToJson(const SyncResponse& r) {
   for (const Reject& x : r.rejects) rejects.push_back({{"seq", x.seq}, {"code", x.code}, {"reason", x.reason}});
   for (const ServerChange& c : r.changes) changes.push_back(ToJson(c));
   for (const Conflict& c : r.conflicts) conflicts.push_back(ToJson(c));
+  json workspaces = json::array();
+  for (const WorkspaceRole& w : r.workspaces) workspaces.push_back({{"id", w.id}, {"role", w.role}});
   return {{"protocol", r.protocol}, {"server_time", r.server_time}, {"acks", acks},    {"rejects", rejects},
-          {"changes", changes},     {"conflicts", conflicts},       {"cursor", r.cursor}, {"more", r.more}};
+          {"changes", changes},     {"conflicts", conflicts},       {"cursor", r.cursor}, {"more", r.more},
+          {"workspaces", workspaces}};
 }
 
 Result<SyncRequest> ParseSyncRequest(const json& j) {
   Reader r(j, "request");
   SyncRequest req;
   if (!r.Object()) return r.status();
-  req.protocol = static_cast<int>(r.Int("protocol"));
-  CheckProtocol(r, req.protocol);
+  const int64_t protocol = r.Int("protocol");
+  CheckProtocol(r, protocol);
+  req.protocol = kProtocolVersion;
   req.device_id = r.Str("device_id", true, 64);
   if (r.ok() && !IsUuid(req.device_id)) r.Fail("request.device_id must be a UUID");
   req.cursor = r.Int("cursor");
   req.device_time = r.Str("device_time", false, 64);
-  req.limit = static_cast<int>(r.Int("limit", false, 1));
-  if (req.limit == 0) req.limit = kDefaultPullLimit;
-  if (req.limit > kMaxPullLimit) req.limit = kMaxPullLimit;
+  // Clamped before narrowing: 2^31 cast to int first became a negative limit
+  // that the request's own encoding then refused (found by tests/fuzz).
+  const int64_t limit = r.Int("limit", false, 1);
+  req.limit = limit == 0 ? kDefaultPullLimit : static_cast<int>(std::min<int64_t>(limit, kMaxPullLimit));
   const json* changes = r.Array("changes");
   if (!r.ok()) return r.status();
   if (changes->size() > kMaxChangesPerRequest) {
@@ -214,6 +224,7 @@ Result<ServerChange> ParseServerChange(const json& j) {
   sc.device_seq = c.Int("dseq", true);
   sc.time = c.Str("time", false, 64);
   sc.author = c.Str("author", false, 200);
+  sc.user = c.Str("user", false, 200);
   sc.created = c.Bool("created");
   if (!c.ok()) return c.status();
   return sc;
@@ -248,8 +259,9 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
   Reader r(j, "response");
   SyncResponse resp;
   if (!r.Object()) return r.status();
-  resp.protocol = static_cast<int>(r.Int("protocol"));
-  CheckProtocol(r, resp.protocol);
+  const int64_t protocol = r.Int("protocol");
+  CheckProtocol(r, protocol);
+  resp.protocol = kProtocolVersion;
   resp.server_time = r.Str("server_time", false);
   resp.cursor = r.Int("cursor");
   resp.more = r.Bool("more");
@@ -257,6 +269,7 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
   const json* rejects = r.Array("rejects");
   const json* changes = r.Array("changes");
   const json* conflicts = r.Array("conflicts", false);
+  const json* workspaces = r.Array("workspaces", false);
   if (!r.ok()) return r.status();
   for (const json& a : *acks) {
     Reader ar(a, "ack");
@@ -289,6 +302,16 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
     for (const json& c : *conflicts) {
       CCF_ASSIGN_OR_RETURN(Conflict x, ParseConflict(c));
       resp.conflicts.push_back(std::move(x));
+    }
+  }
+  if (workspaces) {
+    resp.workspaces_known = true;
+    for (const json& w : *workspaces) {
+      Reader wr(w, "workspaces[]");
+      if (!wr.Object()) return wr.status();
+      WorkspaceRole role{wr.Str("id", true, 64), wr.Str("role", true, 64)};
+      if (!wr.ok()) return wr.status();
+      resp.workspaces.push_back(std::move(role));
     }
   }
   return resp;

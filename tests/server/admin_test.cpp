@@ -133,6 +133,34 @@ TEST_CASE("admin: list-devices, list-tokens, revoke-token, revoke-device") {
   CHECK(a.Run({"list-tokens", "nobody"}) == kExitFailed);
 }
 
+TEST_CASE("admin: remove-member, disable-user, enable-user and reset-password (issue 10, finding 7)") {
+  Admin a;
+  const std::string ws = a.f.AddWorkspace();
+  const std::string uid = a.f.AddUser("amina");
+  a.f.AddMember(ws, "amina", "field_staff");
+  CHECK(a.Run({"remove-member", "--workspace", ws, "--user", "Amina"}) == kExitOk);
+  CHECK(Unwrap(a.f.storage->MembershipsOf(uid)).empty());
+  CHECK(a.Run({"remove-member", ws, "amina"}) == kExitFailed);  // positional form; no longer a member
+  CHECK(a.err.find("is not a member") != std::string::npos);
+  CHECK(a.Run({"remove-member", "--workspace", ws}) == kExitUsage);
+
+  CHECK(a.Run({"disable-user", "amina"}) == kExitOk);
+  CHECK(Unwrap(a.f.storage->FindUserById(uid))->disabled);
+  CHECK(a.Run({"enable-user", "amina"}) == kExitOk);
+  CHECK_FALSE(Unwrap(a.f.storage->FindUserById(uid))->disabled);
+  CHECK(a.Run({"disable-user", "nobody"}) == kExitFailed);
+  CHECK(a.err.find("no user named") != std::string::npos);
+
+  const std::string before = Unwrap(a.f.storage->FindUserById(uid))->password_hash;
+  CHECK(a.Run({"reset-password", "amina", "--password-stdin"}, "short\n") == kExitFailed);
+  CHECK(Unwrap(a.f.storage->FindUserById(uid))->password_hash == before);
+  CHECK(a.Run({"reset-password", "amina", "--password-stdin"}, "a new long password\n") == kExitOk);
+  const std::string after = Unwrap(a.f.storage->FindUserById(uid))->password_hash;
+  CHECK(after != before);
+  CHECK(VerifyPassword(after, "a new long password"));
+  CHECK(a.Run({"reset-password", "amina"}) == kExitUsage);  // not a terminal: asks for --password-stdin
+}
+
 TEST_CASE("admin: import-practices is all or nothing, idempotent, and reaches every device") {
   Admin a;
   const std::string p1 = "0b1e7c52-5f6a-4c5e-9a51-3f9a2f0c0001";

@@ -190,7 +190,7 @@ TEST_CASE("http: authentication failures have their own status and code") {
   t.CheckAlive();
 }
 
-TEST_CASE("http: password guessing is throttled with 429 and Retry-After, even for the right password") {
+TEST_CASE("http: password guessing is slowed down with 429 and Retry-After, even for the right password") {
   HttpFixture t;
   t.f.AddUser("amina");
   const std::string device = t.f.NewDeviceId();
@@ -208,8 +208,8 @@ TEST_CASE("http: password guessing is throttled with 429 and Retry-After, even f
   REQUIRE(locked);
   CHECK(locked->status == 429);
   CHECK(ErrorCodeOf(locked) == "throttled");
-  CHECK(locked->get_header_value("Retry-After") == "60");
-  t.f.env.Advance(61 * 1000);
+  CHECK(locked->get_header_value("Retry-After") == "1");  // a delay, not a lock-out (auth.h)
+  t.f.env.Advance(1000);
   httplib::Result ok = attempt(kPassword);
   REQUIRE(ok);
   CHECK(ok->status == 200);

@@ -255,8 +255,8 @@ TEST_CASE("storage: users, devices, tokens, memberships and throttle state") {
   REQUIRE_OK(f.storage->CreateToken(TokenRow{"t1", "h1", "u1", "d1", 10, 20, false}));
   REQUIRE_OK(f.storage->PutMembership(Membership{"u1", "wsA", "field_staff", "m1"}));
   REQUIRE_OK(f.storage->PutMembership(Membership{"u1", "wsA", "coordinator", "m1"}));
-  REQUIRE_OK(f.storage->PutThrottle("user:amina", ThrottleState{3, 100, 0, 1}));
-  REQUIRE_OK(f.storage->PutThrottle("user:amina", ThrottleState{4, 100, 500, 2}));
+  REQUIRE_OK(f.storage->PutThrottle("user:amina", ThrottleState{3, 100, 0}));
+  REQUIRE_OK(f.storage->PutThrottle("user:amina", ThrottleState{4, 100, 500}));
   REQUIRE_OK(f.storage->Commit());
   auto d = Unwrap(f.storage->FindDevice("d1"));
   REQUIRE(d.has_value());
@@ -268,12 +268,35 @@ TEST_CASE("storage: users, devices, tokens, memberships and throttle state") {
   CHECK(ms[0].role == "coordinator");
   ThrottleState t = Unwrap(f.storage->GetThrottle("user:amina"));
   CHECK(t.failures == 4);
-  CHECK(t.locked_until_ms == 500);
+  CHECK(t.wait_until_ms == 500);
   CHECK(Unwrap(f.storage->GetThrottle("user:nobody")).failures == 0);
   REQUIRE_OK(f.storage->Begin());
   REQUIRE_OK(f.storage->SetDeviceRevoked("d1"));
   REQUIRE_OK(f.storage->Commit());
   CHECK(Unwrap(f.storage->FindTokenByHash("h1"))->revoked);  // the device's tokens go with it
+}
+
+TEST_CASE("storage: quota usage adds up per key and period, and the horizon ignores revoked and never-synced devices") {
+  ServerFixture f;
+  REQUIRE_OK(f.storage->Begin());
+  REQUIRE_OK(f.storage->AddUsage("u:1:changes/min", 60000, 5));
+  REQUIRE_OK(f.storage->AddUsage("u:1:changes/min", 60000, 7));
+  REQUIRE_OK(f.storage->AddUsage("u:1:changes/min", 120000, 1));
+  REQUIRE_OK(f.storage->CreateUser(UserRow{"u1", "amina", "hash", false, 1}));
+  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d1", "u1", "tablet", false, 10, 10, 0, ""}));
+  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d2", "u1", "phone", false, 10, 10, 0, ""}));
+  REQUIRE_OK(f.storage->PutDevice(DeviceRow{"d3", "u1", "new", false, 10, 10, 0, ""}));  // never syncs
+  REQUIRE_OK(f.storage->SetDeviceCursor("d1", 40));
+  REQUIRE_OK(f.storage->SetDeviceCursor("d2", 7));
+  REQUIRE_OK(f.storage->Commit());
+  CHECK(Unwrap(f.storage->GetUsage("u:1:changes/min", 60000)) == 12);
+  CHECK(Unwrap(f.storage->GetUsage("u:1:changes/min", 120000)) == 1);
+  CHECK(Unwrap(f.storage->GetUsage("u:2:changes/min", 60000)) == 0);
+  CHECK(Unwrap(f.storage->DeviceHorizon()) == 7);
+  REQUIRE_OK(f.storage->Begin());
+  REQUIRE_OK(f.storage->SetDeviceRevoked("d2"));
+  REQUIRE_OK(f.storage->Commit());
+  CHECK(Unwrap(f.storage->DeviceHorizon()) == 40);
 }
 
 }  // namespace

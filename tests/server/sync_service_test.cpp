@@ -120,6 +120,28 @@ TEST_CASE("long text: non-overlapping concurrent edits are merged and the merge 
   CHECK(got_a.back().value == merged);
 }
 
+TEST_CASE("retention: a text edit whose base value has expired is a conflict, never a merge against a guess") {
+  TwoDevices t;
+  sync::ServerVersion base = t.VersionOf(t.visit, "notes");
+  t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "notes", "line ONE\nline two\nline three\n", base)});
+  // Everything so far expires: the value at `base` is superseded and removed (docs/retention.md).
+  const sync::ServerVersion horizon = Unwrap(t.f.storage->CurrentVersion());
+  ServerStorage::ExpiryResult ex;
+  REQUIRE_OK(RunInTransaction(t.f.storage.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(ex, t.f.storage->Expire(horizon, 0));
+    return Status::Ok();
+  }));
+  CHECK(ex.changes_removed >= 1);
+  CHECK(Unwrap(t.f.storage->ValueAt(t.visit, "notes", base)).is_null());
+  sync::SyncResponse rb =
+      t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "notes", "line one\nline two\nline THREE\n", base)});
+  REQUIRE(rb.acks.size() == 1);
+  CHECK(rb.acks[0].outcome == AckOutcome::kConflict);
+  REQUIRE(rb.conflicts.size() == 1);
+  CHECK(rb.conflicts[0].loser == "line ONE\nline two\nline three\n");  // nothing lost
+  CHECK(t.Field(t.visit, "notes").state.value == "line one\nline two\nline THREE\n");
+}
+
 TEST_CASE("conflict: the later arrival wins and the loser is kept with both devices and the base") {
   TwoDevices t;
   sync::ServerVersion base = t.VersionOf(t.site, "name");
@@ -293,7 +315,7 @@ TEST_CASE("delete and edit by the same device, or after seeing the delete, do no
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
 }
 
-TEST_CASE("duplicates: a re-sent request gets the original versions as duplicates and applies nothing twice") {
+TEST_CASE("duplicates: a re-sent request gets the original versions and outcomes and applies nothing twice") {
   TwoDevices t;
   sync::ServerVersion before_edit = t.f.storage->CurrentVersion().value();
   t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "weather", "dry", t.VersionOf(t.visit, "weather"))});
@@ -316,8 +338,12 @@ TEST_CASE("duplicates: a re-sent request gets the original versions as duplicate
   for (size_t i = 0; i < 3; ++i) {
     CHECK(again.acks[i].seq == first.acks[i].seq);
     CHECK(again.acks[i].version == first.acks[i].version);
-    CHECK(again.acks[i].outcome == AckOutcome::kDuplicate);
+    // Applied before: "duplicate"; a conflict stays a conflict (issue 10:
+    // acking it "duplicate" marked the kept-out delete synced).
+    CHECK(again.acks[i].outcome ==
+          (first.acks[i].outcome == AckOutcome::kApplied ? AckOutcome::kDuplicate : first.acks[i].outcome));
   }
+  CHECK(again.acks[2].outcome == AckOutcome::kConflict);
   CHECK(again.acks[2].version == 0);  // the kept-out delete keeps version 0
   CHECK(again.rejects.size() == 1);   // a rejected change is checked again, and rejected again
   CHECK(again.conflicts.size() == conflicts_after);

@@ -22,8 +22,14 @@ class ServerProcess {
   static bool Available(const std::string& server_path);
   static std::string Password(const std::string& user) { return "pw-" + user + "-2026"; }
 
-  // Creates the workspace and users, then Start()s.
-  explicit ServerProcess(std::string server_path);
+  // `serve` options that turn the per-minute write quotas off, for tests that
+  // push bursts far beyond field work on purpose (kill and link-fault suites).
+  static std::vector<std::string> NoWriteQuota() {
+    return {"--quota-user-changes-per-min", "0", "--quota-workspace-changes-per-min", "0"};
+  }
+
+  // Creates the workspace and users, then Start()s with `first_serve_args`.
+  explicit ServerProcess(std::string server_path, std::vector<std::string> first_serve_args = {});
   ~ServerProcess();  // Kill()
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -36,6 +42,20 @@ class ServerProcess {
   void Kill(int signal = 15);
 
   std::string db_path() const { return dir.File("server.db"); }
+  pid_t pid() const { return pid_; }
+
+  // Extra `serve` options for the next Start() (e.g. --trusted-proxy ADDR).
+  std::vector<std::string> serve_args;
+  // When > 0, the next Start()ed server keeps its data directory on a disk
+  // of this many bytes that really fills up (ENOSPC): a tmpfs mounted over
+  // dir.path() in a user and mount namespace of its own (`unshare -rm`, no
+  // root needed), holding a copy of the directory. Only the server sees it:
+  // db_path() and Admin() reach the directory underneath, which is stale
+  // until Kill() stops the server and copies the directory back (SQLite
+  // resolves /proc/PID/root/... to the path outside, so there is no reading
+  // the live copy). The next Start() (disk_bytes 0: room again) continues
+  // with the same data. Kill(9) kills the server and copies nothing back.
+  long long disk_bytes = 0;
 
   TempDir dir;
   std::string workspace_id;
@@ -45,6 +65,8 @@ class ServerProcess {
  private:
   std::string server_path_;
   pid_t pid_ = 0;
+  bool small_disk_ = false;  // pid_ is the shell around a server on a disk_bytes disk
+  TempDir stage_;             // dir.path() as the shell sees it under the small disk
 };
 
 }  // namespace ccfield::testing

@@ -304,7 +304,7 @@ TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing 
   constexpr int kRounds = 4;
   constexpr int kVisitsPerRound = 400;
 
-  ServerProcess server(kServerPath);
+  ServerProcess server{kServerPath, ServerProcess::NoWriteQuota()};
   Device a;
   a.LogIn(server.url, "alice");
   std::string site_id;
@@ -490,7 +490,7 @@ TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages on
   constexpr int kPullLimit = 200;  // many pages, each its own transaction
   constexpr int kRounds = 6;
 
-  ServerProcess server(kServerPath);
+  ServerProcess server{kServerPath, ServerProcess::NoWriteQuota()};
   // A pushes the backlog.
   Device a;
   a.LogIn(server.url, "alice");

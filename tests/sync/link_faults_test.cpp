@@ -233,7 +233,7 @@ struct LinkSetup {
     REQUIRE_OK(client->SyncNow());
   }
 
-  ServerProcess server{kServerPath};
+  ServerProcess server{kServerPath, ServerProcess::NoWriteQuota()};
   FaultProxy proxy{server.port};
   Device a;
   std::string site_id;
@@ -350,7 +350,7 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
 
 TEST_CASE("Sync over a bad link: 100 ms latency and 20 KB/s (2G) still complete correctly") {
   SKIP_WITHOUT_SERVER();
-  ServerProcess server(kServerPath);
+  ServerProcess server{kServerPath, ServerProcess::NoWriteQuota()};
   FaultProxy proxy(server.port);
   REQUIRE(proxy.Start());
   ProxyFaults f;

@@ -201,5 +201,35 @@ TEST_CASE("app sync: a wrong password is reported on the Settings screen") {
   CHECK_FALSE(d.app->state().sync.status.logged_in);
 }
 
+TEST_CASE("app sync: a person removed from a workspace is told, and its records leave the tablet") {
+  if (!ServerProcess::Available(kServerPath)) {
+    MESSAGE("skipped: ccfield-server not built");
+    return;
+  }
+  ServerProcess server(kServerPath);
+  const std::string team = server.Admin({"create-workspace", "Msasani team", "--country", "TZ"});
+  const std::string team_id = team.substr(0, team.find_last_not_of(" \n") + 1);
+  server.Admin({"add-member", team_id, "alice", "--role", "field_staff"});
+  server.Admin({"add-member", team_id, "bob", "--role", "field_staff"});
+  Device a, b;
+  a.Login(server, "alice");
+  b.Login(server, "bob");
+  const std::string site = NewUuid(DefaultEnv());
+  REQUIRE(b.app->store()->Commit({SetFields{RecordType::kSite, site, {{"workspace_id", team_id}, {"name", "Drain D-3"}}}}).ok());
+  b.app->Apply(app::SyncNow{});
+  REQUIRE(b.Until([&] { return b.Synced(); }));
+  a.app->Apply(app::SyncNow{});
+  REQUIRE(a.Until([&] { return a.Synced() && a.app->store()->Get(RecordType::kSite, site).ok(); }));
+
+  server.Admin({"remove-member", team_id, "alice"});
+  a.app->Apply(app::SyncNow{});
+  REQUIRE(a.Until([&] { return a.Synced() && !a.app->store()->Get(RecordType::kSite, site).ok(); }));
+  const std::string told = "You were removed from the workspace Msasani team; its records were removed from this tablet.";
+  CHECK(a.app->state().sync.last_result.find(told) != std::string::npos);
+  CHECK(a.app->state().message == told);
+  // The other workspace and Bob are untouched.
+  CHECK(b.app->store()->Get(RecordType::kSite, site).ok());
+}
+
 }  // namespace
 }  // namespace ccfield

@@ -546,6 +546,11 @@ TEST_CASE("display: history and conflicts speak of people, devices and titles, n
   CHECK(app::AuthorName(store, "local") == "you");
   CHECK(app::DeviceText(store, store->device_id(), "local") == "this device");
   CHECK(app::DeviceText(store, "server", "amina") == "the platform");
+  // Received changes: the user the server vouches for, and a typed name only when it says something else.
+  CHECK(app::VerifiedAuthorName(store, "Mallory", "bob") == "bob, signed as Mallory");
+  CHECK(app::VerifiedAuthorName(store, "Bob", "bob") == "bob");
+  CHECK(app::VerifiedAuthorName(store, "local", "bob") == "bob");
+  CHECK(app::VerifiedAuthorName(store, "joao", "") == "joao");
 }
 
 TEST_CASE("display: library values in words") {

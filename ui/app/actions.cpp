@@ -49,13 +49,21 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
                                             {"received", std::to_string(r.received)},
                                             {"conflicts", std::to_string(r.conflicts)}});
     if (r.rejected > 0) {  // refused is never reported as sent
-      state_.sync.last_result +=
-          " " + ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
+      state_.sync.last_result += ' ';
+      state_.sync.last_result += ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
     }
   } else {
     state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
   }
-  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0) {
+  // Removed from a workspace by an administrator: its records left this tablet; say so once (issue 10 #7).
+  for (const std::string& ws : r.removed_workspaces) {
+    const std::string said =
+        ui::Format(tr("You were removed from the workspace {name}; its records were removed from this tablet."),
+                   {{"name", ws}});
+    state_.sync.last_result += "\n" + said;
+    ShowMessage(said, false);
+  }
+  if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0 || !r.removed_workspaces.empty()) {
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }
@@ -74,6 +82,10 @@ void App::StartLogin(const Login& login) {
       state_.settings.login_running = false;
       if (r.ok()) {
         state_.settings.login_message = tr("Signed in. Syncing now.");
+        // A shared tablet: another person's unsent work stays theirs (issue 10 #5).
+        if (std::string o = sync::OthersUnsentSentence(r->others_unsent); !o.empty()) {
+          state_.settings.login_message += "\n" + o;
+        }
         sync_->RequestSync();
         AfterLogin();  // sites.cpp: offers to remove the demo data
       } else {

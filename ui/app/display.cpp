@@ -1,5 +1,6 @@
 #include "app/display.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -281,6 +282,20 @@ std::string AuthorName(Store* store, const std::string& author) {
     if (m.ok()) return m->Title();
   }
   return author;
+}
+
+std::string VerifiedAuthorName(Store* store, const std::string& author, const std::string& pushed_by) {
+  if (pushed_by.empty()) return AuthorName(store, author);
+  const std::string typed = AuthorName(store, author);
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  // User names are case-insensitive; "local" and "" are the device's own unnamed writes.
+  if (author.empty() || author == "local" || lower(typed) == lower(pushed_by) || lower(author) == lower(pushed_by)) {
+    return pushed_by;
+  }
+  return ui::Format(tr("{user}, signed as {author}"), {{"user", pushed_by}, {"author", typed}});
 }
 
 std::string DeviceText(Store* store, const std::string& device_id, const std::string& author) {

@@ -45,6 +45,11 @@ std::string RecordTitle(Store* store, const Record& record, const std::string& l
 std::string AuthorName(Store* store, const std::string& author);
 // Where a change was made: "this device", "the platform", "Amina's tablet".
 std::string DeviceText(Store* store, const std::string& device_id, const std::string& author);
+// Who made a received change, as the server vouches for it: the signed-in
+// user (`pushed_by`), and the name the device typed only when it says
+// something else ("bob, signed as Mallory"); AuthorName when the server
+// named nobody (own changes, older data).
+std::string VerifiedAuthorName(Store* store, const std::string& author, const std::string& pushed_by);
 
 // ---- Library values ----
 

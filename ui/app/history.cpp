@@ -25,7 +25,9 @@ void App::RefreshHistory() {
     h.field_labels.push_back(FieldLabel(store_.get(), rec, c.field, settings_.language));
     h.value_texts.push_back(c.field == kDeletedField ? (c.value == true ? tr("deleted") : tr("restored"))
                                                      : ValueText(store_.get(), rec, c.field, c.value, settings_.language));
-    h.who_texts.push_back(AuthorName(store_.get(), c.author) + " · " + DeviceText(store_.get(), c.device_id, c.author));
+    const std::string who = c.pushed_by.empty() ? c.author : c.pushed_by;  // whose tablet: the verified user
+    h.who_texts.push_back(VerifiedAuthorName(store_.get(), c.author, c.pushed_by) + " · " +
+                          DeviceText(store_.get(), c.device_id, who));
   }
 }
 

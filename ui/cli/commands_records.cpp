@@ -417,7 +417,12 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
     std::string value = e.field == kDeletedField ? (e.value == true ? "deleted" : "restored") : PlainValue(e.value);
     if (e.field == "condition_rating" && e.value.is_string()) value = ConditionWords(value);
     if (value.size() > 80) value = value.substr(0, 77) + "...";
-    ctx.out << "  " << e.device_time << "  " << e.author << " on device " << ShortId(e.device_id) << "  "
+    // The user the server authenticated, and what the device typed when it differs.
+    std::string who = e.author;
+    if (!e.pushed_by.empty() && e.pushed_by != e.author) {
+      who = e.author.empty() || e.author == "local" ? e.pushed_by : e.pushed_by + " (signed as \"" + e.author + "\")";
+    }
+    ctx.out << "  " << e.device_time << "  " << who << " on device " << ShortId(e.device_id) << "  "
             << (e.field == kDeletedField ? "" : e.field + " = ") << value << "\n";
   }
   return kExitOk;

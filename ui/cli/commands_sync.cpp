@@ -235,13 +235,15 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
     for (const auto& w : r->workspaces) ws.push_back({{"id", w.id}, {"role", w.role}});
     ctx.out << JsonForOutput(json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
                     {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws},
-                    {"demo_data", demo}})
+                    {"demo_data", demo}, {"others_unsent", json(r->others_unsent)}})
             << "\n";
     return kExitOk;
   }
   ctx.out << "Logged in to " << r->server_url << " as " << *a->Get("user") << " ("
           << Plural(static_cast<int64_t>(r->workspaces.size()), "workspace", "workspaces") << ").\n"
           << "Run `ccfield sync` to send and receive changes.\n";
+  // A shared tablet: another person's unsent work stays theirs (issue 10 #5).
+  if (std::string others = sync::OthersUnsentSentence(r->others_unsent); !others.empty()) ctx.out << others << "\n";
   if (demo) {
     ctx.out << "This device still has the demo data set. It stays on this device and is never sent;\n"
             << "remove it with `ccfield demo remove` (what you typed into real workspaces is kept).\n";
@@ -288,7 +290,8 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     ctx.out << JsonForOutput(json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
                     {"pushed", r.pushed},       {"rejected", r.rejected}, {"received", r.received},
-                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)}})
+                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)},
+                    {"removed_workspaces", r.removed_workspaces}})
             << "\n";
     return kExitOk;
   }
@@ -296,6 +299,9 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
           << Plural(r.conflicts, "conflict", "conflicts") << "\n";
   PrintRefused(ctx, *refused);
+  for (const std::string& ws : r.removed_workspaces) {
+    ctx.out << "You were removed from workspace " << ws << "; its records were removed from this tablet.\n";
+  }
   if (r.conflicts > 0) ctx.out << "See `ccfield conflicts` to resolve them.\n";
   if (!r.complete) ctx.out << "More remains: run `ccfield sync` again.\n";
   return kExitOk;

@@ -22,6 +22,7 @@ json ChangeJson(const ChangeEntry& e) {
           {"device_seq", e.device_seq},
           {"device_time", e.device_time},
           {"author", e.author},
+          {"pushed_by", e.pushed_by},
           {"record_type", TypeName(e.type)},
           {"record_id", e.record_id},
           {"field", e.field},

@@ -53,6 +53,7 @@ SyncBatch ToSyncBatch(const SyncResponse& r) {
     rc.device_seq = c.device_seq;
     rc.time = c.time;
     rc.author = c.author;
+    rc.user = c.user;
     rc.created = c.created;
     b.changes.push_back(std::move(rc));
   }

@@ -151,6 +151,12 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   settings.ca_file = ca_file;
   settings.last_error.clear();
   CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("saving the login"));
+  if (j->contains("workspaces")) {
+    std::vector<std::pair<std::string, std::string>> ws;
+    for (const LoginResult::Workspace& w : result.workspaces) ws.emplace_back(w.id, w.role);
+    CCF_RETURN_IF_ERROR(store->SaveMemberships(username, ws).WithContext("saving the login"));
+  }
+  CCF_ASSIGN_OR_RETURN(result.others_unsent, store->UnsentOfOtherAccounts());
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_.logged_in = true;
@@ -254,6 +260,12 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
           ccfield::Status::Unavailable("the server's answer could not be read: " + response.status().message()));
     }
     ccfield::Status applied = store->ApplySyncBatch(internal::ToSyncBatch(*response));
+    if (applied.ok() && response->workspaces_known) {
+      // The memberships as of now: a workspace the user left stops showing.
+      std::vector<std::pair<std::string, std::string>> ws;
+      for (const WorkspaceRole& w : response->workspaces) ws.emplace_back(w.id, w.role);
+      applied = store->SaveMemberships(settings->username, ws);
+    }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
 
     report.pushed += static_cast<int64_t>(response->acks.size());
@@ -281,6 +293,16 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
 
 SyncOutcome SyncClient::RunSync(Context* ctx) {
   SyncOutcome out = RunSyncRounds(ctx);
+  if (out.status.ok()) {
+    // After the round trips: the server has refused what was unsent in a
+    // workspace the user left, so only resolved copies are removed.
+    Result<std::vector<std::string>> dropped = ctx->store->DropLeftWorkspaces();
+    if (dropped.ok()) {
+      out.report.removed_workspaces = std::move(dropped).value();
+    } else {
+      env_->Log(LogLevel::kWarning, "cannot remove a left workspace's records: " + dropped.status().ToString());
+    }
+  }
   const bool stopped = ctx->cancel && ctx->cancel->load();
   if (!out.status.ok() && !stopped) {
     // Saved so that `ccfield status` (another process) can show it. A

@@ -49,3 +49,17 @@ std::string StatusSentence(const SyncStatus& s) {
 }
 
 }  // namespace ccfield::sync
+
+namespace ccfield::sync {
+
+std::string OthersUnsentSentence(const std::vector<std::pair<std::string, int64_t>>& others) {
+  std::string out;
+  for (const auto& [name, n] : others) {
+    if (!out.empty()) out += "\n";
+    out += name + " has " + (n == 1 ? std::string("1 unsent change") : std::to_string(n) + " unsent changes") +
+           " on this tablet; they stay here and are sent when " + name + " signs in again.";
+  }
+  return out;
+}
+
+}  // namespace ccfield::sync

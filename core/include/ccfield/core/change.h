@@ -46,7 +46,10 @@ struct ChangeEntry {
   std::string device_id;      // the device that made the change
   int64_t device_seq = 0;     // per-device sequence number (DeviceSeq)
   std::string device_time;    // device wall clock, ISO 8601 UTC; data, not order
-  std::string author;         // who made it (member id or user name)
+  std::string author;         // who made it (member id or user name), as the device typed it
+  // The user the server authenticated when this change was pushed (received
+  // changes only; "" for this device's own changes and before schema 8).
+  std::string pushed_by;
   RecordType type = RecordType::kVisit;
   std::string record_id;
   std::string field;          // field name, "answers.<id>", or "_deleted"

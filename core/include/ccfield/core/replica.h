@@ -71,6 +71,7 @@ struct RemoteChange {
   int64_t device_seq = 0;
   std::string time;
   std::string author;
+  std::string user;           // the user the server authenticated for the push ("" for server changes)
   bool created = false;
 };
 

@@ -25,6 +25,7 @@
 #include "ccfield/core/records.h"
 #include "ccfield/core/replica.h"
 #include "ccfield/core/status.h"
+#include "ccfield/core/uuid.h"
 
 namespace ccfield {
 
@@ -151,7 +152,7 @@ struct SimilarSite {
 };
 inline constexpr double kSimilarSiteMeters = 50;
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 8;
 
 class Store {
  public:
@@ -236,8 +237,36 @@ class Store {
   // Resolves a conflict by an ordinary edit that writes `value` to the field
   // (logged even when the value is unchanged, so the server learns of it).
   Result<CommitResult> ResolveConflict(const std::string& conflict_id, const nlohmann::json& value);
+  // The token is not in the file: it is kept with platform/credentials.h
+  // under a key of this file's path and device id (a copy elsewhere is signed
+  // out). Saving a non-empty user name gives that account the changes made
+  // while nobody had signed in on this device.
   Result<SyncSettings> GetSyncSettings();
   Status SaveSyncSettings(const SyncSettings& settings);
+
+  // ---- A shared device: several accounts (docs/store.md, "Accounts") ----
+  // Each own change belongs to the account signed in when it was made; a sync
+  // sends only the current account's (PendingChanges).
+  // Saves the workspaces `account` is a member of, as the server said (login
+  // or sync answer). From then on, while `account` is the saved user, records
+  // of other workspaces are not shown (List, VisitRows, Attention, Search,
+  // Get, FindAny) except those with the account's own unsent or refused
+  // changes; the library and the demo stay visible.
+  Status SaveMemberships(const std::string& account, const std::vector<std::pair<std::string, std::string>>& ws);
+  // A workspace the saved user was a member of and the server no longer
+  // lists (removed): once none of its records has unsent or refused changes
+  // (those are refused by the server and wait for the person to move or
+  // discard them), and no other account of this device is a member, its
+  // local records, history and search entries are removed. Returns the names
+  // of the workspaces removed now (each once, to tell the person).
+  Result<std::vector<std::string>> DropLeftWorkspaces();
+  // Unsent own changes (waiting or sent) of accounts other than the saved
+  // user, per account name, most first.
+  Result<std::vector<std::pair<std::string, int64_t>>> UnsentOfOtherAccounts();
+  // Whether the saved user may see a record of workspace `workspace_id`
+  // (false for a workspace hidden by SaveMemberships' rule unless the record
+  // carries the user's own unsent work).
+  Result<bool> Visible(const std::string& workspace_id, const std::string& record_id);
 
   // ---- What a person sees of each record (replica.h, RecordState) ----
   // The state of every record of `type` that is not plainly "sent": id ->
@@ -301,6 +330,12 @@ class Store {
   // Logs the record's refused changes again through `w` (RetryRefused).
   Status ResendRefused(Writer* w, RecordType type, const std::string& id);
   Status Init(Env* env, const StoreOptions& options);
+  // Schema 7 and later: a token an older version kept in the file moves to
+  // the credential store and is erased from the file's pages.
+  Status MoveTokenOut();
+  std::string CredentialKeyForStore() const;
+  // Visible() for a whole record (its workspace, or itself for a workspace).
+  Result<bool> VisibleRecord(const Record& r);
   Status LoadForms();
 
   Env* env_ = nullptr;
@@ -311,13 +346,12 @@ class Store {
   int schema_version_ = 0;
   bool broken_ = false;  // a commit's outcome is unknown: refuse writes
   std::vector<FormDef> forms_;
+  std::string memory_token_;  // ":memory:" stores (tests) keep the token here
 };
 
 // An author name the change log accepts: valid UTF-8, 1 to 200 bytes, no
 // control characters. kInvalidArgument says what is wrong.
 Status CheckAuthorName(std::string_view author);
 
-// A random RFC 4122 version-4 UUID from env's randomness.
-std::string NewUuid(Env* env);
 
 }  // namespace ccfield

@@ -53,6 +53,10 @@ struct HistoryEntry {
   HistoryOutcome outcome = HistoryOutcome::kApplied;
   std::string clock_flag;  // "", "future", "before_last_sync"
   std::string user_id;     // user who pushed it ("" for server changes)
+  // What the pushing device was told: "applied", "merged" or "conflict"; a
+  // re-sent change (the first answer was lost) gets the same answer. "" for
+  // changes stored before schema 4 and for server changes.
+  std::string ack;
 
   sync::ServerChange ToServerChange() const;
 };
@@ -80,6 +84,9 @@ struct UserRow {
   std::string password_hash;  // libsodium crypto_pwhash_str string
   bool admin = false;
   int64_t created_ms = 0;
+  // Set by `admin disable-user`: the user's tokens stop at once and logins
+  // are refused, but nothing of theirs is deleted (enable-user undoes it).
+  bool disabled = false;
 };
 
 struct DeviceRow {
@@ -114,12 +121,12 @@ struct Membership {
   std::string member_id;  // the member record in the workspace
 };
 
-// Failed-login bookkeeping for one key ("user:<name>" or "addr:<ip>").
+// Failed-login bookkeeping for one key ("user:<name>", "addr:<ip>" or
+// "device:<id>"; auth.h). A delay, never a lock-out: see AuthOptions.
 struct ThrottleState {
-  int failures = 0;  // failures (and logins in progress) in the current window
-  int64_t window_start_ms = 0;
-  int64_t locked_until_ms = 0;  // 0: not locked
-  int lock_count = 0;           // locks so far; the lock period grows with it
+  int failures = 0;             // failures (and logins in progress) since the key was last quiet
+  int64_t last_failure_ms = 0;  // when the last of them started (server clock)
+  int64_t wait_until_ms = 0;    // no attempt is checked before this; 0: none
 };
 
 struct StoredForm {
@@ -216,6 +223,9 @@ class ServerStorage {
   virtual Result<std::optional<UserRow>> FindUserById(const std::string& user_id) = 0;
   virtual Status CreateUser(const UserRow& user) = 0;  // kConflict when the name is taken
   virtual Status SetPasswordHash(const std::string& user_id, const std::string& hash) = 0;
+  virtual Status SetUserDisabled(const std::string& user_id, bool disabled) = 0;
+  // Revokes every token of the user (reset-password, disable-user).
+  virtual Status RevokeUserTokens(const std::string& user_id) = 0;
 
   virtual Result<std::optional<DeviceRow>> FindDevice(const std::string& device_id) = 0;
   // Adds the device or updates user, name and last_seen_ms (revoked and
@@ -234,11 +244,43 @@ class ServerStorage {
   virtual Result<std::vector<Membership>> MembershipsOf(const std::string& user_id) = 0;
   // Adds the membership or changes its role and member record.
   virtual Status PutMembership(const Membership& m) = 0;
+  // Ends the membership; false when there was none. The member record stays
+  // (history keeps naming who did what); only access ends.
+  virtual Result<bool> RemoveMembership(const std::string& user_id, const std::string& workspace_id) = 0;
 
   // ---- Login throttling --------------------------------------------------
   // The state for `key`; all zero when there is none.
   virtual Result<ThrottleState> GetThrottle(const std::string& key) = 0;
   virtual Status PutThrottle(const std::string& key, const ThrottleState& state) = 0;
+
+  // ---- Quotas and retention (docs/retention.md) ----------------------------
+  // Usage counted under `key` ("u:<user>:changes/min", ...) in the period
+  // that starts at `period` (server clock, ms since the epoch); 0 when none.
+  virtual Result<int64_t> GetUsage(const std::string& key, int64_t period) = 0;
+  virtual Status AddUsage(const std::string& key, int64_t period, int64_t amount) = 0;
+  // Records the cursor the device sent in a sync request: it holds everything
+  // up to there. (Devices that never synced have none.)
+  virtual Status SetDeviceCursor(const std::string& device_id, ServerVersion cursor) = 0;
+  // The lowest cursor of the non-revoked devices that have synced; the
+  // current version when there is none.
+  virtual Result<ServerVersion> DeviceHorizon() = 0;
+  // The highest version marked (MarkVersionTime) at or before `server_ms`; 0: none.
+  virtual Result<ServerVersion> VersionAsOf(int64_t server_ms) = 0;
+  // Notes that every version up to `version` existed at `server_ms` (what
+  // makes "older than the minimum age" decidable for history entries).
+  virtual Status MarkVersionTime(ServerVersion version, int64_t server_ms) = 0;
+  // History below this version may have been expired: the value at an older
+  // base can be missing (a merge then falls back to a conflict). 0: never expired.
+  virtual Result<ServerVersion> ExpiredThrough() = 0;
+  struct ExpiryResult {
+    ServerVersion horizon = 0;  // what was expired through
+    int64_t changes_removed = 0;
+    int64_t records_purged = 0;
+  };
+  // Removes history entries superseded at or below `horizon` and purges
+  // records deleted at or below it (docs/retention.md); also usage counts of
+  // periods that started before `keep_usage_from_ms`. REQUIRES: in a transaction.
+  virtual Result<ExpiryResult> Expire(ServerVersion horizon, int64_t keep_usage_from_ms) = 0;
 
   // ---- Forms imported by the admin ----------------------------------------
   virtual Result<std::optional<StoredForm>> FindForm(const std::string& key) = 0;

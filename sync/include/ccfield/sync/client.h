@@ -46,7 +46,14 @@ struct LoginResult {
     std::string role;  // "field_staff", ...
   };
   std::vector<Workspace> workspaces;
+  // Unsent changes of other accounts on this device (a shared tablet): they
+  // stay here and are sent when their owner signs in again. Name, count.
+  std::vector<std::pair<std::string, int64_t>> others_unsent;
 };
+
+// "alice has 18 unsent changes on this tablet; they stay here and are sent
+// when alice signs in again." One sentence per account; "" when none.
+std::string OthersUnsentSentence(const std::vector<std::pair<std::string, int64_t>>& others_unsent);
 
 // What one SyncNow did. Filled also when it fails part-way (earlier round
 // trips were committed and count).
@@ -59,6 +66,9 @@ struct SyncReport {
   int64_t received = 0;   // changes received from the server
   int64_t conflicts = 0;  // open conflicts received
   bool complete = true;   // false: stopped after max_round_trips with more to do
+  // Workspaces the user was removed from whose records left this device now
+  // (Store::DropLeftWorkspaces), by name: tell the person once.
+  std::vector<std::string> removed_workspaces;
 };
 
 // What SyncClient::Logout did.
@@ -130,8 +140,11 @@ class SyncClient {
   SyncClient& operator=(const SyncClient&) = delete;
 
   // POST /v1/login with this store's device id. On success saves the server
-  // address, user name, token and CA file in the store (the sync cursor
-  // starts over when the server or user changes) and clears the last error.
+  // address, user name, token (apart from the file: Store::GetSyncSettings)
+  // and CA file and the user's workspaces (Store::SaveMemberships) in the
+  // store (the sync cursor starts over when the server or user changes) and
+  // clears the last error. Another account's unsent changes are not touched
+  // (LoginResult::others_unsent).
   // On failure saves nothing: kPermissionDenied "wrong user name or
   // password", kUnavailable (network, throttled), kInvalidArgument (address).
   // Blocks on the network; serialised with syncs.

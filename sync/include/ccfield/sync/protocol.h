@@ -83,7 +83,8 @@ struct ServerChange {
   std::string device_id;       // origin device, or "server"
   DeviceSeq device_seq = 0;    // origin's seq (server: = version)
   std::string time;            // origin device time
-  std::string author;
+  std::string author;           // what the device typed as author (not verified)
+  std::string user;             // user name the server authenticated for the push; "" for server changes
   bool created = false;
 };
 
@@ -107,6 +108,15 @@ struct Conflict {
   ServerVersion resolved_by = 0;
 };
 
+// One of the caller's current workspace memberships. A workspace the device
+// holds that is absent from SyncResponse::workspaces is one its user was
+// removed from: the device stops showing it and drops its copy once its own
+// unsent changes there are resolved (docs/sync-protocol.md).
+struct WorkspaceRole {
+  std::string id;
+  std::string role;  // "field_staff", "coordinator", ...
+};
+
 struct SyncResponse {
   int protocol = kProtocolVersion;
   std::string server_time;
@@ -116,6 +126,11 @@ struct SyncResponse {
   std::vector<Conflict> conflicts;
   ServerVersion cursor = 0;
   bool more = false;
+  // The caller's memberships as of this response. The server always sends
+  // them; workspaces_known is false only when an older server left the field
+  // out, in which case the list says nothing (never "member of nothing").
+  std::vector<WorkspaceRole> workspaces;
+  bool workspaces_known = false;
 };
 
 // Error body of any 4xx/5xx: {"error": {"code": "...", "message": "..."}}.
