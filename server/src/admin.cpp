@@ -9,16 +9,18 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
+#include <charconv>
 #include <iostream>
 #include <set>
-#include <sstream>
 
+#include "ccfield/core/files.h"
 #include "ccfield/core/forms.h"
 #include "ccfield/core/records.h"
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/protocol.h"
+#include "retention.h"
+#include "serve_flags.h"
 #include "server_changes.h"
 
 namespace ccfield::server {
@@ -53,27 +55,6 @@ Status admin_detail::WriteField(ServerStorage* s, Env* env, RecordType type, con
 std::string admin_detail::FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
 
 namespace {
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot open " + path);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) return Status::IoError("cannot read " + path);
-  return ss.str();
-}
-
-// Like ReadFile, refusing files larger than `max_bytes` before reading them.
-Result<std::string> ReadFileAtMost(const std::string& path, size_t max_bytes) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) return Status::NotFound("cannot open " + path);
-  const std::streamoff size = f.tellg();
-  if (size < 0) return Status::IoError("cannot read " + path);
-  if (static_cast<uint64_t>(size) > max_bytes) {
-    return Status::Invalid(path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
-  }
-  return ReadFile(path);
-}
 
 // The site fields an import compares and writes.
 constexpr const char* kSiteImportFields[] = {"name", "kind", "ward", "address", "lat", "lon"};
@@ -298,7 +279,7 @@ int RunImportJson(const AdminCall& c, const Args& a) {
   const std::string& cmd = c.args[0];
   if (a.positional.size() != 1) return c.usage(cmd + " takes one file");
   const std::string& path = a.positional[0];
-  Result<std::string> text = ReadFile(path);
+  Result<std::string> text = ReadFileAtMost(path, kMaxImportFileBytes, "import file");
   if (!text.ok()) return c.fail(text.status());
   Result<json> doc = sync::ParseJsonText(*text);
   if (!doc.ok()) return c.fail(doc.status().WithContext(path));
@@ -326,7 +307,7 @@ int RunImportSites(const AdminCall& c, const Args& a) {
   if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
     return c.fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
   }
-  Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes);
+  Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");
   if (!text.ok()) return c.fail(text.status());
   const SiteFile file = ParseSiteFile(*text, path);
   for (const SiteImportWarning& w : file.warnings) {
@@ -343,6 +324,26 @@ int RunImportSites(const AdminCall& c, const Args& a) {
   Result<ImportCounts> n = ImportSites(c.s, c.env, ws, file.rows);
   if (!n.ok()) return c.fail(n.status().WithContext(path + ": nothing was imported"));
   c.out << "sites: " << n->created << " created, " << n->updated << " updated, " << n->unchanged << " unchanged\n";
+  return kExitOk;
+}
+
+int RunExpire(const AdminCall& c, const Args& a) {
+  if (!a.positional.empty()) return c.usage("expire takes no positional arguments");
+  SyncServiceOptions policy;  // the same default as `serve`
+  if (a.options.count("--retention-min-age-s")) {
+    const std::string& v = a.options.at("--retention-min-age-s");
+    int64_t seconds = -1;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+    if (ec != std::errc() || end != v.data() + v.size() || seconds < 0 || seconds > int64_t{100} * 365 * 24 * 3600) {
+      return c.usage("--retention-min-age-s takes a whole number of seconds (0 or more), not \"" + v + "\"");
+    }
+    policy.retention.min_age_ms = seconds * 1000;
+  }
+  Result<ServerStorage::ExpiryResult> r = ExpireHistory(c.s, c.env->WallMillis(), policy.retention.min_age_ms);
+  if (!r.ok()) return c.fail(r.status());
+  c.out << "horizon: version " << r->horizon << "\n"
+        << "history entries removed: " << r->changes_removed << "\n"
+        << "deleted records purged: " << r->records_purged << "\n";
   return kExitOk;
 }
 
@@ -366,6 +367,11 @@ const std::vector<AdminCommand>& Commands() {
        "Sites are matched by name and kind, so importing the same file again changes nothing and a\n"
        "corrected file updates the sites it made. Devices receive the sites on their next sync.\n",
        {}, {}, RunImportSites},
+      {"expire", "expire [--retention-min-age-s N]",
+       "Runs one history expiry pass now (the pass `serve` runs after a sync every --expire-every-s;\n"
+       "docs/retention.md) and prints the horizon and what it removed. History younger than\n"
+       "--retention-min-age-s seconds stays (default 30 days, as for `serve`). Safe while the server runs.\n",
+       {"--retention-min-age-s"}, {}, RunExpire},
     };
     all.insert(all.end(), own.begin(), own.end());
     return all;

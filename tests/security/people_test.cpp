@@ -9,7 +9,10 @@
 #include "ccfield/core/uuid.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/protocol.h"
+#include "ccfield/sync/client.h"
 #include "support/server_process.h"
+#include "support/store_fixture.h"
+#include "support/temp_dir.h"
 
 namespace ccfield {
 namespace {
@@ -109,6 +112,22 @@ TEST_CASE("people: a disabled user's tokens stop at once and logins fail until e
   CHECK(Login(server.port, "bob", ServerProcess::Password("bob"), &again)->status == 200);
   CHECK(Sync(server.port, again, json::array())->status == 200);
   CHECK(Sync(server.port, bob, json::array())->status == 401);  // old sign-ins stay ended
+}
+
+TEST_CASE("people: the app tells a disabled user so, never 'wrong password' nor 'log in again'") {
+  ServerProcess server(kServerPath);
+  testing::TempDir dir;
+  auto client = testing::Unwrap(sync::SyncClient::Open(DefaultEnv(), dir.File("ccfield.db")));
+  REQUIRE_OK(client->Login(server.url, "bob", ServerProcess::Password("bob"), "bob's tablet"));
+  REQUIRE_OK(client->SyncNow());
+  server.Admin({"disable-user", "bob"});
+  Result<sync::SyncReport> sync = client->SyncNow();
+  REQUIRE(!sync.ok());
+  CHECK(sync.status().message().find("disabled") != std::string::npos);
+  Result<sync::LoginResult> login = client->Login(server.url, "bob", ServerProcess::Password("bob"), "bob's tablet");
+  REQUIRE(!login.ok());
+  CHECK(login.status().message().find("disabled") != std::string::npos);
+  CHECK(login.status().message().find("wrong") == std::string::npos);
 }
 
 TEST_CASE("people: reset-password ends every sign-in and only the new password works") {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 
 extern char** environ;
 
@@ -87,6 +88,28 @@ void ServerProcess::Start() {
   std::vector<std::string> args = {server_path_, "--data", dir.path(), "--password-cost",
                                    "test",       "serve",  "--port",   "0"};
   args.insert(args.end(), serve_args.begin(), serve_args.end());
+  small_disk_ = disk_bytes > 0;
+  if (small_disk_) {
+    // In the namespace: the directory stays reachable under stage_, a tmpfs
+    // of disk_bytes goes over it and gets a copy; on SIGTERM the server stops
+    // and the copy goes back. unshare execs the shell, so pid_ is the shell.
+    const char* script =
+        "set -e; d=$1; stage=$2; size=$3; shift 3\n"
+        "mount --bind \"$d\" \"$stage\"\n"
+        "mount -t tmpfs -o size=\"$size\" ccfield-small-disk \"$d\"\n"
+        "cp -a \"$stage\"/. \"$d\"/\n"
+        "set +e\n"
+        "\"$@\" & child=$!\n"
+        "trap 'kill -TERM $child' TERM\n"
+        "wait $child; rc=$?\n"
+        "while kill -0 $child 2>/dev/null; do wait $child; rc=$?; done\n"
+        "find \"$stage\" -mindepth 1 -delete && cp -a \"$d\"/. \"$stage\"/\n"
+        "exit $rc\n";
+    std::vector<std::string> wrapped = {"/usr/bin/unshare", "-rm", "/bin/sh", "-c", script, "sh", dir.path(),
+                                        stage_.path(), std::to_string(disk_bytes)};
+    wrapped.insert(wrapped.end(), args.begin(), args.end());
+    args = std::move(wrapped);
+  }
   std::vector<char*> argv = Argv(args);
   REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
   posix_spawn_file_actions_destroy(&fa);
@@ -110,10 +133,16 @@ void ServerProcess::Start() {
 
 void ServerProcess::Kill(int signal) {
   if (pid_ <= 0) return;
+  if (small_disk_ && signal != SIGTERM) {  // the server itself: the shell's child
+    std::ifstream children("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+    pid_t child = 0;
+    if (children >> child) kill(child, signal);
+  }
   kill(pid_, signal);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = 0;
+  small_disk_ = false;
 }
 
 }  // namespace ccfield::testing

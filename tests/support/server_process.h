@@ -46,6 +46,16 @@ class ServerProcess {
 
   // Extra `serve` options for the next Start() (e.g. --trusted-proxy ADDR).
   std::vector<std::string> serve_args;
+  // When > 0, the next Start()ed server keeps its data directory on a disk
+  // of this many bytes that really fills up (ENOSPC): a tmpfs mounted over
+  // dir.path() in a user and mount namespace of its own (`unshare -rm`, no
+  // root needed), holding a copy of the directory. Only the server sees it:
+  // db_path() and Admin() reach the directory underneath, which is stale
+  // until Kill() stops the server and copies the directory back (SQLite
+  // resolves /proc/PID/root/... to the path outside, so there is no reading
+  // the live copy). The next Start() (disk_bytes 0: room again) continues
+  // with the same data. Kill(9) kills the server and copies nothing back.
+  long long disk_bytes = 0;
 
   TempDir dir;
   std::string workspace_id;
@@ -55,6 +65,8 @@ class ServerProcess {
  private:
   std::string server_path_;
   pid_t pid_ = 0;
+  bool small_disk_ = false;  // pid_ is the shell around a server on a disk_bytes disk
+  TempDir stage_;             // dir.path() as the shell sees it under the small disk
 };
 
 }  // namespace ccfield::testing

@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -339,10 +338,6 @@ std::string LongNote(size_t bytes) {
   return s;
 }
 
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
 // Replaces `what` at its first occurrence at or after `from`.
 void ReplaceAt(std::string* s, size_t from, const std::string& what, const std::string& with) {
   size_t at = s->find(what, from);
@@ -350,7 +345,8 @@ void ReplaceAt(std::string* s, size_t from, const std::string& what, const std::
   s->replace(at, what.size(), with);
 }
 
-TEST_CASE("MergeText merges 100 KB notes quickly") {
+// How fast these run is measured by bench/sync_bench (text merge section), not here.
+TEST_CASE("MergeText merges 100 KB notes with scattered edits on both sides") {
   const std::string base = LongNote(100 * 1024);
   std::string ours = base, theirs = base;
   // Scattered edits: ours changes every 10th kilobyte's "lundi", theirs "pompe"
@@ -361,23 +357,18 @@ TEST_CASE("MergeText merges 100 KB notes quickly") {
   }
   ours.insert(0, "Résumé : tout va mal.\n");
   theirs += "Fin de la visite.\n";
-  const auto start = std::chrono::steady_clock::now();
   const std::optional<std::string> merged = MergeText(base, ours, theirs);
-  const double elapsed = Seconds(start);
   REQUIRE(merged.has_value());
   CHECK(merged->rfind("Résumé : tout va mal.\n", 0) == 0);
   CHECK(merged->ends_with("Fin de la visite.\n"));
   CHECK(merged->size() == base.size() + (ours.size() - base.size()) + (theirs.size() - base.size()));
   CHECK(MergeText(base, theirs, ours) == merged);
-  CHECK(elapsed < 1.0);  // ~1 ms in a release build, ~20 ms with sanitizers at -O0
 }
 
-// The diff work is capped: about 70 ms in a release build, 0.5 s with
-// sanitizers at -O0. Uncapped, these inputs take many seconds (O(N·D) with
-// D ~ N); the bound below leaves room for a loaded test machine.
-constexpr double kPathologicalSeconds = 3.0;
-
-TEST_CASE("MergeText gives up quickly on pathological 100 KB texts") {
+// The diff work is capped (kWorkBudget in text_merge.cpp): uncapped, these
+// inputs take many seconds (O(N·D) with D ~ N). The time it takes is a bench
+// figure (bench/sync_bench), not a unit-test assertion.
+TEST_CASE("MergeText gives up on pathological 100 KB texts") {
   std::mt19937_64 rng(BaseSeed());
   auto random_words = [&](size_t bytes, bool newlines) {
     std::string s;
@@ -391,17 +382,13 @@ TEST_CASE("MergeText gives up quickly on pathological 100 KB texts") {
     const std::string base = random_words(100 * 1024, false);
     const std::string ours = random_words(100 * 1024, false);
     const std::string theirs = random_words(100 * 1024, false);
-    const auto start = std::chrono::steady_clock::now();
     CHECK_FALSE(MergeText(base, ours, theirs).has_value());
-    CHECK(Seconds(start) < kPathologicalSeconds);
   }
   SUBCASE("many short lines rewritten differently on both sides") {
     const std::string base = random_words(100 * 1024, true);
     const std::string ours = random_words(100 * 1024, true);
     const std::string theirs = random_words(100 * 1024, true);
-    const auto start = std::chrono::steady_clock::now();
     CHECK_FALSE(MergeText(base, ours, theirs).has_value());
-    CHECK(Seconds(start) < kPathologicalSeconds);
   }
   SUBCASE("texts over the size limit are not merged, but the invariants hold") {
     const std::string big(kMaxMergeTextBytes + 1, 'a');

@@ -199,7 +199,7 @@ int CmdImport(Context& ctx, const std::vector<std::string>& args) {
   const std::string& path = pos[1];
   if (pos[0] == "sites") return ImportSitesFile(ctx, path, a->Get("workspace"), kHelp);
   if (a->Has("workspace")) return Usage(ctx, "--workspace is for import sites (practices belong to no workspace)", kHelp);
-  Result<std::string> text = ReadFileAtMost(path, 32 * 1024 * 1024, "import file");
+  Result<std::string> text = ReadFileAtMost(path, kMaxImportFileBytes, "import file");
   if (!text.ok()) return Fail(ctx, text.status());
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());

@@ -146,6 +146,9 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
     if (e.code == "revoked_device") {
       f.action = SyncAction::kStop;
       f.status = Status::Denied("this device was removed from the server; ask your administrator");
+    } else if (e.code == "user_disabled") {
+      f.action = SyncAction::kStop;
+      f.status = Status::Denied("this account was disabled on the server; ask your administrator");
     } else {
       f.action = SyncAction::kLogInAgain;
       const char* why = e.code == "expired_token"   ? "the login has expired"
@@ -176,6 +179,10 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
         "the server asked this device to wait " +
         (retry_after_seconds ? std::to_string(*retry_after_seconds) + " seconds" : std::string("a while")) + said +
         "; sync will try again then");
+  } else if (http_status == 503 && !said.empty()) {
+    // The server says why (its disk is full, it is busy): pass it on; the changes stay here.
+    f.action = SyncAction::kRetryLater;
+    f.status = Status::Unavailable("the server cannot take changes now" + said + "; sync will try again later");
   } else if (http_status == 408 || http_status >= 500) {
     f.action = SyncAction::kRetryLater;
     f.status = Status::Unavailable("the server has a problem; sync will try again later" + Http(http_status));
@@ -187,6 +194,19 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
 }
 
 SyncFailure LoginHttpFailure(int http_status, std::string_view body, std::optional<int64_t> retry_after_seconds) {
+  if (http_status == 403) {
+    // Refusals that are not a wrong password must not read as one.
+    const ErrorBody e = ReadErrorBody(body);
+    if (e.code == "user_disabled" || e.code == "device_taken") {
+      SyncFailure f;
+      f.action = SyncAction::kStop;
+      f.status = Status::Denied(e.code == "user_disabled"
+                                    ? "this account is disabled on the server; ask your administrator"
+                                    : "the server says this device's id belongs to another device (" + e.message +
+                                          "); ask your administrator");
+      return f;
+    }
+  }
   if (http_status == 401 || http_status == 403) {
     SyncFailure f;
     f.action = SyncAction::kLogInAgain;

@@ -12,6 +12,10 @@
 
 namespace ccfield {
 
+// The largest practice library, record import or form file read (a whole
+// library of good practices with their text is a few MB).
+inline constexpr size_t kMaxImportFileBytes = size_t{32} * 1024 * 1024;
+
 // The contents of the regular file at `path`, at most `max_bytes`. Errors
 // name the file as `what` ("notes file", "import file"): kNotFound when it
 // does not exist or cannot be opened, kInvalidArgument for a directory or
