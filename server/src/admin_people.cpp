@@ -249,7 +249,7 @@ int RunRemoveMember(const AdminCall& c, const Args& given) {
   if (a.positional.empty() && a.options.count("--workspace") && a.options.count("--user")) {
     a.positional = {Opt(a, "--workspace"), Opt(a, "--user")};
   }
-  if (a.positional.size() != 2) return c.usage("remove-member takes --workspace WORKSPACE_ID --user USER");
+  if (a.positional.size() != 2) return c.usage("remove-member takes WORKSPACE_ID USER (as add-member does)");
   Status st = RemoveMember(c.s, a.positional[0], a.positional[1]);
   if (!st.ok()) return c.fail(st);
   c.out << NormalizeUsername(a.positional[1]) << " is no longer a member of workspace " << a.positional[0]
@@ -339,7 +339,7 @@ const std::vector<AdminCommand>& PeopleCommands() {
       {"add-member", "add-member WORKSPACE_ID USER --role field_staff|coordinator|observer|admin [--name \"Display name\"]",
        "Makes the user a member of the workspace, or changes the role; prints the member id.\n",
        {"--role", "--name"}, {}, RunAddMember},
-      {"remove-member", "remove-member --workspace WORKSPACE_ID --user USER",
+      {"remove-member", "remove-member WORKSPACE_ID USER   (or --workspace WORKSPACE_ID --user USER)",
        "Ends the user's membership of the workspace. On their devices' next sync the server refuses\n"
        "their changes there (the device keeps them, marked refused) and sends nothing more of it; the\n"
        "device drops its copy once those changes are dealt with. The member record stays in the history.\n",
