@@ -213,7 +213,11 @@ Status Store::Init(Env* env, const StoreOptions& options) {
 }
 
 Status Store::LoadForms() {
-  forms_ = BuiltinForms();
+  forms_.assign(BuiltinForms().begin(), BuiltinForms().end());
+  return RefreshForms();
+}
+
+Status Store::RefreshForms() {
   CCF_ASSIGN_OR_RETURN(sql::Stmt exists,
                        db_->Prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'forms'"));
   CCF_ASSIGN_OR_RETURN(bool row, exists.Step());

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
 #include <chrono>
 #include <thread>
 
@@ -229,6 +230,40 @@ TEST_CASE("app sync: a person removed from a workspace is told, and its records 
   CHECK(a.app->state().message == told);
   // The other workspace and Bob are untouched.
   CHECK(b.app->store()->Get(RecordType::kSite, site).ok());
+}
+
+TEST_CASE("app sync: a form the platform adds is offered by the new-visit screen after the next sync, without a restart") {
+  if (!ServerProcess::Available(kServerPath)) {
+    MESSAGE("skipped: ccfield-server not built");
+    return;
+  }
+  ServerProcess server(kServerPath);
+  Device a;
+  a.Login(server, "alice");
+  const std::string site = NewUuid(DefaultEnv());
+  REQUIRE(a.app->store()->Commit({SetFields{RecordType::kSite, site, {{"workspace_id", server.workspace_id}, {"name", "Market M-1"}}}}).ok());
+  // What a person sees: New visit, pick the site, then the list of forms.
+  auto offered = [&](const std::string& key) {
+    a.app->Apply(app::StartNewVisit{});
+    a.app->Apply(app::PickVisitSite{site});
+    for (const auto& [k, title] : a.app->state().new_visit.forms) {
+      if (k == key) return true;
+    }
+    return false;
+  };
+  CHECK_FALSE(offered("market_hygiene@1.0"));
+  // The coordinator adds a form on the platform (a copy of the WASH form under a new id).
+  std::ifstream in(std::string(CCFIELD_SOURCE_DIR) + "/data/forms/wash.json");
+  REQUIRE(in);
+  json form = json::parse(in);
+  form["id"] = "market_hygiene";
+  form["title"] = {{"en", "Market hygiene"}, {"fr", "Hygi\u00e8ne des march\u00e9s"}};
+  const std::string file = server.dir.File("market_hygiene.json");
+  std::ofstream(file) << form.dump();
+  server.Admin({"import-form", file});
+  a.app->Apply(app::SyncNow{});
+  REQUIRE(a.Until([&] { return a.Synced() && a.app->store()->FindForm("market_hygiene@1.0") != nullptr; }));
+  CHECK(offered("market_hygiene@1.0"));
 }
 
 }  // namespace

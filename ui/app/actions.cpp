@@ -64,6 +64,8 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
     ShowMessage(said, false);
   }
   if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0 || !r.removed_workspaces.empty()) {
+    // The sync client stored what it received through its own connection: forms that arrived are read here too.
+    if (Status forms = store_->RefreshForms(); !forms.ok()) ShowMessage(forms.message(), true);
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }

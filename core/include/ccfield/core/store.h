@@ -15,6 +15,7 @@
 // further writes with kReadOnly until it is reopened; reads keep working.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -215,7 +216,13 @@ class Store {
   Result<std::vector<ChangeEntry>> ChangesAfter(int64_t after_seq, int limit);
 
   // Forms known to this store (built-in plus imported), every version.
-  const std::vector<FormDef>& forms() const { return forms_; }
+  // A deque: forms are only ever appended, so a FormDef* taken from here (the
+  // editor keeps one) stays valid across RefreshForms().
+  const std::deque<FormDef>& forms() const { return forms_; }
+  // Adds the forms another connection of this file stored since they were
+  // read here (the sync client runs its own Store): the window calls it when a
+  // sync brought changes, so a form that arrived by sync is offered at once.
+  Status RefreshForms();
   const FormDef* FindForm(std::string_view key) const;
   // Adds a new form version; an existing id@version must be identical.
   Status AddForm(const FormDef& form);
@@ -345,7 +352,7 @@ class Store {
   std::string device_id_;
   std::string author_ = "local";
   int schema_version_ = 0;
-  std::vector<FormDef> forms_;
+  std::deque<FormDef> forms_;
   std::string memory_token_;  // ":memory:" stores (tests) keep the token here
 };
 
