@@ -25,15 +25,7 @@ constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 // Rows of `table` in the server's file.
 int64_t CountRows(const std::string& db_path, const std::string& table) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, ("SELECT count(*) FROM " + table).c_str(), -1, &st, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  int64_t n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return n;
+  return testing::QueryServerDb(db_path, "SELECT count(*) FROM " + table);
 }
 
 // Waits until a fresh period has `margin_s` seconds left at least, so that

@@ -5,6 +5,7 @@
 // (it REQUIREs).
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "support/temp_dir.h"
 
 namespace ccfield::testing {
+
+// The first column of the first row of `sql` over the server's file, read-only
+// (counts in tests: "SELECT count(*) FROM changes").
+int64_t QueryServerDb(const std::string& db_path, const std::string& sql);
 
 // Runs a command to completion; its exit code (-1 when killed) and standard output.
 std::pair<int, std::string> RunCommand(std::vector<std::string> args);
