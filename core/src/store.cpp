@@ -91,9 +91,9 @@ ChangeEntry ReadChangeEntry(const sql::Stmt& q) {
   e.seq = q.Int(0);
   e.device_id = q.Text(1);
   e.device_seq = q.Int(2);
-  e.device_time = q.Text(3);
+  e.time = q.Text(3);
   e.author = q.Text(4);
-  e.type = ParseRecordType(q.Text(5)).value_or(RecordType::kVisit);
+  e.type = ParseChangeType(q.Text(5));
   e.record_id = q.Text(6);
   e.field = q.Text(7);
   e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
@@ -396,16 +396,19 @@ Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
 
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
   const bool with_user = schema_version_ >= 8;
+  // For a change the server took, reject_reason keeps its clock flag's code (store_sync.cpp).
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
-                                                 (with_user ? ", pushed_by" : "") +
-                                                 " FROM change_log WHERE record_id = ? ORDER BY seq"));
+                                                 (with_user ? ", pushed_by" : ", ''") +
+                                                 ", CASE WHEN sync_state IN ('synced', 'conflict') THEN "
+                                                 "reject_reason END FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
   std::vector<ChangeEntry> out;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     out.push_back(internal::ReadChangeEntry(q));
-    if (with_user) out.back().pushed_by = q.Text(10);
+    if (with_user) out.back().user = q.Text(10);
+    if (!q.IsNull(11)) out.back().clock = ParseClockFlag(q.Text(11));
   }
   return out;
 }

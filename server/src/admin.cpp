@@ -40,8 +40,8 @@ Status admin_detail::WriteField(ServerStorage* s, Env* env, RecordType type, con
                   const std::string& field, const json& value, bool created) {
   Result<json> checked = CheckFieldValue(type, field, value);
   if (!checked.ok()) return checked.status();
-  ServerEdit e;
-  e.type = std::string(TypeName(type));
+  FieldChange e;
+  e.type = ChangeTypeOf(type);
   e.record_id = id;
   e.workspace_id = ws;
   e.field = field;
@@ -67,7 +67,7 @@ Result<std::string> CreateWorkspace(ServerStorage* s, Env* env, const std::strin
   Status st = RunInTransaction(s, [&]() -> Status {
     RecordMeta m;
     m.id = id;
-    m.type = "workspace";
+    m.type = ChangeType::kWorkspace;
     m.workspace_id = id;  // a workspace belongs to itself: its members receive it
     CCF_RETURN_IF_ERROR(s->CreateRecord(m));
     CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "name", name, true));
@@ -122,8 +122,9 @@ Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc
         fields[key] = *v;
       }
       CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> existing, s->GetRecord(id));
-      if (existing && existing->type != "practice") {
-        return Status::Invalid(where + ": id " + id + " is already used by a " + existing->type + " record");
+      if (existing && existing->type != ChangeType::kPractice) {
+        return Status::Invalid(where + ": id " + id + " is already used by a " +
+                               std::string(ChangeTypeName(existing->type)) + " record");
       }
       if (!existing) {
         for (const FieldSpec& f : spec.fields) {
@@ -133,7 +134,7 @@ Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc
         }
         RecordMeta m;
         m.id = id;
-        m.type = "practice";
+        m.type = ChangeType::kPractice;
         CCF_RETURN_IF_ERROR(s->CreateRecord(m));
       }
       bool first = !existing;
@@ -164,11 +165,11 @@ Result<ImportCounts> ImportSites(ServerStorage* s, Env* env, const std::string& 
   ImportCounts counts;
   Status st = RunInTransaction(s, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
-    if (!ws || ws->type != "workspace" || ws->deleted) {
+    if (!ws || ws->type != ChangeType::kWorkspace || ws->deleted) {
       return Status::NotFound("there is no workspace with id " + workspace_id + " (create-workspace prints it)");
     }
     std::vector<ExistingSite> existing;
-    CCF_ASSIGN_OR_RETURN(std::vector<RecordMeta> sites, s->RecordsOf("site", workspace_id));
+    CCF_ASSIGN_OR_RETURN(std::vector<RecordMeta> sites, s->RecordsOf(ChangeType::kSite, workspace_id));
     for (const RecordMeta& m : sites) {
       if (m.deleted) continue;
       ExistingSite e{m.id, json::object()};
@@ -185,7 +186,7 @@ Result<ImportCounts> ImportSites(ServerStorage* s, Env* env, const std::string& 
         id = NewUuid(env);
         RecordMeta m;
         m.id = id;
-        m.type = "site";
+        m.type = ChangeType::kSite;
         m.workspace_id = workspace_id;
         CCF_RETURN_IF_ERROR(s->CreateRecord(m));
         CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kSite, id, workspace_id, "workspace_id", workspace_id, true));
@@ -230,10 +231,10 @@ Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition
     if (clash) return Status::Conflict("the id " + result.key + " is already in use");
     RecordMeta m;
     m.id = result.key;
-    m.type = "form";
+    m.type = ChangeType::kForm;
     CCF_RETURN_IF_ERROR(s->CreateRecord(m));
-    ServerEdit e;
-    e.type = "form";
+    FieldChange e;
+    e.type = ChangeType::kForm;
     e.record_id = result.key;
     e.field = "definition";
     e.value = form.source;
@@ -304,7 +305,7 @@ int RunImportSites(const AdminCall& c, const Args& a) {
   // An unknown workspace is said first, before any problem of the file.
   Result<std::optional<RecordMeta>> meta = c.s->GetRecord(ws);
   if (!meta.ok()) return c.fail(meta.status());
-  if (!*meta || (*meta)->type != "workspace" || (*meta)->deleted) {
+  if (!*meta || (*meta)->type != ChangeType::kWorkspace || (*meta)->deleted) {
     return c.fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
   }
   Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");

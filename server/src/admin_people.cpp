@@ -46,7 +46,7 @@ Result<std::string> AddMember(ServerStorage* s, Env* env, const std::string& wor
   std::string member_id;
   Status st = RunInTransaction(s, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
-    if (!ws || ws->type != "workspace" || ws->deleted) {
+    if (!ws || ws->type != ChangeType::kWorkspace || ws->deleted) {
       return Status::NotFound("there is no workspace with id " + workspace_id);
     }
     CCF_ASSIGN_OR_RETURN(std::optional<UserRow> user, s->FindUserByName(NormalizeUsername(username)));
@@ -65,7 +65,7 @@ Result<std::string> AddMember(ServerStorage* s, Env* env, const std::string& wor
     member_id = NewUuid(env);
     RecordMeta m;
     m.id = member_id;
-    m.type = "member";
+    m.type = ChangeType::kMember;
     m.workspace_id = workspace_id;
     CCF_RETURN_IF_ERROR(s->CreateRecord(m));
     const std::string name = display_name.empty() ? user->username : display_name;

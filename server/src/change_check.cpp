@@ -24,7 +24,7 @@ namespace {
 // not tell whether a record of another workspace exists.
 constexpr const char* kNotYours = "you can only change records of your own workspaces";
 
-CheckOutcome Reject(const char* code, std::string reason) { return ChangeReject{code, std::move(reason)}; }
+CheckOutcome Reject(RejectCode code, std::string reason) { return ChangeReject{code, std::move(reason)}; }
 
 bool ReadOnlyForDevices(RecordType t) {
   switch (t) {
@@ -44,41 +44,42 @@ bool ReadOnlyForDevices(RecordType t) {
 }  // namespace
 
 Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, const AuthContext& who,
-                                 const sync::PushChange& c, const std::string* later_form) {
-  if (c.type == "form") return Reject("read_only", "forms are managed by the administrator");
-  std::optional<RecordType> type = ParseRecordType(c.type);
-  if (!type || TypeName(*type) != c.type) {
-    return Reject("unknown_type", "\"" + c.type + "\" is not a record type this server knows; update the server");
+                                 const FieldChange& c, const std::string* later_form) {
+  if (c.type == ChangeType::kForm) return Reject(RejectCode::kReadOnly, "forms are managed by the administrator");
+  std::optional<RecordType> type = RecordTypeOf(c.type);
+  if (!type) {
+    return Reject(RejectCode::kUnknownType, "this record type is not one this server knows; update the server");
   }
   if (ReadOnlyForDevices(*type)) {
-    return Reject("read_only", std::string(TypeName(*type)) + " records are managed by the administrator");
+    return Reject(RejectCode::kReadOnly, std::string(TypeName(*type)) + " records are managed by the administrator");
   }
-  if (!IsUuid(c.id)) return Reject("invalid", "the record id must be a UUID");
+  if (!IsUuid(c.record_id)) return Reject(RejectCode::kInvalid, "the record id must be a UUID");
 
   const Membership* m = who.Find(c.workspace_id);
-  if (c.workspace_id.empty() || !m) return Reject("forbidden", kNotYours);
-  if (m->role == "observer") return Reject("forbidden", "observers can read but not change records");
+  if (c.workspace_id.empty() || !m) return Reject(RejectCode::kForbidden, kNotYours);
+  if (m->role == "observer") return Reject(RejectCode::kForbidden, "observers can read but not change records");
   if (*type == RecordType::kProject && m->role != "coordinator" && m->role != "admin") {
-    return Reject("forbidden", "only coordinators can change projects");
+    return Reject(RejectCode::kForbidden, "only coordinators can change projects");
   }
 
-  CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> record, storage->GetRecord(c.id));
-  if (record && record->workspace_id != c.workspace_id) return Reject("forbidden", kNotYours);
-  if (record && record->type != c.type) return Reject("invalid", "this id belongs to a record of another type");
+  CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> record, storage->GetRecord(c.record_id));
+  if (record && record->workspace_id != c.workspace_id) return Reject(RejectCode::kForbidden, kNotYours);
+  if (record && record->type != c.type)
+    return Reject(RejectCode::kInvalid, "this id belongs to a record of another type");
 
   CheckedChange out;
   out.type = *type;
   out.record = record;
   if (c.field == kDeletedField) {
-    if (!c.value.is_boolean()) return Reject("invalid", "_deleted must be true or false");
-    if (!record) return Reject("invalid", "the record to delete or restore does not exist on the server");
+    if (!c.value.is_boolean()) return Reject(RejectCode::kInvalid, "_deleted must be true or false");
+    if (!record) return Reject(RejectCode::kInvalid, "the record to delete or restore does not exist on the server");
     out.value = c.value;
     out.is_delete_field = true;
     return CheckOutcome(std::move(out));
   }
 
   Result<json> value = CheckFieldValue(*type, c.field, c.value);
-  if (!value.ok()) return Reject("invalid", value.status().message());
+  if (!value.ok()) return Reject(RejectCode::kInvalid, value.status().message());
   const FieldSpec* spec = FindField(*type, c.field);  // non-null: CheckFieldValue found it
   out.value = std::move(value).value();
   out.long_text = spec->kind == FieldKind::kLongText;
@@ -86,32 +87,35 @@ Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, con
   if (spec->kind == FieldKind::kRef && !out.value.is_null()) {
     const std::string& ref = out.value.get_ref<const std::string&>();
     if (c.field == "workspace_id") {
-      if (ref != c.workspace_id) return Reject("forbidden", "workspace_id must be the record's own workspace");
+      if (ref != c.workspace_id)
+        return Reject(RejectCode::kForbidden, "workspace_id must be the record's own workspace");
     } else {
       CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> target, storage->GetRecord(ref));
       if (!target || target->workspace_id != c.workspace_id) {
-        return Reject("forbidden", c.field + " must point at a record of the same workspace that the server has");
+        return Reject(RejectCode::kForbidden,
+                      c.field + " must point at a record of the same workspace that the server has");
       }
-      if (target->type != TypeName(spec->ref_type)) {
-        return Reject("invalid", c.field + " must point at a " + std::string(TypeName(spec->ref_type)));
+      if (target->type != ChangeTypeOf(spec->ref_type)) {
+        return Reject(RejectCode::kInvalid, c.field + " must point at a " + std::string(TypeName(spec->ref_type)));
       }
     }
   }
 
   if (*type == RecordType::kVisit && c.field == "form") {
     CCF_ASSIGN_OR_RETURN(const FormDef* form, forms->Find(out.value.get<std::string>()));
-    if (!form) return Reject("invalid", "form \"" + out.value.get<std::string>() + "\" is not known to the server");
+    if (!form)
+      return Reject(RejectCode::kInvalid, "form \"" + out.value.get<std::string>() + "\" is not known to the server");
   }
 
   if (spec->kind == FieldKind::kAnswer && !out.value.is_null()) {
     // Candidate forms: the visit's current form, then one set later in this request.
     std::vector<std::string> keys;
-    CCF_ASSIGN_OR_RETURN(StoredField form_field, storage->GetField(c.id, "form"));
+    CCF_ASSIGN_OR_RETURN(StoredField form_field, storage->GetField(c.record_id, "form"));
     if (form_field.state.exists && form_field.state.value.is_string()) {
       keys.push_back(form_field.state.value.get<std::string>());
     }
     if (later_form && (keys.empty() || keys[0] != *later_form)) keys.push_back(*later_form);
-    if (keys.empty()) return Reject("invalid", "a form answer needs the visit's form to be set");
+    if (keys.empty()) return Reject(RejectCode::kInvalid, "a form answer needs the visit's form to be set");
     const std::string answer_id = c.field.substr(kAnswersPrefix.size());
     std::string reason;
     for (const std::string& key : keys) {
@@ -129,7 +133,7 @@ Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, con
       if (st.ok()) return CheckOutcome(std::move(out));
       reason = st.message();
     }
-    return Reject("invalid", reason);
+    return Reject(RejectCode::kInvalid, reason);
   }
   return CheckOutcome(std::move(out));
 }

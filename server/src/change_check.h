@@ -42,11 +42,11 @@ struct CheckedChange {
   bool is_delete_field = false;      // "_deleted"
 };
 
-// Why a change was rejected: code "forbidden", "read_only", "invalid" or
-// "unknown_type", and a reason in plain words. Reasons never reveal anything
+// Why a change was rejected: kForbidden, kReadOnly, kInvalid or
+// kUnknownType, and a reason in plain words. Reasons never reveal anything
 // about workspaces the user is not a member of.
 struct ChangeReject {
-  std::string code;
+  RejectCode code;
   std::string reason;
 };
 
@@ -61,6 +61,6 @@ using CheckOutcome = std::variant<CheckedChange, ChangeReject>;
 // in the same request, or null. (A device logs one commit's fields in key
 // order, so a new visit's "answers.*" changes come before its "form".)
 Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, const AuthContext& who,
-                                 const sync::PushChange& c, const std::string* later_form = nullptr);
+                                 const FieldChange& c, const std::string* later_form = nullptr);
 
 }  // namespace ccfield::server

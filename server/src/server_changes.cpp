@@ -2,30 +2,22 @@
 
 namespace ccfield::server {
 
-Result<ServerVersion> WriteServerChange(ServerStorage* storage, const ServerEdit& e) {
+Result<ServerVersion> WriteServerChange(ServerStorage* storage, const FieldChange& change) {
   CCF_ASSIGN_OR_RETURN(ServerVersion v, storage->NextVersion());
   HistoryEntry h;
+  static_cast<FieldChange&>(h) = change;
   h.version = v;
-  h.type = e.type;
-  h.record_id = e.record_id;
-  h.workspace_id = e.workspace_id;
-  h.field = e.field;
-  h.value = e.value;
   h.device_id = sync::kServerDeviceId;
   h.device_seq = v;
-  h.time = e.time;
-  h.author = e.author;
-  h.created = e.created;
+  h.user.clear();
+  h.base = 0;
   h.outcome = HistoryOutcome::kApplied;
   CCF_RETURN_IF_ERROR(storage->AppendChange(h));
   StoredField f;
-  f.state.exists = true;
-  f.state.value = e.value;
-  f.state.version = v;
-  f.state.device_id = sync::kServerDeviceId;
-  f.author = e.author;
-  f.time = e.time;
-  CCF_RETURN_IF_ERROR(storage->SetField(e.record_id, e.field, f));
+  f.state = sync::FieldState{true, change.value, v, sync::kServerDeviceId};
+  f.author = change.author;
+  f.time = change.time;
+  CCF_RETURN_IF_ERROR(storage->SetField(change.record_id, change.field, f));
   return v;
 }
 

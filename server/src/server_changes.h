@@ -3,25 +3,15 @@
 // device "server", device_seq = version, kept in the history and in the
 // field state like any other change, so that devices receive them.
 
-#include <string>
-
 #include "ccfield/server/storage.h"
 
 namespace ccfield::server {
 
-struct ServerEdit {
-  std::string type;
-  std::string record_id;
-  std::string workspace_id;
-  std::string field;
-  nlohmann::json value;
-  std::string time;    // server clock, ISO 8601 UTC
-  std::string author;  // person on whose behalf, or "server"
-  bool created = false;
-};
-
-// Appends the change with the next version and makes it the field's state.
+// Appends `change` (type, record_id, workspace_id, field, value, time =
+// server clock, author = the person on whose behalf or "server", created)
+// with the next version, as made by the server, and makes it the field's
+// state. Its origin and version fields are set here.
 // REQUIRES: in a storage transaction.
-Result<ServerVersion> WriteServerChange(ServerStorage* storage, const ServerEdit& edit);
+Result<ServerVersion> WriteServerChange(ServerStorage* storage, const FieldChange& change);
 
 }  // namespace ccfield::server

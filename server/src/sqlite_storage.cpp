@@ -8,126 +8,8 @@ using nlohmann::json;
 
 namespace {
 
-// Schema 1. Values are JSON text so that their JSON type survives.
-constexpr const char* kV1 = R"sql(
-CREATE TABLE server_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO server_meta(key, value) VALUES('server_version', 0);
-CREATE TABLE changes(
-  id INTEGER PRIMARY KEY,
-  version INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  record_id TEXT NOT NULL,
-  workspace_id TEXT NOT NULL,
-  field TEXT NOT NULL,
-  value TEXT NOT NULL,
-  device_id TEXT NOT NULL,
-  device_seq INTEGER NOT NULL,
-  device_time TEXT NOT NULL,
-  author TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  outcome TEXT NOT NULL,
-  clock_flag TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  UNIQUE(device_id, device_seq)
-);
-CREATE INDEX changes_by_version ON changes(version);
-CREATE INDEX changes_by_field ON changes(record_id, field, version);
-CREATE TABLE records(
-  id TEXT PRIMARY KEY,
-  type TEXT NOT NULL,
-  workspace_id TEXT NOT NULL,
-  deleted INTEGER NOT NULL DEFAULT 0,
-  deleted_version INTEGER NOT NULL DEFAULT 0,
-  deleted_by_device TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE fields(
-  record_id TEXT NOT NULL REFERENCES records(id),
-  field TEXT NOT NULL,
-  value TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  device_id TEXT NOT NULL,
-  author TEXT NOT NULL,
-  device_time TEXT NOT NULL,
-  PRIMARY KEY(record_id, field)
-);
-CREATE TABLE conflicts(
-  id TEXT PRIMARY KEY,
-  version INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  record_id TEXT NOT NULL,
-  workspace_id TEXT NOT NULL,
-  field TEXT NOT NULL,
-  base TEXT NOT NULL,
-  winner TEXT NOT NULL,
-  loser TEXT NOT NULL,
-  winner_device TEXT NOT NULL,
-  loser_device TEXT NOT NULL,
-  winner_author TEXT NOT NULL,
-  loser_author TEXT NOT NULL,
-  loser_time TEXT NOT NULL,
-  winner_version INTEGER NOT NULL,
-  resolved INTEGER NOT NULL,
-  resolved_by INTEGER NOT NULL
-);
-CREATE INDEX conflicts_by_version ON conflicts(version);
-CREATE INDEX conflicts_by_field ON conflicts(record_id, field, resolved);
-CREATE TABLE users(
-  id TEXT PRIMARY KEY,
-  username TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL,
-  is_admin INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL
-);
-CREATE TABLE devices(
-  id TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL REFERENCES users(id),
-  name TEXT NOT NULL,
-  revoked INTEGER NOT NULL DEFAULT 0,
-  registered_ms INTEGER NOT NULL,
-  last_seen_ms INTEGER NOT NULL,
-  last_sync_ms INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE tokens(
-  id TEXT PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
-  user_id TEXT NOT NULL REFERENCES users(id),
-  device_id TEXT NOT NULL REFERENCES devices(id),
-  created_ms INTEGER NOT NULL,
-  expires_ms INTEGER NOT NULL,
-  revoked INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX tokens_by_user ON tokens(user_id);
-CREATE INDEX tokens_by_device ON tokens(device_id);
-CREATE TABLE memberships(
-  user_id TEXT NOT NULL REFERENCES users(id),
-  workspace_id TEXT NOT NULL,
-  role TEXT NOT NULL,
-  member_id TEXT NOT NULL,
-  PRIMARY KEY(user_id, workspace_id)
-);
-CREATE TABLE login_throttle(
-  key TEXT PRIMARY KEY,
-  failures INTEGER NOT NULL,
-  window_start_ms INTEGER NOT NULL,
-  locked_until_ms INTEGER NOT NULL,
-  lock_count INTEGER NOT NULL
-);
-CREATE TABLE forms(
-  key TEXT PRIMARY KEY,
-  definition TEXT NOT NULL,
-  version INTEGER NOT NULL
-);
-)sql";
 
-// JSON to the text kept in the file. Never throws: values were checked for
-// UTF-8 on the way in; anything else is replaced rather than lost.
-std::string JsonText(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-Result<json> StoredJson(const std::string& text) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corrupt("server.db holds a value that is not JSON: " + text.substr(0, 80));
-  return j;
-}
 
 Result<HistoryOutcome> ParseOutcome(const std::string& s) {
   if (s == "applied") return HistoryOutcome::kApplied;
@@ -143,7 +25,7 @@ constexpr const char* kChangeColumns =
 Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
   HistoryEntry e;
   e.version = s.Int(0);
-  e.type = s.Text(1);
+  e.type = ParseChangeType(s.Text(1));
   e.record_id = s.Text(2);
   e.workspace_id = s.Text(3);
   e.field = s.Text(4);
@@ -154,9 +36,9 @@ Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
   e.author = s.Text(9);
   e.created = s.Int(10) != 0;
   CCF_ASSIGN_OR_RETURN(e.outcome, ParseOutcome(s.Text(11)));
-  e.clock_flag = s.Text(12);
+  e.clock = ParseClockFlag(s.Text(12));
   e.user_id = s.Text(13);
-  e.ack = s.Text(14);
+  e.ack = ParseChangeOutcome(s.Text(14));  // "" before schema 4 and for server changes
   return e;
 }
 
@@ -164,11 +46,11 @@ constexpr const char* kConflictColumns =
     "id, version, type, record_id, workspace_id, field, base, winner, loser, winner_device, loser_device, "
     "winner_author, loser_author, loser_time, winner_version, resolved, resolved_by";
 
-Result<sync::Conflict> ReadConflict(const sql::Stmt& s) {
-  sync::Conflict c;
+Result<FieldConflict> ReadConflict(const sql::Stmt& s) {
+  FieldConflict c;
   c.id = s.Text(0);
   c.version = s.Int(1);
-  c.type = s.Text(2);
+  c.type = ParseChangeType(s.Text(2));
   c.record_id = s.Text(3);
   c.workspace_id = s.Text(4);
   c.field = s.Text(5);
@@ -186,15 +68,11 @@ Result<sync::Conflict> ReadConflict(const sql::Stmt& s) {
   return c;
 }
 
-UserRow ReadUser(const sql::Stmt& s) {
-  return UserRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5) != 0};
+// A row selected as "id, type, workspace_id, deleted, deleted_version, deleted_by_device".
+RecordMeta ReadRecordMeta(const sql::Stmt& s) {
+  return RecordMeta{s.Text(0), ParseChangeType(s.Text(1)), s.Text(2), s.Int(3) != 0, s.Int(4), s.Text(5)};
 }
-DeviceRow ReadDevice(const sql::Stmt& s) {
-  return DeviceRow{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4), s.Int(5), s.Int(6), s.Text(7)};
-}
-TokenRow ReadToken(const sql::Stmt& s) {
-  return TokenRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6) != 0};
-}
+
 
 // "?, ?, ?" for n parameters.
 std::string Placeholders(size_t n) {
@@ -204,23 +82,6 @@ std::string Placeholders(size_t n) {
 }
 
 }  // namespace
-
-// A cached statement in use; resets it (and its bindings) when done so that
-// no read stays open across a COMMIT.
-class SqliteStorage::Query {
- public:
-  explicit Query(sql::Stmt* s) : s_(s) {}
-  Query(Query&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  Query& operator=(Query&&) = delete;
-  ~Query() {
-    if (s_) s_->Reset();
-  }
-  sql::Stmt* operator->() { return s_; }
-  sql::Stmt& operator*() { return *s_; }
-
- private:
-  sql::Stmt* s_;
-};
 
 Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& path, int busy_timeout_ms,
                                                            const std::string& vfs) {
@@ -255,35 +116,12 @@ Status SqliteStorage::Init(const std::string& path, int busy_timeout_ms, const s
   return Migrate();
 }
 
-Status SqliteStorage::Migrate() {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("PRAGMA user_version"));
-  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-  int current = row ? static_cast<int>(q.Int(0)) : 0;
-  q = sql::Stmt();
-  if (current > kServerSchemaVersion) {
-    return Status::Corrupt(path_ + " was written by a newer ccfield-server (schema " + std::to_string(current) +
-                           "); update the server");
-  }
-  while (current < kServerSchemaVersion) {
-    int next = current + 1;
-    CCF_ASSIGN_OR_RETURN(sql::Txn txn, sql::Txn::Begin(db_.get()));
-    Status st;
-    if (next == 1) st = db_->Exec(kV1);
-    // Version 2: the device secret (hash) binds a device id to the device
-    // that registered it (docs/security.md).
-    if (next == 2) st = db_->Exec("ALTER TABLE devices ADD COLUMN secret_hash TEXT NOT NULL DEFAULT ''");
-    // Version 3: users can be disabled (admin disable-user).
-    if (next == 3) st = db_->Exec(PeopleSchemaSql());
-    // Version 4: quota usage, device cursors, history expiry (docs/retention.md).
-    if (next == 4) st = db_->Exec(RetentionSchemaSql());
-    if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
-    if (st.ok()) st = txn.Commit();
-    if (!st.ok()) {
-      return st.WithContext("upgrading " + path_ + " to schema " + std::to_string(next));
-    }
-    current = next;
-  }
-  return Status::Ok();
+std::string JsonText(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Result<json> StoredJson(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corrupt("server.db holds a value that is not JSON: " + text.substr(0, 80));
+  return j;
 }
 
 Result<SqliteStorage::Query> SqliteStorage::Q(const char* sql) {
@@ -368,7 +206,7 @@ Status SqliteStorage::AppendChange(const HistoryEntry& e) {
                                   "device_id, device_seq, device_time, author, created, outcome, clock_flag, "
                                   "user_id, ack) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   q->Bind(1, e.version)
-      .Bind(2, e.type)
+      .Bind(2, std::string(ChangeTypeName(e.type)))
       .Bind(3, e.record_id)
       .Bind(4, e.workspace_id)
       .Bind(5, e.field)
@@ -379,9 +217,9 @@ Status SqliteStorage::AppendChange(const HistoryEntry& e) {
       .Bind(10, e.author)
       .Bind(11, e.created ? 1 : 0)
       .Bind(12, HistoryOutcomeName(e.outcome))
-      .Bind(13, e.clock_flag)
+      .Bind(13, std::string(ClockFlagName(e.clock)))
       .Bind(14, e.user_id)
-      .Bind(15, e.ack);
+      .Bind(15, e.ack ? std::string(ChangeOutcomeName(*e.ack)) : std::string());
   return q->Run();
 }
 
@@ -479,28 +317,27 @@ Result<std::optional<RecordMeta>> SqliteStorage::GetRecord(const std::string& re
   q->Bind(1, record_id);
   CCF_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<RecordMeta>();
-  return std::optional<RecordMeta>(
-      RecordMeta{q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0, q->Int(4), q->Text(5)});
+  return std::optional<RecordMeta>(ReadRecordMeta(*q));
 }
 
 Status SqliteStorage::CreateRecord(const RecordMeta& m) {
   CCF_RETURN_IF_ERROR(WriteGuard());
   CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO records(id, type, workspace_id, deleted, deleted_version, "
                                   "deleted_by_device) VALUES(?, ?, ?, 0, 0, '')"));
-  q->Bind(1, m.id).Bind(2, m.type).Bind(3, m.workspace_id);
+  q->Bind(1, m.id).Bind(2, std::string(ChangeTypeName(m.type))).Bind(3, m.workspace_id);
   return q->Run();
 }
 
-Result<std::vector<RecordMeta>> SqliteStorage::RecordsOf(const std::string& type, const std::string& workspace_id) {
+Result<std::vector<RecordMeta>> SqliteStorage::RecordsOf(ChangeType type, const std::string& workspace_id) {
   // rowid grows with each insert and records are never removed: creation order.
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, type, workspace_id, deleted, deleted_version, deleted_by_device "
                                   "FROM records WHERE type = ? AND workspace_id = ? ORDER BY rowid"));
-  q->Bind(1, type).Bind(2, workspace_id);
+  q->Bind(1, std::string(ChangeTypeName(type))).Bind(2, workspace_id);
   std::vector<RecordMeta> out;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    out.push_back(RecordMeta{q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0, q->Int(4), q->Text(5)});
+    out.push_back(ReadRecordMeta(*q));
   }
   return out;
 }
@@ -516,7 +353,7 @@ Status SqliteStorage::SetDeleted(const std::string& record_id, bool deleted, Ser
 
 // ---- Conflicts ----------------------------------------------------------
 
-Status SqliteStorage::CreateConflict(const sync::Conflict& c) {
+Status SqliteStorage::CreateConflict(const FieldConflict& c) {
   CCF_RETURN_IF_ERROR(WriteGuard());
   CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO conflicts(id, version, type, record_id, workspace_id, field, base, "
                                   "winner, loser, winner_device, loser_device, winner_author, loser_author, "
@@ -524,7 +361,7 @@ Status SqliteStorage::CreateConflict(const sync::Conflict& c) {
                                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   q->Bind(1, c.id)
       .Bind(2, c.version)
-      .Bind(3, c.type)
+      .Bind(3, std::string(ChangeTypeName(c.type)))
       .Bind(4, c.record_id)
       .Bind(5, c.workspace_id)
       .Bind(6, c.field)
@@ -542,17 +379,17 @@ Status SqliteStorage::CreateConflict(const sync::Conflict& c) {
   return q->Run();
 }
 
-Result<std::vector<sync::Conflict>> SqliteStorage::OpenConflicts(const std::string& record_id,
-                                                                 const std::string& field) {
+Result<std::vector<FieldConflict>> SqliteStorage::OpenConflicts(const std::string& record_id,
+                                                                const std::string& field) {
   static const std::string sql = std::string("SELECT ") + kConflictColumns +
                                  " FROM conflicts WHERE record_id = ? AND field = ? AND resolved = 0 ORDER BY version";
   CCF_ASSIGN_OR_RETURN(Query q, Q(sql.c_str()));
   q->Bind(1, record_id).Bind(2, field);
-  std::vector<sync::Conflict> out;
+  std::vector<FieldConflict> out;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    CCF_ASSIGN_OR_RETURN(sync::Conflict c, ReadConflict(*q));
+    CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflict(*q));
     out.push_back(std::move(c));
   }
   return out;
@@ -566,10 +403,10 @@ Status SqliteStorage::ResolveConflict(const std::string& conflict_id, ServerVers
   return q->Run();
 }
 
-Result<std::vector<sync::Conflict>> SqliteStorage::ConflictsAfter(ServerVersion after,
-                                                                  const std::vector<std::string>& workspaces,
-                                                                  int limit) {
-  std::vector<sync::Conflict> out;
+Result<std::vector<FieldConflict>> SqliteStorage::ConflictsAfter(ServerVersion after,
+                                                                 const std::vector<std::string>& workspaces,
+                                                                 int limit) {
+  std::vector<FieldConflict> out;
   if (limit <= 0 || workspaces.empty()) return out;
   std::string sql = std::string("SELECT ") + kConflictColumns +
                     " FROM conflicts WHERE version > ? AND workspace_id IN (" + Placeholders(workspaces.size()) +
@@ -582,224 +419,10 @@ Result<std::vector<sync::Conflict>> SqliteStorage::ConflictsAfter(ServerVersion 
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    CCF_ASSIGN_OR_RETURN(sync::Conflict c, ReadConflict(q));
+    CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflict(q));
     out.push_back(std::move(c));
   }
   return out;
-}
-
-// ---- Users, devices, tokens, memberships ----------------------------------
-
-Result<std::optional<UserRow>> SqliteStorage::FindUserByName(const std::string& username) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
-                                  "WHERE username = ?"));
-  q->Bind(1, username);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<UserRow>();
-  return std::optional<UserRow>(ReadUser(*q));
-}
-
-Result<std::optional<UserRow>> SqliteStorage::FindUserById(const std::string& user_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
-                                  "WHERE id = ?"));
-  q->Bind(1, user_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<UserRow>();
-  return std::optional<UserRow>(ReadUser(*q));
-}
-
-Status SqliteStorage::CreateUser(const UserRow& u) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO users(id, username, password_hash, is_admin, created_ms) "
-                                  "VALUES(?, ?, ?, ?, ?)"));
-  q->Bind(1, u.id).Bind(2, u.username).Bind(3, u.password_hash).Bind(4, u.admin ? 1 : 0).Bind(5, u.created_ms);
-  Status st = q->Run();
-  if (st.code() == Code::kConflict) return Status::Conflict("a user named \"" + u.username + "\" already exists");
-  return st;
-}
-
-Status SqliteStorage::SetPasswordHash(const std::string& user_id, const std::string& hash) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("UPDATE users SET password_hash = ? WHERE id = ?"));
-  q->Bind(1, hash).Bind(2, user_id);
-  return q->Run();
-}
-
-Result<std::optional<DeviceRow>> SqliteStorage::FindDevice(const std::string& device_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms, "
-                                  "secret_hash FROM devices WHERE id = ?"));
-  q->Bind(1, device_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<DeviceRow>();
-  return std::optional<DeviceRow>(ReadDevice(*q));
-}
-
-Status SqliteStorage::PutDevice(const DeviceRow& d) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO devices(id, user_id, name, revoked, registered_ms, last_seen_ms, "
-                                  "last_sync_ms, secret_hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                                  "SET user_id = excluded.user_id, name = excluded.name, "
-                                  "last_seen_ms = excluded.last_seen_ms, secret_hash = CASE WHEN "
-                                  "excluded.secret_hash != '' THEN excluded.secret_hash ELSE devices.secret_hash END"));
-  q->Bind(1, d.id)
-      .Bind(2, d.user_id)
-      .Bind(3, d.name)
-      .Bind(4, d.revoked ? 1 : 0)
-      .Bind(5, d.registered_ms)
-      .Bind(6, d.last_seen_ms)
-      .Bind(7, d.last_sync_ms)
-      .Bind(8, d.secret_hash);
-  return q->Run();
-}
-
-Status SqliteStorage::SetDeviceRevoked(const std::string& device_id) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  {
-    CCF_ASSIGN_OR_RETURN(Query q, Q("UPDATE devices SET revoked = 1 WHERE id = ?"));
-    q->Bind(1, device_id);
-    CCF_RETURN_IF_ERROR(q->Run());
-  }
-  CCF_ASSIGN_OR_RETURN(Query q, Q("UPDATE tokens SET revoked = 1 WHERE device_id = ?"));
-  q->Bind(1, device_id);
-  return q->Run();
-}
-
-Status SqliteStorage::SetDeviceLastSync(const std::string& device_id, int64_t server_ms) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("UPDATE devices SET last_sync_ms = ? WHERE id = ?"));
-  q->Bind(1, server_ms).Bind(2, device_id);
-  return q->Run();
-}
-
-Result<std::vector<DeviceRow>> SqliteStorage::ListDevices() {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms "
-                                  "FROM devices ORDER BY registered_ms, id"));
-  std::vector<DeviceRow> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadDevice(*q));
-  }
-  return out;
-}
-
-Status SqliteStorage::CreateToken(const TokenRow& t) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO tokens(id, hash, user_id, device_id, created_ms, expires_ms, revoked) "
-                                  "VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  q->Bind(1, t.id)
-      .Bind(2, t.hash)
-      .Bind(3, t.user_id)
-      .Bind(4, t.device_id)
-      .Bind(5, t.created_ms)
-      .Bind(6, t.expires_ms)
-      .Bind(7, t.revoked ? 1 : 0);
-  return q->Run();
-}
-
-Result<std::optional<TokenRow>> SqliteStorage::FindTokenByHash(const std::string& hash) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
-                                  "WHERE hash = ?"));
-  q->Bind(1, hash);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<TokenRow>();
-  return std::optional<TokenRow>(ReadToken(*q));
-}
-
-Result<std::optional<TokenRow>> SqliteStorage::FindToken(const std::string& token_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
-                                  "WHERE id = ?"));
-  q->Bind(1, token_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<TokenRow>();
-  return std::optional<TokenRow>(ReadToken(*q));
-}
-
-Result<std::vector<TokenRow>> SqliteStorage::ListTokens(const std::string& user_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
-                                  "WHERE user_id = ? ORDER BY created_ms, id"));
-  q->Bind(1, user_id);
-  std::vector<TokenRow> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadToken(*q));
-  }
-  return out;
-}
-
-Status SqliteStorage::RevokeToken(const std::string& token_id) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("UPDATE tokens SET revoked = 1 WHERE id = ?"));
-  q->Bind(1, token_id);
-  return q->Run();
-}
-
-Result<std::vector<Membership>> SqliteStorage::MembershipsOf(const std::string& user_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT user_id, workspace_id, role, member_id FROM memberships WHERE user_id = ? "
-                                  "ORDER BY workspace_id"));
-  q->Bind(1, user_id);
-  std::vector<Membership> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(Membership{q->Text(0), q->Text(1), q->Text(2), q->Text(3)});
-  }
-  return out;
-}
-
-Status SqliteStorage::PutMembership(const Membership& m) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO memberships(user_id, workspace_id, role, member_id) VALUES(?, ?, ?, ?) "
-                                  "ON CONFLICT(user_id, workspace_id) DO UPDATE SET role = excluded.role, "
-                                  "member_id = excluded.member_id"));
-  q->Bind(1, m.user_id).Bind(2, m.workspace_id).Bind(3, m.role).Bind(4, m.member_id);
-  return q->Run();
-}
-
-// ---- Login throttling ---------------------------------------------------
-
-Result<ThrottleState> SqliteStorage::GetThrottle(const std::string& key) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT failures, window_start_ms, locked_until_ms, lock_count FROM login_throttle "
-                                  "WHERE key = ?"));
-  q->Bind(1, key);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  ThrottleState t;
-  // window_start_ms holds the last failure, locked_until_ms the delay's end
-  // (column names from the lock-out design; lock_count is no longer used).
-  if (row) t = ThrottleState{static_cast<int>(q->Int(0)), q->Int(1), q->Int(2)};
-  return t;
-}
-
-Status SqliteStorage::PutThrottle(const std::string& key, const ThrottleState& t) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO login_throttle(key, failures, window_start_ms, locked_until_ms, "
-                                  "lock_count) VALUES(?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                                  "failures = excluded.failures, window_start_ms = excluded.window_start_ms, "
-                                  "locked_until_ms = excluded.locked_until_ms, lock_count = excluded.lock_count"));
-  q->Bind(1, key).Bind(2, t.failures).Bind(3, t.last_failure_ms).Bind(4, t.wait_until_ms).Bind(5, 0);
-  return q->Run();
-}
-
-// ---- Forms --------------------------------------------------------------
-
-Result<std::optional<StoredForm>> SqliteStorage::FindForm(const std::string& key) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT key, definition, version FROM forms WHERE key = ?"));
-  q->Bind(1, key);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<StoredForm>();
-  StoredForm f;
-  f.key = q->Text(0);
-  CCF_ASSIGN_OR_RETURN(f.definition, StoredJson(q->Text(1)));
-  f.version = q->Int(2);
-  return std::optional<StoredForm>(std::move(f));
-}
-
-Status SqliteStorage::AddForm(const StoredForm& f) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO forms(key, definition, version) VALUES(?, ?, ?)"));
-  q->Bind(1, f.key).Bind(2, JsonText(f.definition)).Bind(3, f.version);
-  return q->Run();
 }
 
 }  // namespace ccfield::server

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "ccfield/core/sqlite_db.h"
 #include "ccfield/core/sqlite_txn.h"
@@ -20,6 +21,12 @@
 namespace ccfield::server {
 
 inline constexpr int kServerSchemaVersion = 4;
+
+// JSON to the text kept in the file. Never throws: values were checked for
+// UTF-8 on the way in; anything else is replaced rather than lost.
+std::string JsonText(const nlohmann::json& v);
+// A value server.db keeps as JSON text; kCorrupt when it is not JSON.
+Result<nlohmann::json> StoredJson(const std::string& text);
 
 class SqliteStorage final : public ServerStorage {
  public:
@@ -55,13 +62,13 @@ class SqliteStorage final : public ServerStorage {
   Status CreateRecord(const RecordMeta& meta) override;
   Status SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
                     const std::string& device_id) override;
-  Result<std::vector<RecordMeta>> RecordsOf(const std::string& type, const std::string& workspace_id) override;
+  Result<std::vector<RecordMeta>> RecordsOf(ChangeType type, const std::string& workspace_id) override;
 
-  Status CreateConflict(const sync::Conflict& conflict) override;
-  Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) override;
+  Status CreateConflict(const FieldConflict& conflict) override;
+  Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) override;
   Status ResolveConflict(const std::string& conflict_id, ServerVersion resolved_by, ServerVersion new_version) override;
-  Result<std::vector<sync::Conflict>> ConflictsAfter(ServerVersion after, const std::vector<std::string>& workspaces,
-                                                     int limit) override;
+  Result<std::vector<FieldConflict>> ConflictsAfter(ServerVersion after, const std::vector<std::string>& workspaces,
+                                                    int limit) override;
 
   Result<std::optional<UserRow>> FindUserByName(const std::string& username) override;
   Result<std::optional<UserRow>> FindUserById(const std::string& user_id) override;
@@ -122,6 +129,23 @@ class SqliteStorage final : public ServerStorage {
   // The open write transaction (Begin..Commit/Rollback). A COMMIT with an
   // unknown outcome marks db_ broken (sqlite_txn.h): writes are refused until reopened.
   std::optional<sql::Txn> txn_;
+};
+
+// A cached statement in use; resets it (and its bindings) when done so that
+// no read stays open across a COMMIT.
+class SqliteStorage::Query {
+ public:
+  explicit Query(sql::Stmt* s) : s_(s) {}
+  Query(Query&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Query& operator=(Query&&) = delete;
+  ~Query() {
+    if (s_) s_->Reset();
+  }
+  sql::Stmt* operator->() { return s_; }
+  sql::Stmt& operator*() { return *s_; }
+
+ private:
+  sql::Stmt* s_;
 };
 
 }  // namespace ccfield::server

@@ -14,20 +14,4 @@ const char* HistoryOutcomeName(HistoryOutcome o) {
   return "?";
 }
 
-sync::ServerChange HistoryEntry::ToServerChange() const {
-  sync::ServerChange c;
-  c.version = version;
-  c.type = type;
-  c.id = record_id;
-  c.workspace_id = workspace_id;
-  c.field = field;
-  c.value = value;
-  c.device_id = device_id;
-  c.device_seq = device_seq;
-  c.time = time;
-  c.author = author;
-  c.created = created;
-  return c;
-}
-
 }  // namespace ccfield::server

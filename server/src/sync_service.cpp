@@ -12,9 +12,6 @@
 namespace ccfield::server {
 
 using nlohmann::json;
-using sync::Ack;
-using sync::AckOutcome;
-using sync::PushChange;
 
 namespace {
 
@@ -65,7 +62,7 @@ class StorageLookup final : public sync::MergeLookup {
     if (!e) return std::optional<sync::ChangeOrigin>();
     return std::optional<sync::ChangeOrigin>(sync::ChangeOrigin{std::move(e->device_id), std::move(e->author)});
   }
-  Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) override {
+  Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) override {
     return s_->OpenConflicts(record_id, field);
   }
   Result<ServerVersion> ExpiredThrough() override { return expired_through_; }
@@ -108,9 +105,9 @@ class SyncService::Cycle {
     std::vector<std::optional<std::string>> later_form(req_.changes.size());
     std::map<std::string, std::string> next_form;
     for (size_t i = req_.changes.size(); i-- > 0;) {
-      const PushChange& c = req_.changes[i];
-      if (auto it = next_form.find(c.id); it != next_form.end()) later_form[i] = it->second;
-      if (c.field == "form" && c.value.is_string()) next_form[c.id] = c.value.get<std::string>();
+      const FieldChange& c = req_.changes[i];
+      if (auto it = next_form.find(c.record_id); it != next_form.end()) later_form[i] = it->second;
+      if (c.field == "form" && c.value.is_string()) next_form[c.record_id] = c.value.get<std::string>();
     }
     for (size_t i = 0; i < req_.changes.size(); ++i) {
       CCF_RETURN_IF_ERROR(Push(req_.changes[i], later_form[i] ? &*later_form[i] : nullptr));
@@ -134,8 +131,8 @@ class SyncService::Cycle {
   // What the request's new changes (not re-sent ones) add to the quotas.
   Result<QuotaDemand> Demand() {
     QuotaDemand d;
-    for (const PushChange& c : req_.changes) {
-      CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
+    for (const FieldChange& c : req_.changes) {
+      CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.device_seq));
       if (!seen) d.Add(c.workspace_id, static_cast<int64_t>(ApproxBytes(c.value)));
     }
     return d;
@@ -143,79 +140,82 @@ class SyncService::Cycle {
 
   // The outcome a re-sent change had the first time (its answer was lost):
   // the device must handle it exactly as if that answer had arrived.
-  static AckOutcome ResentOutcome(const HistoryEntry& seen) {
-    if (seen.ack == "conflict" || seen.outcome == HistoryOutcome::kKeptOut) return AckOutcome::kConflict;
-    if (seen.ack == "merged" || seen.outcome == HistoryOutcome::kMerged) return AckOutcome::kMerged;
-    return AckOutcome::kDuplicate;  // applied before: "duplicate" says so
+  static ChangeOutcome ResentOutcome(const HistoryEntry& seen) {
+    if (seen.ack == ChangeOutcome::kConflict || seen.outcome == HistoryOutcome::kKeptOut) {
+      return ChangeOutcome::kConflict;
+    }
+    if (seen.ack == ChangeOutcome::kMerged || seen.outcome == HistoryOutcome::kMerged) return ChangeOutcome::kMerged;
+    return ChangeOutcome::kDuplicate;  // applied before: "duplicate" says so
   }
 
-  Status Push(const PushChange& c, const std::string* later_form) {
-    CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.seq));
+  void Refuse(const FieldChange& c, RejectCode code, std::string reason) {
+    out_.rejects.push_back(ChangeRefusal{c.device_seq, code, std::move(reason)});
+  }
+
+  Status Push(const FieldChange& c, const std::string* later_form) {
+    CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.device_seq));
     if (seen) {
       // The same seq for another record or field is not a re-send: acking it
       // "duplicate" would make the device drop a change the server never had.
       // (The value may differ legitimately: the server stores merge results.)
-      if (seen->type != c.type || seen->record_id != c.id || seen->field != c.field) {
-        out_.rejects.push_back({c.seq, "seq_reused",
-                                "this device already sent change " + std::to_string(c.seq) +
-                                    " for another record; the device's numbering is damaged or its id is shared"});
+      if (seen->type != c.type || seen->record_id != c.record_id || seen->field != c.field) {
+        Refuse(c, RejectCode::kSeqReused,
+               "this device already sent change " + std::to_string(c.device_seq) +
+                   " for another record; the device's numbering is damaged or its id is shared");
         return Status::Ok();
       }
-      out_.acks.push_back(Ack{c.seq, seen->version, ResentOutcome(*seen), seen->clock_flag});
+      out_.acks.push_back(ChangeAck{c.device_seq, seen->version, ResentOutcome(*seen), seen->clock});
       return Status::Ok();
     }
     if (c.base > version_at_start_) {
       // A base from the future would win every merge without a conflict.
-      out_.rejects.push_back({c.seq, "invalid", "base version " + std::to_string(c.base) +
-                                                    " is newer than anything the server has (" +
-                                                    std::to_string(version_at_start_) + ")"});
+      Refuse(c, RejectCode::kInvalid,
+             "base version " + std::to_string(c.base) + " is newer than anything the server has (" +
+                 std::to_string(version_at_start_) + ")");
       return Status::Ok();
     }
     if (!c.time.empty() && !ParseTimestamp(c.time)) {
-      out_.rejects.push_back({c.seq, "invalid", "time must be an ISO 8601 time with its UTC offset"});
+      Refuse(c, RejectCode::kInvalid, "time must be an ISO 8601 time with its UTC offset");
       return Status::Ok();
     }
     CCF_ASSIGN_OR_RETURN(CheckOutcome checked, CheckChange(s_, &svc_->forms_, who_, c, later_form));
     if (auto* rej = std::get_if<ChangeReject>(&checked)) {
-      out_.rejects.push_back({c.seq, rej->code, rej->reason});
+      Refuse(c, rej->code, rej->reason);
       return Status::Ok();
     }
     CheckedChange& ok = std::get<CheckedChange>(checked);
-    return Merge(c, ok, ClockFlag(c.time));
+    return Merge(c, ok, ClockOf(c.time));
   }
 
-  std::string ClockFlag(const std::string& time) const {
+  ClockFlag ClockOf(const std::string& time) const {
     std::optional<int64_t> t = ParseTimestamp(time);
-    if (!t) return "";
-    if (*t > now_ + svc_->options_.clock_future_ms) return "future";
-    if (prev_sync_ms_ > 0 && *t < prev_sync_ms_ - svc_->options_.clock_past_ms) return "before_last_sync";
-    return "";
+    if (!t) return ClockFlag::kNone;
+    if (*t > now_ + svc_->options_.clock_future_ms) return ClockFlag::kFuture;
+    if (prev_sync_ms_ > 0 && *t < prev_sync_ms_ - svc_->options_.clock_past_ms) return ClockFlag::kBeforeLastSync;
+    return ClockFlag::kNone;
   }
 
-  HistoryEntry Pushed(const PushChange& c, ServerVersion v, HistoryOutcome o, const json& value,
-                      const std::string& clock) const {
+  // The pushed change as the history keeps it: as sent, with its checked
+  // value, this device and user, and what became of it.
+  HistoryEntry Pushed(const FieldChange& c, ServerVersion v, HistoryOutcome o, const json& value,
+                      ClockFlag clock) const {
     HistoryEntry e;
+    static_cast<FieldChange&>(e) = c;
     e.version = v;
-    e.type = c.type;
-    e.record_id = c.id;
-    e.workspace_id = c.workspace_id;
-    e.field = c.field;
     e.value = value;
     e.device_id = who_.device_id;
-    e.device_seq = c.seq;
-    e.time = c.time;
-    e.author = c.author;
-    e.created = c.created;
+    e.user.clear();
     e.outcome = o;
-    e.clock_flag = clock;
+    e.clock = clock;
     e.user_id = who_.user_id;
     return e;
   }
 
-  ServerEdit Edit(const PushChange& c, const std::string& field, json value, std::string author) const {
-    ServerEdit e;
+  // A change the server makes to the pushed change's record.
+  FieldChange Edit(const FieldChange& c, const std::string& field, json value, std::string author) const {
+    FieldChange e;
     e.type = c.type;
-    e.record_id = c.id;
+    e.record_id = c.record_id;
     e.workspace_id = c.workspace_id;
     e.field = field;
     e.value = std::move(value);
@@ -226,13 +226,13 @@ class SyncService::Cycle {
 
   // Merges one checked change (sync/merge_process.h) and stores the decision
   // in the order that header gives.
-  Status Merge(const PushChange& c, const CheckedChange& ok, const std::string& clock) {
-    StorageLookup lookup(s_, expired_through_, c.id, ok.record);
+  Status Merge(const FieldChange& c, const CheckedChange& ok, ClockFlag clock) {
+    StorageLookup lookup(s_, expired_through_, c.record_id, ok.record);
     CCF_ASSIGN_OR_RETURN(sync::MergeDecision d,
                          sync::DecideMerge(sync::MergeInput{c, ok.value, who_.device_id, ok.long_text}, lookup));
     if (d.create_record) {
       RecordMeta meta;
-      meta.id = c.id;
+      meta.id = c.record_id;
       meta.type = c.type;
       meta.workspace_id = c.workspace_id;
       CCF_RETURN_IF_ERROR(s_->CreateRecord(meta));
@@ -242,21 +242,21 @@ class SyncService::Cycle {
       CCF_ASSIGN_OR_RETURN(v, s_->NextVersion());
     }
     HistoryEntry entry = Pushed(c, v, HistoryOutcomeOf(d.fate), ok.value, clock);
-    entry.ack = sync::AckOutcomeName(d.ack);
+    entry.ack = d.ack;
     CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
     if (d.fate == sync::PushedFate::kApplied) {
       StoredField f;
       f.state = sync::FieldState{true, ok.value, v, who_.device_id};
       f.author = c.author;
       f.time = c.time;
-      CCF_RETURN_IF_ERROR(s_->SetField(c.id, c.field, f));
+      CCF_RETURN_IF_ERROR(s_->SetField(c.record_id, c.field, f));
     }
     ServerVersion by = v;  // the change's version (merge_process.h)
     if (d.server_value) {
       CCF_ASSIGN_OR_RETURN(ServerVersion vs, WriteServerChange(s_, Edit(c, c.field, *d.server_value, d.server_author)));
       if (by == 0) by = vs;
     }
-    if (d.set_deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, *d.set_deleted, v, who_.device_id));
+    if (d.set_deleted) CCF_RETURN_IF_ERROR(s_->SetDeleted(c.record_id, *d.set_deleted, v, who_.device_id));
     for (const std::string& id : d.resolve) {
       CCF_ASSIGN_OR_RETURN(ServerVersion nv, s_->NextVersion());
       CCF_RETURN_IF_ERROR(s_->ResolveConflict(id, by, nv));
@@ -265,10 +265,10 @@ class SyncService::Cycle {
     if (d.revive) {
       const std::string field(kDeletedField);
       CCF_ASSIGN_OR_RETURN(ServerVersion vr, WriteServerChange(s_, Edit(c, field, false, sync::kServerDeviceId)));
-      CCF_RETURN_IF_ERROR(s_->SetDeleted(c.id, false, vr, sync::kServerDeviceId));
+      CCF_RETURN_IF_ERROR(s_->SetDeleted(c.record_id, false, vr, sync::kServerDeviceId));
       CCF_RETURN_IF_ERROR(StoreConflict(&*d.revive, vr));
     }
-    out_.acks.push_back(Ack{c.seq, v, d.ack, clock});
+    out_.acks.push_back(ChangeAck{c.device_seq, v, d.ack, clock});
     return Status::Ok();
   }
 
@@ -282,7 +282,7 @@ class SyncService::Cycle {
   }
 
   // Gives a decided conflict its id and version, and stores it.
-  Status StoreConflict(sync::Conflict* x, ServerVersion winner_version) {
+  Status StoreConflict(FieldConflict* x, ServerVersion winner_version) {
     x->id = NewUuid(svc_->env_);
     x->winner_version = winner_version;
     CCF_ASSIGN_OR_RETURN(x->version, s_->NextVersion());
@@ -298,7 +298,7 @@ class SyncService::Cycle {
     q.device_id = who_.device_id;
     q.limit = limit + 1;
     CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> changes, s_->ChangesAfter(q));
-    CCF_ASSIGN_OR_RETURN(std::vector<sync::Conflict> conflicts, s_->ConflictsAfter(q.after, q.workspaces, limit + 1));
+    CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> conflicts, s_->ConflictsAfter(q.after, q.workspaces, limit + 1));
     size_t ci = 0, xi = 0;
     int taken = 0;
     size_t bytes = 0;
@@ -311,7 +311,8 @@ class SyncService::Cycle {
       if (take_change) {
         last = changes[ci].version;
         bytes += ApproxBytes(changes[ci].value) + 200;
-        sync::ServerChange sc = changes[ci].ToServerChange();
+        // The entry as devices receive it: the change, with the pushing user's name.
+        FieldChange sc = std::move(changes[ci]);
         CCF_ASSIGN_OR_RETURN(sc.user, UserName(changes[ci++].user_id));
         out_.changes.push_back(std::move(sc));
       } else {

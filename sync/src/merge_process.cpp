@@ -23,10 +23,10 @@ struct Side {
 };
 
 // The one place a conflict record is built.
-Conflict MakeConflict(const PushChange& c, std::string_view field, json base, Side winner, Side loser) {
-  Conflict x;
+FieldConflict MakeConflict(const FieldChange& c, std::string_view field, json base, Side winner, Side loser) {
+  FieldConflict x;
   x.type = c.type;
-  x.record_id = c.id;
+  x.record_id = c.record_id;
   x.workspace_id = c.workspace_id;
   x.field = std::string(field);
   x.base = std::move(base);
@@ -43,9 +43,9 @@ Conflict MakeConflict(const PushChange& c, std::string_view field, json base, Si
 // A "_deleted" value as of some version; never set means not deleted.
 json DeletedBase(json v) { return v.is_null() ? json(false) : std::move(v); }
 
-Result<std::vector<std::string>> Resolved(const PushChange& c, MergeLookup& lookup) {
+Result<std::vector<std::string>> Resolved(const FieldChange& c, MergeLookup& lookup) {
   if (c.base <= 0) return std::vector<std::string>();
-  CCF_ASSIGN_OR_RETURN(std::vector<Conflict> open, lookup.OpenConflicts(c.id, c.field));
+  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> open, lookup.OpenConflicts(c.record_id, c.field));
   return ConflictsResolvedBy(c.base, open);
 }
 
@@ -57,15 +57,15 @@ struct Base {
 };
 
 Result<Base> FindBase(const MergeInput& in, MergeLookup& lookup) {
-  const PushChange& c = in.change;
+  const FieldChange& c = in.change;
   Base b;
   if (c.base > 0) {
-    CCF_ASSIGN_OR_RETURN(b.value, lookup.ValueAt(c.id, c.field, c.base));
+    CCF_ASSIGN_OR_RETURN(b.value, lookup.ValueAt(c.record_id, c.field, c.base));
   }
   // The device made this edit on its own text: when its own latest change to
   // the field is at or after the base (two edits in one batch, or an edit
   // before the merge result came back), that change is the common base.
-  CCF_ASSIGN_OR_RETURN(std::optional<OwnChange> own, lookup.LatestOwnChange(c.id, c.field, in.device_id));
+  CCF_ASSIGN_OR_RETURN(std::optional<OwnChange> own, lookup.LatestOwnChange(c.record_id, c.field, in.device_id));
   CCF_ASSIGN_OR_RETURN(ServerVersion expired_through, lookup.ExpiredThrough());
   if (own && own->version >= c.base) {
     b.value = std::move(own->value);
@@ -79,59 +79,58 @@ Result<Base> FindBase(const MergeInput& in, MergeLookup& lookup) {
 
 // Rule 5, edit side: an edit to a record another device deleted after the
 // edit's base brings the record back; a conflict keeps the delete.
-Result<std::optional<Conflict>> Revival(const MergeInput& in, const std::optional<RecordState>& record,
-                                        MergeLookup& lookup) {
-  const PushChange& c = in.change;
+Result<std::optional<FieldConflict>> Revival(const MergeInput& in, const std::optional<RecordState>& record,
+                                             MergeLookup& lookup) {
+  const FieldChange& c = in.change;
   if (!record || !record->deleted ||
       !EditRevivesDeleted(c.base, record->deleted_version, record->deleted_by_device == in.device_id)) {
-    return std::optional<Conflict>();
+    return std::optional<FieldConflict>();
   }
   const std::string field(kDeletedField);
-  CCF_ASSIGN_OR_RETURN(FieldNow del, lookup.Field(c.id, field));
-  CCF_ASSIGN_OR_RETURN(json base, lookup.ValueAt(c.id, field, c.base));
-  return std::optional<Conflict>(MakeConflict(c, field, DeletedBase(std::move(base)),
-                                              Side{false, in.device_id, c.author, ""},
-                                              Side{true, record->deleted_by_device, del.author, del.time}));
+  CCF_ASSIGN_OR_RETURN(FieldNow del, lookup.Field(c.record_id, field));
+  CCF_ASSIGN_OR_RETURN(json base, lookup.ValueAt(c.record_id, field, c.base));
+  return std::optional<FieldConflict>(MakeConflict(c, field, DeletedBase(std::move(base)),
+                                                   Side{false, in.device_id, c.author, ""},
+                                                   Side{true, record->deleted_by_device, del.author, del.time}));
 }
 
 // A field edit (rules 1-4 and 6, and rule 5's revival).
-Result<MergeDecision> DecideEdit(const MergeInput& in, const std::optional<RecordState>& record,
-                                 MergeLookup& lookup) {
-  const PushChange& c = in.change;
+Result<MergeDecision> DecideEdit(const MergeInput& in, const std::optional<RecordState>& record, MergeLookup& lookup) {
+  const FieldChange& c = in.change;
   MergeDecision d;
   d.create_record = !record;
-  CCF_ASSIGN_OR_RETURN(FieldNow cur, lookup.Field(c.id, c.field));
+  CCF_ASSIGN_OR_RETURN(FieldNow cur, lookup.Field(c.record_id, c.field));
   CCF_ASSIGN_OR_RETURN(Base base, FindBase(in, lookup));
   FieldMerge m = MergeField(cur.state, base.value, Incoming{in.value, c.base, in.device_id, in.long_text && base.known});
   if (m.outcome == FieldOutcome::kTextMerged) {
     d.fate = PushedFate::kMerged;
-    d.ack = AckOutcome::kMerged;
+    d.ack = ChangeOutcome::kMerged;
     d.server_value = std::move(m.value);
     d.server_author = c.author;
   }
   CCF_ASSIGN_OR_RETURN(d.resolve, Resolved(c, lookup));
   if (m.outcome == FieldOutcome::kConflict) {
-    d.ack = AckOutcome::kConflict;
+    d.ack = ChangeOutcome::kConflict;
     d.conflict = MakeConflict(c, c.field, std::move(base.value), Side{std::move(m.value), in.device_id, c.author, ""},
                               Side{std::move(m.loser), cur.state.device_id, cur.author, cur.time});
   }
   CCF_ASSIGN_OR_RETURN(d.revive, Revival(in, record, lookup));
-  if (d.revive) d.ack = AckOutcome::kConflict;
+  if (d.revive) d.ack = ChangeOutcome::kConflict;
   return d;
 }
 
 // Rule 5, delete side: a delete whose base is older than another device's
 // edit of the record is kept out; the server keeps the record alive.
 Result<std::optional<MergeDecision>> KeepOutDelete(const MergeInput& in, MergeLookup& lookup) {
-  const PushChange& c = in.change;
-  CCF_ASSIGN_OR_RETURN(ServerVersion others, lookup.MaxVersionByOthers(c.id, in.device_id));
+  const FieldChange& c = in.change;
+  CCF_ASSIGN_OR_RETURN(ServerVersion others, lookup.MaxVersionByOthers(c.record_id, in.device_id));
   if (!DeleteLosesToEdit(c.base, others)) return std::optional<MergeDecision>();
   MergeDecision d;
   d.fate = PushedFate::kKeptOut;
-  d.ack = AckOutcome::kConflict;
+  d.ack = ChangeOutcome::kConflict;
   d.server_value = false;
   d.server_author = kServerDeviceId;
-  CCF_ASSIGN_OR_RETURN(json base, lookup.ValueAt(c.id, c.field, c.base));
+  CCF_ASSIGN_OR_RETURN(json base, lookup.ValueAt(c.record_id, c.field, c.base));
   CCF_ASSIGN_OR_RETURN(d.resolve, Resolved(c, lookup));
   CCF_ASSIGN_OR_RETURN(std::optional<ChangeOrigin> edit, lookup.ChangeAt(others));
   if (!edit) edit.emplace();  // expired: the conflict still keeps both values
@@ -143,7 +142,7 @@ Result<std::optional<MergeDecision>> KeepOutDelete(const MergeInput& in, MergeLo
 // "_deleted": a delete (true) or a restore (false).
 Result<MergeDecision> DecideDeleted(const MergeInput& in, const std::optional<RecordState>& record,
                                     MergeLookup& lookup) {
-  const PushChange& c = in.change;
+  const FieldChange& c = in.change;
   if (!in.value.is_boolean()) return Status::Invalid("\"_deleted\" must be true or false");
   if (!record) return Status::Invalid("the record to delete or restore does not exist on the server");
   const bool want = in.value.get<bool>();
@@ -157,7 +156,7 @@ Result<MergeDecision> DecideDeleted(const MergeInput& in, const std::optional<Re
   // A restore made without seeing a delete wins, and a conflict keeps the delete.
   if (!want && record->deleted &&
       EditRevivesDeleted(c.base, record->deleted_version, record->deleted_by_device == in.device_id)) {
-    d.ack = AckOutcome::kConflict;
+    d.ack = ChangeOutcome::kConflict;
     d.conflict = MakeConflict(c, c.field, json(false), Side{false, in.device_id, c.author, ""},
                               Side{true, record->deleted_by_device, "", ""});
   }
@@ -166,17 +165,17 @@ Result<MergeDecision> DecideDeleted(const MergeInput& in, const std::optional<Re
 
 }  // namespace
 
-std::vector<std::string> ConflictsResolvedBy(ServerVersion base, const std::vector<Conflict>& open) {
+std::vector<std::string> ConflictsResolvedBy(ServerVersion base, const std::vector<FieldConflict>& open) {
   std::vector<std::string> ids;
   if (base <= 0) return ids;
-  for (const Conflict& x : open) {
+  for (const FieldConflict& x : open) {
     if (x.winner_version <= base) ids.push_back(x.id);
   }
   return ids;
 }
 
 Result<MergeDecision> DecideMerge(const MergeInput& in, MergeLookup& lookup) {
-  CCF_ASSIGN_OR_RETURN(std::optional<RecordState> record, lookup.Record(in.change.id));
+  CCF_ASSIGN_OR_RETURN(std::optional<RecordState> record, lookup.Record(in.change.record_id));
   if (in.change.field == kDeletedField) return DecideDeleted(in, record, lookup);
   return DecideEdit(in, record, lookup);
 }

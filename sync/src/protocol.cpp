@@ -23,19 +23,11 @@ void CheckProtocol(Reader& r, int64_t protocol) {
 
 }  // namespace
 
-const char* AckOutcomeName(AckOutcome o) {
-  switch (o) {
-    case AckOutcome::kApplied: return "applied";
-    case AckOutcome::kMerged: return "merged";
-    case AckOutcome::kConflict: return "conflict";
-    case AckOutcome::kDuplicate: return "duplicate";
-  }
-  return "?";
-}
-
-json ToJson(const PushChange& c) {
-  json j = {{"seq", c.seq},     {"type", c.type}, {"id", c.id},     {"field", c.field},
-            {"value", c.value}, {"base", c.base}, {"time", c.time}, {"author", c.author}};
+json PushedChangeJson(const FieldChange& c) {
+  json j = {{"seq", c.device_seq}, {"type", ChangeTypeName(c.type)},
+            {"id", c.record_id},   {"field", c.field},
+            {"value", c.value},    {"base", c.base},
+            {"time", c.time},      {"author", c.author}};
   if (!c.workspace_id.empty()) j["ws"] = c.workspace_id;
   if (c.created) j["created"] = true;
   return j;
@@ -43,52 +35,54 @@ json ToJson(const PushChange& c) {
 
 json ToJson(const SyncRequest& r) {
   json changes = json::array();
-  for (const PushChange& c : r.changes) changes.push_back(ToJson(c));
-  return {{"protocol", r.protocol}, {"device_id", r.device_id}, {"cursor", r.cursor},
-          {"device_time", r.device_time}, {"limit", r.limit}, {"changes", changes}};
+  for (const FieldChange& c : r.changes) changes.push_back(PushedChangeJson(c));
+  return {{"protocol", r.protocol},       {"device_id", r.device_id}, {"cursor", r.cursor},
+          {"device_time", r.device_time}, {"limit", r.limit},         {"changes", changes}};
 }
 
-json ToJson(const ServerChange& c) {
-  json j = {{"v", c.version},     {"type", c.type},   {"id", c.id},         {"field", c.field},
-            {"value", c.value},   {"device", c.device_id}, {"dseq", c.device_seq},
-            {"time", c.time},     {"author", c.author}};
+json ServerChangeJson(const FieldChange& c) {
+  json j = {{"v", c.version},    {"type", ChangeTypeName(c.type)}, {"id", c.record_id},    {"field", c.field},
+            {"value", c.value},  {"device", c.device_id},          {"dseq", c.device_seq}, {"time", c.time},
+            {"author", c.author}};
   if (!c.workspace_id.empty()) j["ws"] = c.workspace_id;
   if (!c.user.empty()) j["user"] = c.user;
   if (c.created) j["created"] = true;
   return j;
 }
 
-json ToJson(const Conflict& c) {
+json ToJson(const FieldConflict& c) {
   json j = {{"id", c.id},
-          {"v", c.version},
-          {"type", c.type},
-          {"record", c.record_id},
-          {"ws", c.workspace_id},
-          {"field", c.field},
-          {"base", c.base},
-          {"winner", c.winner},
-          {"loser", c.loser},
-          {"winner_device", c.winner_device},
-          {"loser_device", c.loser_device},
-          {"winner_author", c.winner_author},
-          {"loser_author", c.loser_author},
-          {"loser_time", c.loser_time},
-          {"winner_version", c.winner_version},
-          {"resolved", c.resolved},
-          {"resolved_by", c.resolved_by}};
+            {"v", c.version},
+            {"type", ChangeTypeName(c.type)},
+            {"record", c.record_id},
+            {"ws", c.workspace_id},
+            {"field", c.field},
+            {"base", c.base},
+            {"winner", c.winner},
+            {"loser", c.loser},
+            {"winner_device", c.winner_device},
+            {"loser_device", c.loser_device},
+            {"winner_author", c.winner_author},
+            {"loser_author", c.loser_author},
+            {"loser_time", c.loser_time},
+            {"winner_version", c.winner_version},
+            {"resolved", c.resolved},
+            {"resolved_by", c.resolved_by}};
   return j;
 }
 
 json ToJson(const SyncResponse& r) {
   json acks = json::array(), rejects = json::array(), changes = json::array(), conflicts = json::array();
-  for (const Ack& a : r.acks) {
-    json j = {{"seq", a.seq}, {"v", a.version}, {"outcome", AckOutcomeName(a.outcome)}};
-    if (!a.clock_flag.empty()) j["clock"] = a.clock_flag;
+  for (const ChangeAck& a : r.acks) {
+    json j = {{"seq", a.device_seq}, {"v", a.version}, {"outcome", ChangeOutcomeName(a.outcome)}};
+    if (a.clock != ClockFlag::kNone) j["clock"] = ClockFlagName(a.clock);
     acks.push_back(std::move(j));
   }
-  for (const Reject& x : r.rejects) rejects.push_back({{"seq", x.seq}, {"code", x.code}, {"reason", x.reason}});
-  for (const ServerChange& c : r.changes) changes.push_back(ToJson(c));
-  for (const Conflict& c : r.conflicts) conflicts.push_back(ToJson(c));
+  for (const ChangeRefusal& x : r.rejects) {
+    rejects.push_back({{"seq", x.device_seq}, {"code", RejectCodeName(x.code)}, {"reason", x.reason}});
+  }
+  for (const FieldChange& c : r.changes) changes.push_back(ServerChangeJson(c));
+  for (const FieldConflict& c : r.conflicts) conflicts.push_back(ToJson(c));
   json workspaces = json::array();
   for (const WorkspaceRole& w : r.workspaces) workspaces.push_back({{"id", w.id}, {"role", w.role}});
   return {{"protocol", r.protocol}, {"server_time", r.server_time}, {"acks", acks},    {"rejects", rejects},
@@ -121,10 +115,10 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
   for (size_t i = 0; i < changes->size(); ++i) {
     Reader c((*changes)[i], "changes[" + std::to_string(i) + "]");
     if (!c.Object()) return c.status();
-    PushChange pc;
-    pc.seq = c.Int("seq", true, 1);
-    pc.type = c.Str("type", true, 32);
-    pc.id = c.Str("id", true, 64);
+    FieldChange pc;
+    pc.device_seq = c.Int("seq", true, 1);
+    pc.type = ParseChangeType(c.Str("type", true, 32));  // an unknown type is refused per change by the server
+    pc.record_id = c.Str("id", true, 64);
     pc.workspace_id = c.Str("ws", false, 64);
     pc.field = c.Str("field", true, 128);
     pc.value = c.Any("value");
@@ -133,20 +127,22 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
     pc.author = c.Str("author", false, 200);
     pc.created = c.Bool("created");
     if (!c.ok()) return c.status();
-    if (pc.seq <= last) return Status::Invalid("changes must be in increasing seq order (at seq " + std::to_string(pc.seq) + ")");
-    last = pc.seq;
+    if (pc.device_seq <= last) {
+      return Status::Invalid("changes must be in increasing seq order (at seq " + std::to_string(pc.device_seq) + ")");
+    }
+    last = pc.device_seq;
     req.changes.push_back(std::move(pc));
   }
   return req;
 }
 
-Result<ServerChange> ParseServerChange(const json& j) {
+Result<FieldChange> ParseServerChange(const json& j) {
   Reader c(j, "change");
-  ServerChange sc;
+  FieldChange sc;
   if (!c.Object()) return c.status();
   sc.version = c.Int("v", true, 1);
-  sc.type = c.Str("type", true, 32);
-  sc.id = c.Str("id", true, 64);
+  sc.type = ParseChangeType(c.Str("type", true, 32));  // a device keeps an unknown type out of its records
+  sc.record_id = c.Str("id", true, 64);
   sc.workspace_id = c.Str("ws", false, 64);
   sc.field = c.Str("field", true, 128);
   sc.value = c.Any("value");
@@ -160,13 +156,13 @@ Result<ServerChange> ParseServerChange(const json& j) {
   return sc;
 }
 
-Result<Conflict> ParseConflict(const json& j) {
+Result<FieldConflict> ParseConflict(const json& j) {
   Reader c(j, "conflict");
-  Conflict x;
+  FieldConflict x;
   if (!c.Object()) return c.status();
   x.id = c.Str("id");
   x.version = c.Int("v", true, 1);
-  x.type = c.Str("type");
+  x.type = ParseChangeType(c.Str("type"));
   x.record_id = c.Str("record");
   x.workspace_id = c.Str("ws", false);
   x.field = c.Str("field");
@@ -203,34 +199,32 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
   if (!r.ok()) return r.status();
   for (const json& a : *acks) {
     Reader ar(a, "ack");
-    Ack ack;
+    ChangeAck ack;
     if (!ar.Object()) return ar.status();
-    ack.seq = ar.Int("seq", true, 1);
+    ack.device_seq = ar.Int("seq", true, 1);
     ack.version = ar.Int("v");
     std::string outcome = ar.Str("outcome");
-    ack.clock_flag = ar.Str("clock", false);
+    ack.clock = ParseClockFlag(ar.Str("clock", false));
     if (!ar.ok()) return ar.status();
-    if (outcome == "applied") ack.outcome = AckOutcome::kApplied;
-    else if (outcome == "merged") ack.outcome = AckOutcome::kMerged;
-    else if (outcome == "conflict") ack.outcome = AckOutcome::kConflict;
-    else if (outcome == "duplicate") ack.outcome = AckOutcome::kDuplicate;
-    else return Status::Invalid("ack outcome \"" + outcome + "\" is unknown");
+    std::optional<ChangeOutcome> o = ParseChangeOutcome(outcome);
+    if (!o) return Status::Invalid("ack outcome \"" + outcome + "\" is unknown");
+    ack.outcome = *o;
     resp.acks.push_back(std::move(ack));
   }
   for (const json& x : *rejects) {
     Reader xr(x, "reject");
     if (!xr.Object()) return xr.status();
-    Reject rej{xr.Int("seq", true, 1), xr.Str("code"), xr.Str("reason")};
+    ChangeRefusal rej{xr.Int("seq", true, 1), ParseRejectCode(xr.Str("code")), xr.Str("reason")};
     if (!xr.ok()) return xr.status();
     resp.rejects.push_back(std::move(rej));
   }
   for (const json& c : *changes) {
-    CCF_ASSIGN_OR_RETURN(ServerChange sc, ParseServerChange(c));
+    CCF_ASSIGN_OR_RETURN(FieldChange sc, ParseServerChange(c));
     resp.changes.push_back(std::move(sc));
   }
   if (conflicts) {
     for (const json& c : *conflicts) {
-      CCF_ASSIGN_OR_RETURN(Conflict x, ParseConflict(c));
+      CCF_ASSIGN_OR_RETURN(FieldConflict x, ParseConflict(c));
       resp.conflicts.push_back(std::move(x));
     }
   }

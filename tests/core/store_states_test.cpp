@@ -46,7 +46,7 @@ TEST_CASE("demo data is never pending, and neither is a visit made on a demo sit
   std::string rv = AddVisit(fx.store(), &fx.env, real.site_id, {{"status", "complete"}});
   CHECK_FALSE(Unwrap(fx->IsDemo(rv)));
   CHECK(CountPending(fx.store()) > 0);
-  for (const OutgoingChange& c : Unwrap(fx->PendingChanges(1000))) {
+  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(1000))) {
     CHECK(c.workspace_id == real.workspace_id);
   }
   CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, rv)).state == RecordState::kWaiting);
@@ -103,15 +103,41 @@ TEST_CASE("a declined demo is not loaded") {
 // Applies a round trip in which the server refused every pending change.
 void RefuseAll(Store* s, const std::string& reason) {
   SyncBatch b;
-  for (const OutgoingChange& c : Unwrap(s->PendingChanges(100000))) b.rejects.push_back({c.entry.device_seq, reason});
+  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000))) {
+    b.rejects.push_back({c.device_seq, RejectCode::kForbidden, reason});
+  }
   REQUIRE_OK(s->ApplySyncBatch(b));
 }
 
-// Applies a round trip in which the server accepted every pending change.
-void AcceptAll(Store* s, int64_t* version) {
+// Applies a round trip in which the server accepted every pending change
+// (with `clock` as its doubt about the device time of each).
+void AcceptAll(Store* s, int64_t* version, ClockFlag clock = ClockFlag::kNone) {
   SyncBatch b;
-  for (const OutgoingChange& c : Unwrap(s->PendingChanges(100000))) b.acks.push_back({c.entry.device_seq, ++*version, false, ""});
+  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000))) {
+    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock});
+  }
   REQUIRE_OK(s->ApplySyncBatch(b));
+}
+
+TEST_CASE("states: the server's clock flag is kept as a code with the change and read back by History") {
+  StoreFixture fx;
+  auto seeded = testing::SeedSite(fx.store(), &fx.env);
+  int64_t version = 0;
+  AcceptAll(fx.store(), &version, ClockFlag::kFuture);
+  std::vector<ChangeEntry> h = Unwrap(fx->History(seeded.site_id));
+  REQUIRE_FALSE(h.empty());
+  for (const ChangeEntry& e : h) CHECK(e.clock == ClockFlag::kFuture);
+  // A later edit the server had no doubt about carries no flag; the older ones keep theirs.
+  REQUIRE_OK(fx->Commit({SetFields{RecordType::kSite, seeded.site_id, {{"ward", "Ward 4"}}}}).status());
+  AcceptAll(fx.store(), &version, ClockFlag::kNone);
+  h = Unwrap(fx->History(seeded.site_id));
+  CHECK(h.back().field == "ward");
+  CHECK(h.back().clock == ClockFlag::kNone);
+  CHECK(h.front().clock == ClockFlag::kFuture);
+  // A refused change's reason is never read as a clock flag.
+  REQUIRE_OK(fx->Commit({SetFields{RecordType::kSite, seeded.site_id, {{"ward", "Ward 5"}}}}).status());
+  RefuseAll(fx.store(), "future");
+  CHECK(Unwrap(fx->History(seeded.site_id)).back().clock == ClockFlag::kNone);
 }
 
 TEST_CASE("states: draft, waiting, sent, refused with the reason, and the counts Home shows") {
@@ -160,17 +186,17 @@ TEST_CASE("retrying a refused record sends all of it again under new sequence nu
   auto again = Unwrap(fx->PendingChanges(1000));
   CHECK(again.size() > sent_first.size());
   bool has_answer = false, all_new = true;
-  for (const OutgoingChange& c : again) {
-    has_answer = has_answer || c.entry.field == "answers.depth_m";
-    for (const OutgoingChange& old : sent_first) all_new = all_new && old.entry.device_seq != c.entry.device_seq;
+  for (const ChangeEntry& c : again) {
+    has_answer = has_answer || c.field == "answers.depth_m";
+    for (const ChangeEntry& old : sent_first) all_new = all_new && old.device_seq != c.device_seq;
   }
   CHECK(has_answer);
   CHECK(all_new);
   // Answers come after the visit's form in the resend.
   size_t form_at = 0, answer_at = 0;
   for (size_t i = 0; i < again.size(); ++i) {
-    if (again[i].entry.field == "form") form_at = i;
-    if (again[i].entry.field == "answers.depth_m") answer_at = i;
+    if (again[i].field == "form") form_at = i;
+    if (again[i].field == "answers.depth_m") answer_at = i;
   }
   CHECK(form_at < answer_at);
   CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, v)).state == RecordState::kDraft);
@@ -189,7 +215,7 @@ TEST_CASE("moving a refused site takes its visits along and sends them again") {
   REQUIRE_OK(fx->MoveToWorkspace(RecordType::kSite, site, other_ws));
   CHECK(Unwrap(fx->Get(RecordType::kVisit, v)).Get("workspace_id") == other_ws);
   CHECK(Unwrap(fx->RefusedRecords(10)).empty());
-  for (const OutgoingChange& c : Unwrap(fx->PendingChanges(1000))) CHECK(c.workspace_id == other_ws);
+  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(1000))) CHECK(c.workspace_id == other_ws);
   CHECK(Unwrap(fx->RecordStateOf(RecordType::kSite, site)).state == RecordState::kWaiting);
 }
 
@@ -286,14 +312,14 @@ TEST_CASE("record_state always equals a recount of the change log") {
   std::vector<std::string> visits;
   for (int i = 0; i < 6; ++i) visits.push_back(AddVisit(fx.store(), &fx.env, seeded.site_id));
   auto pending = Unwrap(fx->PendingChanges(1000));
-  REQUIRE_OK(fx->MarkSent(pending.front().entry.device_seq, pending.back().entry.device_seq));
+  REQUIRE_OK(fx->MarkSent(pending.front().device_seq, pending.back().device_seq));
   SyncBatch b;
   int64_t v = 0;
   for (size_t i = 0; i < pending.size(); ++i) {
-    if (pending[i].entry.record_id == visits[1]) {
-      b.rejects.push_back({pending[i].entry.device_seq, "no"});
+    if (pending[i].record_id == visits[1]) {
+      b.rejects.push_back({pending[i].device_seq, RejectCode::kForbidden, "no"});
     } else if (i % 3 != 0) {
-      b.acks.push_back({pending[i].entry.device_seq, ++v, false, ""});
+      b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone});
     }
   }
   REQUIRE_OK(fx->ApplySyncBatch(b));
@@ -306,11 +332,11 @@ TEST_CASE("record_state always equals a recount of the change log") {
   auto kept = Unwrap(fx->RecordStates(RecordType::kVisit));
   // Recount from the log, the slow way.
   std::map<std::string, std::pair<int, int>> recount;  // id -> (unsent, refused)
-  for (const OutgoingChange& c : Unwrap(fx->PendingChanges(100000))) {
-    if (c.entry.type == RecordType::kVisit) ++recount[c.entry.record_id].first;
+  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(100000))) {
+    if (c.type == ChangeType::kVisit) ++recount[c.record_id].first;
   }
   for (const auto& [e, why] : Unwrap(fx->ChangesInState(ChangeState::kRejected, 1000))) {
-    if (e.type == RecordType::kVisit) ++recount[e.record_id].second;
+    if (e.type == ChangeType::kVisit) ++recount[e.record_id].second;
   }
   for (const auto& [id, n] : recount) {
     REQUIRE(kept.count(id) == 1);
@@ -341,7 +367,7 @@ TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes
   REQUIRE(fx->schema_version() == kSchemaVersion);
   CHECK(Unwrap(fx->IsDemo(demo_visit)));
   CHECK_FALSE(Unwrap(fx->IsDemo(real_visit)));
-  for (const OutgoingChange& c : Unwrap(fx->PendingChanges(100000))) CHECK(c.workspace_id == real.workspace_id);
+  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(100000))) CHECK(c.workspace_id == real.workspace_id);
   CHECK(CountPending(fx.store()) > 0);
   CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, demo_visit)).state == RecordState::kDemo);
   CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, real_visit)).state == RecordState::kDraft);

@@ -56,9 +56,9 @@ TEST_CASE("Commit creates a record and logs one entry per set field") {
     CHECK(e.device_id == fx->device_id());
     CHECK(e.device_seq == prev_seq + 1);  // strictly increasing, no gaps
     prev_seq = e.device_seq;
-    CHECK(e.device_time == "2026-10-14T05:05:00.123Z");
+    CHECK(e.time == "2026-10-14T05:05:00.123Z");
     CHECK(e.author == "amina");
-    CHECK(e.type == RecordType::kVisit);
+    CHECK(e.type == ChangeType::kVisit);
     CHECK(e.record_id == id);
     CHECK(e.created);
     CHECK(e.seq >= r.first_seq);
@@ -134,7 +134,7 @@ TEST_CASE("an edit logs only the changed fields") {
   CHECK(last.field == "notes");
   CHECK(last.value == "second");
   CHECK_FALSE(last.created);
-  CHECK(last.device_time == FormatUtcMillis(fx.env.WallMillis()));
+  CHECK(last.time == FormatUtcMillis(fx.env.WallMillis()));
   Record rec = Unwrap(fx->Get(RecordType::kVisit, id));
   CHECK(rec.created_at == created_at);
   CHECK(rec.updated_at == FormatUtcMillis(fx.env.WallMillis()));

@@ -74,18 +74,18 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
 // Accepts every pending change (a sync answer).
 void AcceptAll(Store* s, int64_t* version) {
   SyncBatch b;
-  for (const OutgoingChange& c : Unwrap(s->PendingChanges(100000)))
-    b.acks.push_back({c.entry.device_seq, ++*version, false, ""});
+  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000)))
+    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, ClockFlag::kNone});
   REQUIRE_OK(s->ApplySyncBatch(b));
 }
 
 // A page from the server: another device renamed the site.
 SyncBatch RenameFromServer(const testing::Seeded& seeded, int64_t version, const std::string& name) {
   SyncBatch b;
-  RemoteChange c;
+  FieldChange c;
   c.version = version;
-  c.type = "site";
-  c.id = seeded.site_id;
+  c.type = ChangeType::kSite;
+  c.record_id = seeded.site_id;
   c.workspace_id = seeded.workspace_id;
   c.field = "name";
   c.value = name;
@@ -135,10 +135,10 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ResolveConflict refuses wr
   int64_t version = 0;
   AcceptAll(fx.store(), &version);
   SyncBatch page = RenameFromServer(seeded, version + 1, "Server name");
-  ConflictInfo conflict;
+  FieldConflict conflict;
   conflict.id = NewUuid(&fx.env);
   conflict.version = version + 2;
-  conflict.type = "site";
+  conflict.type = ChangeType::kSite;
   conflict.record_id = seeded.site_id;
   conflict.workspace_id = seeded.workspace_id;
   conflict.field = "name";
@@ -172,7 +172,7 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ResolveConflict refuses wr
   CHECK((after_reopen == changes || after_reopen == changes + 1));  // the resolution landed whole or not at all
   REQUIRE_OK(fx->ResolveConflict(conflict.id, "Agreed name"));
   CHECK(Unwrap(fx->Get(RecordType::kSite, seeded.site_id)).Get("name") == "Agreed name");
-  std::vector<ConflictInfo> open = Unwrap(fx->Conflicts(false));
+  std::vector<FieldConflict> open = Unwrap(fx->Conflicts(false));
   REQUIRE(open.size() == 1);
   CHECK(open[0].resolving_locally);
 }

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // all acked as duplicates of the first time and reach the merge again.
   if (data[0] & 1) w.who.device_id = NewUuid(&w.env);
   req->device_id = w.who.device_id;
-  for (sync::PushChange& c : req->changes) {
+  for (FieldChange& c : req->changes) {
     if (c.workspace_id == "W") c.workspace_id = w.workspace_id;
     if (c.value.is_string() && c.value.get_ref<const std::string&>() == "W") c.value = w.workspace_id;
   }

@@ -67,8 +67,8 @@ TEST_CASE("author: a change pushed as someone else reaches other devices with th
 
   sync::SyncResponse pulled = Sync(server.port, alice, json::array());
   int seen = 0;
-  for (const sync::ServerChange& c : pulled.changes) {
-    if (c.id != site) {
+  for (const FieldChange& c : pulled.changes) {
+    if (c.record_id != site) {
       if (c.device_id == sync::kServerDeviceId) CHECK(c.user.empty());  // the admin's records
       continue;
     }
@@ -105,7 +105,7 @@ TEST_CASE("author: the receiving device keeps and shows the signed-in user besid
     REQUIRE(history.size() == 2);
     for (const ChangeEntry& e : history) {
       CHECK(e.author == "Mallory Impersonator");
-      CHECK(e.pushed_by == "bob");
+      CHECK(e.user == "bob");
     }
   }
   // The CLI shows who really pushed it first.

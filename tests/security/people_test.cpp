@@ -83,8 +83,8 @@ TEST_CASE("people: a removed member's next sync refuses their changes there and 
   CHECK(after.workspaces.empty());
   CHECK(after.acks.empty());
   REQUIRE(after.rejects.size() == 2);  // refused, so the device keeps them as refused
-  CHECK(after.rejects[0].code == "forbidden");
-  for (const sync::ServerChange& c : after.changes) CHECK(c.workspace_id != server.workspace_id);
+  CHECK(after.rejects[0].code == RejectCode::kForbidden);
+  for (const FieldChange& c : after.changes) CHECK(c.workspace_id != server.workspace_id);
   // Her sign-in still works (other workspaces, the library); only this workspace ended.
   CHECK(Sync(server.port, alice, json::array())->status == 200);
 }

@@ -77,7 +77,7 @@ TEST_CASE("resend: a conflict whose answer was lost is a conflict again when re-
   Record site = Unwrap(store->Get(RecordType::kSite, kept));
   CHECK_FALSE(site.deleted);
   CHECK(site.Get("name") == "Drain D-14 (cleared)");
-  std::vector<ConflictInfo> open = Unwrap(store->Conflicts(true));
+  std::vector<FieldConflict> open = Unwrap(store->Conflicts(true));
   CHECK(open.size() == 2);
   CHECK(Unwrap(store->RecordStateOf(RecordType::kSite, kept)).state == RecordState::kConflict);
   CHECK(Unwrap(store->RecordStateOf(RecordType::kSite, renamed)).state == RecordState::kConflict);

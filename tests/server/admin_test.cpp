@@ -76,7 +76,7 @@ TEST_CASE("admin: create-workspace and add-member write server changes that memb
   std::map<std::string, json> got;
   for (const auto& c : r.changes) {
     CHECK(c.device_id == "server");
-    got[c.type + ":" + c.field] = c.value;
+    got[std::string(ChangeTypeName(c.type)) + ":" + c.field] = c.value;
   }
   CHECK(got["workspace:name"] == "Kinondoni");
   CHECK(got["workspace:country"] == "TZ");
@@ -204,7 +204,7 @@ TEST_CASE("admin: import-practices is all or nothing, idempotent, and reaches ev
   sync::SyncResponse r = a.f.Sync(s.who, {}, 0);
   int titles = 0;
   for (const auto& c : r.changes) {
-    if (c.type == "practice") {
+    if (c.type == ChangeType::kPractice) {
       CHECK(c.workspace_id.empty());
       if (c.field == "title") ++titles;
     }
@@ -243,8 +243,8 @@ TEST_CASE("admin: import-form delivers a new form version that the server then v
   sync::SyncResponse r = a.f.Sync(s.who, {}, 0);
   bool delivered = false;
   for (const auto& c : r.changes) {
-    if (c.type == "form") {
-      delivered = c.id == "drainage_flood@1.1" && c.field == "definition" && c.value == def && c.workspace_id.empty();
+    if (c.type == ChangeType::kForm) {
+      delivered = c.record_id == "drainage_flood@1.1" && c.field == "definition" && c.value == def && c.workspace_id.empty();
     }
   }
   CHECK(delivered);
@@ -259,7 +259,7 @@ TEST_CASE("admin: import-form delivers a new form version that the server then v
   changes.push_back(Change(++seq, "visit", visit, ws, "answers.smell", "strong"));
   sync::SyncResponse pushed = a.f.Sync(s.who, changes, r.cursor);
   REQUIRE(pushed.rejects.size() == 1);
-  CHECK(pushed.rejects[0].seq == seq);
+  CHECK(pushed.rejects[0].device_seq == seq);
 }
 
 TEST_CASE("admin: import-sites is all or nothing, matches sites by name and kind, and reaches the members") {
@@ -307,16 +307,16 @@ TEST_CASE("admin: import-sites is all or nothing, matches sites by name and kind
   sync::SyncResponse r = a.f.Sync(amina.who, {}, 0);
   std::map<std::string, json> names, lats;
   for (const auto& c : r.changes) {
-    if (c.type != "site") continue;
+    if (c.type != ChangeType::kSite) continue;
     CHECK(c.workspace_id == ws);
     CHECK(c.device_id == "server");
-    if (c.field == "name") names[c.id] = c.value;
-    if (c.field == "lat") lats[c.id] = c.value;  // in version order: the latest last
+    if (c.field == "name") names[c.record_id] = c.value;
+    if (c.field == "lat") lats[c.record_id] = c.value;  // in version order: the latest last
   }
   REQUIRE(names.size() == 2);
   for (const auto& [id, name] : names) CHECK(lats[id] == (name == "Drain D-14" ? -6.80 : -6.78));
   Staff bakari = AddStaff(&a.f, a.f.AddWorkspace("Elsewhere"), "bakari");
-  for (const auto& c : a.f.Sync(bakari.who, {}, 0).changes) CHECK(c.type != "site");
+  for (const auto& c : a.f.Sync(bakari.who, {}, 0).changes) CHECK(c.type != ChangeType::kSite);
 }
 
 TEST_CASE("admin: help for every command, and create-user asks for the password twice on a terminal") {

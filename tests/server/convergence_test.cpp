@@ -34,7 +34,7 @@ class SimDevice {
     Field& fl = fields_[{id, field}];
     fl.value = value;
     types_[id] = type;
-    sync::PushChange c = Change(++seq_, type, id, ws_, field, value, base, s_.user_id);
+    FieldChange c = Change(++seq_, type, id, ws_, field, value, base, s_.user_id);
     c.time = FormatUtcMillis(f_->env.WallMillis());
     pending_.push_back(std::move(c));
   }
@@ -54,25 +54,25 @@ class SimDevice {
   // the server applies the request but the device never hears back.
   void Sync(bool lose_response) {
     while (true) {
-      std::vector<sync::PushChange> batch = pending_;
+      std::vector<FieldChange> batch = pending_;
       sync::SyncResponse r = f_->Sync(s_.who, batch, cursor_, 50);
       if (lose_response) return;
-      for (const sync::Reject& x : r.rejects) {
-        rejects_.push_back(std::to_string(x.seq) + " " + x.code + ": " + x.reason);
-        Drop(x.seq);
+      for (const ChangeRefusal& x : r.rejects) {
+        rejects_.push_back(std::to_string(x.device_seq) + " " + RejectCodeName(x.code) + ": " + x.reason);
+        Drop(x.device_seq);
       }
-      for (const sync::Ack& a : r.acks) {
-        const sync::PushChange* c = Find(a.seq);
+      for (const ChangeAck& a : r.acks) {
+        const FieldChange* c = Find(a.device_seq);
         REQUIRE(c);
         if (a.version > 0) {
-          Field& fl = fields_[{c->id, c->field}];
+          Field& fl = fields_[{c->record_id, c->field}];
           fl.version = std::max(fl.version, a.version);
         }
-        Drop(a.seq);
+        Drop(a.device_seq);
       }
-      for (const sync::ServerChange& c : r.changes) {
-        Key k{c.id, c.field};
-        types_[c.id] = c.type;
+      for (const FieldChange& c : r.changes) {
+        Key k{c.record_id, c.field};
+        types_[c.record_id] = std::string(ChangeTypeName(c.type));
         if (HasPending(k)) continue;
         Field& fl = fields_[k];
         if (!careful_ || c.version > fl.version) fl = Field{c.value, std::max(c.version, fl.version)};
@@ -120,18 +120,18 @@ class SimDevice {
   const Staff& staff() const { return s_; }
 
  private:
-  const sync::PushChange* Find(sync::DeviceSeq seq) const {
+  const FieldChange* Find(sync::DeviceSeq seq) const {
     for (const auto& c : pending_) {
-      if (c.seq == seq) return &c;
+      if (c.device_seq == seq) return &c;
     }
     return nullptr;
   }
   void Drop(sync::DeviceSeq seq) {
-    std::erase_if(pending_, [&](const sync::PushChange& c) { return c.seq == seq; });
+    std::erase_if(pending_, [&](const FieldChange& c) { return c.device_seq == seq; });
   }
   bool HasPending(const Key& k) const {
     for (const auto& c : pending_) {
-      if (c.id == k.first && c.field == k.second) return true;
+      if (c.record_id == k.first && c.field == k.second) return true;
     }
     return false;
   }
@@ -144,7 +144,7 @@ class SimDevice {
   sync::ServerVersion cursor_ = 0;
   std::map<Key, Field> fields_;
   std::map<std::string, std::string> types_;
-  std::vector<sync::PushChange> pending_;
+  std::vector<FieldChange> pending_;
   std::vector<std::string> rejects_;
 };
 
@@ -266,7 +266,7 @@ FuzzResult RunFuzz(uint64_t seed, int devices, int steps, bool careful = true) {
     if (e.device_id == "server" && e.field == "notes") ++res.merged;
     if (e.device_id == "server" && e.field == "_deleted") ++res.revived;
   }
-  for (const sync::Conflict& x : Unwrap(f.storage->ConflictsAfter(0, {ws}, 1000000))) {
+  for (const FieldConflict& x : Unwrap(f.storage->ConflictsAfter(0, {ws}, 1000000))) {
     digest << x.id << " " << x.version << " " << x.winner.dump() << " " << x.loser.dump() << " " << x.resolved << "\n";
     ++res.conflicts;
   }

@@ -73,7 +73,7 @@ struct HttpFixture {
     f.AddMember(ws, user, role);
     return LoginAs(user);
   }
-  std::string SyncBody(const std::string& device_id, std::vector<sync::PushChange> changes,
+  std::string SyncBody(const std::string& device_id, std::vector<FieldChange> changes,
                        sync::ServerVersion cursor = 0) {
     sync::SyncRequest req;
     req.device_id = device_id;
@@ -283,7 +283,7 @@ TEST_CASE("http: oversized requests get 413 too_large, not a dropped connection"
     CHECK(ErrorCodeOf(r) == "too_large");
   }
   SUBCASE("10,000 changes") {
-    std::vector<sync::PushChange> changes;
+    std::vector<FieldChange> changes;
     for (int i = 1; i <= 10000; ++i) changes.push_back(Change(i, "site", t.f.NewId(), t.ws, "name", "x"));
     const std::string body = t.SyncBody(a.device_id, changes);
     REQUIRE(body.size() < sync::kMaxRequestBytes);
@@ -301,7 +301,7 @@ TEST_CASE("http: gzip request bodies are accepted and responses are gzipped on r
   HttpFixture t;
   HttpFixture::Login a = t.Member("amina");
   sync::DeviceSeq seq = 0;
-  std::vector<sync::PushChange> changes;
+  std::vector<FieldChange> changes;
   for (int i = 0; i < 50; ++i) Append(&changes, SiteChanges(&seq, t.f.NewId(), t.ws, "Site " + std::to_string(i)));
   httplib::Result r = t.Post("/v1/sync", t.SyncBody(a.device_id, changes), a.token, {}, /*compress=*/true);
   REQUIRE(r);
@@ -351,8 +351,8 @@ TEST_CASE("http: unknown record types are rejected per change, unknown paths get
   REQUIRE(r->status == 200);
   sync::SyncResponse resp = Unwrap(sync::ParseSyncResponse(json::parse(r->body)));
   REQUIRE(resp.rejects.size() == 1);
-  CHECK(resp.rejects[0].seq == 3);
-  CHECK(resp.rejects[0].code == "unknown_type");
+  CHECK(resp.rejects[0].device_seq == 3);
+  CHECK(resp.rejects[0].code == RejectCode::kUnknownType);
   CHECK(resp.acks.size() == 3);
 
   httplib::Result nf = t.Client()->Get("/v2/status");
@@ -381,7 +381,7 @@ TEST_CASE("http: a replayed request gets duplicates and applies nothing twice") 
   sync::SyncResponse r2 = Unwrap(sync::ParseSyncResponse(json::parse(again->body)));
   REQUIRE(r2.acks.size() == r1.acks.size());
   for (size_t i = 0; i < r1.acks.size(); ++i) {
-    CHECK(r2.acks[i].outcome == sync::AckOutcome::kDuplicate);
+    CHECK(r2.acks[i].outcome == ChangeOutcome::kDuplicate);
     CHECK(r2.acks[i].version == r1.acks[i].version);
   }
   CHECK(t.f.storage->CurrentVersion().value() == v);
@@ -401,7 +401,7 @@ TEST_CASE("http: cross-workspace writes are refused and pulls never leak") {
 
   sync::DeviceSeq seq = 0;
   std::string visit = t.f.NewId();
-  std::vector<sync::PushChange> evil = {
+  std::vector<FieldChange> evil = {
       Change(++seq, "site", t.f.NewId(), other, "name", "planted"),  // into B's workspace
       Change(++seq, "visit", visit, t.ws, "site_id", zsite),         // referencing B's site
       Change(++seq, "site", zsite, t.ws, "name", "hijacked"),        // editing B's record by id
@@ -413,7 +413,7 @@ TEST_CASE("http: cross-workspace writes are refused and pulls never leak") {
   sync::SyncResponse resp = Unwrap(sync::ParseSyncResponse(json::parse(r->body)));
   CHECK(resp.acks.empty());
   REQUIRE(resp.rejects.size() == 4);
-  for (const auto& x : resp.rejects) CHECK(x.code == "forbidden");
+  for (const auto& x : resp.rejects) CHECK(x.code == RejectCode::kForbidden);
   CHECK(r->body.find(zsite) == std::string::npos);
   CHECK(r->body.find("Zawadi") == std::string::npos);
   CHECK(r->body.find(other) == std::string::npos);
@@ -430,7 +430,7 @@ TEST_CASE("http: parallel devices syncing at once are all applied, in one order"
     logins.push_back(t.Member("user" + std::to_string(d)));
     sync::DeviceSeq seq = 0;
     for (int r = 0; r < kRounds; ++r) {
-      std::vector<sync::PushChange> changes;
+      std::vector<FieldChange> changes;
       for (int i = 0; i < 10; ++i) Append(&changes, SiteChanges(&seq, t.f.NewId(), t.ws));
       bodies[d].push_back(t.SyncBody(logins[d].device_id, changes));
     }

@@ -10,7 +10,6 @@
 namespace ccfield::server::testing {
 namespace {
 
-using sync::AckOutcome;
 
 // Workspace A with Amina, workspace B with Baraka (a coordinator), and in B a
 // site, a visit and an open conflict.
@@ -45,9 +44,9 @@ struct TwoWorkspaces {
     REQUIRE(r.conflicts.size() == 1);
   }
 
-  const sync::Reject* PushA(const sync::PushChange& c) {
+  const ChangeRefusal* PushA(const FieldChange& c) {
     last = f.Sync(a.who, {c});
-    return FindReject(last, c.seq);
+    return FindReject(last, c.device_seq);
   }
   sync::SyncResponse last;
 };
@@ -57,15 +56,15 @@ TEST_CASE("pull: a user never receives records or conflicts of another workspace
   sync::SyncResponse r = t.f.Sync(t.a.who, {}, 0, sync::kMaxPullLimit);
   CHECK_FALSE(r.more);
   const std::set<std::string> b_ids = {t.ws_b, t.site_b, t.visit_b, t.project_b, t.b.member_id, t.b2.member_id};
-  for (const sync::ServerChange& c : r.changes) {
+  for (const FieldChange& c : r.changes) {
     CHECK((c.workspace_id == t.ws_a || c.workspace_id.empty()));
-    CHECK(b_ids.count(c.id) == 0);
+    CHECK(b_ids.count(c.record_id) == 0);
     CHECK(c.value.dump().find("Secret") == std::string::npos);
   }
   CHECK(r.conflicts.empty());
   // A sees its own workspace record.
   bool saw_ws = false;
-  for (const auto& c : r.changes) saw_ws = saw_ws || (c.id == t.ws_a && c.field == "name");
+  for (const auto& c : r.changes) saw_ws = saw_ws || (c.record_id == t.ws_a && c.field == "name");
   CHECK(saw_ws);
 }
 
@@ -75,7 +74,7 @@ TEST_CASE("pull: a member of two workspaces receives both") {
   AuthContext who = t.f.Who(t.a.user_id, t.a.device_id);
   sync::SyncResponse r = t.f.Sync(who, {}, 0, sync::kMaxPullLimit);
   std::set<std::string> ids;
-  for (const auto& c : r.changes) ids.insert(c.id);
+  for (const auto& c : r.changes) ids.insert(c.record_id);
   CHECK(ids.count(t.site_b) == 1);
   CHECK(ids.count(t.site_a) == 0);  // its own changes are not sent back
   CHECK(ids.count(t.ws_a) == 1);
@@ -85,14 +84,14 @@ TEST_CASE("pull: a member of two workspaces receives both") {
 TEST_CASE("write: pushing into a workspace the user is not a member of is forbidden") {
   TwoWorkspaces t;
   std::string v = t.f.NewId();
-  const sync::Reject* rej = t.PushA(Change(++t.seq_a, "visit", v, t.ws_b, "workspace_id", t.ws_b));
+  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "visit", v, t.ws_b, "workspace_id", t.ws_b));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(v)).has_value());
   // An empty workspace is not a loophole either.
   rej = t.PushA(Change(++t.seq_a, "site", t.f.NewId(), "", "name", "x"));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
 }
 
 TEST_CASE("write: referencing a site of another workspace is forbidden, with nothing leaked") {
@@ -100,41 +99,41 @@ TEST_CASE("write: referencing a site of another workspace is forbidden, with not
   std::string v = t.f.NewId();
   auto changes = VisitChanges(&t.seq_a, v, t.ws_a, t.site_b);
   sync::SyncResponse r = t.f.Sync(t.a.who, changes);
-  const sync::Reject* rej = FindReject(r, changes[1].seq);  // site_id
+  const ChangeRefusal* rej = FindReject(r, changes[1].device_seq);  // site_id
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   // Same answer as for a site that does not exist at all: existence is not revealed.
   auto c = Change(++t.seq_a, "visit", v, t.ws_a, "site_id", t.f.NewId());
-  const sync::Reject* rej2 = t.PushA(c);
+  const ChangeRefusal* rej2 = t.PushA(c);
   REQUIRE(rej2);
   CHECK(rej2->code == rej->code);
   CHECK(rej2->reason == rej->reason);
   // The other fields of the visit were applied: a rejection does not stop the others.
-  CHECK(FindAck(r, changes[0].seq));
-  CHECK(FindAck(r, changes[2].seq));
+  CHECK(FindAck(r, changes[0].device_seq));
+  CHECK(FindAck(r, changes[2].device_seq));
 }
 
 TEST_CASE("write: editing another workspace's record by id is forbidden, whatever workspace is claimed") {
   TwoWorkspaces t;
   const json before = Unwrap(t.f.storage->GetField(t.visit_b, "notes")).state.value;
-  const sync::Reject* rej = t.PushA(Change(++t.seq_a, "visit", t.visit_b, t.ws_a, "notes", "overwritten"));
+  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "visit", t.visit_b, t.ws_a, "notes", "overwritten"));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   rej = t.PushA(Change(++t.seq_a, "visit", t.visit_b, t.ws_b, "notes", "overwritten"));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   rej = t.PushA(Change(++t.seq_a, "visit", t.visit_b, t.ws_a, "_deleted", true));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   CHECK(Unwrap(t.f.storage->GetField(t.visit_b, "notes")).state.value == before);
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(t.visit_b))->deleted);
   // Moving one's own record to another workspace is refused too.
   rej = t.PushA(Change(++t.seq_a, "site", t.site_a, t.ws_a, "workspace_id", t.ws_b));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   rej = t.PushA(Change(++t.seq_a, "site", t.site_a, t.ws_b, "name", "moved"));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
 }
 
 TEST_CASE("write: library records, workspaces, members and forms are read-only for devices") {
@@ -150,39 +149,39 @@ TEST_CASE("write: library records, workspaces, members and forms are read-only f
   };
   for (const Case& c : cases) {
     CAPTURE(c.type);
-    const sync::Reject* rej = t.PushA(Change(++t.seq_a, c.type, t.f.NewId(), t.ws_a, c.field, c.value));
+    const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, c.type, t.f.NewId(), t.ws_a, c.field, c.value));
     REQUIRE(rej);
-    CHECK(rej->code == "read_only");
+    CHECK(rej->code == RejectCode::kReadOnly);
   }
   // Their own member record too: a field worker cannot promote themselves.
-  const sync::Reject* rej = t.PushA(Change(++t.seq_a, "member", t.a.member_id, t.ws_a, "role", "coordinator"));
+  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "member", t.a.member_id, t.ws_a, "role", "coordinator"));
   REQUIRE(rej);
-  CHECK(rej->code == "read_only");
+  CHECK(rej->code == RejectCode::kReadOnly);
 }
 
 TEST_CASE("write: unknown record types are rejected per change with unknown_type") {
   TwoWorkspaces t;
   for (const char* type : {"spaceship", "visits", "good_practice", ""}) {
     CAPTURE(type);
-    const sync::Reject* rej = t.PushA(Change(++t.seq_a, type, t.f.NewId(), t.ws_a, "name", "x"));
+    const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, type, t.f.NewId(), t.ws_a, "name", "x"));
     REQUIRE(rej);
-    CHECK(rej->code == "unknown_type");
+    CHECK(rej->code == RejectCode::kUnknownType);
   }
 }
 
 TEST_CASE("write: projects are for coordinators, observers change nothing") {
   TwoWorkspaces t;
   std::string p = t.f.NewId();
-  const sync::Reject* rej = t.PushA(Change(++t.seq_a, "project", p, t.ws_a, "workspace_id", t.ws_a));
+  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "project", p, t.ws_a, "workspace_id", t.ws_a));
   REQUIRE(rej);
-  CHECK(rej->code == "forbidden");
+  CHECK(rej->code == RejectCode::kForbidden);
   // Baraka coordinates B: allowed.
   auto r = t.f.Sync(t.b.who, {Change(++t.seq_b, "project", t.project_b, t.ws_b, "status", "active")});
   CHECK(r.rejects.empty());
   // Bupe is field staff in B.
   r = t.f.Sync(t.b2.who, {Change(++t.seq_b2, "project", t.project_b, t.ws_b, "status", "paused")});
   REQUIRE(r.rejects.size() == 1);
-  CHECK(r.rejects[0].code == "forbidden");
+  CHECK(r.rejects[0].code == RejectCode::kForbidden);
   // Field staff may still point a visit at the project.
   std::string v = t.f.NewId();
   auto changes = VisitChanges(&t.seq_b2, v, t.ws_b, t.site_b);
@@ -194,7 +193,7 @@ TEST_CASE("write: projects are for coordinators, observers change nothing") {
   sync::DeviceSeq so = 0;
   r = t.f.Sync(o.who, {Change(++so, "site", t.site_a, t.ws_a, "name", "x")});
   REQUIRE(r.rejects.size() == 1);
-  CHECK(r.rejects[0].code == "forbidden");
+  CHECK(r.rejects[0].code == RejectCode::kForbidden);
 }
 
 TEST_CASE("write: invalid values are rejected per change with invalid") {
@@ -203,7 +202,7 @@ TEST_CASE("write: invalid values are rejected per change with invalid") {
   REQUIRE(t.f.Sync(t.a.who, VisitChanges(&t.seq_a, v, t.ws_a, t.site_a)).rejects.empty());
   struct Case {
     const char* what;
-    sync::PushChange c;
+    FieldChange c;
   };
   std::vector<Case> cases = {
       {"pick list", Change(++t.seq_a, "visit", v, t.ws_a, "weather", "sunny")},
@@ -226,16 +225,16 @@ TEST_CASE("write: invalid values are rejected per change with invalid") {
   cases.push_back({"time", bad_time});
   for (const Case& c : cases) {
     CAPTURE(c.what);
-    const sync::Reject* rej = t.PushA(c.c);
+    const ChangeRefusal* rej = t.PushA(c.c);
     REQUIRE(rej);
-    CHECK(rej->code == "invalid");
+    CHECK(rej->code == RejectCode::kInvalid);
     CHECK(!rej->reason.empty());
   }
   // An answer before the visit has a form.
   std::string v2 = t.f.NewId();
   auto r = t.f.Sync(t.a.who, {Change(++t.seq_a, "visit", v2, t.ws_a, "answers.width_m", 2.5)});
   REQUIRE(r.rejects.size() == 1);
-  CHECK(r.rejects[0].code == "invalid");
+  CHECK(r.rejects[0].code == RejectCode::kInvalid);
 }
 
 TEST_CASE("write: form answers are checked against the visit's form, including one set earlier in the batch") {
@@ -266,17 +265,17 @@ TEST_CASE("write: form answers are checked against the visit's form, including o
   changes.push_back(Change(++t.seq_a, "visit", v, t.ws_a, "answers." + question, answer));
   changes.push_back(Change(++t.seq_a, "visit", v, t.ws_a, "answers." + question, json::array({1, 2})));
   sync::SyncResponse r = t.f.Sync(t.a.who, changes);
-  CHECK(FindAck(r, changes[changes.size() - 2].seq));
-  const sync::Reject* rej = FindReject(r, changes.back().seq);
+  CHECK(FindAck(r, changes[changes.size() - 2].device_seq));
+  const ChangeRefusal* rej = FindReject(r, changes.back().device_seq);
   REQUIRE(rej);
-  CHECK(rej->code == "invalid");
+  CHECK(rej->code == RejectCode::kInvalid);
   CHECK(Unwrap(t.f.storage->GetField(v, "answers." + question)).state.value == answer);
 }
 
 TEST_CASE("write: a new visit's answers may come before its form in the batch (fields logged in key order)") {
   TwoWorkspaces t;
   std::string v = t.f.NewId();
-  std::vector<sync::PushChange> changes = {
+  std::vector<FieldChange> changes = {
       Change(++t.seq_a, "visit", v, t.ws_a, "answers.width_m", 2.5),
       Change(++t.seq_a, "visit", v, t.ws_a, "answers.width_m", "wide"),  // wrong type for any form
       Change(++t.seq_a, "visit", v, t.ws_a, "answers.nonsense", 1),
@@ -286,17 +285,17 @@ TEST_CASE("write: a new visit's answers may come before its form in the batch (f
       Change(++t.seq_a, "visit", v, t.ws_a, "workspace_id", t.ws_a),
   };
   sync::SyncResponse r = t.f.Sync(t.a.who, changes);
-  CHECK(FindAck(r, changes[0].seq));
+  CHECK(FindAck(r, changes[0].device_seq));
   REQUIRE(r.rejects.size() == 2);
-  CHECK(r.rejects[0].seq == changes[1].seq);
-  CHECK(r.rejects[1].seq == changes[2].seq);
+  CHECK(r.rejects[0].device_seq == changes[1].device_seq);
+  CHECK(r.rejects[1].device_seq == changes[2].device_seq);
   CHECK(Unwrap(t.f.storage->GetField(v, "answers.width_m")).state.value == 2.5);
   // A later form change in another visit does not count.
   std::string w = t.f.NewId();
   auto other = Change(++t.seq_a, "visit", w, t.ws_a, "answers.width_m", 1.0);
   auto form_v = Change(++t.seq_a, "visit", t.f.NewId(), t.ws_a, "form", kFormKey);
   sync::SyncResponse r2 = t.f.Sync(t.a.who, {other, form_v});
-  REQUIRE(FindReject(r2, other.seq));
+  REQUIRE(FindReject(r2, other.device_seq));
 }
 
 }  // namespace

@@ -44,27 +44,27 @@ AuthContext ServerFixture::Who(const std::string& user_id, const std::string& de
 
 std::string ServerFixture::NewDeviceId() { return NewUuid(&env); }
 
-sync::SyncResponse ServerFixture::Sync(const AuthContext& who, std::vector<sync::PushChange> changes,
+sync::SyncResponse ServerFixture::Sync(const AuthContext& who, std::vector<FieldChange> changes,
                                        sync::ServerVersion cursor, int limit) {
   sync::SyncRequest req;
   req.device_id = who.device_id;
   req.cursor = cursor;
   req.limit = limit;
   req.device_time = FormatUtcMillis(env.WallMillis());
-  for (sync::PushChange& c : changes) {
+  for (FieldChange& c : changes) {
     if (c.time.empty()) c.time = FormatUtcMillis(env.WallMillis());
   }
   req.changes = std::move(changes);
   return Unwrap(service->Sync(who, req));
 }
 
-sync::PushChange Change(sync::DeviceSeq seq, const std::string& type, const std::string& id, const std::string& ws,
+FieldChange Change(sync::DeviceSeq seq, const std::string& type, const std::string& id, const std::string& ws,
                         const std::string& field, const json& value, sync::ServerVersion base,
                         const std::string& author) {
-  sync::PushChange c;
-  c.seq = seq;
-  c.type = type;
-  c.id = id;
+  FieldChange c;
+  c.device_seq = seq;
+  c.type = ParseChangeType(type);  // a name the server does not know stays unknown
+  c.record_id = id;
   c.workspace_id = ws;
   c.field = field;
   c.value = value;
@@ -73,18 +73,18 @@ sync::PushChange Change(sync::DeviceSeq seq, const std::string& type, const std:
   return c;
 }
 
-std::vector<sync::PushChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
+std::vector<FieldChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
                                           const std::string& name) {
-  std::vector<sync::PushChange> out;
+  std::vector<FieldChange> out;
   out.push_back(Change(++*seq, "site", site_id, ws, "workspace_id", ws));
   out.back().created = true;
   out.push_back(Change(++*seq, "site", site_id, ws, "name", name));
   return out;
 }
 
-std::vector<sync::PushChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
+std::vector<FieldChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
                                            const std::string& site_id) {
-  std::vector<sync::PushChange> out;
+  std::vector<FieldChange> out;
   out.push_back(Change(++*seq, "visit", visit_id, ws, "workspace_id", ws));
   out.back().created = true;
   out.push_back(Change(++*seq, "visit", visit_id, ws, "site_id", site_id));
@@ -94,29 +94,29 @@ std::vector<sync::PushChange> VisitChanges(sync::DeviceSeq* seq, const std::stri
   return out;
 }
 
-void Append(std::vector<sync::PushChange>* into, const std::vector<sync::PushChange>& more) {
+void Append(std::vector<FieldChange>* into, const std::vector<FieldChange>& more) {
   into->insert(into->end(), more.begin(), more.end());
 }
 
-const sync::Ack* FindAck(const sync::SyncResponse& r, sync::DeviceSeq seq) {
-  for (const sync::Ack& a : r.acks) {
-    if (a.seq == seq) return &a;
+const ChangeAck* FindAck(const sync::SyncResponse& r, sync::DeviceSeq seq) {
+  for (const ChangeAck& a : r.acks) {
+    if (a.device_seq == seq) return &a;
   }
   return nullptr;
 }
 
-const sync::Reject* FindReject(const sync::SyncResponse& r, sync::DeviceSeq seq) {
-  for (const sync::Reject& x : r.rejects) {
-    if (x.seq == seq) return &x;
+const ChangeRefusal* FindReject(const sync::SyncResponse& r, sync::DeviceSeq seq) {
+  for (const ChangeRefusal& x : r.rejects) {
+    if (x.device_seq == seq) return &x;
   }
   return nullptr;
 }
 
-std::vector<sync::ServerChange> Received(const sync::SyncResponse& r, const std::string& record_id,
+std::vector<FieldChange> Received(const sync::SyncResponse& r, const std::string& record_id,
                                          const std::string& field) {
-  std::vector<sync::ServerChange> out;
-  for (const sync::ServerChange& c : r.changes) {
-    if (c.id == record_id && c.field == field) out.push_back(c);
+  std::vector<FieldChange> out;
+  for (const FieldChange& c : r.changes) {
+    if (c.record_id == record_id && c.field == field) out.push_back(c);
   }
   return out;
 }

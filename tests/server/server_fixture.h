@@ -67,7 +67,7 @@ class ServerFixture {
   std::string NewId() { return NewDeviceId(); }
 
   // Runs one sync cycle; REQUIREs success.
-  sync::SyncResponse Sync(const AuthContext& who, std::vector<sync::PushChange> changes, sync::ServerVersion cursor = 0,
+  sync::SyncResponse Sync(const AuthContext& who, std::vector<FieldChange> changes, sync::ServerVersion cursor = 0,
                           int limit = sync::kDefaultPullLimit);
 
   ccfield::testing::TempDir dir;
@@ -77,26 +77,26 @@ class ServerFixture {
 };
 
 // A pushed change. `time` defaults to the fixture's clock when empty.
-sync::PushChange Change(sync::DeviceSeq seq, const std::string& type, const std::string& id, const std::string& ws,
+FieldChange Change(sync::DeviceSeq seq, const std::string& type, const std::string& id, const std::string& ws,
                         const std::string& field, const json& value, sync::ServerVersion base = 0,
                         const std::string& author = "tester");
 
 // The changes that create a site (name, workspace_id).
-std::vector<sync::PushChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
+std::vector<FieldChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
                                           const std::string& name = "Drain D-14");
 // The changes that create a drainage_flood@1.0 visit at `site_id`.
-std::vector<sync::PushChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
+std::vector<FieldChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
                                            const std::string& site_id);
 
 // Appends all of `more` to `into`.
-void Append(std::vector<sync::PushChange>* into, const std::vector<sync::PushChange>& more);
+void Append(std::vector<FieldChange>* into, const std::vector<FieldChange>& more);
 
 // The ack for `seq`, or nullptr.
-const sync::Ack* FindAck(const sync::SyncResponse& r, sync::DeviceSeq seq);
+const ChangeAck* FindAck(const sync::SyncResponse& r, sync::DeviceSeq seq);
 // The reject for `seq`, or nullptr.
-const sync::Reject* FindReject(const sync::SyncResponse& r, sync::DeviceSeq seq);
+const ChangeRefusal* FindReject(const sync::SyncResponse& r, sync::DeviceSeq seq);
 // Received changes to (record, field), in order.
-std::vector<sync::ServerChange> Received(const sync::SyncResponse& r, const std::string& record_id,
+std::vector<FieldChange> Received(const sync::SyncResponse& r, const std::string& record_id,
                                          const std::string& field);
 
 // A user in a workspace with a device: the common starting point.

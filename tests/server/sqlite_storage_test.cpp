@@ -11,7 +11,7 @@ namespace {
 RecordMeta Meta(const std::string& id, const std::string& type, const std::string& ws) {
   RecordMeta m;
   m.id = id;
-  m.type = type;
+  m.type = ParseChangeType(type);
   m.workspace_id = ws;
   return m;
 }
@@ -27,7 +27,7 @@ HistoryEntry Entry(ServerVersion v, const std::string& record, const std::string
                    HistoryOutcome o = HistoryOutcome::kApplied) {
   HistoryEntry e;
   e.version = v;
-  e.type = "site";
+  e.type = ChangeType::kSite;
   e.record_id = record;
   e.workspace_id = ws;
   e.field = field;
@@ -179,17 +179,17 @@ TEST_CASE("storage: history queries: value at a version, max version by others, 
 
 TEST_CASE("storage: conflicts: open ones per field, resolving moves their version, pull per workspace") {
   ServerFixture f;
-  sync::Conflict x;
+  FieldConflict x;
   x.id = "c1";
   x.version = 7;
-  x.type = "site";
+  x.type = ChangeType::kSite;
   x.record_id = "r1";
   x.workspace_id = "wsA";
   x.field = "name";
   x.winner = "b";
   x.loser = "a";
   x.winner_version = 6;
-  sync::Conflict y = x;
+  FieldConflict y = x;
   y.id = "c2";
   y.version = 8;
   y.workspace_id = "wsB";

@@ -11,7 +11,6 @@
 namespace ccfield::server::testing {
 namespace {
 
-using sync::AckOutcome;
 
 // Two field workers of one workspace, each with a device, and a visit both have.
 struct TwoDevices {
@@ -28,19 +27,19 @@ struct TwoDevices {
     b = AddStaff(&f, ws, "bakari");
     site = f.NewId();
     visit = f.NewId();
-    std::vector<sync::PushChange> create = SiteChanges(&seq_a, site, ws);
+    std::vector<FieldChange> create = SiteChanges(&seq_a, site, ws);
     Append(&create, VisitChanges(&seq_a, visit, ws, site));
     create.push_back(Change(++seq_a, "visit", visit, ws, "notes", "line one\nline two\nline three\n"));
     sync::SyncResponse r = SyncA(create);
     REQUIRE(r.rejects.empty());
     SyncB({});
   }
-  sync::SyncResponse SyncA(std::vector<sync::PushChange> changes) {
+  sync::SyncResponse SyncA(std::vector<FieldChange> changes) {
     sync::SyncResponse r = f.Sync(a.who, std::move(changes), cursor_a);
     cursor_a = r.cursor;
     return r;
   }
-  sync::SyncResponse SyncB(std::vector<sync::PushChange> changes) {
+  sync::SyncResponse SyncB(std::vector<FieldChange> changes) {
     sync::SyncResponse r = f.Sync(b.who, std::move(changes), cursor_b);
     cursor_b = r.cursor;
     return r;
@@ -56,7 +55,7 @@ TEST_CASE("fast-forward: an edit based on the current version is applied as sent
   sync::ServerVersion base = t.VersionOf(t.site, "name");
   sync::SyncResponse r = t.SyncB({Change(++t.seq_b, "site", t.site, t.ws, "name", "Drain D-15", base)});
   REQUIRE(r.acks.size() == 1);
-  CHECK(r.acks[0].outcome == AckOutcome::kApplied);
+  CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK(r.acks[0].version > base);
   CHECK(Received(r, t.site, "name").empty());  // its own change is not sent back
   CHECK(r.conflicts.empty());
@@ -78,8 +77,8 @@ TEST_CASE("fast-forward: a device's own sequential edits never conflict with eac
   sync::SyncResponse r = t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "First", base),
                                   Change(++t.seq_a, "site", t.site, t.ws, "name", "Second", base)});
   REQUIRE(r.acks.size() == 2);
-  CHECK(r.acks[0].outcome == AckOutcome::kApplied);
-  CHECK(r.acks[1].outcome == AckOutcome::kApplied);
+  CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
+  CHECK(r.acks[1].outcome == ChangeOutcome::kApplied);
   CHECK(r.conflicts.empty());
   CHECK(t.Field(t.site, "name").state.value == "Second");
 }
@@ -90,7 +89,7 @@ TEST_CASE("same value: concurrent equal edits are applied without a conflict") {
   t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "weather", "heavy_rain", base)});
   sync::SyncResponse r = t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "weather", "heavy_rain", base)});
   REQUIRE(r.acks.size() == 1);
-  CHECK(r.acks[0].outcome == AckOutcome::kApplied);
+  CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK(r.conflicts.empty());
   CHECK(Unwrap(t.f.storage->OpenConflicts(t.visit, "weather")).empty());
 }
@@ -100,11 +99,11 @@ TEST_CASE("long text: non-overlapping concurrent edits are merged and the merge 
   sync::ServerVersion base = t.VersionOf(t.visit, "notes");
   sync::SyncResponse ra =
       t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "notes", "line ONE\nline two\nline three\n", base)});
-  REQUIRE(ra.acks[0].outcome == AckOutcome::kApplied);
+  REQUIRE(ra.acks[0].outcome == ChangeOutcome::kApplied);
   sync::SyncResponse rb =
       t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "notes", "line one\nline two\nline THREE\n", base)});
   REQUIRE(rb.acks.size() == 1);
-  CHECK(rb.acks[0].outcome == AckOutcome::kMerged);
+  CHECK(rb.acks[0].outcome == ChangeOutcome::kMerged);
   CHECK(rb.conflicts.empty());
   const std::string merged = "line ONE\nline two\nline THREE\n";
   // The merged value reaches the pusher too, as a server change after its ack.
@@ -137,7 +136,7 @@ TEST_CASE("retention: a text edit whose base value has expired is a conflict, ne
   sync::SyncResponse rb =
       t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "notes", "line one\nline two\nline THREE\n", base)});
   REQUIRE(rb.acks.size() == 1);
-  CHECK(rb.acks[0].outcome == AckOutcome::kConflict);
+  CHECK(rb.acks[0].outcome == ChangeOutcome::kConflict);
   REQUIRE(rb.conflicts.size() == 1);
   CHECK(rb.conflicts[0].loser == "line ONE\nline two\nline three\n");  // nothing lost
   CHECK(t.Field(t.visit, "notes").state.value == "line one\nline two\nline THREE\n");
@@ -147,16 +146,16 @@ TEST_CASE("conflict: the later arrival wins and the loser is kept with both devi
   TwoDevices t;
   sync::ServerVersion base = t.VersionOf(t.site, "name");
   sync::SyncResponse ra = t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "Amina's name", base, "Amina")});
-  REQUIRE(ra.acks[0].outcome == AckOutcome::kApplied);
+  REQUIRE(ra.acks[0].outcome == ChangeOutcome::kApplied);
   sync::SyncResponse rb = t.SyncB({Change(++t.seq_b, "site", t.site, t.ws, "name", "Bakari's name", base, "Bakari")});
   REQUIRE(rb.acks.size() == 1);
-  CHECK(rb.acks[0].outcome == AckOutcome::kConflict);
+  CHECK(rb.acks[0].outcome == ChangeOutcome::kConflict);
   CHECK(t.Field(t.site, "name").state.value == "Bakari's name");
   REQUIRE(rb.conflicts.size() == 1);
-  const sync::Conflict& x = rb.conflicts[0];
+  const FieldConflict& x = rb.conflicts[0];
   CHECK(x.record_id == t.site);
   CHECK(x.field == "name");
-  CHECK(x.type == "site");
+  CHECK(x.type == ChangeType::kSite);
   CHECK(x.workspace_id == t.ws);
   CHECK(x.base == "Drain D-14");
   CHECK(x.winner == "Bakari's name");
@@ -187,11 +186,11 @@ TEST_CASE("resolving: an edit made after receiving the conflict closes it, an ol
   t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "A", base)});
   sync::SyncResponse rb = t.SyncB({Change(++t.seq_b, "site", t.site, t.ws, "name", "B", base)});
   REQUIRE(rb.conflicts.size() == 1);
-  const sync::Conflict x = rb.conflicts[0];
+  const FieldConflict x = rb.conflicts[0];
 
   // An edit still based before the conflict's winner is another conflict, not a resolution.
   sync::SyncResponse stale = t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "A again", base)});
-  CHECK(stale.acks[0].outcome == AckOutcome::kConflict);  // concurrent with B's winning value
+  CHECK(stale.acks[0].outcome == ChangeOutcome::kConflict);  // concurrent with B's winning value
   auto open = Unwrap(t.f.storage->OpenConflicts(t.site, "name"));
   CHECK(open.size() >= 1);
   bool first_open = false;
@@ -205,7 +204,7 @@ TEST_CASE("resolving: an edit made after receiving the conflict closes it, an ol
   REQUIRE(rr.acks.size() == 1);
   CHECK(Unwrap(t.f.storage->OpenConflicts(t.site, "name")).empty());
   bool saw_resolved = false;
-  for (const sync::Conflict& c : rr.conflicts) {
+  for (const FieldConflict& c : rr.conflicts) {
     if (c.id == x.id) {
       saw_resolved = c.resolved && c.resolved_by == rr.acks[0].version && c.version > rr.acks[0].version;
     }
@@ -214,7 +213,7 @@ TEST_CASE("resolving: an edit made after receiving the conflict closes it, an ol
   // The other device receives the updated conflict.
   sync::SyncResponse ra = t.SyncA({});
   bool a_saw = false;
-  for (const sync::Conflict& c : ra.conflicts) a_saw = a_saw || (c.id == x.id && c.resolved);
+  for (const FieldConflict& c : ra.conflicts) a_saw = a_saw || (c.id == x.id && c.resolved);
   CHECK(a_saw);
 }
 
@@ -223,10 +222,10 @@ TEST_CASE("delete vs edit: a delete based before another device's edit is kept o
   sync::ServerVersion before_edit = t.f.storage->CurrentVersion().value();
   sync::SyncResponse rb =
       t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "weather", "dry", t.VersionOf(t.visit, "weather"), "Bakari")});
-  REQUIRE(rb.acks[0].outcome == AckOutcome::kApplied);
+  REQUIRE(rb.acks[0].outcome == ChangeOutcome::kApplied);
   sync::SyncResponse ra = t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", true, before_edit, "Amina")});
   REQUIRE(ra.acks.size() == 1);
-  CHECK(ra.acks[0].outcome == AckOutcome::kConflict);
+  CHECK(ra.acks[0].outcome == ChangeOutcome::kConflict);
   CHECK(ra.acks[0].version == 0);  // kept out: it got no version
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
   // The deleting device receives _deleted=false from the server, and the conflict.
@@ -235,7 +234,7 @@ TEST_CASE("delete vs edit: a delete based before another device's edit is kept o
   CHECK(undelete[0].value == false);
   CHECK(undelete[0].device_id == "server");
   bool found = false;
-  for (const sync::Conflict& x : ra.conflicts) {
+  for (const FieldConflict& x : ra.conflicts) {
     if (x.record_id == t.visit && x.field == "_deleted") {
       found = true;
       CHECK(x.winner == false);
@@ -255,7 +254,7 @@ TEST_CASE("delete vs edit: a delete based before another device's edit is kept o
   // Deleting again after seeing the conflict works and resolves it.
   sync::ServerVersion seen = t.cursor_a;
   sync::SyncResponse again = t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", true, seen)});
-  CHECK(again.acks[0].outcome == AckOutcome::kApplied);
+  CHECK(again.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
   CHECK(Unwrap(t.f.storage->OpenConflicts(t.visit, "_deleted")).empty());
 }
@@ -265,13 +264,13 @@ TEST_CASE("edit vs delete: an edit based before another device's delete brings t
   sync::ServerVersion b_base = t.VersionOf(t.visit, "notes");
   sync::SyncResponse ra = t.SyncA(
       {Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", true, t.f.storage->CurrentVersion().value(), "Amina")});
-  REQUIRE(ra.acks[0].outcome == AckOutcome::kApplied);
+  REQUIRE(ra.acks[0].outcome == ChangeOutcome::kApplied);
   REQUIRE(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
 
   sync::SyncResponse rb =
       t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "notes", "still blocked\n", b_base, "Bakari")});
   REQUIRE(rb.acks.size() == 1);
-  CHECK(rb.acks[0].outcome == AckOutcome::kConflict);
+  CHECK(rb.acks[0].outcome == ChangeOutcome::kConflict);
   CHECK(rb.acks[0].version > 0);  // the edit is applied
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
   CHECK(t.Field(t.visit, "notes").state.value == "still blocked\n");
@@ -280,7 +279,7 @@ TEST_CASE("edit vs delete: an edit based before another device's delete brings t
   CHECK(undelete.back().value == false);
   CHECK(undelete.back().device_id == "server");
   bool found = false;
-  for (const sync::Conflict& x : rb.conflicts) {
+  for (const FieldConflict& x : rb.conflicts) {
     if (x.field == "_deleted") {
       found = true;
       CHECK(x.loser == true);
@@ -303,16 +302,16 @@ TEST_CASE("delete and edit by the same device, or after seeing the delete, do no
   sync::ServerVersion base = t.VersionOf(t.visit, "notes");
   sync::SyncResponse r = t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "notes", "x\n", base),
                                   Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", true, base)});
-  CHECK(r.acks[0].outcome == AckOutcome::kApplied);
-  CHECK(r.acks[1].outcome == AckOutcome::kApplied);
+  CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
+  CHECK(r.acks[1].outcome == ChangeOutcome::kApplied);
   CHECK(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
   // A's later edit of its own deleted record leaves it deleted.
   sync::SyncResponse r2 = t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "notes", "y\n", base)});
-  CHECK(r2.acks[0].outcome == AckOutcome::kApplied);
+  CHECK(r2.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
   // Restoring is an ordinary edit of _deleted.
   sync::SyncResponse r3 = t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", false, t.cursor_a)});
-  CHECK(r3.acks[0].outcome == AckOutcome::kApplied);
+  CHECK(r3.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK_FALSE(Unwrap(t.f.storage->GetRecord(t.visit))->deleted);
 }
 
@@ -320,7 +319,7 @@ TEST_CASE("duplicates: a re-sent request gets the original versions and outcomes
   TwoDevices t;
   sync::ServerVersion before_edit = t.f.storage->CurrentVersion().value();
   t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "weather", "dry", t.VersionOf(t.visit, "weather"))});
-  std::vector<sync::PushChange> batch = {
+  std::vector<FieldChange> batch = {
       Change(++t.seq_a, "site", t.site, t.ws, "ward", "Ward 5", t.VersionOf(t.site, "ward")),
       Change(++t.seq_a, "site", t.site, t.ws, "name", "Renamed", t.VersionOf(t.site, "name")),
       Change(++t.seq_a, "visit", t.visit, t.ws, "_deleted", true, before_edit),  // kept out
@@ -337,14 +336,14 @@ TEST_CASE("duplicates: a re-sent request gets the original versions and outcomes
   CHECK(t.f.storage->CurrentVersion().value() == v_after);  // nothing new at all
   REQUIRE(again.acks.size() == 3);
   for (size_t i = 0; i < 3; ++i) {
-    CHECK(again.acks[i].seq == first.acks[i].seq);
+    CHECK(again.acks[i].device_seq == first.acks[i].device_seq);
     CHECK(again.acks[i].version == first.acks[i].version);
     // Applied before: "duplicate"; a conflict stays a conflict (issue 10:
     // acking it "duplicate" marked the kept-out delete synced).
     CHECK(again.acks[i].outcome ==
-          (first.acks[i].outcome == AckOutcome::kApplied ? AckOutcome::kDuplicate : first.acks[i].outcome));
+          (first.acks[i].outcome == ChangeOutcome::kApplied ? ChangeOutcome::kDuplicate : first.acks[i].outcome));
   }
-  CHECK(again.acks[2].outcome == AckOutcome::kConflict);
+  CHECK(again.acks[2].outcome == ChangeOutcome::kConflict);
   CHECK(again.acks[2].version == 0);  // the kept-out delete keeps version 0
   CHECK(again.rejects.size() == 1);   // a rejected change is checked again, and rejected again
   CHECK(again.conflicts.size() == conflicts_after);
@@ -358,7 +357,7 @@ TEST_CASE("pull: limit, more and cursor walk through everything exactly once") {
   Staff a = AddStaff(&f, ws, "amina");
   Staff b = AddStaff(&f, ws, "bakari");
   sync::DeviceSeq seq = 0;
-  std::vector<sync::PushChange> changes;
+  std::vector<FieldChange> changes;
   for (int i = 0; i < 12; ++i) Append(&changes, SiteChanges(&seq, f.NewId(), ws, "Site " + std::to_string(i)));
   sync::SyncResponse ra = f.Sync(a.who, changes, 0);
   REQUIRE(ra.rejects.empty());
@@ -447,16 +446,16 @@ TEST_CASE("clock: device times far in the future or before the previous sync are
   fine.time = FormatUtcMillis(synced_at - 60 * 1000);  // within the 5-minute slack
   sync::SyncResponse r = f.Sync(a.who, {future, old, fine}, 0);
   REQUIRE(r.acks.size() == 3);
-  CHECK(r.acks[0].clock_flag == "future");
-  CHECK(r.acks[1].clock_flag == "before_last_sync");
-  CHECK(r.acks[2].clock_flag == "");
-  CHECK(r.acks[0].outcome == AckOutcome::kApplied);
-  auto stored = Unwrap(f.storage->FindChange(a.device_id, future.seq));
+  CHECK(r.acks[0].clock == ClockFlag::kFuture);
+  CHECK(r.acks[1].clock == ClockFlag::kBeforeLastSync);
+  CHECK(r.acks[2].clock == ClockFlag::kNone);
+  CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
+  auto stored = Unwrap(f.storage->FindChange(a.device_id, future.device_seq));
   REQUIRE(stored.has_value());
-  CHECK(stored->clock_flag == "future");
+  CHECK(stored->clock == ClockFlag::kFuture);
   // A duplicate reports the stored flag.
   sync::SyncResponse again = f.Sync(a.who, {future}, 0);
-  CHECK(again.acks[0].clock_flag == "future");
+  CHECK(again.acks[0].clock == ClockFlag::kFuture);
 }
 
 TEST_CASE("all or nothing: a disk-full failure in the middle of a request applies nothing, the retry works") {
@@ -471,7 +470,7 @@ TEST_CASE("all or nothing: a disk-full failure in the middle of a request applie
   const sync::ServerVersion before = f.storage->CurrentVersion().value();
 
   sync::DeviceSeq seq = 0;
-  std::vector<sync::PushChange> changes;
+  std::vector<FieldChange> changes;
   for (int i = 0; i < 200; ++i) Append(&changes, SiteChanges(&seq, f.NewId(), ws, "Site " + std::to_string(i)));
   sync::SyncRequest req;
   req.device_id = a.device_id;
@@ -492,7 +491,7 @@ TEST_CASE("all or nothing: a disk-full failure in the middle of a request applie
   CHECK_FALSE(Unwrap(f.storage->FindChange(a.device_id, 1)).has_value());
   sync::SyncResponse ok = f.Sync(a.who, changes, 0);
   CHECK(ok.acks.size() == changes.size());
-  for (const auto& ack : ok.acks) CHECK(ack.outcome == AckOutcome::kApplied);
+  for (const auto& ack : ok.acks) CHECK(ack.outcome == ChangeOutcome::kApplied);
 }
 
 TEST_CASE("a device_id that is not the caller's is refused") {
@@ -511,7 +510,7 @@ TEST_CASE("a full batch of 5000 changes is processed in one request") {
   std::string ws = f.AddWorkspace();
   Staff a = AddStaff(&f, ws, "amina");
   sync::DeviceSeq seq = 0;
-  std::vector<sync::PushChange> changes;
+  std::vector<FieldChange> changes;
   while (changes.size() < sync::kMaxChangesPerRequest) Append(&changes, SiteChanges(&seq, f.NewId(), ws));
   changes.resize(sync::kMaxChangesPerRequest);
   sync::SyncResponse r = f.Sync(a.who, changes, 0);

@@ -56,10 +56,10 @@ struct HandlerFixture {
     sync::SyncRequest req;
     req.device_id = device_id;
     for (int i = 1; i <= changes; ++i) {
-      sync::PushChange c;
-      c.seq = i;
-      c.type = "site";
-      c.id = "0b6a5d7e-0000-4000-8000-" + std::to_string(100000000000 + i);
+      FieldChange c;
+      c.device_seq = i;
+      c.type = ChangeType::kSite;
+      c.record_id = "0b6a5d7e-0000-4000-8000-" + std::to_string(100000000000 + i);
       c.workspace_id = ws;
       c.field = "name";
       c.value = "x";

@@ -779,7 +779,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   SyncReport clash = Unwrap(client_b->SyncNow());
   CHECK(clash.conflicts == 1);
   CHECK(b.Status().open_conflicts == 1);
-  std::vector<ConflictInfo> open = Unwrap(store_b->Conflicts(true));
+  std::vector<FieldConflict> open = Unwrap(store_b->Conflicts(true));
   REQUIRE(open.size() == 1);
   CHECK(open[0].field == "follow_up_action");
   CHECK(open[0].winner == "Call the roads office");

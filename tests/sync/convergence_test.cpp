@@ -700,7 +700,7 @@ class Fuzz {
     auto pending = d.store->PendingChanges(1 << 20);
     if (!Ok(pending, "reading pending changes")) return false;
     std::map<int64_t, int64_t> base;  // device_seq -> base version
-    for (const OutgoingChange& c : *pending) base[c.entry.device_seq] = c.base_version;
+    for (const ChangeEntry& c : *pending) base[c.device_seq] = c.base;
     for (const ChangeEntry& e : *entries) {
       if (e.seq < first || e.seq > last || e.device_id != d.device_id) continue;
       Edit x;
@@ -708,7 +708,7 @@ class Fuzz {
       x.device_id = e.device_id;
       x.device_seq = e.device_seq;
       x.step = step;
-      x.type = std::string(TypeName(e.type));
+      x.type = std::string(ChangeTypeName(e.type));
       x.record_id = e.record_id;
       x.field = e.field;
       x.value = e.value;
@@ -772,9 +772,9 @@ class Fuzz {
     std::map<std::string, std::set<std::string>> fields;
     std::map<std::string, std::string> types;
     for (const server::HistoryEntry& e : *history) {
-      if (e.type == "form") continue;
+      if (e.type == ChangeType::kForm) continue;
       fields[e.record_id].insert(e.field);
-      types[e.record_id] = e.type;
+      types[e.record_id] = std::string(ChangeTypeName(e.type));
     }
     for (const auto& [id, names] : fields) {
       auto meta = storage_->GetRecord(id);
@@ -819,7 +819,7 @@ class Fuzz {
   }
 
   void CompareWithServer(Device& d, const std::string& name, const State& server,
-                         const std::vector<sync::Conflict>& conflicts) {
+                         const std::vector<FieldConflict>& conflicts) {
     const State mine = DeviceState(d);
     std::vector<std::string> diffs;
     auto diff = [&](std::string s) {
@@ -854,8 +854,8 @@ class Fuzz {
     auto local = d.store->Conflicts(false);
     if (Ok(local, "reading conflicts")) {
       std::map<std::string, std::pair<int64_t, bool>> have;
-      for (const ConflictInfo& c : *local) have[c.id] = {c.version, c.resolved};
-      for (const sync::Conflict& c : conflicts) {
+      for (const FieldConflict& c : *local) have[c.id] = {c.version, c.resolved};
+      for (const FieldConflict& c : conflicts) {
         auto it = have.find(c.id);
         if (it == have.end()) {
           diff("conflict " + ShortId(c.id) + " on " + c.field + " missing");
@@ -909,7 +909,7 @@ class Fuzz {
     AccountEdits(server, *conflicts, history);
 
     // Stats and the digest.
-    for (const sync::Conflict& c : *conflicts) {
+    for (const FieldConflict& c : *conflicts) {
       ++res_.stats.conflicts;
       if (c.resolved) ++res_.stats.resolved;
     }
@@ -920,7 +920,7 @@ class Fuzz {
       if (e.device_id == sync::kServerDeviceId && e.field == kDeletedField) ++res_.stats.revived;
     }
     res_.stats.revived -= res_.stats.kept_out;  // a kept-out delete also sends _deleted=false
-    for (const sync::Conflict& c : *conflicts) {
+    for (const FieldConflict& c : *conflicts) {
       digest << c.id << ' ' << c.version << ' ' << c.field << ' ' << c.winner.dump() << ' ' << c.loser.dump() << ' '
              << c.resolved << '\n';
     }
@@ -928,10 +928,10 @@ class Fuzz {
   }
 
   // Rules 0-4 of the file comment.
-  void AccountEdits(const State& server, const std::vector<sync::Conflict>& conflicts,
+  void AccountEdits(const State& server, const std::vector<FieldConflict>& conflicts,
                     const std::vector<server::HistoryEntry>& history) {
     Accounting acc;
-    for (const sync::Conflict& c : conflicts) acc.conflicts_on[{c.record_id, c.field}].push_back(&c);
+    for (const FieldConflict& c : conflicts) acc.conflicts_on[{c.record_id, c.field}].push_back(&c);
     for (size_t i = 0; i < edits_.size(); ++i) {
       const Edit& e = edits_[i];
       acc.edits_on[{e.record_id, e.field}].push_back(i);
@@ -993,7 +993,7 @@ class Fuzz {
     std::string why;  // rule 0 failed: why
   };
   struct Accounting {
-    std::map<FieldKey, std::vector<const sync::Conflict*>> conflicts_on;
+    std::map<FieldKey, std::vector<const FieldConflict*>> conflicts_on;
     std::map<FieldKey, std::vector<size_t>> edits_on;  // indexes into edits_
     // The values a field took, by version: index into edits_, -1 for a server change.
     std::map<FieldKey, std::map<int64_t, int64_t>> applied_on;
@@ -1036,7 +1036,7 @@ class Fuzz {
     const FieldKey key{e.record_id, e.field};
     // Rules 1 and 2: the value is final or kept in a conflict.
     if (e.value == acc->final_value[key]) return true;
-    for (const sync::Conflict* c : acc->conflicts_on[key]) {
+    for (const FieldConflict* c : acc->conflicts_on[key]) {
       if (c->winner == e.value || c->loser == e.value || c->base == e.value) return true;
     }
     // Rule 3: overwritten on purpose.
@@ -1053,15 +1053,15 @@ class Fuzz {
     const Edit& e = edits_[i];
     const FieldKey key{e.record_id, e.field};
     const json& final_value = acc->final_value[key];
-    const std::vector<const sync::Conflict*>& cs = acc->conflicts_on[key];
+    const std::vector<const FieldConflict*>& cs = acc->conflicts_on[key];
     if (e.value == final_value) return "";
-    for (const sync::Conflict* c : cs) {
+    for (const FieldConflict* c : cs) {
       if (c->winner == e.value || c->loser == e.value || c->base == e.value) return "";
     }
     // Rule 4: notes, word by word.
     const std::set<std::string> final_words = Words(final_value);
     std::vector<std::set<std::string>> winner_words, loser_words, any_words;
-    for (const sync::Conflict* c : cs) {
+    for (const FieldConflict* c : cs) {
       winner_words.push_back(Words(c->winner));
       loser_words.push_back(Words(c->loser));
       std::set<std::string> all = winner_words.back();
@@ -1108,7 +1108,7 @@ class Fuzz {
     }
     Trace("history of " + key.first + " " + key.second + ":");
     for (const auto& [v, text] : lines) Trace("  v" + std::to_string(v.first) + " " + text);
-    for (const sync::Conflict* c : acc.conflicts_on[key]) {
+    for (const FieldConflict* c : acc.conflicts_on[key]) {
       Trace("  conflict v" + std::to_string(c->version) + " winner_version " + std::to_string(c->winner_version) +
             (c->resolved ? " resolved by v" + std::to_string(c->resolved_by) : std::string(" open")) + ": winner " +
             c->winner.dump() + " (" + c->winner_device.substr(0, 8) + "), loser " + c->loser.dump() + " (" +

@@ -40,7 +40,7 @@ class MemoryHistory final : public MergeLookup {
 
   std::optional<RecordState> record;
   std::vector<Change> changes;
-  std::vector<Conflict> conflicts;
+  std::vector<FieldConflict> conflicts;
   ServerVersion expired_through = 0;
   bool fail = false;  // every read fails (a storage error)
 
@@ -87,9 +87,9 @@ class MemoryHistory final : public MergeLookup {
     }
     return std::optional<ChangeOrigin>();
   }
-  Result<std::vector<Conflict>> OpenConflicts(const std::string&, const std::string& field) override {
-    std::vector<Conflict> open;
-    for (const Conflict& x : conflicts) {
+  Result<std::vector<FieldConflict>> OpenConflicts(const std::string&, const std::string& field) override {
+    std::vector<FieldConflict> open;
+    for (const FieldConflict& x : conflicts) {
       if (x.field == field && !x.resolved) open.push_back(x);
     }
     return open;
@@ -97,12 +97,12 @@ class MemoryHistory final : public MergeLookup {
   Result<ServerVersion> ExpiredThrough() override { return expired_through; }
 };
 
-PushChange Change(std::string field, json value, ServerVersion base, std::string author = "Awa",
+FieldChange Change(std::string field, json value, ServerVersion base, std::string author = "Awa",
                   std::string time = "2026-03-02T10:00:00Z") {
-  PushChange c;
-  c.seq = 7;
-  c.type = "visit";
-  c.id = kRecord;
+  FieldChange c;
+  c.device_seq = 7;
+  c.type = ChangeType::kVisit;
+  c.record_id = kRecord;
   c.workspace_id = "ws-1";
   c.field = std::move(field);
   c.value = std::move(value);
@@ -113,7 +113,7 @@ PushChange Change(std::string field, json value, ServerVersion base, std::string
 }
 
 // Decides `c` pushed by `device`; fails the test on an error.
-MergeDecision Decide(MemoryHistory& h, const PushChange& c, const std::string& device, bool long_text = false) {
+MergeDecision Decide(MemoryHistory& h, const FieldChange& c, const std::string& device, bool long_text = false) {
   Result<MergeDecision> d = DecideMerge(MergeInput{c, c.value, device, long_text}, h);
   REQUIRE(d.ok());
   return std::move(d).value();
@@ -125,7 +125,7 @@ RecordState DeletedBy(std::string device, ServerVersion v) { return RecordState{
 // Nothing but "apply as sent".
 void CheckPlainApply(const MergeDecision& d) {
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kApplied);
+  CHECK(d.ack == ChangeOutcome::kApplied);
   CHECK_FALSE(d.server_value.has_value());
   CHECK_FALSE(d.set_deleted.has_value());
   CHECK(d.resolve.empty());
@@ -169,10 +169,10 @@ TEST_CASE("merge process: rule 3 merges concurrent long-text edits into a server
   h.record = Alive();
   h.Set("notes", 5, "tablet-a", "drain blocked\nwater high\n");
   h.Set("notes", 9, "tablet-b", "drain blocked by sand\nwater high\n");
-  const PushChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5, "Moussa");
+  const FieldChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5, "Moussa");
   const MergeDecision d = Decide(h, c, "tablet-c", /*long_text=*/true);
   CHECK(d.fate == PushedFate::kMerged);
-  CHECK(d.ack == AckOutcome::kMerged);
+  CHECK(d.ack == ChangeOutcome::kMerged);
   REQUIRE(d.server_value.has_value());
   CHECK(*d.server_value == "drain blocked by sand\nwater high, road closed\n");
   CHECK(d.server_author == "Moussa");  // the merge is made on the pusher's behalf
@@ -198,7 +198,7 @@ TEST_CASE("merge process: rule 4 overlapping long-text edits conflict and the la
   h.Set("notes", 9, "tablet-b", "water low\n", "Awa", "2026-03-01T08:00:00Z");
   const MergeDecision d = Decide(h, Change("notes", "water gone\n", 5, "Moussa"), "tablet-c", true);
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   CHECK_FALSE(d.server_value.has_value());
   REQUIRE(d.conflict.has_value());
   CHECK(d.conflict->winner == "water gone\n");
@@ -213,10 +213,10 @@ TEST_CASE("merge process: rule 4 a concurrent edit of a short field conflicts an
   h.Set("water_level", 9, "tablet-b", "en eau", "Awa", "2026-03-01T08:00:00Z");
   const MergeDecision d = Decide(h, Change("water_level", "inonde", 5, "Moussa", "2026-03-02T10:00:00Z"), "tablet-c");
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   REQUIRE(d.conflict.has_value());
-  const Conflict& x = *d.conflict;
-  CHECK(x.type == "visit");
+  const FieldConflict& x = *d.conflict;
+  CHECK(x.type == ChangeType::kVisit);
   CHECK(x.record_id == kRecord);
   CHECK(x.workspace_id == "ws-1");
   CHECK(x.field == "water_level");
@@ -238,13 +238,13 @@ TEST_CASE("merge process: a text edit whose base has expired conflicts instead o
   h.record = Alive();
   h.Set("notes", 5, "tablet-a", "drain blocked\nwater high\n");
   h.Set("notes", 9, "tablet-b", "drain blocked by sand\nwater high\n");
-  const PushChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5);
+  const FieldChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5);
   REQUIRE(Decide(h, c, "tablet-c", true).fate == PushedFate::kMerged);  // with the base: merges
   h.changes.erase(h.changes.begin());  // version 5 expired: its value is gone
   h.expired_through = 7;
   const MergeDecision d = Decide(h, c, "tablet-c", true);
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   REQUIRE(d.conflict.has_value());
   CHECK(d.conflict->winner == c.value);
   CHECK(d.conflict->loser == "drain blocked by sand\nwater high\n");
@@ -262,7 +262,7 @@ TEST_CASE("merge process: an older value found below the horizon is never used a
   // removal would silently be lost ("a2\nb\nc\n"): a conflict keeps both.
   const MergeDecision d = Decide(h, Change("notes", "a\nb\n", 5), "tablet-c", true);
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   REQUIRE(d.conflict.has_value());
   CHECK(d.conflict->winner == "a\nb\n");
   CHECK(d.conflict->loser == "a2\nb\nc\n");
@@ -286,13 +286,13 @@ TEST_CASE("merge process: rule 5 keeps out a delete older than another device's 
   h.Set("water_level", 9, "tablet-b", "en eau", "Awa");
   const MergeDecision d = Decide(h, Change("_deleted", true, 4, "Moussa", "2026-03-02T10:00:00Z"), "tablet-c");
   CHECK(d.fate == PushedFate::kKeptOut);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   REQUIRE(d.server_value.has_value());
   CHECK(*d.server_value == false);  // the deleting device receives _deleted=false
   CHECK(d.server_author == kServerDeviceId);
   CHECK_FALSE(d.set_deleted.has_value());
   REQUIRE(d.conflict.has_value());
-  const Conflict& x = *d.conflict;
+  const FieldConflict& x = *d.conflict;
   CHECK(x.field == "_deleted");
   CHECK(x.base == false);
   CHECK(x.winner == false);
@@ -310,14 +310,14 @@ TEST_CASE("merge process: rule 5 applies a delete made after every other device'
   h.Set("water_level", 9, "tablet-b", "en eau");
   const MergeDecision d = Decide(h, Change("_deleted", true, 9), "tablet-c");
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kApplied);
+  CHECK(d.ack == ChangeOutcome::kApplied);
   REQUIRE(d.set_deleted.has_value());
   CHECK(*d.set_deleted);
   CHECK_FALSE(d.conflict.has_value());
   CHECK_FALSE(d.server_value.has_value());
   // A restore of a live record changes the field only, not the record's flag.
   const MergeDecision restore = Decide(h, Change("_deleted", false, 9), "tablet-c");
-  CHECK(restore.ack == AckOutcome::kApplied);
+  CHECK(restore.ack == ChangeOutcome::kApplied);
   CHECK_FALSE(restore.set_deleted.has_value());
 }
 
@@ -328,10 +328,10 @@ TEST_CASE("merge process: rule 5 an edit to a record deleted after its base revi
   h.Set("_deleted", 10, "tablet-a", true, "Awa", "2026-03-01T08:00:00Z");
   const MergeDecision d = Decide(h, Change("water_level", "en eau", 4, "Moussa"), "tablet-b");
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   CHECK_FALSE(d.conflict.has_value());
   REQUIRE(d.revive.has_value());
-  const Conflict& x = *d.revive;
+  const FieldConflict& x = *d.revive;
   CHECK(x.field == "_deleted");
   CHECK(x.base == false);  // never set before the delete
   CHECK(x.winner == false);
@@ -349,10 +349,10 @@ TEST_CASE("merge process: rule 5 an edit that saw the delete, or by the deleting
   h.Set("_deleted", 10, "tablet-a", true);
   const MergeDecision seen = Decide(h, Change("water_level", "en eau", 10), "tablet-b");
   CHECK_FALSE(seen.revive.has_value());
-  CHECK(seen.ack == AckOutcome::kApplied);
+  CHECK(seen.ack == ChangeOutcome::kApplied);
   const MergeDecision own = Decide(h, Change("water_level", "en eau", 4), "tablet-a");
   CHECK_FALSE(own.revive.has_value());
-  CHECK(own.ack == AckOutcome::kApplied);
+  CHECK(own.ack == ChangeOutcome::kApplied);
 }
 
 TEST_CASE("merge process: rule 5 a restore made without seeing the delete wins with a conflict") {
@@ -363,7 +363,7 @@ TEST_CASE("merge process: rule 5 a restore made without seeing the delete wins w
   h.Set("_deleted", 10, "tablet-a", true);
   const MergeDecision d = Decide(h, Change("_deleted", false, 6, "Moussa"), "tablet-b");
   CHECK(d.fate == PushedFate::kApplied);
-  CHECK(d.ack == AckOutcome::kConflict);
+  CHECK(d.ack == ChangeOutcome::kConflict);
   REQUIRE(d.set_deleted.has_value());
   CHECK_FALSE(*d.set_deleted);
   REQUIRE(d.conflict.has_value());
@@ -373,12 +373,12 @@ TEST_CASE("merge process: rule 5 a restore made without seeing the delete wins w
   CHECK(d.conflict->loser_device == "tablet-a");
   // A restore after seeing the delete is a plain restore.
   const MergeDecision seen = Decide(h, Change("_deleted", false, 10), "tablet-b");
-  CHECK(seen.ack == AckOutcome::kApplied);
+  CHECK(seen.ack == ChangeOutcome::kApplied);
   CHECK_FALSE(seen.conflict.has_value());
 }
 
-Conflict Open(std::string id, std::string field, ServerVersion winner_version) {
-  Conflict x;
+FieldConflict Open(std::string id, std::string field, ServerVersion winner_version) {
+  FieldConflict x;
   x.id = std::move(id);
   x.field = std::move(field);
   x.winner_version = winner_version;
@@ -392,7 +392,7 @@ TEST_CASE("merge process: rule 6 an edit based on a conflict's winner resolves t
   h.conflicts = {Open("c-old", "water_level", 9), Open("c-new", "water_level", 12), Open("c-other", "notes", 9)};
   const MergeDecision d = Decide(h, Change("water_level", "en eau", 10), "tablet-b");
   CHECK(d.resolve == std::vector<std::string>{"c-old"});
-  CHECK(d.ack == AckOutcome::kApplied);
+  CHECK(d.ack == ChangeOutcome::kApplied);
   CHECK(Decide(h, Change("water_level", "sec", 0), "tablet-c").resolve.empty());  // base 0 saw nothing
   // Resolving a "_deleted" conflict: the restore's field.
   h.conflicts.push_back(Open("c-del", "_deleted", 9));
@@ -412,7 +412,7 @@ TEST_CASE("merge process: a kept-out delete also resolves the delete conflicts i
 TEST_CASE("merge process: a storage error from the lookup is returned and nothing is decided") {
   MemoryHistory h;
   h.fail = true;
-  const PushChange c = Change("water_level", "en eau", 0);
+  const FieldChange c = Change("water_level", "en eau", 0);
   Result<MergeDecision> d = DecideMerge(MergeInput{c, c.value, "tablet-a"}, h);
   REQUIRE_FALSE(d.ok());
   CHECK(d.status().code() == Code::kIoError);
@@ -420,10 +420,10 @@ TEST_CASE("merge process: a storage error from the lookup is returned and nothin
 
 TEST_CASE("merge process: a delete of a record the server lacks, or not a bool, is invalid") {
   MemoryHistory h;
-  const PushChange c = Change("_deleted", true, 0);
+  const FieldChange c = Change("_deleted", true, 0);
   CHECK(DecideMerge(MergeInput{c, c.value, "tablet-a"}, h).status().code() == Code::kInvalidArgument);
   h.record = Alive();
-  const PushChange s = Change("_deleted", "yes", 0);
+  const FieldChange s = Change("_deleted", "yes", 0);
   CHECK(DecideMerge(MergeInput{s, s.value, "tablet-a"}, h).status().code() == Code::kInvalidArgument);
 }
 

@@ -496,10 +496,10 @@ TEST_CASE("display: history and conflicts speak of people, devices and titles, n
   q.limit = 1;
   Record visit = store->List(q).value().front();
   SyncBatch batch;
-  ConflictInfo c;
+  FieldConflict c;
   c.id = "c0ffee00-0000-4000-8000-000000000002";
   c.version = 7;
-  c.type = "visit";
+  c.type = ChangeType::kVisit;
   c.record_id = visit.id;
   c.field = "notes";
   c.base = "Drain blocked";

@@ -109,7 +109,7 @@ TEST_CASE("sites: a place not in the list and its visit are written in one commi
   int64_t site_last = 0, visit_first = std::numeric_limits<int64_t>::max();
   for (const ChangeEntry& c : changes) {
     CHECK((c.record_id == site_id || c.record_id == visit.id));
-    CHECK(c.device_time == changes.front().device_time);
+    CHECK(c.time == changes.front().time);
     if (c.record_id == site_id) site_last = std::max(site_last, c.seq);
     if (c.record_id == visit.id) visit_first = std::min(visit_first, c.seq);
   }
@@ -266,8 +266,8 @@ Refused MakeRefused(AppFixture& fx) {
   r.site = testing::AddSite(fx.store(), &fx.env, r.ws, "Culvert C-7");
   r.refused = testing::AddVisit(fx.store(), &fx.env, r.site, {{"status", "complete"}, {"notes", "refused one"}});
   SyncBatch b;
-  for (const OutgoingChange& c : Unwrap(fx.store()->PendingChanges(100000))) {
-    if (c.entry.record_id == r.refused) b.rejects.push_back({c.entry.device_seq, "you are an observer in Ward office"});
+  for (const ChangeEntry& c : Unwrap(fx.store()->PendingChanges(100000))) {
+    if (c.record_id == r.refused) b.rejects.push_back({c.device_seq, RejectCode::kForbidden, "you are an observer in Ward office"});
   }
   REQUIRE_OK(fx.store()->ApplySyncBatch(b));
   r.draft = testing::AddVisit(fx.store(), &fx.env, r.site, {{"started_at", "2026-10-15T08:05:00+03:00"}});

@@ -207,10 +207,10 @@ TEST_CASE("views: resolve a conflict by keeping the other version") {
   q.limit = 1;
   Record visit = store->List(q).value().front();
   SyncBatch batch;
-  ConflictInfo c;
+  FieldConflict c;
   c.id = "c0ffee00-0000-4000-8000-000000000001";
   c.version = 7;
-  c.type = "visit";
+  c.type = ChangeType::kVisit;
   c.record_id = visit.id;
   c.field = "notes";
   c.base = "Drain blocked";
@@ -241,6 +241,31 @@ TEST_CASE("views: resolve a conflict by keeping the other version") {
   auto history = store->History(visit.id).value();
   CHECK(history.back().field == "notes");
   CHECK(history.back().value == c.loser);
+}
+
+TEST_CASE("views: the history words the server's clock flag in the person's language") {
+  AppFixture fx;
+  Store* store = fx.app->store();
+  testing::Seeded seeded = testing::SeedSite(store, &fx.env);
+  // The server took every change but doubted the device's clock (ahead of its own).
+  SyncBatch b;
+  int64_t version = 0;
+  const std::vector<ChangeEntry> pending = testing::Unwrap(store->PendingChanges(1000));
+  for (const ChangeEntry& c : pending) {
+    b.acks.push_back({c.device_seq, ++version, ChangeOutcome::kApplied, ClockFlag::kFuture});
+  }
+  REQUIRE_FALSE(b.acks.empty());
+  REQUIRE(store->ApplySyncBatch(b).ok());
+  fx.app->Apply(app::SetLanguage{"fr"});
+  fx.app->Apply(app::OpenHistory{seeded.site_id});
+  const app::HistoryState& h = fx.app->state().history;
+  REQUIRE(h.clock_notes.size() == h.changes.size());
+  REQUIRE_FALSE(h.clock_notes.empty());
+  CHECK(h.clock_notes.front().find("L’horloge de l’appareil était en avance") != std::string::npos);
+  HeadlessUi ui(fx.app.get(), &fx.env);
+  views::UiDriver d;
+  ui.Run(d);  // the history screen draws with the notes
+  fx.app->Apply(app::SetLanguage{"en"});
 }
 
 TEST_CASE("views: the visit list draws only the rows on screen") {

@@ -162,10 +162,11 @@ struct HistoryState {
   std::vector<ChangeEntry> changes;  // oldest first
   std::vector<std::string> field_labels, value_texts;  // per change, as people read them
   std::vector<std::string> who_texts;                  // per change: "Amina · this device"
+  std::vector<std::string> clock_notes;                // per change: the server's doubt about its time, or ""
 };
 
 struct ConflictItem {
-  ConflictInfo info;
+  FieldConflict info;
   std::string record_title;
   std::string field_label;
   bool is_text = false;  // long text: offer a merged edit

@@ -298,6 +298,15 @@ std::string VerifiedAuthorName(Store* store, const std::string& author, const st
   return ui::Format(tr("{user}, signed as {author}"), {{"user", pushed_by}, {"author", typed}});
 }
 
+std::string ClockFlagText(ClockFlag flag) {
+  switch (flag) {
+    case ClockFlag::kNone: return "";
+    case ClockFlag::kFuture: return tr("The device clock was ahead of the server's: this time may be wrong.");
+    case ClockFlag::kBeforeLastSync: return tr("The device clock was behind its previous sync: this time may be wrong.");
+  }
+  return "";
+}
+
 std::string DeviceText(Store* store, const std::string& device_id, const std::string& author) {
   if (device_id == store->device_id()) return tr("this device");
   if (device_id == sync::kServerDeviceId) return tr("the platform");

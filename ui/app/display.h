@@ -50,6 +50,8 @@ std::string DeviceText(Store* store, const std::string& device_id, const std::st
 // something else ("bob, signed as Mallory"); AuthorName when the server
 // named nobody (own changes, older data).
 std::string VerifiedAuthorName(Store* store, const std::string& author, const std::string& pushed_by);
+// The server's doubt about a change's device time, in words ("" for none).
+std::string ClockFlagText(ClockFlag flag);
 
 // ---- Library values ----
 

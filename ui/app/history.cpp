@@ -20,14 +20,16 @@ void App::RefreshHistory() {
   h.field_labels.clear();
   h.value_texts.clear();
   h.who_texts.clear();
+  h.clock_notes.clear();
   const Record* rec = r.ok() ? &*r : nullptr;
   for (const ChangeEntry& c : h.changes) {
     h.field_labels.push_back(FieldLabel(store_.get(), rec, c.field, settings_.language));
     h.value_texts.push_back(c.field == kDeletedField ? (c.value == true ? tr("deleted") : tr("restored"))
                                                      : ValueText(store_.get(), rec, c.field, c.value, settings_.language));
-    const std::string who = c.pushed_by.empty() ? c.author : c.pushed_by;  // whose tablet: the verified user
-    h.who_texts.push_back(VerifiedAuthorName(store_.get(), c.author, c.pushed_by) + " · " +
+    const std::string who = c.user.empty() ? c.author : c.user;  // whose tablet: the verified user
+    h.who_texts.push_back(VerifiedAuthorName(store_.get(), c.author, c.user) + " · " +
                           DeviceText(store_.get(), c.device_id, who));
+    h.clock_notes.push_back(ClockFlagText(c.clock));
   }
 }
 
@@ -42,11 +44,11 @@ void App::RefreshConflicts() {
     if (author.empty()) return std::string(tr("from another device"));
     return ui::Format(tr("from {name}'s tablet"), {{"name", AuthorName(store_.get(), author)}});
   };
-  for (const ConflictInfo& info : *all) {
+  for (const FieldConflict& info : *all) {
     if (info.resolving_locally) continue;
     ConflictItem item;
     item.info = info;
-    std::optional<RecordType> type = ParseRecordType(info.type);
+    std::optional<RecordType> type = RecordTypeOf(info.type);
     Result<Record> rec = store_->FindAny(info.record_id);
     const Record* r = rec.ok() ? &*rec : nullptr;
     item.record_title = r ? RecordTitle(store_.get(), *r, settings_.language) : tr("A record not on this device");

@@ -140,7 +140,7 @@ void App::RefreshHome() {
   auto conflicts = store_->Conflicts(true);
   h.open_conflicts = 0;
   if (conflicts.ok()) {
-    for (const ConflictInfo& c : *conflicts) h.open_conflicts += c.resolving_locally ? 0 : 1;
+    for (const FieldConflict& c : *conflicts) h.open_conflicts += c.resolving_locally ? 0 : 1;
   }
   if (defer_sync_refresh_) {
     sync_refresh_pending_ = true;

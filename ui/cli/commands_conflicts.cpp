@@ -14,8 +14,8 @@ using nlohmann::json;
 namespace {
 
 // The field's value on this device now (what "--keep current" keeps).
-json CurrentValue(Store* store, const ConflictInfo& c) {
-  std::optional<RecordType> type = ParseRecordType(c.type);
+json CurrentValue(Store* store, const FieldConflict& c) {
+  std::optional<RecordType> type = RecordTypeOf(c.type);
   if (!type) return c.winner;
   Result<Record> r = store->Get(*type, c.record_id);
   if (!r.ok()) return c.winner;
@@ -23,7 +23,7 @@ json CurrentValue(Store* store, const ConflictInfo& c) {
   return r->Get(c.field);
 }
 
-std::string Shown(const ConflictInfo& c, const json& v) {
+std::string Shown(const FieldConflict& c, const json& v) {
   if (c.field == kDeletedField) return v == true ? "(deleted)" : "(kept)";
   if (v.is_null()) return "(empty)";
   if (c.field == "condition_rating" && v.is_string()) return "\"" + ConditionWords(v.get<std::string>()) + "\"";
@@ -43,13 +43,13 @@ std::string DeviceName(const std::string& device, const std::string& this_device
 }
 
 // A --value typed on the command line as the JSON value the field holds.
-json ValueFromText(const ConflictInfo& c, const std::string& text) {
+json ValueFromText(const FieldConflict& c, const std::string& text) {
   if (c.field == kDeletedField) {
     if (text == "deleted" || text == "delete" || text == "true") return true;
     if (text == "kept" || text == "keep" || text == "false") return false;
     return text;  // ResolveConflict explains what is expected
   }
-  std::optional<RecordType> type = ParseRecordType(c.type);
+  std::optional<RecordType> type = RecordTypeOf(c.type);
   const FieldSpec* spec = type ? FindField(*type, c.field) : nullptr;
   if (spec) {
     switch (spec->kind) {
@@ -88,11 +88,11 @@ json ValueFromText(const ConflictInfo& c, const std::string& text) {
   return parsed.is_discarded() ? json(text) : parsed;
 }
 
-json ConflictJson(Store* store, const ConflictInfo& c) {
+json ConflictJson(Store* store, const FieldConflict& c) {
   return {{"id", c.id},
-          {"record_type", c.type},
+          {"record_type", ChangeTypeName(c.type)},
           {"record_id", c.record_id},
-          {"record_title", RecordTitle(store, c.type, c.record_id)},
+          {"record_title", RecordTitle(store, std::string(ChangeTypeName(c.type)), c.record_id)},
           {"workspace_id", c.workspace_id},
           {"field", c.field},
           {"current", CurrentValue(store, c)},
@@ -125,15 +125,15 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
-  Result<std::vector<ConflictInfo>> all = store->Conflicts(!a->Has("all"));
+  Result<std::vector<FieldConflict>> all = store->Conflicts(!a->Has("all"));
   if (!all.ok()) return Fail(ctx, all.status());
   if (!a->Has("all")) {
     // Resolved here but not yet confirmed by the server: no longer the person's to do.
-    std::erase_if(*all, [](const ConflictInfo& c) { return c.resolving_locally; });
+    std::erase_if(*all, [](const FieldConflict& c) { return c.resolving_locally; });
   }
   if (ctx.json) {
     json items = json::array();
-    for (const ConflictInfo& c : *all) items.push_back(ConflictJson(store, c));
+    for (const FieldConflict& c : *all) items.push_back(ConflictJson(store, c));
     ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
     return kExitOk;
   }
@@ -141,9 +141,9 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
     ctx.out << "No open conflicts.\n";
     return kExitOk;
   }
-  for (const ConflictInfo& c : *all) {
-    ctx.out << "Conflict " << ShortId(c.id) << ": " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
-            << "\", field " << c.field;
+  for (const FieldConflict& c : *all) {
+    ctx.out << "Conflict " << ShortId(c.id) << ": " << ChangeTypeName(c.type) << " \""
+            << RecordTitle(store, std::string(ChangeTypeName(c.type)), c.record_id) << "\", field " << c.field;
     if (c.resolved) ctx.out << "  (resolved)";
     if (c.resolving_locally && !c.resolved) ctx.out << "  (resolved here; sent on the next sync)";
     ctx.out << "\n";
@@ -181,12 +181,12 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
-  Result<std::vector<ConflictInfo>> all = store->Conflicts(false);
+  Result<std::vector<FieldConflict>> all = store->Conflicts(false);
   if (!all.ok()) return Fail(ctx, all.status());
   const std::string& wanted = a->positional()[0];
-  const ConflictInfo* found = nullptr;
+  const FieldConflict* found = nullptr;
   int matches = 0;
-  for (const ConflictInfo& c : *all) {
+  for (const FieldConflict& c : *all) {
     if (c.id == wanted || (wanted.size() >= 6 && c.id.rfind(wanted, 0) == 0)) {
       found = &c;
       ++matches;
@@ -198,7 +198,7 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   }
   if (matches > 1)
     return Fail(ctx, Status::Invalid("several conflicts start with " + wanted + "; give more of the id"));
-  const ConflictInfo c = *found;
+  const FieldConflict c = *found;
   json value;
   if (keep == "current") {
     value = CurrentValue(store, c);
@@ -213,13 +213,19 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   Result<CommitResult> r = store->ResolveConflict(c.id, value);
   if (!r.ok()) return Fail(ctx, r.status());
   if (ctx.json) {
-    ctx.out << JsonForOutput(json{{"conflict_id", c.id}, {"record_type", c.type},     {"record_id", c.record_id}, {"field", c.field},
-                    {"value", value},      {"first_seq", r->first_seq}, {"last_seq", r->last_seq}})
+    ctx.out << JsonForOutput(json{{"conflict_id", c.id},
+                                  {"record_type", ChangeTypeName(c.type)},
+                                  {"record_id", c.record_id},
+                                  {"field", c.field},
+                                  {"value", value},
+                                  {"first_seq", r->first_seq},
+                                  {"last_seq", r->last_seq}})
             << "\n";
     return kExitOk;
   }
-  ctx.out << "Resolved: " << c.field << " of " << c.type << " \"" << RecordTitle(store, c.type, c.record_id)
-          << "\" is now " << Shown(c, value) << ".\nIt reaches the server on the next `ccfield sync`.\n";
+  ctx.out << "Resolved: " << c.field << " of " << ChangeTypeName(c.type) << " \""
+          << RecordTitle(store, std::string(ChangeTypeName(c.type)), c.record_id) << "\" is now " << Shown(c, value)
+          << ".\nIt reaches the server on the next `ccfield sync`.\n";
   return kExitOk;
 }
 }  // namespace ccfield::cli

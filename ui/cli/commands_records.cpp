@@ -414,11 +414,14 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
     if (value.size() > 80) value = value.substr(0, 77) + "...";
     // The user the server authenticated, and what the device typed when it differs.
     std::string who = e.author;
-    if (!e.pushed_by.empty() && e.pushed_by != e.author) {
-      who = e.author.empty() || e.author == "local" ? e.pushed_by : e.pushed_by + " (signed as \"" + e.author + "\")";
+    if (!e.user.empty() && e.user != e.author) {
+      who = e.author.empty() || e.author == "local" ? e.user : e.user + " (signed as \"" + e.author + "\")";
     }
-    ctx.out << "  " << e.device_time << "  " << who << " on device " << ShortId(e.device_id) << "  "
-            << (e.field == kDeletedField ? "" : e.field + " = ") << value << "\n";
+    ctx.out << "  " << e.time << "  " << who << " on device " << ShortId(e.device_id) << "  "
+            << (e.field == kDeletedField ? "" : e.field + " = ") << value;
+    if (e.clock == ClockFlag::kFuture) ctx.out << "  [device clock was ahead of the server's]";
+    if (e.clock == ClockFlag::kBeforeLastSync) ctx.out << "  [device clock was behind its previous sync]";
+    ctx.out << "\n";
   }
   return kExitOk;
 }

@@ -226,7 +226,7 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
     json items = json::array();
     for (const auto& [e, reason] : *rejected) {
       json j = ChangeJson(e);
-      j["record_title"] = RecordTitle(store, std::string(TypeName(e.type)), e.record_id);
+      j["record_title"] = RecordTitle(store, std::string(ChangeTypeName(e.type)), e.record_id);
       j["reason"] = reason;
       items.push_back(std::move(j));
     }
@@ -265,9 +265,9 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
       for (; j < list.size() && list[j].first.record_id == e.record_id && list[j].second == reason; ++j) {
         fields += (fields.empty() ? "" : ", ") + list[j].first.field;
       }
-      ctx.out << "  " << sync::FormatSyncTime(e.device_time) << "  " << TypeName(e.type) << " "
-              << RecordTitle(store, std::string(TypeName(e.type)), e.record_id) << " (" << ShortId(e.record_id) << "), "
-              << fields << ": " << reason << "\n";
+      ctx.out << "  " << sync::FormatSyncTime(e.time) << "  " << ChangeTypeName(e.type) << " "
+              << RecordTitle(store, std::string(ChangeTypeName(e.type)), e.record_id) << " (" << ShortId(e.record_id)
+              << "), " << fields << ": " << reason << "\n";
       i = j;
     }
     if (st->rejected > static_cast<int64_t>(list.size())) {

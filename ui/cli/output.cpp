@@ -17,17 +17,20 @@ json RecordJson(const Record& r) {
 }
 
 json ChangeJson(const ChangeEntry& e) {
-  return {{"seq", e.seq},
+  json j = {{"seq", e.seq},
           {"device_id", e.device_id},
           {"device_seq", e.device_seq},
-          {"device_time", e.device_time},
+          {"device_time", e.time},
           {"author", e.author},
-          {"pushed_by", e.pushed_by},
-          {"record_type", TypeName(e.type)},
+          {"pushed_by", e.user},
+          {"record_type", ChangeTypeName(e.type)},
           {"record_id", e.record_id},
           {"field", e.field},
           {"value", e.value},
           {"created", e.created}};
+  // The server's doubt about the device time, as its code ("future", "before_last_sync").
+  if (e.clock != ClockFlag::kNone) j["clock"] = ClockFlagName(e.clock);
+  return j;
 }
 
 json HitJson(const SearchHit& h) {

@@ -29,11 +29,16 @@ void DrawHistory(Frame& f) {
       const ChangeEntry& c = h.changes[static_cast<size_t>(i)];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      std::string when = c.device_time.substr(0, 16);
+      std::string when = c.time.substr(0, 16);
       if (when.size() > 10) when[10] = ' ';
       ImGui::TextUnformatted(when.c_str());
-      ImGui::TableNextColumn();
       const size_t k = static_cast<size_t>(i);
+      if (k < h.clock_notes.size() && !h.clock_notes[k].empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(!)");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", DisplayLine(h.clock_notes[k]).c_str());
+      }
+      ImGui::TableNextColumn();
       // Names and "this device", never member ids, device ids or "local".
       ImGui::TextUnformatted(DisplayLine(k < h.who_texts.size() ? h.who_texts[k] : std::string()).c_str());
       ImGui::TableNextColumn();

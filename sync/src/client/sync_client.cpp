@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "batch_mapping.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
 #include "curl_errors.h"
@@ -12,6 +11,19 @@ namespace ccfield::sync {
 using nlohmann::json;
 
 namespace {
+
+// A 200 answer as one batch for Store::ApplySyncBatch (the same types: the
+// lists move, nothing is copied field by field).
+SyncBatch ToSyncBatch(SyncResponse&& r) {
+  SyncBatch b;
+  b.acks = std::move(r.acks);
+  b.rejects = std::move(r.rejects);
+  b.changes = std::move(r.changes);
+  b.conflicts = std::move(r.conflicts);
+  b.cursor = r.cursor;
+  b.server_time = r.server_time;
+  return b;
+}
 
 SyncOutcome Failed(SyncReport report, SyncAction action, ccfield::Status status) {
   SyncOutcome o;
@@ -37,6 +49,46 @@ void Count(SyncReport* report, const HttpResult& http) {
   ++report->requests;
   report->bytes_up += http.bytes_up;
   report->bytes_down += http.bytes_down;
+}
+
+// The request body for `pending` (cut in half until it fits the server's
+// limit: long notes send fewer changes per request). Sets *more_pending when
+// changes stay behind.
+std::string EncodeRound(SyncRequest* request, std::vector<ChangeEntry>* pending, bool* more_pending) {
+  while (true) {
+    request->changes.assign(pending->begin(), pending->end());  // each entry is its FieldChange
+    std::string body = ToJson(*request).dump();
+    if (body.size() <= kMaxRequestBytes || pending->size() <= 1) return body;
+    pending->resize(pending->size() / 2);
+    *more_pending = true;
+  }
+}
+
+// A 200 answer's body as a response, or what to do when it cannot be used.
+std::optional<SyncFailure> DecodeAnswer(const std::string& body, SyncResponse* out) {
+  auto unreadable = [](const ccfield::Status& st) {
+    return SyncFailure{SyncAction::kRetryLater,
+                       ccfield::Status::Unavailable("the server's answer could not be read: " + st.message()), {}};
+  };
+  Result<json> j = ParseJsonText(body);
+  if (!j.ok()) return unreadable(j.status());
+  if (j->is_object() && j->contains("protocol") && (*j)["protocol"] != kProtocolVersion) {
+    return SyncFailure{
+        SyncAction::kStop,
+        ccfield::Status::Unavailable("the server speaks another version of the sync protocol; update the app"),
+        {}};
+  }
+  Result<SyncResponse> response = ParseSyncResponse(*j);
+  if (!response.ok()) return unreadable(response.status());
+  *out = std::move(response).value();
+  return std::nullopt;
+}
+
+void CountAnswer(SyncReport* report, const SyncBatch& batch) {
+  report->pushed += static_cast<int64_t>(batch.acks.size());
+  report->rejected += static_cast<int64_t>(batch.rejects.size());
+  report->received += static_cast<int64_t>(batch.changes.size());
+  for (const FieldConflict& c : batch.conflicts) report->conflicts += c.resolved ? 0 : 1;
 }
 
 }  // namespace
@@ -203,7 +255,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
   ServerVersion cursor = settings->cursor;
   int batch = options_.push_batch;
   for (int round = 0; round < options_.max_round_trips; ++round) {
-    Result<std::vector<OutgoingChange>> pending = store->PendingChanges(batch);
+    Result<std::vector<ChangeEntry>> pending = store->PendingChanges(batch);
     if (!pending.ok()) return Failed(report, internal::ActionForStatus(pending.status()), pending.status());
     SyncRequest request;
     request.device_id = store->device_id();
@@ -212,18 +264,9 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     request.limit = options_.pull_limit;
     // More may wait behind this batch when it is full (or was cut below).
     bool more_pending = static_cast<int>(pending->size()) >= batch;
-    std::string body;
-    while (true) {
-      request.changes.clear();
-      for (const OutgoingChange& c : *pending) request.changes.push_back(internal::ToPushChange(c));
-      body = ToJson(request).dump();
-      if (body.size() <= kMaxRequestBytes || pending->size() <= 1) break;
-      // Long notes: send fewer changes per request.
-      pending->resize(pending->size() / 2);
-      more_pending = true;
-    }
+    const std::string body = EncodeRound(&request, &*pending, &more_pending);
     if (!pending->empty()) {
-      ccfield::Status st = store->MarkSent(pending->front().entry.device_seq, pending->back().entry.device_seq);
+      ccfield::Status st = store->MarkSent(pending->front().device_seq, pending->back().device_seq);
       if (!st.ok()) return Failed(report, internal::ActionForStatus(st), st);
     }
     Result<HttpResult> http = (*transport)->Post("/v1/sync", body, settings->token);
@@ -236,49 +279,33 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     if (http->status != 200)
       return Failed(report, internal::HttpFailure(http->status, http->body, http->retry_after_seconds));
 
-    Result<json> j = ParseJsonText(http->body);
-    if (!j.ok()) {
-      return Failed(report, SyncAction::kRetryLater,
-                    ccfield::Status::Unavailable("the server's answer could not be read: " + j.status().message()));
-    }
-    if (j->is_object() && j->contains("protocol") && (*j)["protocol"] != kProtocolVersion) {
-      return Failed(
-          report, SyncAction::kStop,
-          ccfield::Status::Unavailable("the server speaks another version of the sync protocol; update the app"));
-    }
-    Result<SyncResponse> response = ParseSyncResponse(*j);
-    if (!response.ok()) {
-      return Failed(
-          report, SyncAction::kRetryLater,
-          ccfield::Status::Unavailable("the server's answer could not be read: " + response.status().message()));
-    }
-    ccfield::Status applied = store->ApplySyncBatch(internal::ToSyncBatch(*response));
-    if (applied.ok() && response->workspaces_known) {
+    SyncResponse response;
+    if (std::optional<SyncFailure> bad = DecodeAnswer(http->body, &response)) return Failed(report, *bad);
+    // The answer's lists move into the batch (the types are the store's own).
+    const SyncBatch batch_in = ToSyncBatch(std::move(response));
+    ccfield::Status applied = store->ApplySyncBatch(batch_in);
+    if (applied.ok() && response.workspaces_known) {
       // The memberships as of now: a workspace the user left stops showing.
       std::vector<std::pair<std::string, std::string>> ws;
-      for (const WorkspaceRole& w : response->workspaces) ws.emplace_back(w.id, w.role);
+      for (const WorkspaceRole& w : response.workspaces) ws.emplace_back(w.id, w.role);
       applied = store->SaveMemberships(settings->username, ws);
     }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
+    CountAnswer(&report, batch_in);
 
-    report.pushed += static_cast<int64_t>(response->acks.size());
-    report.rejected += static_cast<int64_t>(response->rejects.size());
-    report.received += static_cast<int64_t>(response->changes.size());
-    for (const Conflict& c : response->conflicts) report.conflicts += c.resolved ? 0 : 1;
-
-    const bool answered_some = !response->acks.empty() || !response->rejects.empty();
+    const bool answered_some = !batch_in.acks.empty() || !batch_in.rejects.empty();
     if (!pending->empty() && !answered_some) {
       // Each round must settle changes or the loop could resend them forever.
       return Failed(report, SyncAction::kRetryLater,
                     ccfield::Status::Unavailable("the server did not confirm the changes sent; sync will try again"));
     }
-    if (response->more && response->cursor <= cursor) {
+    if (response.more && response.cursor <= cursor) {
       return Failed(
           report, SyncAction::kRetryLater,
           ccfield::Status::Unavailable("the server said it has more but sent nothing new; sync will try again"));
     }
-    cursor = response->cursor;
-    if (!response->more && !more_pending) return Done(report);
+    cursor = response.cursor;
+    if (!response.more && !more_pending) return Done(report);
   }
   report.complete = false;  // bounded work per call; the next sync goes on from the cursor
   return Done(report);
@@ -386,6 +413,37 @@ SyncStatus SyncClient::Status() const {
   return state_;
 }
 
+void SyncClient::TakeCounts(SyncStatus fresh, bool synced) {
+  state_.logged_in = fresh.logged_in;
+  state_.server_url = fresh.server_url;
+  state_.username = fresh.username;
+  state_.waiting = fresh.waiting;
+  state_.rejected = fresh.rejected;
+  state_.open_conflicts = fresh.open_conflicts;
+  state_.last_ok = fresh.last_ok;
+  if (!synced) state_.blocked_by = fresh.blocked_by;  // as saved, e.g. by another process
+}
+
+std::optional<int64_t> SyncClient::NoteOutcome(const SyncOutcome& out, Backoff* backoff) {
+  if (out.status.ok()) {
+    backoff->Reset();
+    state_.failures = 0;
+    state_.blocked_by.clear();
+    state_.blocked_action.reset();
+    if (!out.report.complete) requested_ = true;  // go on at once
+    return std::nullopt;
+  }
+  ++state_.failures;
+  state_.blocked_by = out.status.message();
+  state_.blocked_action = out.action;
+  // kLogInAgain / kStop: no automatic retry; RequestSync (after a login) tries again.
+  if (out.action != SyncAction::kRetryLater) return std::nullopt;
+  int64_t delay_ms = backoff->Fail();
+  if (out.retry_after_seconds) delay_ms = std::max(delay_ms, *out.retry_after_seconds * 1000);
+  state_.next_retry_ms = env_->WallMillis() + delay_ms;
+  return delay_ms;
+}
+
 void SyncClient::ThreadMain() {
   using Clock = std::chrono::steady_clock;
   Context ctx;
@@ -431,37 +489,14 @@ void SyncClient::ThreadMain() {
     if (ctx.store) counts = ReadSyncStatus(ctx.store.get());
 
     lock.lock();
-    if (counts.ok()) {
-      SyncStatus fresh = std::move(counts).value();
-      state_.logged_in = fresh.logged_in;
-      state_.server_url = fresh.server_url;
-      state_.username = fresh.username;
-      state_.waiting = fresh.waiting;
-      state_.rejected = fresh.rejected;
-      state_.open_conflicts = fresh.open_conflicts;
-      state_.last_ok = fresh.last_ok;
-      if (!sync) state_.blocked_by = fresh.blocked_by;  // as saved, e.g. by another process
-    }
+    if (counts.ok()) TakeCounts(std::move(counts).value(), sync);
     if (!sync && opened.ok()) continue;  // a refresh only
     state_.running = false;
     const bool stopped = stop_;
-    if (out.status.ok()) {
-      backoff.Reset();
-      state_.failures = 0;
-      state_.blocked_by.clear();
-      state_.blocked_action.reset();
-      if (!out.report.complete) requested_ = true;  // go on at once
-    } else if (!stopped) {
-      ++state_.failures;
-      state_.blocked_by = out.status.message();
-      state_.blocked_action = out.action;
-      if (out.action == SyncAction::kRetryLater) {
-        int64_t delay_ms = backoff.Fail();
-        if (out.retry_after_seconds) delay_ms = std::max(delay_ms, *out.retry_after_seconds * 1000);
-        retry_at = Clock::now() + std::chrono::milliseconds(delay_ms);
-        state_.next_retry_ms = env_->WallMillis() + delay_ms;
+    if (!stopped) {
+      if (std::optional<int64_t> delay_ms = NoteOutcome(out, &backoff)) {
+        retry_at = Clock::now() + std::chrono::milliseconds(*delay_ms);
       }
-      // kLogInAgain / kStop: no automatic retry; RequestSync (after a login) tries again.
     }
     if (stopped) break;
     lock.unlock();

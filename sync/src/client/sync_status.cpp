@@ -6,14 +6,14 @@ namespace ccfield::sync {
 Result<SyncStatus> ReadSyncStatus(Store* store) {
   CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
   CCF_ASSIGN_OR_RETURN(ChangeStateCounts counts, store->CountChangeStates());
-  CCF_ASSIGN_OR_RETURN(std::vector<ConflictInfo> open, store->Conflicts(/*open_only=*/true));
+  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> open, store->Conflicts(/*open_only=*/true));
   SyncStatus s;
   s.logged_in = !settings.server_url.empty() && !settings.token.empty();
   s.server_url = settings.server_url;
   s.username = settings.username;
   s.waiting = counts.waiting + counts.sent;
   s.rejected = counts.rejected;
-  for (const ConflictInfo& c : open) {
+  for (const FieldConflict& c : open) {
     if (!c.resolving_locally) ++s.open_conflicts;
   }
   s.last_ok = settings.last_ok;

@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "ccfield/core/field_change.h"
 #include "ccfield/core/records.h"
 
 namespace ccfield {
@@ -40,21 +41,17 @@ struct RestoreRecord {
 
 using Op = std::variant<SetFields, DeleteRecord, RestoreRecord>;
 
-// One entry of the change log: one changed field of one record.
-struct ChangeEntry {
-  int64_t seq = 0;            // local order of commit
-  std::string device_id;      // the device that made the change
-  int64_t device_seq = 0;     // per-device sequence number (DeviceSeq)
-  std::string device_time;    // device wall clock, ISO 8601 UTC; data, not order
-  std::string author;         // who made it (member id or user name), as the device typed it
-  // The user the server authenticated when this change was pushed (received
-  // changes only; "" for this device's own changes and before schema 8).
-  std::string pushed_by;
-  RecordType type = RecordType::kVisit;
-  std::string record_id;
-  std::string field;          // field name, "answers.<id>", or "_deleted"
-  nlohmann::json value;       // new value (true/false for "_deleted")
-  bool created = false;       // this commit created the record
+// One entry of the device's change log: one changed field of one record
+// (a FieldChange) and its place in the local log. `user` is the user the
+// server authenticated when a received change was pushed ("" for this
+// device's own changes and before schema 8); `base` and `workspace_id` are
+// filled for pending changes (Store::PendingChanges), `version` once the
+// server has taken the change.
+struct ChangeEntry : FieldChange {
+  int64_t seq = 0;  // local order of commit
+  // An own change the server took: its doubt about the device time, which
+  // the UI words in the person's language (Store::History only).
+  ClockFlag clock = ClockFlag::kNone;
 };
 
 }  // namespace ccfield

@@ -52,60 +52,12 @@ struct DemoRemoval {
   int64_t drafts = 0;  // unsaved editor drafts about demo records
 };
 
-// An own change ready to push.
-struct OutgoingChange {
-  ChangeEntry entry;
-  std::string workspace_id;   // of the record ("" for library records)
-  int64_t base_version = 0;   // server version of the field when the edit was made
-};
-
-// A change accepted by the server, in the server's order.
-struct RemoteChange {
-  int64_t version = 0;
-  std::string type;           // record type name, or "form"
-  std::string id;
-  std::string workspace_id;   // the record's workspace as the server knows it ("" for the library)
-  std::string field;
-  nlohmann::json value;
-  std::string device_id;
-  int64_t device_seq = 0;
-  std::string time;
-  std::string author;
-  std::string user;           // the user the server authenticated for the push ("" for server changes)
-  bool created = false;
-};
-
-struct PushAck {
-  int64_t device_seq = 0;
-  int64_t version = 0;        // 0 when the change was kept out (a delete that lost to an edit)
-  bool conflict = false;
-  std::string note;           // e.g. the server flagged the device time as implausible
-};
-
-struct PushReject {
-  int64_t device_seq = 0;
-  std::string reason;
-};
-
-// A conflict as the server reports it; both values are kept.
-struct ConflictInfo {
-  std::string id;
-  int64_t version = 0;
-  std::string type, record_id, workspace_id, field;
-  nlohmann::json base, winner, loser;
-  std::string winner_device, loser_device, winner_author, loser_author, loser_time;
-  int64_t winner_version = 0;
-  bool resolved = false;
-  int64_t resolved_by = 0;
-  bool resolving_locally = false;  // resolved on this device, not yet confirmed by the server
-};
-
 // The outcome of one sync round trip, applied in one transaction.
 struct SyncBatch {
-  std::vector<PushAck> acks;
-  std::vector<PushReject> rejects;
-  std::vector<RemoteChange> changes;
-  std::vector<ConflictInfo> conflicts;
+  std::vector<ChangeAck> acks;
+  std::vector<ChangeRefusal> rejects;
+  std::vector<FieldChange> changes;  // accepted changes, in the server's order
+  std::vector<FieldConflict> conflicts;
   int64_t cursor = 0;
   std::string server_time;
 };

@@ -229,7 +229,7 @@ class Store {
 
   // ---- Sync support (docs/sync-protocol.md) ----
   // Own changes waiting or sent, oldest first.
-  Result<std::vector<OutgoingChange>> PendingChanges(int limit);
+  Result<std::vector<ChangeEntry>> PendingChanges(int limit);
   // Marks own changes as sent (in a request whose answer has not come).
   Status MarkSent(int64_t first_device_seq, int64_t last_device_seq);
   // Applies a sync round trip in one transaction: acks and rejections update
@@ -240,7 +240,7 @@ class Store {
   Result<ChangeStateCounts> CountChangeStates();
   // Own changes in one state (e.g. rejected, with their reasons), newest first.
   Result<std::vector<std::pair<ChangeEntry, std::string>>> ChangesInState(ChangeState state, int limit);
-  Result<std::vector<ConflictInfo>> Conflicts(bool open_only);
+  Result<std::vector<FieldConflict>> Conflicts(bool open_only);
   // Resolves a conflict by an ordinary edit that writes `value` to the field
   // (logged even when the value is unchanged, so the server learns of it).
   Result<CommitResult> ResolveConflict(const std::string& conflict_id, const nlohmann::json& value);
@@ -328,6 +328,7 @@ class Store {
  private:
   Store() = default;
   class Writer;
+  class BatchApplier;  // store_apply.cpp
   // Commit(ops) and then `after` (more writes) in the same transaction.
   Result<CommitResult> CommitThen(const std::vector<Op>& ops, const std::function<Status()>& after);
   // Runs `body` (which applies ops through `w`) in one sql::Txn.

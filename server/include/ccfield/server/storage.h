@@ -26,9 +26,6 @@
 
 namespace ccfield::server {
 
-using sync::DeviceSeq;
-using sync::ServerVersion;
-
 // What became of a change kept in the history.
 enum class HistoryOutcome {
   kApplied,  // set the field (pushed as sent, or made by the server); sent to devices
@@ -37,28 +34,17 @@ enum class HistoryOutcome {
 };
 const char* HistoryOutcomeName(HistoryOutcome o);
 
-// One entry of the server's history (table `changes`): every accepted change.
-struct HistoryEntry {
-  ServerVersion version = 0;  // 0 for kKeptOut
-  std::string type;           // record type name, or "form"
-  std::string record_id;
-  std::string workspace_id;  // "" for library records (practices, contacts, forms)
-  std::string field;
-  nlohmann::json value;
-  std::string device_id;     // origin device, or "server"
-  DeviceSeq device_seq = 0;  // origin's seq; for the server = version
-  std::string time;          // origin device time (data, not order)
-  std::string author;
-  bool created = false;
+// One entry of the server's history (table `changes`): every accepted change
+// (version 0 for kKeptOut), with `user` left empty: the history keeps the
+// pushing user's id, and the pull puts the user's name in `user`.
+struct HistoryEntry : FieldChange {
   HistoryOutcome outcome = HistoryOutcome::kApplied;
-  std::string clock_flag;  // "", "future", "before_last_sync"
-  std::string user_id;     // user who pushed it ("" for server changes)
-  // What the pushing device was told: "applied", "merged" or "conflict"; a
-  // re-sent change (the first answer was lost) gets the same answer. "" for
-  // changes stored before schema 4 and for server changes.
-  std::string ack;
-
-  sync::ServerChange ToServerChange() const;
+  ClockFlag clock = ClockFlag::kNone;
+  std::string user_id;  // user who pushed it ("" for server changes)
+  // What the pushing device was told (kApplied, kMerged or kConflict); a
+  // re-sent change (the first answer was lost) gets the same answer. nullopt
+  // for changes stored before schema 4 and for server changes.
+  std::optional<ChangeOutcome> ack;
 };
 
 // The current state of one field of one record (table `fields`).
@@ -71,7 +57,7 @@ struct StoredField {
 // What the server knows about a record apart from its fields.
 struct RecordMeta {
   std::string id;
-  std::string type;
+  ChangeType type = ChangeType::kVisit;
   std::string workspace_id;  // fixed at creation; "" for library records
   bool deleted = false;
   ServerVersion deleted_version = 0;  // version of the delete in force (when deleted)
@@ -204,19 +190,19 @@ class ServerStorage {
                             const std::string& device_id) = 0;
   // Every record of `type` ("site") in the workspace, deleted ones included,
   // in the order they were created. (Admin imports match against these.)
-  virtual Result<std::vector<RecordMeta>> RecordsOf(const std::string& type, const std::string& workspace_id) = 0;
+  virtual Result<std::vector<RecordMeta>> RecordsOf(ChangeType type, const std::string& workspace_id) = 0;
 
   // ---- Conflicts ---------------------------------------------------------
   // Stores a new conflict (its id must be new).
-  virtual Status CreateConflict(const sync::Conflict& conflict) = 0;
+  virtual Status CreateConflict(const FieldConflict& conflict) = 0;
   // Open (unresolved) conflicts on one field, oldest first.
-  virtual Result<std::vector<sync::Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
+  virtual Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
   // Marks a conflict resolved by the change `resolved_by`; it gets `new_version`.
   virtual Status ResolveConflict(const std::string& conflict_id, ServerVersion resolved_by,
                                  ServerVersion new_version) = 0;
   // Conflicts whose version > after in `workspaces`, in version order, at most `limit`.
-  virtual Result<std::vector<sync::Conflict>> ConflictsAfter(ServerVersion after,
-                                                             const std::vector<std::string>& workspaces, int limit) = 0;
+  virtual Result<std::vector<FieldConflict>> ConflictsAfter(ServerVersion after,
+                                                            const std::vector<std::string>& workspaces, int limit) = 0;
 
   // ---- Users, devices, tokens, memberships --------------------------------
   virtual Result<std::optional<UserRow>> FindUserByName(const std::string& username) = 0;

@@ -190,6 +190,10 @@ class SyncClient {
   SyncOutcome RunSync(Context* ctx);
   SyncOutcome RunSyncRounds(Context* ctx);
   void ThreadMain();
+  // After a background run (REQUIRES: mu_ held): the store's counts, then
+  // the outcome. NoteOutcome returns the delay before an automatic retry.
+  void TakeCounts(SyncStatus fresh, bool synced);
+  std::optional<int64_t> NoteOutcome(const SyncOutcome& out, Backoff* backoff);
 
   Env* const env_;
   const std::string store_path_;

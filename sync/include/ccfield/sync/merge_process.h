@@ -71,7 +71,7 @@ class MergeLookup {
   // Who made the change with that version; nullopt when it is gone (expired).
   virtual Result<std::optional<ChangeOrigin>> ChangeAt(ServerVersion version) = 0;
   // Open (unresolved) conflicts on the field, oldest first.
-  virtual Result<std::vector<Conflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
+  virtual Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
   // History below this version may have been expired (docs/retention.md):
   // the value at an older base can be missing. 0: nothing expired.
   virtual Result<ServerVersion> ExpiredThrough() = 0;
@@ -80,10 +80,10 @@ class MergeLookup {
 // One pushed change that passed the server's checks. The references must
 // outlive the DecideMerge call.
 struct MergeInput {
-  const PushChange& change;       // as the device sent it (record, field, base, time, author)
-  const nlohmann::json& value;    // its value after validation (a bool for "_deleted")
-  const std::string& device_id;   // the pushing device
-  bool long_text = false;         // the field is long text (text-mergeable)
+  const FieldChange& change;     // as the device sent it (record, field, base, time, author)
+  const nlohmann::json& value;   // its value after validation (a bool for "_deleted")
+  const std::string& device_id;  // the pushing device
+  bool long_text = false;        // the field is long text (text-mergeable)
 };
 
 // What becomes of the pushed change itself.
@@ -120,13 +120,13 @@ enum class PushedFate {
 struct MergeDecision {
   bool create_record = false;
   PushedFate fate = PushedFate::kApplied;
-  AckOutcome ack = AckOutcome::kApplied;  // kApplied, kMerged or kConflict
+  ChangeOutcome ack = ChangeOutcome::kApplied;  // kApplied, kMerged or kConflict
   std::optional<nlohmann::json> server_value;
   std::string server_author;
   std::optional<bool> set_deleted;
   std::vector<std::string> resolve;  // ids of open conflicts on the change's field
-  std::optional<Conflict> conflict;
-  std::optional<Conflict> revive;
+  std::optional<FieldConflict> conflict;
+  std::optional<FieldConflict> revive;
 };
 
 // Decides one pushed change (rules 1-6). Errors: the lookup's, and
@@ -137,6 +137,6 @@ Result<MergeDecision> DecideMerge(const MergeInput& in, MergeLookup& lookup);
 // Rule 6: the open conflicts that an edit based on `base` resolves, i.e.
 // those whose winner the device had received (winner_version <= base). An
 // edit with base 0 resolves nothing.
-std::vector<std::string> ConflictsResolvedBy(ServerVersion base, const std::vector<Conflict>& open);
+std::vector<std::string> ConflictsResolvedBy(ServerVersion base, const std::vector<FieldConflict>& open);
 
 }  // namespace ccfield::sync

@@ -1,0 +1,94 @@
+#include "ccfield/core/field_change.h"
+
+namespace ccfield {
+
+ChangeType ChangeTypeOf(RecordType t) {
+  switch (t) {
+    case RecordType::kWorkspace:
+      return ChangeType::kWorkspace;
+    case RecordType::kMember:
+      return ChangeType::kMember;
+    case RecordType::kProject:
+      return ChangeType::kProject;
+    case RecordType::kSite:
+      return ChangeType::kSite;
+    case RecordType::kVisit:
+      return ChangeType::kVisit;
+    case RecordType::kPractice:
+      return ChangeType::kPractice;
+    case RecordType::kContact:
+      return ChangeType::kContact;
+  }
+  return ChangeType::kUnknown;
+}
+
+std::optional<RecordType> RecordTypeOf(ChangeType t) {
+  for (RecordType r : kAllRecordTypes) {
+    if (ChangeTypeOf(r) == t) return r;
+  }
+  return std::nullopt;
+}
+
+std::string_view ChangeTypeName(ChangeType t) {
+  if (std::optional<RecordType> r = RecordTypeOf(t)) return TypeName(*r);
+  return t == ChangeType::kForm ? "form" : "unknown";
+}
+
+ChangeType ParseChangeType(std::string_view name) {
+  if (name == "form") return ChangeType::kForm;
+  for (RecordType r : kAllRecordTypes) {
+    if (name == TypeName(r)) return ChangeTypeOf(r);  // the singular name only, as every peer writes it
+  }
+  return ChangeType::kUnknown;
+}
+
+namespace {
+
+// Each code's name, once: the name functions and the parsers read these.
+template <typename E>
+struct Named {
+  E value;
+  const char* name;
+};
+constexpr Named<ChangeOutcome> kOutcomes[] = {{ChangeOutcome::kApplied, "applied"},
+                                              {ChangeOutcome::kMerged, "merged"},
+                                              {ChangeOutcome::kConflict, "conflict"},
+                                              {ChangeOutcome::kDuplicate, "duplicate"}};
+constexpr Named<RejectCode> kRejectCodes[] = {
+    {RejectCode::kForbidden, "forbidden"},  {RejectCode::kReadOnly, "read_only"},
+    {RejectCode::kInvalid, "invalid"},      {RejectCode::kUnknownType, "unknown_type"},
+    {RejectCode::kSeqReused, "seq_reused"}, {RejectCode::kOther, "other"}};
+constexpr Named<ClockFlag> kClockFlags[] = {
+    {ClockFlag::kNone, ""}, {ClockFlag::kFuture, "future"}, {ClockFlag::kBeforeLastSync, "before_last_sync"}};
+
+template <typename E, size_t N>
+const char* NameIn(const Named<E> (&table)[N], E value, const char* unknown) {
+  for (const Named<E>& n : table) {
+    if (n.value == value) return n.name;
+  }
+  return unknown;
+}
+
+template <typename E, size_t N>
+std::optional<E> ValueIn(const Named<E> (&table)[N], std::string_view name) {
+  for (const Named<E>& n : table) {
+    if (name == n.name) return n.value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* ChangeOutcomeName(ChangeOutcome o) { return NameIn(kOutcomes, o, "?"); }
+std::optional<ChangeOutcome> ParseChangeOutcome(std::string_view name) { return ValueIn(kOutcomes, name); }
+
+const char* RejectCodeName(RejectCode c) { return NameIn(kRejectCodes, c, "other"); }
+RejectCode ParseRejectCode(std::string_view name) { return ValueIn(kRejectCodes, name).value_or(RejectCode::kOther); }
+
+const char* ClockFlagName(ClockFlag f) { return NameIn(kClockFlags, f, ""); }
+ClockFlag ParseClockFlag(std::string_view name) {
+  // "" is no flag; an unknown name from a newer server is no flag this build can word.
+  return ValueIn(kClockFlags, name).value_or(ClockFlag::kNone);
+}
+
+}  // namespace ccfield

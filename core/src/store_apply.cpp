@@ -1,0 +1,258 @@
+// Applying a sync round trip's answer to the store (Store::ApplySyncBatch):
+// acks and refusals update the change log's states, received changes update
+// records (never over an unsent local edit), history and field versions,
+// conflicts are stored and the cursor moves: all in one transaction, so that
+// re-applying the same batch changes nothing. See docs/sync-protocol.md.
+
+#include <map>
+
+#include "ccfield/core/sqlite_txn.h"
+#include "ccfield/core/store.h"
+#include "ccfield/core/text.h"
+#include "ccfield/platform/env.h"
+#include "store_internal.h"
+
+namespace ccfield {
+
+using nlohmann::json;
+
+// One batch, applied inside the caller's transaction. Statements come from
+// the connection's cache (a sync applies a batch per page).
+class Store::BatchApplier {
+ public:
+  explicit BatchApplier(Store* store) : s_(store), db_(store->db_.get()) {}
+
+  Status Run(const SyncBatch& batch) {
+    for (const ChangeAck& a : batch.acks) CCF_RETURN_IF_ERROR(Ack(a));
+    for (const ChangeRefusal& r : batch.rejects) CCF_RETURN_IF_ERROR(Refuse(r));
+    for (const FieldChange& c : batch.changes) CCF_RETURN_IF_ERROR(Receive(c));
+    CCF_RETURN_IF_ERROR(WriteTouched());
+    for (const FieldConflict& c : batch.conflicts) CCF_RETURN_IF_ERROR(PutConflict(c));
+    return SaveProgress(batch);
+  }
+
+ private:
+  Status SetState(DeviceSeq seq, const char* state, std::optional<ServerVersion> version, const std::string* reason) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached("UPDATE change_log SET sync_state = ?, server_version = ?, "
+                                                    "reject_reason = ? WHERE device_id = ? AND device_seq = ?"));
+    q->Bind(1, state);
+    if (version) {
+      q->Bind(2, *version);
+    } else {
+      q->BindNull(2);
+    }
+    if (reason) {
+      q->Bind(3, *reason);
+    } else {
+      q->BindNull(3);
+    }
+    return q->Bind(4, s_->device_id_).Bind(5, seq).Run();
+  }
+
+  Status BumpVersion(const std::string& record_id, const std::string& field, ServerVersion v) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q,
+                         db_->Cached("INSERT INTO field_versions(record_id, field, version) VALUES(?, ?, ?) "
+                                     "ON CONFLICT(record_id, field) DO UPDATE SET version = max(version, "
+                                     "excluded.version)"));
+    return q->Bind(1, record_id).Bind(2, field).Bind(3, v).Run();
+  }
+
+  Status Ack(const ChangeAck& a) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * own,
+                         db_->Cached("SELECT record_id, field FROM change_log WHERE device_id = ? AND device_seq = ?"));
+    own->Bind(1, s_->device_id_).Bind(2, a.device_seq);
+    CCF_ASSIGN_OR_RETURN(bool row, own->Step());
+    if (!row) return Status::Ok();  // not ours (or already forgotten): nothing to update
+    const std::string record_id = own->Text(0), field = own->Text(1);
+    own->Reset();
+    // For an accepted change the column keeps the server's clock flag, as its
+    // code (ClockFlagName): the UI words it in the person's language.
+    const std::string clock = ClockFlagName(a.clock);
+    CCF_RETURN_IF_ERROR(SetState(a.device_seq, a.outcome == ChangeOutcome::kConflict ? "conflict" : "synced",
+                                 a.version, a.clock == ClockFlag::kNone ? nullptr : &clock));
+    if (a.version > 0) CCF_RETURN_IF_ERROR(BumpVersion(record_id, field, a.version));
+    return Status::Ok();
+  }
+
+  Status Refuse(const ChangeRefusal& r) {
+    const std::string reason = r.reason.empty() ? RejectCodeName(r.code) : r.reason;
+    return SetState(r.device_seq, "rejected", std::nullopt, &reason);
+  }
+
+  // Logs a received change; false when it was logged before (a re-applied
+  // page, or this device's own change echoed).
+  Result<bool> Log(const FieldChange& c) {
+    CCF_ASSIGN_OR_RETURN(
+        sql::Stmt * log,
+        db_->Cached(std::string("INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, "
+                                "record_type, record_id, field, value, created, base_version, sync_state, "
+                                "server_version") +
+                    (s_->schema_version_ >= 8 ? ", pushed_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?, ?)"
+                                              : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'remote', ?)")));
+    log->Bind(1, c.device_id).Bind(2, c.device_seq).Bind(3, c.time).Bind(4, c.author);
+    log->Bind(5, std::string(ChangeTypeName(c.type))).Bind(6, c.record_id).Bind(7, c.field);
+    log->Bind(8, c.value.dump()).Bind(9, c.created ? 1 : 0).Bind(10, c.version);
+    if (s_->schema_version_ >= 8) log->Bind(11, c.user);
+    CCF_RETURN_IF_ERROR(log->Run());
+    return db_->Changes() > 0;
+  }
+
+  // Whether the field keeps what this device has: a version as new or newer
+  // (e.g. the loser of a conflict our own edit won), or an unsent local edit
+  // (which wins here; the server merges it on push).
+  Result<bool> KeepsLocal(const FieldChange& c) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * known,
+                         db_->Cached("SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
+    known->Bind(1, c.record_id).Bind(2, c.field);
+    CCF_ASSIGN_OR_RETURN(bool has_version, known->Step());
+    const bool newer_here = has_version && known->Int(0) >= c.version;
+    known->Reset();
+    if (newer_here) return true;
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * pending,
+                         db_->Cached("SELECT 1 FROM change_log WHERE record_id = ? AND field = ? AND device_id = ? "
+                                     "AND sync_state IN ('waiting', 'sent') LIMIT 1"));
+    pending->Bind(1, c.record_id).Bind(2, c.field).Bind(3, s_->device_id_);
+    CCF_ASSIGN_OR_RETURN(bool has_local_edit, pending->Step());
+    pending->Reset();
+    return has_local_edit;
+  }
+
+  Status ReceiveForm(const FieldChange& c) {
+    Result<FormDef> form = ParseForm(c.value);
+    if (!form.ok()) {
+      s_->env_->Log(LogLevel::kWarning, "ignoring an unreadable form from the server: " + form.status().message());
+      return Status::Ok();
+    }
+    if (s_->FindForm(form->key())) return Status::Ok();
+    return s_->AddForm(*form);
+  }
+
+  Status Receive(const FieldChange& c) {
+    CCF_ASSIGN_OR_RETURN(bool fresh, Log(c));
+    if (!fresh) {
+      if (c.device_id == s_->device_id_) return BumpVersion(c.record_id, c.field, c.version);
+      return Status::Ok();  // its value is already here
+    }
+    if (c.type == ChangeType::kForm) return ReceiveForm(c);
+    std::optional<RecordType> type = RecordTypeOf(c.type);
+    if (!type || !IsUuid(c.record_id)) {
+      s_->env_->Log(LogLevel::kWarning, "ignoring a change of an unknown type or record (newer server?)");
+      return Status::Ok();
+    }
+    CCF_ASSIGN_OR_RETURN(bool keep_local, KeepsLocal(c));
+    if (keep_local) return Status::Ok();
+    json value = c.value;
+    if (c.field != kDeletedField) {
+      Result<json> checked = CheckFieldValue(*type, c.field, c.value);
+      if (!checked.ok()) {
+        // Unknown field (newer app) or a value this version cannot hold: keep
+        // it in history, leave the record as it is.
+        s_->env_->Log(LogLevel::kWarning, "not applying " + std::string(ChangeTypeName(c.type)) + "." + c.field +
+                                              ": " + checked.status().message());
+        return Status::Ok();
+      }
+      value = *checked;
+    } else if (!value.is_boolean()) {
+      return Status::Ok();
+    }
+    CCF_ASSIGN_OR_RETURN(Record * r, Touch(*type, c));
+    SetValue(r, *type, c, value);
+    return BumpVersion(c.record_id, c.field, c.version);
+  }
+
+  // The record as this batch leaves it (loaded once, written once at the end).
+  Result<Record*> Touch(RecordType type, const FieldChange& c) {
+    auto it = touched_.find(c.record_id);
+    if (it != touched_.end()) return &it->second;
+    CCF_ASSIGN_OR_RETURN(std::optional<Record> existing, internal::LoadRecord(db_, type, c.record_id));
+    Record r = existing ? *existing : Record{type, c.record_id, json::object(), false, c.time, c.time};
+    if (type == RecordType::kVisit && !r.fields.contains("answers")) r.fields["answers"] = json::object();
+    return &touched_.emplace(c.record_id, std::move(r)).first->second;
+  }
+
+  static void SetValue(Record* r, RecordType type, const FieldChange& c, const json& value) {
+    // A pull may stop after any page, leaving a record with some fields but
+    // not yet its workspace_id; every change names the workspace, so the
+    // record has it from its first field and an edit to it is sent with it.
+    // (No field version is bumped: the workspace_id change itself still applies.)
+    if (IsUuid(c.workspace_id) && r->Get("workspace_id").is_null() && FindField(type, "workspace_id") &&
+        c.field != "workspace_id") {
+      r->fields["workspace_id"] = c.workspace_id;
+    }
+    if (c.field == kDeletedField) {
+      r->deleted = value.get<bool>();
+    } else if (c.field.starts_with(kAnswersPrefix)) {
+      std::string aid = c.field.substr(kAnswersPrefix.size());
+      if (value.is_null()) {
+        r->fields["answers"].erase(aid);
+      } else {
+        r->fields["answers"][aid] = value;
+      }
+    } else if (value.is_null()) {
+      r->fields.erase(c.field);
+    } else {
+      r->fields[c.field] = value;
+    }
+    if (!c.time.empty()) r->updated_at = c.time;
+  }
+
+  Status WriteTouched() {
+    auto lookup = [this](std::string_view key) { return s_->FindForm(key); };
+    for (auto& [id, r] : touched_) {
+      CCF_ASSIGN_OR_RETURN(std::optional<Record> existing, internal::LoadRecord(db_, r.type, id));
+      CCF_RETURN_IF_ERROR(internal::WriteRecordRow(db_, r, !existing));
+      CCF_RETURN_IF_ERROR(internal::IndexRecord(db_, r, lookup));
+    }
+    return Status::Ok();
+  }
+
+  Status PutConflict(const FieldConflict& c) {
+    CCF_ASSIGN_OR_RETURN(
+        sql::Stmt * q,
+        db_->Cached("INSERT INTO conflicts(id, version, record_type, record_id, workspace_id, field, base, winner, "
+                    "loser, winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, "
+                    "resolved, resolved_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET version = excluded.version, resolved = excluded.resolved, "
+                    "resolved_by = excluded.resolved_by, resolving_locally = CASE WHEN excluded.resolved = 1 "
+                    "THEN 0 ELSE resolving_locally END WHERE excluded.version > conflicts.version"));
+    q->Bind(1, c.id).Bind(2, c.version).Bind(3, std::string(ChangeTypeName(c.type)));
+    q->Bind(4, c.record_id).Bind(5, c.workspace_id).Bind(6, c.field);
+    q->Bind(7, c.base.dump()).Bind(8, c.winner.dump()).Bind(9, c.loser.dump());
+    q->Bind(10, c.winner_device).Bind(11, c.loser_device).Bind(12, c.winner_author);
+    q->Bind(13, c.loser_author).Bind(14, c.loser_time).Bind(15, c.winner_version);
+    return q->Bind(16, c.resolved ? 1 : 0).Bind(17, c.resolved_by).Run();
+  }
+
+  Status SaveProgress(const SyncBatch& batch) {
+    const std::pair<const char*, std::string> rows[] = {{"sync_cursor", std::to_string(batch.cursor)},
+                                                        {"sync_last_ok", FormatUtcMillis(s_->env_->WallMillis())},
+                                                        {"sync_last_error", ""},
+                                                        {"sync_server_time", batch.server_time}};
+    for (const auto& [k, v] : rows) {
+      CCF_ASSIGN_OR_RETURN(sql::Stmt * meta, db_->Cached("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+      CCF_RETURN_IF_ERROR(meta->Bind(1, k).Bind(2, v).Run());
+    }
+    return Status::Ok();
+  }
+
+  Store* s_;
+  sql::Db* db_;
+  std::map<std::string, Record> touched_;  // records changed by this batch
+};
+
+Status Store::ApplySyncBatch(const SyncBatch& batch) {
+  CCF_RETURN_IF_ERROR(db_->CheckWritable());
+  // The server's state is authoritative and a page may bring a record before
+  // one it references; foreign keys are checked on local writes only.
+  CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys = OFF"));
+  BatchApplier applier(this);
+  Status st = sql::Transact(db_.get(), [&]() -> Status { return applier.Run(batch); });
+  Status fk = db_->Exec("PRAGMA foreign_keys = ON");
+  if (!st.ok()) {
+    (void)LoadForms();  // forget forms added by the rolled-back batch
+    return st.WithContext("applying the server's changes");
+  }
+  return fk;
+}
+
+}  // namespace ccfield
