@@ -1,5 +1,6 @@
 #include "app_test_util.h"
 
+#include <doctest/doctest.h>
 #include <stb_image.h>
 
 #include <algorithm>
@@ -7,8 +8,17 @@
 #include <fstream>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace ccfield::testing {
+
+std::unique_ptr<Store> OpenAppStore(const std::string& data_dir) {
+  StoreOptions o;
+  o.path = data_dir + "/ccfield.db";
+  Result<std::unique_ptr<Store>> store = Store::Open(DefaultEnv(), o);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::move(store).value();
+}
 
 std::string WriteScript(const TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
   std::string path = dir.File(name);

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ccfield/core/store.h"
 #include "support/temp_dir.h"
 
 namespace ccfield::testing {
@@ -33,6 +35,10 @@ std::vector<std::string> WindowArgs(const std::string& data_dir, const std::stri
 // passes (then false).
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                std::chrono::milliseconds poll = std::chrono::milliseconds(20));
+
+// The store the app keeps in `data_dir` (DIR/ccfield.db), opened with the
+// real Env; REQUIREs success (only inside a doctest test case).
+std::unique_ptr<Store> OpenAppStore(const std::string& data_dir);
 
 // A decoded screenshot, 8-bit RGBA rows top to bottom.
 struct Image {

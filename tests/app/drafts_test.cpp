@@ -33,14 +33,6 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
-std::unique_ptr<Store> OpenAppStore(const std::string& data_dir) {
-  StoreOptions o;
-  o.path = data_dir + "/ccfield.db";
-  Result<std::unique_ptr<Store>> store = Store::Open(DefaultEnv(), o);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
-}
-
 // The visit drafts in the store (the app keeps them under "visit:<id>").
 std::vector<Draft> VisitDrafts(Store* store) {
   Result<std::vector<Draft>> all = store->Drafts();

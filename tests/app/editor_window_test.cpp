@@ -21,14 +21,6 @@
 namespace ccfield::testing {
 namespace {
 
-std::unique_ptr<Store> OpenAppStore(const std::string& data_dir) {
-  StoreOptions o;
-  o.path = data_dir + "/ccfield.db";
-  Result<std::unique_ptr<Store>> store = Store::Open(DefaultEnv(), o);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
-}
-
 // Screenshots go away with the test's folder; with CCFIELD_TEST_SHOTS=DIR set
 // they are copied there to be looked at.
 void KeepShot(const std::string& path) {

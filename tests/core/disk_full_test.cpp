@@ -7,45 +7,17 @@
 #include "ccfield/core/store.h"
 #include "sqlite_db.h"
 #include "testing_hooks.h"
+#include "support/fault_vfs.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
 
-using nlohmann::json;
-using testing::ChangeLogCount;
-using testing::StoreFixture;
-using testing::Unwrap;
-
-constexpr const char* kFaultVfs = "ccfield-fault";
-
-sql::FaultVfsControl* FaultControl() {
-  static sql::FaultVfsControl* control = sql::RegisterFaultVfs(kFaultVfs);
-  return control;
-}
-
-// Arms the fault VFS for the scope: writes after the first `writes_allowed` fail.
-class DiskFullScope {
+// Writes after the first `writes_allowed` fail with SQLITE_FULL for the scope.
+class DiskFullScope : public testing::FaultScope {
  public:
-  explicit DiskFullScope(int64_t writes_allowed) : c_(FaultControl()) {
-    c_->writes_seen = 0;
-    c_->faults_returned = 0;
-    c_->writes_allowed = writes_allowed;
-    c_->armed = true;
-  }
-  ~DiskFullScope() { c_->armed = false; }
-  int64_t faults() const { return c_->faults_returned; }
-
- private:
-  sql::FaultVfsControl* c_;
+  explicit DiskFullScope(int64_t writes_allowed) : FaultScope(writes_allowed, /*io_error=*/false) {}
 };
-
-StoreOptions FaultOptions() {
-  FaultControl();  // registered before the store opens with it
-  StoreOptions o;
-  o.vfs = kFaultVfs;
-  return o;
-}
 
 // Checks every visit in `ids` is present and the file is sound.
 void CheckIntact(Store* store, const std::vector<std::string>& ids) {
@@ -66,7 +38,7 @@ SetFields NewVisit(Env* env, const std::string& site_id, int n, size_t notes_byt
 }
 
 TEST_CASE("a full disk fails the commit cleanly and the store keeps working") {
-  StoreFixture fx(FaultOptions());
+  StoreFixture fx(testing::FaultOptions());
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   std::vector<std::string> committed;
   for (int i = 0; i < 5; ++i) {
@@ -106,7 +78,7 @@ TEST_CASE("a full disk fails the commit cleanly and the store keeps working") {
 }
 
 TEST_CASE("disk full at each write of a commit loses nothing") {
-  StoreFixture fx(FaultOptions());
+  StoreFixture fx(testing::FaultOptions());
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   const std::string contact = NewUuid(&fx.env);
   REQUIRE_OK(fx->Commit({SetFields{RecordType::kContact, contact, {{"name", "Rachid"}, {"role", "role 0"}}}}));
@@ -159,10 +131,10 @@ TEST_CASE("disk full at each write of a commit loses nothing") {
 }
 
 TEST_CASE("disk full while opening a new store is reported and leaves no half store") {
-  FaultControl();
+  testing::FaultControl();
   testing::TempDir dir;
   FakeEnv env(dir.path());
-  StoreOptions o = FaultOptions();
+  StoreOptions o = testing::FaultOptions();
   o.path = dir.File("new.db");
   for (int writes_allowed = 0; writes_allowed <= 6; writes_allowed += 2) {
     INFO("writes_allowed ", writes_allowed);
@@ -181,4 +153,4 @@ TEST_CASE("disk full while opening a new store is reported and leaves no half st
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

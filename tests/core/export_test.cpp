@@ -11,12 +11,8 @@
 #include "ccfield/core/import.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 using Row = std::vector<std::string>;
 
@@ -246,4 +242,4 @@ TEST_CASE("GeoJSON export is a FeatureCollection with lon lat coordinates") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

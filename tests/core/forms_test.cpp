@@ -10,12 +10,8 @@
 #include "ccfield/core/embedded.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 json Text(const std::string& en) { return {{"en", en}, {"fr", en + " (fr)"}}; }
 
@@ -464,4 +460,4 @@ TEST_CASE("AddForm refuses a FormDef whose definition does not match its key") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

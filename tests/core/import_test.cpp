@@ -7,13 +7,8 @@
 
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::ChangeLogCount;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 TEST_CASE("LoadDemoData fills a fresh store") {
   StoreFixture fx;
@@ -125,4 +120,4 @@ TEST_CASE("importing practices accepts a document or a bare array") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

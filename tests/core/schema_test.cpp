@@ -6,11 +6,8 @@
 #include "support/store_fixture.h"
 #include "testing_hooks.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using testing::StoreFixture;
-using testing::Unwrap;
 
 int64_t UserVersion(const std::string& path) {
   auto db = testing::OpenRawDb(path);
@@ -76,4 +73,4 @@ TEST_CASE("a file from a newer ccfield is refused with a clear message") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

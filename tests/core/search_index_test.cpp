@@ -7,12 +7,8 @@
 #include "ccfield/core/store.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 struct SearchFixture {
   StoreFixture fx;
@@ -169,9 +165,9 @@ TEST_CASE("search filters by record type and honours the limit") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
 
 // Visits are ranked among their newest 2,000 matches (bm25 over every match
@@ -195,4 +191,4 @@ TEST_CASE("a common word over many visits still finds practices and the best new
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

@@ -6,13 +6,8 @@
 #include "ccfield/core/store.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::ChangeLogCount;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 // A store with a workspace and a site, and a way to try one new visit.
 struct RulesFixture {
@@ -217,4 +212,4 @@ TEST_CASE("bad input is rejected with a clear error and nothing is written") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

@@ -10,13 +10,8 @@
 #include "support/store_fixture.h"
 #include "testing_hooks.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::AddVisit;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 // The demo's first Tanzanian workspace and one of its sites (data/demo/demo.json).
 constexpr const char* kDemoWorkspace = "e2ed3dba-906b-4e8b-b491-c22cd94071ad";
@@ -260,9 +255,9 @@ TEST_CASE("site kinds: every kind has a label in every UI language, and unknown 
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
 
 TEST_CASE("similar sites: same kind within 50 m, or the same name ignoring case and accents") {
@@ -299,9 +294,9 @@ TEST_CASE("similar sites: same kind within 50 m, or the same name ignoring case 
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
 
 // record_state is kept by triggers: after any mix of writes, acks, refusals,
@@ -346,9 +341,9 @@ TEST_CASE("record_state always equals a recount of the change log") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
 
 TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes pending") {
@@ -378,4 +373,4 @@ TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

@@ -9,14 +9,8 @@
 
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::AddVisit;
-using testing::ChangeLogCount;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 std::vector<ChangeEntry> History(Store* store, const std::string& id) { return Unwrap(store->History(id)); }
 
@@ -377,4 +371,4 @@ TEST_CASE("List filters and orders records and FindAny finds by id prefix") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

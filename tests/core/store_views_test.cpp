@@ -6,13 +6,8 @@
 #include "ccfield/core/text.h"
 #include "support/store_fixture.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::AddVisit;
-using testing::StoreFixture;
-using testing::Unwrap;
 
 TEST_CASE("VisitRows lists newest first and applies every filter") {
   StoreFixture fx;
@@ -90,4 +85,4 @@ TEST_CASE("Utf8Prefix never cuts a character") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

@@ -11,50 +11,19 @@
 #include "ccfield/core/store.h"
 #include "sqlite_db.h"
 #include "support/raw_db.h"
+#include "support/fault_vfs.h"
 #include "support/store_fixture.h"
 #include "testing_hooks.h"
 
-namespace ccfield {
+namespace ccfield::store_test {
 namespace {
-
-using nlohmann::json;
-using testing::StoreFixture;
-using testing::Unwrap;
-
-constexpr const char* kFaultVfs = "ccfield-fault";  // the name disk_full_test.cpp registers too
-
-sql::FaultVfsControl* FaultControl() {
-  static sql::FaultVfsControl* control = sql::RegisterFaultVfs(kFaultVfs);
-  return control;
-}
 
 // Makes every write of the scope fail: with an I/O error (an unknown COMMIT
 // outcome) or, when `disk_full`, with SQLITE_FULL.
-class WriteFaultScope {
+class WriteFaultScope : public testing::FaultScope {
  public:
-  explicit WriteFaultScope(bool disk_full = false) : c_(FaultControl()) {
-    c_->writes_seen = 0;
-    c_->faults_returned = 0;
-    c_->writes_allowed = 0;
-    c_->io_error = !disk_full;
-    c_->armed = true;
-  }
-  ~WriteFaultScope() {
-    c_->armed = false;
-    c_->io_error = false;
-  }
-  int64_t faults() const { return c_->faults_returned; }
-
- private:
-  sql::FaultVfsControl* c_;
+  explicit WriteFaultScope(bool disk_full = false) : FaultScope(0, /*io_error=*/!disk_full) {}
 };
-
-StoreOptions FaultOptions() {
-  FaultControl();  // registered before the store opens with it
-  StoreOptions o;
-  o.vfs = kFaultVfs;
-  return o;
-}
 
 // Every kind of write the store has is refused with kReadOnly and a message
 // that says to reopen; reads still work.
@@ -99,7 +68,7 @@ SyncBatch RenameFromServer(const testing::Seeded& seeded, int64_t version, const
 }
 
 TEST_CASE("broken store: an unknown COMMIT outcome in ApplySyncBatch refuses writes until reopened") {
-  StoreFixture fx(FaultOptions());
+  StoreFixture fx(testing::FaultOptions());
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   const std::string visit = testing::AddVisit(fx.store(), &fx.env, seeded.site_id, {{"notes", "kept"}});
   int64_t version = 0;
@@ -130,7 +99,7 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ApplySyncBatch refuses wri
 }
 
 TEST_CASE("broken store: an unknown COMMIT outcome in ResolveConflict refuses writes until reopened") {
-  StoreFixture fx(FaultOptions());
+  StoreFixture fx(testing::FaultOptions());
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   int64_t version = 0;
   AcceptAll(fx.store(), &version);
@@ -178,7 +147,7 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ResolveConflict refuses wr
 }
 
 TEST_CASE("disk full at COMMIT in ApplySyncBatch rolls back cleanly and the store keeps working") {
-  StoreFixture fx(FaultOptions());
+  StoreFixture fx(testing::FaultOptions());
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   int64_t version = 0;
   AcceptAll(fx.store(), &version);
@@ -197,10 +166,10 @@ TEST_CASE("disk full at COMMIT in ApplySyncBatch rolls back cleanly and the stor
 // ---- The Txn helper on a bare connection ------------------------------------
 
 std::unique_ptr<sql::Db> OpenFaultDb(const std::string& path) {
-  FaultControl();
+  testing::FaultControl();
   sql::OpenOptions o;
   o.path = path;
-  o.vfs = kFaultVfs;
+  o.vfs = testing::kFaultVfs;
   std::unique_ptr<sql::Db> db = Unwrap(sql::Db::Open(o));
   REQUIRE_OK(db->UseDurableWal(path));
   REQUIRE_OK(db->Exec("CREATE TABLE t(x INTEGER)"));
@@ -265,4 +234,4 @@ TEST_CASE("Txn: a COMMIT with an unknown outcome breaks the Db, disk full does n
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::store_test

@@ -12,17 +12,13 @@
 #include "ccfield/sync/protocol.h"
 #include "ccfield/sync/client.h"
 #include "cli/cli.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 struct Device {
   std::string id = NewUuid(DefaultEnv());
@@ -31,19 +27,14 @@ struct Device {
 
 void Login(int port, const std::string& user, Device* d) {
   httplib::Client c("127.0.0.1", port);
-  json body = {{"username", user}, {"password", ServerProcess::Password(user)}, {"device_id", d->id},
-               {"device_name", "tablet"}};
-  httplib::Result r = c.Post("/v1/login", body.dump(), "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
-  d->token = json::parse(r->body).value("token", "");
+  d->token = LoginToken(c, user, d->id, "tablet");
 }
 
 sync::SyncResponse Sync(int port, const Device& d, const json& changes) {
   httplib::Client c("127.0.0.1", port);
   json body = {{"protocol", 1},   {"device_id", d.id}, {"cursor", 0}, {"device_time", "2026-12-06T12:00:00.000Z"},
                {"limit", 1000}, {"changes", changes}};
-  httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + d.token}}, body.dump(), "application/json");
+  httplib::Result r = PostSync(c, d.token, body.dump());
   REQUIRE(r);
   REQUIRE_MESSAGE(r->status == 200, r->body);
   Result<sync::SyncResponse> p = sync::ParseSyncResponse(json::parse(r->body));
@@ -119,4 +110,4 @@ TEST_CASE("author: the receiving device keeps and shows the signed-in user besid
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -8,25 +8,17 @@
 #include <httplib.h>
 
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 httplib::Result LoginRaw(httplib::Client& c, const std::string& user, const std::string& device,
                          const std::string& secret = "") {
-  json body = {{"username", user}, {"password", ServerProcess::Password(user)}, {"device_id", device},
-               {"device_name", "laptop"}};
-  if (!secret.empty()) body["device_secret"] = secret;
-  return c.Post("/v1/login", body.dump(), "application/json");
+  return PostLogin(c, user, ServerProcess::Password(user), device, "laptop", secret);
 }
 
 TEST_CASE("attack: logging in with another device's id is refused, and that device loses nothing") {
@@ -88,7 +80,7 @@ TEST_CASE("attack: a seq already used for another record is refused, not acked a
                  {"changes", json::array({{{"seq", 1}, {"type", "site"}, {"id", site},
                                            {"ws", server.workspace_id}, {"field", "name"}, {"value", name},
                                            {"created", true}, {"time", "2026-12-06T09:00:00Z"}, {"author", "alice"}}})}};
-    httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    httplib::Result r = PostSync(c, token, body.dump());
     REQUIRE(r);
     REQUIRE_MESSAGE(r->status == 200, r->body);
     return json::parse(r->body);
@@ -105,4 +97,4 @@ TEST_CASE("attack: a seq already used for another record is refused, not acked a
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

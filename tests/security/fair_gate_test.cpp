@@ -21,20 +21,18 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ccfield/core/uuid.h"
 #include "ccfield/platform/env.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
 
-using nlohmann::json;
-using testing::ServerProcess;
 using Clock = std::chrono::steady_clock;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 int64_t Count(const std::string& db_path, const std::string& what) {
   return testing::QueryServerDb(db_path, "SELECT count(*) FROM " + what);
@@ -60,14 +58,7 @@ struct RawDevice {
 
   RawDevice(const ServerProcess& server, std::string who) : port(server.port), user(std::move(who)) {
     httplib::Client c("127.0.0.1", port);
-    json login = {{"username", user},
-                  {"password", ServerProcess::Password(user)},
-                  {"device_id", device_id},
-                  {"device_name", user + "'s script " + device_id.substr(0, 4)}};
-    httplib::Result r = c.Post("/v1/login", login.dump(), "application/json");
-    REQUIRE(r);
-    REQUIRE_MESSAGE(r->status == 200, r->body);
-    token = json::parse(r->body)["token"].get<std::string>();
+    token = LoginToken(c, user, device_id, user + "'s script " + device_id.substr(0, 4));
   }
 
   // `sites` new sites in workspace `ws`: two changes each (workspace_id, name).
@@ -76,25 +67,7 @@ struct RawDevice {
     for (int i = 0; i < sites; ++i) {
       const std::string id = NewUuid(DefaultEnv());
       const std::string name = "Drain " + std::to_string(next_seq) + std::string(name_bytes, 'x');
-      changes.push_back({{"seq", next_seq++},
-                         {"type", "site"},
-                         {"id", id},
-                         {"ws", ws},
-                         {"field", "workspace_id"},
-                         {"value", ws},
-                         {"base", 0},
-                         {"time", "2026-12-06T09:00:00Z"},
-                         {"author", user},
-                         {"created", true}});
-      changes.push_back({{"seq", next_seq++},
-                         {"type", "site"},
-                         {"id", id},
-                         {"ws", ws},
-                         {"field", "name"},
-                         {"value", name},
-                         {"base", 0},
-                         {"time", "2026-12-06T09:00:00Z"},
-                         {"author", user}});
+      AddNewSiteChanges(&changes, &next_seq, ws, id, name, user, "2026-12-06T09:00:00Z");
     }
     return changes;
   }
@@ -109,7 +82,7 @@ struct RawDevice {
   // Sends on `c`; no doctest here (called from worker threads).
   Answer Post(httplib::Client& c, const std::string& body) const {
     Answer a;
-    httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body, "application/json");
+    httplib::Result r = PostSync(c, token, body);
     if (!r) return a;
     a.status = r->status;
     a.retry_after = r->get_header_value("Retry-After");
@@ -142,6 +115,28 @@ Answer SendUntilDone(const RawDevice& d, httplib::Client& c, const std::string& 
   return a;
 }
 
+// `d1` sends `b1` on `k1` and `d2` sends `b2` on `k2`, both at the same
+// moment; each is then sent again until done (SendUntilDone). The 200s.
+std::pair<Answer, Answer> PostAtOnce(const RawDevice& d1, httplib::Client& k1, const std::string& b1,
+                                     const RawDevice& d2, httplib::Client& k2, const std::string& b2,
+                                     int* busy_seen) {
+  Answer r1, r2;
+  std::latch go(2);
+  std::thread t1([&] {
+    go.arrive_and_wait();
+    r1 = d1.Post(k1, b1);
+  });
+  std::thread t2([&] {
+    go.arrive_and_wait();
+    r2 = d2.Post(k2, b2);
+  });
+  t1.join();
+  t2.join();
+  r1 = SendUntilDone(d1, k1, b1, r1, busy_seen);
+  r2 = SendUntilDone(d2, k2, b2, r2, busy_seen);
+  return {r1, r2};
+}
+
 // Every ack of `a` has `outcome`; the acks' seqs are those of `changes`.
 void CheckAcks(const Answer& a, const json& changes, const std::string& outcome) {
   REQUIRE(a.body["acks"].size() == changes.size());
@@ -167,20 +162,7 @@ TEST_CASE("fair gate: two syncs of one account at the same moment are both answe
     sites += 2000;
     const std::string b1 = a1.Body(c1, 10), b2 = a2.Body(c2, 10);
     auto k1 = a1.Connection(), k2 = a2.Connection();
-    Answer r1, r2;
-    std::latch go(2);
-    std::thread t1([&] {
-      go.arrive_and_wait();
-      r1 = a1.Post(*k1, b1);
-    });
-    std::thread t2([&] {
-      go.arrive_and_wait();
-      r2 = a2.Post(*k2, b2);
-    });
-    t1.join();
-    t2.join();
-    r1 = SendUntilDone(a1, *k1, b1, r1, &busy_seen);
-    r2 = SendUntilDone(a2, *k2, b2, r2, &busy_seen);
+    const auto [r1, r2] = PostAtOnce(a1, *k1, b1, a2, *k2, b2, &busy_seen);
     CheckAcks(r1, c1, "applied");
     CheckAcks(r2, c2, "applied");
   }
@@ -193,20 +175,7 @@ TEST_CASE("fair gate: two syncs of one account at the same moment are both answe
     sites += 1000;
     const std::string body = a1.Body(c, 10);
     auto k1 = a1.Connection(), k2 = a1.Connection();
-    Answer r1, r2;
-    std::latch go(2);
-    std::thread t1([&] {
-      go.arrive_and_wait();
-      r1 = a1.Post(*k1, body);
-    });
-    std::thread t2([&] {
-      go.arrive_and_wait();
-      r2 = a1.Post(*k2, body);
-    });
-    t1.join();
-    t2.join();
-    r1 = SendUntilDone(a1, *k1, body, r1, &busy_seen);
-    r2 = SendUntilDone(a1, *k2, body, r2, &busy_seen);
+    const auto [r1, r2] = PostAtOnce(a1, *k1, body, a1, *k2, body, &busy_seen);
     REQUIRE(r1.body["acks"].size() == c.size());
     REQUIRE(r2.body["acks"].size() == c.size());
     const bool first_applied = r1.body["acks"][0]["outcome"] == "applied";
@@ -347,4 +316,4 @@ TEST_CASE("fair gate: an account pushing big batches on six connections does not
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

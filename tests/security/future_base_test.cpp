@@ -5,18 +5,13 @@
 #include <httplib.h>
 
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 TEST_CASE("attack: a base version from the future is refused, and the site keeps the name the server has") {
   ServerProcess server(kServerPath);
@@ -36,12 +31,7 @@ TEST_CASE("attack: a base version from the future is refused, and the site keeps
   // Bob, by hand, renames it claiming a base of 2^62.
   httplib::Client c("127.0.0.1", server.port);
   const std::string device = "6b6b6b6b-1111-4222-8333-444455556666";
-  json login = {{"username", "bob"}, {"password", ServerProcess::Password("bob")}, {"device_id", device},
-                {"device_name", "bob's laptop"}};
-  httplib::Result l = c.Post("/v1/login", login.dump(), "application/json");
-  REQUIRE(l);
-  REQUIRE(l->status == 200);
-  const std::string token = json::parse(l->body)["token"];
+  const std::string token = LoginToken(c, "bob", device, "bob's laptop");
   json body = {{"protocol", 1},
                {"device_id", device},
                {"cursor", 0},
@@ -55,7 +45,7 @@ TEST_CASE("attack: a base version from the future is refused, and the site keeps
                                          {"base", int64_t{1} << 62},
                                          {"time", "2026-12-06T09:00:00Z"},
                                          {"author", "bob"}}})}};
-  httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+  httplib::Result r = PostSync(c, token, body.dump());
   REQUIRE(r);
   REQUIRE_MESSAGE(r->status == 200, r->body);
   json resp = json::parse(r->body);
@@ -74,4 +64,4 @@ TEST_CASE("attack: a base version from the future is refused, and the site keeps
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -10,24 +10,16 @@
 #include <string>
 
 #include "ccfield/core/json_text.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
 
-using nlohmann::json;
-using testing::ServerProcess;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 constexpr const char* kDevice = "3f1e7d6a-4b2c-4d8e-9f00-112233445567";
 
-std::string Login(httplib::Client& c) {
-  json login = {{"username", "alice"}, {"password", ServerProcess::Password("alice")}, {"device_id", kDevice}};
-  httplib::Result l = c.Post("/v1/login", login.dump(), "application/json");
-  REQUIRE(l);
-  REQUIRE(l->status == 200);
-  return json::parse(l->body)["token"];
-}
+// Signs alice in on kDevice (no device name); the token.
+std::string Login(httplib::Client& c) { return LoginToken(c, "alice", kDevice, ""); }
 
 TEST_CASE("attack: 1e400 in a login or sync body gets 400 naming the number and the server lives") {
   Result<json> parsed = ParseUntrustedJson("[1e400]", "body");
@@ -43,12 +35,10 @@ TEST_CASE("attack: 1e400 in a login or sync body gets 400 naming the number and 
   const std::string token = Login(c);
   const std::string body = std::string(R"({"protocol": 1, "device_id": ")") + kDevice +
                            R"(", "cursor": 0, "changes": [{"seq": 1, "type": "site", "id": "x", "field": "lat", "value": -1e400}]})";
-  httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body, "application/json");
+  httplib::Result r = PostSync(c, token, body);
   REQUIRE(r);
   CHECK(r->status == 400);
-  httplib::Result alive = c.Get("/v1/status");
-  REQUIRE(alive);
-  CHECK(alive->status == 200);
+  CheckServerAlive(c);
 }
 
 TEST_CASE("attack: a limit of 2^31 or a protocol of 2^32 + 1 is not narrowed into another value") {
@@ -57,7 +47,7 @@ TEST_CASE("attack: a limit of 2^31 or a protocol of 2^32 + 1 is not narrowed int
   const std::string token = Login(c);
   const auto sync = [&](const std::string& extra) {
     const std::string body = std::string(R"({"device_id": ")") + kDevice + R"(", "cursor": 0, "changes": [])" + extra + "}";
-    return c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body, "application/json");
+    return PostSync(c, token, body);
   };
   httplib::Result wide = sync(R"(, "protocol": 1, "limit": 2147483648)");
   REQUIRE(wide);
@@ -69,4 +59,4 @@ TEST_CASE("attack: a limit of 2^31 or a protocol of 2^32 + 1 is not narrowed int
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

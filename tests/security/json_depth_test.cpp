@@ -15,19 +15,13 @@
 #include "ccfield/core/import.h"
 #include "ccfield/core/json_text.h"
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 // `depth` nested arrays: "[[[...]]]".
 std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
@@ -64,20 +58,13 @@ TEST_CASE("attack: a sync whose change value is nested 100,000 deep gets 400 and
   httplib::Client c("127.0.0.1", server.port);
   c.set_read_timeout(30, 0);
   const std::string device = "3f1e7d6a-4b2c-4d8e-9f00-112233445566";
-  json login = {{"username", "alice"},
-                {"password", ServerProcess::Password("alice")},
-                {"device_id", device},
-                {"device_name", "attacker"}};
-  httplib::Result l = c.Post("/v1/login", login.dump(), "application/json");
-  REQUIRE(l);
-  REQUIRE(l->status == 200);
-  const std::string token = json::parse(l->body)["token"];
+  const std::string token = LoginToken(c, "alice", device, "attacker");
   // About 200 KB: under the body limit, so it reaches the parser.
   const std::string body = "{\"protocol\": 1, \"device_id\": \"" + device +
                            "\", \"cursor\": 0, \"device_time\": \"2026-12-06T09:00:00Z\", \"changes\": [{\"seq\": 1, "
                            "\"type\": \"site\", \"id\": \"0e0e0e0e-1111-4222-8333-444455556666\", \"field\": \"name\", "
                            "\"value\": " + Nested(100000) + "}]}";
-  httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body, "application/json");
+  httplib::Result r = PostSync(c, token, body);
   REQUIRE(r);
   CHECK(r->status == 400);
   CHECK(r->body.find("levels deep") != std::string::npos);
@@ -85,9 +72,7 @@ TEST_CASE("attack: a sync whose change value is nested 100,000 deep gets 400 and
   httplib::Result deep_login = c.Post("/v1/login", "{\"username\": " + Nested(100000) + "}", "application/json");
   REQUIRE(deep_login);
   CHECK(deep_login->status == 400);
-  httplib::Result alive = c.Get("/v1/status");
-  REQUIRE(alive);
-  CHECK(alive->status == 200);
+  CheckServerAlive(c);
 }
 
 TEST_CASE("attack: a hostile server answering with deep nesting gets a clear error, not a crash") {
@@ -119,4 +104,4 @@ TEST_CASE("attack: a hostile server answering with deep nesting gets a clear err
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -8,61 +8,25 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
 #include "ccfield/platform/env.h"
-#include "cli/cli.h"
+#include "support/cli_device.h"
 #include "support/raw_db.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
 
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
+using Cli = testing::CliOut;
 
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-struct Cli {
-  int code;
-  std::string out, err;
-};
-
-struct Tablet {
-  TempDir dir, creds;
+// A tablet with a credentials folder of its own.
+struct Tablet : testing::CliDevice {
+  TempDir creds;
   Tablet() { setenv("CCFIELD_CREDENTIALS_DIR", creds.path().c_str(), 1); }
-  Cli Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--data", dir.path()});
-    std::ostringstream out, err;
-    const int code = cli::Run(args, DefaultEnv(), out, err);
-    return {code, out.str(), err.str()};
-  }
-  json Ok(std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
-    Cli r = Run(args);
-    INFO("ccfield ", args[3], ": ", r.err, r.out);
-    REQUIRE(r.code == 0);
-    json j = json::parse(r.out, nullptr, false);
-    REQUIRE_FALSE(j.is_discarded());
-    return j;
-  }
-  bool Lists(const std::string& id) {
-    const json list = Ok({"list", "sites", "--limit", "1000"});  // kept: the loop reads into it
-    for (const json& s : list["items"]) {
-      if (s["id"] == id) return true;
-    }
-    return false;
-  }
   int64_t RowsOf(const std::string& ws) {
     auto raw = testing::OpenRawDb(dir.File("ccfield.db"));
     auto q = Unwrap(raw->Prepare("SELECT (SELECT count(*) FROM sites WHERE workspace_id = ?1) + "
@@ -79,7 +43,7 @@ void RemoveMember(ServerProcess& server, const std::string& ws, const std::strin
 
 TEST_CASE("attack: a person removed from a workspace keeps nothing of it on the device once their work is resolved") {
   ServerProcess server(kServerPath);
-  const std::string priv = Trim(server.Admin({"create-workspace", "Msasani team", "--country", "TZ"}));
+  const std::string priv = testing::TrimEnd(server.Admin({"create-workspace", "Msasani team", "--country", "TZ"}));
   server.Admin({"add-member", priv, "alice", "--role", "field_staff"});
   Tablet tab;
   tab.Ok({"init"});
@@ -106,9 +70,9 @@ TEST_CASE("attack: a person removed from a workspace keeps nothing of it on the 
       CHECK_FALSE(reason.empty());
     }
   }
-  CHECK_FALSE(tab.Lists(sent));  // no longer shown
-  CHECK(tab.Lists(unsent));      // her own refused work: shown, with the ways out
-  CHECK(tab.Lists(kept));
+  CHECK_FALSE(tab.HasSite(sent));  // no longer shown
+  CHECK(tab.HasSite(unsent));      // her own refused work: shown, with the ways out
+  CHECK(tab.HasSite(kept));
   CHECK(tab.RowsOf(priv) > 0);
 
   // She gives it up: the next sync removes the workspace's copy and says so, once.
@@ -119,11 +83,11 @@ TEST_CASE("attack: a person removed from a workspace keeps nothing of it on the 
   CHECK(told.out.find("You were removed from workspace Msasani team; its records were removed from this tablet.") !=
         std::string::npos);
   CHECK(tab.RowsOf(priv) == 0);
-  CHECK(tab.Lists(kept));
+  CHECK(tab.HasSite(kept));
   Cli again = tab.Run({"sync"});
   CHECK(again.out.find("removed from workspace") == std::string::npos);
   CHECK(tab.RowsOf(priv) == 0);
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

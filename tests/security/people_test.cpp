@@ -10,17 +10,13 @@
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/protocol.h"
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 struct Device {
   std::string id = NewUuid(DefaultEnv());
@@ -29,8 +25,7 @@ struct Device {
 
 httplib::Result Login(int port, const std::string& user, const std::string& password, Device* d) {
   httplib::Client c("127.0.0.1", port);
-  json body = {{"username", user}, {"password", password}, {"device_id", d->id}, {"device_name", "tablet"}};
-  httplib::Result r = c.Post("/v1/login", body.dump(), "application/json");
+  httplib::Result r = PostLogin(c, user, password, d->id, "tablet");
   if (r && r->status == 200) d->token = json::parse(r->body).value("token", "");
   return r;
 }
@@ -39,7 +34,7 @@ httplib::Result Sync(int port, const Device& d, const json& changes) {
   httplib::Client c("127.0.0.1", port);
   json body = {{"protocol", 1},   {"device_id", d.id}, {"cursor", 0}, {"device_time", "2026-12-06T12:00:00.000Z"},
                {"limit", 1000}, {"changes", changes}};
-  return c.Post("/v1/sync", {{"Authorization", "Bearer " + d.token}}, body.dump(), "application/json");
+  return PostSync(c, d.token, body.dump());
 }
 
 json NewSite(const std::string& ws, const std::string& name) {
@@ -145,4 +140,4 @@ TEST_CASE("people: reset-password ends every sign-in and only the new password w
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -11,17 +11,13 @@
 
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 // Rows of `table` in the server's file.
 int64_t CountRows(const std::string& db_path, const std::string& table) {
@@ -138,4 +134,4 @@ TEST_CASE("quota: the bytes-per-day quota refuses big values, and a restart of t
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -7,18 +7,13 @@
 
 #include "ccfield/sync/client.h"
 #include "support/fault_proxy.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 TEST_CASE("resend: a conflict whose answer was lost is a conflict again when re-sent, never synced-and-forgotten") {
   ServerProcess server(kServerPath);
@@ -84,4 +79,4 @@ TEST_CASE("resend: a conflict whose answer was lost is a conflict again when re-
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

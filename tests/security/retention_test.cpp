@@ -11,18 +11,13 @@
 #include <sstream>
 
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 int64_t Count(const std::string& db_path, const std::string& what) {
   return testing::QueryServerDb(db_path, "SELECT count(*) FROM " + what);
@@ -215,4 +210,4 @@ TEST_CASE("retention: admin expire runs one expiry pass now and prints the horiz
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

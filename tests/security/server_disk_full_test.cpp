@@ -19,18 +19,13 @@
 
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/client.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 int64_t Query(const std::string& db_path, const std::string& sql) { return testing::QueryServerDb(db_path, sql); }
 int64_t Count(const std::string& db_path, const std::string& what) {
@@ -61,46 +56,22 @@ struct RawDevice {
   int64_t next_seq = 1;
   RawDevice(const ServerProcess& server, const std::string& user) {
     httplib::Client c("127.0.0.1", server.port);
-    json login = {{"username", user},
-                  {"password", ServerProcess::Password(user)},
-                  {"device_id", device_id},
-                  {"device_name", user + "'s laptop"}};
-    httplib::Result r = c.Post("/v1/login", login.dump(), "application/json");
-    REQUIRE(r);
-    REQUIRE(r->status == 200);
-    token = json::parse(r->body)["token"].get<std::string>();
+    token = LoginToken(c, user, device_id, user + "'s laptop");
   }
   // Sends `sites` new sites (two changes each); the seqs are used up only when answered 200.
   httplib::Result Push(const ServerProcess& server, const std::string& ws, int sites) {
     json changes = json::array();
     int64_t seq = next_seq;
     for (int i = 0; i < sites; ++i) {
-      const std::string id = NewUuid(DefaultEnv());
-      changes.push_back({{"seq", seq++},
-                         {"type", "site"},
-                         {"id", id},
-                         {"ws", ws},
-                         {"field", "workspace_id"},
-                         {"value", ws},
-                         {"base", 0},
-                         {"time", "2026-12-06T09:00:00Z"},
-                         {"author", "bob"},
-                         {"created", true}});
-      changes.push_back({{"seq", seq++},
-                         {"type", "site"},
-                         {"id", id},
-                         {"ws", ws},
-                         {"field", "name"},
-                         {"value", "Bob's drain " + std::to_string(seq) + std::string(300, 'b')},
-                         {"base", 0},
-                         {"time", "2026-12-06T09:00:00Z"},
-                         {"author", "bob"}});
+      // The name carries the seq that follows the site's two changes, as it always has.
+      const std::string name = "Bob's drain " + std::to_string(seq + 2) + std::string(300, 'b');
+      AddNewSiteChanges(&changes, &seq, ws, NewUuid(DefaultEnv()), name, "bob", "2026-12-06T09:00:00Z");
     }
     json body = {{"protocol", 1}, {"device_id", device_id}, {"cursor", 0}, {"device_time", "2026-12-06T09:00:00Z"},
                  {"limit", 1},    {"changes", changes}};
     httplib::Client c("127.0.0.1", server.port);
     c.set_read_timeout(30, 0);
-    httplib::Result r = c.Post("/v1/sync", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+    httplib::Result r = PostSync(c, token, body.dump());
     if (r && r->status == 200) next_seq = seq;
     return r;
   }
@@ -201,4 +172,4 @@ TEST_CASE("server disk full: the server answers 503 out_of_space, devices keep t
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

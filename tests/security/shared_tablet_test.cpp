@@ -9,30 +9,18 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <string>
 
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
-#include "cli/cli.h"
+#include "support/cli_device.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // Tokens go to a test folder, not the home directory (one for the process:
 // every tablet of a test must find its own).
@@ -41,47 +29,14 @@ void UseTestCredentials() {
   setenv("CCFIELD_CREDENTIALS_DIR", creds.path().c_str(), 1);
 }
 
-struct Tablet {
-  TempDir dir;
+struct Tablet : testing::CliDevice {
   Tablet() { UseTestCredentials(); }
-  struct Out {
-    int code;
-    std::string out, err;
-  };
-  Out Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--data", dir.path()});
-    std::ostringstream out, err;
-    const int code = cli::Run(args, DefaultEnv(), out, err);
-    return {code, out.str(), err.str()};
-  }
-  json Ok(std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
-    Out r = Run(args);
-    INFO("ccfield ", args[3], ": ", r.err, r.out);
-    REQUIRE(r.code == 0);
-    json j = json::parse(r.out, nullptr, false);
-    REQUIRE_FALSE(j.is_discarded());
-    return j;
-  }
-  std::vector<std::string> SiteIds() {
-    std::vector<std::string> ids;
-    const json list = Ok({"list", "sites", "--limit", "1000"});  // kept: the loop reads into it
-    for (const json& s : list["items"]) ids.push_back(s["id"]);
-    return ids;
-  }
-  bool Has(const std::string& id) {
-    for (const std::string& s : SiteIds()) {
-      if (s == id) return true;
-    }
-    return false;
-  }
-  std::string Db() const { return dir.File("ccfield.db"); }
 };
 
 TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes nor shows her private workspace") {
   ServerProcess server(kServerPath);
   const std::string ws = server.workspace_id;  // alice and bob
-  const std::string priv = Trim(server.Admin({"create-workspace", "Alice private", "--country", "TZ"}));
+  const std::string priv = testing::TrimEnd(server.Admin({"create-workspace", "Alice private", "--country", "TZ"}));
   server.Admin({"add-member", priv, "alice", "--role", "field_staff"});
 
   Tablet tab;
@@ -123,9 +78,9 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
     CHECK(Unwrap(store->PendingChanges(10000)).empty());
   }
   // Bob does not see Alice's private workspace: lists, search, show, export.
-  for (const std::string& id : hers) CHECK_FALSE(tab.Has(id));
-  CHECK(tab.Has(bob_site));
-  CHECK(tab.Has(shared));  // his own workspace: he may see it
+  for (const std::string& id : hers) CHECK_FALSE(tab.HasSite(id));
+  CHECK(tab.HasSite(bob_site));
+  CHECK(tab.HasSite(shared));  // his own workspace: he may see it
   json found = tab.Ok({"search", "Alice"});
   INFO(found.dump());
   for (const json& hit : found["items"]) {
@@ -135,7 +90,7 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
 
   // Alice signs in again and syncs: everything of hers reaches the server.
   tab.Ok({"login", server.url, "--user", "alice", "--password", ServerProcess::Password("alice")});
-  for (const std::string& id : hers) CHECK(tab.Has(id));
+  for (const std::string& id : hers) CHECK(tab.HasSite(id));
   json again = tab.Ok({"sync"});
   {
     auto store = testing::OpenStore(DefaultEnv(), tab.Db());
@@ -148,10 +103,10 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
   other.Ok({"init"});
   other.Ok({"login", server.url, "--user", "alice", "--password", ServerProcess::Password("alice")});
   other.Ok({"sync"});
-  for (const std::string& id : hers) CHECK(other.Has(id));
-  CHECK(other.Has(shared));
-  CHECK(other.Has(bob_site));
+  for (const std::string& id : hers) CHECK(other.HasSite(id));
+  CHECK(other.HasSite(shared));
+  CHECK(other.HasSite(bob_site));
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

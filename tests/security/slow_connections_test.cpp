@@ -20,19 +20,29 @@
 #include "ccfield/sync/client.h"
 #include "support/attack_clients.h"
 #include "support/front_process.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
 
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 constexpr const char* kFrontScript = FRONT_SCRIPT_PATH;
+
+// The options of a front before `server`: the script's defaults, or the given
+// client timeout and limit of requests in progress per address.
+testing::FrontOptions FrontBefore(const ServerProcess& server) {
+  testing::FrontOptions fo;
+  fo.upstream_port = server.port;
+  return fo;
+}
+testing::FrontOptions FrontBefore(const ServerProcess& server, int timeout_s, int limit_conn) {
+  testing::FrontOptions fo = FrontBefore(server);
+  fo.timeout_s = timeout_s;
+  fo.limit_conn = limit_conn;
+  return fo;
+}
 
 // A server that believes the front's X-Forwarded-For, and the front before it.
 void TrustLoopbackProxy(ServerProcess& server, std::vector<std::string> more = {}) {
@@ -68,11 +78,7 @@ int GuessUntilThrottled(const std::string& source, int port, const std::string& 
 TEST_CASE("attack: slow, oversized and idle connections through the front do not stop syncing") {
   ServerProcess server(kServerPath);
   TrustLoopbackProxy(server);
-  testing::FrontOptions fo;
-  fo.upstream_port = server.port;
-  fo.timeout_s = 2;
-  fo.limit_conn = 16;
-  testing::FrontProcess front(kFrontScript, fo);
+  testing::FrontProcess front(kFrontScript, FrontBefore(server, 2, 16));
   REQUIRE_MESSAGE(front.ok(), front.error());
 
   // 64 header tricklers, 8 body tricklers, 8 senders of 17 MiB headers and
@@ -128,11 +134,7 @@ TEST_CASE("attack: slow, oversized and idle connections through the front do not
 
 TEST_CASE("attack: one address gets only limit-conn requests in progress at the front") {
   ServerProcess server(kServerPath);
-  testing::FrontOptions fo;
-  fo.upstream_port = server.port;
-  fo.timeout_s = 5;
-  fo.limit_conn = 4;
-  testing::FrontProcess front(kFrontScript, fo);
+  testing::FrontProcess front(kFrontScript, FrontBefore(server, 5, 4));
   REQUIRE_MESSAGE(front.ok(), front.error());
   // Bodies that never complete: each is a request in progress at the front.
   const std::string header =
@@ -154,9 +156,7 @@ TEST_CASE("attack: a forged X-Forwarded-For counts only when a trusted proxy sen
   ServerProcess server(kServerPath);
   // A long first delay, so that "still throttled" does not depend on how fast this test runs.
   TrustLoopbackProxy(server, {"--login-first-delay-s", "60"});
-  testing::FrontOptions fo;
-  fo.upstream_port = server.port;
-  testing::FrontProcess front(kFrontScript, fo);
+  testing::FrontProcess front(kFrontScript, FrontBefore(server));
   REQUIRE_MESSAGE(front.ok(), front.error());
 
   SUBCASE("directly: the header is ignored, failures count against the TCP peer") {
@@ -179,4 +179,4 @@ TEST_CASE("attack: a forged X-Forwarded-For counts only when a trusted proxy sen
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

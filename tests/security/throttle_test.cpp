@@ -17,15 +17,11 @@
 #include "ccfield/core/uuid.h"
 #include "ccfield/platform/env.h"
 #include "support/raw_db.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 // A first delay far longer than the test, so that no answer depends on timing.
 void StartWithLongDelay(ServerProcess& server) {
@@ -37,9 +33,7 @@ void StartWithLongDelay(ServerProcess& server) {
 httplib::Result Login(int port, const std::string& user, const std::string& password, const std::string& device,
                       const std::string& secret = "") {
   httplib::Client c("127.0.0.1", port);
-  json body = {{"username", user}, {"password", password}, {"device_id", device}, {"device_name", "tablet"}};
-  if (!secret.empty()) body["device_secret"] = secret;
-  return c.Post("/v1/login", body.dump(), "application/json");
+  return PostLogin(c, user, password, device, "tablet", secret);
 }
 
 TEST_CASE("throttle: 16 parallel guessers get at most 5 password checks, then 429 with Retry-After") {
@@ -123,4 +117,4 @@ TEST_CASE("throttle: a stranger guessing alice's password never keeps her out on
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

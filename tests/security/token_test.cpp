@@ -19,20 +19,14 @@
 #include "ccfield/platform/env.h"
 #include "cli/cli.h"
 #include "support/raw_db.h"
+#include "support/security_fixture.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 #include "testing_hooks.h"
 
-namespace ccfield {
+namespace ccfield::security_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
-
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -132,4 +126,4 @@ TEST_CASE("a token an older version kept in the data file is moved out and erase
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::security_test

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "exec_server.h"
 #include "support/temp_dir.h"
 
 #ifndef SERVER_BIN
@@ -44,12 +45,7 @@ class TerminalChild {
       dup2(fd, 2);
       if (fd > 2) close(fd);
       close(master_);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(SERVER_BIN));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(SERVER_BIN, argv.data());
-      _exit(127);
+      ExecServer(args);
     }
   }
   ~TerminalChild() {

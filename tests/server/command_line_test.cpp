@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "exec_server.h"
 #include "server_fixture.h"
 
 #ifndef SERVER_BIN
@@ -50,12 +51,7 @@ Ran RunBinary(const ccfield::testing::TempDir& dir, const std::vector<std::strin
     dup2(o, 1);
     dup2(e, 2);
     alarm(10);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(SERVER_BIN));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(SERVER_BIN, argv.data());
-    _exit(127);
+    ExecServer(args);
   }
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "exec_server.h"
 #include "server_fixture.h"
 
 #ifndef SERVER_BIN
@@ -47,12 +48,7 @@ struct Child {
       close(in[1]);
       close(out[0]);
       close(out[1]);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(SERVER_BIN));
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(SERVER_BIN, argv.data());
-      _exit(127);
+      ExecServer(args);
     }
     close(in[0]);
     close(out[1]);

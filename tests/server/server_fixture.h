@@ -17,30 +17,15 @@
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/protocol.h"
 #include "sqlite_storage.h"
+#include "support/status_checks.h"
 #include "support/temp_dir.h"
 #include "sync_service.h"
 
 namespace ccfield::server::testing {
 
 using nlohmann::json;
-
-#define REQUIRE_OK(expr)                                                            \
-  do {                                                                              \
-    const auto& ccf_req_ = (expr);                                                  \
-    REQUIRE_MESSAGE(ccf_req_.ok(), ::ccfield::server::testing::Describe(ccf_req_)); \
-  } while (0)
-
-inline std::string Describe(const Status& s) { return s.ToString(); }
-template <typename T>
-std::string Describe(const Result<T>& r) {
-  return r.status().ToString();
-}
-
-template <typename T>
-T Unwrap(Result<T> r) {
-  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  return std::move(r).value();
-}
+using ccfield::testing::Describe;
+using ccfield::testing::Unwrap;
 
 inline constexpr const char* kPassword = "correct horse battery";
 inline constexpr const char* kFormKey = "drainage_flood@1.0";

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 extern char** environ;
@@ -31,7 +32,7 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
+std::pair<pid_t, int> SpawnWithOutput(std::vector<std::string> args) {
   int fds[2];
   REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
   posix_spawn_file_actions_t fa;
@@ -43,12 +44,18 @@ std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
   const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   close(fds[1]);
-  REQUIRE(rc == 0);
+  if (rc != 0) close(fds[0]);
+  REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0] << ": " << std::strerror(rc));
+  return {pid, fds[0]};
+}
+
+std::pair<int, std::string> RunCommand(std::vector<std::string> args) {
+  auto [pid, fd] = SpawnWithOutput(std::move(args));
   std::string out;
   char buf[4096];
   ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
   int status = 0;
   waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
@@ -92,12 +99,6 @@ std::string ServerProcess::Admin(std::vector<std::string> args) {
 }
 
 void ServerProcess::Start() {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<std::string> args = {server_path_, "--data", dir.path(), "--password-cost",
                                    "test",       "serve",  "--port",   "0"};
   args.insert(args.end(), serve_args.begin(), serve_args.end());
@@ -123,21 +124,19 @@ void ServerProcess::Start() {
     wrapped.insert(wrapped.end(), args.begin(), args.end());
     args = std::move(wrapped);
   }
-  std::vector<char*> argv = Argv(args);
-  REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
+  const auto [pid, fd] = SpawnWithOutput(std::move(args));
+  pid_ = pid;
   std::string out;  // "listening on 127.0.0.1:PORT\n"
   const auto t0 = std::chrono::steady_clock::now();
   while (out.find('\n') == std::string::npos && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     char buf[256];
-    ssize_t n = read(fds[0], buf, sizeof buf);
+    ssize_t n = read(fd, buf, sizeof buf);
     if (n <= 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
-  close(fds[0]);
+  close(fd);
   const std::string prefix = "listening on 127.0.0.1:";
   REQUIRE_MESSAGE(out.rfind(prefix, 0) == 0, "server said: " << out);
   port = std::stoi(Trim(out.substr(prefix.size())));

@@ -14,9 +14,31 @@
 
 namespace ccfield::testing {
 
+// The ccfield-server of this build: the test programs whose CMake target
+// defines CCFIELD_SERVER_PATH; elsewhere "" (ServerProcess::Available is false).
+#ifdef CCFIELD_SERVER_PATH
+inline constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
+#else
+inline constexpr const char* kServerPath = "";
+#endif
+
+// Ends the test case with a message when the server binary is not built.
+#define SKIP_WITHOUT_SERVER()                                                                     \
+  if (!::ccfield::testing::ServerProcess::Available(::ccfield::testing::kServerPath)) {           \
+    MESSAGE("skipped: ccfield-server not built (" << std::string(::ccfield::testing::kServerPath) \
+                                                  << ")");                                        \
+    return;                                                                                       \
+  }
+
 // The first column of the first row of `sql` over the server's file, read-only
 // (counts in tests: "SELECT count(*) FROM changes").
 int64_t QueryServerDb(const std::string& db_path, const std::string& sql);
+
+// Starts `args` (the first a path) with its standard output on a pipe and
+// standard input from /dev/null; its pid and the pipe's read end (the caller
+// closes it and waits for the pid). Standard error is shared with the test.
+// REQUIREs that it starts.
+std::pair<pid_t, int> SpawnWithOutput(std::vector<std::string> args);
 
 // Runs a command to completion; its exit code (-1 when killed) and standard output.
 std::pair<int, std::string> RunCommand(std::vector<std::string> args);

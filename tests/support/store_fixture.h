@@ -13,34 +13,10 @@
 
 #include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
+#include "support/status_checks.h"
 #include "support/temp_dir.h"
 
-// Fails the test with the Status text unless `expr` (a Status or Result) is ok.
-#define REQUIRE_OK(expr)                                                 \
-  do {                                                                   \
-    const auto& ccf_req_ = (expr);                                       \
-    REQUIRE_MESSAGE(ccf_req_.ok(), ::ccfield::testing::Describe(ccf_req_)); \
-  } while (0)
-#define CHECK_OK(expr)                                                 \
-  do {                                                                 \
-    const auto& ccf_chk_ = (expr);                                     \
-    CHECK_MESSAGE(ccf_chk_.ok(), ::ccfield::testing::Describe(ccf_chk_)); \
-  } while (0)
-
 namespace ccfield::testing {
-
-inline std::string Describe(const Status& s) { return s.ToString(); }
-template <typename T>
-std::string Describe(const Result<T>& r) {
-  return r.status().ToString();
-}
-
-// The value of `r`; fails the test (with the error text) when it is an error.
-template <typename T>
-T Unwrap(Result<T> r) {
-  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  return std::move(r).value();
-}
 
 // A store at <fresh temp dir>/store.db opened with a FakeEnv.
 class StoreFixture {
@@ -101,3 +77,14 @@ inline SearchQuery TextQuery(std::string text, std::optional<RecordType> type = 
 int64_t ChangeLogCount(Store* store);
 
 }  // namespace ccfield::testing
+
+// The names the store tests use. Those tests live in namespace
+// ccfield::store_test (each in an anonymous namespace of its own inside it),
+// so that these need no using lines in every file.
+namespace ccfield::store_test {
+using nlohmann::json;
+using testing::AddVisit;
+using testing::ChangeLogCount;
+using testing::StoreFixture;
+using testing::Unwrap;
+}  // namespace ccfield::store_test

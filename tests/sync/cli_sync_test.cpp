@@ -8,59 +8,22 @@
 // workspace gets it (and its visit) to the server and the other device.
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 
 #include "ccfield/platform/env.h"
 #include "cli/cli.h"
+#include "support/cli_device.h"
 #include "support/server_process.h"
+#include "support/sync_system.h"
 #include "support/temp_dir.h"
 
-namespace ccfield {
+namespace ccfield::sync::system_test {
 namespace {
 
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-
-#ifdef CCFIELD_SERVER_PATH
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-#else
-constexpr const char* kServerPath = "";
-#endif
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
+using testing::TrimEnd;
 
 // One device: `ccfield --data DIR ...` run in-process with the real clock.
-struct Device {
-  TempDir dir;
-
-  struct Out {
-    int code;
-    std::string out, err;
-    json Json() const {
-      json j = json::parse(out, nullptr, false);
-      INFO("stdout: ", out, " stderr: ", err);
-      REQUIRE_FALSE(j.is_discarded());
-      return j;
-    }
-  };
-  Out Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--data", dir.path()});
-    std::ostringstream out, err;
-    const int code = cli::Run(args, DefaultEnv(), out, err);
-    return {code, out.str(), err.str()};
-  }
-  json Ok(std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
-    Out r = Run(args);
-    INFO("ccfield ", args[1], ": ", r.err);
-    REQUIRE(r.code == 0);
-    return r.Json();
-  }
+struct Device : testing::CliDevice {
   // The listed record with this id (list visits|sites --json), or null.
   json Find(const std::string& what, const std::string& id) {
     const json list = Ok({"list", what, "--limit", "1000"});
@@ -72,15 +35,12 @@ struct Device {
 };
 
 TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never sent, a refused site is moved and sent") {
-  if (!ServerProcess::Available(kServerPath)) {
-    MESSAGE("skipped: ccfield-server not built");
-    return;
-  }
+  SKIP_WITHOUT_SERVER();
   ServerProcess server(kServerPath);
   // The administrator: an empty workspace, two field staff; a second
   // workspace where amina may only read (the server refuses her changes there).
-  const std::string ws = Trim(server.Admin({"create-workspace", "Kinondoni Environment Unit", "--country", "TZ"}));
-  const std::string ws_read = Trim(server.Admin({"create-workspace", "Ubungo Drainage", "--country", "TZ"}));
+  const std::string ws = TrimEnd(server.Admin({"create-workspace", "Kinondoni Environment Unit", "--country", "TZ"}));
+  const std::string ws_read = TrimEnd(server.Admin({"create-workspace", "Ubungo Drainage", "--country", "TZ"}));
   for (const char* user : {"amina", "juma"}) {
     server.Admin({"create-user", user, "--password", ServerProcess::Password(user)});
     server.Admin({"add-member", ws, user, "--role", "field_staff"});
@@ -236,4 +196,4 @@ TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never se
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::sync::system_test

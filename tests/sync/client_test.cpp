@@ -28,32 +28,14 @@
 #include "curl_errors.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
+#include "support/sync_system.h"
 #include "support/temp_dir.h"
 
-namespace ccfield::sync {
+namespace ccfield::sync::system_test {
 namespace {
-
-using nlohmann::json;
-using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
 
 // 2026-11-26T16:40:00Z
 constexpr int64_t kNov26 = 1'795'711'200'000;
-
-int64_t MsSince(Clock::time_point t0) { return std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count(); }
-
-// Polls `cond` every 10 ms until it holds or `timeout_ms` passes.
-bool WaitFor(const std::function<bool()>& cond, int timeout_ms) {
-  const auto t0 = Clock::now();
-  while (!cond()) {
-    if (MsSince(t0) > timeout_ms) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------
 // Error mapping (curl_errors.cpp)
@@ -672,29 +654,9 @@ TEST_CASE("Background: a login failure is not retried on its own") {
 // ---------------------------------------------------------------------------
 // End to end: the real ccfield-server on 127.0.0.1
 
-#ifdef CCFIELD_SERVER_PATH
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-#else
-constexpr const char* kServerPath = "";
-#endif
-
-#define SKIP_WITHOUT_SERVER()                                                          \
-  if (!ServerProcess::Available(kServerPath)) {                                        \
-    MESSAGE("skipped: ccfield-server not built (" << std::string(kServerPath) << ")"); \
-    return;                                                                            \
-  }
-
 // A device: its own data directory with ccfield.db (as the CLI lays it out).
-struct RealDevice {
-  RealDevice() = default;
-  std::unique_ptr<SyncClient> Client(SyncClientOptions options = {}) {
-    return Unwrap(SyncClient::Open(DefaultEnv(), path, std::move(options)));
-  }
-  std::unique_ptr<Store> OpenStore() { return testing::OpenStore(DefaultEnv(), path); }
+struct RealDevice : SyncDevice {
   SyncStatus Status() { return Unwrap(ReadSyncStatus(OpenStore().get())); }
-
-  TempDir dir;
-  std::string path = dir.File("ccfield.db");
 };
 
 TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and no-op syncs") {
@@ -1020,4 +982,4 @@ TEST_CASE("End to end: the CLI commands login, sync, status, conflicts, resolve"
 }
 
 }  // namespace
-}  // namespace ccfield::sync
+}  // namespace ccfield::sync::system_test

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,62 +35,21 @@
 #include "ccfield/sync/client.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
+#include "support/sync_system.h"
 #include "support/temp_dir.h"
 
-extern char** environ;
-
-namespace ccfield::sync {
+namespace ccfield::sync::system_test {
 namespace {
 
-using nlohmann::json;
-using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
-
-#ifdef CCFIELD_SERVER_PATH
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-#else
-constexpr const char* kServerPath = "";
-#endif
 #ifdef SYNC_CHILD_PATH
 constexpr const char* kChildPath = SYNC_CHILD_PATH;
 #else
 constexpr const char* kChildPath = "";
 #endif
 
-int64_t MsSince(Clock::time_point t0) { return std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count(); }
-
 uint64_t SeedFromEnv() {
   if (const char* s = std::getenv("CCFIELD_KILL_SEED")) return std::strtoull(s, nullptr, 10);
   return std::random_device{}();
-}
-
-std::vector<char*> Argv(std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return argv;
-}
-
-// Starts `args` with its standard output on a pipe; returns the pid and the
-// read end. Standard error is shared with the test (a child's complaints show).
-std::pair<pid_t, int> Spawn(std::vector<std::string> args) {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = 0;
-  std::vector<char*> argv = Argv(args);
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  if (rc != 0) close(fds[0]);
-  REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0] << ": " << std::strerror(rc));
-  return {pid, fds[0]};
 }
 
 // Reads from `fd` into *out until `stop(*out)` holds, end of file, or the
@@ -110,26 +68,11 @@ bool ReadUntil(int fd, std::string* out, Clock::time_point deadline, const std::
   return true;
 }
 
-#define SKIP_WITHOUT_SERVER()                                                              \
-  if (!ServerProcess::Available(kServerPath) || access(kChildPath, X_OK) != 0) {           \
-    MESSAGE("skipped: ccfield-server or sync_child not built (" << kServerPath << ")");    \
-    return;                                                                                \
+#define SKIP_WITHOUT_SERVER_OR_CHILD()                                                   \
+  if (!ServerProcess::Available(kServerPath) || access(kChildPath, X_OK) != 0) {        \
+    MESSAGE("skipped: ccfield-server or sync_child not built (" << kServerPath << ")"); \
+    return;                                                                             \
   }
-
-// Opens an SQLite file directly (core's wrapper) to look at what the Store
-// and the server do not expose: versions and states per change.
-std::unique_ptr<sql::Db> OpenRaw(const std::string& path) {
-  sql::OpenOptions o;
-  o.path = path;
-  o.read_only = true;
-  return Unwrap(sql::Db::Open(o));
-}
-
-int64_t QueryInt(sql::Db* db, const std::string& query) {
-  sql::Stmt q = Unwrap(db->Prepare(query));
-  REQUIRE(Unwrap(q.Step()));
-  return q.Int(0);
-}
 
 void CheckIntegrity(sql::Db* db) {
   sql::Stmt q = Unwrap(db->Prepare("PRAGMA integrity_check"));
@@ -157,16 +100,7 @@ void CheckServerFile(const ServerProcess& server) {
                            "HAVING count(*) > 1)") == 0);
 }
 
-struct Device {
-  std::unique_ptr<SyncClient> Client(SyncClientOptions options = {}) {
-    return Unwrap(SyncClient::Open(DefaultEnv(), path, std::move(options)));
-  }
-  std::unique_ptr<Store> OpenStore() { return testing::OpenStore(DefaultEnv(), path); }
-
-  void LogIn(const std::string& url, const std::string& user) {
-    auto client = Client();
-    REQUIRE_OK(client->Login(url, user, ServerProcess::Password(user), "tablet " + user));
-  }
+struct Device : SyncDevice {
   // The server moved (restarted on another port): same login, same cursor.
   void PointAt(const std::string& url) {
     std::unique_ptr<Store> store = OpenStore();
@@ -174,9 +108,6 @@ struct Device {
     s.server_url = url;
     REQUIRE_OK(store->SaveSyncSettings(s));
   }
-
-  TempDir dir;
-  std::string path = dir.File("ccfield.db");
 };
 
 // Commits `n` visits at `site_id`, `per_commit` to a transaction, each with
@@ -270,10 +201,7 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
 
   Device fresh;
   fresh.LogIn(server.url, user);
-  {
-    auto client = fresh.Client();
-    SyncUntilComplete(client.get());
-  }
+  SyncUntilComplete(fresh.Client().get());
   auto pulled = LoggedChanges(fresh.path);
   // What the fresh device received, the device has too (its own changes as
   // own, the rest as received), with the same versions.
@@ -296,7 +224,7 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
 // The server killed during a push
 
 TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing applied twice") {
-  SKIP_WITHOUT_SERVER();
+  SKIP_WITHOUT_SERVER_OR_CHILD();
   const uint64_t seed = SeedFromEnv();
   INFO("seed ", seed, " (rerun with CCFIELD_KILL_SEED=", seed, ")");
   std::mt19937_64 rng(seed);
@@ -392,7 +320,7 @@ struct ChildRun {
 // reported `pages` pages (0: after it started). With delay_ms < 0 it is left
 // to finish.
 ChildRun RunChild(const std::string& store_path, int pull_limit, int pages, int delay_ms) {
-  auto [pid, fd] = Spawn({kChildPath, store_path, "--pull-limit", std::to_string(pull_limit)});
+  auto [pid, fd] = testing::SpawnWithOutput({kChildPath, store_path, "--pull-limit", std::to_string(pull_limit)});
   std::string out;
   const auto give_up = Clock::now() + std::chrono::seconds(60);
   auto finished = [](const std::string& s) { return s.find("done") != std::string::npos; };
@@ -481,7 +409,7 @@ void CheckPulledPrefix(const ServerProcess& server, Device& device, int64_t repo
 }
 
 TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages only, then it converges") {
-  SKIP_WITHOUT_SERVER();
+  SKIP_WITHOUT_SERVER_OR_CHILD();
   const uint64_t seed = SeedFromEnv();
   INFO("seed ", seed, " (rerun with CCFIELD_KILL_SEED=", seed, ")");
   std::mt19937_64 rng(seed);
@@ -545,4 +473,4 @@ TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages on
 }
 
 }  // namespace
-}  // namespace ccfield::sync
+}  // namespace ccfield::sync::system_test

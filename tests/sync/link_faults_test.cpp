@@ -26,58 +26,17 @@
 #include "support/fault_proxy.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
+#include "support/sync_system.h"
 #include "support/temp_dir.h"
 
-namespace ccfield::sync {
+namespace ccfield::sync::system_test {
 namespace {
 
-using nlohmann::json;
-using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 using testing::FaultProxy;
 using testing::ProxyFaults;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
 
-#ifdef CCFIELD_SERVER_PATH
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-#else
-constexpr const char* kServerPath = "";
-#endif
-
-int64_t MsSince(Clock::time_point t0) { return std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count(); }
-
-bool WaitFor(const std::function<bool()>& cond, int timeout_ms) {
-  const auto t0 = Clock::now();
-  while (!cond()) {
-    if (MsSince(t0) > timeout_ms) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
-}
-
-#define SKIP_WITHOUT_SERVER()                                                          \
-  if (!ServerProcess::Available(kServerPath)) {                                        \
-    MESSAGE("skipped: ccfield-server not built (" << std::string(kServerPath) << ")"); \
-    return;                                                                            \
-  }
-
-// Opens an SQLite file directly (core's wrapper) to look at what the Store
-// and the server do not expose: versions and states per change.
-std::unique_ptr<sql::Db> OpenRaw(const std::string& path) {
-  sql::OpenOptions o;
-  o.path = path;
-  o.read_only = true;
-  return Unwrap(sql::Db::Open(o));
-}
-
-int64_t QueryInt(sql::Db* db, const std::string& query, const std::string& arg = "") {
-  sql::Stmt q = Unwrap(db->Prepare(query));
-  if (!arg.empty()) q.Bind(1, arg);
-  REQUIRE(Unwrap(q.Step()));
-  return q.Int(0);
-}
+// Polls `cond` every 5 ms until it holds or `timeout_ms` passes.
+bool WaitFor(const std::function<bool()>& cond, int timeout_ms) { return testing::WaitFor(cond, timeout_ms, 5); }
 
 // The server's highest ServerVersion (read beside the running server: WAL).
 int64_t ServerVersionNow(const ServerProcess& server) {
@@ -97,20 +56,7 @@ std::map<int64_t, int64_t> ServerChangesOf(const ServerProcess& server, const st
 }
 
 // A device: its own data directory with ccfield.db (as the CLI lays it out).
-struct Device {
-  std::unique_ptr<SyncClient> Client(SyncClientOptions options = {}) {
-    return Unwrap(SyncClient::Open(DefaultEnv(), path, std::move(options)));
-  }
-  std::unique_ptr<Store> OpenStore() { return testing::OpenStore(DefaultEnv(), path); }
-  std::string DeviceId() { return OpenStore()->device_id(); }
-
-  // Logs in with a client of its own, so no kept-alive connection of the
-  // login is reused by the syncs that follow.
-  void LogIn(const std::string& url, const std::string& user) {
-    auto client = Client();
-    REQUIRE_OK(client->Login(url, user, ServerProcess::Password(user), "tablet " + user));
-  }
-
+struct Device : SyncDevice {
   // device_seq -> (server version, state) of the device's own changes.
   std::map<int64_t, std::pair<int64_t, std::string>> OwnChanges() {
     const std::string id = DeviceId();
@@ -122,9 +68,6 @@ struct Device {
     while (Unwrap(q.Step())) out[q.Int(0)] = {q.Int(1), q.Text(2)};
     return out;
   }
-
-  TempDir dir;
-  std::string path = dir.File("ccfield.db");
 };
 
 // Text of random words, about `bytes` long (compresses about 2:1, like notes).
@@ -187,10 +130,7 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
 
   Device fresh;
   fresh.LogIn(server.url, user);
-  {
-    auto client = fresh.Client();
-    SyncUntilComplete(client.get());
-  }
+  SyncUntilComplete(fresh.Client().get());
   auto db = OpenRaw(fresh.path);
   sql::Stmt q = Unwrap(db->Prepare("SELECT device_seq, server_version FROM change_log WHERE device_id = ?"));
   q.Bind(1, device_id);
@@ -244,6 +184,15 @@ constexpr int64_t kCutPoints[] = {50, 300, 1000, 5000};
 constexpr int kBatchVisits = 50;
 constexpr size_t kNotesBytes = 2048;
 
+// The next kCuts new connections are cut once `after` bytes have gone up to
+// the server (`up`) or down to the device.
+ProxyFaults CutConnections(bool up, int64_t after) {
+  ProxyFaults f;
+  (up ? f.cut_up_after : f.cut_down_after) = after;
+  f.cut_connections = kCuts;
+  return f;
+}
+
 // The SyncNow calls that meet a cut fail with a plain "connection dropped".
 void ExpectDropped(const SyncOutcome& out) {
   REQUIRE_FALSE(out.status.ok());
@@ -263,10 +212,7 @@ TEST_CASE("Sync over a bad link: uploads cut mid-request are sent again and appl
     const int64_t made = AddVisits(store.get(), s.site_id, kBatchVisits, kNotesBytes, rng);
     const int64_t v0 = ServerVersionNow(s.server);
     const int64_t cuts0 = s.proxy.cuts();
-    ProxyFaults f;
-    f.cut_up_after = cut;
-    f.cut_connections = kCuts;
-    s.proxy.SetFaults(f);
+    s.proxy.SetFaults(CutConnections(/*up=*/true, cut));
     // A new client opens a new connection (the cuts apply to new ones only).
     auto client = s.a.Client();
     for (int i = 0; i < kCuts; ++i) {
@@ -316,10 +262,7 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
     const int64_t cursor0 = Unwrap(store->GetSyncSettings()).cursor;
     const int64_t remote0 = Unwrap(store->CountChangeStates()).remote;
     const int64_t cuts0 = s.proxy.cuts();
-    ProxyFaults f;
-    f.cut_down_after = cut;
-    f.cut_connections = kCuts;
-    s.proxy.SetFaults(f);
+    s.proxy.SetFaults(CutConnections(/*up=*/false, cut));
     auto client = s.a.Client();
     for (int i = 0; i < kCuts; ++i) {
       CAPTURE(i);
@@ -476,4 +419,4 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
 }
 
 }  // namespace
-}  // namespace ccfield::sync
+}  // namespace ccfield::sync::system_test

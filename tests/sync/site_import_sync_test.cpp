@@ -14,21 +14,11 @@
 #include "cli/cli.h"
 #include "support/server_process.h"
 #include "support/store_fixture.h"
+#include "support/sync_system.h"
 #include "support/temp_dir.h"
 
-namespace ccfield::sync {
+namespace ccfield::sync::system_test {
 namespace {
-
-using nlohmann::json;
-using testing::ServerProcess;
-using testing::TempDir;
-using testing::Unwrap;
-
-#ifdef CCFIELD_SERVER_PATH
-constexpr const char* kServerPath = CCFIELD_SERVER_PATH;
-#else
-constexpr const char* kServerPath = "";
-#endif
 
 // The workspace's live sites on the device, by name.
 std::map<std::string, Record> SitesByName(Store* store, const std::string& workspace_id) {
@@ -47,10 +37,7 @@ std::string WriteFile(const TempDir& dir, const std::string& name, const std::st
 }
 
 TEST_CASE("End to end: sites imported by the admin reach a device on its next sync, and a device's import reaches others") {
-  if (!ServerProcess::Available(kServerPath)) {
-    MESSAGE("skipped: ccfield-server not built (" << std::string(kServerPath) << ")");
-    return;
-  }
+  SKIP_WITHOUT_SERVER();
   ServerProcess server(kServerPath);
   TempDir files;
   TempDir device_dir;
@@ -119,4 +106,4 @@ TEST_CASE("End to end: sites imported by the admin reach a device on its next sy
 }
 
 }  // namespace
-}  // namespace ccfield::sync
+}  // namespace ccfield::sync::system_test

@@ -3,10 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "ccfield/platform/env.h"
 #include "cli/cli.h"
+#include "support/cli_device.h"
 #include "support/temp_dir.h"
 
 namespace ccfield {
@@ -18,21 +18,8 @@ struct Cli {
   testing::TempDir dir;
   FakeEnv env{dir.path() + "/data"};
 
-  struct Out {
-    int code;
-    std::string out, err;
-    json Json() const {
-      json j = json::parse(out, nullptr, false);
-      INFO("stdout: ", out, " stderr: ", err);
-      REQUIRE_FALSE(j.is_discarded());
-      return j;
-    }
-  };
-  Out Run(std::vector<std::string> args) {
-    std::ostringstream out, err;
-    int code = cli::Run(args, &env, out, err);
-    return {code, out.str(), err.str()};
-  }
+  using Out = testing::CliOut;
+  Out Run(const std::vector<std::string>& args) { return testing::RunCli(args, &env); }
   std::string FirstSite() {
     Out r = Run({"--json", "list", "sites"});
     REQUIRE(r.code == 0);

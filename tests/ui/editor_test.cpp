@@ -15,60 +15,14 @@
 #include "support/temp_dir.h"
 #include "text/i18n.h"
 #include "text/scripts.h"
+#include "ui/app_fixture.h"
 #include "ui/headless.h"
 #include "views/fonts.h"
 #include "views/theme.h"
 #include "views/widgets.h"
 
-namespace ccfield {
+namespace ccfield::view_test {
 namespace {
-
-using nlohmann::json;
-using testing::CommandsOf;
-using testing::HeadlessUi;
-
-struct AppFixture {
-  testing::TempDir dir;
-  FakeEnv env{dir.path()};
-  std::unique_ptr<app::App> app;
-
-  AppFixture() { Open(); }
-  void Open() {
-    (void)ui::SetLanguage("en");
-    app::AppOptions o;
-    o.env = &env;
-    o.data_dir = dir.path();
-    o.background_sync = false;
-    auto r = app::App::Open(std::move(o));
-    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    app = std::move(*r);
-  }
-  const app::EditorState& editor() const { return app->state().editor; }
-};
-
-const FormDef& Drainage(app::App* a) {
-  const FormDef* f = a->store()->FindForm("drainage_flood@1.0");
-  REQUIRE(f);
-  return *f;
-}
-
-std::string OptionLabel(const FormDef& form, const char* field, const char* value) {
-  return PickLabel(form.Find(field)->FindOption(value)->label, "en");
-}
-
-// Sites -> the first site -> a new drainage visit.
-const app::SiteItem& StartVisit(AppFixture& fx, HeadlessUi& h) {
-  views::UiDriver d;
-  d.Click("Sites");
-  h.Run(d);
-  REQUIRE(!fx.app->state().sites.all.empty());
-  const app::SiteItem& site = fx.app->state().sites.all.front();
-  d.Click(site.name);
-  d.Click(PickLabel(Drainage(fx.app.get()).title, "en"));
-  h.Run(d);
-  REQUIRE(fx.app->state().screen == app::Screen::kEditor);
-  return site;
-}
 
 // The item drawn under `label` on the last frame, or nullptr.
 const views::LoggedItem* Item(const std::string& label) {
@@ -202,10 +156,7 @@ TEST_CASE("editor: Go to first problem scrolls to and focuses the first field wi
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);
   StartVisit(fx, h);
-  const FormDef& form = Drainage(fx.app.get());
-  views::UiDriver d;
-  d.Click(OptionLabel(form, "asset_type", "culvert"));
-  d.Click(OptionLabel(form, "blockage_pct", "50_75"));
+  views::UiDriver d = testing::RequiredAnswers(fx.app.get());
   d.Click("number:answers.sediment_depth_cm");
   d.Type("deep");
   d.Click("number:gps_lat");
@@ -235,10 +186,7 @@ TEST_CASE("editor: a follow-up marked Yes needs priority, due date and action be
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);
   StartVisit(fx, h);
-  const FormDef& form = Drainage(fx.app.get());
-  views::UiDriver d;
-  d.Click(OptionLabel(form, "asset_type", "culvert"));
-  d.Click(OptionLabel(form, "blockage_pct", "50_75"));
+  views::UiDriver d = testing::RequiredAnswers(fx.app.get());
   d.Click("yes:follow_up_needed");
   d.Click("Save as complete");
   h.Run(d);
@@ -491,33 +439,16 @@ TEST_CASE("views: at 200 % text the navigation wraps and Settings stays reachabl
 TEST_CASE("display: history and conflicts speak of people, devices and titles, never codes") {
   AppFixture fx;
   Store* store = fx.app->store();
-  ListQuery q;
-  q.type = RecordType::kVisit;
-  q.limit = 1;
-  Record visit = store->List(q).value().front();
-  SyncBatch batch;
-  FieldConflict c;
-  c.id = "c0ffee00-0000-4000-8000-000000000002";
-  c.version = 7;
-  c.type = ChangeType::kVisit;
-  c.record_id = visit.id;
-  c.field = "notes";
-  c.base = "Drain blocked";
-  c.winner = visit.Get("notes");
-  c.loser = "Drain blocked by sand";
+  Record visit = testing::FirstRecord(store, RecordType::kVisit);
+  FieldConflict c = testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000002", "Drain blocked by sand");
   c.winner_device = store->device_id();
   c.winner_author = "local";
   c.loser_device = "5d2b2f64-5f43-4a3c-9a55-7e1c8f0d1e22";
   c.loser_author = "joao";
-  c.winner_version = 6;
-  batch.conflicts.push_back(c);
-  batch.cursor = 7;
-  REQUIRE(store->ApplySyncBatch(batch).ok());
+  testing::ApplyConflict(store, c);
 
   HeadlessUi h(fx.app.get(), &fx.env);
-  views::UiDriver d;
-  d.Click("Conflicts");
-  h.Run(d);
+  testing::ClickAndRun(h, "Conflicts");
   REQUIRE(fx.app->state().conflicts.open.size() == 1);
   const app::ConflictItem& item = fx.app->state().conflicts.open[0];
   CHECK(item.record_title.find('@') == std::string::npos);  // not "drainage_flood@1.0"
@@ -568,4 +499,4 @@ TEST_CASE("display: library values in words") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::view_test

@@ -11,35 +11,12 @@
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 #include "text/i18n.h"
+#include "ui/app_fixture.h"
 #include "ui/headless.h"
 #include "views/widgets.h"
 
-namespace ccfield {
+namespace ccfield::view_test {
 namespace {
-
-using nlohmann::json;
-using testing::CommandsOf;
-using testing::HeadlessUi;
-using testing::Unwrap;
-
-struct AppFixture {
-  testing::TempDir dir;
-  FakeEnv env{dir.path()};
-  std::unique_ptr<app::App> app;
-
-  explicit AppFixture(bool demo = true) {
-    (void)ui::SetLanguage("en");
-    app::AppOptions o;
-    o.env = &env;
-    o.data_dir = dir.path();
-    o.background_sync = false;
-    o.load_demo_on_first_start = demo;
-    auto r = app::App::Open(std::move(o));
-    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    app = std::move(*r);
-  }
-  Store* store() { return app->store(); }
-};
 
 bool Shown(const std::string& label) {
   for (const auto& item : views::LastFrameItems()) {
@@ -143,9 +120,7 @@ TEST_CASE("sites: the new-visit picker lists the nearest sites first and starts 
 TEST_CASE("sites: saving a site like an existing one asks \"Is it one of these?\", Use this site keeps the old one") {
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);
-  views::UiDriver d;
-  d.Click("Sites");
-  h.Run(d);
+  testing::ClickAndRun(h, "Sites");
   const app::SiteItem existing = fx.app->state().sites.all.front();
   const int64_t sites_before = Unwrap(fx.store()->Count(RecordType::kSite));
   views::UiDriver n;
@@ -183,9 +158,7 @@ TEST_CASE("sites: saving a site like an existing one asks \"Is it one of these?\
 TEST_CASE("sites: in the new-visit flow, a typed place like an existing site offers that site instead") {
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);
-  views::UiDriver d;
-  d.Click("Sites");
-  h.Run(d);
+  testing::ClickAndRun(h, "Sites");
   const app::SiteItem existing = fx.app->state().sites.all.front();
   const int64_t seq_before = LastSeq(fx.store());
   views::UiDriver n;
@@ -382,4 +355,4 @@ TEST_CASE("sites: Home marks follow-ups due before today as Overdue and lists th
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::view_test

@@ -9,62 +9,17 @@
 #include "support/store_fixture.h"
 #include "support/temp_dir.h"
 #include "text/i18n.h"
+#include "ui/app_fixture.h"
 #include "ui/headless.h"
 #include "views/widgets.h"
 
-namespace ccfield {
+namespace ccfield::view_test {
 namespace {
-
-using nlohmann::json;
-using testing::CommandsOf;
-using testing::HeadlessUi;
-
-struct AppFixture {
-  testing::TempDir dir;
-  FakeEnv env{dir.path()};
-  std::unique_ptr<app::App> app;
-
-  AppFixture() { Open(); }
-  void Open(const std::string& data_dir = "") {
-    (void)ui::SetLanguage("en");
-    app::AppOptions o;
-    o.env = &env;
-    o.data_dir = data_dir.empty() ? dir.path() : data_dir;
-    o.background_sync = false;
-    auto r = app::App::Open(std::move(o));
-    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    app = std::move(*r);
-  }
-};
-
-const FormDef& Drainage(app::App* a) {
-  const FormDef* f = a->store()->FindForm("drainage_flood@1.0");
-  REQUIRE(f);
-  return *f;
-}
-
-std::string OptionLabel(const FormDef& form, const char* field, const char* value) {
-  return PickLabel(form.Find(field)->FindOption(value)->label, "en");
-}
-
-// Goes to Sites, picks the first site and starts a drainage visit there.
-std::string StartVisit(AppFixture& fx, HeadlessUi& h) {
-  views::UiDriver d;
-  d.Click("Sites");
-  h.Run(d);
-  REQUIRE(!fx.app->state().sites.all.empty());
-  const app::SiteItem& site = fx.app->state().sites.all.front();
-  d.Click(site.name);
-  d.Click(PickLabel(Drainage(fx.app.get()).title, "en"));
-  h.Run(d);
-  REQUIRE(fx.app->state().screen == app::Screen::kEditor);
-  return site.id;
-}
 
 TEST_CASE("views: create a visit through the form editor, fill a choice and a number, save") {
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);
-  std::string site_id = StartVisit(fx, h);
+  std::string site_id = StartVisit(fx, h).id;
   const FormDef& form = Drainage(fx.app.get());
 
   views::UiDriver d;
@@ -202,31 +157,15 @@ TEST_CASE("views: resolve a conflict by keeping the other version") {
   AppFixture fx;
   Store* store = fx.app->store();
   // A visit this device wrote, and a conflict on its notes as a sync brings it.
-  ListQuery q;
-  q.type = RecordType::kVisit;
-  q.limit = 1;
-  Record visit = store->List(q).value().front();
-  SyncBatch batch;
-  FieldConflict c;
-  c.id = "c0ffee00-0000-4000-8000-000000000001";
-  c.version = 7;
-  c.type = ChangeType::kVisit;
-  c.record_id = visit.id;
-  c.field = "notes";
-  c.base = "Drain blocked";
-  c.winner = visit.Get("notes");
-  c.loser = "Drain blocked by sand and plastic; cleared one metre";
+  Record visit = testing::FirstRecord(store, RecordType::kVisit);
+  FieldConflict c = testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000001",
+                                          "Drain blocked by sand and plastic; cleared one metre");
   c.winner_author = "amina";
   c.loser_author = "joao";
-  c.winner_version = 6;
-  batch.conflicts.push_back(c);
-  batch.cursor = 7;
-  REQUIRE(store->ApplySyncBatch(batch).ok());
+  testing::ApplyConflict(store, c);
 
   HeadlessUi h(fx.app.get(), &fx.env);
-  views::UiDriver d;
-  d.Click("Conflicts");
-  h.Run(d);
+  testing::ClickAndRun(h, "Conflicts");
   REQUIRE(fx.app->state().conflicts.open.size() == 1);
   CHECK(fx.app->state().conflicts.open[0].other_text == c.loser.get<std::string>());
   views::UiDriver k;
@@ -271,10 +210,7 @@ TEST_CASE("views: the history words the server's clock flag in the person's lang
 TEST_CASE("views: the visit list draws only the rows on screen") {
   AppFixture fx;
   Store* store = fx.app->store();
-  ListQuery q;
-  q.type = RecordType::kSite;
-  q.limit = 1;
-  std::string site = store->List(q).value().front().id;
+  std::string site = testing::FirstRecord(store, RecordType::kSite).id;
   std::vector<Op> ops;
   for (int i = 0; i < 3000; ++i) {
     ops.push_back(SetFields{RecordType::kVisit, NewUuid(&fx.env),
@@ -341,4 +277,4 @@ TEST_CASE("views: settings change the language, the text size and the theme") {
 }
 
 }  // namespace
-}  // namespace ccfield
+}  // namespace ccfield::view_test

@@ -1,0 +1,29 @@
+#pragma once
+// StoreSearch: full-text search over visits (notes and answers), sites,
+// projects and good practices; ranked; snippets; case- and
+// accent-insensitive; only what the signed-in account may see. The index is
+// kept in step by Store::Commit and the sync replica (search_index.h). Lives
+// in its Store (Store::search()) on the store's connection.
+
+#include <vector>
+
+#include "ccfield/core/status.h"
+#include "ccfield/core/store_types.h"
+
+namespace ccfield {
+
+class Store;
+
+class StoreSearch {
+ public:
+  explicit StoreSearch(Store* store) : s_(store) {}
+  StoreSearch(const StoreSearch&) = delete;
+  StoreSearch& operator=(const StoreSearch&) = delete;
+
+  Result<std::vector<SearchHit>> Find(const SearchQuery& query);
+
+ private:
+  Store* s_;
+};
+
+}  // namespace ccfield
