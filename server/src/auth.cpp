@@ -37,6 +37,18 @@ bool LooksLikeToken(std::string_view t) {
 
 int64_t CeilSeconds(int64_t ms) { return (ms + 999) / 1000; }
 
+// The request's own limits, before anything is looked up.
+std::optional<ApiError> CheckLoginRequest(const LoginRequest& req) {
+  if (req.username.empty() || req.username.size() > 64)
+    return ApiError::Invalid("username must have 1 to 64 characters");
+  if (req.password.empty() || req.password.size() > 1024)
+    return ApiError::Invalid("password must have 1 to 1024 bytes");
+  if (!IsUuid(req.device_id)) return ApiError::Invalid("device_id must be a UUID");
+  if (req.device_name.size() > 200) return ApiError::Invalid("device_name is too long");
+  if (req.device_secret.size() > 200) return ApiError::Invalid("device_secret is too long");
+  return std::nullopt;
+}
+
 bool SecretMatches(const DeviceRow& device, const std::string& secret) {
   if (secret.empty() || device.secret_hash.empty()) return false;
   const std::string presented = TokenHash(secret);
@@ -142,72 +154,22 @@ int64_t Auth::Delay(const std::string& key, int failures) const {
 }
 
 ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& client_address) {
-  if (req.username.empty() || req.username.size() > 64)
-    return ApiError::Invalid("username must have 1 to 64 characters");
-  if (req.password.empty() || req.password.size() > 1024)
-    return ApiError::Invalid("password must have 1 to 1024 bytes");
-  if (!IsUuid(req.device_id)) return ApiError::Invalid("device_id must be a UUID");
-  if (req.device_name.size() > 200) return ApiError::Invalid("device_name is too long");
-  if (req.device_secret.size() > 200) return ApiError::Invalid("device_secret is too long");
-
+  if (std::optional<ApiError> invalid = CheckLoginRequest(req)) return *invalid;
   const std::string name = NormalizeUsername(req.username);
-  const AuthOptions& o = options_;
 
   // Phase 1, atomic under the mutex: refuse keys still waiting out a delay;
   // otherwise count this attempt as a failure until it succeeds.
-  std::optional<UserRow> user;
-  std::vector<std::string> keys;
-  int64_t retry_after_ms = 0;
-  {
-    std::lock_guard<std::mutex> lock(*mu_);
-    const int64_t now = env_->WallMillis();
-    Status st = RunInTransaction(storage_, [&]() -> Status {
-      CCF_ASSIGN_OR_RETURN(user, storage_->FindUserByName(name));
-      CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
-      keys = ThrottleKeys(req, name, client_address, user, device);
-      std::vector<ThrottleState> t(keys.size());
-      for (size_t i = 0; i < keys.size(); ++i) {
-        CCF_ASSIGN_OR_RETURN(t[i], storage_->GetThrottle(keys[i]));
-        if (t[i].wait_until_ms > now) {
-          retry_after_ms = std::max(retry_after_ms, t[i].wait_until_ms - now);
-        } else if (t[i].failures > 0 && now - t[i].last_failure_ms > o.forget_after_ms) {
-          t[i] = ThrottleState{};
-        }
-      }
-      if (retry_after_ms > 0) return Status::Ok();  // not counted: waiting is the whole answer
-      for (size_t i = 0; i < keys.size(); ++i) {
-        t[i].failures += 1;
-        t[i].last_failure_ms = now;
-        // From the last free failure on, the next attempt waits even while this
-        // one is still being checked: parallel guesses cannot slip in.
-        if (int64_t d = Delay(keys[i], t[i].failures); d > 0) t[i].wait_until_ms = now + d;
-        CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t[i]));
-      }
-      return Status::Ok();
-    });
-    if (!st.ok()) return ApiError::FromStatus(st);
-  }
-  if (retry_after_ms > 0) {
-    int64_t s = CeilSeconds(retry_after_ms);
+  LoginAttempt attempt;
+  if (Status st = StartAttempt(req, name, client_address, &attempt); !st.ok()) return ApiError::FromStatus(st);
+  if (attempt.retry_after_ms > 0) {
+    int64_t s = CeilSeconds(attempt.retry_after_ms);
     return ApiError{429, "throttled",
                     "too many failed sign-ins; wait " + std::to_string(s) + " seconds before trying again", s};
   }
 
   // Phase 2: the slow part, without the lock.
-  bool good = false;
-  if (user) {
-    good = VerifyPassword(user->password_hash, req.password);
-  } else {
-    (void)VerifyPassword(dummy_hash_, req.password);  // same cost as for a real user
-  }
   std::string rehash;
-  if (good) {
-    Limits l = LimitsFor(o.password_cost);
-    if (crypto_pwhash_str_needs_rehash(user->password_hash.c_str(), l.ops, l.mem) != 0) {
-      Result<std::string> h = HashPassword(req.password, o.password_cost);
-      if (h.ok()) rehash = *h;
-    }
-  }
+  const bool good = VerifyAttempt(attempt, req.password, &rehash);
 
   // Phase 3: record the outcome; on success register the device and issue a token.
   std::lock_guard<std::mutex> lock(*mu_);
@@ -215,20 +177,9 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
   std::optional<ApiError> refused;
   LoginResult result;
   Status st = RunInTransaction(storage_, [&]() -> Status {
+    const std::optional<UserRow>& user = attempt.user;
     // A disabled user's right password proves nothing useful: keep the count.
-    const bool proven = good && !user->disabled;
-    for (const std::string& key : keys) {
-      CCF_ASSIGN_OR_RETURN(ThrottleState t, storage_->GetThrottle(key));
-      if (!proven) {
-        // The delay runs from the answer, not from the start of the check.
-        if (int64_t d = Delay(key, t.failures); d > 0) t.wait_until_ms = std::max(t.wait_until_ms, now + d);
-      } else if (key.rfind("addr:", 0) == 0) {
-        t.failures = std::max(0, t.failures - 1);  // refund this attempt for the shared address
-      } else {
-        t = ThrottleState{};  // the user (or their device) proved who they are
-      }
-      CCF_RETURN_IF_ERROR(storage_->PutThrottle(key, t));
-    }
+    CCF_RETURN_IF_ERROR(SettleThrottle(attempt.keys, good && !user->disabled, now));
     if (!good) {
       refused = ApiError::Unauthenticated("unauthenticated", "wrong user name or password");
       return Status::Ok();
@@ -237,56 +188,128 @@ ApiResult<LoginResult> Auth::Login(const LoginRequest& req, const std::string& c
       refused = ApiError::Forbidden("user_disabled", "this account is disabled; ask an administrator");
       return Status::Ok();
     }
-    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
-    if (device && device->revoked) {
-      refused = ApiError::Unauthenticated(
-          "revoked_device", "this device was blocked by an administrator; ask them to register a new device");
-      return Status::Ok();
-    }
-    // A device id seen in pulled changes must not let another device push as
-    // it (its changes would be acked "duplicate" and lost): the id belongs to
-    // whoever holds the secret given at its first login.
-    if (device && !device->secret_hash.empty()) {
-      if (!SecretMatches(*device, req.device_secret)) {
-        refused = ApiError::Forbidden("device_taken",
-                                      "this device id belongs to another device; reinstall the app or ask an "
-                                      "administrator");
-        return Status::Ok();
-      }
-    } else if (device && device->user_id != user->id) {
-      // Registered before device secrets: bound to its user.
-      refused = ApiError::Forbidden("device_taken", "this device id belongs to another user's device");
-      return Status::Ok();
-    }
-    DeviceRow d;
-    if (!device || device->secret_hash.empty()) {
-      result.device_secret = NewToken();
-      d.secret_hash = TokenHash(result.device_secret);
-    }
-    d.id = req.device_id;
-    d.user_id = user->id;
-    d.name = req.device_name;
-    d.registered_ms = device ? device->registered_ms : now;
-    d.last_seen_ms = now;
-    CCF_RETURN_IF_ERROR(storage_->PutDevice(d));
-    TokenRow t;
-    t.id = NewUuid(env_);
-    result.token = NewToken();
-    t.hash = TokenHash(result.token);
-    t.user_id = user->id;
-    t.device_id = req.device_id;
-    t.created_ms = now;
-    t.expires_ms = now + o.token_lifetime_ms;
-    CCF_RETURN_IF_ERROR(storage_->CreateToken(t));
-    if (!rehash.empty()) CCF_RETURN_IF_ERROR(storage_->SetPasswordHash(user->id, rehash));
-    CCF_ASSIGN_OR_RETURN(result.memberships, storage_->MembershipsOf(user->id));
-    result.user_id = user->id;
-    result.expires_ms = t.expires_ms;
-    return Status::Ok();
+    CCF_RETURN_IF_ERROR(BindDevice(req, *user, now, &result, &refused));
+    if (refused) return Status::Ok();
+    return IssueToken(req, *user, now, rehash, &result);
   });
   if (!st.ok()) return ApiError::FromStatus(st);
   if (refused) return *refused;
   return result;
+}
+
+Status Auth::StartAttempt(const LoginRequest& req, const std::string& name, const std::string& client_address,
+                          LoginAttempt* attempt) {
+  std::lock_guard<std::mutex> lock(*mu_);
+  const int64_t now = env_->WallMillis();
+  return RunInTransaction(storage_, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(attempt->user, storage_->FindUserByName(name));
+    CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
+    attempt->keys = ThrottleKeys(req, name, client_address, attempt->user, device);
+    const std::vector<std::string>& keys = attempt->keys;
+    std::vector<ThrottleState> t(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      CCF_ASSIGN_OR_RETURN(t[i], storage_->GetThrottle(keys[i]));
+      if (t[i].wait_until_ms > now) {
+        attempt->retry_after_ms = std::max(attempt->retry_after_ms, t[i].wait_until_ms - now);
+      } else if (t[i].failures > 0 && now - t[i].last_failure_ms > options_.forget_after_ms) {
+        t[i] = ThrottleState{};
+      }
+    }
+    if (attempt->retry_after_ms > 0) return Status::Ok();  // not counted: waiting is the whole answer
+    for (size_t i = 0; i < keys.size(); ++i) {
+      t[i].failures += 1;
+      t[i].last_failure_ms = now;
+      // From the last free failure on, the next attempt waits even while this
+      // one is still being checked: parallel guesses cannot slip in.
+      if (int64_t d = Delay(keys[i], t[i].failures); d > 0) t[i].wait_until_ms = now + d;
+      CCF_RETURN_IF_ERROR(storage_->PutThrottle(keys[i], t[i]));
+    }
+    return Status::Ok();
+  });
+}
+
+bool Auth::VerifyAttempt(const LoginAttempt& attempt, const std::string& password, std::string* rehash) const {
+  if (!attempt.user) {
+    (void)VerifyPassword(dummy_hash_, password);  // same cost as for a real user
+    return false;
+  }
+  if (!VerifyPassword(attempt.user->password_hash, password)) return false;
+  Limits l = LimitsFor(options_.password_cost);
+  if (crypto_pwhash_str_needs_rehash(attempt.user->password_hash.c_str(), l.ops, l.mem) != 0) {
+    Result<std::string> h = HashPassword(password, options_.password_cost);
+    if (h.ok()) *rehash = *h;
+  }
+  return true;
+}
+
+Status Auth::SettleThrottle(const std::vector<std::string>& keys, bool proven, int64_t now) {
+  for (const std::string& key : keys) {
+    CCF_ASSIGN_OR_RETURN(ThrottleState t, storage_->GetThrottle(key));
+    if (!proven) {
+      // The delay runs from the answer, not from the start of the check.
+      if (int64_t d = Delay(key, t.failures); d > 0) t.wait_until_ms = std::max(t.wait_until_ms, now + d);
+    } else if (key.rfind("addr:", 0) == 0) {
+      t.failures = std::max(0, t.failures - 1);  // refund this attempt for the shared address
+    } else {
+      t = ThrottleState{};  // the user (or their device) proved who they are
+    }
+    CCF_RETURN_IF_ERROR(storage_->PutThrottle(key, t));
+  }
+  return Status::Ok();
+}
+
+Status Auth::BindDevice(const LoginRequest& req, const UserRow& user, int64_t now, LoginResult* result,
+                        std::optional<ApiError>* refused) {
+  CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, storage_->FindDevice(req.device_id));
+  if (device && device->revoked) {
+    *refused = ApiError::Unauthenticated(
+        "revoked_device", "this device was blocked by an administrator; ask them to register a new device");
+    return Status::Ok();
+  }
+  // A device id seen in pulled changes must not let another device push as
+  // it (its changes would be acked "duplicate" and lost): the id belongs to
+  // whoever holds the secret given at its first login.
+  if (device && !device->secret_hash.empty()) {
+    if (!SecretMatches(*device, req.device_secret)) {
+      *refused = ApiError::Forbidden("device_taken",
+                                     "this device id belongs to another device; reinstall the app or ask an "
+                                     "administrator");
+      return Status::Ok();
+    }
+  } else if (device && device->user_id != user.id) {
+    // Registered before device secrets: bound to its user.
+    *refused = ApiError::Forbidden("device_taken", "this device id belongs to another user's device");
+    return Status::Ok();
+  }
+  DeviceRow d;
+  if (!device || device->secret_hash.empty()) {
+    result->device_secret = NewToken();
+    d.secret_hash = TokenHash(result->device_secret);
+  }
+  d.id = req.device_id;
+  d.user_id = user.id;
+  d.name = req.device_name;
+  d.registered_ms = device ? device->registered_ms : now;
+  d.last_seen_ms = now;
+  return storage_->PutDevice(d);
+}
+
+Status Auth::IssueToken(const LoginRequest& req, const UserRow& user, int64_t now, const std::string& rehash,
+                        LoginResult* result) {
+  TokenRow t;
+  t.id = NewUuid(env_);
+  result->token = NewToken();
+  t.hash = TokenHash(result->token);
+  t.user_id = user.id;
+  t.device_id = req.device_id;
+  t.created_ms = now;
+  t.expires_ms = now + options_.token_lifetime_ms;
+  CCF_RETURN_IF_ERROR(storage_->CreateToken(t));
+  if (!rehash.empty()) CCF_RETURN_IF_ERROR(storage_->SetPasswordHash(user.id, rehash));
+  CCF_ASSIGN_OR_RETURN(result->memberships, storage_->MembershipsOf(user.id));
+  result->user_id = user.id;
+  result->expires_ms = t.expires_ms;
+  return Status::Ok();
 }
 
 ApiResult<AuthContext> Auth::AuthenticateLocked(std::string_view token) {

@@ -126,6 +126,33 @@ class Auth {
   int FreeFailures(const std::string& key) const;
   int64_t Delay(const std::string& key, int failures) const;
 
+  // The steps of Login, in order.
+  struct LoginAttempt {
+    std::optional<UserRow> user;    // the named user, when there is one
+    std::vector<std::string> keys;  // ThrottleKeys of the attempt
+    int64_t retry_after_ms = 0;     // > 0: refused, a key still waits out a delay
+  };
+  // Phase 1, taking the mutex: finds the user and the throttle keys; counts
+  // the attempt as a failure on every key unless one still waits.
+  Status StartAttempt(const LoginRequest& req, const std::string& name, const std::string& client_address,
+                      LoginAttempt* attempt);
+  // Phase 2, without the mutex: whether the password is the user's (an
+  // unknown user costs the same time); `rehash` gets a new hash when the
+  // stored one is weaker than options_.password_cost.
+  bool VerifyAttempt(const LoginAttempt& attempt, const std::string& password, std::string* rehash) const;
+  // Phase 3, in the caller's transaction (REQUIRES: mutex held): forgets or
+  // keeps the failure counted on each key, as the attempt proved who it is.
+  Status SettleThrottle(const std::vector<std::string>& keys, bool proven, int64_t now);
+  // Registers req.device_id for `user` (a new device secret in `result` when
+  // it has none), or sets `refused` when the device is revoked or belongs to
+  // someone else. REQUIRES: mutex held, in a transaction.
+  Status BindDevice(const LoginRequest& req, const UserRow& user, int64_t now, LoginResult* result,
+                    std::optional<ApiError>* refused);
+  // Creates the bearer token, stores `rehash` when set, and fills `result`.
+  // REQUIRES: mutex held, in a transaction.
+  Status IssueToken(const LoginRequest& req, const UserRow& user, int64_t now, const std::string& rehash,
+                    LoginResult* result);
+
   ServerStorage* storage_;
   std::mutex* mu_;
   Env* env_;

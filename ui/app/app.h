@@ -93,7 +93,8 @@ class App {
   void OnSyncFinished(const sync::SyncOutcome& outcome);
   void ShowMessage(std::string text, bool error);
 
-  // sites.cpp: sites, the new-visit flow, refused records, demo data, sign-out.
+  // sites.cpp (the site form), new_visit.cpp, refused.cpp, account.cpp (demo
+  // data, sign-out); RefreshEditorStatus is in editor.cpp.
   void Handle(const NewSite&);
   void Handle(const EditSite&);
   void Handle(const EditSiteField&);

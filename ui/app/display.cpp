@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "ccfield/core/geo.h"
 #include "ccfield/core/json_text.h"
@@ -18,9 +20,21 @@ using ui::tr;
 
 namespace {
 
+// {code, label not yet translated} (the label marked with ui::N_).
+using CodeLabel = std::pair<const char*, const char*>;
+
+// The translated label of `code` in `table`; nullopt when the table lacks it.
+template <size_t N>
+std::optional<std::string> TranslatedLabel(const CodeLabel (&table)[N], const std::string& code) {
+  for (const auto& [c, label] : table) {
+    if (code == c) return std::string(tr(label));
+  }
+  return std::nullopt;
+}
+
 // The label of a record field that is not a form answer; the field name itself when unknown.
 std::string PlainFieldLabel(const std::string& field) {
-  static const std::pair<const char*, const char*> kLabels[] = {
+  static const CodeLabel kLabels[] = {
       {"notes", ui::N_("Notes")},
       {"status", ui::N_("Status")},
       {"started_at", ui::N_("Started")},
@@ -65,9 +79,7 @@ std::string PlainFieldLabel(const std::string& field) {
       {"languages", ui::N_("Languages")},
       {"default_language", ui::N_("Language")},
   };
-  for (const auto& [name, label] : kLabels) {
-    if (field == name) return tr(label);
-  }
+  if (std::optional<std::string> label = TranslatedLabel(kLabels, field)) return *label;
   // A field this table does not know yet: its name spelled out, never "snake_case".
   std::string out = field;
   for (char& ch : out) {
@@ -173,7 +185,7 @@ std::string CodeText(Store* store, const std::string& field, const std::string& 
     return ProjectStatusText(v);
   }
   if (field == "weather") {
-    static const std::pair<const char*, const char*> kWeather[] = {
+    static const CodeLabel kWeather[] = {
         {"dry", ui::N_("dry")},
         {"light_rain", ui::N_("light rain")},
         {"heavy_rain", ui::N_("heavy rain")},
@@ -181,9 +193,7 @@ std::string CodeText(Store* store, const std::string& field, const std::string& 
         {"hot_sunny", ui::N_("hot and sunny")},
         {"windy_dusty", ui::N_("windy and dusty")},
     };
-    for (const auto& [code, label] : kWeather) {
-      if (v == code) return tr(label);
-    }
+    if (std::optional<std::string> label = TranslatedLabel(kWeather, v)) return *label;
   }
   return v;
 }
@@ -315,7 +325,7 @@ std::string DeviceText(Store* store, const std::string& device_id, const std::st
 }
 
 std::string TopicText(const std::string& code) {
-  static const std::pair<const char*, const char*> kTopics[] = {
+  static const CodeLabel kTopics[] = {
       {"drainage", ui::N_("Drainage and floods")}, {"solid_waste", ui::N_("Solid waste")},
       {"heat", ui::N_("Urban heat")},              {"wash", ui::N_("Water, sanitation and hygiene")},
       {"settlement", ui::N_("Informal settlements")}, {"green_space", ui::N_("Green spaces")},
@@ -323,9 +333,7 @@ std::string TopicText(const std::string& code) {
       {"markets", ui::N_("Markets")},              {"community", ui::N_("Community work")},
       {"schools", ui::N_("Schools")},              {"mapping", ui::N_("Mapping")},
   };
-  for (const auto& [c, label] : kTopics) {
-    if (code == c) return tr(label);
-  }
+  if (std::optional<std::string> label = TranslatedLabel(kTopics, code)) return *label;
   std::string out = code;  // an unknown code, spelled out: "street_lighting" -> "Street lighting"
   for (char& ch : out) {
     if (ch == '_') ch = ' ';
@@ -335,7 +343,7 @@ std::string TopicText(const std::string& code) {
 }
 
 std::string CountryName(const std::string& code) {
-  static const std::pair<const char*, const char*> kCountries[] = {
+  static const CodeLabel kCountries[] = {
       {"TZ", ui::N_("Tanzania")},     {"KE", ui::N_("Kenya")},        {"UG", ui::N_("Uganda")},
       {"MZ", ui::N_("Mozambique")},   {"ZA", ui::N_("South Africa")}, {"CD", ui::N_("DR Congo")},
       {"SL", ui::N_("Sierra Leone")}, {"MA", ui::N_("Morocco")},      {"IN", ui::N_("India")},
@@ -343,10 +351,7 @@ std::string CountryName(const std::string& code) {
       {"SN", ui::N_("Senegal")},      {"GH", ui::N_("Ghana")},        {"NG", ui::N_("Nigeria")},
       {"DE", ui::N_("Germany")},
   };
-  for (const auto& [c, name] : kCountries) {
-    if (code == c) return tr(name);
-  }
-  return code;
+  return TranslatedLabel(kCountries, code).value_or(code);
 }
 
 std::string LanguageName(const std::string& tag) {

@@ -312,4 +312,13 @@ void App::CloseVisitEditor(bool discard) {
   GoToScreen(editor_return_ == Screen::kEditor ? Screen::kHome : editor_return_);
 }
 
+void App::RefreshEditorStatus() {
+  const EditorState& e = state_.editor;
+  if (e.is_new) {
+    state_.editor_status = {RecordState::kDraft, ""};
+    return;
+  }
+  state_.editor_status = store_->RecordStateOf(RecordType::kVisit, e.visit_id).value_or(RecordStatus{});
+}
+
 }  // namespace ccfield::app

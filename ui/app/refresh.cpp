@@ -4,6 +4,7 @@
 #include <set>
 
 #include "app/app.h"
+#include "app/app_helpers.h"
 #include "app/display.h"
 #include "ccfield/core/site_kinds.h"
 #include "text/i18n.h"
@@ -12,11 +13,6 @@ namespace ccfield::app {
 
 using ui::tr;
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool Contains(const std::string& haystack, const std::string& lowered_needle) {
   return Lower(haystack).find(lowered_needle) != std::string::npos;
@@ -104,17 +100,14 @@ void App::RefreshAfterDataChange() {
 
 void App::RefreshHome() {
   HomeState& h = state_.home;
-  ListQuery wq;
-  wq.type = RecordType::kWorkspace;
-  wq.limit = 3;
-  auto ws = store_->List(wq);
+  auto ws = ListLive(store_.get(), RecordType::kWorkspace, 3);
   // Counts below cover every workspace on the device: name them all (up to three).
   h.workspace_name.clear();
   h.workspaces.clear();
-  std::vector<std::string> demo_ids = store_->DemoWorkspaceIds().value_or({});
+  const std::set<std::string> demo = DemoWorkspaces(store_.get());
   for (const Record& w : std::move(ws).value_or({})) {
     h.workspace_name += (h.workspace_name.empty() ? "" : " · ") + w.Title();
-    h.workspaces.push_back({w.Title(), std::find(demo_ids.begin(), demo_ids.end(), w.id) != demo_ids.end()});
+    h.workspaces.push_back({w.Title(), demo.count(w.id) > 0});
   }
   // The counts per state are refreshed with the sync line (RefreshSync, below).
   h.today = FormatLocalWithOffset(options_.env->WallMillis()).substr(0, 10);
@@ -151,10 +144,7 @@ void App::RefreshHome() {
 
 void App::RefreshSites() {
   SitesState& s = state_.sites;
-  ListQuery q;
-  q.type = RecordType::kSite;
-  q.limit = 100000;
-  auto sites = store_->List(q);
+  auto sites = ListLive(store_.get(), RecordType::kSite, 100000);
   if (!sites.ok()) return ShowMessage(sites.status().message(), true);
   auto conditions = store_->LatestSiteConditions().value_or({});
   auto site_states = store_->RecordStates(RecordType::kSite).value_or({});
@@ -252,10 +242,7 @@ void App::RefreshVisits() {
   v.projects.clear();
   v.forms.clear();
   for (RecordType t : {RecordType::kSite, RecordType::kProject}) {
-    ListQuery q;
-    q.type = t;
-    q.limit = 5000;
-    for (const Record& r : store_->List(q).value_or({})) {
+    for (const Record& r : ListLive(store_.get(), t, 5000).value_or({})) {
       (t == RecordType::kSite ? v.sites : v.projects).emplace_back(r.id, r.Title());
     }
   }
@@ -267,14 +254,10 @@ void App::RefreshVisits() {
 
 void App::RefreshLibrary() {
   LibraryState& l = state_.library;
-  ListQuery q;
-  q.type = RecordType::kProject;
-  q.limit = 5000;
-  l.projects = store_->List(q).value_or({});
+  l.projects = ListLive(store_.get(), RecordType::kProject, 5000).value_or({});
   l.practice_hits.clear();
   if (l.search.empty()) {
-    q.type = RecordType::kPractice;
-    l.practices = store_->List(q).value_or({});
+    l.practices = ListLive(store_.get(), RecordType::kPractice, 5000).value_or({});
   } else {
     l.practices.clear();
     SearchQuery sq;

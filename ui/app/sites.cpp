@@ -1,13 +1,14 @@
 // Sites as first-class records in the window (issue 9): the site form with
-// its near-duplicate question, delete and restore; the new-visit flow from
-// Home (pick a site or type a new place, created with the visit's first save);
-// the ways out of a refused record; removing the demo data; signing out.
+// its near-duplicate question, delete and restore. The new-visit flow is
+// new_visit.cpp, the ways out of a refused record refused.cpp, removing the
+// demo data and signing out account.cpp.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
 
 #include "app/app.h"
+#include "app/app_helpers.h"
 #include "app/display.h"
 #include "ccfield/core/site_kinds.h"
 #include "text/i18n.h"
@@ -18,22 +19,6 @@ using nlohmann::json;
 using ui::tr;
 
 namespace {
-
-std::string TextOf(const Record& r, const char* field) {
-  const json& v = r.Get(field);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-std::string Trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // A coordinate as typed: "-6.8123" or "-6,8123" (decimal comma). nullopt when
 // it is not a number.
@@ -55,16 +40,12 @@ std::string CoordinateText(double v) {
 
 }  // namespace
 
-// ---- Helpers shared by the flows below ----
+// ---- Helpers shared with the new-visit flow (new_visit.cpp) ----
 
 std::vector<std::pair<std::string, std::string>> App::SiteWorkspaces() {
-  ListQuery q;
-  q.type = RecordType::kWorkspace;
-  q.limit = 1000;
-  std::vector<std::string> demo_ids = store_->DemoWorkspaceIds().value_or({});
-  std::set<std::string> demo(demo_ids.begin(), demo_ids.end());
+  const std::set<std::string> demo = DemoWorkspaces(store_.get());
   std::vector<std::pair<std::string, std::string>> real, demos;
-  for (const Record& w : store_->List(q).value_or({})) {
+  for (const Record& w : ListLive(store_.get(), RecordType::kWorkspace, 1000).value_or({})) {
     (demo.count(w.id) ? demos : real).emplace_back(w.id, w.Title());
   }
   // A demo workspace is offered only when there is nothing else to write to.
@@ -270,318 +251,6 @@ void App::Handle(const RestoreSite& c) {
   SelectSite(c.site_id);
   RefreshAfterDataChange();
   if (state_.sync.status.logged_in) sync_->RequestSync();
-}
-
-// ---- The new-visit flow ----
-
-void App::Handle(const StartNewVisit&) {
-  state_.new_visit = {};
-  state_.new_visit.open = true;
-  state_.site_form = {};
-  pending_site_fields_ = nullptr;
-  state_.screen = Screen::kHome;
-  RefreshNewVisitChoices();
-}
-
-void App::Handle(const SetNewVisitSearch& c) {
-  state_.new_visit.search = c.text;
-  RefreshNewVisitChoices();
-}
-
-void App::RefreshNewVisitChoices() {
-  NewVisitState& n = state_.new_visit;
-  n.choices.clear();
-  n.forms = FormChoices();
-  ListQuery q;
-  q.type = RecordType::kSite;
-  q.limit = 100000;
-  auto sites = store_->List(q);
-  if (!sites.ok()) return ShowMessage(sites.status().message(), true);
-  const std::optional<LatLon> here = LastVisitPosition("");
-  n.has_position = here.has_value();
-  // Recently visited sites, most recent first.
-  std::map<std::string, int> recent_rank;
-  VisitFilter vf;
-  vf.limit = 200;
-  for (const VisitRow& r : store_->VisitRows(vf).value_or({})) {
-    if (recent_rank.size() >= 5) break;
-    recent_rank.emplace(r.site_id, static_cast<int>(recent_rank.size()));
-  }
-  auto states = store_->RecordStates(RecordType::kSite).value_or({});
-  const std::string needle = Lower(Trim(n.search));
-  struct Ranked {
-    NewVisitState::Choice choice;
-    double meters;
-  };
-  std::vector<Ranked> all;
-  for (const Record& s : *sites) {
-    NewVisitState::Choice c;
-    c.site_id = s.id;
-    c.name = s.Title();
-    c.kind_label = SiteKindLabel(TextOf(s, "kind"), settings_.language);
-    c.ward = TextOf(s, "ward");
-    if (!needle.empty() && Lower(c.name).find(needle) == std::string::npos &&
-        Lower(c.kind_label).find(needle) == std::string::npos && Lower(c.ward).find(needle) == std::string::npos) {
-      continue;
-    }
-    double meters = -1;
-    if (here && s.Get("lat").is_number() && s.Get("lon").is_number()) {
-      meters = DistanceMeters(*here, {s.Get("lat").get<double>(), s.Get("lon").get<double>()});
-      c.distance = FormatDistance(meters);
-    }
-    c.recent = recent_rank.count(s.id) > 0;
-    if (auto st = states.find(s.id); st != states.end()) c.sync = st->second;
-    all.push_back({std::move(c), meters});
-  }
-  // Nearest five first (when a position is known), then the recent ones, then by name.
-  std::vector<Ranked> nearest;
-  if (here) {
-    std::vector<size_t> idx;
-    for (size_t i = 0; i < all.size(); ++i) {
-      if (all[i].meters >= 0) idx.push_back(i);
-    }
-    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return all[a].meters < all[b].meters; });
-    if (idx.size() > 5) idx.resize(5);
-    std::set<size_t> taken(idx.begin(), idx.end());
-    for (size_t i : idx) nearest.push_back(all[i]);
-    std::vector<Ranked> rest;
-    for (size_t i = 0; i < all.size(); ++i) {
-      if (!taken.count(i)) rest.push_back(std::move(all[i]));
-    }
-    all = std::move(rest);
-  }
-  std::stable_sort(all.begin(), all.end(), [&](const Ranked& a, const Ranked& b) {
-    const int ra = a.choice.recent ? recent_rank[a.choice.site_id] : 1000;
-    const int rb = b.choice.recent ? recent_rank[b.choice.site_id] : 1000;
-    if (ra != rb) return ra < rb;
-    return Lower(a.choice.name) < Lower(b.choice.name);
-  });
-  for (Ranked& r : nearest) n.choices.push_back(std::move(r.choice));
-  for (Ranked& r : all) n.choices.push_back(std::move(r.choice));
-}
-
-std::vector<std::pair<std::string, std::string>> App::FormChoices() {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::set<std::string> seen;
-  // Newest version of each form: forms() lists every version, later ones last.
-  for (auto it = store_->forms().rbegin(); it != store_->forms().rend(); ++it) {
-    if (!seen.insert(it->id).second) continue;
-    out.emplace_back(it->key(), PickLabel(it->title, settings_.language));
-  }
-  std::reverse(out.begin(), out.end());
-  return out;
-}
-
-void App::Handle(const PickVisitSite& c) {
-  Result<Record> site = store_->Get(RecordType::kSite, c.site_id);
-  if (!site.ok()) return ShowMessage(site.status().message(), true);
-  NewVisitState& n = state_.new_visit;
-  n.open = true;
-  n.site_id = c.site_id;
-  n.site_name = site->Title();
-  if (n.forms.empty()) n.forms = FormChoices();
-  state_.screen = Screen::kHome;
-  if (n.forms.size() == 1) {
-    const std::string key = n.forms.front().first;
-    state_.new_visit = {};
-    NewVisitEditor(c.site_id, key);
-    editor_return_ = Screen::kHome;
-  }
-}
-
-void App::Handle(const NewPlaceForVisit&) {
-  state_.new_visit.open = true;
-  OpenSiteForm("", true);
-  state_.site_form.name = Trim(state_.new_visit.search);  // what was searched for is the likely name
-}
-
-void App::Handle(const NewVisitAtNewPlace& c) {
-  if (state_.new_visit.site_id != kPendingSite || !pending_site_fields_.is_object()) return;
-  const FormDef* form = store_->FindForm(c.form_key);
-  if (!form) return ShowMessage(ui::Format(tr("Unknown form {form}."), {{"form", c.form_key}}), true);
-  if (state_.editor.open && state_.editor.dirty) SaveDraftNow();
-  EditorState e;
-  e.open = true;
-  e.is_new = true;
-  e.visit_id = NewUuid(options_.env);
-  e.new_site_id = NewUuid(options_.env);
-  e.new_site = pending_site_fields_;
-  e.site_name = pending_site_fields_.value("name", std::string());
-  e.form = form;
-  e.values = {{"site_id", e.new_site_id},
-              {"form", form->key()},
-              {"status", "draft"},
-              {"started_at", FormatLocalWithOffset(options_.env->WallMillis())},
-              {"answers", json::object()}};
-  e.today = FormatLocalWithOffset(options_.env->WallMillis()).substr(0, 10);
-  if (e.new_site["lat"].is_number() && e.new_site["lon"].is_number()) {
-    e.site_has_position = true;
-    e.site_lat = e.new_site["lat"].get<double>();
-    e.site_lon = e.new_site["lon"].get<double>();
-  }
-  state_.editor = std::move(e);
-  state_.new_visit = {};
-  state_.site_form = {};
-  pending_site_fields_ = nullptr;
-  editor_return_ = Screen::kHome;
-  state_.screen = Screen::kEditor;
-  // Nothing is written until the first save (or the first draft, which keeps the place too).
-}
-
-void App::Handle(const CancelNewVisit&) {
-  state_.new_visit = {};
-  state_.site_form = {};
-  pending_site_fields_ = nullptr;
-}
-
-void App::Handle(const ShowVisitsInState& c) {
-  state_.visits.filter = {};
-  state_.visits.filter.state = c.state;
-  state_.screen = Screen::kVisits;
-  RefreshVisits();
-}
-
-// ---- Refused records ----
-
-void App::RefreshRefused() {
-  SyncScreenState& s = state_.sync;
-  s.refused.clear();
-  std::vector<std::string> demo_ids = store_->DemoWorkspaceIds().value_or({});
-  std::set<std::string> demo(demo_ids.begin(), demo_ids.end());
-  for (const auto& [rec, status] : store_->RefusedRecords(200).value_or({})) {
-    RefusedItem item;
-    item.type = rec.type;
-    item.id = rec.id;
-    item.title = RecordTitle(store_.get(), rec, settings_.language);
-    item.type_label = rec.type == RecordType::kVisit ? tr("Visit") : rec.type == RecordType::kSite ? tr("Site") : tr("Record");
-    item.reason = status.reason;
-    item.workspace_id = TextOf(rec, "workspace_id");
-    item.demo_workspace = demo.count(item.workspace_id) > 0;
-    if (rec.type == RecordType::kVisit) {
-      item.site_id = TextOf(rec, "site_id");
-      Result<Record> site = store_->Get(RecordType::kSite, item.site_id);
-      item.site_name = site.ok() ? site->Title() : "";
-    }
-    s.refused.push_back(std::move(item));
-  }
-  s.move_targets.clear();
-  ListQuery q;
-  q.type = RecordType::kWorkspace;
-  q.limit = 1000;
-  for (const Record& w : store_->List(q).value_or({})) {
-    if (!demo.count(w.id)) s.move_targets.emplace_back(w.id, w.Title());
-  }
-}
-
-void App::Handle(const RetryRefusedRecord& c) {
-  Result<CommitResult> r = store_->RetryRefused(c.type, c.id);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
-  if (state_.site_form.open && state_.site_form.site_id == c.id) state_.site_form = {};
-  ShowMessage(tr("It will be sent again with the next sync."), false);
-  RefreshAfterDataChange();
-  RefreshSync();
-  if (state_.sync.status.logged_in) sync_->RequestSync();
-}
-
-void App::Handle(const MoveRefusedRecord& c) {
-  Result<CommitResult> r = store_->MoveToWorkspace(c.type, c.id, c.workspace_id);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
-  Result<Record> ws = store_->Get(RecordType::kWorkspace, c.workspace_id);
-  ShowMessage(ui::Format(tr("Moved to {workspace}. It will be sent with the next sync."),
-                         {{"workspace", ws.ok() ? ws->Title() : c.workspace_id}}),
-              false);
-  RefreshAfterDataChange();
-  RefreshSync();
-  if (state_.sync.status.logged_in) sync_->RequestSync();
-}
-
-void App::Handle(const DiscardRefusedRecord& c) {
-  Status st = store_->DiscardRefused(c.type, c.id);
-  if (!st.ok()) return ShowMessage(st.message(), true);
-  if (state_.editor.open && state_.editor.visit_id == c.id) state_.editor = {};
-  if (state_.sites.selected_id == c.id) state_.sites.selected_id.clear();
-  ShowMessage(tr("The refused changes were discarded on this device."), false);
-  RefreshAfterDataChange();
-  RefreshSync();
-}
-
-void App::Handle(const EditRefusedRecord& c) {
-  if (c.type == RecordType::kVisit) return OpenVisitEditor(c.id);
-  if (c.type == RecordType::kSite) {
-    RefreshSites();
-    SelectSite(c.id);
-    OpenSiteForm(c.id, false);
-    state_.screen = Screen::kSites;
-  }
-}
-
-void App::RefreshEditorStatus() {
-  const EditorState& e = state_.editor;
-  if (e.is_new) {
-    state_.editor_status = {RecordState::kDraft, ""};
-    return;
-  }
-  state_.editor_status = store_->RecordStateOf(RecordType::kVisit, e.visit_id).value_or(RecordStatus{});
-}
-
-// ---- Demo data and signing out ----
-
-void App::AfterLogin() {
-  // The first sign-in to a real server: offer to clear the demo away (only
-  // demo records go; what was typed into real workspaces stays).
-  state_.settings.offer_demo_removal = store_->HasDemoData().value_or(false);
-}
-
-void App::Handle(const RemoveDemoData&) {
-  state_.settings.offer_demo_removal = false;
-  Result<DemoRemoval> r = store_->RemoveDemoData();
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
-  int64_t n = 0;
-  for (const auto& [type, count] : r->removed) n += count;
-  if (state_.editor.open && !state_.editor.is_new && !store_->Get(RecordType::kVisit, state_.editor.visit_id).ok()) {
-    state_.editor = {};
-  }
-  if (!state_.sites.selected_id.empty() && !store_->Get(RecordType::kSite, state_.sites.selected_id).ok()) {
-    state_.sites.selected_id.clear();
-  }
-  ShowMessage(ui::Format(tr("The demo data was removed ({n} records). Your own records were not touched."),
-                         {{"n", std::to_string(n)}}),
-              false);
-  ListDrafts();
-  RefreshSites();
-  RefreshAfterDataChange();
-}
-
-void App::Handle(const KeepDemoData&) { state_.settings.offer_demo_removal = false; }
-
-void App::Handle(const SignOut&) {
-  if (state_.settings.logout_running || state_.settings.login_running) return;
-  if (logout_thread_.joinable()) logout_thread_.join();
-  state_.settings.logout_running = true;
-  state_.settings.login_message = tr("Signing out…");
-  // Telling the server blocks on the network: off the main thread, like login.
-  logout_thread_ = std::thread([this] {
-    Result<sync::LogoutResult> r = sync_->Logout();
-    queue_->Post([this, r] {
-      state_.settings.logout_running = false;
-      RefreshSync();
-      if (!r.ok()) {
-        state_.settings.login_message = r.status().message();
-      } else {
-        const int64_t unsent = state_.sync.status.waiting + state_.sync.status.rejected;
-        std::string text = ui::Format(tr("Signed out. Changes not yet sent stay on this device: {n}."),
-                                      {{"n", std::to_string(unsent)}});
-        if (r->was_logged_in && !r->revoked_on_server) {
-          text += " " + ui::Format(tr("The server could not be told ({reason}); the login was forgotten on this "
-                                      "device anyway."),
-                                   {{"reason", r->server_problem}});
-        }
-        state_.settings.login_message = text;
-      }
-      RefreshSettings();
-      RefreshSync();
-    });
-  });
 }
 
 }  // namespace ccfield::app

@@ -24,6 +24,16 @@ std::string DescribeParseError(const CLI::ParseError& e) {
   return what;
 }
 
+Status ParseWithCli11(CLI::App& app, const std::vector<std::string>& argv) {
+  std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 parses from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return Status::Invalid(DescribeParseError(e));
+  }
+  return Status::Ok();
+}
+
 Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
   CLI::App app;
   app.set_help_flag();  // --help is an ordinary flag here: each command prints its own text
@@ -43,12 +53,7 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector
   }
   // Words that are not options, wherever they stand; "--" ends options.
   app.add_option("words", out.positional_);
-  std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 parses from the back
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    return Status::Invalid(DescribeParseError(e));
-  }
+  CCF_RETURN_IF_ERROR(ParseWithCli11(app, argv));
   for (const OptionSpec& s : specs) {
     auto& slot = out.values_[s.name];
     if (!s.takes_value && flags[s.name]) slot.push_back("");

@@ -12,6 +12,7 @@
 #include "ccfield/core/status.h"
 
 namespace CLI {
+class App;
 class ParseError;
 }
 
@@ -20,6 +21,9 @@ namespace ccfield::cli {
 // A CLI11 parse error in plain words: "unknown option --bogus (see --help)",
 // "option --limit needs a value", "option --site given twice".
 std::string DescribeParseError(const CLI::ParseError& e);
+// Runs `app` over `argv`; a parse error becomes kInvalidArgument with the
+// message of DescribeParseError.
+Status ParseWithCli11(CLI::App& app, const std::vector<std::string>& argv);
 
 struct OptionSpec {
   std::string name;   // without dashes: "site"

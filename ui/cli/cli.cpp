@@ -102,8 +102,10 @@ int Usage(Context& ctx, const std::string& message, const char* help) {
   return kExitUsage;
 }
 
+WordCount NoWords(const std::string& command) { return {0, 0, command + " takes no arguments"}; }
+
 std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, std::vector<OptionSpec> specs,
-                                 const char* help, int* exit_code) {
+                                 const char* help, int* exit_code, const WordCount& words) {
   specs.push_back({"help", false});
   Result<Args> a = Args::Parse(args, specs);
   if (!a.ok()) {
@@ -115,7 +117,47 @@ std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& a
     *exit_code = kExitOk;
     return std::nullopt;
   }
+  const size_t n = a->positional().size();
+  if (n < words.min || n > words.max) {
+    *exit_code = Usage(ctx, words.wrong, help);
+    return std::nullopt;
+  }
   return std::move(a).value();
+}
+
+int PrintJson(Context& ctx, const nlohmann::json& j) {
+  ctx.out << JsonForOutput(j) << "\n";
+  return kExitOk;
+}
+
+Result<Record> FindTyped(Store* store, const std::string& id, RecordType type) {
+  CCF_ASSIGN_OR_RETURN(Record r, store->FindAny(id));
+  if (r.type != type) {
+    return Status::Invalid(id + " is a " + std::string(TypeName(r.type)) + ", not a " + std::string(TypeName(type)));
+  }
+  return r;
+}
+
+std::optional<Record> ParseRecordCommand(Context& ctx, const std::vector<std::string>& args, const char* help,
+                                         int* exit_code) {
+  std::optional<Args> a = ParseCommand(ctx, args, {}, help, exit_code, {1, 1, "give one record id"});
+  if (!a) return std::nullopt;
+  Result<Store*> s = ctx.OpenStore();
+  Result<Record> r = s.ok() ? (*s)->FindAny(a->positional()[0]) : Result<Record>(s.status());
+  if (!r.ok()) {
+    *exit_code = Fail(ctx, r.status());
+    return std::nullopt;
+  }
+  return std::move(r).value();
+}
+
+Result<Record> FindWorkspace(Store* store, const std::string& id) {
+  Result<Record> r = store->FindAny(id);
+  if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
+  if (!r.ok() || r->type != RecordType::kWorkspace || r->deleted) {
+    return Status::NotFound("there is no workspace " + id + " on this device (ccfield list workspaces)");
+  }
+  return r;
 }
 
 int CmdInit(Context& ctx, const std::vector<std::string>& args) {
@@ -123,18 +165,17 @@ int CmdInit(Context& ctx, const std::vector<std::string>& args) {
       "Usage: ccfield init\n\nCreates an empty store in the data directory. The demo data set is not loaded,\n"
       "now or by `ccfield home` later (`ccfield demo` still loads it on purpose).\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code, NoWords("init"));
   if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "init takes no arguments", kHelp);
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   if (Status st = (*s)->DeclineDemo(); !st.ok()) return Fail(ctx, st);
   if (ctx.json) {
-    ctx.out << JsonForOutput(nlohmann::json{{"path", ctx.StorePath()}, {"device_id", (*s)->device_id()},
-                              {"schema_version", (*s)->schema_version()}}) << "\n";
-  } else {
-    ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << (*s)->device_id() << "\n";
+    return PrintJson(ctx, nlohmann::json{{"path", ctx.StorePath()},
+                                         {"device_id", (*s)->device_id()},
+                                         {"schema_version", (*s)->schema_version()}});
   }
+  ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << (*s)->device_id() << "\n";
   return kExitOk;
 }
 
@@ -155,10 +196,7 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   if (pos.size() == 1) {
     Result<DemoRemoval> removed = (*s)->RemoveDemoData();
     if (!removed.ok()) return Fail(ctx, removed.status().WithContext("removing the demo data"));
-    if (ctx.json) {
-      ctx.out << JsonForOutput(nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}}) << "\n";
-      return kExitOk;
-    }
+    if (ctx.json) return PrintJson(ctx, nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}});
     int64_t total = 0;
     std::string what;
     for (const auto& [k, v] : removed->removed) {
@@ -179,8 +217,8 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   Result<ImportSummary> r = LoadDemoData(*s, ctx.env);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
   if (ctx.json) {
-    ctx.out << JsonForOutput(nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}})
-            << "\n";
+    return PrintJson(ctx,
+                     nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}});
   } else if (r->created.empty() && r->updated.empty()) {
     ctx.out << "The demo data set is already loaded.\n";
   } else {
@@ -215,12 +253,7 @@ Result<GlobalOptions> ParseGlobals(const std::vector<std::string>& argv, Context
   app.add_flag("--json", ctx->json);
   app.add_flag("--version", g.version);
   app.add_flag("-h,--help", g.help);
-  std::vector<std::string> reversed(argv.rbegin(), argv.rend());  // CLI11 parses from the back
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    return Status::Invalid(DescribeParseError(e));
-  }
+  CCF_RETURN_IF_ERROR(ParseWithCli11(app, argv));
   g.rest = app.remaining();
   return g;
 }

@@ -3,7 +3,10 @@
 // shared context and its own arguments; it prints human text, or stable JSON
 // with --json (docs/cli.md), and returns the process exit code.
 #include <iosfwd>
+#include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,9 +68,37 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args);
 int CmdRefused(Context& ctx, const std::vector<std::string>& args);
 int CmdLogout(Context& ctx, const std::vector<std::string>& args);
 
-// Parses `args` with `specs` plus --help; on --help prints `help` and sets
-// *done (exit 0); on error prints usage and sets *done with exit code 2.
-std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args,
-                                 std::vector<OptionSpec> specs, const char* help, int* exit_code);
+// How many positional words a command takes: outside [min, max] the command
+// line is refused with `wrong` and the usage.
+struct WordCount {
+  size_t min = 0;
+  size_t max = std::numeric_limits<size_t>::max();
+  std::string wrong;
+};
+// No positional words: "<command> takes no arguments".
+WordCount NoWords(const std::string& command);
+
+// Parses `args` with `specs` plus --help and checks the number of positional
+// words. Returns nullopt with *exit_code set when the command is done: on
+// --help (`help` printed, exit 0) or a bad command line (message and usage
+// printed, exit 2).
+std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, std::vector<OptionSpec> specs,
+                                 const char* help, int* exit_code, const WordCount& words = {});
+
+// Prints `j` as the stable JSON output (one line) and returns kExitOk.
+int PrintJson(Context& ctx, const nlohmann::json& j);
+
+// ---- Looking records up by the id (or its first 6+ characters) typed ----
+
+// The record `id` names, which must be a `type`: "ID is a site, not a visit".
+Result<Record> FindTyped(Store* store, const std::string& id, RecordType type);
+// A command whose only word is a record id (show, history): parses `args`
+// (ParseCommand), opens the store and finds the record. Returns nullopt with
+// *exit_code set when the command is done (help, usage, or the error printed).
+std::optional<Record> ParseRecordCommand(Context& ctx, const std::vector<std::string>& args, const char* help,
+                                         int* exit_code);
+// The live workspace `id` names; kNotFound ("there is no workspace ID on this
+// device") when it names nothing, something else or a deleted workspace.
+Result<Record> FindWorkspace(Store* store, const std::string& id);
 
 }  // namespace ccfield::cli

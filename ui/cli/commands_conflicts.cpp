@@ -119,9 +119,8 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
       "Options:\n"
       "  --all   also resolved conflicts (and those resolved here, waiting to be synced)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code, NoWords("conflicts"));
   if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "conflicts takes no arguments", kHelp);
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
@@ -134,8 +133,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json items = json::array();
     for (const FieldConflict& c : *all) items.push_back(ConflictJson(store, c));
-    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, ItemsJson(items));
   }
   if (all->empty()) {
     ctx.out << "No open conflicts.\n";
@@ -170,9 +168,8 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
       "  --keep base      go back to the value both edits started from\n"
       "  --value TEXT     write a new value (for a delete conflict: deleted or kept)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code, {1, 1, "give one conflict id"});
   if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "give one conflict id", kHelp);
   if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kHelp);
   const std::string keep = a->Get("keep").value_or("");
   if (a->Has("keep") && keep != "current" && keep != "other" && keep != "base") {
@@ -213,15 +210,13 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   Result<CommitResult> r = store->ResolveConflict(c.id, value);
   if (!r.ok()) return Fail(ctx, r.status());
   if (ctx.json) {
-    ctx.out << JsonForOutput(json{{"conflict_id", c.id},
-                                  {"record_type", ChangeTypeName(c.type)},
-                                  {"record_id", c.record_id},
-                                  {"field", c.field},
-                                  {"value", value},
-                                  {"first_seq", r->first_seq},
-                                  {"last_seq", r->last_seq}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"conflict_id", c.id},
+                               {"record_type", ChangeTypeName(c.type)},
+                               {"record_id", c.record_id},
+                               {"field", c.field},
+                               {"value", value},
+                               {"first_seq", r->first_seq},
+                               {"last_seq", r->last_seq}});
   }
   ctx.out << "Resolved: " << c.field << " of " << ChangeTypeName(c.type) << " \""
           << RecordTitle(store, std::string(ChangeTypeName(c.type)), c.record_id) << "\" is now " << Shown(c, value)

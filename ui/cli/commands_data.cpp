@@ -21,9 +21,8 @@ int CmdExport(Context& ctx, const std::vector<std::string>& args) {
       "  geojson   sites and visits with a position, for QGIS and other GIS\n"
       "Writes to standard output unless --output is given (written whole, then renamed into place).\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"output", true}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"output", true}}, kHelp, &code, {1, 1, "say csv or geojson"});
   if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "say csv or geojson", kHelp);
   const std::string& fmt = a->positional()[0];
   if (fmt != "csv" && fmt != "geojson") return Usage(ctx, "unknown export format \"" + fmt + "\"", kHelp);
   Result<Store*> s = ctx.OpenStore();

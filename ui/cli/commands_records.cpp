@@ -84,12 +84,16 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
     const json visit_states = {{"draft", states->draft},       {"waiting", states->waiting},
                                {"sent", states->sent},         {"refused", states->refused},
                                {"conflict", states->conflict}, {"demo", states->demo}};
-    ctx.out << JsonForOutput(json{{"data_dir", ctx.data_dir},   {"device_id", store->device_id()}, {"demo_loaded", loaded_demo},
-                    {"workspaces", ws},           {"counts", counts},               {"follow_ups", fu},
-                    {"drafts", drafts},           {"sync", sync_line},              {"visit_states", visit_states},
-                    {"overdue", n_overdue}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"data_dir", ctx.data_dir},
+                               {"device_id", store->device_id()},
+                               {"demo_loaded", loaded_demo},
+                               {"workspaces", ws},
+                               {"counts", counts},
+                               {"follow_ups", fu},
+                               {"drafts", drafts},
+                               {"sync", sync_line},
+                               {"visit_states", visit_states},
+                               {"overdue", n_overdue}});
   }
   if (loaded_demo) ctx.out << "First start: loaded the demo data set into " << ctx.StorePath() << "\n\n";
   ctx.out << "ccfield — offline field notebook\n";
@@ -139,7 +143,7 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
                 << " fields; SDG " << PlainValue(json(f.sdg_targets)) << ")\n";
       }
     }
-    if (ctx.json) ctx.out << JsonForOutput(json{{"items", list}, {"count", list.size()}}) << "\n";
+    if (ctx.json) return PrintJson(ctx, ItemsJson(list));
     return kExitOk;
   }
   if (a->positional().size() > 1) return Usage(ctx, "give one form key", kHelp);
@@ -153,8 +157,7 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
   const FormDef* form = (*s)->FindForm(key);
   if (!form) return Fail(ctx, Status::NotFound("no form \"" + a->positional()[0] + "\"; see `ccfield forms`"));
   if (ctx.json) {
-    ctx.out << JsonForOutput(form->source) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, form->source);
   }
   ctx.out << form->key() << " — " << PickLabel(form->title, ctx.lang) << "\n";
   if (!form->description.empty()) ctx.out << PickLabel(form->description, ctx.lang) << "\n";
@@ -181,11 +184,15 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
       "  --offset N       skip the first N records\n";
   int code;
   auto a = ParseCommand(ctx, args,
-                        {{"site", true}, {"project", true}, {"form", true}, {"workspace", true}, {"deleted", false},
-                         {"limit", true}, {"offset", true}},
-                        kHelp, &code);
+                        {{"site", true},
+                         {"project", true},
+                         {"form", true},
+                         {"workspace", true},
+                         {"deleted", false},
+                         {"limit", true},
+                         {"offset", true}},
+                        kHelp, &code, {1, 1, "say what to list"});
   if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "say what to list", kHelp);
   std::optional<RecordType> type = ParseRecordType(a->positional()[0]);
   if (!type) return Usage(ctx, "cannot list \"" + a->positional()[0] + "\"", kHelp);
   Result<Store*> s = ctx.OpenStore();
@@ -194,10 +201,8 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
   q.type = *type;
   auto resolve = [&](const char* opt, RecordType t, std::optional<std::string>* dest) -> Status {
     if (auto v = a->Get(opt)) {
-      Result<Record> r = (*s)->FindAny(*v);
-      if (!r.ok()) return r.status();
-      if (r->type != t) return Status::Invalid(*v + " is a " + std::string(TypeName(r->type)) + ", not a " + std::string(TypeName(t)));
-      *dest = r->id;
+      CCF_ASSIGN_OR_RETURN(Record r, FindTyped(*s, *v, t));
+      *dest = r.id;
     }
     return Status::Ok();
   };
@@ -232,8 +237,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
       if (with_state) AddStateJson(&j, StateOf(states, r));
       items.push_back(std::move(j));
     }
-    ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, ItemsJson(items));
   }
   for (const Record& r : *rows) {
     if (with_state) {
@@ -292,25 +296,20 @@ void ShowVisitText(Context& ctx, Store* store, const Record& r) {
 int CmdShow(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp = "Usage: ccfield show ID\n\nShows one record; ID may be its first 6+ characters.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
-  if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "give one record id", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Result<Record> r = (*s)->FindAny(a->positional()[0]);
-  if (!r.ok()) return Fail(ctx, r.status());
+  std::optional<Record> r = ParseRecordCommand(ctx, args, kHelp, &code);
+  if (!r) return code;
+  Store* store = ctx.store.get();
   const bool with_state = r->type == RecordType::kVisit || r->type == RecordType::kSite;
   RecordStatus state;
   if (with_state) {
-    Result<RecordStatus> st = (*s)->RecordStateOf(r->type, r->id);
+    Result<RecordStatus> st = store->RecordStateOf(r->type, r->id);
     if (!st.ok()) return Fail(ctx, st.status());
     state = *st;
   }
   if (ctx.json) {
     json j = RecordJson(*r);
     if (with_state) AddStateJson(&j, state);
-    ctx.out << JsonForOutput(j) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, j);
   }
   ctx.out << TypeName(r->type) << " " << r->id
           << (!r->deleted   ? std::string()
@@ -327,7 +326,7 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
     ctx.out << "\n";
   }
   if (r->type == RecordType::kVisit) {
-    ShowVisitText(ctx, *s, *r);
+    ShowVisitText(ctx, store, *r);
     return kExitOk;
   }
   for (const FieldSpec& f : Spec(r->type).fields) {
@@ -356,9 +355,9 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
       "Full-text search; case and accents do not matter (electricite finds électricité).\n"
       "Every word must appear; the last may be the start of a word.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"type", true}, {"limit", true}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"type", true}, {"limit", true}}, kHelp, &code,
+                        {1, SIZE_MAX, "give the text to search for"});
   if (!a) return code;
-  if (a->positional().empty()) return Usage(ctx, "give the text to search for", kHelp);
   SearchQuery q;
   for (const std::string& p : a->positional()) q.text += (q.text.empty() ? "" : " ") + p;
   if (auto t = a->Get("type")) {
@@ -375,8 +374,9 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json items = json::array();
     for (const SearchHit& h : *hits) items.push_back(HitJson(h));
-    ctx.out << JsonForOutput(json{{"query", q.text}, {"items", items}, {"count", items.size()}}) << "\n";
-    return kExitOk;
+    json j = ItemsJson(std::move(items));
+    j["query"] = q.text;
+    return PrintJson(ctx, j);
   }
   for (const SearchHit& h : *hits) {
     std::string snippet = h.snippet;
@@ -392,20 +392,17 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
 int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
   static const char* kHelp = "Usage: ccfield history ID\n\nEvery change of a record: when, who, which device, what.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
-  if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "give one record id", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Result<Record> r = (*s)->FindAny(a->positional()[0]);
-  if (!r.ok()) return Fail(ctx, r.status());
-  Result<std::vector<ChangeEntry>> h = (*s)->History(r->id);
+  std::optional<Record> r = ParseRecordCommand(ctx, args, kHelp, &code);
+  if (!r) return code;
+  Store* store = ctx.store.get();
+  Result<std::vector<ChangeEntry>> h = store->History(r->id);
   if (!h.ok()) return Fail(ctx, h.status());
   if (ctx.json) {
     json items = json::array();
     for (const ChangeEntry& e : *h) items.push_back(ChangeJson(e));
-    ctx.out << JsonForOutput(json{{"record_id", r->id}, {"items", items}, {"count", items.size()}}) << "\n";
-    return kExitOk;
+    json j = ItemsJson(std::move(items));
+    j["record_id"] = r->id;
+    return PrintJson(ctx, j);
   }
   ctx.out << "History of " << TypeName(r->type) << " " << r->id << " (" << r->Title() << ")\n";
   for (const ChangeEntry& e : *h) {

@@ -45,8 +45,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
         j["title"] = r.Title();
         items.push_back(std::move(j));
       }
-      ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
-      return kExitOk;
+      return PrintJson(ctx, ItemsJson(items));
     }
     if (list->empty()) {
       ctx.out << "The server has refused nothing from this device.\n";
@@ -89,12 +88,8 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
     done = "It is sent again with the next `ccfield sync`.";
   } else if (verb == "move") {
     if (!a->Has("workspace")) return Usage(ctx, "say where to with --workspace WS (ccfield list workspaces)", kHelp);
-    Result<Record> ws = store->FindAny(*a->Get("workspace"));
-    if (!ws.ok() && ws.status().code() != Code::kNotFound) return Fail(ctx, ws.status());
-    if (!ws.ok() || ws->type != RecordType::kWorkspace || ws->deleted) {
-      return Fail(ctx, Status::NotFound("there is no workspace " + *a->Get("workspace") +
-                                        " on this device (ccfield list workspaces)"));
-    }
+    Result<Record> ws = FindWorkspace(store, *a->Get("workspace"));
+    if (!ws.ok()) return Fail(ctx, ws.status());
     Result<CommitResult> c = store->MoveToWorkspace(r->type, r->id, ws->id);
     if (!c.ok()) return Fail(ctx, c.status());
     done = "Moved to " + ws->Title() + "; it is sent with the next `ccfield sync`.";
@@ -116,8 +111,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
     } else {
       return Fail(ctx, after.status());
     }
-    ctx.out << JsonForOutput(j) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, j);
   }
   ctx.out << title << ": " << done << "\n";
   return kExitOk;

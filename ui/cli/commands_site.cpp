@@ -40,16 +40,6 @@ Before saving, sites that may be the same place are listed ("Is it one of
 these?"): the same kind within 50 m, or the same name. Saving goes ahead anyway.
 )";
 
-
-Result<Record> FindTyped(Store* store, const std::string& id, RecordType type) {
-  Result<Record> r = store->FindAny(id);
-  if (!r.ok()) return r.status();
-  if (r->type != type) {
-    return Status::Invalid(id + " is a " + std::string(TypeName(r->type)) + ", not a " + std::string(TypeName(type)));
-  }
-  return r;
-}
-
 std::optional<LatLon> VisitPosition(const Record& v) {
   if (!v.Get("gps_lat").is_number() || !v.Get("gps_lon").is_number()) return std::nullopt;
   return LatLon{v.Get("gps_lat").get<double>(), v.Get("gps_lon").get<double>()};
@@ -110,12 +100,8 @@ Result<Record> SiteWorkspace(Store* store, const std::optional<std::string>& giv
   CCF_ASSIGN_OR_RETURN(std::vector<std::string> demo, store->DemoWorkspaceIds());
   auto is_demo = [&](const std::string& id) { return std::find(demo.begin(), demo.end(), id) != demo.end(); };
   if (given) {
-    Result<Record> r = store->FindAny(*given);
-    if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
-    if (!r.ok() || r->type != RecordType::kWorkspace || r->deleted) {
-      return Status::NotFound("there is no workspace " + *given + " on this device (ccfield list workspaces)");
-    }
-    if (is_demo(r->id)) *demo_note = "This is a demo workspace: the site stays on this device and is never sent.";
+    CCF_ASSIGN_OR_RETURN(Record r, FindWorkspace(store, *given));
+    if (is_demo(r.id)) *demo_note = "This is a demo workspace: the site stays on this device and is never sent.";
     return r;
   }
   ListQuery q;
@@ -182,8 +168,7 @@ int PrintSite(Context& ctx, Store* store, const std::string& id, const char* ver
     json sim = json::array();
     for (const SimilarSite& s : similar) sim.push_back(SimilarJson(s, ctx.lang));
     j["similar"] = sim;
-    ctx.out << JsonForOutput(j) << "\n";
-    return kExitOk;
+    return PrintJson(ctx, j);
   }
   PrintSimilar(ctx, similar);
   ctx.out << verb << " site " << r->id << "\n  " << RecordLine(store, *r, ctx.lang, &*st) << "\n";
@@ -204,7 +189,7 @@ int ListKinds(Context& ctx) {
       ctx.out << std::left << std::setw(22) << k.code << label << "\n";
     }
   }
-  if (ctx.json) ctx.out << JsonForOutput(json{{"items", items}, {"count", items.size()}}) << "\n";
+  if (ctx.json) return PrintJson(ctx, ItemsJson(items));
   return kExitOk;
 }
 
@@ -216,10 +201,10 @@ int CmdSite(Context& ctx, const std::vector<std::string>& args) {
                                    {"address", true},   {"position", true},   {"lat", true},
                                    {"lon", true},       {"near-visit", true}, {"position-from-last-visit", false},
                                    {"workspace", true}, {"clear", true, true}};
-  auto a = ParseCommand(ctx, args, specs, kSiteHelp, &code);
+  auto a =
+      ParseCommand(ctx, args, specs, kSiteHelp, &code, {1, SIZE_MAX, "say add, edit, delete, restore, show or kinds"});
   if (!a) return code;
   const auto& pos = a->positional();
-  if (pos.empty()) return Usage(ctx, "say add, edit, delete, restore, show or kinds", kSiteHelp);
   const std::string& verb = pos[0];
   if (verb == "kinds") {
     if (pos.size() != 1) return Usage(ctx, "site kinds takes no arguments", kSiteHelp);

@@ -93,9 +93,8 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   auto a = ParseCommand(
       ctx, args,
       {{"user", true}, {"password", true}, {"password-stdin", false}, {"device-name", true}, {"ca-file", true}}, kHelp,
-      &code);
+      &code, {1, 1, "give the server address"});
   if (!a) return code;
-  if (a->positional().size() != 1) return Usage(ctx, "give the server address", kHelp);
   if (!a->Has("user")) return Usage(ctx, "give your user name with --user", kHelp);
   if (a->Has("password") && a->Has("password-stdin")) {
     return Usage(ctx, "give either --password or --password-stdin", kHelp);
@@ -127,11 +126,14 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   if (ctx.json) {
     json ws = json::array();
     for (const auto& w : r->workspaces) ws.push_back({{"id", w.id}, {"role", w.role}});
-    ctx.out << JsonForOutput(json{{"server_url", r->server_url}, {"username", *a->Get("user")},     {"user_id", r->user_id},
-                    {"expires_at", r->expires_at}, {"device_id", store->device_id()}, {"workspaces", ws},
-                    {"demo_data", demo}, {"others_unsent", json(r->others_unsent)}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"server_url", r->server_url},
+                               {"username", *a->Get("user")},
+                               {"user_id", r->user_id},
+                               {"expires_at", r->expires_at},
+                               {"device_id", store->device_id()},
+                               {"workspaces", ws},
+                               {"demo_data", demo},
+                               {"others_unsent", json(r->others_unsent)}});
   }
   ctx.out << "Logged in to " << r->server_url << " as " << *a->Get("user") << " ("
           << Plural(static_cast<int64_t>(r->workspaces.size()), "workspace", "workspaces") << ").\n"
@@ -153,9 +155,8 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
       "  --stall-timeout SECONDS  give a transfer up when almost nothing (under 10 bytes/s)\n"
       "                           has moved for this long (1-3600; default 60, for 2G links)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"stall-timeout", true}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"stall-timeout", true}}, kHelp, &code, NoWords("sync"));
   if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "sync takes no arguments", kHelp);
   sync::SyncClientOptions options;
   if (auto v = a->Get("stall-timeout")) {
     Result<double> s = ParseNumber(*v, "--stall-timeout");
@@ -182,12 +183,16 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   Result<RefusedCounts> refused = CountRefused(ctx.store.get());
   if (!refused.ok()) return Fail(ctx, refused.status());
   if (ctx.json) {
-    ctx.out << JsonForOutput(json{{"requests", r.requests},   {"bytes_up", r.bytes_up}, {"bytes_down", r.bytes_down},
-                    {"pushed", r.pushed},       {"rejected", r.rejected}, {"received", r.received},
-                    {"conflicts", r.conflicts}, {"complete", r.complete}, {"refused_records", RefusedJson(*refused)},
-                    {"removed_workspaces", r.removed_workspaces}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"requests", r.requests},
+                               {"bytes_up", r.bytes_up},
+                               {"bytes_down", r.bytes_down},
+                               {"pushed", r.pushed},
+                               {"rejected", r.rejected},
+                               {"received", r.received},
+                               {"conflicts", r.conflicts},
+                               {"complete", r.complete},
+                               {"refused_records", RefusedJson(*refused)},
+                               {"removed_workspaces", r.removed_workspaces}});
   }
   // "Pushed" counts only what the server accepted: a refused change is never "sent".
   ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
@@ -207,9 +212,8 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
       "What is waiting to be synced, when sync last worked, what blocks it, the changes the\n"
       "server rejected (with its reasons, at most N: default 20) and how many conflicts are open.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"limit", true}}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {{"limit", true}}, kHelp, &code, NoWords("status"));
   if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "status takes no arguments", kHelp);
   Result<int> limit = ParseLimit(*a, "limit", 20, 10000);
   if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
   Result<Store*> s = ctx.OpenStore();
@@ -230,19 +234,17 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
       j["reason"] = reason;
       items.push_back(std::move(j));
     }
-    ctx.out << JsonForOutput(json{{"summary", sync::StatusSentence(*st)},
-                    {"logged_in", st->logged_in},
-                    {"server_url", st->server_url},
-                    {"username", st->username},
-                    {"waiting", st->waiting},
-                    {"rejected", st->rejected},
-                    {"open_conflicts", st->open_conflicts},
-                    {"last_ok", st->last_ok},
-                    {"blocked_by", st->blocked_by},
-                    {"rejected_changes", items},
-                    {"refused_records", RefusedJson(*refused)}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"summary", sync::StatusSentence(*st)},
+                               {"logged_in", st->logged_in},
+                               {"server_url", st->server_url},
+                               {"username", st->username},
+                               {"waiting", st->waiting},
+                               {"rejected", st->rejected},
+                               {"open_conflicts", st->open_conflicts},
+                               {"last_ok", st->last_ok},
+                               {"blocked_by", st->blocked_by},
+                               {"rejected_changes", items},
+                               {"refused_records", RefusedJson(*refused)}});
   }
   std::string sentence = sync::StatusSentence(*st);
   sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
@@ -286,9 +288,8 @@ int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
       "reached) and the token is forgotten here either way. The records on this device and the\n"
       "changes not yet sent stay; they are sent after the next `ccfield login` and `ccfield sync`.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  auto a = ParseCommand(ctx, args, {}, kHelp, &code, NoWords("logout"));
   if (!a) return code;
-  if (!a->positional().empty()) return Usage(ctx, "logout takes no arguments", kHelp);
   Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
   if (!client.ok()) return Fail(ctx, client.status());
   Result<sync::LogoutResult> r = (*client)->Logout();
@@ -297,12 +298,10 @@ int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
   if (!counts.ok()) return Fail(ctx, counts.status());
   const int64_t unsent = counts->waiting + counts->sent + counts->rejected;
   if (ctx.json) {
-    ctx.out << JsonForOutput(json{{"was_logged_in", r->was_logged_in},
-                    {"revoked_on_server", r->revoked_on_server},
-                    {"server_problem", r->server_problem},
-                    {"unsent_changes", unsent}})
-            << "\n";
-    return kExitOk;
+    return PrintJson(ctx, json{{"was_logged_in", r->was_logged_in},
+                               {"revoked_on_server", r->revoked_on_server},
+                               {"server_problem", r->server_problem},
+                               {"unsent_changes", unsent}});
   }
   if (!r->was_logged_in) {
     ctx.out << "This device was not logged in.\n";

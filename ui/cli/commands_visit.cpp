@@ -59,6 +59,24 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
+// A position typed as "LAT,LON[,ACCURACY]" (--gps, and position answers).
+struct TypedPosition {
+  double lat = 0, lon = 0;
+  std::optional<double> accuracy_m;
+};
+// `wrong_shape` is the error when the text does not have two or three parts.
+Result<TypedPosition> ParsePosition(const std::string& text, const std::string& wrong_shape) {
+  std::vector<std::string> parts = SplitComma(text);
+  if (parts.size() < 2 || parts.size() > 3) return Status::Invalid(wrong_shape);
+  TypedPosition p;
+  CCF_ASSIGN_OR_RETURN(p.lat, ParseNumber(parts[0], "latitude"));
+  CCF_ASSIGN_OR_RETURN(p.lon, ParseNumber(parts[1], "longitude"));
+  if (parts.size() == 3) {
+    CCF_ASSIGN_OR_RETURN(p.accuracy_m, ParseNumber(parts[2], "accuracy"));
+  }
+  return p;
+}
+
 // Turns the text typed after --answer FIELD= into the JSON the form expects.
 Result<json> ParseAnswer(const FormField& f, const std::string& text) {
   switch (f.type) {
@@ -82,29 +100,13 @@ Result<json> ParseAnswer(const FormField& f, const std::string& text) {
       return Status::Invalid("answer " + f.id + ": say yes or no");
     case AnswerType::kMultiChoice: return json(SplitComma(text));
     case AnswerType::kPosition: {
-      std::vector<std::string> parts = SplitComma(text);
-      if (parts.size() < 2 || parts.size() > 3) return Status::Invalid("answer " + f.id + ": give lat,lon[,accuracy]");
-      json pos = json::object();
-      CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(parts[0], "latitude"));
-      CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(parts[1], "longitude"));
-      pos["lat"] = lat;
-      pos["lon"] = lon;
-      if (parts.size() == 3) {
-        CCF_ASSIGN_OR_RETURN(double acc, ParseNumber(parts[2], "accuracy"));
-        pos["accuracy_m"] = acc;
-      }
+      CCF_ASSIGN_OR_RETURN(TypedPosition p, ParsePosition(text, "answer " + f.id + ": give lat,lon[,accuracy]"));
+      json pos = {{"lat", p.lat}, {"lon", p.lon}};
+      if (p.accuracy_m) pos["accuracy_m"] = *p.accuracy_m;
       return pos;
     }
     default: return json(text);
   }
-}
-
-Result<std::string> ResolveId(Store* store, const std::string& id, RecordType type) {
-  CCF_ASSIGN_OR_RETURN(Record r, store->FindAny(id));
-  if (r.type != type) {
-    return Status::Invalid(id + " is a " + std::string(TypeName(r.type)) + ", not a " + std::string(TypeName(type)));
-  }
-  return r.id;
 }
 
 // Builds the field changes for add/edit from the options.
@@ -112,8 +114,8 @@ Result<json> BuildFields(Context& ctx, Store* store, const Args& a, const FormDe
   json f = json::object();
   auto ref = [&](const char* opt, const char* field, RecordType t) -> Status {
     if (auto v = a.Get(opt)) {
-      CCF_ASSIGN_OR_RETURN(std::string id, ResolveId(store, *v, t));
-      f[field] = id;
+      CCF_ASSIGN_OR_RETURN(Record r, FindTyped(store, *v, t));
+      f[field] = r.id;
     }
     return Status::Ok();
   };
@@ -133,16 +135,10 @@ Result<json> BuildFields(Context& ctx, Store* store, const Args& a, const FormDe
     f["notes"] = std::move(notes);
   }
   if (auto v = a.Get("gps")) {
-    std::vector<std::string> parts = SplitComma(*v);
-    if (parts.size() < 2 || parts.size() > 3) return Status::Invalid("--gps takes LAT,LON[,ACCURACY]");
-    CCF_ASSIGN_OR_RETURN(double lat, ParseNumber(parts[0], "latitude"));
-    CCF_ASSIGN_OR_RETURN(double lon, ParseNumber(parts[1], "longitude"));
-    f["gps_lat"] = lat;
-    f["gps_lon"] = lon;
-    if (parts.size() == 3) {
-      CCF_ASSIGN_OR_RETURN(double acc, ParseNumber(parts[2], "accuracy"));
-      f["gps_accuracy_m"] = acc;
-    }
+    CCF_ASSIGN_OR_RETURN(TypedPosition p, ParsePosition(*v, "--gps takes LAT,LON[,ACCURACY]"));
+    f["gps_lat"] = p.lat;
+    f["gps_lon"] = p.lon;
+    if (p.accuracy_m) f["gps_accuracy_m"] = *p.accuracy_m;
     if (!a.Has("gps-source")) f["gps_source"] = "gps";
   }
   if (auto v = a.Get("follow-up")) {
@@ -216,10 +212,9 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
       {"gps-source", true}, {"weather", true},      {"condition", true},   {"follow-up", true},
       {"no-follow-up", false}, {"due", true},       {"action", true},      {"inspector", true},
       {"sdg", true},        {"clear", true, true}};
-  auto a = ParseCommand(ctx, args, specs, kVisitHelp, &code);
+  auto a = ParseCommand(ctx, args, specs, kVisitHelp, &code, {1, SIZE_MAX, "say add, edit, delete or restore"});
   if (!a) return code;
   const auto& pos = a->positional();
-  if (pos.empty()) return Usage(ctx, "say add, edit, delete or restore", kVisitHelp);
   const std::string& verb = pos[0];
   Result<Store*> opened = ctx.OpenStore();
   if (!opened.ok()) return Fail(ctx, opened.status());
@@ -247,26 +242,27 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     return Print(ctx, store, id, "Saved", true);
   }
   if (pos.size() != 2) return Usage(ctx, "visit " + verb + " needs the visit id", kVisitHelp);
-  Result<std::string> id = ResolveId(store, pos[1], RecordType::kVisit);
-  if (!id.ok()) return Fail(ctx, id.status());
+  Result<Record> visit = FindTyped(store, pos[1], RecordType::kVisit);
+  if (!visit.ok()) return Fail(ctx, visit.status());
+  const std::string& id = visit->id;
   if (verb == "edit") {
     if (a->Has("form")) return Fail(ctx, Status::Invalid("a visit's form cannot change; add a new visit instead"));
-    Result<Record> current = store->Get(RecordType::kVisit, *id);
+    Result<Record> current = store->Get(RecordType::kVisit, id);
     if (!current.ok()) return Fail(ctx, current.status());
     const FormDef* form = store->FindForm(PlainValue(current->Get("form")));
     Result<json> fields = BuildFields(ctx, store, *a, form);
     if (!fields.ok()) return Fail(ctx, fields.status());
     if (fields->empty()) return Usage(ctx, "say what to change", kVisitHelp);
-    Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, *id, *fields}});
+    Result<CommitResult> r = store->Commit({SetFields{RecordType::kVisit, id, *fields}});
     if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not changed"));
-    return Print(ctx, store, *id, r->changed_fields ? "Changed" : "No change to",
+    return Print(ctx, store, id, r->changed_fields ? "Changed" : "No change to",
                  fields->contains("gps_lat") || fields->contains("site_id"));
   }
   if (verb == "delete" || verb == "restore") {
-    Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kVisit, *id}) : Op(RestoreRecord{RecordType::kVisit, *id});
+    Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kVisit, id}) : Op(RestoreRecord{RecordType::kVisit, id});
     Result<CommitResult> r = store->Commit({op});
     if (!r.ok()) return Fail(ctx, r.status());
-    return Print(ctx, store, *id, verb == "delete" ? "Deleted" : "Restored");
+    return Print(ctx, store, id, verb == "delete" ? "Deleted" : "Restored");
   }
   return Usage(ctx, "unknown visit command \"" + verb + "\"", kVisitHelp);
 }

@@ -37,6 +37,11 @@ json HitJson(const SearchHit& h) {
   return {{"type", TypeName(h.type)}, {"id", h.id}, {"title", h.title}, {"snippet", h.snippet}, {"rank", h.rank}};
 }
 
+json ItemsJson(json items) {
+  const size_t count = items.size();
+  return {{"items", std::move(items)}, {"count", count}};
+}
+
 std::string ShortId(const std::string& id) { return id.substr(0, 8); }
 
 std::string PlainValue(const json& v) {

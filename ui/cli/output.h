@@ -12,6 +12,8 @@ namespace ccfield::cli {
 nlohmann::json RecordJson(const Record& r);
 nlohmann::json ChangeJson(const ChangeEntry& e);
 nlohmann::json HitJson(const SearchHit& h);
+// {"items": [...], "count": n}: the shape of every list in the JSON output.
+nlohmann::json ItemsJson(nlohmann::json items);
 
 // One line for lists: "3f2a9c1e  2026-10-14 08:05  Drainage… – Site  [P1 due 2026-10-21]".
 // With `status`, its state in words stands after the id as a column.
