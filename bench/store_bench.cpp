@@ -510,7 +510,7 @@ SearchFigures RunSearches(Store* store, const std::string& path, const std::vect
   std::vector<size_t> hits(mix.size());
   for (size_t i = 0; i < mix.size(); ++i) {  // warm-up round, not counted
     sq.text = mix[i].text;
-    hits[i] = Check(store->Search(sq), "searching " + sq.text).size();
+    hits[i] = Check(store->search().Find(sq), "searching " + sq.text).size();
   }
   std::vector<std::vector<double>> per_query(mix.size());
   std::vector<double> all;
@@ -519,7 +519,7 @@ SearchFigures RunSearches(Store* store, const std::string& path, const std::vect
     for (size_t i = 0; i < mix.size(); ++i) {
       sq.text = mix[i].text;
       auto t0 = Clock::now();
-      auto res = Check(store->Search(sq), "searching " + sq.text);
+      auto res = Check(store->search().Find(sq), "searching " + sq.text);
       double ms = MsBetween(t0, Clock::now());
       per_query[i].push_back(ms);
       all.push_back(ms);

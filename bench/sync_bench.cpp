@@ -1220,7 +1220,7 @@ int Run(const Options& opt) {
     }
     std::printf("made %d visits on A in %.0f ms (not part of the figures)\n", opt.visits, MsBetween(t0, Clock::now()));
   }
-  const ChangeStateCounts before_push = Check(a.store->CountChangeStates(), "counting A's changes");
+  const ChangeStateCounts before_push = Check(a.store->replica().CountChangeStates(), "counting A's changes");
   // The reference: gzip of the JSON of the visit records (id and fields) as
   // the store holds them, one array.
   json records = json::array();
@@ -1246,7 +1246,7 @@ int Run(const Options& opt) {
       Ratio(static_cast<double>(push.report.bytes_up), static_cast<double>(records_gzip)),
       Ratio(static_cast<double>(push.report.bytes_up + push.report.bytes_down), static_cast<double>(records_gzip)));
   if (push.report.rejected > 0) {
-    for (const auto& [e, why] : Check(a.store->ChangesInState(ChangeState::kRejected, 5), "reading rejects")) {
+    for (const auto& [e, why] : Check(a.store->replica().ChangesInState(ChangeState::kRejected, 5), "reading rejects")) {
       std::printf("  rejected %s %s: %s\n", e.record_id.c_str(), e.field.c_str(), why.c_str());
     }
   }
@@ -1422,7 +1422,7 @@ int Run(const Options& opt) {
   {
     std::printf("\n== response encoding: B's first pull page (cursor 0, limit %d) replayed 3 times per encoding\n",
                 sync::kDefaultPullLimit);
-    const SyncSettings settings = Check(b.store->GetSyncSettings(), "reading B's sync settings");
+    const SyncSettings settings = Check(b.store->replica().GetSyncSettings(), "reading B's sync settings");
     const json request = {{"protocol", sync::kProtocolVersion},
                           {"device_id", b.store->device_id()},
                           {"cursor", 0},

@@ -1,6 +1,6 @@
 #pragma once
 // The FTS5 query the search runs, on its own so that the store bench can show
-// the exact expression Store::Search uses (bench/store_bench.cpp links it
+// the exact expression StoreSearch::Find uses (bench/store_bench.cpp links it
 // through core/src; nothing outside core and its bench includes this).
 #include <string>
 #include <string_view>

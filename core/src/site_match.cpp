@@ -79,11 +79,11 @@ std::string FoldForMatch(std::string_view text) {
   return out;
 }
 
-Result<std::vector<SimilarSite>> Store::SimilarSites(const SiteCandidate& c) {
+Result<std::vector<SimilarSite>> ScreenQueries::SimilarSites(const SiteCandidate& c) {
   const std::string name = FoldForMatch(c.name);
   const bool has_position = c.lat && c.lon;
   std::vector<SimilarSite> out;
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
       "SELECT id, name, kind, lat, lon, workspace_id FROM sites WHERE deleted = 0 AND id != ?"));
   q.Bind(1, c.exclude_id);
   while (true) {

@@ -361,20 +361,20 @@ Result<int64_t> Store::Count(RecordType type, bool include_deleted) {
   return row ? q.Int(0) : 0;
 }
 
-Result<std::vector<SearchHit>> Store::Search(const SearchQuery& query) {
-  if (schema_version_ < 2) return Status::Internal("search needs schema 2");
-  if (schema_version_ < 7) return internal::RunSearch(db_.get(), query);
+Result<std::vector<SearchHit>> StoreSearch::Find(const SearchQuery& query) {
+  if (s_->schema_version_ < 2) return Status::Internal("search needs schema 2");
+  if (s_->schema_version_ < 7) return internal::RunSearch(s_->db_.get(), query);
   // Hits the signed-in account may not see are dropped (a few extra are
   // asked for so a shared device still fills the page).
   SearchQuery wider = query;
   wider.limit = query.limit + 50;
-  CCF_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, internal::RunSearch(db_.get(), wider));
+  CCF_ASSIGN_OR_RETURN(std::vector<SearchHit> hits, internal::RunSearch(s_->db_.get(), wider));
   std::vector<SearchHit> out;
   for (SearchHit& h : hits) {
     if (static_cast<int>(out.size()) >= query.limit) break;
-    CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(db_.get(), h.type, h.id));
+    CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(s_->db_.get(), h.type, h.id));
     if (!r) continue;
-    CCF_ASSIGN_OR_RETURN(bool visible, VisibleRecord(*r));
+    CCF_ASSIGN_OR_RETURN(bool visible, s_->VisibleRecord(*r));
     if (visible) out.push_back(std::move(h));
   }
   return out;

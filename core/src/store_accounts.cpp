@@ -37,11 +37,11 @@ Status Store::MoveTokenOut() {
   return Status::Ok();
 }
 
-Status Store::SaveMemberships(const std::string& account,
+Status SyncReplica::SaveMemberships(const std::string& account,
                               const std::vector<std::pair<std::string, std::string>>& ws) {
-  CCF_RETURN_IF_ERROR(db_->CheckWritable());
+  CCF_RETURN_IF_ERROR(s_->db_->CheckWritable());
   if (account.empty()) return Status::Invalid("no account");
-  sql::Db* db = db_.get();
+  sql::Db* db = s_->db_.get();
   return Transact(db, [&]() -> Status {
     // A workspace the account was listed in before and is not now: it was
     // removed from it (never-listed workspaces of other accounts are not).
@@ -83,14 +83,14 @@ Status Store::SaveMemberships(const std::string& account,
   });
 }
 
-Result<std::vector<std::pair<std::string, int64_t>>> Store::UnsentOfOtherAccounts() {
+Result<std::vector<std::pair<std::string, int64_t>>> SyncReplica::UnsentOfOtherAccounts() {
   std::vector<std::pair<std::string, int64_t>> out;
-  if (schema_version_ < 7) return out;
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+  if (s_->schema_version_ < 7) return out;
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
       "SELECT account, count(*) AS n FROM change_log WHERE sync_state IN ('waiting', 'sent') AND device_id = ? "
       "AND account IS NOT NULL AND account IS NOT (SELECT nullif(value, '') FROM meta WHERE key = 'sync_username') "
       "GROUP BY account ORDER BY n DESC, account"));
-  q.Bind(1, device_id_);
+  q.Bind(1, s_->device_id_);
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
@@ -107,11 +107,11 @@ Result<bool> Store::Visible(const std::string& workspace_id, const std::string& 
   return row && q.Int(0) != 0;
 }
 
-Result<std::vector<std::string>> Store::DropLeftWorkspaces() {
+Result<std::vector<std::string>> SyncReplica::DropLeftWorkspaces() {
   std::vector<std::string> dropped;
-  if (schema_version_ < 7) return dropped;
-  CCF_RETURN_IF_ERROR(db_->CheckWritable());
-  sql::Db* db = db_.get();
+  if (s_->schema_version_ < 7) return dropped;
+  CCF_RETURN_IF_ERROR(s_->db_->CheckWritable());
+  sql::Db* db = s_->db_.get();
   // Off as in ApplySyncBatch: a record elsewhere may still point at one of
   // these (the server keeps it); foreign keys guard local edits only.
   CCF_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = OFF"));

@@ -1,4 +1,4 @@
-// Applying a sync round trip's answer to the store (Store::ApplySyncBatch):
+// Applying a sync round trip's answer to the store (SyncReplica::ApplySyncBatch):
 // acks and refusals update the change log's states, received changes update
 // records (never over an unsent local edit), history and field versions,
 // conflicts are stored and the cursor moves: all in one transaction, so that
@@ -18,7 +18,7 @@ using nlohmann::json;
 
 // One batch, applied inside the caller's transaction. Statements come from
 // the connection's cache (a sync applies a batch per page).
-class Store::BatchApplier {
+class SyncReplica::BatchApplier {
  public:
   explicit BatchApplier(Store* store) : s_(store), db_(store->db_.get()) {}
 
@@ -240,16 +240,17 @@ class Store::BatchApplier {
   std::map<std::string, Record> touched_;  // records changed by this batch
 };
 
-Status Store::ApplySyncBatch(const SyncBatch& batch) {
-  CCF_RETURN_IF_ERROR(db_->CheckWritable());
+Status SyncReplica::ApplySyncBatch(const SyncBatch& batch) {
+  sql::Db* db = s_->db_.get();
+  CCF_RETURN_IF_ERROR(db->CheckWritable());
   // The server's state is authoritative and a page may bring a record before
   // one it references; foreign keys are checked on local writes only.
-  CCF_RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys = OFF"));
-  BatchApplier applier(this);
-  Status st = sql::Transact(db_.get(), [&]() -> Status { return applier.Run(batch); });
-  Status fk = db_->Exec("PRAGMA foreign_keys = ON");
+  CCF_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = OFF"));
+  BatchApplier applier(s_);
+  Status st = sql::Transact(db, [&]() -> Status { return applier.Run(batch); });
+  Status fk = db->Exec("PRAGMA foreign_keys = ON");
   if (!st.ok()) {
-    (void)LoadForms();  // forget forms added by the rolled-back batch
+    (void)s_->LoadForms();  // forget forms added by the rolled-back batch
     return st.WithContext("applying the server's changes");
   }
   return fk;

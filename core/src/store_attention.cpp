@@ -3,7 +3,7 @@
 
 namespace ccfield {
 
-Result<AttentionList> Store::Attention(int limit) {
+Result<AttentionList> ScreenQueries::Attention(int limit) {
   AttentionList out;
   const std::string cols = internal::SelectColumns(RecordType::kVisit);
   struct Part {
@@ -19,8 +19,8 @@ Result<AttentionList> Store::Attention(int limit) {
   for (const Part& p : parts) {
     // A shared device shows only what the signed-in account may see.
     const std::string visible =
-        schema_version_ >= 7 ? internal::VisibleCondition("workspace_id", "id") + " AND " : std::string();
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + cols + " FROM visits WHERE " + visible +
+        s_->schema_version_ >= 7 ? internal::VisibleCondition("workspace_id", "id") + " AND " : std::string();
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT " + cols + " FROM visits WHERE " + visible +
                                                    p.where_order + " LIMIT ?"));
     q.Bind(1, static_cast<int64_t>(limit));
     while (true) {

@@ -53,12 +53,12 @@ RecordStatus WithDraft(RecordStatus status, bool is_draft) {
 
 }  // namespace internal
 
-Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type) {
+Result<std::map<std::string, RecordStatus>> ScreenQueries::RecordStates(RecordType type) {
   std::map<std::string, RecordStatus> out;
-  if (schema_version_ < 6) return out;
+  if (s_->schema_version_ < 6) return out;
   // record_state holds a row only for records with unsent, refused or demo
   // changes (schema.cpp keeps it with triggers).
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, s_->db_->Cached(
       "SELECT record_id, unsent, refused, demo FROM record_state WHERE record_type = ?"));
   q->Bind(1, TypeName(type));
   std::vector<std::string> refused;
@@ -79,7 +79,7 @@ Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type)
   }
   q->Reset();
   // The newest refusal's reason, for the few refused records.
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * why, db_->Cached(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * why, s_->db_->Cached(
       "SELECT reject_reason FROM change_log WHERE record_id = ? AND sync_state = 'rejected' ORDER BY seq DESC LIMIT 1"));
   for (const std::string& id : refused) {
     why->Bind(1, id);
@@ -88,7 +88,7 @@ Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type)
     why->Reset();
     if (!row.ok()) return row.status();
   }
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, db_->Cached(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, s_->db_->Cached(
       "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
   c->Bind(1, TypeName(type));
   while (true) {
@@ -104,10 +104,10 @@ Result<std::map<std::string, RecordStatus>> Store::RecordStates(RecordType type)
   return out;
 }
 
-Result<RecordStatus> Store::LookupState(const std::string& id, bool is_draft) {
+Result<RecordStatus> ScreenQueries::LookupState(const std::string& id, bool is_draft) {
   RecordStatus s;
-  if (schema_version_ >= 6) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached(
+  if (s_->schema_version_ >= 6) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q, s_->db_->Cached(
         "SELECT unsent, refused, demo, CASE WHEN refused > 0 THEN (SELECT reject_reason FROM change_log WHERE "
         "record_id = ?1 AND sync_state = 'rejected' ORDER BY seq DESC LIMIT 1) END FROM record_state "
         "WHERE record_id = ?1"));
@@ -121,7 +121,7 @@ Result<RecordStatus> Store::LookupState(const std::string& id, bool is_draft) {
     q->Reset();
     if (!row.ok()) return row.status();
   }
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, db_->Cached(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, s_->db_->Cached(
       "SELECT 1 FROM conflicts WHERE record_id = ? AND resolved = 0 AND resolving_locally = 0 LIMIT 1"));
   c->Bind(1, id);
   Result<bool> conflict = c->Step();
@@ -131,23 +131,23 @@ Result<RecordStatus> Store::LookupState(const std::string& id, bool is_draft) {
   return internal::WithDraft(s, is_draft);
 }
 
-Result<RecordStatus> Store::RecordStateOf(RecordType type, const std::string& id) {
-  CCF_ASSIGN_OR_RETURN(Record rec, Get(type, id));
+Result<RecordStatus> ScreenQueries::RecordStateOf(RecordType type, const std::string& id) {
+  CCF_ASSIGN_OR_RETURN(Record rec, s_->Get(type, id));
   CCF_ASSIGN_OR_RETURN(RecordStatus s, LookupState(id, type == RecordType::kVisit && rec.Get("status") == "draft"));
-  CCF_ASSIGN_OR_RETURN(bool demo, IsDemo(id));  // also for a record with no change of its own
+  CCF_ASSIGN_OR_RETURN(bool demo, s_->IsDemo(id));  // also for a record with no change of its own
   if (demo) Raise(&s, RecordState::kDemo);
   return s;
 }
 
-Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
+Result<RecordStateCounts> ScreenQueries::CountRecordStates(RecordType type) {
   RecordStateCounts n;
   const std::string table(Spec(type).table);
-  CCF_ASSIGN_OR_RETURN(int64_t live, Count(type));
+  CCF_ASSIGN_OR_RETURN(int64_t live, s_->Count(type));
   // Drafts (visits only) come from their own index; the rest from the
   // records that have a record_state row, checked for being live by index.
   std::set<std::string> drafts;
   if (type == RecordType::kVisit) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT id FROM visits WHERE status = 'draft' AND deleted = 0"));
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT id FROM visits WHERE status = 'draft' AND deleted = 0"));
     while (true) {
       CCF_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -156,7 +156,7 @@ Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
   }
   std::set<std::string> conflicts;
   {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
         "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
     q.Bind(1, TypeName(type));
     while (true) {
@@ -181,8 +181,8 @@ Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
       case RecordState::kSent: break;
     }
   };
-  if (schema_version_ >= 6) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+  if (s_->schema_version_ >= 6) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
         "SELECT rs.record_id, rs.unsent, rs.refused, rs.demo FROM record_state rs WHERE rs.record_type = ? AND "
         "EXISTS (SELECT 1 FROM " + table + " t WHERE t.id = rs.record_id AND t.deleted = 0)"));
     q.Bind(1, TypeName(type));
@@ -201,7 +201,7 @@ Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
   // Drafts and conflicts of records with nothing unsent.
   std::set<std::string> rest = drafts;
   for (const std::string& id : conflicts) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt * alive, db_->Cached("SELECT 1 FROM " + table + " WHERE id = ? AND deleted = 0"));
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * alive, s_->db_->Cached("SELECT 1 FROM " + table + " WHERE id = ? AND deleted = 0"));
     alive->Bind(1, id);
     Result<bool> row = alive->Step();
     alive->Reset();
@@ -215,8 +215,8 @@ Result<RecordStateCounts> Store::CountRecordStates(RecordType type) {
   return n;
 }
 
-Result<std::vector<std::pair<Record, RecordStatus>>> Store::RefusedRecords(int limit) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+Result<std::vector<std::pair<Record, RecordStatus>>> ScreenQueries::RefusedRecords(int limit) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
       "SELECT record_type, record_id, max(seq) AS newest FROM change_log WHERE sync_state = 'rejected' "
       "GROUP BY record_type, record_id ORDER BY newest DESC LIMIT ?"));
   q.Bind(1, static_cast<int64_t>(limit));
@@ -226,7 +226,7 @@ Result<std::vector<std::pair<Record, RecordStatus>>> Store::RefusedRecords(int l
     if (!row) break;
     std::optional<RecordType> type = ParseRecordType(q.Text(0));
     if (!type) continue;
-    Result<Record> rec = Get(*type, q.Text(1));
+    Result<Record> rec = s_->Get(*type, q.Text(1));
     if (!rec.ok()) continue;  // e.g. a form change: not a record a person can act on
     CCF_ASSIGN_OR_RETURN(RecordStatus s, RecordStateOf(*type, rec->id));
     out.emplace_back(std::move(*rec), std::move(s));

@@ -55,17 +55,17 @@ bool Sendable(const ChangeEntry& e) {
 
 }  // namespace
 
-Result<std::vector<ChangeEntry>> Store::PendingChanges(int limit) {
+Result<std::vector<ChangeEntry>> SyncReplica::PendingChanges(int limit) {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q,
-                       db_->Prepare(std::string("SELECT ") + kLogColumns +
+                       s_->db_->Prepare(std::string("SELECT ") + kLogColumns +
                                     ", base_version FROM change_log WHERE device_id = ? AND "
                                     "sync_state IN ('waiting', 'sent') " +
                                     // Only the signed-in account's own changes (schema 7).
-                                    (schema_version_ >= 7 ? "AND account IS (SELECT nullif(value, '') FROM meta WHERE "
+                                    (s_->schema_version_ >= 7 ? "AND account IS (SELECT nullif(value, '') FROM meta WHERE "
                                                             "key = 'sync_username') "
                                                           : "") +
                                     "ORDER BY device_seq LIMIT ?"));
-  q.Bind(1, device_id_).Bind(2, static_cast<int64_t>(limit));
+  q.Bind(1, s_->device_id_).Bind(2, static_cast<int64_t>(limit));
   std::vector<ChangeEntry> out;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -83,11 +83,11 @@ Result<std::vector<ChangeEntry>> Store::PendingChanges(int limit) {
     return true;
   });
   if (!damaged.empty()) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt set_aside, db_->Prepare(
+    CCF_ASSIGN_OR_RETURN(sql::Stmt set_aside, s_->db_->Prepare(
         "UPDATE change_log SET sync_state = 'rejected', reject_reason = ? WHERE device_id = ? AND device_seq = ?"));
     for (int64_t seq : damaged) {
       set_aside.Reset();
-      CCF_RETURN_IF_ERROR(set_aside.Bind(1, std::string(kDamagedChangeReason)).Bind(2, device_id_).Bind(3, seq).Run());
+      CCF_RETURN_IF_ERROR(set_aside.Bind(1, std::string(kDamagedChangeReason)).Bind(2, s_->device_id_).Bind(3, seq).Run());
     }
   }
   // The record's workspace travels with each change so the server can check
@@ -101,7 +101,7 @@ Result<std::vector<ChangeEntry>> Store::PendingChanges(int limit) {
     } else if (FindField(*t, "workspace_id")) {
       auto it = ws_cache.find(c.record_id);
       if (it == ws_cache.end()) {
-        CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(db_.get(), *t, c.record_id));
+        CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(s_->db_.get(), *t, c.record_id));
         std::string ws = r && r->Get("workspace_id").is_string() ? r->Get("workspace_id").get<std::string>() : "";
         it = ws_cache.emplace(c.record_id, ws).first;
       }
@@ -111,16 +111,16 @@ Result<std::vector<ChangeEntry>> Store::PendingChanges(int limit) {
   return out;
 }
 
-Status Store::MarkSent(int64_t first, int64_t last) {
-  return Transact(db_.get(), [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE change_log SET sync_state = 'sent' WHERE device_id = ? "
+Status SyncReplica::MarkSent(int64_t first, int64_t last) {
+  return Transact(s_->db_.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("UPDATE change_log SET sync_state = 'sent' WHERE device_id = ? "
                                                    "AND device_seq BETWEEN ? AND ? AND sync_state = 'waiting'"));
-    return q.Bind(1, device_id_).Bind(2, first).Bind(3, last).Run();
+    return q.Bind(1, s_->device_id_).Bind(2, first).Bind(3, last).Run();
   });
 }
 
-Result<ChangeStateCounts> Store::CountChangeStates() {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT sync_state, count(*) FROM change_log GROUP BY sync_state"));
+Result<ChangeStateCounts> SyncReplica::CountChangeStates() {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT sync_state, count(*) FROM change_log GROUP BY sync_state"));
   ChangeStateCounts c;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -139,8 +139,8 @@ Result<ChangeStateCounts> Store::CountChangeStates() {
   return c;
 }
 
-Result<std::vector<std::pair<ChangeEntry, std::string>>> Store::ChangesInState(ChangeState state, int limit) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + kLogColumns +
+Result<std::vector<std::pair<ChangeEntry, std::string>>> SyncReplica::ChangesInState(ChangeState state, int limit) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(std::string("SELECT ") + kLogColumns +
                                                  ", reject_reason FROM change_log WHERE sync_state = ? "
                                                  "ORDER BY seq DESC LIMIT ?"));
   q.Bind(1, ChangeStateName(state)).Bind(2, static_cast<int64_t>(limit));
@@ -153,10 +153,10 @@ Result<std::vector<std::pair<ChangeEntry, std::string>>> Store::ChangesInState(C
   return out;
 }
 
-Result<std::vector<FieldConflict>> Store::Conflicts(bool open_only) {
+Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {
   CCF_ASSIGN_OR_RETURN(
       sql::Stmt q,
-      db_->Prepare(
+      s_->db_->Prepare(
           std::string("SELECT id, version, record_type, record_id, workspace_id, field, base, winner, loser, "
                       "winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, resolved, "
                       "resolved_by, resolving_locally FROM conflicts") +
@@ -189,7 +189,7 @@ Result<std::vector<FieldConflict>> Store::Conflicts(bool open_only) {
   return out;
 }
 
-Result<CommitResult> Store::ResolveConflict(const std::string& conflict_id, const json& value) {
+Result<CommitResult> SyncReplica::ResolveConflict(const std::string& conflict_id, const json& value) {
   CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> all, Conflicts(false));
   const FieldConflict* c = nullptr;
   for (const FieldConflict& x : all) {
@@ -209,14 +209,14 @@ Result<CommitResult> Store::ResolveConflict(const std::string& conflict_id, cons
     op = std::move(set);
   }
   // The edit and the conflict's mark commit together (one Txn, Commit's rule).
-  return CommitThen({op}, [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("UPDATE conflicts SET resolving_locally = 1 WHERE id = ?"));
+  return s_->CommitThen({op}, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("UPDATE conflicts SET resolving_locally = 1 WHERE id = ?"));
     return q.Bind(1, c->id).Run();
   });
 }
 
-Result<SyncSettings> Store::GetSyncSettings() {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT key, value FROM meta WHERE key LIKE 'sync_%'"));
+Result<SyncSettings> SyncReplica::GetSyncSettings() {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT key, value FROM meta WHERE key LIKE 'sync_%'"));
   SyncSettings s;
   while (true) {
     CCF_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -243,17 +243,17 @@ Result<SyncSettings> Store::GetSyncSettings() {
   }
   // The token lives apart from the file (store.h); an older file's token is
   // moved out when it is opened (MoveTokenOut).
-  if (path_ == ":memory:") {
-    s.token = memory_token_;
+  if (s_->path_ == ":memory:") {
+    s.token = s_->memory_token_;
   } else if (s.token.empty()) {
-    s.token = LoadCredential(CredentialKeyForStore()).value_or("");
+    s.token = LoadCredential(s_->CredentialKeyForStore()).value_or("");
   }
   return s;
 }
 
-Status Store::SaveSyncSettings(const SyncSettings& s) {
-  CCF_RETURN_IF_ERROR(db_->CheckWritable());
-  sql::Db* db = db_.get();
+Status SyncReplica::SaveSyncSettings(const SyncSettings& s) {
+  CCF_RETURN_IF_ERROR(s_->db_->CheckWritable());
+  sql::Db* db = s_->db_.get();
   return Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(sql::Stmt meta, db->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
     const std::pair<const char*, std::string> rows[] = {
@@ -266,18 +266,18 @@ Status Store::SaveSyncSettings(const SyncSettings& s) {
       meta.Reset();
       CCF_RETURN_IF_ERROR(meta.Bind(1, k).Bind(2, v).Run());
     }
-    if (schema_version_ >= 7 && !s.username.empty()) {
+    if (s_->schema_version_ >= 7 && !s.username.empty()) {
       // Changes made before anyone signed in belong to the first account that does.
       CCF_ASSIGN_OR_RETURN(sql::Stmt claim, db->Prepare(
           "UPDATE change_log SET account = ? WHERE account IS NULL AND device_id = ?"));
-      CCF_RETURN_IF_ERROR(claim.Bind(1, s.username).Bind(2, device_id_).Run());
+      CCF_RETURN_IF_ERROR(claim.Bind(1, s.username).Bind(2, s_->device_id_).Run());
     }
     // The token goes to the credential store inside the transaction: when it
     // cannot be saved, nothing of the login is.
-    if (path_ == ":memory:") {
-      memory_token_ = s.token;
-    } else if (std::string error; s.token.empty() ? !DeleteCredential(CredentialKeyForStore(), &error)
-                                                  : !SaveCredential(CredentialKeyForStore(), s.token, &error)) {
+    if (s_->path_ == ":memory:") {
+      s_->memory_token_ = s.token;
+    } else if (std::string error; s.token.empty() ? !DeleteCredential(s_->CredentialKeyForStore(), &error)
+                                                  : !SaveCredential(s_->CredentialKeyForStore(), s.token, &error)) {
       return Status::IoError("saving the login: " + error);
     }
     return Status::Ok();

@@ -7,7 +7,7 @@
 
 namespace ccfield {
 
-Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
+Result<std::vector<VisitRow>> ScreenQueries::VisitRows(const VisitFilter& f) {
   std::string sql =
       "SELECT v.id, v.started_at, v.status, v.site_id, s.name, v.project_id, v.form, v.condition_rating, "
       "v.follow_up_needed, v.follow_up_priority, v.follow_up_due, substr(v.notes, 1, 400) "
@@ -18,7 +18,7 @@ Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
     sql += std::string(" AND ") + column + " = ?";
     binds.push_back(*value);
   };
-  if (schema_version_ >= 7) sql += " AND " + internal::VisibleCondition("v.workspace_id", "v.id");
+  if (s_->schema_version_ >= 7) sql += " AND " + internal::VisibleCondition("v.workspace_id", "v.id");
   equal(f.site_id, "v.site_id");
   equal(f.project_id, "v.project_id");
   if (f.form_id) {
@@ -40,7 +40,7 @@ Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
     equal(f.follow_up_priority, "v.follow_up_priority");
   }
   sql += " ORDER BY v.started_utc DESC, v.id LIMIT ?";
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(sql));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(sql));
   int i = 1;
   for (const std::string& b : binds) q.Bind(i++, b);
   q.Bind(i++, static_cast<int64_t>(f.limit));
@@ -75,9 +75,9 @@ Result<std::vector<VisitRow>> Store::VisitRows(const VisitFilter& f) {
   return rows;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> Store::LatestSiteConditions() {
+Result<std::vector<std::pair<std::string, std::string>>> ScreenQueries::LatestSiteConditions() {
   // SQLite's bare-column rule: with max(), the other columns come from that row.
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
       "SELECT site_id, condition_rating, max(started_utc) FROM visits "
       "WHERE deleted = 0 AND condition_rating IS NOT NULL GROUP BY site_id"));
   std::vector<std::pair<std::string, std::string>> out;
@@ -85,42 +85,6 @@ Result<std::vector<std::pair<std::string, std::string>>> Store::LatestSiteCondit
     CCF_ASSIGN_OR_RETURN(bool more, q.Step());
     if (!more) break;
     out.emplace_back(q.Text(0), q.Text(1));
-  }
-  return out;
-}
-
-Status Store::SaveDraft(const std::string& key, const nlohmann::json& body) {
-  CCF_RETURN_IF_ERROR(db_->CheckWritable());
-  std::string text = body.dump();
-  if (FindInvalidUtf8(text)) return Status::Invalid("draft text is not valid UTF-8");
-  return sql::Transact(db_.get(), [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
-        "INSERT INTO drafts(key, body, saved_at) VALUES(?, ?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at"));
-    return q.Bind(1, key).Bind(2, text).Bind(3, FormatUtcMillis(env_->WallMillis())).Run();
-  });
-}
-
-Status Store::DeleteDraft(const std::string& key) {
-  return sql::Transact(db_.get(), [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("DELETE FROM drafts WHERE key = ?"));
-    return q.Bind(1, key).Run();
-  });
-}
-
-Result<std::vector<Draft>> Store::Drafts() {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT key, body, saved_at FROM drafts ORDER BY saved_at DESC"));
-  std::vector<Draft> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool more, q.Step());
-    if (!more) break;
-    Draft d;
-    d.key = q.Text(0);
-    // A damaged body is dropped rather than blocking the app's start.
-    d.body = nlohmann::json::parse(q.Text(1), nullptr, false);
-    if (d.body.is_discarded()) continue;
-    d.saved_at = q.Text(2);
-    out.push_back(std::move(d));
   }
   return out;
 }

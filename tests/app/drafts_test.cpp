@@ -35,7 +35,7 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 
 // The visit drafts in the store (the app keeps them under "visit:<id>").
 std::vector<Draft> VisitDrafts(Store* store) {
-  Result<std::vector<Draft>> all = store->Drafts();
+  Result<std::vector<Draft>> all = store->drafts().List();
   REQUIRE_MESSAGE(all.ok(), all.status().ToString());
   std::vector<Draft> out;
   for (Draft& d : *all) {

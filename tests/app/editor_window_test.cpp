@@ -67,7 +67,7 @@ TEST_CASE("app window: taps on a restored draft land on the fields aimed at") {
                              {"answers", {{"asset_type", "culvert"}, {"depth_m", 0.4}}},
                              {"notes", "Water backs up into the lane"}};
     REQUIRE(store
-                ->SaveDraft("visit:" + visit_id, {{"visit_id", visit_id},
+                ->drafts().Save("visit:" + visit_id, {{"visit_id", visit_id},
                                                   {"is_new", true},
                                                   {"values", values},
                                                   {"site_name", sites->front().Title()},
@@ -97,7 +97,7 @@ TEST_CASE("app window: taps on a restored draft land on the fields aimed at") {
 
   // What each tap typed is in the field it aimed at, and nowhere else.
   std::unique_ptr<Store> store = OpenAppStore(data);
-  Result<std::vector<Draft>> drafts = store->Drafts();
+  Result<std::vector<Draft>> drafts = store->drafts().List();
   REQUIRE(drafts.ok());
   REQUIRE(drafts->size() == 1);
   const nlohmann::json& v = drafts->front().body["values"];

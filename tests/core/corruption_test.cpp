@@ -113,7 +113,7 @@ TEST_CASE("a store with garbage over its middle pages reports errors and does no
       (void)store->List(q);
       (void)store->Count(t, true);
     }
-    for (const char* text : {"inondation", "drain", "école", "water"}) (void)store->Search(testing::TextQuery(text));
+    for (const char* text : {"inondation", "drain", "école", "water"}) (void)store->search().Find(testing::TextQuery(text));
     (void)store->ChangesAfter(0, 100000);
     (void)store->FindAny("e2ed3dba");
     std::ostringstream sink;

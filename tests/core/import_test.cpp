@@ -37,7 +37,7 @@ TEST_CASE("LoadDemoData fills a fresh store") {
   CHECK(forms == std::set<std::string>{"drainage_flood@1.0", "solid_waste@1.0", "heat@1.0", "wash@1.0",
                                        "settlement@1.0"});
   CHECK_OK(fx->CheckIntegrity());
-  CHECK_FALSE(Unwrap(fx->Search(testing::TextQuery("inondation"))).empty());
+  CHECK_FALSE(Unwrap(fx->search().Find(testing::TextQuery("inondation"))).empty());
 }
 
 TEST_CASE("loading the demo data twice changes nothing") {

@@ -27,7 +27,7 @@ TEST_CASE("a schema-1 file is upgraded and its records become searchable") {
   REQUIRE_OK(fx->Commit({DeleteRecord{RecordType::kVisit, gone}}));
   const int64_t changes = testing::ChangeLogCount(fx.store());
   // Search needs the v2 index: a schema-1 store says so instead of failing oddly.
-  CHECK_FALSE(fx->Search(testing::TextQuery("Sedimentation")).ok());
+  CHECK_FALSE(fx->search().Find(testing::TextQuery("Sedimentation")).ok());
   fx.Close();
   CHECK(UserVersion(fx.path) == 1);
 
@@ -41,14 +41,14 @@ TEST_CASE("a schema-1 file is upgraded and its records become searchable") {
   CHECK_OK(fx->CheckIntegrity());
 
   // The v2 step indexed the rows already there (but not the deleted one).
-  auto hits = Unwrap(fx->Search(testing::TextQuery("sedimentation")));
+  auto hits = Unwrap(fx->search().Find(testing::TextQuery("sedimentation")));
   REQUIRE(hits.size() == 1);
   CHECK(hits[0].id == visit);
   CHECK(hits[0].type == RecordType::kVisit);
-  CHECK(Unwrap(fx->Search(testing::TextQuery("Drain D-14", RecordType::kSite))).size() == 1);
+  CHECK(Unwrap(fx->search().Find(testing::TextQuery("Drain D-14", RecordType::kSite))).size() == 1);
   // And it keeps working for new writes.
   testing::AddVisit(fx.store(), &fx.env, seeded.site_id, {{"notes", "Sedimentation again"}});
-  CHECK(Unwrap(fx->Search(testing::TextQuery("sedimentation"))).size() == 2);
+  CHECK(Unwrap(fx->search().Find(testing::TextQuery("sedimentation"))).size() == 2);
   // Asking for an older schema on a newer file changes nothing.
   limit.Set(1);
   fx.Reopen();

@@ -16,7 +16,7 @@ struct SearchFixture {
 
   std::vector<SearchHit> Search(const std::string& text, std::optional<RecordType> type = std::nullopt) {
     INFO("query: ", text);
-    return Unwrap(fx->Search(testing::TextQuery(text, type)));
+    return Unwrap(fx->search().Find(testing::TextQuery(text, type)));
   }
   bool Finds(const std::string& text, const std::string& id) {
     auto hits = Search(text);
@@ -141,7 +141,7 @@ TEST_CASE("FTS syntax in a query never causes an error") {
                         "-inondation", "inondation NOT", "{title body}: x", "a + b", "'", "\\", "%", "_",
                         "–", "«»", "…", "\xC2\xA0", "\xFF\xFE", "\xE2\x80", "🌊", "NEAR(inondation school, 5)"}) {
     INFO("query: ", q);
-    Result<std::vector<SearchHit>> r = s.fx->Search(testing::TextQuery(q));
+    Result<std::vector<SearchHit>> r = s.fx->search().Find(testing::TextQuery(q));
     CHECK_MESSAGE(r.ok(), r.status().ToString());
   }
   CHECK(s.Finds("\"inondation", visit));
@@ -160,7 +160,7 @@ TEST_CASE("search filters by record type and honours the limit") {
   auto practices = s.Search("caniveau", RecordType::kPractice);
   REQUIRE(practices.size() == 1);
   CHECK(practices[0].id == practice);
-  CHECK(Unwrap(s.fx->Search(testing::TextQuery("caniveau", std::nullopt, 2))).size() == 2);
+  CHECK(Unwrap(s.fx->search().Find(testing::TextQuery("caniveau", std::nullopt, 2))).size() == 2);
   CHECK(s.Search("caniveau", RecordType::kContact).empty());
 }
 

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kDemoWorkspace = "e2ed3dba-906b-4e8b-b491-c22cd94071ad";
 constexpr const char* kDemoSite = "9dddf2b0-a060-48fa-aabc-4522d9c3ac0e";
 
-int64_t CountPending(Store* s) { return static_cast<int64_t>(Unwrap(s->PendingChanges(100000)).size()); }
+int64_t CountPending(Store* s) { return static_cast<int64_t>(Unwrap(s->replica().PendingChanges(100000)).size()); }
 
 TEST_CASE("demo data is never pending, and neither is a visit made on a demo site") {
   StoreFixture fx;
@@ -27,13 +27,13 @@ TEST_CASE("demo data is never pending, and neither is a visit made on a demo sit
   CHECK(Unwrap(fx->IsDemo(kDemoWorkspace)));
   CHECK(Unwrap(fx->IsDemo(kDemoSite)));
   CHECK(CountPending(fx.store()) == 0);
-  CHECK(Unwrap(fx->CountChangeStates()).demo > 700);
+  CHECK(Unwrap(fx->replica().CountChangeStates()).demo > 700);
 
   std::string v = AddVisit(fx.store(), &fx.env, kDemoSite);
   CHECK(Unwrap(fx->IsDemo(v)));
   CHECK(CountPending(fx.store()) == 0);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, v)).state == RecordState::kDemo);
-  std::vector<VisitRow> rows = Unwrap(fx->VisitRows({}));
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, v)).state == RecordState::kDemo);
+  std::vector<VisitRow> rows = Unwrap(fx->screens().VisitRows({}));
   for (const VisitRow& r : rows) CHECK_MESSAGE(r.sync.state == RecordState::kDemo, r.id);
 
   // A real workspace's records are sent as usual, next to the demo.
@@ -41,10 +41,10 @@ TEST_CASE("demo data is never pending, and neither is a visit made on a demo sit
   std::string rv = AddVisit(fx.store(), &fx.env, real.site_id, {{"status", "complete"}});
   CHECK_FALSE(Unwrap(fx->IsDemo(rv)));
   CHECK(CountPending(fx.store()) > 0);
-  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(1000))) {
+  for (const ChangeEntry& c : Unwrap(fx->replica().PendingChanges(1000))) {
     CHECK(c.workspace_id == real.workspace_id);
   }
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, rv)).state == RecordState::kWaiting);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, rv)).state == RecordState::kWaiting);
 
   // Records never move between demo and real workspaces.
   Result<CommitResult> into_demo =
@@ -61,8 +61,8 @@ TEST_CASE("removing the demo keeps every real record and does not load it again"
   auto real = testing::SeedSite(fx.store(), &fx.env);
   std::string rv = AddVisit(fx.store(), &fx.env, real.site_id, {{"notes", "Culvert blocked near the school"}});
   std::string dv = AddVisit(fx.store(), &fx.env, kDemoSite, {{"notes", "demo culvert typing"}});
-  REQUIRE_OK(fx->SaveDraft("visit:" + dv, {{"values", {{"notes", "unsaved"}}}}));
-  REQUIRE_OK(fx->SaveDraft("visit:" + rv, {{"values", {{"notes", "unsaved real"}}}}));
+  REQUIRE_OK(fx->drafts().Save("visit:" + dv, {{"values", {{"notes", "unsaved"}}}}));
+  REQUIRE_OK(fx->drafts().Save("visit:" + rv, {{"values", {{"notes", "unsaved real"}}}}));
   const int64_t pending_before = CountPending(fx.store());
 
   DemoRemoval removed = Unwrap(fx->RemoveDemoData());
@@ -75,8 +75,8 @@ TEST_CASE("removing the demo keeps every real record and does not load it again"
   CHECK(Unwrap(fx->Count(RecordType::kPractice)) == 0);
   CHECK(Unwrap(fx->Get(RecordType::kVisit, rv)).Get("notes") == "Culvert blocked near the school");
   CHECK(CountPending(fx.store()) == pending_before);
-  CHECK(Unwrap(fx->Drafts()).size() == 1);
-  CHECK(Unwrap(fx->Search(testing::TextQuery("culvert"))).size() == 1);
+  CHECK(Unwrap(fx->drafts().List()).size() == 1);
+  CHECK(Unwrap(fx->search().Find(testing::TextQuery("culvert"))).size() == 1);
   REQUIRE_OK(fx->CheckIntegrity());
 
   // An empty store after removal stays empty on the next start.
@@ -98,20 +98,20 @@ TEST_CASE("a declined demo is not loaded") {
 // Applies a round trip in which the server refused every pending change.
 void RefuseAll(Store* s, const std::string& reason) {
   SyncBatch b;
-  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000))) {
+  for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000))) {
     b.rejects.push_back({c.device_seq, RejectCode::kForbidden, reason});
   }
-  REQUIRE_OK(s->ApplySyncBatch(b));
+  REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
 
 // Applies a round trip in which the server accepted every pending change
 // (with `clock` as its doubt about the device time of each).
 void AcceptAll(Store* s, int64_t* version, ClockFlag clock = ClockFlag::kNone) {
   SyncBatch b;
-  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000))) {
+  for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000))) {
     b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock});
   }
-  REQUIRE_OK(s->ApplySyncBatch(b));
+  REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
 
 TEST_CASE("states: the server's clock flag is kept as a code with the change and read back by History") {
@@ -143,27 +143,27 @@ TEST_CASE("states: draft, waiting, sent, refused with the reason, and the counts
   AcceptAll(fx.store(), &version);
   std::string draft = AddVisit(fx.store(), &fx.env, seeded.site_id);
   std::string waiting = AddVisit(fx.store(), &fx.env, seeded.site_id, {{"status", "complete"}});
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, sent)).state == RecordState::kSent);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, draft)).state == RecordState::kDraft);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, waiting)).state == RecordState::kWaiting);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, sent)).state == RecordState::kSent);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, draft)).state == RecordState::kDraft);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, waiting)).state == RecordState::kWaiting);
   RefuseAll(fx.store(), "you are not a member of this workspace");
-  RecordStatus refused = Unwrap(fx->RecordStateOf(RecordType::kVisit, waiting));
+  RecordStatus refused = Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, waiting));
   CHECK(refused.state == RecordState::kRefused);
   CHECK(refused.reason == "you are not a member of this workspace");
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, draft)).state == RecordState::kRefused);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, draft)).state == RecordState::kRefused);
 
-  RecordStateCounts n = Unwrap(fx->CountRecordStates(RecordType::kVisit));
+  RecordStateCounts n = Unwrap(fx->screens().CountRecordStates(RecordType::kVisit));
   CHECK(n.sent == 1);
   CHECK(n.refused == 2);
   CHECK(n.draft == 0);
   CHECK(n.waiting == 0);
   VisitFilter only_refused;
   only_refused.state = RecordState::kRefused;
-  CHECK(Unwrap(fx->VisitRows(only_refused)).size() == 2);
-  CHECK(Unwrap(fx->RefusedRecords(10)).size() == 2);
+  CHECK(Unwrap(fx->screens().VisitRows(only_refused)).size() == 2);
+  CHECK(Unwrap(fx->screens().RefusedRecords(10)).size() == 2);
   // Refused changes are never counted as waiting or sent.
   CHECK(CountPending(fx.store()) == 0);
-  CHECK(Unwrap(fx->CountChangeStates()).rejected > 0);
+  CHECK(Unwrap(fx->replica().CountChangeStates()).rejected > 0);
 }
 
 TEST_CASE("retrying a refused record sends all of it again under new sequence numbers") {
@@ -172,13 +172,13 @@ TEST_CASE("retrying a refused record sends all of it again under new sequence nu
   int64_t version = 0;
   AcceptAll(fx.store(), &version);  // the workspace and site are on the server
   std::string v = AddVisit(fx.store(), &fx.env, seeded.site_id, {{"notes", "first"}, {"answers", {{"depth_m", 0.4}}}});
-  const auto sent_first = Unwrap(fx->PendingChanges(1000));
+  const auto sent_first = Unwrap(fx->replica().PendingChanges(1000));
   RefuseAll(fx.store(), "not allowed");
   REQUIRE_OK(fx->Commit({SetFields{RecordType::kVisit, v, {{"notes", "fixed"}}}}));
   // The new edit alone is pending; the refused creation is not resent by itself.
-  CHECK(Unwrap(fx->PendingChanges(1000)).size() == 1);
+  CHECK(Unwrap(fx->replica().PendingChanges(1000)).size() == 1);
   REQUIRE_OK(fx->RetryRefused(RecordType::kVisit, v));
-  auto again = Unwrap(fx->PendingChanges(1000));
+  auto again = Unwrap(fx->replica().PendingChanges(1000));
   CHECK(again.size() > sent_first.size());
   bool has_answer = false, all_new = true;
   for (const ChangeEntry& c : again) {
@@ -194,8 +194,8 @@ TEST_CASE("retrying a refused record sends all of it again under new sequence nu
     if (again[i].field == "answers.depth_m") answer_at = i;
   }
   CHECK(form_at < answer_at);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, v)).state == RecordState::kDraft);
-  CHECK(Unwrap(fx->CountChangeStates()).rejected == 0);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, v)).state == RecordState::kDraft);
+  CHECK(Unwrap(fx->replica().CountChangeStates()).rejected == 0);
 }
 
 TEST_CASE("moving a refused site takes its visits along and sends them again") {
@@ -209,9 +209,9 @@ TEST_CASE("moving a refused site takes its visits along and sends them again") {
   RefuseAll(fx.store(), "you left this workspace");
   REQUIRE_OK(fx->MoveToWorkspace(RecordType::kSite, site, other_ws));
   CHECK(Unwrap(fx->Get(RecordType::kVisit, v)).Get("workspace_id") == other_ws);
-  CHECK(Unwrap(fx->RefusedRecords(10)).empty());
-  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(1000))) CHECK(c.workspace_id == other_ws);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kSite, site)).state == RecordState::kWaiting);
+  CHECK(Unwrap(fx->screens().RefusedRecords(10)).empty());
+  for (const ChangeEntry& c : Unwrap(fx->replica().PendingChanges(1000))) CHECK(c.workspace_id == other_ws);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kSite, site)).state == RecordState::kWaiting);
 }
 
 TEST_CASE("discarding a refused record: removed when the server never had it, reverted when it did") {
@@ -229,7 +229,7 @@ TEST_CASE("discarding a refused record: removed when the server never had it, re
   REQUIRE_OK(fx->DiscardRefused(RecordType::kSite, site));
   CHECK(fx->Get(RecordType::kSite, site).status().code() == Code::kNotFound);
   CHECK(fx->Get(RecordType::kVisit, v).status().code() == Code::kNotFound);
-  CHECK(Unwrap(fx->RefusedRecords(10)).empty());
+  CHECK(Unwrap(fx->screens().RefusedRecords(10)).empty());
   CHECK(CountPending(fx.store()) == 0);
   CHECK(fx->DiscardRefused(RecordType::kSite, seeded.site_id).code() == Code::kNotFound);
   REQUIRE_OK(fx->CheckIntegrity());
@@ -272,7 +272,7 @@ TEST_CASE("similar sites: same kind within 50 m, or the same name ignoring case 
                                        {{"kind", "drain"}, {"lat", -6.8001}, {"lon", 39.2501}});
   SiteCandidate c;
   c.name = "marche central";
-  auto by_name = testing::Unwrap(fx->SimilarSites(c));
+  auto by_name = testing::Unwrap(fx->screens().SimilarSites(c));
   REQUIRE(by_name.size() == 1);
   CHECK(by_name[0].id == market);
   CHECK(by_name[0].same_name);
@@ -281,16 +281,16 @@ TEST_CASE("similar sites: same kind within 50 m, or the same name ignoring case 
   c.kind = "drain";
   c.lat = -6.8003;  // about 25 m from the drain
   c.lon = 39.2502;
-  auto near = testing::Unwrap(fx->SimilarSites(c));
+  auto near = testing::Unwrap(fx->screens().SimilarSites(c));
   REQUIRE(near.size() == 1);
   CHECK(near[0].id == drain);
   CHECK(near[0].near_same_kind);
   CHECK(*near[0].distance_m < 50);
   c.lat = -6.8010;  // about 100 m: not near
-  CHECK(testing::Unwrap(fx->SimilarSites(c)).empty());
+  CHECK(testing::Unwrap(fx->screens().SimilarSites(c)).empty());
   c.exclude_id = drain;
   c.lat = -6.8001;
-  CHECK(testing::Unwrap(fx->SimilarSites(c)).empty());
+  CHECK(testing::Unwrap(fx->screens().SimilarSites(c)).empty());
 }
 
 }  // namespace
@@ -306,8 +306,8 @@ TEST_CASE("record_state always equals a recount of the change log") {
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
   std::vector<std::string> visits;
   for (int i = 0; i < 6; ++i) visits.push_back(AddVisit(fx.store(), &fx.env, seeded.site_id));
-  auto pending = Unwrap(fx->PendingChanges(1000));
-  REQUIRE_OK(fx->MarkSent(pending.front().device_seq, pending.back().device_seq));
+  auto pending = Unwrap(fx->replica().PendingChanges(1000));
+  REQUIRE_OK(fx->replica().MarkSent(pending.front().device_seq, pending.back().device_seq));
   SyncBatch b;
   int64_t v = 0;
   for (size_t i = 0; i < pending.size(); ++i) {
@@ -317,20 +317,20 @@ TEST_CASE("record_state always equals a recount of the change log") {
       b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone});
     }
   }
-  REQUIRE_OK(fx->ApplySyncBatch(b));
-  REQUIRE_OK(fx->ApplySyncBatch(b));  // a repeated answer changes nothing
+  REQUIRE_OK(fx->replica().ApplySyncBatch(b));
+  REQUIRE_OK(fx->replica().ApplySyncBatch(b));  // a repeated answer changes nothing
   REQUIRE_OK(LoadDemoData(fx.store(), &fx.env));
   REQUIRE_OK(fx->Commit({DeleteRecord{RecordType::kVisit, visits[2]}}));
   REQUIRE_OK(fx->RetryRefused(RecordType::kVisit, visits[1]));
   REQUIRE_OK(fx->RemoveDemoData());
 
-  auto kept = Unwrap(fx->RecordStates(RecordType::kVisit));
+  auto kept = Unwrap(fx->screens().RecordStates(RecordType::kVisit));
   // Recount from the log, the slow way.
   std::map<std::string, std::pair<int, int>> recount;  // id -> (unsent, refused)
-  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(100000))) {
+  for (const ChangeEntry& c : Unwrap(fx->replica().PendingChanges(100000))) {
     if (c.type == ChangeType::kVisit) ++recount[c.record_id].first;
   }
-  for (const auto& [e, why] : Unwrap(fx->ChangesInState(ChangeState::kRejected, 1000))) {
+  for (const auto& [e, why] : Unwrap(fx->replica().ChangesInState(ChangeState::kRejected, 1000))) {
     if (e.type == ChangeType::kVisit) ++recount[e.record_id].second;
   }
   for (const auto& [id, n] : recount) {
@@ -362,11 +362,11 @@ TEST_CASE("upgrading a schema 5 store marks its demo data and keeps real changes
   REQUIRE(fx->schema_version() == kSchemaVersion);
   CHECK(Unwrap(fx->IsDemo(demo_visit)));
   CHECK_FALSE(Unwrap(fx->IsDemo(real_visit)));
-  for (const ChangeEntry& c : Unwrap(fx->PendingChanges(100000))) CHECK(c.workspace_id == real.workspace_id);
+  for (const ChangeEntry& c : Unwrap(fx->replica().PendingChanges(100000))) CHECK(c.workspace_id == real.workspace_id);
   CHECK(CountPending(fx.store()) > 0);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, demo_visit)).state == RecordState::kDemo);
-  CHECK(Unwrap(fx->RecordStateOf(RecordType::kVisit, real_visit)).state == RecordState::kDraft);
-  RecordStateCounts n = Unwrap(fx->CountRecordStates(RecordType::kVisit));
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, demo_visit)).state == RecordState::kDemo);
+  CHECK(Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, real_visit)).state == RecordState::kDraft);
+  RecordStateCounts n = Unwrap(fx->screens().CountRecordStates(RecordType::kVisit));
   CHECK(n.demo == 15);
   CHECK(n.draft == 1);
   CHECK_FALSE(Unwrap(fx->ShouldLoadDemo()));

@@ -265,8 +265,8 @@ TEST_CASE("a failed op in a multi-op Commit writes nothing") {
   CHECK(fx->Get(RecordType::kSite, site).status().code() == Code::kNotFound);
   CHECK(fx->Get(RecordType::kVisit, good).status().code() == Code::kNotFound);
   CHECK(Unwrap(fx->Count(RecordType::kWorkspace, true)) == 1);
-  CHECK(Unwrap(fx->Search(testing::TextQuery("Xiphamanine"))).empty());
-  CHECK(Unwrap(fx->Search(testing::TextQuery("Quelimane"))).empty());
+  CHECK(Unwrap(fx->search().Find(testing::TextQuery("Xiphamanine"))).empty());
+  CHECK(Unwrap(fx->search().Find(testing::TextQuery("Quelimane"))).empty());
 
   // The failed commit used no device_seq: the next one follows on.
   REQUIRE_OK(fx->Commit({SetFields{RecordType::kSite, seeded.site_id, {{"ward", "Tandale"}}}}));

@@ -24,7 +24,7 @@ TEST_CASE("VisitRows lists newest first and applies every filter") {
   std::string c = AddVisit(fx.store(), &fx.env, seeded.site_id,
                            {{"started_at", "2026-10-09T23:30:00-01:00"}, {"condition_rating", "1"}});
 
-  std::vector<VisitRow> all = Unwrap(fx->VisitRows({}));
+  std::vector<VisitRow> all = Unwrap(fx->screens().VisitRows({}));
   REQUIRE(all.size() == 3);
   CHECK(all[0].id == c);
   CHECK(all[2].id == a);
@@ -34,11 +34,11 @@ TEST_CASE("VisitRows lists newest first and applies every filter") {
 
   VisitFilter by_site;
   by_site.site_id = seeded.site_id;
-  CHECK(Unwrap(fx->VisitRows(by_site)).size() == 2);
+  CHECK(Unwrap(fx->screens().VisitRows(by_site)).size() == 2);
 
   VisitFilter by_priority;
   by_priority.follow_up_priority = "P1";
-  auto p1 = Unwrap(fx->VisitRows(by_priority));
+  auto p1 = Unwrap(fx->screens().VisitRows(by_priority));
   REQUIRE(p1.size() == 1);
   CHECK(p1[0].id == b);
 
@@ -46,15 +46,15 @@ TEST_CASE("VisitRows lists newest first and applies every filter") {
   VisitFilter days;
   days.from_date = "2026-10-05";
   days.to_date = "2026-10-09";
-  CHECK(Unwrap(fx->VisitRows(days)).size() == 2);
+  CHECK(Unwrap(fx->screens().VisitRows(days)).size() == 2);
 
   VisitFilter by_form;
   by_form.form_id = "solid_waste";
-  CHECK(Unwrap(fx->VisitRows(by_form)).empty());
+  CHECK(Unwrap(fx->screens().VisitRows(by_form)).empty());
   by_form.form_id = "drainage_flood";
-  CHECK(Unwrap(fx->VisitRows(by_form)).size() == 3);
+  CHECK(Unwrap(fx->screens().VisitRows(by_form)).size() == 3);
 
-  auto conditions = Unwrap(fx->LatestSiteConditions());
+  auto conditions = Unwrap(fx->screens().LatestSiteConditions());
   std::map<std::string, std::string> by(conditions.begin(), conditions.end());
   CHECK(by[seeded.site_id] == "1");
   CHECK(by[other_site] == "3");
@@ -63,18 +63,18 @@ TEST_CASE("VisitRows lists newest first and applies every filter") {
 TEST_CASE("Drafts survive a reopen, are replaced by key and are not synced") {
   StoreFixture fx;
   int64_t changes = testing::ChangeLogCount(fx.store());
-  REQUIRE_OK(fx->SaveDraft("visit:1", {{"notes", "Blocked dra"}}));
-  REQUIRE_OK(fx->SaveDraft("visit:1", {{"notes", "Blocked drain — مسدود"}}));
-  REQUIRE_OK(fx->SaveDraft("visit:2", {{"notes", "x"}}));
+  REQUIRE_OK(fx->drafts().Save("visit:1", {{"notes", "Blocked dra"}}));
+  REQUIRE_OK(fx->drafts().Save("visit:1", {{"notes", "Blocked drain — مسدود"}}));
+  REQUIRE_OK(fx->drafts().Save("visit:2", {{"notes", "x"}}));
   CHECK(testing::ChangeLogCount(fx.store()) == changes);
   fx.Reopen();
-  auto drafts = Unwrap(fx->Drafts());
+  auto drafts = Unwrap(fx->drafts().List());
   REQUIRE(drafts.size() == 2);
   std::map<std::string, json> by;
   for (auto& d : drafts) by[d.key] = d.body;
   CHECK(by["visit:1"]["notes"] == "Blocked drain — مسدود");
-  REQUIRE_OK(fx->DeleteDraft("visit:1"));
-  CHECK(Unwrap(fx->Drafts()).size() == 1);
+  REQUIRE_OK(fx->drafts().Delete("visit:1"));
+  CHECK(Unwrap(fx->drafts().List()).size() == 1);
 }
 
 TEST_CASE("Utf8Prefix never cuts a character") {

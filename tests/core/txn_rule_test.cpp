@@ -32,9 +32,9 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
   Status commit = store->Commit({SetFields{RecordType::kVisit, visit, testing::VisitFields(site_id)}}).status();
   CHECK(commit.code() == Code::kReadOnly);
   CHECK_MESSAGE(commit.message().find("reopen") != std::string::npos, commit.ToString());
-  CHECK(store->ApplySyncBatch(SyncBatch{}).code() == Code::kReadOnly);
-  CHECK(store->SaveDraft("visit:new", json{{"notes", "x"}}).code() == Code::kReadOnly);
-  CHECK(store->MarkSent(1, 1).code() == Code::kReadOnly);
+  CHECK(store->replica().ApplySyncBatch(SyncBatch{}).code() == Code::kReadOnly);
+  CHECK(store->drafts().Save("visit:new", json{{"notes", "x"}}).code() == Code::kReadOnly);
+  CHECK(store->replica().MarkSent(1, 1).code() == Code::kReadOnly);
   CHECK(store->DeclineDemo().code() == Code::kReadOnly);
   CHECK(Unwrap(store->Get(RecordType::kSite, site_id)).id == site_id);  // reads still work
   CHECK(store->Get(RecordType::kVisit, visit).status().code() == Code::kNotFound);
@@ -43,9 +43,9 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
 // Accepts every pending change (a sync answer).
 void AcceptAll(Store* s, int64_t* version) {
   SyncBatch b;
-  for (const ChangeEntry& c : Unwrap(s->PendingChanges(100000)))
+  for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000)))
     b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, ClockFlag::kNone});
-  REQUIRE_OK(s->ApplySyncBatch(b));
+  REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
 
 // A page from the server: another device renamed the site.
@@ -79,22 +79,22 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ApplySyncBatch refuses wri
   Status st;
   {
     WriteFaultScope io;
-    st = fx->ApplySyncBatch(page);
+    st = fx->replica().ApplySyncBatch(page);
     CHECK(io.faults() > 0);
   }
   CHECK_MESSAGE(st.code() == Code::kIoError, st.ToString());
   CheckRefusesWrites(fx.store(), &fx.env, seeded.site_id);
   // Even the same page, with the disk fine again, is refused by this Store.
-  CHECK(fx->ApplySyncBatch(page).code() == Code::kReadOnly);
+  CHECK(fx->replica().ApplySyncBatch(page).code() == Code::kReadOnly);
 
   fx.Reopen();
   REQUIRE_OK(fx->CheckIntegrity());
   CHECK(Unwrap(fx->Get(RecordType::kVisit, visit)).Get("notes") == "kept");
   CHECK(testing::ChangeLogCount(fx.store()) >= changes);
   // Whether or not the page landed, applying it again settles it (idempotent).
-  REQUIRE_OK(fx->ApplySyncBatch(page));
+  REQUIRE_OK(fx->replica().ApplySyncBatch(page));
   CHECK(Unwrap(fx->Get(RecordType::kSite, seeded.site_id)).Get("name") == "Renamed by the server");
-  CHECK(Unwrap(fx->GetSyncSettings()).cursor == page.cursor);
+  CHECK(Unwrap(fx->replica().GetSyncSettings()).cursor == page.cursor);
   CHECK_OK(fx->Commit({SetFields{RecordType::kVisit, visit, {{"notes", "after reopen"}}}}));
 }
 
@@ -122,26 +122,26 @@ TEST_CASE("broken store: an unknown COMMIT outcome in ResolveConflict refuses wr
   conflict.winner_version = version + 1;
   page.conflicts.push_back(conflict);
   page.cursor = version + 2;
-  REQUIRE_OK(fx->ApplySyncBatch(page));
+  REQUIRE_OK(fx->replica().ApplySyncBatch(page));
   const int64_t changes = testing::ChangeLogCount(fx.store());
 
   Status st;
   {
     WriteFaultScope io;
-    st = fx->ResolveConflict(conflict.id, "Agreed name").status();
+    st = fx->replica().ResolveConflict(conflict.id, "Agreed name").status();
     CHECK(io.faults() > 0);
   }
   CHECK_MESSAGE(st.code() == Code::kIoError, st.ToString());
-  CHECK(fx->ResolveConflict(conflict.id, "Agreed name").status().code() == Code::kReadOnly);
+  CHECK(fx->replica().ResolveConflict(conflict.id, "Agreed name").status().code() == Code::kReadOnly);
   CheckRefusesWrites(fx.store(), &fx.env, seeded.site_id);
 
   fx.Reopen();
   REQUIRE_OK(fx->CheckIntegrity());
   const int64_t after_reopen = testing::ChangeLogCount(fx.store());
   CHECK((after_reopen == changes || after_reopen == changes + 1));  // the resolution landed whole or not at all
-  REQUIRE_OK(fx->ResolveConflict(conflict.id, "Agreed name"));
+  REQUIRE_OK(fx->replica().ResolveConflict(conflict.id, "Agreed name"));
   CHECK(Unwrap(fx->Get(RecordType::kSite, seeded.site_id)).Get("name") == "Agreed name");
-  std::vector<FieldConflict> open = Unwrap(fx->Conflicts(false));
+  std::vector<FieldConflict> open = Unwrap(fx->replica().Conflicts(false));
   REQUIRE(open.size() == 1);
   CHECK(open[0].resolving_locally);
 }
@@ -155,11 +155,11 @@ TEST_CASE("disk full at COMMIT in ApplySyncBatch rolls back cleanly and the stor
   Status st;
   {
     WriteFaultScope full(/*disk_full=*/true);
-    st = fx->ApplySyncBatch(page);
+    st = fx->replica().ApplySyncBatch(page);
   }
   CHECK_MESSAGE(st.code() == Code::kDiskFull, st.ToString());
   CHECK(Unwrap(fx->Get(RecordType::kSite, seeded.site_id)).Get("name") == "Drain D-14");
-  REQUIRE_OK(fx->ApplySyncBatch(page));  // the same Store, no reopen
+  REQUIRE_OK(fx->replica().ApplySyncBatch(page));  // the same Store, no reopen
   CHECK(Unwrap(fx->Get(RecordType::kSite, seeded.site_id)).Get("name") == "Renamed");
 }
 

@@ -39,19 +39,19 @@ TEST_CASE("attack: --author that is not UTF-8 is refused and nothing is written"
 TEST_CASE("a damaged change in the store is set aside as refused and the others are still sent") {
   testing::StoreFixture fx;
   auto seeded = testing::SeedSite(fx.store(), &fx.env);
-  const size_t before = Unwrap(fx->PendingChanges(1000)).size();
+  const size_t before = Unwrap(fx->replica().PendingChanges(1000)).size();
   {
     auto raw = testing::OpenRawDb(fx.path);
     REQUIRE_OK(raw->Exec("UPDATE change_log SET author = 'Am' || cast(x'ff' AS TEXT) || 'na' WHERE seq = 1"));
     REQUIRE_OK(raw->Exec("UPDATE change_log SET value = '\"bad ' || cast(x'ff' AS TEXT) || '\"' WHERE seq = 2"));
   }
-  auto pending = Unwrap(fx->PendingChanges(1000));
+  auto pending = Unwrap(fx->replica().PendingChanges(1000));
   CHECK(pending.size() == before - 2);
-  auto refused = Unwrap(fx->ChangesInState(ChangeState::kRejected, 10));
+  auto refused = Unwrap(fx->replica().ChangesInState(ChangeState::kRejected, 10));
   REQUIRE(refused.size() == 2);
   CHECK(refused[0].second.find("not valid UTF-8") != std::string::npos);
   // Asking again changes nothing and does not fail.
-  CHECK(Unwrap(fx->PendingChanges(1000)).size() == before - 2);
+  CHECK(Unwrap(fx->replica().PendingChanges(1000)).size() == before - 2);
   (void)seeded;
 }
 

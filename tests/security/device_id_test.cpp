@@ -30,7 +30,7 @@ TEST_CASE("attack: logging in with another device's id is refused, and that devi
   REQUIRE_OK(alice->SyncNow());
   auto store = testing::OpenStore(DefaultEnv(), alice_db);
   const std::string alice_device = store->device_id();
-  CHECK_FALSE(Unwrap(store->GetSyncSettings()).device_secret.empty());
+  CHECK_FALSE(Unwrap(store->replica().GetSyncSettings()).device_secret.empty());
 
   // Bob knows the id (it is in every change Alice sends) but not the secret.
   httplib::Client c("127.0.0.1", server.port);
@@ -53,8 +53,8 @@ TEST_CASE("attack: logging in with another device's id is refused, and that devi
                                         {{"workspace_id", server.workspace_id}, {"name", "Drain " + std::to_string(i)}}}}));
   }
   REQUIRE_OK(alice->SyncNow());
-  CHECK(Unwrap(store->CountChangeStates()).waiting == 0);
-  CHECK(Unwrap(store->CountChangeStates()).rejected == 0);
+  CHECK(Unwrap(store->replica().CountChangeStates()).waiting == 0);
+  CHECK(Unwrap(store->replica().CountChangeStates()).rejected == 0);
   testing::TempDir bob_dir;
   auto bob = Unwrap(sync::SyncClient::Open(DefaultEnv(), bob_dir.File("ccfield.db")));
   REQUIRE_OK(bob->Login(server.url, "bob", ServerProcess::Password("bob"), "tablet B"));

@@ -63,7 +63,7 @@ TEST_CASE("attack: a person removed from a workspace keeps nothing of it on the 
   CHECK(first["rejected"].get<int64_t>() > 0);
   {
     auto store = testing::OpenStore(DefaultEnv(), tab.dir.File("ccfield.db"));
-    auto refused = Unwrap(store->ChangesInState(ChangeState::kRejected, 100));
+    auto refused = Unwrap(store->replica().ChangesInState(ChangeState::kRejected, 100));
     REQUIRE_FALSE(refused.empty());
     for (const auto& [entry, reason] : refused) {
       CHECK(entry.record_id == unsent);

@@ -53,7 +53,7 @@ struct Member {
   }
   ChangeStateCounts States() {
     auto store = testing::OpenStore(DefaultEnv(), dir.File("ccfield.db"));
-    return Unwrap(store->CountChangeStates());
+    return Unwrap(store->replica().CountChangeStates());
   }
 };
 

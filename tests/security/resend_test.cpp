@@ -63,7 +63,7 @@ TEST_CASE("resend: a conflict whose answer was lost is a conflict again when re-
   // The device re-sends; the server must answer with what really happened.
   REQUIRE_OK(bob->SyncNow());
   auto store = testing::OpenStore(DefaultEnv(), bob_dir.File("ccfield.db"));
-  ChangeStateCounts states = Unwrap(store->CountChangeStates());
+  ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
   CHECK(states.waiting == 0);
   CHECK(states.sent == 0);
   CHECK(states.conflict == 2);  // the kept-out delete and the conflicting rename
@@ -72,10 +72,10 @@ TEST_CASE("resend: a conflict whose answer was lost is a conflict again when re-
   Record site = Unwrap(store->Get(RecordType::kSite, kept));
   CHECK_FALSE(site.deleted);
   CHECK(site.Get("name") == "Drain D-14 (cleared)");
-  std::vector<FieldConflict> open = Unwrap(store->Conflicts(true));
+  std::vector<FieldConflict> open = Unwrap(store->replica().Conflicts(true));
   CHECK(open.size() == 2);
-  CHECK(Unwrap(store->RecordStateOf(RecordType::kSite, kept)).state == RecordState::kConflict);
-  CHECK(Unwrap(store->RecordStateOf(RecordType::kSite, renamed)).state == RecordState::kConflict);
+  CHECK(Unwrap(store->screens().RecordStateOf(RecordType::kSite, kept)).state == RecordState::kConflict);
+  CHECK(Unwrap(store->screens().RecordStateOf(RecordType::kSite, renamed)).state == RecordState::kConflict);
 }
 
 }  // namespace

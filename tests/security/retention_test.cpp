@@ -117,7 +117,7 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
     Record site = Unwrap(store->Get(RecordType::kSite, s1));
     CHECK(site.Get("address") == "Mill road 4");
     CHECK(site.Get("name") == "X's name");                               // later arrival wins...
-    CHECK(Unwrap(store->Conflicts(true)).size() >= 2);                   // ...and Y's name is kept in a conflict
+    CHECK(Unwrap(store->replica().Conflicts(true)).size() >= 2);                   // ...and Y's name is kept in a conflict
     CHECK_FALSE(Unwrap(store->Get(RecordType::kSite, d[0])).deleted);  // X's edit brought D0 back
     CHECK(Unwrap(store->Get(RecordType::kSite, d[1])).deleted);        // X received the other deletes
     CHECK(Unwrap(store->Get(RecordType::kSite, d[2])).deleted);

@@ -46,7 +46,7 @@ void AddSites(const std::string& db, const std::string& ws, int n) {
 
 ChangeStateCounts States(const std::string& db) {
   auto store = testing::OpenStore(DefaultEnv(), db);
-  return Unwrap(store->CountChangeStates());
+  return Unwrap(store->replica().CountChangeStates());
 }
 
 // A device speaking raw protocol, to read the server's own answer.

@@ -53,7 +53,7 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
   int64_t alice_unsent = 0;
   {
     auto store = testing::OpenStore(DefaultEnv(), tab.Db());
-    alice_unsent = static_cast<int64_t>(Unwrap(store->PendingChanges(10000)).size());
+    alice_unsent = static_cast<int64_t>(Unwrap(store->replica().PendingChanges(10000)).size());
   }
   REQUIRE(alice_unsent > 0);
 
@@ -68,14 +68,14 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
   json sync = tab.Ok({"sync"});
   {
     auto store = testing::OpenStore(DefaultEnv(), tab.Db());
-    CHECK(Unwrap(store->ChangesInState(ChangeState::kRejected, 100)).empty());
-    CHECK(Unwrap(store->CountChangeStates()).rejected == 0);
+    CHECK(Unwrap(store->replica().ChangesInState(ChangeState::kRejected, 100)).empty());
+    CHECK(Unwrap(store->replica().CountChangeStates()).rejected == 0);
     // Alice's stay unsent; Bob's went.
-    auto others = Unwrap(store->UnsentOfOtherAccounts());
+    auto others = Unwrap(store->replica().UnsentOfOtherAccounts());
     REQUIRE(others.size() == 1);
     CHECK(others[0].first == "alice");
     CHECK(others[0].second == alice_unsent);
-    CHECK(Unwrap(store->PendingChanges(10000)).empty());
+    CHECK(Unwrap(store->replica().PendingChanges(10000)).empty());
   }
   // Bob does not see Alice's private workspace: lists, search, show, export.
   for (const std::string& id : hers) CHECK_FALSE(tab.HasSite(id));
@@ -94,9 +94,9 @@ TEST_CASE("shared tablet: Bob signing in never refuses Alice's unsent changes no
   json again = tab.Ok({"sync"});
   {
     auto store = testing::OpenStore(DefaultEnv(), tab.Db());
-    CHECK(Unwrap(store->PendingChanges(10000)).empty());
-    CHECK(Unwrap(store->UnsentOfOtherAccounts()).empty());
-    CHECK(Unwrap(store->CountChangeStates()).rejected == 0);
+    CHECK(Unwrap(store->replica().PendingChanges(10000)).empty());
+    CHECK(Unwrap(store->replica().UnsentOfOtherAccounts()).empty());
+    CHECK(Unwrap(store->replica().CountChangeStates()).rejected == 0);
   }
   // A second device of Alice's receives all of it from the server.
   Tablet other;

@@ -120,7 +120,7 @@ TEST_CASE("attack: slow, oversized and idle connections through the front do not
   REQUIRE_OK(bob->SyncNow());
   auto bob_store = testing::OpenStore(DefaultEnv(), bob_dir.File("ccfield.db"));
   for (const std::string& id : sites) CHECK_OK(bob_store->Get(RecordType::kSite, id));
-  CHECK(Unwrap(alice_store->CountChangeStates()).waiting == 0);
+  CHECK(Unwrap(alice_store->replica().CountChangeStates()).waiting == 0);
   // The front cut the tricklers at the header deadline, refused every
   // oversized header and never passed one on.
   CHECK(counts.slow_cut >= 64);

@@ -117,7 +117,7 @@ TEST_CASE("a token an older version kept in the data file is moved out and erase
   {
     auto store = testing::OpenStore(DefaultEnv(), db);
     CHECK(store->schema_version() == kSchemaVersion);
-    SyncSettings s = Unwrap(store->GetSyncSettings());
+    SyncSettings s = Unwrap(store->replica().GetSyncSettings());
     CHECK(s.token == token);  // still signed in here
     CHECK(s.username == "alice");
   }

@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<ccfield::Store> store = std::move(store_opened).value();
 
   if (!url.empty()) {
-    auto settings = store->GetSyncSettings();
+    auto settings = store->replica().GetSyncSettings();
     if (!settings.ok()) return Fail("reading the sync settings", settings.status());
     if (settings->server_url != url || settings->username != user || settings->token.empty()) {
       auto login = client->Login(url, user, password, "sync_child");
@@ -101,14 +101,14 @@ int main(int argc, char** argv) {
       continue;
     }
     failures = 0;
-    auto settings = store->GetSyncSettings();
+    auto settings = store->replica().GetSyncSettings();
     if (!settings.ok()) return Fail("reading the sync settings", settings.status());
     std::printf("page %lld %lld\n", static_cast<long long>(settings->cursor),
                 static_cast<long long>(report->received));
     std::fflush(stdout);
     if (report->complete) break;
   }
-  auto settings = store->GetSyncSettings();
+  auto settings = store->replica().GetSyncSettings();
   if (!settings.ok()) return Fail("reading the sync settings", settings.status());
   std::printf("done %lld\n", static_cast<long long>(settings->cursor));
   std::fflush(stdout);

@@ -173,7 +173,7 @@ TEST_CASE("CurlTransport refuses http:// to another host before any connection")
   Result<LoginResult> login = client->Login("http://10.0.0.1:8080", "alice", "pw", "tablet");
   CHECK(login.status().code() == Code::kInvalidArgument);
   auto store = testing::OpenStore(&env, dir.File("ccfield.db"));
-  CHECK(Unwrap(store->GetSyncSettings()).server_url.empty());
+  CHECK(Unwrap(store->replica().GetSyncSettings()).server_url.empty());
 }
 
 // ---------------------------------------------------------------------------
@@ -363,14 +363,14 @@ struct Device {
     s.server_url = url;
     s.username = "alice";
     s.token = "t0k";
-    REQUIRE_OK(store->SaveSyncSettings(s));
+    REQUIRE_OK(store->replica().SaveSyncSettings(s));
     testing::Seeded seeded = testing::SeedSite(store.get(), env);
     site_id = seeded.site_id;
     visit_id = testing::AddVisit(store.get(), env, seeded.site_id);
     device_id = store->device_id();
   }
   std::unique_ptr<Store> OpenStore() { return testing::OpenStore(env, path); }
-  ChangeStateCounts Counts() { return Unwrap(OpenStore()->CountChangeStates()); }
+  ChangeStateCounts Counts() { return Unwrap(OpenStore()->replica().CountChangeStates()); }
 
   Env* env;
   TempDir dir;
@@ -412,7 +412,7 @@ TEST_CASE("SyncNow pushes pending changes in one request and marks them synced")
   CHECK(after.sent == 0);
   CHECK(after.synced == before.waiting);
   auto store = device.OpenStore();
-  CHECK(Unwrap(store->GetSyncSettings()).cursor == 100 + before.waiting);
+  CHECK(Unwrap(store->replica().GetSyncSettings()).cursor == 100 + before.waiting);
 
   // Nothing waiting: exactly one request, sending the new cursor.
   SyncReport noop = Unwrap(client->SyncNow());
@@ -685,7 +685,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   // No form answers here: see the known-issue case below.
   const std::string visit_id =
       testing::AddVisit(store_a.get(), env, site_id, {{"notes", "Blocked by sand."}, {"answers", json::object()}});
-  const int64_t made = Unwrap(store_a->CountChangeStates()).waiting;
+  const int64_t made = Unwrap(store_a->replica().CountChangeStates()).waiting;
   REQUIRE(made > 5);
   CHECK(a.Status().waiting == made);
   CHECK(StatusSentence(a.Status()).starts_with(std::to_string(made) + " changes waiting, last successful sync at "));
@@ -696,7 +696,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   CHECK(push.rejected == 0);
   CHECK(push.conflicts == 0);
   CHECK(a.Status().waiting == 0);
-  CHECK(Unwrap(store_a->CountChangeStates()).synced == made);
+  CHECK(Unwrap(store_a->replica().CountChangeStates()).synced == made);
 
   // A no-op sync is exactly one request.
   SyncReport noop = Unwrap(client_a->SyncNow());
@@ -727,7 +727,7 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   SyncStatus st = a.Status();
   CHECK(st.rejected >= 1);
   CHECK(st.waiting == 0);
-  auto rejects = Unwrap(store_a->ChangesInState(ChangeState::kRejected, 10));
+  auto rejects = Unwrap(store_a->replica().ChangesInState(ChangeState::kRejected, 10));
   REQUIRE_FALSE(rejects.empty());
   CHECK(rejects[0].first.record_id == practice_id);
   CHECK_FALSE(rejects[0].second.empty());  // the server's reason, in plain words
@@ -741,16 +741,16 @@ TEST_CASE("End to end: login, push a visit, another device pulls it, rejects and
   SyncReport clash = Unwrap(client_b->SyncNow());
   CHECK(clash.conflicts == 1);
   CHECK(b.Status().open_conflicts == 1);
-  std::vector<FieldConflict> open = Unwrap(store_b->Conflicts(true));
+  std::vector<FieldConflict> open = Unwrap(store_b->replica().Conflicts(true));
   REQUIRE(open.size() == 1);
   CHECK(open[0].field == "follow_up_action");
   CHECK(open[0].winner == "Call the roads office");
   CHECK(open[0].loser == "Clear the culvert");
   // Resolved on B; the next sync confirms it and A hears of it.
-  REQUIRE_OK(store_b->ResolveConflict(open[0].id, "Clear the culvert"));
+  REQUIRE_OK(store_b->replica().ResolveConflict(open[0].id, "Clear the culvert"));
   CHECK(b.Status().open_conflicts == 0);
   REQUIRE_OK(client_b->SyncNow());
-  CHECK(Unwrap(store_b->Conflicts(true)).empty());
+  CHECK(Unwrap(store_b->replica().Conflicts(true)).empty());
   REQUIRE_OK(client_a->SyncNow());
   CHECK(Unwrap(store_a->Get(RecordType::kVisit, visit_id)).Get("follow_up_action") == "Clear the culvert");
 
@@ -842,7 +842,7 @@ TEST_CASE("End to end: a new visit with form answers syncs whole") {
   const std::string visit_id = testing::AddVisit(store_a.get(), DefaultEnv(), site_id);  // with answers
   SyncReport push = Unwrap(client_a->SyncNow());
   CHECK(push.rejected == 0);
-  for (const auto& [e, reason] : Unwrap(store_a->ChangesInState(ChangeState::kRejected, 10))) {
+  for (const auto& [e, reason] : Unwrap(store_a->replica().ChangesInState(ChangeState::kRejected, 10))) {
     MESSAGE("rejected " << e.field << ": " << reason);
   }
   auto client_b = b.Client();

@@ -456,7 +456,7 @@ class Fuzz {
   }
 
   void RejectedNow(Device& d, const std::string& what) {
-    auto rejected = d.store->ChangesInState(ChangeState::kRejected, 20);
+    auto rejected = d.store->replica().ChangesInState(ChangeState::kRejected, 20);
     std::string reasons;
     if (rejected.ok()) {
       for (const auto& [e, reason] : *rejected) {
@@ -697,7 +697,7 @@ class Fuzz {
     const int64_t first = committed->first_seq, last = committed->last_seq;
     auto entries = d.store->ChangesAfter(first - 1, static_cast<int>(last - first + 1));
     if (!Ok(entries, "reading the change log")) return false;
-    auto pending = d.store->PendingChanges(1 << 20);
+    auto pending = d.store->replica().PendingChanges(1 << 20);
     if (!Ok(pending, "reading pending changes")) return false;
     std::map<int64_t, int64_t> base;  // device_seq -> base version
     for (const ChangeEntry& c : *pending) base[c.device_seq] = c.base;
@@ -741,7 +741,7 @@ class Fuzz {
       idle = true;
       for (auto& d : devices_) {
         if (!SyncOk(*d, "final sync")) return false;
-        auto counts = d->store->CountChangeStates();
+        auto counts = d->store->replica().CountChangeStates();
         if (!Ok(counts, "counting change states")) return false;
         if (counts->waiting + counts->sent > 0) idle = false;
       }
@@ -851,7 +851,7 @@ class Fuzz {
     for (const auto& [id, mr] : mine) {
       if (!server.count(id)) diff("extra " + mr.type + " " + id);
     }
-    auto local = d.store->Conflicts(false);
+    auto local = d.store->replica().Conflicts(false);
     if (Ok(local, "reading conflicts")) {
       std::map<std::string, std::pair<int64_t, bool>> have;
       for (const FieldConflict& c : *local) have[c.id] = {c.version, c.resolved};
@@ -885,7 +885,7 @@ class Fuzz {
     for (auto& d : devices_) {
       const std::string name = "device " + std::to_string(d->index);
       CompareWithServer(*d, name, server, *conflicts);
-      auto counts = d->store->CountChangeStates();
+      auto counts = d->store->replica().CountChangeStates();
       if (Ok(counts, "counting change states") && (counts->waiting || counts->sent || counts->rejected)) {
         Fail(name + " ends with " + std::to_string(counts->waiting) + " waiting, " + std::to_string(counts->sent) +
              " sent, " + std::to_string(counts->rejected) + " rejected changes");

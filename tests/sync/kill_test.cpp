@@ -104,9 +104,9 @@ struct Device : SyncDevice {
   // The server moved (restarted on another port): same login, same cursor.
   void PointAt(const std::string& url) {
     std::unique_ptr<Store> store = OpenStore();
-    SyncSettings s = Unwrap(store->GetSyncSettings());
+    SyncSettings s = Unwrap(store->replica().GetSyncSettings());
     s.server_url = url;
-    REQUIRE_OK(store->SaveSyncSettings(s));
+    REQUIRE_OK(store->replica().SaveSyncSettings(s));
   }
 };
 
@@ -179,7 +179,7 @@ void CheckSameRecords(Store* mine, Store* theirs) {
 void CheckConverged(const ServerProcess& server, Device& device, const std::string& user) {
   std::unique_ptr<Store> store = device.OpenStore();
   const std::string id = store->device_id();
-  ChangeStateCounts states = Unwrap(store->CountChangeStates());
+  ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
   CHECK(states.waiting == 0);
   CHECK(states.sent == 0);
   CHECK(states.rejected == 0);
@@ -252,7 +252,7 @@ TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing 
     INFO("round ", round);
     std::unique_ptr<Store> store = a.OpenStore();
     AddVisits(store.get(), site_id, kVisitsPerRound, 300, rng);
-    const ChangeStateCounts before = Unwrap(store->CountChangeStates());
+    const ChangeStateCounts before = Unwrap(store->replica().CountChangeStates());
     const int64_t pending = before.waiting + before.sent;
     // Kill once the server has applied a random part of the push, plus a
     // random few milliseconds (to land inside a request, not only between).
@@ -291,7 +291,7 @@ TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing 
     CheckServerFile(server);
     a.PointAt(server.url);
     // Nothing the device had is lost; some of it may be sent, answer unknown.
-    const ChangeStateCounts after = Unwrap(a.OpenStore()->CountChangeStates());
+    const ChangeStateCounts after = Unwrap(a.OpenStore()->replica().CountChangeStates());
     CHECK(after.waiting + after.sent + after.synced == before.waiting + before.sent + before.synced);
   }
   CHECK(mid_push >= 1);
@@ -359,7 +359,7 @@ ChildRun RunChild(const std::string& store_path, int pull_limit, int pages, int 
 void CheckPulledPrefix(const ServerProcess& server, Device& device, int64_t reported_cursor) {
   std::unique_ptr<Store> store = device.OpenStore();
   REQUIRE_OK(store->CheckIntegrity());
-  const int64_t cursor = Unwrap(store->GetSyncSettings()).cursor;
+  const int64_t cursor = Unwrap(store->replica().GetSyncSettings()).cursor;
   CHECK(cursor >= reported_cursor);
 
   std::vector<int64_t> expected;

@@ -110,7 +110,7 @@ void SyncUntilComplete(SyncClient* client) {
 void CheckConverged(const ServerProcess& server, Device& device, const std::string& user) {
   std::unique_ptr<Store> store = device.OpenStore();
   const std::string device_id = store->device_id();
-  ChangeStateCounts states = Unwrap(store->CountChangeStates());
+  ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
   CHECK(states.waiting == 0);
   CHECK(states.sent == 0);
   CHECK(states.rejected == 0);
@@ -221,7 +221,7 @@ TEST_CASE("Sync over a bad link: uploads cut mid-request are sent again and appl
       ExpectDropped(out);
       // The request never arrived whole: nothing was applied.
       CHECK(ServerVersionNow(s.server) == v0);
-      ChangeStateCounts states = Unwrap(store->CountChangeStates());
+      ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
       CHECK(states.sent == made);  // sent, answer unknown: kept for the retry
       CHECK(states.waiting == 0);
     }
@@ -231,7 +231,7 @@ TEST_CASE("Sync over a bad link: uploads cut mid-request are sent again and appl
     CHECK(report.pushed == made);
     CHECK(report.rejected == 0);
     CHECK(ServerVersionNow(s.server) - v0 == made);  // each change applied once
-    CHECK(Unwrap(store->CountChangeStates()).sent == 0);
+    CHECK(Unwrap(store->replica().CountChangeStates()).sent == 0);
   }
   s.proxy.SetFaults({});
   CheckConverged(s.server, s.a, "alice");
@@ -259,8 +259,8 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
     std::unique_ptr<Store> store = s.a.OpenStore();
     const int64_t made = AddVisits(store.get(), s.site_id, kBatchVisits, kNotesBytes, rng);
     const int64_t v0 = ServerVersionNow(s.server);
-    const int64_t cursor0 = Unwrap(store->GetSyncSettings()).cursor;
-    const int64_t remote0 = Unwrap(store->CountChangeStates()).remote;
+    const int64_t cursor0 = Unwrap(store->replica().GetSyncSettings()).cursor;
+    const int64_t remote0 = Unwrap(store->replica().CountChangeStates()).remote;
     const int64_t cuts0 = s.proxy.cuts();
     s.proxy.SetFaults(CutConnections(/*up=*/false, cut));
     auto client = s.a.Client();
@@ -271,18 +271,18 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
       // The server applied the first request; the re-sent one changed nothing.
       CHECK(ServerVersionNow(s.server) - v0 == made);
       // The device saw no answer: nothing moved.
-      ChangeStateCounts states = Unwrap(store->CountChangeStates());
+      ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
       CHECK(states.sent == made);
       CHECK(states.remote == remote0);
-      CHECK(Unwrap(store->GetSyncSettings()).cursor == cursor0);
+      CHECK(Unwrap(store->replica().GetSyncSettings()).cursor == cursor0);
     }
     CHECK(s.proxy.cuts() - cuts0 == kCuts);
     SyncReport report = Unwrap(client->SyncNow());
     CHECK(report.pushed == made);  // acked (as duplicates: the version did not move)
     CHECK(report.received >= kBatchVisits);
     CHECK(ServerVersionNow(s.server) - v0 == made);
-    CHECK(Unwrap(store->CountChangeStates()).sent == 0);
-    CHECK(Unwrap(store->CountChangeStates()).waiting == 0);
+    CHECK(Unwrap(store->replica().CountChangeStates()).sent == 0);
+    CHECK(Unwrap(store->replica().CountChangeStates()).waiting == 0);
   }
   s.proxy.SetFaults({});
   REQUIRE_OK(client_b->SyncNow());
@@ -312,7 +312,7 @@ TEST_CASE("Sync over a bad link: 100 ms latency and 20 KB/s (2G) still complete 
     const std::string site = testing::AddSite(store.get(), DefaultEnv(), server.workspace_id);
     AddVisits(store.get(), site, 10, 600, rng);
   }
-  const int64_t waiting = Unwrap(a.OpenStore()->CountChangeStates()).waiting;
+  const int64_t waiting = Unwrap(a.OpenStore()->replica().CountChangeStates()).waiting;
   const auto t_push = Clock::now();
   SyncReport push = Unwrap(client->SyncNow());
   const int64_t push_ms = MsSince(t_push);
@@ -351,7 +351,7 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
     client->Start();
     client->RequestSync();
     REQUIRE(WaitFor([&] { return client->Status().running; }, 2000));
-    REQUIRE(WaitFor([&] { return Unwrap(store->CountChangeStates()).sent == made; }, 2000));
+    REQUIRE(WaitFor([&] { return Unwrap(store->replica().CountChangeStates()).sent == made; }, 2000));
     std::this_thread::sleep_for(milliseconds(700));  // held: no answer, no timeout yet
     CHECK(client->Status().running);
     CHECK(finished == 0);
@@ -360,7 +360,7 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
     const int64_t stop_ms = MsSince(t_stop);
     CHECK(stop_ms < 2000);
     MESSAGE("Stop() during a stall returned in ", stop_ms, " ms");
-    ChangeStateCounts states = Unwrap(store->CountChangeStates());
+    ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
     CHECK(states.sent + states.synced >= made);
     CHECK(states.waiting == 0);
   }
@@ -390,7 +390,7 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
     CHECK(out.status.message() == "sync was stopped");
     CHECK(sync_ms >= 900);
     CHECK(sync_ms < 3000);
-    CHECK(Unwrap(store->CountChangeStates()).sent == made);
+    CHECK(Unwrap(store->replica().CountChangeStates()).sent == made);
   }
   SUBCASE("a configured stall timeout gives the transfer up by itself") {
     const int64_t made = AddVisits(store.get(), s.site_id, 5, kNotesBytes, rng);
@@ -407,14 +407,14 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
     MESSAGE("stalled sync given up after ", sync_ms, " ms: ", out.status.message());
     CHECK(sync_ms >= 1500);
     CHECK(sync_ms < 30000);  // far below the default 60 s: the option was used
-    CHECK(Unwrap(store->CountChangeStates()).sent == made);
+    CHECK(Unwrap(store->replica().CountChangeStates()).sent == made);
   }
   // The stall clears: the held request may still reach the server (then the
   // next sync's copy is a duplicate), or not. Either way nothing is lost.
   s.proxy.SetFaults({});
   auto client = s.a.Client();
   SyncUntilComplete(client.get());
-  CHECK(Unwrap(store->CountChangeStates()).sent == 0);
+  CHECK(Unwrap(store->replica().CountChangeStates()).sent == 0);
   CheckConverged(s.server, s.a, "alice");
 }
 

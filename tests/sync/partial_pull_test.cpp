@@ -55,8 +55,8 @@ TEST_CASE("an edit to a record received one field at a time is sent with its wor
   REQUIRE(edited);
   auto bob_all = Unwrap(sync::SyncClient::Open(DefaultEnv(), bob_dir.File("ccfield.db")));
   REQUIRE_OK(bob_all->SyncNow());
-  CHECK(Unwrap(bob_store->CountChangeStates()).rejected == 0);
-  CHECK(Unwrap(bob_store->CountChangeStates()).waiting == 0);
+  CHECK(Unwrap(bob_store->replica().CountChangeStates()).rejected == 0);
+  CHECK(Unwrap(bob_store->replica().CountChangeStates()).waiting == 0);
   REQUIRE_OK(alice->SyncNow());
   auto alice_store = testing::OpenStore(DefaultEnv(), alice_dir.File("ccfield.db"));
   CHECK(Unwrap(alice_store->Get(RecordType::kSite, site)).Get("name") == "Msimbazi drain (blocked)");

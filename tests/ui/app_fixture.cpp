@@ -82,7 +82,7 @@ void ApplyConflict(Store* store, const FieldConflict& c) {
   SyncBatch batch;
   batch.conflicts.push_back(c);
   batch.cursor = 7;
-  REQUIRE(store->ApplySyncBatch(batch).ok());
+  REQUIRE(store->replica().ApplySyncBatch(batch).ok());
 }
 
 }  // namespace ccfield::testing

@@ -50,12 +50,12 @@ TEST_CASE("editor: a new visit opened and closed untouched leaves no draft") {
   HeadlessUi h(fx.app.get(), &fx.env);
   StartVisit(fx, h);
   for (int i = 0; i < 120; ++i) h.Frame();  // longer than the draft delay
-  CHECK(fx.app->store()->Drafts().value().empty());
+  CHECK(fx.app->store()->drafts().List().value().empty());
   views::UiDriver d;
   d.Click("Close");
   h.Run(d);
   CHECK_FALSE(fx.editor().open);
-  CHECK(fx.app->store()->Drafts().value().empty());
+  CHECK(fx.app->store()->drafts().List().value().empty());
   CHECK(fx.app->state().home.unsaved_drafts.empty());
   CHECK(fx.app->state().message.empty());  // no "kept as a draft"
 }

@@ -92,7 +92,7 @@ TEST_CASE("sites: a place not in the list and its visit are written in one commi
   }
   CHECK(site_last < visit_first);
   CHECK(changes.back().seq - changes.front().seq + 1 == static_cast<int64_t>(changes.size()));
-  CHECK(fx.store()->Drafts().value().empty());
+  CHECK(fx.store()->drafts().List().value().empty());
 }
 
 TEST_CASE("sites: the new-visit picker lists the nearest sites first and starts the visit at the one picked") {
@@ -239,10 +239,10 @@ Refused MakeRefused(AppFixture& fx) {
   r.site = testing::AddSite(fx.store(), &fx.env, r.ws, "Culvert C-7");
   r.refused = testing::AddVisit(fx.store(), &fx.env, r.site, {{"status", "complete"}, {"notes", "refused one"}});
   SyncBatch b;
-  for (const ChangeEntry& c : Unwrap(fx.store()->PendingChanges(100000))) {
+  for (const ChangeEntry& c : Unwrap(fx.store()->replica().PendingChanges(100000))) {
     if (c.record_id == r.refused) b.rejects.push_back({c.device_seq, RejectCode::kForbidden, "you are an observer in Ward office"});
   }
-  REQUIRE_OK(fx.store()->ApplySyncBatch(b));
+  REQUIRE_OK(fx.store()->replica().ApplySyncBatch(b));
   r.draft = testing::AddVisit(fx.store(), &fx.env, r.site, {{"started_at", "2026-10-15T08:05:00+03:00"}});
   r.waiting = testing::AddVisit(fx.store(), &fx.env, r.site,
                                 {{"status", "complete"}, {"started_at", "2026-10-16T08:05:00+03:00"}});
@@ -298,7 +298,7 @@ TEST_CASE("sites: a refused visit is moved to another workspace, or discarded af
     CHECK(Unwrap(fx.store()->Get(RecordType::kVisit, r.refused)).Get("workspace_id") == r.other_ws);
     CHECK(Unwrap(fx.store()->Get(RecordType::kSite, r.site)).Get("workspace_id") == r.other_ws);
     CHECK(fx.app->state().sync.refused.empty());
-    CHECK(Unwrap(fx.store()->RecordStateOf(RecordType::kVisit, r.refused)).state == RecordState::kWaiting);
+    CHECK(Unwrap(fx.store()->screens().RecordStateOf(RecordType::kVisit, r.refused)).state == RecordState::kWaiting);
   }
   SUBCASE("discard") {
     views::UiDriver x;
@@ -320,7 +320,7 @@ TEST_CASE("sites: a refused visit is moved to another workspace, or discarded af
     CHECK(fx.app->state().screen == app::Screen::kEditor);
     CHECK(Shown("badge:Refused"));
     fx.app->Apply(app::RetryRefusedRecord{RecordType::kVisit, r.refused});
-    CHECK(Unwrap(fx.store()->RecordStateOf(RecordType::kVisit, r.refused)).state == RecordState::kWaiting);
+    CHECK(Unwrap(fx.store()->screens().RecordStateOf(RecordType::kVisit, r.refused)).state == RecordState::kWaiting);
   }
 }
 

@@ -53,7 +53,7 @@ TEST_CASE("views: create a visit through the form editor, fill a choice and a nu
   CHECK(saved->Get("notes") == "Culvert under the footbridge half full of sand");
   CHECK(saved->Get("site_id") == site_id);
   // Saved means no draft is left behind.
-  CHECK(fx.app->store()->Drafts().value().empty());
+  CHECK(fx.app->store()->drafts().List().value().empty());
 
   SUBCASE("and find it by search, with the match highlighted") {
     views::UiDriver s;
@@ -129,7 +129,7 @@ TEST_CASE("views: typing is kept as a draft within 2 s and restored after a cras
     // 2 s after the last keystroke at the latest (frames advance the clock 16 ms each).
     for (int i = 0; i < 125; ++i) h.Frame();
   }
-  auto drafts = fx.app->store()->Drafts();
+  auto drafts = fx.app->store()->drafts().List();
   REQUIRE(drafts.ok());
   REQUIRE(drafts->size() == 1);
   CHECK(drafts->front().body["values"]["notes"] == "Water 40 cm deep at the inlet");
@@ -189,12 +189,12 @@ TEST_CASE("views: the history words the server's clock flag in the person's lang
   // The server took every change but doubted the device's clock (ahead of its own).
   SyncBatch b;
   int64_t version = 0;
-  const std::vector<ChangeEntry> pending = testing::Unwrap(store->PendingChanges(1000));
+  const std::vector<ChangeEntry> pending = testing::Unwrap(store->replica().PendingChanges(1000));
   for (const ChangeEntry& c : pending) {
     b.acks.push_back({c.device_seq, ++version, ChangeOutcome::kApplied, ClockFlag::kFuture});
   }
   REQUIRE_FALSE(b.acks.empty());
-  REQUIRE(store->ApplySyncBatch(b).ok());
+  REQUIRE(store->replica().ApplySyncBatch(b).ok());
   fx.app->Apply(app::SetLanguage{"fr"});
   fx.app->Apply(app::OpenHistory{seeded.site_id});
   const app::HistoryState& h = fx.app->state().history;

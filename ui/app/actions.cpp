@@ -20,7 +20,7 @@ void App::GoToScreen(Screen screen) {
 
 void App::Resolve(const std::string& conflict_id, const nlohmann::json& value) {
   // An ordinary edit: logged, synced, and shown in the record's history.
-  Result<CommitResult> r = store_->ResolveConflict(conflict_id, value);
+  Result<CommitResult> r = store_->replica().ResolveConflict(conflict_id, value);
   if (!r.ok()) return ShowMessage(r.status().message(), true);
   ShowMessage(tr("Conflict resolved. The choice will be sent with the next sync."), false);
   RefreshConflicts();

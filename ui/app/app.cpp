@@ -108,7 +108,7 @@ void App::Apply(const Command& command) {
           VisitFilter f;
           f.project_id = c.project_id;
           f.limit = 500;
-          state_.library.project_visits = store_->VisitRows(f).value_or({});
+          state_.library.project_visits = store_->screens().VisitRows(f).value_or({});
           state_.screen = Screen::kLibrary;
         } else if constexpr (std::is_same_v<T, OpenPractice>) {
           Result<Record> r = store_->Get(RecordType::kPractice, c.practice_id);

@@ -154,7 +154,7 @@ void App::SaveDraftNow() {
                {"last_field", e.last_field},
                {"new_site_id", e.new_site_id},
                {"new_site", e.new_site}};
-  Status st = store_->SaveDraft(DraftKey(), body);
+  Status st = store_->drafts().Save(DraftKey(), body);
   if (!st.ok()) {
     // Keep the edits in memory and try again soon; say so.
     ShowMessage(ui::Format(tr("Could not save the draft: {error}"), {{"error", st.message()}}), true);
@@ -170,7 +170,7 @@ void App::FlushDraft() {
 
 void App::ListDrafts() {
   state_.home.unsaved_drafts.clear();
-  for (const Draft& d : store_->Drafts().value_or({})) {  // newest first
+  for (const Draft& d : store_->drafts().List().value_or({})) {  // newest first
     if (d.key.rfind(kDraftPrefix, 0) != 0 || !d.body.is_object()) continue;
     state_.home.unsaved_drafts.emplace_back(d.key, d.body.value("site_name", std::string()) + " · " +
                                                        sync::FormatSyncTime(d.saved_at));
@@ -178,7 +178,7 @@ void App::ListDrafts() {
 }
 
 void App::OpenDraftEditor(const std::string& key) {
-  auto drafts = store_->Drafts();
+  auto drafts = store_->drafts().List();
   if (!drafts.ok()) return ShowMessage(drafts.status().message(), true);
   for (const Draft& d : *drafts) {
     if (d.key != key || !d.body.is_object() || !d.body["values"].is_object()) continue;
@@ -282,7 +282,7 @@ void App::SaveVisitEditor(bool complete) {
       return;
     }
   }
-  (void)store_->DeleteDraft(DraftKey());
+  (void)store_->drafts().Delete(DraftKey());
   draft_due_ms_ = 0;
   e.new_site_id.clear();
   e.new_site = nullptr;
@@ -300,7 +300,7 @@ void App::CloseVisitEditor(bool discard) {
   EditorState& e = state_.editor;
   if (e.open) {
     if (discard) {
-      (void)store_->DeleteDraft(DraftKey());
+      (void)store_->drafts().Delete(DraftKey());
       draft_due_ms_ = 0;
     } else if (e.dirty) {
       SaveDraftNow();
@@ -318,7 +318,7 @@ void App::RefreshEditorStatus() {
     state_.editor_status = {RecordState::kDraft, ""};
     return;
   }
-  state_.editor_status = store_->RecordStateOf(RecordType::kVisit, e.visit_id).value_or(RecordStatus{});
+  state_.editor_status = store_->screens().RecordStateOf(RecordType::kVisit, e.visit_id).value_or(RecordStatus{});
 }
 
 }  // namespace ccfield::app

@@ -36,7 +36,7 @@ void App::RefreshHistory() {
 void App::RefreshConflicts() {
   ConflictsState& c = state_.conflicts;
   c.open.clear();
-  auto all = store_->Conflicts(true);
+  auto all = store_->replica().Conflicts(true);
   if (!all.ok()) return ShowMessage(all.status().message(), true);
   // Where a version came from: this device, or the tablet of whoever wrote it.
   auto where = [this](const std::string& device, const std::string& author) {

@@ -41,11 +41,11 @@ void App::RefreshNewVisitChoices() {
   std::map<std::string, int> recent_rank;
   VisitFilter vf;
   vf.limit = 200;
-  for (const VisitRow& r : store_->VisitRows(vf).value_or({})) {
+  for (const VisitRow& r : store_->screens().VisitRows(vf).value_or({})) {
     if (recent_rank.size() >= 5) break;
     recent_rank.emplace(r.site_id, static_cast<int>(recent_rank.size()));
   }
-  auto states = store_->RecordStates(RecordType::kSite).value_or({});
+  auto states = store_->screens().RecordStates(RecordType::kSite).value_or({});
   const std::string needle = Lower(Trim(n.search));
   struct Ranked {
     NewVisitState::Choice choice;

@@ -117,11 +117,11 @@ void App::RefreshHome() {
   h.practices = store_->Count(RecordType::kPractice).value_or(0);
   h.follow_ups.clear();
   h.in_progress.clear();
-  if (auto att = store_->Attention(20); att.ok()) {
+  if (auto att = store_->screens().Attention(20); att.ok()) {
     for (const Record& v : att->follow_ups) h.follow_ups.push_back(RowFromRecord(store_.get(), v));
     for (const Record& v : att->drafts) h.in_progress.push_back(RowFromRecord(store_.get(), v));
     for (auto* list : {&h.follow_ups, &h.in_progress}) {
-      for (VisitRow& r : *list) r.sync = store_->RecordStateOf(RecordType::kVisit, r.id).value_or(RecordStatus{});
+      for (VisitRow& r : *list) r.sync = store_->screens().RecordStateOf(RecordType::kVisit, r.id).value_or(RecordStatus{});
     }
     // Overdue follow-ups (due before today) first; each part keeps its order.
     std::stable_partition(h.follow_ups.begin(), h.follow_ups.end(), [&](const VisitRow& r) {
@@ -130,7 +130,7 @@ void App::RefreshHome() {
   } else {
     ShowMessage(att.status().message(), true);
   }
-  auto conflicts = store_->Conflicts(true);
+  auto conflicts = store_->replica().Conflicts(true);
   h.open_conflicts = 0;
   if (conflicts.ok()) {
     for (const FieldConflict& c : *conflicts) h.open_conflicts += c.resolving_locally ? 0 : 1;
@@ -146,8 +146,8 @@ void App::RefreshSites() {
   SitesState& s = state_.sites;
   auto sites = ListLive(store_.get(), RecordType::kSite, 100000);
   if (!sites.ok()) return ShowMessage(sites.status().message(), true);
-  auto conditions = store_->LatestSiteConditions().value_or({});
-  auto site_states = store_->RecordStates(RecordType::kSite).value_or({});
+  auto conditions = store_->screens().LatestSiteConditions().value_or({});
+  auto site_states = store_->screens().RecordStates(RecordType::kSite).value_or({});
   std::map<std::string, std::string> cond(conditions.begin(), conditions.end());
   s.all.clear();
   for (const Record& r : *sites) {
@@ -194,7 +194,7 @@ void App::SelectSite(const std::string& site_id) {
   VisitFilter f;
   f.site_id = site_id;
   f.limit = 500;
-  s.selected_visits = store_->VisitRows(f).value_or({});
+  s.selected_visits = store_->screens().VisitRows(f).value_or({});
 }
 
 void App::RefreshVisits() {
@@ -208,7 +208,7 @@ void App::RefreshVisits() {
     q.text = f.search;
     q.type = RecordType::kVisit;
     q.limit = 300;
-    auto hits = store_->Search(q);
+    auto hits = store_->search().Find(q);
     if (!hits.ok()) {
       v.error = hits.status().message();
     } else {
@@ -216,7 +216,7 @@ void App::RefreshVisits() {
         Result<Record> rec = store_->Get(RecordType::kVisit, hit.id);
         if (!rec.ok() || rec->deleted) continue;
         VisitHit vh{RowFromRecord(store_.get(), *rec), hit.snippet};
-        vh.row.sync = store_->RecordStateOf(RecordType::kVisit, vh.row.id).value_or(RecordStatus{});
+        vh.row.sync = store_->screens().RecordStateOf(RecordType::kVisit, vh.row.id).value_or(RecordStatus{});
         if (Matches(f, vh.row)) v.hits.push_back(std::move(vh));
       }
     }
@@ -230,7 +230,7 @@ void App::RefreshVisits() {
     if (!f.priority.empty()) q.follow_up_priority = f.priority;
     q.state = ParseState(f.state);
     q.limit = kMaxVisitRows;
-    auto rows = store_->VisitRows(q);
+    auto rows = store_->screens().VisitRows(q);
     if (rows.ok()) {
       v.rows = std::move(*rows);
     } else {
@@ -264,7 +264,7 @@ void App::RefreshLibrary() {
     sq.text = l.search;
     sq.type = RecordType::kPractice;
     sq.limit = 200;
-    for (const SearchHit& hit : store_->Search(sq).value_or({})) {
+    for (const SearchHit& hit : store_->search().Find(sq).value_or({})) {
       Result<Record> r = store_->Get(RecordType::kPractice, hit.id);
       if (!r.ok() || r->deleted) continue;
       l.practices.push_back(*r);
@@ -288,8 +288,8 @@ void App::RefreshSync() {
   // Home's counts per state come with the sync line: both read the unsent
   // part of the change log, once (it can take a while on a big unsent store).
   HomeState& h = state_.home;
-  h.visit_states = store_->CountRecordStates(RecordType::kVisit).value_or({});
-  h.refused_sites = store_->CountRecordStates(RecordType::kSite).value_or({}).refused;
+  h.visit_states = store_->screens().CountRecordStates(RecordType::kVisit).value_or({});
+  h.refused_sites = store_->screens().CountRecordStates(RecordType::kSite).value_or({}).refused;
   h.refused_sentence = RefusedSentence(h.visit_states.refused, h.refused_sites);
   const int64_t refused_visits = h.visit_states.refused, refused_sites = h.refused_sites;
   if (refused_visits + refused_sites > 0 && s.status.logged_in) {
@@ -306,12 +306,12 @@ void App::RefreshSync() {
   }
   RefreshRefused();
   if (state_.editor.open) RefreshEditorStatus();  // a sync moves the open visit from waiting to sent
-  s.rejected = store_->ChangesInState(ChangeState::kRejected, 50).value_or({});
+  s.rejected = store_->replica().ChangesInState(ChangeState::kRejected, 50).value_or({});
 }
 
 void App::RefreshSettings() {
   SettingsState& s = state_.settings;
-  auto sync = store_->GetSyncSettings();
+  auto sync = store_->replica().GetSyncSettings();
   if (sync.ok()) {
     s.server_url = sync->server_url;
     s.username = sync->username;

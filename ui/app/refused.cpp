@@ -15,7 +15,7 @@ void App::RefreshRefused() {
   SyncScreenState& s = state_.sync;
   s.refused.clear();
   const std::set<std::string> demo = DemoWorkspaces(store_.get());
-  for (const auto& [rec, status] : store_->RefusedRecords(200).value_or({})) {
+  for (const auto& [rec, status] : store_->screens().RefusedRecords(200).value_or({})) {
     RefusedItem item;
     item.type = rec.type;
     item.id = rec.id;

@@ -56,7 +56,7 @@ std::optional<LatLon> App::LastVisitPosition(const std::string& site_id) {
   VisitFilter f;
   if (!site_id.empty()) f.site_id = site_id;
   f.limit = 30;
-  for (const VisitRow& row : store_->VisitRows(f).value_or({})) {  // newest first
+  for (const VisitRow& row : store_->screens().VisitRows(f).value_or({})) {  // newest first
     Result<Record> v = store_->Get(RecordType::kVisit, row.id);
     if (v.ok() && v->Get("gps_lat").is_number() && v->Get("gps_lon").is_number()) {
       return LatLon{v->Get("gps_lat").get<double>(), v->Get("gps_lon").get<double>()};
@@ -83,7 +83,7 @@ void App::OpenSiteForm(const std::string& site_id, bool for_visit) {
     f.workspace_id = TextOf(*r, "workspace_id");
     if (r->Get("lat").is_number()) f.lat = CoordinateText(r->Get("lat").get<double>());
     if (r->Get("lon").is_number()) f.lon = CoordinateText(r->Get("lon").get<double>());
-    f.sync = store_->RecordStateOf(RecordType::kSite, site_id).value_or(RecordStatus{});
+    f.sync = store_->screens().RecordStateOf(RecordType::kSite, site_id).value_or(RecordStatus{});
   } else {
     f.workspaces = SiteWorkspaces();
     // The workspace of the site selected on the Sites screen, else the first.
@@ -166,7 +166,7 @@ void App::Handle(const SaveSite& c) {
     cand.workspace_id = f.workspace_id;
     cand.exclude_id = f.site_id;
     f.similar.clear();
-    for (const SimilarSite& s : store_->SimilarSites(cand).value_or({})) {
+    for (const SimilarSite& s : store_->screens().SimilarSites(cand).value_or({})) {
       f.similar.push_back({s.id, s.name, SiteKindLabel(s.kind, settings_.language),
                            s.distance_m ? FormatDistance(*s.distance_m) : ""});
     }

@@ -124,7 +124,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
-  Result<std::vector<FieldConflict>> all = store->Conflicts(!a->Has("all"));
+  Result<std::vector<FieldConflict>> all = store->replica().Conflicts(!a->Has("all"));
   if (!all.ok()) return Fail(ctx, all.status());
   if (!a->Has("all")) {
     // Resolved here but not yet confirmed by the server: no longer the person's to do.
@@ -178,7 +178,7 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
   Store* store = *s;
-  Result<std::vector<FieldConflict>> all = store->Conflicts(false);
+  Result<std::vector<FieldConflict>> all = store->replica().Conflicts(false);
   if (!all.ok()) return Fail(ctx, all.status());
   const std::string& wanted = a->positional()[0];
   const FieldConflict* found = nullptr;
@@ -207,7 +207,7 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
     value = ValueFromText(c, *a->Get("value"));
   }
   if (c.field == kDeletedField && value.is_null()) value = false;  // no base: the record was alive
-  Result<CommitResult> r = store->ResolveConflict(c.id, value);
+  Result<CommitResult> r = store->replica().ResolveConflict(c.id, value);
   if (!r.ok()) return Fail(ctx, r.status());
   if (ctx.json) {
     return PrintJson(ctx, json{{"conflict_id", c.id},

@@ -39,7 +39,7 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   ListQuery wq;
   wq.type = RecordType::kWorkspace;
   Result<std::vector<Record>> workspaces = store->List(wq);
-  Result<AttentionList> attention = store->Attention(30);
+  Result<AttentionList> attention = store->screens().Attention(30);
   if (!workspaces.ok()) return Fail(ctx, workspaces.status());
   if (!attention.ok()) return Fail(ctx, attention.status());
   json counts = json::object();
@@ -53,7 +53,7 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   auto is_demo = [&](const std::string& id) {
     return std::find(demo_ids->begin(), demo_ids->end(), id) != demo_ids->end();
   };
-  Result<RecordStateCounts> states = store->CountRecordStates(RecordType::kVisit);
+  Result<RecordStateCounts> states = store->screens().CountRecordStates(RecordType::kVisit);
   if (!states.ok()) return Fail(ctx, states.status());
   // Overdue follow-ups (due before today, local calendar) first.
   const std::string today = FormatLocalWithOffset(ctx.env->WallMillis()).substr(0, 10);
@@ -226,7 +226,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
   const bool with_state = *type == RecordType::kVisit || *type == RecordType::kSite;
   std::map<std::string, RecordStatus> states;
   if (with_state) {
-    Result<std::map<std::string, RecordStatus>> m = (*s)->RecordStates(*type);
+    Result<std::map<std::string, RecordStatus>> m = (*s)->screens().RecordStates(*type);
     if (!m.ok()) return Fail(ctx, m.status());
     states = std::move(*m);
   }
@@ -302,7 +302,7 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
   const bool with_state = r->type == RecordType::kVisit || r->type == RecordType::kSite;
   RecordStatus state;
   if (with_state) {
-    Result<RecordStatus> st = store->RecordStateOf(r->type, r->id);
+    Result<RecordStatus> st = store->screens().RecordStateOf(r->type, r->id);
     if (!st.ok()) return Fail(ctx, st.status());
     state = *st;
   }
@@ -369,7 +369,7 @@ int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
   q.limit = *limit;
   Result<Store*> s = ctx.OpenStore();
   if (!s.ok()) return Fail(ctx, s.status());
-  Result<std::vector<SearchHit>> hits = (*s)->Search(q);
+  Result<std::vector<SearchHit>> hits = (*s)->search().Find(q);
   if (!hits.ok()) return Fail(ctx, hits.status());
   if (ctx.json) {
     json items = json::array();

@@ -35,7 +35,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
   if (pos.empty()) {
     Result<int> limit = ParseLimit(*a, "limit", 50, 10000);
     if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
-    Result<std::vector<std::pair<Record, RecordStatus>>> list = store->RefusedRecords(*limit);
+    Result<std::vector<std::pair<Record, RecordStatus>>> list = store->screens().RefusedRecords(*limit);
     if (!list.ok()) return Fail(ctx, list.status());
     if (ctx.json) {
       json items = json::array();
@@ -71,7 +71,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
   if (verb != "discard" && a->Has("yes")) return Usage(ctx, "--yes is for refused discard", kHelp);
   Result<Record> r = store->FindAny(pos[1]);
   if (!r.ok()) return Fail(ctx, r.status());
-  Result<RecordStatus> before = store->RecordStateOf(r->type, r->id);
+  Result<RecordStatus> before = store->screens().RecordStateOf(r->type, r->id);
   if (!before.ok()) return Fail(ctx, before.status());
   if (before->state != RecordState::kRefused) {
     return Fail(ctx, Status::Invalid(std::string(TypeName(r->type)) + " " + ShortId(r->id) +
@@ -101,7 +101,7 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
     if (Status st = store->DiscardRefused(r->type, r->id); !st.ok()) return Fail(ctx, st);
     done = "Its refused changes were given up on this device; nothing was sent.";
   }
-  Result<RecordStatus> after = store->RecordStateOf(r->type, r->id);
+  Result<RecordStatus> after = store->screens().RecordStateOf(r->type, r->id);
   if (ctx.json) {
     json j = {{"action", verb}, {"record_type", TypeName(r->type)}, {"record_id", r->id}};
     if (after.ok()) {

@@ -160,7 +160,7 @@ int PrintSite(Context& ctx, Store* store, const std::string& id, const char* ver
               const std::vector<SimilarSite>& similar, const std::string& note) {
   Result<Record> r = store->Get(RecordType::kSite, id);
   if (!r.ok()) return Fail(ctx, r.status());
-  Result<RecordStatus> st = store->RecordStateOf(RecordType::kSite, id);
+  Result<RecordStatus> st = store->screens().RecordStateOf(RecordType::kSite, id);
   if (!st.ok()) return Fail(ctx, st.status());
   if (ctx.json) {
     json j = RecordJson(*r);
@@ -280,7 +280,7 @@ int CmdSite(Context& ctx, const std::vector<std::string>& args) {
       }
       c.workspace_id = workspace_id;
       c.exclude_id = current.id;
-      Result<std::vector<SimilarSite>> found = store->SimilarSites(c);
+      Result<std::vector<SimilarSite>> found = store->screens().SimilarSites(c);
       if (!found.ok()) return Fail(ctx, found.status());
       similar = std::move(*found);
     }

@@ -60,8 +60,8 @@ struct RefusedCounts {
 
 Result<RefusedCounts> CountRefused(Store* store) {
   RefusedCounts n;
-  CCF_ASSIGN_OR_RETURN(RecordStateCounts v, store->CountRecordStates(RecordType::kVisit));
-  CCF_ASSIGN_OR_RETURN(RecordStateCounts s, store->CountRecordStates(RecordType::kSite));
+  CCF_ASSIGN_OR_RETURN(RecordStateCounts v, store->screens().CountRecordStates(RecordType::kVisit));
+  CCF_ASSIGN_OR_RETURN(RecordStateCounts s, store->screens().CountRecordStates(RecordType::kSite));
   n.visits = v.refused;
   n.sites = s.refused;
   return n;
@@ -222,7 +222,7 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   Result<sync::SyncStatus> st = sync::ReadSyncStatus(store);
   if (!st.ok()) return Fail(ctx, st.status());
   Result<std::vector<std::pair<ChangeEntry, std::string>>> rejected =
-      store->ChangesInState(ChangeState::kRejected, *limit);
+      store->replica().ChangesInState(ChangeState::kRejected, *limit);
   if (!rejected.ok()) return Fail(ctx, rejected.status());
   Result<RefusedCounts> refused = CountRefused(store);
   if (!refused.ok()) return Fail(ctx, refused.status());
@@ -294,7 +294,7 @@ int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
   if (!client.ok()) return Fail(ctx, client.status());
   Result<sync::LogoutResult> r = (*client)->Logout();
   if (!r.ok()) return Fail(ctx, r.status().WithContext("logout failed"));
-  Result<ChangeStateCounts> counts = ctx.store->CountChangeStates();
+  Result<ChangeStateCounts> counts = ctx.store->replica().CountChangeStates();
   if (!counts.ok()) return Fail(ctx, counts.status());
   const int64_t unsent = counts->waiting + counts->sent + counts->rejected;
   if (ctx.json) {

@@ -186,7 +186,7 @@ std::string FarFromSiteWarning(Store* store, const Record& visit) {
 int Print(Context& ctx, Store* store, const std::string& id, const char* verb, bool check_position = false) {
   Result<Record> r = store->Get(RecordType::kVisit, id);
   if (!r.ok()) return Fail(ctx, r.status());
-  Result<RecordStatus> st = store->RecordStateOf(RecordType::kVisit, id);
+  Result<RecordStatus> st = store->screens().RecordStateOf(RecordType::kVisit, id);
   if (!st.ok()) return Fail(ctx, st.status());
   const std::string far = check_position ? FarFromSiteWarning(store, *r) : "";
   if (ctx.json) {

@@ -22,7 +22,7 @@ std::string RecordLine(Store* store, const Record& r, const std::string& lang, c
 // A record's state as people read it: "ready to send", "in conflict", "refused", ...
 std::string StateWords(RecordState state);
 // The state of `r` from Store::RecordStates' map (records not in it are
-// sent), with a visit's draft status added as Store::RecordStateOf does.
+// sent), with a visit's draft status added as ScreenQueries::RecordStateOf does.
 RecordStatus StateOf(const std::map<std::string, RecordStatus>& states, const Record& r);
 // Adds "state" (RecordStateName) and, when refused, "refused_reason" to a record's JSON.
 void AddStateJson(nlohmann::json* j, const RecordStatus& status);

@@ -141,7 +141,7 @@ void UserTextWrapped(std::string_view text) {
 }
 
 void Snippet(std::string_view marked) {
-  // "[" and "]" mark the matches (Store::Search); draw them highlighted, inline.
+  // "[" and "]" mark the matches (StoreSearch::Find); draw them highlighted, inline.
   const ImU32 hit_bg = ImGui::GetColorU32(ImGuiCol_TextSelectedBg);
   bool first = true;
   size_t i = 0;

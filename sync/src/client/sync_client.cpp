@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-// A 200 answer as one batch for Store::ApplySyncBatch (the same types: the
+// A 200 answer as one batch for SyncReplica::ApplySyncBatch (the same types: the
 // lists move, nothing is copied field by field).
 SyncBatch ToSyncBatch(SyncResponse&& r) {
   SyncBatch b;
@@ -157,7 +157,7 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   Context* ctx = caller_.get();
   Store* store = ctx->store.get();
   CCF_ASSIGN_OR_RETURN(Transport * transport, ctx->TransportFor(options_, env_, url, ca_file));
-  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->replica().GetSyncSettings());
   sync::LoginRequest request;
   request.username = username;
   request.password = password;
@@ -194,13 +194,13 @@ Result<LoginResult> SyncClient::Login(const std::string& url_in, const std::stri
   settings.token = answer->token;
   settings.ca_file = ca_file;
   settings.last_error.clear();
-  CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("saving the login"));
+  CCF_RETURN_IF_ERROR(store->replica().SaveSyncSettings(settings).WithContext("saving the login"));
   if (answer->workspaces_known) {
     std::vector<std::pair<std::string, std::string>> ws;
     for (const LoginResult::Workspace& w : result.workspaces) ws.emplace_back(w.id, w.role);
-    CCF_RETURN_IF_ERROR(store->SaveMemberships(username, ws).WithContext("saving the login"));
+    CCF_RETURN_IF_ERROR(store->replica().SaveMemberships(username, ws).WithContext("saving the login"));
   }
-  CCF_ASSIGN_OR_RETURN(result.others_unsent, store->UnsentOfOtherAccounts());
+  CCF_ASSIGN_OR_RETURN(result.others_unsent, store->replica().UnsentOfOtherAccounts());
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_.logged_in = true;
@@ -216,7 +216,7 @@ Result<LogoutResult> SyncClient::Logout() {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   Context* ctx = caller_.get();
   Store* store = ctx->store.get();
-  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->replica().GetSyncSettings());
   LogoutResult result;
   if (settings.token.empty()) return result;
   result.was_logged_in = true;
@@ -232,7 +232,7 @@ Result<LogoutResult> SyncClient::Logout() {
     result.server_problem = internal::HttpFailure(http->status, http->body, http->retry_after_seconds).status.message();
   }
   settings.token.clear();
-  CCF_RETURN_IF_ERROR(store->SaveSyncSettings(settings).WithContext("forgetting the login"));
+  CCF_RETURN_IF_ERROR(store->replica().SaveSyncSettings(settings).WithContext("forgetting the login"));
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_.logged_in = false;
@@ -243,7 +243,7 @@ Result<LogoutResult> SyncClient::Logout() {
 SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
   SyncReport report;
   Store* store = ctx->store.get();
-  Result<SyncSettings> settings = store->GetSyncSettings();
+  Result<SyncSettings> settings = store->replica().GetSyncSettings();
   if (!settings.ok()) return Failed(report, internal::ActionForStatus(settings.status()), settings.status());
   if (settings->server_url.empty() || settings->token.empty()) {
     return Failed(report, SyncAction::kLogInAgain,
@@ -255,7 +255,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
   ServerVersion cursor = settings->cursor;
   int batch = options_.push_batch;
   for (int round = 0; round < options_.max_round_trips; ++round) {
-    Result<std::vector<ChangeEntry>> pending = store->PendingChanges(batch);
+    Result<std::vector<ChangeEntry>> pending = store->replica().PendingChanges(batch);
     if (!pending.ok()) return Failed(report, internal::ActionForStatus(pending.status()), pending.status());
     SyncRequest request;
     request.device_id = store->device_id();
@@ -266,7 +266,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     bool more_pending = static_cast<int>(pending->size()) >= batch;
     const std::string body = EncodeRound(&request, &*pending, &more_pending);
     if (!pending->empty()) {
-      ccfield::Status st = store->MarkSent(pending->front().device_seq, pending->back().device_seq);
+      ccfield::Status st = store->replica().MarkSent(pending->front().device_seq, pending->back().device_seq);
       if (!st.ok()) return Failed(report, internal::ActionForStatus(st), st);
     }
     Result<HttpResult> http = (*transport)->Post("/v1/sync", body, settings->token);
@@ -283,12 +283,12 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     if (std::optional<SyncFailure> bad = DecodeAnswer(http->body, &response)) return Failed(report, *bad);
     // The answer's lists move into the batch (the types are the store's own).
     const SyncBatch batch_in = ToSyncBatch(std::move(response));
-    ccfield::Status applied = store->ApplySyncBatch(batch_in);
+    ccfield::Status applied = store->replica().ApplySyncBatch(batch_in);
     if (applied.ok() && response.workspaces_known) {
       // The memberships as of now: a workspace the user left stops showing.
       std::vector<std::pair<std::string, std::string>> ws;
       for (const WorkspaceRole& w : response.workspaces) ws.emplace_back(w.id, w.role);
-      applied = store->SaveMemberships(settings->username, ws);
+      applied = store->replica().SaveMemberships(settings->username, ws);
     }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
     CountAnswer(&report, batch_in);
@@ -316,7 +316,7 @@ SyncOutcome SyncClient::RunSync(Context* ctx) {
   if (out.status.ok()) {
     // After the round trips: the server has refused what was unsent in a
     // workspace the user left, so only resolved copies are removed.
-    Result<std::vector<std::string>> dropped = ctx->store->DropLeftWorkspaces();
+    Result<std::vector<std::string>> dropped = ctx->store->replica().DropLeftWorkspaces();
     if (dropped.ok()) {
       out.report.removed_workspaces = std::move(dropped).value();
     } else {
@@ -327,11 +327,11 @@ SyncOutcome SyncClient::RunSync(Context* ctx) {
   if (!out.status.ok() && !stopped) {
     // Saved so that `ccfield status` (another process) can show it. A
     // success clears it (ApplySyncBatch). Read fresh: the cursor moved.
-    Result<SyncSettings> s = ctx->store->GetSyncSettings();
+    Result<SyncSettings> s = ctx->store->replica().GetSyncSettings();
     if (s.ok()) {
       s->last_error = out.status.message();
       s->last_attempt = FormatUtcMillis(env_->WallMillis());
-      ccfield::Status saved = ctx->store->SaveSyncSettings(*s);
+      ccfield::Status saved = ctx->store->replica().SaveSyncSettings(*s);
       if (!saved.ok()) env_->Log(LogLevel::kWarning, "cannot save the sync error: " + saved.ToString());
     }
   }

@@ -4,9 +4,9 @@
 namespace ccfield::sync {
 
 Result<SyncStatus> ReadSyncStatus(Store* store) {
-  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->GetSyncSettings());
-  CCF_ASSIGN_OR_RETURN(ChangeStateCounts counts, store->CountChangeStates());
-  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> open, store->Conflicts(/*open_only=*/true));
+  CCF_ASSIGN_OR_RETURN(SyncSettings settings, store->replica().GetSyncSettings());
+  CCF_ASSIGN_OR_RETURN(ChangeStateCounts counts, store->replica().CountChangeStates());
+  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> open, store->replica().Conflicts(/*open_only=*/true));
   SyncStatus s;
   s.logged_in = !settings.server_url.empty() && !settings.token.empty();
   s.server_url = settings.server_url;

@@ -45,7 +45,7 @@ using Op = std::variant<SetFields, DeleteRecord, RestoreRecord>;
 // (a FieldChange) and its place in the local log. `user` is the user the
 // server authenticated when a received change was pushed ("" for this
 // device's own changes and before schema 8); `base` and `workspace_id` are
-// filled for pending changes (Store::PendingChanges), `version` once the
+// filled for pending changes (SyncReplica::PendingChanges), `version` once the
 // server has taken the change.
 struct ChangeEntry : FieldChange {
   int64_t seq = 0;  // local order of commit

@@ -27,7 +27,12 @@
 #include "ccfield/core/forms.h"
 #include "ccfield/core/records.h"
 #include "ccfield/core/replica.h"
+#include "ccfield/core/screen_queries.h"
 #include "ccfield/core/status.h"
+#include "ccfield/core/store_search.h"
+#include "ccfield/core/store_types.h"
+#include "ccfield/core/sync_replica.h"
+#include "ccfield/core/drafts.h"
 #include "ccfield/core/uuid.h"
 
 namespace ccfield {
@@ -36,122 +41,6 @@ class Env;
 namespace sql {
 class Db;
 }
-
-struct Record {
-  RecordType type = RecordType::kVisit;
-  std::string id;
-  // Field -> value. Visits keep their answers under "answers" as an object.
-  nlohmann::json fields = nlohmann::json::object();
-  bool deleted = false;
-  std::string created_at;  // device time of the first change (ISO UTC)
-  std::string updated_at;  // device time of the latest change
-
-  std::string Title() const;
-  // The field's value or null.
-  const nlohmann::json& Get(std::string_view field) const;
-};
-
-struct StoreOptions {
-  std::string path;          // the SQLite file; created if missing
-  std::string vfs;           // tests: a fault-injecting VFS name
-  int busy_timeout_ms = 5000;
-};
-
-struct ListQuery {
-  RecordType type = RecordType::kVisit;
-  std::optional<std::string> site_id;     // visits
-  std::optional<std::string> project_id;  // visits
-  std::optional<std::string> workspace_id;
-  std::optional<std::string> form_id;     // visits: form id without version
-  bool include_deleted = false;
-  bool only_deleted = false;
-  int limit = 200;
-  int offset = 0;
-};
-
-struct SearchQuery {
-  std::string text;
-  std::optional<RecordType> type;  // restrict to one record type
-  int limit = 20;
-};
-
-struct SearchHit {
-  RecordType type;
-  std::string id;
-  std::string title;
-  std::string snippet;  // matching text with hits marked by [ and ]
-  double rank;          // bm25: lower is better
-};
-
-// Visit filters for list screens (all optional; dates compare the local
-// calendar day of started_at, YYYY-MM-DD).
-struct VisitFilter {
-  std::optional<std::string> site_id;
-  std::optional<std::string> project_id;
-  std::optional<std::string> form_id;          // without version
-  std::optional<std::string> from_date, to_date;
-  std::optional<std::string> follow_up_priority;  // "P1".."P3": open follow-ups of that priority
-  std::optional<RecordState> state;               // only visits in this state (Home's lists)
-  int limit = 100000;
-};
-
-// One line of a visit list: what a list row shows, without the answers.
-struct VisitRow {
-  std::string id;
-  std::string started_at;
-  std::string status;
-  std::string site_id, site_name;
-  std::string project_id;
-  std::string form;
-  std::string condition_rating;
-  bool follow_up_needed = false;
-  std::string follow_up_priority, follow_up_due;
-  std::string notes_head;  // the notes' first line, at most ~100 bytes (UTF-8 kept whole)
-  RecordStatus sync;       // sent, waiting, draft, refused (with reason), conflict, demo
-};
-
-// An unsaved editor state, kept outside the change log (never synced) so
-// typing survives a crash; the UI owns the body's shape.
-struct Draft {
-  std::string key;  // e.g. "visit:<id>"
-  nlohmann::json body;
-  std::string saved_at;  // device time, ISO UTC
-};
-
-// What needs a person's attention on the home screen.
-struct AttentionList {
-  std::vector<Record> follow_ups;  // open follow-ups, soonest due first (P1 before P2 on a tie)
-  std::vector<Record> drafts;      // visits still in progress (status draft), newest first
-};
-
-struct CommitOptions {
-  // The records this commit creates are demo data (LoadDemoData): kept on
-  // this device, never sent, removed by RemoveDemoData.
-  bool demo = false;
-};
-
-struct CommitResult {
-  int64_t first_seq = 0;  // change-log seq range written; empty when nothing changed
-  int64_t last_seq = -1;
-  int changed_fields = 0;
-};
-
-// A site about to be saved, checked for near-duplicates (Store::SimilarSites).
-struct SiteCandidate {
-  std::string name, kind;
-  std::optional<double> lat, lon;
-  std::string workspace_id;  // only sites of this workspace ("" = all)
-  std::string exclude_id;    // the site being edited
-};
-
-// A site that may be the same place: "Is it one of these?"
-struct SimilarSite {
-  std::string id, name, kind;
-  std::optional<double> distance_m;  // when both have a position
-  bool same_name = false;            // equal ignoring case, accents and punctuation
-  bool near_same_kind = false;       // same kind within kSimilarSiteMeters
-};
-inline constexpr double kSimilarSiteMeters = 50;
 
 inline constexpr int kSchemaVersion = 8;
 
@@ -169,6 +58,12 @@ class Store {
   // The author attributed to local writes from now on.
   void SetAuthor(std::string author) { author_ = std::move(author); }
   const std::string& author() const { return author_; }
+
+  // The store's parts, one per job, on this store's connection:
+  SyncReplica& replica() { return replica_; }      // what sync reads and writes
+  ScreenQueries& screens() { return screens_; }    // what lists and Home show
+  DraftStore& drafts() { return drafts_; }         // unsaved editor states
+  StoreSearch& search() { return search_; }        // full-text search
 
   // Applies `ops` and their change-log entries in one transaction: all or
   // nothing. Validates every op first (types, sizes, UTF-8, references, form
@@ -189,27 +84,6 @@ class Store {
   Result<std::vector<Record>> List(const ListQuery& query);
   Result<int64_t> Count(RecordType type, bool include_deleted = false);
 
-  // Open follow-ups and drafts, at most `limit` of each.
-  Result<AttentionList> Attention(int limit);
-
-  // Visit list rows, newest first, filtered.
-  Result<std::vector<VisitRow>> VisitRows(const VisitFilter& filter);
-  // The condition rating of each site's latest visit that has one (site id -> "0".."3", "na", "ni").
-  Result<std::vector<std::pair<std::string, std::string>>> LatestSiteConditions();
-
-  // Live sites that may be the same place as `candidate`, nearest first.
-  // A warning for people, never a rule: saving is not blocked.
-  Result<std::vector<SimilarSite>> SimilarSites(const SiteCandidate& candidate);
-
-  // Editor drafts (survive crashes; not part of sync). Saving is durable.
-  Status SaveDraft(const std::string& key, const nlohmann::json& body);
-  Status DeleteDraft(const std::string& key);
-  Result<std::vector<Draft>> Drafts();
-
-  // Full-text search over visits (notes and answers), sites, projects and
-  // good practices; ranked; snippets. Case- and accent-insensitive.
-  Result<std::vector<SearchHit>> Search(const SearchQuery& query);
-
   // Every change of the record, oldest first.
   Result<std::vector<ChangeEntry>> History(const std::string& record_id);
   // Change-log entries with seq > after_seq, oldest first (sync reads this).
@@ -227,67 +101,15 @@ class Store {
   // Adds a new form version; an existing id@version must be identical.
   Status AddForm(const FormDef& form);
 
-  // ---- Sync support (docs/sync-protocol.md) ----
-  // Own changes waiting or sent, oldest first.
-  Result<std::vector<ChangeEntry>> PendingChanges(int limit);
-  // Marks own changes as sent (in a request whose answer has not come).
-  Status MarkSent(int64_t first_device_seq, int64_t last_device_seq);
-  // Applies a sync round trip in one transaction: acks and rejections update
-  // change states; remote changes update records (a field with an unsent local
-  // edit keeps the local value), history and field versions; conflicts are
-  // stored; the cursor moves. Re-applying the same batch changes nothing.
-  Status ApplySyncBatch(const SyncBatch& batch);
-  Result<ChangeStateCounts> CountChangeStates();
-  // Own changes in one state (e.g. rejected, with their reasons), newest first.
-  Result<std::vector<std::pair<ChangeEntry, std::string>>> ChangesInState(ChangeState state, int limit);
-  Result<std::vector<FieldConflict>> Conflicts(bool open_only);
-  // Resolves a conflict by an ordinary edit that writes `value` to the field
-  // (logged even when the value is unchanged, so the server learns of it).
-  Result<CommitResult> ResolveConflict(const std::string& conflict_id, const nlohmann::json& value);
-  // The token is not in the file: it is kept with platform/credentials.h
-  // under a key of this file's path and device id (a copy elsewhere is signed
-  // out). Saving a non-empty user name gives that account the changes made
-  // while nobody had signed in on this device.
-  Result<SyncSettings> GetSyncSettings();
-  Status SaveSyncSettings(const SyncSettings& settings);
-
   // ---- A shared device: several accounts (docs/store.md, "Accounts") ----
-  // Each own change belongs to the account signed in when it was made; a sync
-  // sends only the current account's (PendingChanges).
-  // Saves the workspaces `account` is a member of, as the server said (login
-  // or sync answer). From then on, while `account` is the saved user, records
-  // of other workspaces are not shown (List, VisitRows, Attention, Search,
-  // Get, FindAny) except those with the account's own unsent or refused
-  // changes; the library and the demo stay visible.
-  Status SaveMemberships(const std::string& account, const std::vector<std::pair<std::string, std::string>>& ws);
-  // A workspace the saved user was a member of and the server no longer
-  // lists (removed): once none of its records has unsent or refused changes
-  // (those are refused by the server and wait for the person to move or
-  // discard them), and no other account of this device is a member, its
-  // local records, history and search entries are removed. Returns the names
-  // of the workspaces removed now (each once, to tell the person).
-  Result<std::vector<std::string>> DropLeftWorkspaces();
-  // Unsent own changes (waiting or sent) of accounts other than the saved
-  // user, per account name, most first.
-  Result<std::vector<std::pair<std::string, int64_t>>> UnsentOfOtherAccounts();
-  // Whether the saved user may see a record of workspace `workspace_id`
-  // (false for a workspace hidden by SaveMemberships' rule unless the record
-  // carries the user's own unsent work).
+  // While an account is the saved user, records of workspaces it is not a
+  // member of (SyncReplica::SaveMemberships) are not shown (List, Get,
+  // FindAny, the screens' queries, search) except those with the account's
+  // own unsent or refused changes; the library and the demo stay visible.
+  // Whether the saved user may see a record of workspace `workspace_id`.
   Result<bool> Visible(const std::string& workspace_id, const std::string& record_id);
 
-  // ---- What a person sees of each record (replica.h, RecordState) ----
-  // The state of every record of `type` that is not plainly "sent": id ->
-  // status. Reads only the unsent part of the change log (by index), so it
-  // is cheap when the device is in sync. Visit drafts are not included
-  // (VisitRows and CountRecordStates add them from the visit's status).
-  Result<std::map<std::string, RecordStatus>> RecordStates(RecordType type);
-  // One record's status (a visit's draft state included).
-  Result<RecordStatus> RecordStateOf(RecordType type, const std::string& id);
-  // Live (not deleted) records of `type` per state, as Home shows them.
-  Result<RecordStateCounts> CountRecordStates(RecordType type);
-  // Records with refused changes, newest refusal first: the ways out below
-  // take their ids.
-  Result<std::vector<std::pair<Record, RecordStatus>>> RefusedRecords(int limit);
+  // ---- Refused changes: the ways out (ScreenQueries::RefusedRecords lists them) ----
   // Sends the record's refused changes again: its current values are logged
   // as new changes (the whole record when the server never accepted it) and
   // the refused entries become kSuperseded. For use after the cause was fixed
@@ -328,14 +150,10 @@ class Store {
  private:
   Store() = default;
   class Writer;
-  class BatchApplier;  // store_apply.cpp
   // Commit(ops) and then `after` (more writes) in the same transaction.
   Result<CommitResult> CommitThen(const std::vector<Op>& ops, const std::function<Status()>& after);
   // Runs `body` (which applies ops through `w`) in one sql::Txn.
   Result<CommitResult> RunWriter(Writer* w, const std::function<Status()>& body);
-  // The state of one record from record_state and open conflicts (not the
-  // demo table): the per-row lookup of lists.
-  Result<RecordStatus> LookupState(const std::string& id, bool is_draft);
   // Logs the record's refused changes again through `w` (RetryRefused).
   Status ResendRefused(Writer* w, RecordType type, const std::string& id);
   Status Init(Env* env, const StoreOptions& options);
@@ -355,6 +173,14 @@ class Store {
   int schema_version_ = 0;
   std::deque<FormDef> forms_;
   std::string memory_token_;  // ":memory:" stores (tests) keep the token here
+  SyncReplica replica_{this};
+  ScreenQueries screens_{this};
+  DraftStore drafts_{this};
+  StoreSearch search_{this};
+  friend class SyncReplica;
+  friend class ScreenQueries;
+  friend class DraftStore;
+  friend class StoreSearch;
 };
 
 // An author name the change log accepts: valid UTF-8, 1 to 200 bytes, no

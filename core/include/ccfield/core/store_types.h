@@ -113,7 +113,7 @@ struct CommitResult {
   int changed_fields = 0;
 };
 
-// A site about to be saved, checked for near-duplicates (Store::SimilarSites).
+// A site about to be saved, checked for near-duplicates (ScreenQueries::SimilarSites).
 struct SiteCandidate {
   std::string name, kind;
   std::optional<double> lat, lon;

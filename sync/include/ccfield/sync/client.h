@@ -9,7 +9,7 @@
 // server answers "duplicate" and applies nothing twice.
 //
 // Stages, each in its own file: transport.h (HTTP), protocol.h (wire codec),
-// Store::ApplySyncBatch (apply), backoff.h (when to retry), sync_error.h
+// SyncReplica::ApplySyncBatch (apply), backoff.h (when to retry), sync_error.h
 // (what a failure means).
 //
 // Threads: SyncClient opens its own Store connections (one per thread that
