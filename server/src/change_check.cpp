@@ -41,6 +41,63 @@ bool ReadOnlyForDevices(RecordType t) {
   return true;
 }
 
+std::optional<ChangeReject> Refusal(RejectCode code, std::string reason) {
+  return ChangeReject{code, std::move(reason)};
+}
+
+// A reference field (`spec` is kRef, `value` a non-null id): it points at a
+// record of the same workspace, of the declared type, that the server has.
+Result<std::optional<ChangeReject>> CheckReference(ServerStorage* storage, const FieldChange& c, const FieldSpec& spec,
+                                                   const json& value) {
+  const std::string& ref = value.get_ref<const std::string&>();
+  if (c.field == "workspace_id") {
+    if (ref != c.workspace_id)
+      return Refusal(RejectCode::kForbidden, "workspace_id must be the record's own workspace");
+    return std::optional<ChangeReject>();
+  }
+  CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> target, storage->GetRecord(ref));
+  if (!target || target->workspace_id != c.workspace_id) {
+    return Refusal(RejectCode::kForbidden,
+                   c.field + " must point at a record of the same workspace that the server has");
+  }
+  if (target->type != ChangeTypeOf(spec.ref_type)) {
+    return Refusal(RejectCode::kInvalid, c.field + " must point at a " + std::string(TypeName(spec.ref_type)));
+  }
+  return std::optional<ChangeReject>();
+}
+
+// A form answer (non-null `value`): it fits the visit's current form, or the
+// form a later change of the request sets (CheckChange's comment).
+Result<std::optional<ChangeReject>> CheckAnswer(ServerStorage* storage, FormCatalog* forms, const FieldChange& c,
+                                                const std::string* later_form, const json& value) {
+  // Candidate forms: the visit's current form, then one set later in this request.
+  std::vector<std::string> keys;
+  CCF_ASSIGN_OR_RETURN(StoredField form_field, storage->GetField(c.record_id, "form"));
+  if (form_field.state.exists && form_field.state.value.is_string()) {
+    keys.push_back(form_field.state.value.get<std::string>());
+  }
+  if (later_form && (keys.empty() || keys[0] != *later_form)) keys.push_back(*later_form);
+  if (keys.empty()) return Refusal(RejectCode::kInvalid, "a form answer needs the visit's form to be set");
+  const std::string answer_id = c.field.substr(kAnswersPrefix.size());
+  std::string reason;
+  for (const std::string& key : keys) {
+    CCF_ASSIGN_OR_RETURN(const FormDef* form, forms->Find(key));
+    if (!form) {
+      reason = "form \"" + key + "\" is not known to the server";
+      continue;
+    }
+    const FormField* question = form->Find(answer_id);
+    if (!question) {
+      reason = "form " + key + " has no question \"" + answer_id + "\"";
+      continue;
+    }
+    Status st = ValidateAnswer(*question, value);
+    if (st.ok()) return std::optional<ChangeReject>();
+    reason = st.message();
+  }
+  return Refusal(RejectCode::kInvalid, reason);
+}
+
 }  // namespace
 
 Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, const AuthContext& who,
@@ -85,20 +142,8 @@ Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, con
   out.long_text = spec->kind == FieldKind::kLongText;
 
   if (spec->kind == FieldKind::kRef && !out.value.is_null()) {
-    const std::string& ref = out.value.get_ref<const std::string&>();
-    if (c.field == "workspace_id") {
-      if (ref != c.workspace_id)
-        return Reject(RejectCode::kForbidden, "workspace_id must be the record's own workspace");
-    } else {
-      CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> target, storage->GetRecord(ref));
-      if (!target || target->workspace_id != c.workspace_id) {
-        return Reject(RejectCode::kForbidden,
-                      c.field + " must point at a record of the same workspace that the server has");
-      }
-      if (target->type != ChangeTypeOf(spec->ref_type)) {
-        return Reject(RejectCode::kInvalid, c.field + " must point at a " + std::string(TypeName(spec->ref_type)));
-      }
-    }
+    CCF_ASSIGN_OR_RETURN(std::optional<ChangeReject> bad, CheckReference(storage, c, *spec, out.value));
+    if (bad) return CheckOutcome(std::move(*bad));
   }
 
   if (*type == RecordType::kVisit && c.field == "form") {
@@ -108,32 +153,8 @@ Result<CheckOutcome> CheckChange(ServerStorage* storage, FormCatalog* forms, con
   }
 
   if (spec->kind == FieldKind::kAnswer && !out.value.is_null()) {
-    // Candidate forms: the visit's current form, then one set later in this request.
-    std::vector<std::string> keys;
-    CCF_ASSIGN_OR_RETURN(StoredField form_field, storage->GetField(c.record_id, "form"));
-    if (form_field.state.exists && form_field.state.value.is_string()) {
-      keys.push_back(form_field.state.value.get<std::string>());
-    }
-    if (later_form && (keys.empty() || keys[0] != *later_form)) keys.push_back(*later_form);
-    if (keys.empty()) return Reject(RejectCode::kInvalid, "a form answer needs the visit's form to be set");
-    const std::string answer_id = c.field.substr(kAnswersPrefix.size());
-    std::string reason;
-    for (const std::string& key : keys) {
-      CCF_ASSIGN_OR_RETURN(const FormDef* form, forms->Find(key));
-      if (!form) {
-        reason = "form \"" + key + "\" is not known to the server";
-        continue;
-      }
-      const FormField* question = form->Find(answer_id);
-      if (!question) {
-        reason = "form " + key + " has no question \"" + answer_id + "\"";
-        continue;
-      }
-      Status st = ValidateAnswer(*question, out.value);
-      if (st.ok()) return CheckOutcome(std::move(out));
-      reason = st.message();
-    }
-    return Reject(RejectCode::kInvalid, reason);
+    CCF_ASSIGN_OR_RETURN(std::optional<ChangeReject> bad, CheckAnswer(storage, forms, c, later_form, out.value));
+    if (bad) return CheckOutcome(std::move(*bad));
   }
   return CheckOutcome(std::move(out));
 }
