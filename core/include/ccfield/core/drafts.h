@@ -12,20 +12,13 @@
 
 namespace ccfield {
 
-class Store;
-
-class DraftStore {
+class DraftStore : public StorePart {
  public:
-  explicit DraftStore(Store* store) : s_(store) {}
-  DraftStore(const DraftStore&) = delete;
-  DraftStore& operator=(const DraftStore&) = delete;
+  explicit DraftStore(Store* store) : StorePart(store) {}
 
   Status Save(const std::string& key, const nlohmann::json& body);
   Status Delete(const std::string& key);
   Result<std::vector<Draft>> List();
-
- private:
-  Store* s_;
 };
 
 }  // namespace ccfield

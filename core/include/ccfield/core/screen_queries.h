@@ -14,13 +14,9 @@
 
 namespace ccfield {
 
-class Store;
-
-class ScreenQueries {
+class ScreenQueries : public StorePart {
  public:
-  explicit ScreenQueries(Store* store) : s_(store) {}
-  ScreenQueries(const ScreenQueries&) = delete;
-  ScreenQueries& operator=(const ScreenQueries&) = delete;
+  explicit ScreenQueries(Store* store) : StorePart(store) {}
 
   // Open follow-ups and drafts, at most `limit` of each.
   Result<AttentionList> Attention(int limit);
@@ -52,7 +48,6 @@ class ScreenQueries {
   // The state of one record from record_state and open conflicts (not the
   // demo table): the per-row lookup of lists.
   Result<RecordStatus> LookupState(const std::string& id, bool is_draft);
-  Store* s_;
 };
 
 }  // namespace ccfield

@@ -12,18 +12,11 @@
 
 namespace ccfield {
 
-class Store;
-
-class StoreSearch {
+class StoreSearch : public StorePart {
  public:
-  explicit StoreSearch(Store* store) : s_(store) {}
-  StoreSearch(const StoreSearch&) = delete;
-  StoreSearch& operator=(const StoreSearch&) = delete;
+  explicit StoreSearch(Store* store) : StorePart(store) {}
 
   Result<std::vector<SearchHit>> Find(const SearchQuery& query);
-
- private:
-  Store* s_;
 };
 
 }  // namespace ccfield

@@ -14,6 +14,21 @@
 
 namespace ccfield {
 
+class Store;
+
+// A part of the store (store.h): one job, on its Store's connection and
+// under its thread rules. Parts live inside their Store and are not copied.
+class StorePart {
+ public:
+  StorePart(const StorePart&) = delete;
+  StorePart& operator=(const StorePart&) = delete;
+
+ protected:
+  explicit StorePart(Store* store) : s_(store) {}
+  ~StorePart() = default;
+  Store* s_;
+};
+
 struct Record {
   RecordType type = RecordType::kVisit;
   std::string id;

@@ -17,13 +17,9 @@
 
 namespace ccfield {
 
-class Store;
-
-class SyncReplica {
+class SyncReplica : public StorePart {
  public:
-  explicit SyncReplica(Store* store) : s_(store) {}
-  SyncReplica(const SyncReplica&) = delete;
-  SyncReplica& operator=(const SyncReplica&) = delete;
+  explicit SyncReplica(Store* store) : StorePart(store) {}
 
   // Own changes waiting or sent of the signed-in account, oldest first, with
   // their base versions and workspaces filled.
@@ -68,7 +64,6 @@ class SyncReplica {
 
  private:
   class BatchApplier;  // store_apply.cpp
-  Store* s_;
 };
 
 }  // namespace ccfield
