@@ -380,20 +380,6 @@ Result<std::vector<SearchHit>> StoreSearch::Find(const SearchQuery& query) {
   return out;
 }
 
-namespace {
-
-Result<std::vector<ChangeEntry>> ReadChanges(sql::Stmt& q) {
-  std::vector<ChangeEntry> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(internal::ReadChangeEntry(q));
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
   const bool with_user = schema_version_ >= 8;
   // For a change the server took, reject_reason keeps its clock flag's code (store_sync.cpp).
@@ -402,22 +388,19 @@ Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
                                                  ", CASE WHEN sync_state IN ('synced', 'conflict') THEN "
                                                  "reject_reason END FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
-  std::vector<ChangeEntry> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(internal::ReadChangeEntry(q));
-    if (with_user) out.back().user = q.Text(10);
-    if (!q.IsNull(11)) out.back().clock = ParseClockFlag(q.Text(11));
-  }
-  return out;
+  return sql::AllRows<ChangeEntry>(q, [&](const sql::Stmt& r) {
+    ChangeEntry e = internal::ReadChangeEntry(r);
+    if (with_user) e.user = r.Text(10);
+    if (!r.IsNull(11)) e.clock = ParseClockFlag(r.Text(11));
+    return e;
+  });
 }
 
 Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
                                                  " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"));
   q.Bind(1, after_seq).Bind(2, static_cast<int64_t>(limit));
-  return ReadChanges(q);
+  return sql::AllRows<ChangeEntry>(q, internal::ReadChangeEntry);
 }
 
 Status Store::CheckIntegrity() {

@@ -122,12 +122,9 @@ Result<std::vector<std::string>> SyncReplica::DropLeftWorkspaces() {
         "LEFT JOIN workspaces w ON w.id = l.workspace_id "
         "WHERE l.account = (SELECT value FROM meta WHERE key = 'sync_username') AND l.workspace_id NOT IN "
         "(SELECT workspace_id FROM account_workspaces WHERE account <> l.account)"));
-    std::vector<std::pair<std::string, std::string>> candidates;
-    while (true) {
-      CCF_ASSIGN_OR_RETURN(bool row, left.Step());
-      if (!row) break;
-      candidates.emplace_back(left.Text(0), left.Text(1));
-    }
+    using IdAndName = std::pair<std::string, std::string>;
+    CCF_ASSIGN_OR_RETURN(std::vector<IdAndName> candidates,
+                         sql::AllRows<IdAndName>(left, [](const sql::Stmt& r) { return IdAndName(r.Text(0), r.Text(1)); }));
     left.Reset();
     const char* const kTables[] = {"visits", "sites", "projects", "members"};
     for (const auto& [ws, name] : candidates) {

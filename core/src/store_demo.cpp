@@ -89,13 +89,7 @@ Result<bool> Store::IsDemo(const std::string& record_id) {
 Result<std::vector<std::string>> Store::DemoWorkspaceIds() {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q,
                        db_->Prepare("SELECT record_id FROM demo_records WHERE record_type = 'workspace' ORDER BY 1"));
-  std::vector<std::string> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(q.Text(0));
-  }
-  return out;
+  return sql::TextColumn(q);
 }
 
 Result<DemoRemoval> Store::RemoveDemoData() {

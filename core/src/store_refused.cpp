@@ -18,13 +18,7 @@ Result<std::vector<std::string>> RefusedFields(sql::Db* db, const std::string& d
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT DISTINCT field FROM change_log WHERE record_id = ? AND "
                                                 "device_id = ? AND sync_state = 'rejected'"));
   q.Bind(1, id).Bind(2, device_id);
-  std::vector<std::string> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(q.Text(0));
-  }
-  return out;
+  return sql::TextColumn(q);
 }
 
 // Whether the server has accepted any change of the record.

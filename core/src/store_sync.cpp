@@ -53,6 +53,30 @@ bool Sendable(const ChangeEntry& e) {
   return !e.value.is_discarded();
 }
 
+// A conflicts row as Conflicts() selects it.
+FieldConflict ReadConflictRow(const sql::Stmt& q) {
+  FieldConflict c;
+  c.id = q.Text(0);
+  c.version = q.Int(1);
+  c.type = ParseChangeType(q.Text(2));
+  c.record_id = q.Text(3);
+  c.workspace_id = q.Text(4);
+  c.field = q.Text(5);
+  c.base = ParseOrNull(q, 6);
+  c.winner = ParseOrNull(q, 7);
+  c.loser = ParseOrNull(q, 8);
+  c.winner_device = q.Text(9);
+  c.loser_device = q.Text(10);
+  c.winner_author = q.Text(11);
+  c.loser_author = q.Text(12);
+  c.loser_time = q.Text(13);
+  c.winner_version = q.Int(14);
+  c.resolved = q.Int(15) != 0;
+  c.resolved_by = q.Int(16);
+  c.resolving_locally = q.Int(17) != 0;
+  return c;
+}
+
 }  // namespace
 
 Result<std::vector<ChangeEntry>> SyncReplica::PendingChanges(int limit) {
@@ -144,13 +168,8 @@ Result<std::vector<std::pair<ChangeEntry, std::string>>> SyncReplica::ChangesInS
                                                  ", reject_reason FROM change_log WHERE sync_state = ? "
                                                  "ORDER BY seq DESC LIMIT ?"));
   q.Bind(1, ChangeStateName(state)).Bind(2, static_cast<int64_t>(limit));
-  std::vector<std::pair<ChangeEntry, std::string>> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.emplace_back(ReadChangeEntry(q), q.Text(10));
-  }
-  return out;
+  return sql::AllRows<std::pair<ChangeEntry, std::string>>(
+      q, [](const sql::Stmt& r) { return std::make_pair(ReadChangeEntry(r), r.Text(10)); });
 }
 
 Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {
@@ -161,32 +180,7 @@ Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {
                       "winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, resolved, "
                       "resolved_by, resolving_locally FROM conflicts") +
           (open_only ? " WHERE resolved = 0" : "") + " ORDER BY version DESC"));
-  std::vector<FieldConflict> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    FieldConflict c;
-    c.id = q.Text(0);
-    c.version = q.Int(1);
-    c.type = ParseChangeType(q.Text(2));
-    c.record_id = q.Text(3);
-    c.workspace_id = q.Text(4);
-    c.field = q.Text(5);
-    c.base = ParseOrNull(q, 6);
-    c.winner = ParseOrNull(q, 7);
-    c.loser = ParseOrNull(q, 8);
-    c.winner_device = q.Text(9);
-    c.loser_device = q.Text(10);
-    c.winner_author = q.Text(11);
-    c.loser_author = q.Text(12);
-    c.loser_time = q.Text(13);
-    c.winner_version = q.Int(14);
-    c.resolved = q.Int(15) != 0;
-    c.resolved_by = q.Int(16);
-    c.resolving_locally = q.Int(17) != 0;
-    out.push_back(std::move(c));
-  }
-  return out;
+  return sql::AllRows<FieldConflict>(q, ReadConflictRow);
 }
 
 Result<CommitResult> SyncReplica::ResolveConflict(const std::string& conflict_id, const json& value) {

@@ -80,13 +80,8 @@ Result<std::vector<std::pair<std::string, std::string>>> ScreenQueries::LatestSi
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
       "SELECT site_id, condition_rating, max(started_utc) FROM visits "
       "WHERE deleted = 0 AND condition_rating IS NOT NULL GROUP BY site_id"));
-  std::vector<std::pair<std::string, std::string>> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool more, q.Step());
-    if (!more) break;
-    out.emplace_back(q.Text(0), q.Text(1));
-  }
-  return out;
+  return sql::AllRows<std::pair<std::string, std::string>>(
+      q, [](const sql::Stmt& r) { return std::make_pair(r.Text(0), r.Text(1)); });
 }
 
 }  // namespace ccfield

@@ -25,18 +25,14 @@ Result<std::optional<UserRow>> SqliteStorage::FindUserByName(const std::string& 
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
                                   "WHERE username = ?"));
   q->Bind(1, username);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<UserRow>();
-  return std::optional<UserRow>(ReadUser(*q));
+  return sql::OneRow<UserRow>(*q, ReadUser);
 }
 
 Result<std::optional<UserRow>> SqliteStorage::FindUserById(const std::string& user_id) {
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, username, password_hash, is_admin, created_ms, disabled FROM users "
                                   "WHERE id = ?"));
   q->Bind(1, user_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<UserRow>();
-  return std::optional<UserRow>(ReadUser(*q));
+  return sql::OneRow<UserRow>(*q, ReadUser);
 }
 
 Status SqliteStorage::CreateUser(const UserRow& u) {
@@ -60,9 +56,7 @@ Result<std::optional<DeviceRow>> SqliteStorage::FindDevice(const std::string& de
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms, "
                                   "secret_hash FROM devices WHERE id = ?"));
   q->Bind(1, device_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<DeviceRow>();
-  return std::optional<DeviceRow>(ReadDevice(*q));
+  return sql::OneRow<DeviceRow>(*q, ReadDevice);
 }
 
 Status SqliteStorage::PutDevice(const DeviceRow& d) {
@@ -105,13 +99,7 @@ Status SqliteStorage::SetDeviceLastSync(const std::string& device_id, int64_t se
 Result<std::vector<DeviceRow>> SqliteStorage::ListDevices() {
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, user_id, name, revoked, registered_ms, last_seen_ms, last_sync_ms "
                                   "FROM devices ORDER BY registered_ms, id"));
-  std::vector<DeviceRow> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadDevice(*q));
-  }
-  return out;
+  return sql::AllRows<DeviceRow>(*q, ReadDevice);
 }
 
 Status SqliteStorage::CreateToken(const TokenRow& t) {
@@ -132,31 +120,21 @@ Result<std::optional<TokenRow>> SqliteStorage::FindTokenByHash(const std::string
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
                                   "WHERE hash = ?"));
   q->Bind(1, hash);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<TokenRow>();
-  return std::optional<TokenRow>(ReadToken(*q));
+  return sql::OneRow<TokenRow>(*q, ReadToken);
 }
 
 Result<std::optional<TokenRow>> SqliteStorage::FindToken(const std::string& token_id) {
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
                                   "WHERE id = ?"));
   q->Bind(1, token_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<TokenRow>();
-  return std::optional<TokenRow>(ReadToken(*q));
+  return sql::OneRow<TokenRow>(*q, ReadToken);
 }
 
 Result<std::vector<TokenRow>> SqliteStorage::ListTokens(const std::string& user_id) {
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, hash, user_id, device_id, created_ms, expires_ms, revoked FROM tokens "
                                   "WHERE user_id = ? ORDER BY created_ms, id"));
   q->Bind(1, user_id);
-  std::vector<TokenRow> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadToken(*q));
-  }
-  return out;
+  return sql::AllRows<TokenRow>(*q, ReadToken);
 }
 
 Status SqliteStorage::RevokeToken(const std::string& token_id) {
@@ -170,13 +148,8 @@ Result<std::vector<Membership>> SqliteStorage::MembershipsOf(const std::string& 
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT user_id, workspace_id, role, member_id FROM memberships WHERE user_id = ? "
                                   "ORDER BY workspace_id"));
   q->Bind(1, user_id);
-  std::vector<Membership> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(Membership{q->Text(0), q->Text(1), q->Text(2), q->Text(3)});
-  }
-  return out;
+  return sql::AllRows<Membership>(
+      *q, [](const sql::Stmt& r) { return Membership{r.Text(0), r.Text(1), r.Text(2), r.Text(3)}; });
 }
 
 Status SqliteStorage::PutMembership(const Membership& m) {

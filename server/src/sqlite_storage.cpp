@@ -255,8 +255,7 @@ Result<ServerVersion> SqliteStorage::MaxVersionByOthers(const std::string& recor
 }
 
 Result<std::vector<HistoryEntry>> SqliteStorage::ChangesAfter(const PullQuery& pq) {
-  std::vector<HistoryEntry> out;
-  if (pq.limit <= 0) return out;
+  if (pq.limit <= 0) return std::vector<HistoryEntry>();
   std::string sql = std::string("SELECT ") + kChangeColumns +
                     " FROM changes c WHERE version > ? AND outcome = 'applied' AND device_id <> ? "
                     "AND NOT EXISTS (SELECT 1 FROM fields f WHERE f.record_id = c.record_id AND f.field = c.field "
@@ -268,13 +267,7 @@ Result<std::vector<HistoryEntry>> SqliteStorage::ChangesAfter(const PullQuery& p
   int i = 5;
   for (const std::string& ws : pq.workspaces) q.Bind(i++, ws);
   q.Bind(i, pq.limit);
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    CCF_ASSIGN_OR_RETURN(HistoryEntry e, ReadChange(q));
-    out.push_back(std::move(e));
-  }
-  return out;
+  return sql::AllRows<HistoryEntry>(q, ReadChange);
 }
 
 // ---- Current state ------------------------------------------------------
@@ -333,13 +326,7 @@ Result<std::vector<RecordMeta>> SqliteStorage::RecordsOf(ChangeType type, const 
   CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT id, type, workspace_id, deleted, deleted_version, deleted_by_device "
                                   "FROM records WHERE type = ? AND workspace_id = ? ORDER BY rowid"));
   q->Bind(1, std::string(ChangeTypeName(type))).Bind(2, workspace_id);
-  std::vector<RecordMeta> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadRecordMeta(*q));
-  }
-  return out;
+  return sql::AllRows<RecordMeta>(*q, ReadRecordMeta);
 }
 
 Status SqliteStorage::SetDeleted(const std::string& record_id, bool deleted, ServerVersion version,
@@ -385,14 +372,7 @@ Result<std::vector<FieldConflict>> SqliteStorage::OpenConflicts(const std::strin
                                  " FROM conflicts WHERE record_id = ? AND field = ? AND resolved = 0 ORDER BY version";
   CCF_ASSIGN_OR_RETURN(Query q, Q(sql.c_str()));
   q->Bind(1, record_id).Bind(2, field);
-  std::vector<FieldConflict> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflict(*q));
-    out.push_back(std::move(c));
-  }
-  return out;
+  return sql::AllRows<FieldConflict>(*q, ReadConflict);
 }
 
 Status SqliteStorage::ResolveConflict(const std::string& conflict_id, ServerVersion resolved_by,
@@ -406,8 +386,7 @@ Status SqliteStorage::ResolveConflict(const std::string& conflict_id, ServerVers
 Result<std::vector<FieldConflict>> SqliteStorage::ConflictsAfter(ServerVersion after,
                                                                  const std::vector<std::string>& workspaces,
                                                                  int limit) {
-  std::vector<FieldConflict> out;
-  if (limit <= 0 || workspaces.empty()) return out;
+  if (limit <= 0 || workspaces.empty()) return std::vector<FieldConflict>();
   std::string sql = std::string("SELECT ") + kConflictColumns +
                     " FROM conflicts WHERE version > ? AND workspace_id IN (" + Placeholders(workspaces.size()) +
                     ") ORDER BY version LIMIT ?";
@@ -416,13 +395,7 @@ Result<std::vector<FieldConflict>> SqliteStorage::ConflictsAfter(ServerVersion a
   q.Bind(i++, after);
   for (const std::string& ws : workspaces) q.Bind(i++, ws);
   q.Bind(i, limit);
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflict(q));
-    out.push_back(std::move(c));
-  }
-  return out;
+  return sql::AllRows<FieldConflict>(q, ReadConflict);
 }
 
 }  // namespace ccfield::server

@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include "ccfield/core/status.h"
 
@@ -60,6 +62,37 @@ class Stmt {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// The first row of `q` as `read(q)` makes it (read returns T), or nullopt
+// when there is none. Steps once.
+template <typename T, typename Read>
+Result<std::optional<T>> OneRow(Stmt& q, Read read) {
+  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<T>();
+  return std::optional<T>(read(static_cast<const Stmt&>(q)));
+}
+
+// Every row of `q` as `read(q)` makes it, in order. `read` returns T, or
+// Result<T> when a row can be damaged (the first error is returned).
+template <typename T, typename Read>
+Result<std::vector<T>> AllRows(Stmt& q, Read read) {
+  std::vector<T> out;
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return out;
+    if constexpr (std::is_same_v<decltype(read(static_cast<const Stmt&>(q))), Result<T>>) {
+      CCF_ASSIGN_OR_RETURN(T value, read(static_cast<const Stmt&>(q)));
+      out.push_back(std::move(value));
+    } else {
+      out.push_back(read(static_cast<const Stmt&>(q)));
+    }
+  }
+}
+
+// Every row's first column as text.
+inline Result<std::vector<std::string>> TextColumn(Stmt& q) {
+  return AllRows<std::string>(q, [](const Stmt& r) { return r.Text(0); });
+}
 
 struct OpenOptions {
   std::string path;
