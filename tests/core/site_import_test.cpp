@@ -26,6 +26,12 @@ bool HasError(const SiteFile& f, int line, const std::string& part) {
   return false;
 }
 
+// An error a test expects: the line it names and words of its message.
+struct WantedError {
+  int line;
+  const char* words;
+};
+
 TEST_CASE("site CSV: header in any order and case, quoting, doubled quotes, newlines inside quotes") {
   const std::string text =
       "Lon,NAME,kind,Ward,address,lat\n"
@@ -102,15 +108,18 @@ TEST_CASE("site CSV: every bad row is reported with its line, and no row is kept
   SiteFile f = ParseSitesCsv(text);
   CHECK(f.rows.empty());
   INFO(Errors(f));
-  CHECK(HasError(f, 3, "lat 91.0 is not between -90 and 90 (are lat and lon swapped"));
-  CHECK(HasError(f, 4, "decimal comma"));
-  CHECK(HasError(f, 5, "lat and lon go together"));
-  CHECK(HasError(f, 6, "name: is required"));
-  CHECK(HasError(f, 7, "\"volcano\" is not a site kind"));
-  CHECK(HasError(f, 8, "\"north\" is not a number"));
-  CHECK(HasError(f, 8, "\"east\" is not a number"));
-  CHECK(HasError(f, 9, "2 values, but the header has 4 columns"));
-  CHECK(HasError(f, 10, "quote"));
+  const WantedError wanted[] = {
+      {3, "lat 91.0 is not between -90 and 90 (are lat and lon swapped"},
+      {4, "decimal comma"},
+      {5, "lat and lon go together"},
+      {6, "name: is required"},
+      {7, "\"volcano\" is not a site kind"},
+      {8, "\"north\" is not a number"},
+      {8, "\"east\" is not a number"},
+      {9, "2 values, but the header has 4 columns"},
+      {10, "quote"},
+  };
+  for (const WantedError& w : wanted) CHECK_MESSAGE(HasError(f, w.line, w.words), "line ", w.line, ": ", w.words);
   for (const SiteImportError& e : f.errors) CHECK(e.line != 2);
   CHECK(f.errors.size() == 9);
 
@@ -188,12 +197,15 @@ TEST_CASE("site GeoJSON: non-point geometries and bad features are errors of the
   SiteFile f = ParseSitesGeoJson(Collection(features));
   INFO(Errors(f));
   CHECK(f.rows.empty());
-  CHECK(HasError(f, 2, "LineString; only points"));
-  CHECK(HasError(f, 3, "MultiPoint has 2 points"));
-  CHECK(HasError(f, 4, "lat 139.2 is not between -90 and 90"));
-  CHECK(HasError(f, 5, "name: is required"));
-  CHECK(HasError(f, 6, "not a GeoJSON Feature"));
-  CHECK(HasError(f, 7, "must be text"));
+  const WantedError wanted[] = {
+      {2, "LineString; only points"},
+      {3, "MultiPoint has 2 points"},
+      {4, "lat 139.2 is not between -90 and 90"},
+      {5, "name: is required"},
+      {6, "not a GeoJSON Feature"},
+      {7, "must be text"},
+  };
+  for (const WantedError& w : wanted) CHECK_MESSAGE(HasError(f, w.line, w.words), "line ", w.line, ": ", w.words);
   CHECK(f.errors.size() == 6);
   CHECK(DescribeSiteImportIssue(f.format, f.errors[0]).starts_with("feature 2: "));
 }

@@ -214,10 +214,7 @@ TEST_CASE("admin: import-practices is all or nothing, idempotent, and reaches ev
 
 TEST_CASE("admin: import-form delivers a new form version that the server then validates answers against") {
   Admin a;
-  const FormDef* builtin = nullptr;
-  for (const FormDef& f : BuiltinForms()) {
-    if (f.key() == kFormKey) builtin = &f;
-  }
+  const FormDef* builtin = BuiltinForm(kFormKey);
   REQUIRE(builtin);
   json def = builtin->source;
   def["version"] = "1.1";
@@ -265,20 +262,20 @@ TEST_CASE("admin: import-form delivers a new form version that the server then v
 TEST_CASE("admin: import-sites is all or nothing, matches sites by name and kind, and reaches the members") {
   Admin a;
   const std::string ws = a.f.AddWorkspace();
-  const std::string path = a.WriteFile("sites.csv",
-                                       "name,kind,ward,lat,lon\n"
-                                       "Drain D-14,drain,Tandale,-6.79,39.24\n"
-                                       "\"Market, Mwananyamala\",market,,-6.78,39.25\n");
+  // Two sites; only the drain's latitude differs between the files.
+  auto sites_csv = [](const std::string& drain_lat) {
+    return "name,kind,ward,lat,lon\n"
+           "Drain D-14,drain,Tandale," + drain_lat + ",39.24\n"
+           "\"Market, Mwananyamala\",market,,-6.78,39.25\n";
+  };
+  const std::string path = a.WriteFile("sites.csv", sites_csv("-6.79"));
   REQUIRE(a.Run({"import-sites", ws, path}) == kExitOk);
   CHECK(a.out == "sites: 2 created, 0 updated, 0 unchanged\n");
   const sync::ServerVersion after_first = a.f.storage->CurrentVersion().value();
   REQUIRE(a.Run({"import-sites", ws, path}) == kExitOk);
   CHECK(a.out == "sites: 0 created, 0 updated, 2 unchanged\n");
   CHECK(a.f.storage->CurrentVersion().value() == after_first);  // nothing written
-  const std::string fixed = a.WriteFile("fixed.csv",
-                                        "name,kind,ward,lat,lon\n"
-                                        "Drain D-14,drain,Tandale,-6.80,39.24\n"
-                                        "\"Market, Mwananyamala\",market,,-6.78,39.25\n");
+  const std::string fixed = a.WriteFile("fixed.csv", sites_csv("-6.80"));
   REQUIRE(a.Run({"import-sites", ws, fixed}) == kExitOk);
   CHECK(a.out == "sites: 0 created, 1 updated, 1 unchanged\n");
   CHECK(a.f.storage->CurrentVersion().value() == after_first + 1);  // the one changed field

@@ -91,6 +91,15 @@ struct HttpFixture {
   }
 };
 
+// Requires that `result` (an httplib::Result) got an answer and checks its
+// HTTP status: two asserts on the caller's line.
+#define CHECK_HTTP_STATUS(result, code)                 \
+  do {                                                  \
+    const httplib::Result& ccf_http_ = (result);        \
+    REQUIRE(ccf_http_);                                 \
+    CHECK(ccf_http_->status == (code));                 \
+  } while (0)
+
 // The error code of a JSON error body ("" when the body is not one).
 std::string ErrorCodeOf(const httplib::Result& r) {
   if (!r) return "<no response>";
@@ -323,18 +332,12 @@ TEST_CASE("http: gzip request bodies are accepted and responses are gzipped on r
   CHECK(static_cast<unsigned char>(raw->body[1]) == 0x8b);
 
   // Encodings other than gzip, and bodies that are not JSON, are refused with 415.
-  httplib::Result br = t.Post("/v1/sync", t.SyncBody(a.device_id, {}), a.token, {{"Content-Encoding", "compress"}});
-  REQUIRE(br);
-  CHECK(br->status == 415);
+  CHECK_HTTP_STATUS(t.Post("/v1/sync", t.SyncBody(a.device_id, {}), a.token, {{"Content-Encoding", "compress"}}), 415);
   auto c2 = t.Client();
-  httplib::Result text = c2->Post("/v1/sync", {{"Authorization", "Bearer " + a.token}}, "hello", "text/plain");
-  REQUIRE(text);
-  CHECK(text->status == 415);
+  CHECK_HTTP_STATUS(c2->Post("/v1/sync", {{"Authorization", "Bearer " + a.token}}, "hello", "text/plain"), 415);
   // Broken gzip data.
-  httplib::Result broken =
-      t.Post("/v1/sync", std::string("\x1f\x8b\x08\x00garbage", 12), a.token, {{"Content-Encoding", "gzip"}});
-  REQUIRE(broken);
-  CHECK(broken->status == 400);
+  CHECK_HTTP_STATUS(
+      t.Post("/v1/sync", std::string("\x1f\x8b\x08\x00garbage", 12), a.token, {{"Content-Encoding", "gzip"}}), 400);
   t.CheckAlive();
 }
 
@@ -359,9 +362,7 @@ TEST_CASE("http: unknown record types are rejected per change, unknown paths get
   REQUIRE(nf);
   CHECK(nf->status == 404);
   CHECK(ErrorCodeOf(nf) == "not_found");
-  httplib::Result get_sync = t.Client()->Get("/v1/sync");
-  REQUIRE(get_sync);
-  CHECK(get_sync->status == 404);
+  CHECK_HTTP_STATUS(t.Client()->Get("/v1/sync"), 404);
   t.CheckAlive();
 }
 

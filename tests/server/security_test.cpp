@@ -171,8 +171,8 @@ TEST_CASE("write: unknown record types are rejected per change with unknown_type
 
 TEST_CASE("write: projects are for coordinators, observers change nothing") {
   TwoWorkspaces t;
-  std::string p = t.f.NewId();
-  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "project", p, t.ws_a, "workspace_id", t.ws_a));
+  // Amina is field staff in A: she may not create a project there.
+  const ChangeRefusal* rej = t.PushA(Change(++t.seq_a, "project", t.f.NewId(), t.ws_a, "workspace_id", t.ws_a));
   REQUIRE(rej);
   CHECK(rej->code == RejectCode::kForbidden);
   // Baraka coordinates B: allowed.
@@ -239,10 +239,7 @@ TEST_CASE("write: invalid values are rejected per change with invalid") {
 
 TEST_CASE("write: form answers are checked against the visit's form, including one set earlier in the batch") {
   TwoWorkspaces t;
-  const FormDef* form = nullptr;
-  for (const FormDef& fd : BuiltinForms()) {
-    if (fd.key() == kFormKey) form = &fd;
-  }
+  const FormDef* form = BuiltinForm(kFormKey);
   REQUIRE(form);
   // A valid answer for the first yes/no or choice question of the form.
   std::string question;

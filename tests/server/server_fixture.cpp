@@ -1,5 +1,8 @@
 #include "server_fixture.h"
 
+#include <initializer_list>
+#include <utility>
+
 #include "ccfield/core/store.h"
 
 namespace ccfield::server::testing {
@@ -73,25 +76,41 @@ FieldChange Change(sync::DeviceSeq seq, const std::string& type, const std::stri
   return c;
 }
 
+namespace {
+
+// The changes that create record `id` of `type` in `ws`: its workspace_id
+// (marked created), then `fields` in order, numbered from ++*seq.
+std::vector<FieldChange> CreateChanges(sync::DeviceSeq* seq, const std::string& type, const std::string& id,
+                                       const std::string& ws,
+                                       std::initializer_list<std::pair<const char*, json>> fields) {
+  std::vector<FieldChange> out;
+  out.push_back(Change(++*seq, type, id, ws, "workspace_id", ws));
+  out.back().created = true;
+  for (const auto& [field, value] : fields) out.push_back(Change(++*seq, type, id, ws, field, value));
+  return out;
+}
+
+}  // namespace
+
 std::vector<FieldChange> SiteChanges(sync::DeviceSeq* seq, const std::string& site_id, const std::string& ws,
                                           const std::string& name) {
-  std::vector<FieldChange> out;
-  out.push_back(Change(++*seq, "site", site_id, ws, "workspace_id", ws));
-  out.back().created = true;
-  out.push_back(Change(++*seq, "site", site_id, ws, "name", name));
-  return out;
+  return CreateChanges(seq, "site", site_id, ws, {{"name", name}});
 }
 
 std::vector<FieldChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
                                            const std::string& site_id) {
-  std::vector<FieldChange> out;
-  out.push_back(Change(++*seq, "visit", visit_id, ws, "workspace_id", ws));
-  out.back().created = true;
-  out.push_back(Change(++*seq, "visit", visit_id, ws, "site_id", site_id));
-  out.push_back(Change(++*seq, "visit", visit_id, ws, "form", kFormKey));
-  out.push_back(Change(++*seq, "visit", visit_id, ws, "started_at", "2026-10-14T08:05:00+03:00"));
-  out.push_back(Change(++*seq, "visit", visit_id, ws, "status", "draft"));
-  return out;
+  return CreateChanges(seq, "visit", visit_id, ws,
+                       {{"site_id", site_id},
+                        {"form", kFormKey},
+                        {"started_at", "2026-10-14T08:05:00+03:00"},
+                        {"status", "draft"}});
+}
+
+const FormDef* BuiltinForm(const std::string& key) {
+  for (const FormDef& f : BuiltinForms()) {
+    if (f.key() == key) return &f;
+  }
+  return nullptr;
 }
 
 void Append(std::vector<FieldChange>* into, const std::vector<FieldChange>& more) {

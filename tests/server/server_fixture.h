@@ -14,6 +14,7 @@
 #include "admin.h"
 #include "auth.h"
 #include "auth_context.h"
+#include "ccfield/core/forms.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/protocol.h"
 #include "sqlite_storage.h"
@@ -72,6 +73,9 @@ std::vector<FieldChange> SiteChanges(sync::DeviceSeq* seq, const std::string& si
 // The changes that create a drainage_flood@1.0 visit at `site_id`.
 std::vector<FieldChange> VisitChanges(sync::DeviceSeq* seq, const std::string& visit_id, const std::string& ws,
                                            const std::string& site_id);
+
+// The built-in form with `key` (kFormKey: the drainage form), or nullptr.
+const FormDef* BuiltinForm(const std::string& key);
 
 // Appends all of `more` to `into`.
 void Append(std::vector<FieldChange>* into, const std::vector<FieldChange>& more);

@@ -26,14 +26,9 @@ HistoryEntry Entry(ServerVersion v, const std::string& record, const std::string
                    const json& value, const std::string& device, DeviceSeq seq,
                    HistoryOutcome o = HistoryOutcome::kApplied) {
   HistoryEntry e;
+  static_cast<FieldChange&>(e) = Change(seq, "site", record, ws, field, value, /*base=*/0, /*author=*/"");
   e.version = v;
-  e.type = ChangeType::kSite;
-  e.record_id = record;
-  e.workspace_id = ws;
-  e.field = field;
-  e.value = value;
   e.device_id = device;
-  e.device_seq = seq;
   e.outcome = o;
   return e;
 }

@@ -12,19 +12,21 @@ namespace ccfield::server::testing {
 namespace {
 
 
-// Two field workers of one workspace, each with a device, and a visit both have.
-struct TwoDevices {
+// A workspace with two field staff, amina (a) and bakari (b), and no records.
+struct TwoStaff {
   ServerFixture f;
-  std::string ws;
-  Staff a, b;
+  std::string ws = f.AddWorkspace();
+  Staff a = AddStaff(&f, ws, "amina");
+  Staff b = AddStaff(&f, ws, "bakari");
+};
+
+// Two field workers of one workspace, each with a device, and a visit both have.
+struct TwoDevices : TwoStaff {
   std::string site, visit;
   sync::DeviceSeq seq_a = 0, seq_b = 0;
   sync::ServerVersion cursor_a = 0, cursor_b = 0;
 
   TwoDevices() {
-    ws = f.AddWorkspace();
-    a = AddStaff(&f, ws, "amina");
-    b = AddStaff(&f, ws, "bakari");
     site = f.NewId();
     visit = f.NewId();
     std::vector<FieldChange> create = SiteChanges(&seq_a, site, ws);
@@ -47,6 +49,15 @@ struct TwoDevices {
   StoredField Field(const std::string& id, const std::string& field) { return Unwrap(f.storage->GetField(id, field)); }
   sync::ServerVersion VersionOf(const std::string& id, const std::string& field) {
     return Field(id, field).state.version;
+  }
+  // A and B edit `field` of record `id` (a `type`) from the same version:
+  // A pushes `by_a` first, then B, not having pulled it, pushes `by_b`.
+  // Returns B's answer.
+  sync::SyncResponse EditConcurrently(const std::string& type, const std::string& id, const std::string& field,
+                                      const json& by_a, const json& by_b) {
+    const sync::ServerVersion base = VersionOf(id, field);
+    SyncA({Change(++seq_a, type, id, ws, field, by_a, base)});
+    return SyncB({Change(++seq_b, type, id, ws, field, by_b, base)});
   }
 };
 
@@ -85,9 +96,7 @@ TEST_CASE("fast-forward: a device's own sequential edits never conflict with eac
 
 TEST_CASE("same value: concurrent equal edits are applied without a conflict") {
   TwoDevices t;
-  sync::ServerVersion base = t.VersionOf(t.visit, "weather");
-  t.SyncA({Change(++t.seq_a, "visit", t.visit, t.ws, "weather", "heavy_rain", base)});
-  sync::SyncResponse r = t.SyncB({Change(++t.seq_b, "visit", t.visit, t.ws, "weather", "heavy_rain", base)});
+  sync::SyncResponse r = t.EditConcurrently("visit", t.visit, "weather", "heavy_rain", "heavy_rain");
   REQUIRE(r.acks.size() == 1);
   CHECK(r.acks[0].outcome == ChangeOutcome::kApplied);
   CHECK(r.conflicts.empty());
@@ -182,9 +191,8 @@ TEST_CASE("conflict: the later arrival wins and the loser is kept with both devi
 
 TEST_CASE("resolving: an edit made after receiving the conflict closes it, an older edit does not") {
   TwoDevices t;
-  sync::ServerVersion base = t.VersionOf(t.site, "name");
-  t.SyncA({Change(++t.seq_a, "site", t.site, t.ws, "name", "A", base)});
-  sync::SyncResponse rb = t.SyncB({Change(++t.seq_b, "site", t.site, t.ws, "name", "B", base)});
+  const sync::ServerVersion base = t.VersionOf(t.site, "name");
+  sync::SyncResponse rb = t.EditConcurrently("site", t.site, "name", "A", "B");
   REQUIRE(rb.conflicts.size() == 1);
   const FieldConflict x = rb.conflicts[0];
 
@@ -352,10 +360,8 @@ TEST_CASE("duplicates: a re-sent request gets the original versions and outcomes
 }
 
 TEST_CASE("pull: limit, more and cursor walk through everything exactly once") {
-  ServerFixture f;
-  std::string ws = f.AddWorkspace();
-  Staff a = AddStaff(&f, ws, "amina");
-  Staff b = AddStaff(&f, ws, "bakari");
+  TwoStaff two;
+  auto& [f, ws, a, b] = two;
   sync::DeviceSeq seq = 0;
   std::vector<FieldChange> changes;
   for (int i = 0; i < 12; ++i) Append(&changes, SiteChanges(&seq, f.NewId(), ws, "Site " + std::to_string(i)));
@@ -393,10 +399,8 @@ TEST_CASE("pull: limit, more and cursor walk through everything exactly once") {
 }
 
 TEST_CASE("pull: a response stops at about 4 MiB of values and says more") {
-  ServerFixture f;
-  std::string ws = f.AddWorkspace();
-  Staff a = AddStaff(&f, ws, "amina");
-  Staff b = AddStaff(&f, ws, "bakari");
+  TwoStaff two;
+  auto& [f, ws, a, b] = two;
   sync::DeviceSeq seq = 0;
   std::string site = f.NewId();
   auto changes = SiteChanges(&seq, site, ws);

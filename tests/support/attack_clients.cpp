@@ -127,15 +127,9 @@ AttackCounts Attack::Stop() {
   stop_ = true;
   for (std::thread& t : threads_) t.join();
   threads_.clear();
-  AttackCounts c;
-  c.slow_cut = slow_cut_;
-  c.big_header_answers = big_answers_;
-  c.big_header_refused = big_refused_;
-  c.big_header_accepted = big_accepted_;
-  c.big_header_reset = big_reset_;
-  c.idle_reopened = idle_reopened_;
-  c.connect_failed = connect_failed_;
-  return c;
+  return AttackCounts{.slow_cut = slow_cut_, .big_header_answers = big_answers_, .big_header_refused = big_refused_,
+                      .big_header_accepted = big_accepted_, .big_header_reset = big_reset_,
+                      .idle_reopened = idle_reopened_, .connect_failed = connect_failed_};
 }
 
 // One thread for all slow and idle connections: like the real attack, they

@@ -40,6 +40,21 @@ std::unique_ptr<sql::Db> OpenRaw(const std::string& path);
 // unless it is empty; REQUIREs a row.
 int64_t QueryInt(sql::Db* db, const std::string& query, const std::string& arg = "");
 
+// Syncs until a SyncNow completes (each may stop after max_round_trips);
+// fails the test when `max_calls` calls do not get there.
+void SyncUntilComplete(SyncClient* client, int max_calls);
+
+// CHECKs that the server's history holds the changes of `device_id` exactly
+// as `own` (device_seq -> version, as the device knows them) says.
+void CheckServerHolds(const ServerProcess& server, const std::string& device_id, const std::map<int64_t, int64_t>& own);
+
+// CHECKs that `store` has nothing left to sync (no change waiting, sent,
+// rejected or in conflict) and returns its counts.
+ChangeStateCounts CheckAllSettled(Store* store);
+
+// Both stores hold the same sites and visits, deleted ones too, field for field.
+void CheckSameRecords(Store* mine, Store* theirs);
+
 // A device: its own data directory with ccfield.db (as the CLI lays it out).
 struct SyncDevice {
   std::unique_ptr<SyncClient> Client(SyncClientOptions options = {});

@@ -52,6 +52,14 @@ uint64_t SeedFromEnv() {
   return std::random_device{}();
 }
 
+// Declares `seed` (CCFIELD_KILL_SEED, else random) and `rng` seeded with it in
+// the enclosing test case, and prints the seed with any failure of it. Not
+// wrapped in do/while: the names must stay in scope.
+#define KILL_TEST_SEEDED_RNG(seed, rng)                              \
+  const uint64_t seed = SeedFromEnv();                               \
+  INFO("seed ", seed, " (rerun with CCFIELD_KILL_SEED=", seed, ")"); \
+  std::mt19937_64 rng(seed)
+
 // Reads from `fd` into *out until `stop(*out)` holds, end of file, or the
 // deadline; true when `stop` held.
 bool ReadUntil(int fd, std::string* out, Clock::time_point deadline, const std::function<bool(const std::string&)>& stop) {
@@ -130,14 +138,6 @@ int64_t AddVisits(Store* store, const std::string& site_id, int n, size_t notes_
   return entries;
 }
 
-void SyncUntilComplete(SyncClient* client) {
-  for (int i = 0; i < 200; ++i) {
-    SyncReport r = Unwrap(client->SyncNow());
-    if (r.complete) return;
-  }
-  FAIL("sync did not complete in 200 calls");
-}
-
 // (device_id, device_seq) -> server version of every change in a device's
 // log (own and received); REQUIREs that no pair appears twice.
 std::map<std::pair<std::string, int64_t>, int64_t> LoggedChanges(const std::string& store_path) {
@@ -151,27 +151,6 @@ std::map<std::pair<std::string, int64_t>, int64_t> LoggedChanges(const std::stri
   return out;
 }
 
-// Both devices have the same visits and sites, field for field.
-void CheckSameRecords(Store* mine, Store* theirs) {
-  for (RecordType type : {RecordType::kSite, RecordType::kVisit}) {
-    ListQuery all;
-    all.type = type;
-    all.include_deleted = true;
-    all.limit = 1'000'000;
-    std::vector<Record> a = Unwrap(mine->List(all));
-    std::vector<Record> b = Unwrap(theirs->List(all));
-    REQUIRE(a.size() == b.size());
-    std::map<std::string, const Record*> by_id;
-    for (const Record& r : b) by_id[r.id] = &r;
-    for (const Record& r : a) {
-      auto it = by_id.find(r.id);
-      REQUIRE_MESSAGE(it != by_id.end(), "record " << r.id << " missing");
-      CHECK_MESSAGE(it->second->fields == r.fields, "record " << r.id << " differs");
-      CHECK(it->second->deleted == r.deleted);
-    }
-  }
-}
-
 // A fresh device of `user` pulls everything; `device` (which must have
 // pulled everything too) holds the same records and the same received
 // changes. Own changes of `device` are all synced, and the server holds each
@@ -179,29 +158,18 @@ void CheckSameRecords(Store* mine, Store* theirs) {
 void CheckConverged(const ServerProcess& server, Device& device, const std::string& user) {
   std::unique_ptr<Store> store = device.OpenStore();
   const std::string id = store->device_id();
-  ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
-  CHECK(states.waiting == 0);
-  CHECK(states.sent == 0);
-  CHECK(states.rejected == 0);
-  CHECK(states.conflict == 0);
+  CheckAllSettled(store.get());
   auto logged = LoggedChanges(device.path);
 
-  std::map<int64_t, int64_t> own, on_server;
+  std::map<int64_t, int64_t> own;
   for (const auto& [key, version] : logged) {
     if (key.first == id) own[key.second] = version;
   }
-  {
-    auto db = OpenRaw(server.db_path());
-    sql::Stmt q = Unwrap(db->Prepare("SELECT device_seq, version FROM changes WHERE device_id = ?"));
-    q.Bind(1, id);
-    while (Unwrap(q.Step())) on_server[q.Int(0)] = q.Int(1);
-  }
-  CHECK(on_server.size() == own.size());
-  CHECK_MESSAGE(on_server == own, "the server's history of the device differs from the device's own log");
+  CheckServerHolds(server, id, own);
 
   Device fresh;
   fresh.LogIn(server.url, user);
-  SyncUntilComplete(fresh.Client().get());
+  SyncUntilComplete(fresh.Client().get(), 200);
   auto pulled = LoggedChanges(fresh.path);
   // What the fresh device received, the device has too (its own changes as
   // own, the rest as received), with the same versions.
@@ -225,9 +193,7 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
 
 TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing applied twice") {
   SKIP_WITHOUT_SERVER_OR_CHILD();
-  const uint64_t seed = SeedFromEnv();
-  INFO("seed ", seed, " (rerun with CCFIELD_KILL_SEED=", seed, ")");
-  std::mt19937_64 rng(seed);
+  KILL_TEST_SEEDED_RNG(seed, rng);
   const auto t0 = Clock::now();
   constexpr int kRounds = 4;
   constexpr int kVisitsPerRound = 400;
@@ -297,7 +263,7 @@ TEST_CASE("Sync with kill -9 of the server during a push: nothing lost, nothing 
   CHECK(mid_push >= 1);
   {
     auto client = a.Client();
-    SyncUntilComplete(client.get());
+    SyncUntilComplete(client.get(), 200);
   }
   CheckServerFile(server);
   CheckConverged(server, a, "alice");
@@ -410,9 +376,7 @@ void CheckPulledPrefix(const ServerProcess& server, Device& device, int64_t repo
 
 TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages only, then it converges") {
   SKIP_WITHOUT_SERVER_OR_CHILD();
-  const uint64_t seed = SeedFromEnv();
-  INFO("seed ", seed, " (rerun with CCFIELD_KILL_SEED=", seed, ")");
-  std::mt19937_64 rng(seed);
+  KILL_TEST_SEEDED_RNG(seed, rng);
   const auto t0 = Clock::now();
   constexpr int kBacklogVisits = 3000;
   constexpr int kPullLimit = 200;  // many pages, each its own transaction
@@ -428,7 +392,7 @@ TEST_CASE("Sync with kill -9 of a device while it applies a pull: whole pages on
     std::unique_ptr<Store> store = a.OpenStore();
     const std::string site_id = testing::AddSite(store.get(), DefaultEnv(), server.workspace_id);
     AddVisits(store.get(), site_id, kBacklogVisits, 200, rng);
-    SyncUntilComplete(client.get());
+    SyncUntilComplete(client.get(), 200);
   }
   const int64_t push_ms = MsSince(t0);
 

@@ -43,18 +43,6 @@ int64_t ServerVersionNow(const ServerProcess& server) {
   return QueryInt(OpenRaw(server.db_path()).get(), "SELECT value FROM server_meta WHERE key = 'server_version'");
 }
 
-// device_seq -> version of every change of `device_id` in the server's history.
-std::map<int64_t, int64_t> ServerChangesOf(const ServerProcess& server, const std::string& device_id) {
-  auto db = OpenRaw(server.db_path());
-  sql::Stmt q = Unwrap(db->Prepare("SELECT device_seq, version FROM changes WHERE device_id = ?"));
-  q.Bind(1, device_id);
-  std::map<int64_t, int64_t> out;
-  while (Unwrap(q.Step())) {
-    CHECK_MESSAGE(out.emplace(q.Int(0), q.Int(1)).second, "the server holds seq " << q.Int(0) << " twice");
-  }
-  return out;
-}
-
 // A device: its own data directory with ccfield.db (as the CLI lays it out).
 struct Device : SyncDevice {
   // device_seq -> (server version, state) of the device's own changes.
@@ -94,15 +82,6 @@ int64_t AddVisits(Store* store, const std::string& site_id, int n, size_t notes_
   return r.last_seq - r.first_seq + 1;
 }
 
-// Syncs until a SyncNow completes (each may stop after max_round_trips).
-void SyncUntilComplete(SyncClient* client) {
-  for (int i = 0; i < 100; ++i) {
-    SyncReport r = Unwrap(client->SyncNow());
-    if (r.complete) return;
-  }
-  FAIL("sync did not complete in 100 calls");
-}
-
 // Every own change of `device` is synced, the server holds each exactly once
 // with the version the device recorded, and a fresh device of the same user
 // that pulls everything holds each exactly once too and has the same visits
@@ -110,11 +89,7 @@ void SyncUntilComplete(SyncClient* client) {
 void CheckConverged(const ServerProcess& server, Device& device, const std::string& user) {
   std::unique_ptr<Store> store = device.OpenStore();
   const std::string device_id = store->device_id();
-  ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
-  CHECK(states.waiting == 0);
-  CHECK(states.sent == 0);
-  CHECK(states.rejected == 0);
-  CHECK(states.conflict == 0);
+  const ChangeStateCounts states = CheckAllSettled(store.get());
 
   std::map<int64_t, int64_t> own;  // device_seq -> version as the device knows it
   for (const auto& [seq, vs] : device.OwnChanges()) {
@@ -124,13 +99,11 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
   }
   REQUIRE_FALSE(own.empty());
   CHECK(static_cast<int64_t>(own.size()) == states.synced);
-  std::map<int64_t, int64_t> on_server = ServerChangesOf(server, device_id);
-  CHECK(on_server.size() == own.size());
-  CHECK_MESSAGE(on_server == own, "the server's history of the device differs from the device's own log");
+  CheckServerHolds(server, device_id, own);
 
   Device fresh;
   fresh.LogIn(server.url, user);
-  SyncUntilComplete(fresh.Client().get());
+  SyncUntilComplete(fresh.Client().get(), 100);
   auto db = OpenRaw(fresh.path);
   sql::Stmt q = Unwrap(db->Prepare("SELECT device_seq, server_version FROM change_log WHERE device_id = ?"));
   q.Bind(1, device_id);
@@ -141,23 +114,7 @@ void CheckConverged(const ServerProcess& server, Device& device, const std::stri
   CHECK_MESSAGE(pulled == own, "the fresh device did not receive each change exactly once");
 
   std::unique_ptr<Store> other = fresh.OpenStore();
-  for (RecordType type : {RecordType::kSite, RecordType::kVisit}) {
-    ListQuery all;
-    all.type = type;
-    all.include_deleted = true;
-    all.limit = 1'000'000;
-    std::vector<Record> mine = Unwrap(store->List(all));
-    std::vector<Record> theirs = Unwrap(other->List(all));
-    std::map<std::string, const Record*> by_id;
-    for (const Record& r : theirs) by_id[r.id] = &r;
-    CHECK(mine.size() == theirs.size());
-    for (const Record& r : mine) {
-      auto it = by_id.find(r.id);
-      REQUIRE_MESSAGE(it != by_id.end(), "record " << r.id << " missing on the fresh device");
-      CHECK_MESSAGE(it->second->fields == r.fields, "record " << r.id << " differs");
-      CHECK(it->second->deleted == r.deleted);
-    }
-  }
+  CheckSameRecords(store.get(), other.get());
 }
 
 // A server, a proxy in front of it, and device A (alice) logged in through
@@ -172,6 +129,11 @@ struct LinkSetup {
     site_id = testing::AddSite(store.get(), DefaultEnv(), server.workspace_id, "Culvert C-3");
     REQUIRE_OK(client->SyncNow());
   }
+
+  // Makes the next kCuts new connections break once `after` bytes went up
+  // (`up`) or down, and returns a new client of A: the cuts apply to new
+  // connections only.
+  std::unique_ptr<SyncClient> ClientOverCutLink(bool up, int64_t after);
 
   ServerProcess server{kServerPath, ServerProcess::NoWriteQuota()};
   FaultProxy proxy{server.port};
@@ -193,6 +155,11 @@ ProxyFaults CutConnections(bool up, int64_t after) {
   return f;
 }
 
+std::unique_ptr<SyncClient> LinkSetup::ClientOverCutLink(bool up, int64_t after) {
+  proxy.SetFaults(CutConnections(up, after));
+  return a.Client();
+}
+
 // The SyncNow calls that meet a cut fail with a plain "connection dropped".
 void ExpectDropped(const SyncOutcome& out) {
   REQUIRE_FALSE(out.status.ok());
@@ -212,13 +179,10 @@ TEST_CASE("Sync over a bad link: uploads cut mid-request are sent again and appl
     const int64_t made = AddVisits(store.get(), s.site_id, kBatchVisits, kNotesBytes, rng);
     const int64_t v0 = ServerVersionNow(s.server);
     const int64_t cuts0 = s.proxy.cuts();
-    s.proxy.SetFaults(CutConnections(/*up=*/true, cut));
-    // A new client opens a new connection (the cuts apply to new ones only).
-    auto client = s.a.Client();
+    auto client = s.ClientOverCutLink(/*up=*/true, cut);
     for (int i = 0; i < kCuts; ++i) {
       CAPTURE(i);
-      SyncOutcome out = client->Sync();
-      ExpectDropped(out);
+      ExpectDropped(client->Sync());
       // The request never arrived whole: nothing was applied.
       CHECK(ServerVersionNow(s.server) == v0);
       ChangeStateCounts states = Unwrap(store->replica().CountChangeStates());
@@ -262,12 +226,10 @@ TEST_CASE("Sync over a bad link: answers lost mid-response are re-sent, acked as
     const int64_t cursor0 = Unwrap(store->replica().GetSyncSettings()).cursor;
     const int64_t remote0 = Unwrap(store->replica().CountChangeStates()).remote;
     const int64_t cuts0 = s.proxy.cuts();
-    s.proxy.SetFaults(CutConnections(/*up=*/false, cut));
-    auto client = s.a.Client();
+    auto client = s.ClientOverCutLink(/*up=*/false, cut);
     for (int i = 0; i < kCuts; ++i) {
       CAPTURE(i);
-      SyncOutcome out = client->Sync();
-      ExpectDropped(out);
+      ExpectDropped(client->Sync());
       // The server applied the first request; the re-sent one changed nothing.
       CHECK(ServerVersionNow(s.server) - v0 == made);
       // The device saw no answer: nothing moved.
@@ -413,7 +375,7 @@ TEST_CASE("Sync over a bad link: a stalled link is given up and the next sync lo
   // next sync's copy is a duplicate), or not. Either way nothing is lost.
   s.proxy.SetFaults({});
   auto client = s.a.Client();
-  SyncUntilComplete(client.get());
+  SyncUntilComplete(client.get(), 100);
   CHECK(Unwrap(store->replica().CountChangeStates()).sent == 0);
   CheckConverged(s.server, s.a, "alice");
 }

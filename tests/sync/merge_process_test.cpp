@@ -24,6 +24,14 @@ constexpr const char* kRecord = "5b0c7c3e-3d0a-4c47-9a55-0d6f2c1e8a01";
 class MemoryHistory final : public MergeLookup {
  public:
   struct Change {
+    Change(std::string field_, ServerVersion version_, std::string device_, json value_, std::string author_ = "",
+           std::string time_ = "")
+        : field(std::move(field_)),
+          version(version_),
+          device(std::move(device_)),
+          value(std::move(value_)),
+          author(std::move(author_)),
+          time(std::move(time_)) {}
     std::string field;
     ServerVersion version;
     std::string device;
@@ -31,6 +39,11 @@ class MemoryHistory final : public MergeLookup {
     std::string author;
     std::string time;
   };
+
+  MemoryHistory() = default;
+  // A record in `record` state with these applied changes (versions must grow).
+  MemoryHistory(std::optional<RecordState> state, std::vector<Change> applied)
+      : record(std::move(state)), changes(std::move(applied)) {}
 
   // Adds an applied change to kRecord (versions must grow).
   void Set(std::string field, ServerVersion v, std::string device, json value, std::string author = "",
@@ -133,6 +146,22 @@ void CheckPlainApply(const MergeDecision& d) {
   CHECK_FALSE(d.revive.has_value());
 }
 
+// A conflict over "_deleted" that keeps the record alive: base and winner
+// false, loser true (the delete), and who won and who lost.
+void CheckKeptAliveConflict(const FieldConflict& x, const std::string& winner_device, const std::string& winner_author,
+                            const std::string& loser_device, const std::string& loser_author,
+                            const std::string& loser_time) {
+  CHECK(x.field == "_deleted");
+  CHECK(x.base == false);
+  CHECK(x.winner == false);
+  CHECK(x.loser == true);
+  CHECK(x.winner_device == winner_device);
+  CHECK(x.winner_author == winner_author);
+  CHECK(x.loser_device == loser_device);
+  CHECK(x.loser_author == loser_author);
+  CHECK(x.loser_time == loser_time);
+}
+
 TEST_CASE("merge process: the first change to a record the server lacks creates it and applies") {
   MemoryHistory h;
   const MergeDecision d = Decide(h, Change("notes", "flooded", 0), "tablet-a");
@@ -141,34 +170,26 @@ TEST_CASE("merge process: the first change to a record the server lacks creates 
 }
 
 TEST_CASE("merge process: rule 1 fast-forwards an edit based on the current version") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 12, "tablet-a", "sec");
+  MemoryHistory h(Alive(), {{"water_level", 12, "tablet-a", "sec"}});
   const MergeDecision d = Decide(h, Change("water_level", "en eau", 12), "tablet-b");
   CHECK_FALSE(d.create_record);
   CheckPlainApply(d);
 }
 
 TEST_CASE("merge process: rule 1 fast-forwards a device's own later edit even on an old base") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 12, "tablet-a", "sec");
+  MemoryHistory h(Alive(), {{"water_level", 12, "tablet-a", "sec"}});
   CheckPlainApply(Decide(h, Change("water_level", "en eau", 3), "tablet-a"));
 }
 
 TEST_CASE("merge process: rule 2 applies the same value written concurrently without a conflict") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 5, "tablet-a", "sec");
-  h.Set("water_level", 9, "tablet-b", "en eau");
+  MemoryHistory h(Alive(), {{"water_level", 5, "tablet-a", "sec"},
+                            {"water_level", 9, "tablet-b", "en eau"}});
   CheckPlainApply(Decide(h, Change("water_level", "en eau", 5), "tablet-c"));
 }
 
 TEST_CASE("merge process: rule 3 merges concurrent long-text edits into a server change") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 5, "tablet-a", "drain blocked\nwater high\n");
-  h.Set("notes", 9, "tablet-b", "drain blocked by sand\nwater high\n");
+  MemoryHistory h(Alive(), {{"notes", 5, "tablet-a", "drain blocked\nwater high\n"},
+                            {"notes", 9, "tablet-b", "drain blocked by sand\nwater high\n"}});
   const FieldChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5, "Moussa");
   const MergeDecision d = Decide(h, c, "tablet-c", /*long_text=*/true);
   CHECK(d.fate == PushedFate::kMerged);
@@ -180,11 +201,9 @@ TEST_CASE("merge process: rule 3 merges concurrent long-text edits into a server
 }
 
 TEST_CASE("merge process: rule 3 takes the device's own later change as the text base") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 5, "tablet-a", "one\ntwo\n");
-  h.Set("notes", 8, "tablet-c", "one\ntwo\nthree\n");  // the device's first edit of the batch
-  h.Set("notes", 9, "tablet-b", "zero\none\ntwo\nthree\n");
+  MemoryHistory h(Alive(), {{"notes", 5, "tablet-a", "one\ntwo\n"},
+                            {"notes", 8, "tablet-c", "one\ntwo\nthree\n"},  // the device's first edit of the batch
+                            {"notes", 9, "tablet-b", "zero\none\ntwo\nthree\n"}});
   // Its second edit still names base 5; against "one\ntwo\n" both sides would add "three".
   const MergeDecision d = Decide(h, Change("notes", "one\ntwo\nthree\nfour\n", 5), "tablet-c", true);
   REQUIRE(d.fate == PushedFate::kMerged);
@@ -192,10 +211,8 @@ TEST_CASE("merge process: rule 3 takes the device's own later change as the text
 }
 
 TEST_CASE("merge process: rule 4 overlapping long-text edits conflict and the later arrival wins") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 5, "tablet-a", "water high\n");
-  h.Set("notes", 9, "tablet-b", "water low\n", "Awa", "2026-03-01T08:00:00Z");
+  MemoryHistory h(Alive(), {{"notes", 5, "tablet-a", "water high\n"},
+                            {"notes", 9, "tablet-b", "water low\n", "Awa", "2026-03-01T08:00:00Z"}});
   const MergeDecision d = Decide(h, Change("notes", "water gone\n", 5, "Moussa"), "tablet-c", true);
   CHECK(d.fate == PushedFate::kApplied);
   CHECK(d.ack == ChangeOutcome::kConflict);
@@ -207,10 +224,8 @@ TEST_CASE("merge process: rule 4 overlapping long-text edits conflict and the la
 }
 
 TEST_CASE("merge process: rule 4 a concurrent edit of a short field conflicts and keeps both values") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 5, "tablet-a", "sec");
-  h.Set("water_level", 9, "tablet-b", "en eau", "Awa", "2026-03-01T08:00:00Z");
+  MemoryHistory h(Alive(), {{"water_level", 5, "tablet-a", "sec"},
+                            {"water_level", 9, "tablet-b", "en eau", "Awa", "2026-03-01T08:00:00Z"}});
   const MergeDecision d = Decide(h, Change("water_level", "inonde", 5, "Moussa", "2026-03-02T10:00:00Z"), "tablet-c");
   CHECK(d.fate == PushedFate::kApplied);
   CHECK(d.ack == ChangeOutcome::kConflict);
@@ -234,10 +249,8 @@ TEST_CASE("merge process: rule 4 a concurrent edit of a short field conflicts an
 }
 
 TEST_CASE("merge process: a text edit whose base has expired conflicts instead of merging") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 5, "tablet-a", "drain blocked\nwater high\n");
-  h.Set("notes", 9, "tablet-b", "drain blocked by sand\nwater high\n");
+  MemoryHistory h(Alive(), {{"notes", 5, "tablet-a", "drain blocked\nwater high\n"},
+                            {"notes", 9, "tablet-b", "drain blocked by sand\nwater high\n"}});
   const FieldChange c = Change("notes", "drain blocked\nwater high, road closed\n", 5);
   REQUIRE(Decide(h, c, "tablet-c", true).fate == PushedFate::kMerged);  // with the base: merges
   h.changes.erase(h.changes.begin());  // version 5 expired: its value is gone
@@ -252,9 +265,7 @@ TEST_CASE("merge process: a text edit whose base has expired conflicts instead o
 }
 
 TEST_CASE("merge process: an older value found below the horizon is never used as a text base") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 2, "tablet-a", "a\nb\n");
+  MemoryHistory h(Alive(), {{"notes", 2, "tablet-a", "a\nb\n"}});
   // Version 5 ("a\nb\nc\n", the device's base) has expired; version 2 survived.
   h.Set("notes", 9, "tablet-b", "a2\nb\nc\n");
   h.expired_through = 7;
@@ -269,10 +280,8 @@ TEST_CASE("merge process: an older value found below the horizon is never used a
 }
 
 TEST_CASE("merge process: an expired base still merges when its value is the device's own later change") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("notes", 8, "tablet-c", "one\ntwo\n");
-  h.Set("notes", 9, "tablet-b", "zero\none\ntwo\n");
+  MemoryHistory h(Alive(), {{"notes", 8, "tablet-c", "one\ntwo\n"},
+                            {"notes", 9, "tablet-b", "zero\none\ntwo\n"}});
   h.expired_through = 7;
   const MergeDecision d = Decide(h, Change("notes", "one\ntwo\nthree\n", 5), "tablet-c", true);
   REQUIRE(d.fate == PushedFate::kMerged);
@@ -280,10 +289,8 @@ TEST_CASE("merge process: an expired base still merges when its value is the dev
 }
 
 TEST_CASE("merge process: rule 5 keeps out a delete older than another device's edit") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("_deleted", 2, "tablet-a", false);
-  h.Set("water_level", 9, "tablet-b", "en eau", "Awa");
+  MemoryHistory h(Alive(), {{"_deleted", 2, "tablet-a", false},
+                            {"water_level", 9, "tablet-b", "en eau", "Awa"}});
   const MergeDecision d = Decide(h, Change("_deleted", true, 4, "Moussa", "2026-03-02T10:00:00Z"), "tablet-c");
   CHECK(d.fate == PushedFate::kKeptOut);
   CHECK(d.ack == ChangeOutcome::kConflict);
@@ -293,21 +300,11 @@ TEST_CASE("merge process: rule 5 keeps out a delete older than another device's 
   CHECK_FALSE(d.set_deleted.has_value());
   REQUIRE(d.conflict.has_value());
   const FieldConflict& x = *d.conflict;
-  CHECK(x.field == "_deleted");
-  CHECK(x.base == false);
-  CHECK(x.winner == false);
-  CHECK(x.loser == true);
-  CHECK(x.winner_device == "tablet-b");
-  CHECK(x.winner_author == "Awa");
-  CHECK(x.loser_device == "tablet-c");
-  CHECK(x.loser_author == "Moussa");
-  CHECK(x.loser_time == "2026-03-02T10:00:00Z");
+  CheckKeptAliveConflict(x, "tablet-b", "Awa", "tablet-c", "Moussa", "2026-03-02T10:00:00Z");
 }
 
 TEST_CASE("merge process: rule 5 applies a delete made after every other device's edit") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 9, "tablet-b", "en eau");
+  MemoryHistory h(Alive(), {{"water_level", 9, "tablet-b", "en eau"}});
   const MergeDecision d = Decide(h, Change("_deleted", true, 9), "tablet-c");
   CHECK(d.fate == PushedFate::kApplied);
   CHECK(d.ack == ChangeOutcome::kApplied);
@@ -322,31 +319,20 @@ TEST_CASE("merge process: rule 5 applies a delete made after every other device'
 }
 
 TEST_CASE("merge process: rule 5 an edit to a record deleted after its base revives it") {
-  MemoryHistory h;
-  h.record = DeletedBy("tablet-a", 10);
-  h.Set("water_level", 4, "tablet-b", "sec");
-  h.Set("_deleted", 10, "tablet-a", true, "Awa", "2026-03-01T08:00:00Z");
+  MemoryHistory h(DeletedBy("tablet-a", 10), {{"water_level", 4, "tablet-b", "sec"},
+                                              {"_deleted", 10, "tablet-a", true, "Awa", "2026-03-01T08:00:00Z"}});
   const MergeDecision d = Decide(h, Change("water_level", "en eau", 4, "Moussa"), "tablet-b");
   CHECK(d.fate == PushedFate::kApplied);
   CHECK(d.ack == ChangeOutcome::kConflict);
   CHECK_FALSE(d.conflict.has_value());
   REQUIRE(d.revive.has_value());
   const FieldConflict& x = *d.revive;
-  CHECK(x.field == "_deleted");
-  CHECK(x.base == false);  // never set before the delete
-  CHECK(x.winner == false);
-  CHECK(x.loser == true);
-  CHECK(x.winner_device == "tablet-b");
-  CHECK(x.winner_author == "Moussa");
-  CHECK(x.loser_device == "tablet-a");
-  CHECK(x.loser_author == "Awa");
-  CHECK(x.loser_time == "2026-03-01T08:00:00Z");
+  // Its base is false too: "_deleted" was never set before the delete.
+  CheckKeptAliveConflict(x, "tablet-b", "Moussa", "tablet-a", "Awa", "2026-03-01T08:00:00Z");
 }
 
 TEST_CASE("merge process: rule 5 an edit that saw the delete, or by the deleting device, does not revive") {
-  MemoryHistory h;
-  h.record = DeletedBy("tablet-a", 10);
-  h.Set("_deleted", 10, "tablet-a", true);
+  MemoryHistory h(DeletedBy("tablet-a", 10), {{"_deleted", 10, "tablet-a", true}});
   const MergeDecision seen = Decide(h, Change("water_level", "en eau", 10), "tablet-b");
   CHECK_FALSE(seen.revive.has_value());
   CHECK(seen.ack == ChangeOutcome::kApplied);
@@ -356,11 +342,9 @@ TEST_CASE("merge process: rule 5 an edit that saw the delete, or by the deleting
 }
 
 TEST_CASE("merge process: rule 5 a restore made without seeing the delete wins with a conflict") {
-  MemoryHistory h;
-  h.record = DeletedBy("tablet-a", 10);
-  h.Set("_deleted", 3, "tablet-b", true);
-  h.Set("_deleted", 6, "tablet-b", false);
-  h.Set("_deleted", 10, "tablet-a", true);
+  MemoryHistory h(DeletedBy("tablet-a", 10), {{"_deleted", 3, "tablet-b", true},
+                                              {"_deleted", 6, "tablet-b", false},
+                                              {"_deleted", 10, "tablet-a", true}});
   const MergeDecision d = Decide(h, Change("_deleted", false, 6, "Moussa"), "tablet-b");
   CHECK(d.fate == PushedFate::kApplied);
   CHECK(d.ack == ChangeOutcome::kConflict);
@@ -386,9 +370,7 @@ FieldConflict Open(std::string id, std::string field, ServerVersion winner_versi
 }
 
 TEST_CASE("merge process: rule 6 an edit based on a conflict's winner resolves the open conflicts it saw") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 9, "tablet-b", "en eau");
+  MemoryHistory h(Alive(), {{"water_level", 9, "tablet-b", "en eau"}});
   h.conflicts = {Open("c-old", "water_level", 9), Open("c-new", "water_level", 12), Open("c-other", "notes", 9)};
   const MergeDecision d = Decide(h, Change("water_level", "en eau", 10), "tablet-b");
   CHECK(d.resolve == std::vector<std::string>{"c-old"});
@@ -400,9 +382,7 @@ TEST_CASE("merge process: rule 6 an edit based on a conflict's winner resolves t
 }
 
 TEST_CASE("merge process: a kept-out delete also resolves the delete conflicts it saw") {
-  MemoryHistory h;
-  h.record = Alive();
-  h.Set("water_level", 9, "tablet-b", "en eau");
+  MemoryHistory h(Alive(), {{"water_level", 9, "tablet-b", "en eau"}});
   h.conflicts = {Open("c-del", "_deleted", 3)};
   const MergeDecision d = Decide(h, Change("_deleted", true, 4), "tablet-c");
   CHECK(d.fate == PushedFate::kKeptOut);

@@ -58,14 +58,17 @@ TEST_CASE("MergeField fast-forwards the same device's sequential edits even with
 }
 
 TEST_CASE("MergeField applies the same value written concurrently without a conflict") {
-  const FieldMerge m = MergeField(Current("réparé", 15, "tablet-a"), "cassé", Push("réparé", 10, "tablet-b"));
-  CHECK(m.outcome == FieldOutcome::kSameValue);
-  CHECK(m.value == "réparé");
-  CHECK(m.loser.is_null());
-  // Same for structured values (a multiple-choice answer).
-  const FieldMerge arr = MergeField(Current(json::array({"a", "b"}), 15, "tablet-a"), nullptr,
-                                    Push(json::array({"a", "b"}), 10, "tablet-b"));
-  CHECK(arr.outcome == FieldOutcome::kSameValue);
+  // Text, and a structured value (a multiple-choice answer).
+  const struct {
+    json same, base;
+  } cases[] = {{"réparé", "cassé"}, {json::array({"a", "b"}), nullptr}};
+  for (const auto& c : cases) {
+    CAPTURE(c.same.dump());
+    const FieldMerge m = MergeField(Current(c.same, 15, "tablet-a"), c.base, Push(c.same, 10, "tablet-b"));
+    CHECK(m.outcome == FieldOutcome::kSameValue);
+    CHECK(m.value == c.same);
+    CHECK(m.loser.is_null());
+  }
 }
 
 TEST_CASE("MergeField merges concurrent long-text edits that do not overlap") {
@@ -109,22 +112,21 @@ TEST_CASE("MergeField does not text-merge short fields") {
 }
 
 TEST_CASE("MergeField makes a conflict when long-text values are not all text") {
-  SUBCASE("current value is not a string") {
-    const FieldMerge m = MergeField(Current(nullptr, 15, "tablet-a"), "a\n", Push("a\nb\n", 10, "tablet-b", true));
+  // tablet-b pushes `pushed` on `base` while the server holds `current`.
+  const struct {
+    const char* what;
+    json current, base, pushed;
+  } cases[] = {
+      {"current value is not a string", nullptr, "a\n", "a\nb\n"},
+      {"pushed value is not a string", "a\nb\n", "a\n", 42},
+      {"base is neither text nor null", "A\nb\n", 7, "a\nB\n"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    const FieldMerge m = MergeField(Current(c.current, 15, "tablet-a"), c.base, Push(c.pushed, 10, "tablet-b", true));
     CHECK(m.outcome == FieldOutcome::kConflict);
-    CHECK(m.loser.is_null());
-    CHECK(m.value == "a\nb\n");
-  }
-  SUBCASE("pushed value is not a string") {
-    const FieldMerge m = MergeField(Current("a\nb\n", 15, "tablet-a"), "a\n", Push(42, 10, "tablet-b", true));
-    CHECK(m.outcome == FieldOutcome::kConflict);
-    CHECK(m.value == 42);
-    CHECK(m.loser == "a\nb\n");
-  }
-  SUBCASE("base is neither text nor null") {
-    const FieldMerge m = MergeField(Current("A\nb\n", 15, "tablet-a"), 7, Push("a\nB\n", 10, "tablet-b", true));
-    CHECK(m.outcome == FieldOutcome::kConflict);
-    CHECK(m.loser == "A\nb\n");
+    CHECK(m.value == c.pushed);   // the later arrival wins
+    CHECK(m.loser == c.current);  // the server's value is kept as the loser
   }
 }
 

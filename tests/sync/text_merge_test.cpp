@@ -159,16 +159,22 @@ TEST_CASE("MergeText inserts at the start and at the end") {
 
 TEST_CASE("MergeText handles deletions against edits") {
   const std::string base = "one\ntwo\nthree\nfour\n";
-  // Delete one line, edit another.
-  CHECK(MergeText(base, "one\nthree\nfour\n", "one\ntwo\nthree\nFOUR\n") == "one\nthree\nFOUR\n"s);
-  // Delete adjacent lines on each side.
-  CHECK(MergeText(base, "one\nthree\nfour\n", "one\ntwo\nfour\n") == "one\nfour\n"s);
-  // Both delete the same line.
-  CHECK(MergeText(base, "one\nthree\nfour\n", "one\nthree\nfour\nfive\n") == "one\nthree\nfour\nfive\n"s);
-  // Delete a line the other side edits.
-  CHECK_FALSE(MergeText(base, "one\nthree\nfour\n", "one\nTWO\nthree\nfour\n").has_value());
-  // Delete a block the other side inserts into.
-  CHECK_FALSE(MergeText(base, "one\nfour\n", "one\ntwo\nnew\nthree\nfour\n").has_value());
+  const struct {
+    const char* what;
+    const char* ours;
+    const char* theirs;
+    std::optional<std::string> merged;  // nullopt: the edits conflict
+  } cases[] = {
+      {"delete one line, edit another", "one\nthree\nfour\n", "one\ntwo\nthree\nFOUR\n", "one\nthree\nFOUR\n"},
+      {"delete adjacent lines on each side", "one\nthree\nfour\n", "one\ntwo\nfour\n", "one\nfour\n"},
+      {"both delete the same line", "one\nthree\nfour\n", "one\nthree\nfour\nfive\n", "one\nthree\nfour\nfive\n"},
+      {"delete a line the other side edits", "one\nthree\nfour\n", "one\nTWO\nthree\nfour\n", std::nullopt},
+      {"delete a block the other side inserts into", "one\nfour\n", "one\ntwo\nnew\nthree\nfour\n", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    CHECK(MergeText(base, c.ours, c.theirs) == c.merged);
+  }
   // Delete one word of a line, edit another word of it.
   CHECK(MergeText("la pompe fuit beaucoup\n", "la pompe fuit\n", "la Pompe fuit beaucoup\n") == "la Pompe fuit\n"s);
 }
@@ -365,29 +371,32 @@ TEST_CASE("MergeText merges 100 KB notes with scattered edits on both sides") {
   CHECK(MergeText(base, theirs, ours) == merged);
 }
 
+// `bytes` of short words over the letters a-c, which make a diff work hard:
+// separated by spaces, and by newlines too when `newlines`.
+std::string RandomWords(std::mt19937_64& rng, size_t bytes, bool newlines) {
+  std::string s;
+  while (s.size() < bytes) {
+    for (int c = 1 + static_cast<int>(rng() % 6); c > 0; --c) s += static_cast<char>('a' + rng() % 3);
+    s += newlines && rng() % 8 == 0 ? '\n' : ' ';
+  }
+  return s;
+}
+
 // The diff work is capped (kWorkBudget in text_merge.cpp): uncapped, these
 // inputs take many seconds (O(N·D) with D ~ N). The time it takes is a bench
 // figure (bench/sync_bench), not a unit-test assertion.
 TEST_CASE("MergeText gives up on pathological 100 KB texts") {
   std::mt19937_64 rng(BaseSeed());
-  auto random_words = [&](size_t bytes, bool newlines) {
-    std::string s;
-    while (s.size() < bytes) {
-      for (int c = 1 + static_cast<int>(rng() % 6); c > 0; --c) s += static_cast<char>('a' + rng() % 3);
-      s += newlines && rng() % 8 == 0 ? '\n' : ' ';
-    }
-    return s;
-  };
   SUBCASE("one 100 KB line rewritten differently on both sides") {
-    const std::string base = random_words(100 * 1024, false);
-    const std::string ours = random_words(100 * 1024, false);
-    const std::string theirs = random_words(100 * 1024, false);
+    const std::string base = RandomWords(rng, 100 * 1024, false);
+    const std::string ours = RandomWords(rng, 100 * 1024, false);
+    const std::string theirs = RandomWords(rng, 100 * 1024, false);
     CHECK_FALSE(MergeText(base, ours, theirs).has_value());
   }
   SUBCASE("many short lines rewritten differently on both sides") {
-    const std::string base = random_words(100 * 1024, true);
-    const std::string ours = random_words(100 * 1024, true);
-    const std::string theirs = random_words(100 * 1024, true);
+    const std::string base = RandomWords(rng, 100 * 1024, true);
+    const std::string ours = RandomWords(rng, 100 * 1024, true);
+    const std::string theirs = RandomWords(rng, 100 * 1024, true);
     CHECK_FALSE(MergeText(base, ours, theirs).has_value());
   }
   SUBCASE("texts over the size limit are not merged, but the invariants hold") {

@@ -64,7 +64,8 @@ Record FirstRecord(Store* store, RecordType type) {
   return store->List(q).value().front();
 }
 
-FieldConflict NotesConflict(const Record& visit, const std::string& id, const std::string& loser) {
+FieldConflict NotesConflict(const Record& visit, const std::string& id, const std::string& loser,
+                            const std::string& winner_author, const std::string& loser_author) {
   FieldConflict c;
   c.id = id;
   c.version = 7;
@@ -75,6 +76,8 @@ FieldConflict NotesConflict(const Record& visit, const std::string& id, const st
   c.winner = visit.Get("notes");
   c.loser = loser;
   c.winner_version = 6;
+  c.winner_author = winner_author;
+  c.loser_author = loser_author;
   return c;
 }
 

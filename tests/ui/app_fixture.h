@@ -56,8 +56,9 @@ Record FirstRecord(Store* store, RecordType type);
 
 // A conflict (version 7) on the notes of `visit`, as a sync brings it: the
 // base "Drain blocked", the device's notes kept (winner_version 6), `loser`
-// the other version.
-FieldConflict NotesConflict(const Record& visit, const std::string& id, const std::string& loser);
+// the other version, written by `loser_author` (the device's by `winner_author`).
+FieldConflict NotesConflict(const Record& visit, const std::string& id, const std::string& loser,
+                            const std::string& winner_author, const std::string& loser_author);
 // Applies a sync batch that brings `c` with cursor 7; REQUIREs success.
 void ApplyConflict(Store* store, const FieldConflict& c);
 

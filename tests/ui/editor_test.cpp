@@ -38,6 +38,12 @@ bool OnScreen(const views::LoggedItem& item) {
   return item.visible && cy >= item.clip_min.y && cy <= item.clip_max.y;
 }
 
+// Adds to `d`: a click on the field drawn as `label`, then typing `text` into it.
+void TypeInto(views::UiDriver& d, const std::string& label, const std::string& text) {
+  d.Click(label);
+  d.Type(text);
+}
+
 // Fonts and style as the window has them at 100 % text: 18 px DejaVu Sans.
 void LikeTheWindow(float scale = 1.0f) {
   std::string error;
@@ -70,8 +76,7 @@ TEST_CASE("editor: status lines and notices never move the form") {
   REQUIRE(Item(target));
   const float y0 = Item(target)->min.y;
   views::UiDriver d;
-  d.Click("number:answers.width_m");
-  d.Type("wide");  // an error: the status row says so, the notice bar too after saving
+  TypeInto(d, "number:answers.width_m", "wide");  // an error: the status row says so, the notice bar too after saving
   d.Click("Save as complete");
   h.Run(d);
   REQUIRE(!fx.editor().errors.empty());
@@ -129,12 +134,9 @@ TEST_CASE("editor: validation messages name the field in words") {
   HeadlessUi h(fx.app.get(), &fx.env);
   StartVisit(fx, h);
   views::UiDriver d;
-  d.Click("number:gps_lat");
-  d.Type("95");
-  d.Click("number:answers.width_m");
-  d.Type("wide");
-  d.Click("number:answers.depth_m");
-  d.Type("30");
+  TypeInto(d, "number:gps_lat", "95");
+  TypeInto(d, "number:answers.width_m", "wide");
+  TypeInto(d, "number:answers.depth_m", "30");
   h.Run(d);
   const auto& errors = fx.editor().errors;
   CHECK(errors.at("gps_lat") == "Latitude must be between \u221290 and 90.");
@@ -157,10 +159,8 @@ TEST_CASE("editor: Go to first problem scrolls to and focuses the first field wi
   HeadlessUi h(fx.app.get(), &fx.env);
   StartVisit(fx, h);
   views::UiDriver d = testing::RequiredAnswers(fx.app.get());
-  d.Click("number:answers.sediment_depth_cm");
-  d.Type("deep");
-  d.Click("number:gps_lat");
-  d.Type("-95");
+  TypeInto(d, "number:answers.sediment_depth_cm", "deep");
+  TypeInto(d, "number:gps_lat", "-95");
   d.Click("Save as complete");
   d.Wheel("number:gps_lat", -40);  // to the end of the form: the first problem is out of sight
   h.Run(d);
@@ -318,24 +318,20 @@ TEST_CASE("editor: positions read as degrees, a visit far from its site warns wi
     return std::string(buf);
   };
   views::UiDriver d;
-  d.Click("number:gps_lat");
-  d.Type(number(site.lat + 0.0126));  // ~1.4 km north
-  d.Click("number:gps_lon");
-  d.Type(number(site.lon));
+  TypeInto(d, "number:gps_lat", number(site.lat + 0.0126));  // ~1.4 km north
+  TypeInto(d, "number:gps_lon", number(site.lon));
   h.Run(d);
   CHECK(fx.editor().far_from_site == "1.4 km from the site's position \u2014 is this the right site?");
   CHECK(Item("far from site"));
   // Near the site: no warning.
   views::UiDriver near;
-  near.Click("number:gps_lat");
-  near.Type(number(site.lat + 0.001));
+  TypeInto(near, "number:gps_lat", number(site.lat + 0.001));
   h.Run(near);
   CHECK(fx.editor().far_from_site.empty());
   CHECK_FALSE(Item("far from site"));
   // Far again, and saving is not blocked.
   views::UiDriver far;
-  far.Click("number:gps_lat");
-  far.Type(number(site.lat + 0.0126));
+  TypeInto(far, "number:gps_lat", number(site.lat + 0.0126));
   far.Click("Save");
   h.Run(far);
   CHECK(fx.editor().errors.empty());
@@ -440,11 +436,10 @@ TEST_CASE("display: history and conflicts speak of people, devices and titles, n
   AppFixture fx;
   Store* store = fx.app->store();
   Record visit = testing::FirstRecord(store, RecordType::kVisit);
-  FieldConflict c = testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000002", "Drain blocked by sand");
+  FieldConflict c =
+      testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000002", "Drain blocked by sand", "local", "joao");
   c.winner_device = store->device_id();
-  c.winner_author = "local";
   c.loser_device = "5d2b2f64-5f43-4a3c-9a55-7e1c8f0d1e22";
-  c.loser_author = "joao";
   testing::ApplyConflict(store, c);
 
   HeadlessUi h(fx.app.get(), &fx.env);

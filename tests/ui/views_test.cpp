@@ -159,9 +159,7 @@ TEST_CASE("views: resolve a conflict by keeping the other version") {
   // A visit this device wrote, and a conflict on its notes as a sync brings it.
   Record visit = testing::FirstRecord(store, RecordType::kVisit);
   FieldConflict c = testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000001",
-                                          "Drain blocked by sand and plastic; cleared one metre");
-  c.winner_author = "amina";
-  c.loser_author = "joao";
+                                          "Drain blocked by sand and plastic; cleared one metre", "amina", "joao");
   testing::ApplyConflict(store, c);
 
   HeadlessUi h(fx.app.get(), &fx.env);
