@@ -128,26 +128,38 @@ Status ExportVisitsCsv(Store* store, std::ostream& out, const std::string& lang)
   return Status::Ok();
 }
 
+namespace {
+
+bool HasPosition(const Record& r, const char* lat, const char* lon) {
+  return r.Get(lat).is_number() && r.Get(lon).is_number();
+}
+
+// `r` as a GeoJSON point at its `lat`/`lon` fields, with `props` and its type and id.
+json PointFeature(const Record& r, const char* record_type, json props, const char* lat, const char* lon) {
+  props["record_type"] = record_type;
+  props["id"] = r.id;
+  return {{"type", "Feature"},
+          {"id", r.id},
+          {"geometry", {{"type", "Point"}, {"coordinates", {r.Get(lon), r.Get(lat)}}}},
+          {"properties", props}};
+}
+
+}  // namespace
+
 Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
   json features = json::array();
   int missing = 0;
   CCF_ASSIGN_OR_RETURN(std::vector<Record> sites, All(store, RecordType::kSite));
   for (const Record& s : sites) {
-    if (!s.Get("lat").is_number() || !s.Get("lon").is_number()) {
+    if (!HasPosition(s, "lat", "lon")) {
       ++missing;
       continue;
     }
-    json props = s.fields;
-    props["record_type"] = "site";
-    props["id"] = s.id;
-    features.push_back({{"type", "Feature"},
-                        {"id", s.id},
-                        {"geometry", {{"type", "Point"}, {"coordinates", {s.Get("lon"), s.Get("lat")}}}},
-                        {"properties", props}});
+    features.push_back(PointFeature(s, "site", s.fields, "lat", "lon"));
   }
   CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, All(store, RecordType::kVisit));
   for (const Record& v : visits) {
-    if (!v.Get("gps_lat").is_number() || !v.Get("gps_lon").is_number()) {
+    if (!HasPosition(v, "gps_lat", "gps_lon")) {
       ++missing;
       continue;
     }
@@ -156,12 +168,7 @@ Status ExportGeoJson(Store* store, std::ostream& out, int* skipped) {
       // QGIS shows nested objects as text; keep answers as one JSON string.
       props[k] = k == "answers" ? json(JsonForOutput(ShownAnswers(store->FindForm(Plain(v.Get("form"))), val))) : val;
     }
-    props["record_type"] = "visit";
-    props["id"] = v.id;
-    features.push_back({{"type", "Feature"},
-                        {"id", v.id},
-                        {"geometry", {{"type", "Point"}, {"coordinates", {v.Get("gps_lon"), v.Get("gps_lat")}}}},
-                        {"properties", props}});
+    features.push_back(PointFeature(v, "visit", std::move(props), "gps_lat", "gps_lon"));
   }
   json doc = {{"type", "FeatureCollection"}, {"name", "ccfield"}, {"features", features}};
   out << JsonForOutput(doc, 1) << "\n";

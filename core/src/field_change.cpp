@@ -1,5 +1,7 @@
 #include "ccfield/core/field_change.h"
 
+#include "ccfield/core/named.h"
+
 namespace ccfield {
 
 ChangeType ChangeTypeOf(RecordType t) {
@@ -45,11 +47,6 @@ ChangeType ParseChangeType(std::string_view name) {
 namespace {
 
 // Each code's name, once: the name functions and the parsers read these.
-template <typename E>
-struct Named {
-  E value;
-  const char* name;
-};
 constexpr Named<ChangeOutcome> kOutcomes[] = {{ChangeOutcome::kApplied, "applied"},
                                               {ChangeOutcome::kMerged, "merged"},
                                               {ChangeOutcome::kConflict, "conflict"},
@@ -60,22 +57,6 @@ constexpr Named<RejectCode> kRejectCodes[] = {
     {RejectCode::kSeqReused, "seq_reused"}, {RejectCode::kOther, "other"}};
 constexpr Named<ClockFlag> kClockFlags[] = {
     {ClockFlag::kNone, ""}, {ClockFlag::kFuture, "future"}, {ClockFlag::kBeforeLastSync, "before_last_sync"}};
-
-template <typename E, size_t N>
-const char* NameIn(const Named<E> (&table)[N], E value, const char* unknown) {
-  for (const Named<E>& n : table) {
-    if (n.value == value) return n.name;
-  }
-  return unknown;
-}
-
-template <typename E, size_t N>
-std::optional<E> ValueIn(const Named<E> (&table)[N], std::string_view name) {
-  for (const Named<E>& n : table) {
-    if (name == n.name) return n.value;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 

@@ -23,24 +23,6 @@ char32_t Next(std::string_view s, size_t* i) {
   return cp;
 }
 
-void Append(std::string* out, char32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin
 // Extended-A), lower case; '\0' where the character is not a letter.
 constexpr const char* kLatinBase =
@@ -72,7 +54,7 @@ std::string FoldForMatch(std::string_view text) {
       space = true;
       continue;
     }
-    Append(&out, cp);
+    AppendUtf8(&out, cp);  // `cp` came from valid UTF-8: written back unchanged
     space = false;
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();

@@ -52,6 +52,14 @@ Status admin_detail::WriteField(ServerStorage* s, Env* env, RecordType type, con
   return WriteServerChange(s, e).status();
 }
 
+Status admin_detail::CreateRecord(ServerStorage* s, ChangeType type, const std::string& id, const std::string& ws) {
+  RecordMeta m;
+  m.id = id;
+  m.type = type;
+  m.workspace_id = ws;
+  return s->CreateRecord(m);
+}
+
 std::string admin_detail::FormatMs(int64_t ms) { return ms > 0 ? FormatUtcMillis(ms) : "never"; }
 
 namespace {
@@ -65,11 +73,8 @@ Result<std::string> CreateWorkspace(ServerStorage* s, Env* env, const std::strin
                                     const std::string& language) {
   const std::string id = NewUuid(env);
   Status st = RunInTransaction(s, [&]() -> Status {
-    RecordMeta m;
-    m.id = id;
-    m.type = ChangeType::kWorkspace;
-    m.workspace_id = id;  // a workspace belongs to itself: its members receive it
-    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    // A workspace belongs to itself: its members receive it.
+    CCF_RETURN_IF_ERROR(CreateRecord(s, ChangeType::kWorkspace, id, id));
     CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "name", name, true));
     if (!country.empty())
       CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kWorkspace, id, id, "country", country, false));
@@ -132,10 +137,7 @@ Result<ImportCounts> ImportPractices(ServerStorage* s, Env* env, const json& doc
             return Status::Invalid(where + ": \"" + std::string(f.name) + "\" is required");
           }
         }
-        RecordMeta m;
-        m.id = id;
-        m.type = ChangeType::kPractice;
-        CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+        CCF_RETURN_IF_ERROR(CreateRecord(s, ChangeType::kPractice, id));
       }
       bool first = !existing;
       int changed = 0;
@@ -184,11 +186,7 @@ Result<ImportCounts> ImportSites(ServerStorage* s, Env* env, const std::string& 
       std::string id = step.site_id;
       if (id.empty()) {
         id = NewUuid(env);
-        RecordMeta m;
-        m.id = id;
-        m.type = ChangeType::kSite;
-        m.workspace_id = workspace_id;
-        CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+        CCF_RETURN_IF_ERROR(CreateRecord(s, ChangeType::kSite, id, workspace_id));
         CCF_RETURN_IF_ERROR(WriteField(s, env, RecordType::kSite, id, workspace_id, "workspace_id", workspace_id, true));
       }
       for (const auto& [field, value] : step.fields.items()) {
@@ -229,10 +227,7 @@ Result<FormImport> ImportForm(ServerStorage* s, Env* env, const json& definition
     }
     CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> clash, s->GetRecord(result.key));
     if (clash) return Status::Conflict("the id " + result.key + " is already in use");
-    RecordMeta m;
-    m.id = result.key;
-    m.type = ChangeType::kForm;
-    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    CCF_RETURN_IF_ERROR(CreateRecord(s, ChangeType::kForm, result.key));
     FieldChange e;
     e.type = ChangeType::kForm;
     e.record_id = result.key;

@@ -29,6 +29,9 @@ Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set
                const std::set<std::string>& flags);
 std::string Opt(const Args& a, const std::string& key);
 
+// Creates the record `id` of `type`, in workspace `ws` ("" for none); its
+// fields follow as server changes (WriteField).
+Status CreateRecord(ServerStorage* s, ChangeType type, const std::string& id, const std::string& ws = "");
 // Writes one field of an admin-made record as a server change.
 Status WriteField(ServerStorage* s, Env* env, RecordType type, const std::string& id, const std::string& ws,
                   const std::string& field, const nlohmann::json& value, bool created);

@@ -63,11 +63,7 @@ Result<std::string> AddMember(ServerStorage* s, Env* env, const std::string& wor
       return s->PutMembership(Membership{user->id, workspace_id, role, member_id});
     }
     member_id = NewUuid(env);
-    RecordMeta m;
-    m.id = member_id;
-    m.type = ChangeType::kMember;
-    m.workspace_id = workspace_id;
-    CCF_RETURN_IF_ERROR(s->CreateRecord(m));
+    CCF_RETURN_IF_ERROR(CreateRecord(s, ChangeType::kMember, member_id, workspace_id));
     const std::string name = display_name.empty() ? user->username : display_name;
     CCF_RETURN_IF_ERROR(
         WriteField(s, env, RecordType::kMember, member_id, workspace_id, "workspace_id", workspace_id, true));

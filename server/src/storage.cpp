@@ -1,17 +1,12 @@
 #include "ccfield/server/storage.h"
 
+#include "ccfield/core/named.h"
+
 namespace ccfield::server {
 
-const char* HistoryOutcomeName(HistoryOutcome o) {
-  switch (o) {
-    case HistoryOutcome::kApplied:
-      return "applied";
-    case HistoryOutcome::kMerged:
-      return "merged";
-    case HistoryOutcome::kKeptOut:
-      return "kept_out";
-  }
-  return "?";
-}
+constexpr Named<HistoryOutcome> kHistoryOutcomes[] = {
+    {HistoryOutcome::kApplied, "applied"}, {HistoryOutcome::kMerged, "merged"}, {HistoryOutcome::kKeptOut, "kept_out"}};
+
+const char* HistoryOutcomeName(HistoryOutcome o) { return NameIn(kHistoryOutcomes, o, "?"); }
 
 }  // namespace ccfield::server

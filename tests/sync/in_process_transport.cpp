@@ -3,23 +3,17 @@
 #include <algorithm>
 #include <memory>
 
+#include "ccfield/core/named.h"
 #include "ccfield/sync/protocol.h"
 
 namespace ccfield::testing {
 
-const char* LinkFaultName(LinkFault f) {
-  switch (f) {
-    case LinkFault::kNone:
-      return "none";
-    case LinkFault::kDuplicate:
-      return "duplicate";
-    case LinkFault::kLoseResponse:
-      return "lose_response";
-    case LinkFault::kFailBeforeDelivery:
-      return "fail_before_delivery";
-  }
-  return "?";
-}
+constexpr Named<LinkFault> kLinkFaults[] = {{LinkFault::kNone, "none"},
+                                            {LinkFault::kDuplicate, "duplicate"},
+                                            {LinkFault::kLoseResponse, "lose_response"},
+                                            {LinkFault::kFailBeforeDelivery, "fail_before_delivery"}};
+
+const char* LinkFaultName(LinkFault f) { return NameIn(kLinkFaults, f, "?"); }
 
 // ---- LinkFaults ----------------------------------------------------------
 

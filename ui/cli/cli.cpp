@@ -104,25 +104,44 @@ int Usage(Context& ctx, const std::string& message, const char* help) {
 
 WordCount NoWords(const std::string& command) { return {0, 0, command + " takes no arguments"}; }
 
-std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, std::vector<OptionSpec> specs,
-                                 const char* help, int* exit_code, const WordCount& words) {
-  specs.push_back({"help", false});
-  Result<Args> a = Args::Parse(args, specs);
+std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, const CommandSpec& spec,
+                                 int* exit_code) {
+  std::vector<OptionSpec> options = spec.options;
+  options.push_back({"help", false});
+  Result<Args> a = Args::Parse(args, options);
   if (!a.ok()) {
-    *exit_code = Usage(ctx, a.status().message(), help);
+    *exit_code = Usage(ctx, a.status().message(), spec.help);
     return std::nullopt;
   }
   if (a->Has("help")) {
-    ctx.out << help;
+    ctx.out << spec.help;
     *exit_code = kExitOk;
     return std::nullopt;
   }
   const size_t n = a->positional().size();
-  if (n < words.min || n > words.max) {
-    *exit_code = Usage(ctx, words.wrong, help);
+  if (n < spec.words.min || n > spec.words.max) {
+    *exit_code = Usage(ctx, spec.words.wrong, spec.help);
     return std::nullopt;
   }
   return std::move(a).value();
+}
+
+Store* OpenStoreOrFail(Context& ctx, int* exit_code) {
+  Result<Store*> s = ctx.OpenStore();
+  if (!s.ok()) {
+    *exit_code = Fail(ctx, s.status());
+    return nullptr;
+  }
+  return *s;
+}
+
+std::optional<CommandStart> BeginCommand(Context& ctx, const std::vector<std::string>& args, const CommandSpec& spec,
+                                         int* exit_code) {
+  std::optional<Args> a = ParseCommand(ctx, args, spec, exit_code);
+  if (!a) return std::nullopt;
+  Store* store = OpenStoreOrFail(ctx, exit_code);
+  if (!store) return std::nullopt;
+  return CommandStart{std::move(*a), store};
 }
 
 int PrintJson(Context& ctx, const nlohmann::json& j) {
@@ -140,10 +159,9 @@ Result<Record> FindTyped(Store* store, const std::string& id, RecordType type) {
 
 std::optional<Record> ParseRecordCommand(Context& ctx, const std::vector<std::string>& args, const char* help,
                                          int* exit_code) {
-  std::optional<Args> a = ParseCommand(ctx, args, {}, help, exit_code, {1, 1, "give one record id"});
-  if (!a) return std::nullopt;
-  Result<Store*> s = ctx.OpenStore();
-  Result<Record> r = s.ok() ? (*s)->FindAny(a->positional()[0]) : Result<Record>(s.status());
+  std::optional<CommandStart> cmd = BeginCommand(ctx, args, {help, {}, {1, 1, "give one record id"}}, exit_code);
+  if (!cmd) return std::nullopt;
+  Result<Record> r = cmd->store->FindAny(cmd->args.positional()[0]);
   if (!r.ok()) {
     *exit_code = Fail(ctx, r.status());
     return std::nullopt;
@@ -160,41 +178,48 @@ Result<Record> FindWorkspace(Store* store, const std::string& id) {
   return r;
 }
 
+constexpr const char* kInitHelp = R"(Usage: ccfield init
+
+Creates an empty store in the data directory. The demo data set is not loaded,
+now or by `ccfield home` later (`ccfield demo` still loads it on purpose).
+)";
+
 int CmdInit(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield init\n\nCreates an empty store in the data directory. The demo data set is not loaded,\n"
-      "now or by `ccfield home` later (`ccfield demo` still loads it on purpose).\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code, NoWords("init"));
-  if (!a) return code;
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  if (Status st = (*s)->DeclineDemo(); !st.ok()) return Fail(ctx, st);
+  std::optional<CommandStart> cmd = BeginCommand(ctx, args, {kInitHelp, {}, NoWords("init")}, &code);
+  if (!cmd) return code;
+  Store* store = cmd->store;
+  if (Status st = store->DeclineDemo(); !st.ok()) return Fail(ctx, st);
   if (ctx.json) {
     return PrintJson(ctx, nlohmann::json{{"path", ctx.StorePath()},
-                                         {"device_id", (*s)->device_id()},
-                                         {"schema_version", (*s)->schema_version()}});
+                                         {"device_id", store->device_id()},
+                                         {"schema_version", store->schema_version()}});
   }
-  ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << (*s)->device_id() << "\n";
+  ctx.out << "Store ready: " << ctx.StorePath() << "\nDevice id: " << store->device_id() << "\n";
   return kExitOk;
 }
 
+constexpr const char* kDemoHelp = R"(Usage: ccfield demo
+       ccfield demo remove
+
+Loads the demo data set (4 municipalities, projects, sites, visits, good practices).
+Running it again changes nothing. Demo data stays on this device: it is never sent.
+`demo remove` deletes it (with visits added to demo sites) and asks nothing: the
+workspaces you got from your server are not touched.
+)";
+
 int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield demo\n       ccfield demo remove\n\n"
-      "Loads the demo data set (4 municipalities, projects, sites, visits, good practices).\n"
-      "Running it again changes nothing. Demo data stays on this device: it is never sent.\n"
-      "`demo remove` deletes it (with visits added to demo sites) and asks nothing: the\n"
-      "workspaces you got from your server are not touched.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
+  std::optional<Args> a = ParseCommand(ctx, args, {kDemoHelp}, &code);
   if (!a) return code;
   const auto& pos = a->positional();
-  if (pos.size() > 1 || (pos.size() == 1 && pos[0] != "remove")) return Usage(ctx, "say demo or demo remove", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
+  if (pos.size() > 1 || (pos.size() == 1 && pos[0] != "remove")) {
+    return Usage(ctx, "say demo or demo remove", kDemoHelp);
+  }
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   if (pos.size() == 1) {
-    Result<DemoRemoval> removed = (*s)->RemoveDemoData();
+    Result<DemoRemoval> removed = store->RemoveDemoData();
     if (!removed.ok()) return Fail(ctx, removed.status().WithContext("removing the demo data"));
     if (ctx.json) return PrintJson(ctx, nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}});
     int64_t total = 0;
@@ -214,7 +239,7 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
     ctx.out << "Your own workspaces and their records were not touched. `ccfield demo` loads the demo again.\n";
     return kExitOk;
   }
-  Result<ImportSummary> r = LoadDemoData(*s, ctx.env);
+  Result<ImportSummary> r = LoadDemoData(store, ctx.env);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
   if (ctx.json) {
     return PrintJson(ctx,

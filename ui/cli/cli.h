@@ -78,12 +78,36 @@ struct WordCount {
 // No positional words: "<command> takes no arguments".
 WordCount NoWords(const std::string& command);
 
-// Parses `args` with `specs` plus --help and checks the number of positional
-// words. Returns nullopt with *exit_code set when the command is done: on
-// --help (`help` printed, exit 0) or a bad command line (message and usage
-// printed, exit 2).
-std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, std::vector<OptionSpec> specs,
-                                 const char* help, int* exit_code, const WordCount& words = {});
+// What a command takes on its line, declared once beside the command: the help
+// (printed for --help, and after the message when the line is refused), the
+// options (--help is added) and how many positional words.
+struct CommandSpec {
+  const char* help;
+  std::vector<OptionSpec> options = {};
+  WordCount words = {};
+};
+
+// Parses `args` with `spec`'s options plus --help and checks the number of
+// positional words. Returns nullopt with *exit_code set when the command is
+// done: on --help (help printed, exit 0) or a bad command line (message and
+// usage printed, exit 2).
+std::optional<Args> ParseCommand(Context& ctx, const std::vector<std::string>& args, const CommandSpec& spec,
+                                 int* exit_code);
+
+// The store (ctx.OpenStore()), or nullptr with *exit_code set when it cannot
+// be opened (the error printed).
+Store* OpenStoreOrFail(Context& ctx, int* exit_code);
+
+// A command's parsed line and the store it works on.
+struct CommandStart {
+  Args args;
+  Store* store;
+};
+// ParseCommand, then OpenStoreOrFail: for a command that checks nothing more
+// before it opens the store. Returns nullopt with *exit_code set when the
+// command is done (help, usage, or the store's error printed).
+std::optional<CommandStart> BeginCommand(Context& ctx, const std::vector<std::string>& args, const CommandSpec& spec,
+                                         int* exit_code);
 
 // Prints `j` as the stable JSON output (one line) and returns kExitOk.
 int PrintJson(Context& ctx, const nlohmann::json& j);

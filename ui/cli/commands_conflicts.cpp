@@ -110,23 +110,26 @@ json ConflictJson(Store* store, const FieldConflict& c) {
 
 }  // namespace
 
+constexpr const char* kConflictsHelp = R"(Usage: ccfield conflicts [--all]
+
+Open conflicts: two values for one field that could not both win. The current value
+is kept in the record; the other is kept here so nothing is lost. Resolve each with
+`ccfield resolve ID --keep current|other|base` or `--value TEXT`.
+
+Options:
+  --all   also resolved conflicts (and those resolved here, waiting to be synced)
+)";
+
 int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield conflicts [--all]\n\n"
-      "Open conflicts: two values for one field that could not both win. The current value\n"
-      "is kept in the record; the other is kept here so nothing is lost. Resolve each with\n"
-      "`ccfield resolve ID --keep current|other|base` or `--value TEXT`.\n\n"
-      "Options:\n"
-      "  --all   also resolved conflicts (and those resolved here, waiting to be synced)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"all", false}}, kHelp, &code, NoWords("conflicts"));
-  if (!a) return code;
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
-  Result<std::vector<FieldConflict>> all = store->replica().Conflicts(!a->Has("all"));
+  std::optional<CommandStart> cmd =
+      BeginCommand(ctx, args, {kConflictsHelp, {{"all", false}}, NoWords("conflicts")}, &code);
+  if (!cmd) return code;
+  Store* store = cmd->store;
+  const bool with_resolved = cmd->args.Has("all");
+  Result<std::vector<FieldConflict>> all = store->replica().Conflicts(!with_resolved);
   if (!all.ok()) return Fail(ctx, all.status());
-  if (!a->Has("all")) {
+  if (!with_resolved) {
     // Resolved here but not yet confirmed by the server: no longer the person's to do.
     std::erase_if(*all, [](const FieldConflict& c) { return c.resolving_locally; });
   }
@@ -155,29 +158,32 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kResolveHelp = R"(Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)
+
+Resolves a conflict by writing the chosen value to the field. The resolution is an
+ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.
+CONFLICT_ID is the conflict's id as `ccfield conflicts` lists it ("Conflict 3f2a9c1e: ..."),
+not the record's id; its first 6+ characters are enough.
+
+Options:
+  --keep current   keep the value the record has now
+  --keep other     take the other value
+  --keep base      go back to the value both edits started from
+  --value TEXT     write a new value (for a delete conflict: deleted or kept)
+)";
+
 int CmdResolve(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield resolve CONFLICT_ID (--keep current|other|base | --value TEXT)\n\n"
-      "Resolves a conflict by writing the chosen value to the field. The resolution is an\n"
-      "ordinary edit: it reaches the server and the other devices on the next `ccfield sync`.\n"
-      "CONFLICT_ID is the conflict's id as `ccfield conflicts` lists it (\"Conflict 3f2a9c1e: ...\"),\n"
-      "not the record's id; its first 6+ characters are enough.\n\n"
-      "Options:\n"
-      "  --keep current   keep the value the record has now\n"
-      "  --keep other     take the other value\n"
-      "  --keep base      go back to the value both edits started from\n"
-      "  --value TEXT     write a new value (for a delete conflict: deleted or kept)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"keep", true}, {"value", true}}, kHelp, &code, {1, 1, "give one conflict id"});
+  std::optional<Args> a =
+      ParseCommand(ctx, args, {kResolveHelp, {{"keep", true}, {"value", true}}, {1, 1, "give one conflict id"}}, &code);
   if (!a) return code;
-  if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kHelp);
+  if (a->Has("keep") == a->Has("value")) return Usage(ctx, "give either --keep or --value", kResolveHelp);
   const std::string keep = a->Get("keep").value_or("");
   if (a->Has("keep") && keep != "current" && keep != "other" && keep != "base") {
-    return Usage(ctx, "--keep takes current, other or base", kHelp);
+    return Usage(ctx, "--keep takes current, other or base", kResolveHelp);
   }
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   Result<std::vector<FieldConflict>> all = store->replica().Conflicts(false);
   if (!all.ok()) return Fail(ctx, all.status());
   const std::string& wanted = a->positional()[0];

@@ -14,22 +14,25 @@ namespace ccfield::cli {
 
 using nlohmann::json;
 
+constexpr const char* kExportHelp = R"(Usage: ccfield export csv|geojson [--output FILE]
+
+  csv       visits, one row each, one column per form answer (UTF-8, opens in spreadsheets)
+  geojson   sites and visits with a position, for QGIS and other GIS
+Writes to standard output unless --output is given (written whole, then renamed into place).
+)";
+
 int CmdExport(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield export csv|geojson [--output FILE]\n\n"
-      "  csv       visits, one row each, one column per form answer (UTF-8, opens in spreadsheets)\n"
-      "  geojson   sites and visits with a position, for QGIS and other GIS\n"
-      "Writes to standard output unless --output is given (written whole, then renamed into place).\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"output", true}}, kHelp, &code, {1, 1, "say csv or geojson"});
+  std::optional<Args> a =
+      ParseCommand(ctx, args, {kExportHelp, {{"output", true}}, {1, 1, "say csv or geojson"}}, &code);
   if (!a) return code;
   const std::string& fmt = a->positional()[0];
-  if (fmt != "csv" && fmt != "geojson") return Usage(ctx, "unknown export format \"" + fmt + "\"", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
+  if (fmt != "csv" && fmt != "geojson") return Usage(ctx, "unknown export format \"" + fmt + "\"", kExportHelp);
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   std::ostringstream buf;
   int skipped = 0;
-  Status st = fmt == "csv" ? ExportVisitsCsv(*s, buf, ctx.lang) : ExportGeoJson(*s, buf, &skipped);
+  Status st = fmt == "csv" ? ExportVisitsCsv(store, buf, ctx.lang) : ExportGeoJson(store, buf, &skipped);
   if (!st.ok()) return Fail(ctx, st);
   if (auto path = a->Get("output")) {
     // Write beside the target, then rename: a cut-off export never replaces a good one.
@@ -70,14 +73,7 @@ json IssuesJson(const SiteFile& file, const std::vector<SiteImportError>& issues
 // The workspace to import into: --workspace (an id or its first 6+
 // characters), or the device's only workspace that is not demo data.
 Result<Record> ImportWorkspace(Store* store, const std::optional<std::string>& given) {
-  if (given) {
-    Result<Record> r = store->FindAny(*given);
-    if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
-    if (!r.ok() || r->type != RecordType::kWorkspace || r->deleted) {
-      return Status::NotFound("there is no workspace " + *given + " on this device (ccfield list workspaces)");
-    }
-    return r;
-  }
+  if (given) return FindWorkspace(store, *given);
   CCF_ASSIGN_OR_RETURN(std::vector<std::string> demo, store->DemoWorkspaceIds());
   ListQuery q;
   q.type = RecordType::kWorkspace;
@@ -123,9 +119,9 @@ int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<s
     }
     return kExitInvalid;
   }
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
+  int code;
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   Result<Record> ws = ImportWorkspace(store, workspace);
   if (!ws.ok() && !workspace && ws.status().code() == Code::kInvalidArgument) {
     return Usage(ctx, ws.status().message(), help);  // --workspace is needed
@@ -178,33 +174,37 @@ int ImportSitesFile(Context& ctx, const std::string& path, const std::optional<s
 
 }  // namespace
 
+constexpr const char* kImportHelp = R"(Usage: ccfield import practices FILE
+       ccfield import sites FILE [--workspace ID]
+
+practices: good practices from a JSON file: {"practice": [ {...}, ... ]} or a bare array.
+sites: a workspace's sites from CSV (header row with the columns name, kind, ward, address,
+  lat, lon) or GeoJSON (a FeatureCollection of points, as QGIS exports it). --workspace may be
+  left out when the device has one workspace besides the demo. Sites are matched by name and
+  kind: importing the same file again changes nothing. Each problem is listed with its line.
+All or nothing: a file with any problem imports nothing (exit 4). Formats: docs/data-format.md.
+)";
+
 int CmdImport(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield import practices FILE\n"
-      "       ccfield import sites FILE [--workspace ID]\n\n"
-      "practices: good practices from a JSON file: {\"practice\": [ {...}, ... ]} or a bare array.\n"
-      "sites: a workspace's sites from CSV (header row with the columns name, kind, ward, address,\n"
-      "  lat, lon) or GeoJSON (a FeatureCollection of points, as QGIS exports it). --workspace may be\n"
-      "  left out when the device has one workspace besides the demo. Sites are matched by name and\n"
-      "  kind: importing the same file again changes nothing. Each problem is listed with its line.\n"
-      "All or nothing: a file with any problem imports nothing (exit 4). Formats: docs/data-format.md.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"workspace", true}}, kHelp, &code);
+  std::optional<Args> a = ParseCommand(ctx, args, {kImportHelp, {{"workspace", true}}}, &code);
   if (!a) return code;
   const std::vector<std::string>& pos = a->positional();
   if (pos.size() != 2 || (pos[0] != "practices" && pos[0] != "sites")) {
-    return Usage(ctx, "say: import practices FILE, or import sites FILE", kHelp);
+    return Usage(ctx, "say: import practices FILE, or import sites FILE", kImportHelp);
   }
   const std::string& path = pos[1];
-  if (pos[0] == "sites") return ImportSitesFile(ctx, path, a->Get("workspace"), kHelp);
-  if (a->Has("workspace")) return Usage(ctx, "--workspace is for import sites (practices belong to no workspace)", kHelp);
+  if (pos[0] == "sites") return ImportSitesFile(ctx, path, a->Get("workspace"), kImportHelp);
+  if (a->Has("workspace")) {
+    return Usage(ctx, "--workspace is for import sites (practices belong to no workspace)", kImportHelp);
+  }
   Result<std::string> text = ReadFileAtMost(path, kMaxImportFileBytes, "import file");
   if (!text.ok()) return Fail(ctx, text.status());
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   ImportOptions opts;
   opts.only = {RecordType::kPractice};
-  Result<ImportSummary> r = ImportRecordsText(*s, ctx.env, *text, opts);
+  Result<ImportSummary> r = ImportRecordsText(store, ctx.env, *text, opts);
   if (!r.ok()) return Fail(ctx, r.status().WithContext(path + ": nothing imported"));
   int created = r->created.count("practice") ? r->created.at("practice") : 0;
   int updated = r->updated.count("practice") ? r->updated.at("practice") : 0;

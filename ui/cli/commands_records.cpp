@@ -17,17 +17,18 @@ namespace ccfield::cli {
 
 using nlohmann::json;
 
+constexpr const char* kHomeHelp = R"(Usage: ccfield [home]
+
+Shows the workspaces and what needs attention: overdue follow-ups first, visits
+by state (drafts, ready to send, sent, refused, in conflict). On first start (an empty
+store not made by `ccfield init`, demo not removed) it loads the demo data set.
+)";
+
 int CmdHome(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield [home]\n\nShows the workspaces and what needs attention: overdue follow-ups first, visits\n"
-      "by state (drafts, ready to send, sent, refused, in conflict). On first start (an empty\n"
-      "store not made by `ccfield init`, demo not removed) it loads the demo data set.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
-  if (!a) return code;
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
+  std::optional<CommandStart> cmd = BeginCommand(ctx, args, {kHomeHelp}, &code);
+  if (!cmd) return code;
+  Store* store = cmd->store;
   Result<bool> should_load = store->ShouldLoadDemo();
   if (!should_load.ok()) return Fail(ctx, should_load.status());
   bool loaded_demo = false;
@@ -123,18 +124,21 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kFormsHelp = R"(Usage: ccfield forms [FORM@VERSION]
+
+Lists the visit forms, or shows the fields of one form
+(labels in --lang).
+)";
+
 int CmdForms(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield forms [FORM@VERSION]\n\nLists the visit forms, or shows the fields of one form\n"
-      "(labels in --lang).\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code);
-  if (!a) return code;
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  if (a->positional().empty()) {
+  std::optional<CommandStart> cmd = BeginCommand(ctx, args, {kFormsHelp}, &code);
+  if (!cmd) return code;
+  const std::vector<std::string>& pos = cmd->args.positional();
+  Store* store = cmd->store;
+  if (pos.empty()) {
     json list = json::array();
-    for (const FormDef& f : (*s)->forms()) {
+    for (const FormDef& f : store->forms()) {
       if (ctx.json) {
         list.push_back({{"key", f.key()}, {"id", f.id}, {"version", f.version}, {"title", f.title},
                         {"sdg_targets", f.sdg_targets}, {"fields", f.fields.size()}});
@@ -146,16 +150,16 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
     if (ctx.json) return PrintJson(ctx, ItemsJson(list));
     return kExitOk;
   }
-  if (a->positional().size() > 1) return Usage(ctx, "give one form key", kHelp);
-  std::string key = a->positional()[0];
+  if (pos.size() > 1) return Usage(ctx, "give one form key", kFormsHelp);
+  std::string key = pos[0];
   if (key.find('@') == std::string::npos) {
     // Newest version of that id.
-    for (const FormDef& f : (*s)->forms()) {
+    for (const FormDef& f : store->forms()) {
       if (f.id == key) key = f.key();
     }
   }
-  const FormDef* form = (*s)->FindForm(key);
-  if (!form) return Fail(ctx, Status::NotFound("no form \"" + a->positional()[0] + "\"; see `ccfield forms`"));
+  const FormDef* form = store->FindForm(key);
+  if (!form) return Fail(ctx, Status::NotFound("no form \"" + pos[0] + "\"; see `ccfield forms`"));
   if (ctx.json) {
     return PrintJson(ctx, form->source);
   }
@@ -171,37 +175,41 @@ int CmdForms(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kListHelp =
+    R"(Usage: ccfield list visits|sites|projects|practices|workspaces|members|contacts [options]
+
+Options:
+  --site ID        visits of one site
+  --project ID     visits of one project
+  --form FORM      visits made with one form (id, e.g. drainage_flood)
+  --workspace ID   records of one workspace
+  --deleted        only deleted records (to restore them)
+  --limit N        at most N records (default 200)
+  --offset N       skip the first N records
+)";
+
 int CmdList(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield list visits|sites|projects|practices|workspaces|members|contacts [options]\n\n"
-      "Options:\n"
-      "  --site ID        visits of one site\n"
-      "  --project ID     visits of one project\n"
-      "  --form FORM      visits made with one form (id, e.g. drainage_flood)\n"
-      "  --workspace ID   records of one workspace\n"
-      "  --deleted        only deleted records (to restore them)\n"
-      "  --limit N        at most N records (default 200)\n"
-      "  --offset N       skip the first N records\n";
+  static const CommandSpec kSpec{kListHelp,
+                                 {{"site", true},
+                                  {"project", true},
+                                  {"form", true},
+                                  {"workspace", true},
+                                  {"deleted", false},
+                                  {"limit", true},
+                                  {"offset", true}},
+                                 {1, 1, "say what to list"}};
   int code;
-  auto a = ParseCommand(ctx, args,
-                        {{"site", true},
-                         {"project", true},
-                         {"form", true},
-                         {"workspace", true},
-                         {"deleted", false},
-                         {"limit", true},
-                         {"offset", true}},
-                        kHelp, &code, {1, 1, "say what to list"});
+  std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
   std::optional<RecordType> type = ParseRecordType(a->positional()[0]);
-  if (!type) return Usage(ctx, "cannot list \"" + a->positional()[0] + "\"", kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
+  if (!type) return Usage(ctx, "cannot list \"" + a->positional()[0] + "\"", kListHelp);
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   ListQuery q;
   q.type = *type;
   auto resolve = [&](const char* opt, RecordType t, std::optional<std::string>* dest) -> Status {
     if (auto v = a->Get(opt)) {
-      CCF_ASSIGN_OR_RETURN(Record r, FindTyped(*s, *v, t));
+      CCF_ASSIGN_OR_RETURN(Record r, FindTyped(store, *v, t));
       *dest = r.id;
     }
     return Status::Ok();
@@ -217,16 +225,16 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
     if (auto l = a->Get("limit")) q.limit = std::stoi(*l);
     if (auto o = a->Get("offset")) q.offset = std::stoi(*o);
   } catch (const std::exception&) {
-    return Usage(ctx, "--limit and --offset take whole numbers", kHelp);
+    return Usage(ctx, "--limit and --offset take whole numbers", kListHelp);
   }
-  if (q.limit < 1 || q.limit > 100000 || q.offset < 0) return Usage(ctx, "--limit must be 1..100000", kHelp);
-  Result<std::vector<Record>> rows = (*s)->List(q);
+  if (q.limit < 1 || q.limit > 100000 || q.offset < 0) return Usage(ctx, "--limit must be 1..100000", kListHelp);
+  Result<std::vector<Record>> rows = store->List(q);
   if (!rows.ok()) return Fail(ctx, rows.status());
   // Visits and sites carry their state: draft, ready to send, sent, refused, in conflict, demo.
   const bool with_state = *type == RecordType::kVisit || *type == RecordType::kSite;
   std::map<std::string, RecordStatus> states;
   if (with_state) {
-    Result<std::map<std::string, RecordStatus>> m = (*s)->screens().RecordStates(*type);
+    Result<std::map<std::string, RecordStatus>> m = store->screens().RecordStates(*type);
     if (!m.ok()) return Fail(ctx, m.status());
     states = std::move(*m);
   }
@@ -242,9 +250,9 @@ int CmdList(Context& ctx, const std::vector<std::string>& args) {
   for (const Record& r : *rows) {
     if (with_state) {
       const RecordStatus st = StateOf(states, r);
-      ctx.out << RecordLine(*s, r, ctx.lang, &st) << "\n";
+      ctx.out << RecordLine(store, r, ctx.lang, &st) << "\n";
     } else {
-      ctx.out << RecordLine(*s, r, ctx.lang) << "\n";
+      ctx.out << RecordLine(store, r, ctx.lang) << "\n";
     }
   }
   if (rows->empty()) ctx.out << "(none)\n";
@@ -349,27 +357,29 @@ int CmdShow(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kSearchHelp = R"(Usage: ccfield search TEXT [--type visit|site|project|practice] [--limit N]
+
+Full-text search; case and accents do not matter (electricite finds électricité).
+Every word must appear; the last may be the start of a word.
+)";
+
 int CmdSearch(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield search TEXT [--type visit|site|project|practice] [--limit N]\n\n"
-      "Full-text search; case and accents do not matter (electricite finds électricité).\n"
-      "Every word must appear; the last may be the start of a word.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"type", true}, {"limit", true}}, kHelp, &code,
-                        {1, SIZE_MAX, "give the text to search for"});
+  std::optional<Args> a = ParseCommand(
+      ctx, args, {kSearchHelp, {{"type", true}, {"limit", true}}, {1, SIZE_MAX, "give the text to search for"}}, &code);
   if (!a) return code;
   SearchQuery q;
   for (const std::string& p : a->positional()) q.text += (q.text.empty() ? "" : " ") + p;
   if (auto t = a->Get("type")) {
     q.type = ParseRecordType(*t);
-    if (!q.type) return Usage(ctx, "unknown record type " + *t, kHelp);
+    if (!q.type) return Usage(ctx, "unknown record type " + *t, kSearchHelp);
   }
   Result<int> limit = ParseLimit(*a, "limit", q.limit, 1000);
-  if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
+  if (!limit.ok()) return Usage(ctx, limit.status().message(), kSearchHelp);
   q.limit = *limit;
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Result<std::vector<SearchHit>> hits = (*s)->search().Find(q);
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
+  Result<std::vector<SearchHit>> hits = store->search().Find(q);
   if (!hits.ok()) return Fail(ctx, hits.status());
   if (ctx.json) {
     json items = json::array();
@@ -394,8 +404,7 @@ int CmdHistory(Context& ctx, const std::vector<std::string>& args) {
   int code;
   std::optional<Record> r = ParseRecordCommand(ctx, args, kHelp, &code);
   if (!r) return code;
-  Store* store = ctx.store.get();
-  Result<std::vector<ChangeEntry>> h = store->History(r->id);
+  Result<std::vector<ChangeEntry>> h = ctx.store->History(r->id);  // opened by ParseRecordCommand
   if (!h.ok()) return Fail(ctx, h.status());
   if (ctx.json) {
     json items = json::array();

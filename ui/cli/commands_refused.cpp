@@ -11,30 +11,32 @@ namespace ccfield::cli {
 
 using nlohmann::json;
 
+constexpr const char* kRefusedHelp = R"(Usage: ccfield refused [--limit N]
+       ccfield refused retry ID
+       ccfield refused move ID --workspace WS
+       ccfield refused discard ID --yes
+
+Lists the records the server refused, with its reason (newest first, at most N: default 50),
+and the ways out. A refused record stays on this device and is never counted as sent.
+  retry     send it again on the next sync (after the cause was fixed: the record edited,
+            your membership restored)
+  move      move it (a site with its visits) to a workspace you may write to, and send it
+  discard   give up the refused changes on this device: a record the server never had is
+            removed, otherwise the refused fields go back to the server's values. Needs --yes.
+ID is the record's id (or its first 6+ characters) as listed.
+)";
+
 int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield refused [--limit N]\n"
-      "       ccfield refused retry ID\n"
-      "       ccfield refused move ID --workspace WS\n"
-      "       ccfield refused discard ID --yes\n\n"
-      "Lists the records the server refused, with its reason (newest first, at most N: default 50),\n"
-      "and the ways out. A refused record stays on this device and is never counted as sent.\n"
-      "  retry     send it again on the next sync (after the cause was fixed: the record edited,\n"
-      "            your membership restored)\n"
-      "  move      move it (a site with its visits) to a workspace you may write to, and send it\n"
-      "  discard   give up the refused changes on this device: a record the server never had is\n"
-      "            removed, otherwise the refused fields go back to the server's values. Needs --yes.\n"
-      "ID is the record's id (or its first 6+ characters) as listed.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"limit", true}, {"workspace", true}, {"yes", false}}, kHelp, &code);
-  if (!a) return code;
-  const auto& pos = a->positional();
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
+  std::optional<CommandStart> cmd =
+      BeginCommand(ctx, args, {kRefusedHelp, {{"limit", true}, {"workspace", true}, {"yes", false}}}, &code);
+  if (!cmd) return code;
+  const Args& a = cmd->args;
+  const auto& pos = a.positional();
+  Store* store = cmd->store;
   if (pos.empty()) {
-    Result<int> limit = ParseLimit(*a, "limit", 50, 10000);
-    if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
+    Result<int> limit = ParseLimit(a, "limit", 50, 10000);
+    if (!limit.ok()) return Usage(ctx, limit.status().message(), kRefusedHelp);
     Result<std::vector<std::pair<Record, RecordStatus>>> list = store->screens().RefusedRecords(*limit);
     if (!list.ok()) return Fail(ctx, list.status());
     if (ctx.json) {
@@ -64,11 +66,11 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
   }
   const std::string& verb = pos[0];
   if (verb != "retry" && verb != "move" && verb != "discard") {
-    return Usage(ctx, "say retry, move or discard, or nothing to list", kHelp);
+    return Usage(ctx, "say retry, move or discard, or nothing to list", kRefusedHelp);
   }
-  if (pos.size() != 2) return Usage(ctx, "refused " + verb + " needs the record's id", kHelp);
-  if (verb != "move" && a->Has("workspace")) return Usage(ctx, "--workspace is for refused move", kHelp);
-  if (verb != "discard" && a->Has("yes")) return Usage(ctx, "--yes is for refused discard", kHelp);
+  if (pos.size() != 2) return Usage(ctx, "refused " + verb + " needs the record's id", kRefusedHelp);
+  if (verb != "move" && a.Has("workspace")) return Usage(ctx, "--workspace is for refused move", kRefusedHelp);
+  if (verb != "discard" && a.Has("yes")) return Usage(ctx, "--yes is for refused discard", kRefusedHelp);
   Result<Record> r = store->FindAny(pos[1]);
   if (!r.ok()) return Fail(ctx, r.status());
   Result<RecordStatus> before = store->screens().RecordStateOf(r->type, r->id);
@@ -87,16 +89,19 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args) {
     if (!c.ok()) return Fail(ctx, c.status());
     done = "It is sent again with the next `ccfield sync`.";
   } else if (verb == "move") {
-    if (!a->Has("workspace")) return Usage(ctx, "say where to with --workspace WS (ccfield list workspaces)", kHelp);
-    Result<Record> ws = FindWorkspace(store, *a->Get("workspace"));
+    if (!a.Has("workspace")) {
+      return Usage(ctx, "say where to with --workspace WS (ccfield list workspaces)", kRefusedHelp);
+    }
+    Result<Record> ws = FindWorkspace(store, *a.Get("workspace"));
     if (!ws.ok()) return Fail(ctx, ws.status());
     Result<CommitResult> c = store->MoveToWorkspace(r->type, r->id, ws->id);
     if (!c.ok()) return Fail(ctx, c.status());
     done = "Moved to " + ws->Title() + "; it is sent with the next `ccfield sync`.";
   } else {
-    if (!a->Has("yes")) {
-      return Usage(ctx, "discarding cannot be undone; add --yes to confirm (ccfield refused discard " + pos[1] +
-                            " --yes)", kHelp);
+    if (!a.Has("yes")) {
+      return Usage(ctx,
+                   "discarding cannot be undone; add --yes to confirm (ccfield refused discard " + pos[1] + " --yes)",
+                   kRefusedHelp);
     }
     if (Status st = store->DiscardRefused(r->type, r->id); !st.ok()) return Fail(ctx, st);
     done = "Its refused changes were given up on this device; nothing was sent.";

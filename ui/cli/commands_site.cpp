@@ -196,13 +196,21 @@ int ListKinds(Context& ctx) {
 }  // namespace
 
 int CmdSite(Context& ctx, const std::vector<std::string>& args) {
+  static const CommandSpec kSpec{kSiteHelp,
+                                 {{"name", true},
+                                  {"kind", true},
+                                  {"ward", true},
+                                  {"address", true},
+                                  {"position", true},
+                                  {"lat", true},
+                                  {"lon", true},
+                                  {"near-visit", true},
+                                  {"position-from-last-visit", false},
+                                  {"workspace", true},
+                                  {"clear", true, true}},
+                                 {1, SIZE_MAX, "say add, edit, delete, restore, show or kinds"}};
   int code;
-  std::vector<OptionSpec> specs = {{"name", true},      {"kind", true},       {"ward", true},
-                                   {"address", true},   {"position", true},   {"lat", true},
-                                   {"lon", true},       {"near-visit", true}, {"position-from-last-visit", false},
-                                   {"workspace", true}, {"clear", true, true}};
-  auto a =
-      ParseCommand(ctx, args, specs, kSiteHelp, &code, {1, SIZE_MAX, "say add, edit, delete, restore, show or kinds"});
+  std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
   const auto& pos = a->positional();
   const std::string& verb = pos[0];
@@ -210,9 +218,8 @@ int CmdSite(Context& ctx, const std::vector<std::string>& args) {
     if (pos.size() != 1) return Usage(ctx, "site kinds takes no arguments", kSiteHelp);
     return ListKinds(ctx);
   }
-  Result<Store*> opened = ctx.OpenStore();
-  if (!opened.ok()) return Fail(ctx, opened.status());
-  Store* store = *opened;
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
 
   const bool is_add = verb == "add";
   if (is_add || verb == "edit") {

@@ -76,28 +76,34 @@ json RefusedJson(const RefusedCounts& n) { return {{"visit", n.visits}, {"site",
 
 }  // namespace
 
+constexpr const char* kLoginHelp =
+    R"(Usage: ccfield login URL --user NAME [--password P | --password-stdin] [--device-name N] [--ca-file F]
+
+Logs this device in to a sync server and saves the login in the store.
+Without --password the password is read from standard input (a prompt on a terminal).
+
+Options:
+  --user NAME        your user name on the server
+  --password P       the password (visible to other users of this machine: prefer --password-stdin)
+  --password-stdin   read the password from the first line of standard input
+  --device-name N    how the server lists this device (default: "device" and its short id)
+  --ca-file F        trust this CA certificate file (PEM), for a self-hosted server
+
+The address must start with https:// (plain http:// only to this machine: http://127.0.0.1:PORT
+or http://localhost:PORT, for testing).
+)";
+
 int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield login URL --user NAME [--password P | --password-stdin] [--device-name N] [--ca-file F]\n\n"
-      "Logs this device in to a sync server and saves the login in the store.\n"
-      "Without --password the password is read from standard input (a prompt on a terminal).\n\n"
-      "Options:\n"
-      "  --user NAME        your user name on the server\n"
-      "  --password P       the password (visible to other users of this machine: prefer --password-stdin)\n"
-      "  --password-stdin   read the password from the first line of standard input\n"
-      "  --device-name N    how the server lists this device (default: \"device\" and its short id)\n"
-      "  --ca-file F        trust this CA certificate file (PEM), for a self-hosted server\n\n"
-      "The address must start with https:// (plain http:// only to this machine: http://127.0.0.1:PORT\n"
-      "or http://localhost:PORT, for testing).\n";
+  static const CommandSpec kSpec{
+      kLoginHelp,
+      {{"user", true}, {"password", true}, {"password-stdin", false}, {"device-name", true}, {"ca-file", true}},
+      {1, 1, "give the server address"}};
   int code;
-  auto a = ParseCommand(
-      ctx, args,
-      {{"user", true}, {"password", true}, {"password-stdin", false}, {"device-name", true}, {"ca-file", true}}, kHelp,
-      &code, {1, 1, "give the server address"});
+  std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
-  if (!a->Has("user")) return Usage(ctx, "give your user name with --user", kHelp);
+  if (!a->Has("user")) return Usage(ctx, "give your user name with --user", kLoginHelp);
   if (a->Has("password") && a->Has("password-stdin")) {
-    return Usage(ctx, "give either --password or --password-stdin", kHelp);
+    return Usage(ctx, "give either --password or --password-stdin", kLoginHelp);
   }
   std::string ca_file = a->Get("ca-file").value_or("");
   if (!ca_file.empty()) {
@@ -111,10 +117,10 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
     password = *p;
   } else {
     std::optional<std::string> line = ReadPassword(ctx, !a->Has("password-stdin"));
-    if (!line) return Usage(ctx, "no password on standard input", kHelp);
+    if (!line) return Usage(ctx, "no password on standard input", kLoginHelp);
     password = *line;
   }
-  if (password.empty()) return Usage(ctx, "the password is empty", kHelp);
+  if (password.empty()) return Usage(ctx, "the password is empty", kLoginHelp);
   Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
   if (!client.ok()) return Fail(ctx, client.status());
   Store* store = ctx.store.get();
@@ -147,21 +153,24 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kSyncHelp = R"(Usage: ccfield sync [--stall-timeout SECONDS]
+
+Sends this device's changes to the server and receives the others' (log in first:
+`ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.
+
+  --stall-timeout SECONDS  give a transfer up when almost nothing (under 10 bytes/s)
+                           has moved for this long (1-3600; default 60, for 2G links)
+)";
+
 int CmdSync(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield sync [--stall-timeout SECONDS]\n\n"
-      "Sends this device's changes to the server and receives the others' (log in first:\n"
-      "`ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.\n\n"
-      "  --stall-timeout SECONDS  give a transfer up when almost nothing (under 10 bytes/s)\n"
-      "                           has moved for this long (1-3600; default 60, for 2G links)\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"stall-timeout", true}}, kHelp, &code, NoWords("sync"));
+  std::optional<Args> a = ParseCommand(ctx, args, {kSyncHelp, {{"stall-timeout", true}}, NoWords("sync")}, &code);
   if (!a) return code;
   sync::SyncClientOptions options;
   if (auto v = a->Get("stall-timeout")) {
     Result<double> s = ParseNumber(*v, "--stall-timeout");
     if (!s.ok() || *s != static_cast<int>(*s) || *s < sync::kMinStallSeconds || *s > sync::kMaxStallSeconds) {
-      return Usage(ctx, "--stall-timeout takes whole seconds from 1 to 3600", kHelp);
+      return Usage(ctx, "--stall-timeout takes whole seconds from 1 to 3600", kSyncHelp);
     }
     options.stall_seconds = static_cast<int>(*s);
   }
@@ -206,19 +215,20 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+constexpr const char* kStatusHelp = R"(Usage: ccfield status [--limit N]
+
+What is waiting to be synced, when sync last worked, what blocks it, the changes the
+server rejected (with its reasons, at most N: default 20) and how many conflicts are open.
+)";
+
 int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield status [--limit N]\n\n"
-      "What is waiting to be synced, when sync last worked, what blocks it, the changes the\n"
-      "server rejected (with its reasons, at most N: default 20) and how many conflicts are open.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {{"limit", true}}, kHelp, &code, NoWords("status"));
+  std::optional<Args> a = ParseCommand(ctx, args, {kStatusHelp, {{"limit", true}}, NoWords("status")}, &code);
   if (!a) return code;
   Result<int> limit = ParseLimit(*a, "limit", 20, 10000);
-  if (!limit.ok()) return Usage(ctx, limit.status().message(), kHelp);
-  Result<Store*> s = ctx.OpenStore();
-  if (!s.ok()) return Fail(ctx, s.status());
-  Store* store = *s;
+  if (!limit.ok()) return Usage(ctx, limit.status().message(), kStatusHelp);
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   Result<sync::SyncStatus> st = sync::ReadSyncStatus(store);
   if (!st.ok()) return Fail(ctx, st.status());
   Result<std::vector<std::pair<ChangeEntry, std::string>>> rejected =
@@ -281,15 +291,16 @@ int CmdStatus(Context& ctx, const std::vector<std::string>& args) {
   }
   return kExitOk;
 }
+constexpr const char* kLogoutHelp = R"(Usage: ccfield logout
+
+Ends this device's login: the server is asked to revoke the token (when it can be
+reached) and the token is forgotten here either way. The records on this device and the
+changes not yet sent stay; they are sent after the next `ccfield login` and `ccfield sync`.
+)";
+
 int CmdLogout(Context& ctx, const std::vector<std::string>& args) {
-  static const char* kHelp =
-      "Usage: ccfield logout\n\n"
-      "Ends this device's login: the server is asked to revoke the token (when it can be\n"
-      "reached) and the token is forgotten here either way. The records on this device and the\n"
-      "changes not yet sent stay; they are sent after the next `ccfield login` and `ccfield sync`.\n";
   int code;
-  auto a = ParseCommand(ctx, args, {}, kHelp, &code, NoWords("logout"));
-  if (!a) return code;
+  if (!ParseCommand(ctx, args, {kLogoutHelp, {}, NoWords("logout")}, &code)) return code;
   Result<std::unique_ptr<sync::SyncClient>> client = OpenClient(ctx);
   if (!client.ok()) return Fail(ctx, client.status());
   Result<sync::LogoutResult> r = (*client)->Logout();

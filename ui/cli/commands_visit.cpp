@@ -204,21 +204,22 @@ int Print(Context& ctx, Store* store, const std::string& id, const char* verb, b
 }  // namespace
 
 int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
+  static const CommandSpec kSpec{
+      kVisitHelp,
+      {{"site", true},          {"form", true},         {"project", true},      {"started", true},
+       {"ended", true},         {"status", true},       {"notes", true},        {"notes-file", true},
+       {"language", true},      {"answer", true, true}, {"answers-json", true}, {"gps", true},
+       {"gps-source", true},    {"weather", true},      {"condition", true},    {"follow-up", true},
+       {"no-follow-up", false}, {"due", true},          {"action", true},       {"inspector", true},
+       {"sdg", true},           {"clear", true, true}},
+      {1, SIZE_MAX, "say add, edit, delete or restore"}};
   int code;
-  std::vector<OptionSpec> specs = {
-      {"site", true},       {"form", true},         {"project", true},     {"started", true},
-      {"ended", true},      {"status", true},       {"notes", true},       {"notes-file", true},
-      {"language", true},   {"answer", true, true}, {"answers-json", true}, {"gps", true},
-      {"gps-source", true}, {"weather", true},      {"condition", true},   {"follow-up", true},
-      {"no-follow-up", false}, {"due", true},       {"action", true},      {"inspector", true},
-      {"sdg", true},        {"clear", true, true}};
-  auto a = ParseCommand(ctx, args, specs, kVisitHelp, &code, {1, SIZE_MAX, "say add, edit, delete or restore"});
+  std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
+  Store* store = OpenStoreOrFail(ctx, &code);
+  if (!store) return code;
   const auto& pos = a->positional();
   const std::string& verb = pos[0];
-  Result<Store*> opened = ctx.OpenStore();
-  if (!opened.ok()) return Fail(ctx, opened.status());
-  Store* store = *opened;
 
   if (verb == "add") {
     if (pos.size() != 1) return Usage(ctx, "visit add takes options only", kVisitHelp);

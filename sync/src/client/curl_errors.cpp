@@ -7,21 +7,15 @@
 #include <cctype>
 #include <ctime>
 
+#include "ccfield/core/named.h"
 #include "ccfield/sync/protocol.h"
 
 namespace ccfield::sync {
 
-const char* SyncActionName(SyncAction a) {
-  switch (a) {
-    case SyncAction::kRetryLater:
-      return "retry_later";
-    case SyncAction::kLogInAgain:
-      return "log_in_again";
-    case SyncAction::kStop:
-      return "stop";
-  }
-  return "?";
-}
+constexpr Named<SyncAction> kSyncActions[] = {
+    {SyncAction::kRetryLater, "retry_later"}, {SyncAction::kLogInAgain, "log_in_again"}, {SyncAction::kStop, "stop"}};
+
+const char* SyncActionName(SyncAction a) { return NameIn(kSyncActions, a, "?"); }
 
 namespace internal {
 

@@ -15,6 +15,12 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text);
 // for showing text damaged in a store, never for storing or sending it.
 std::string ReplaceInvalidUtf8(std::string_view text);
 
+// What a character that cannot be shown or written becomes (U+FFFD).
+inline constexpr char32_t kReplacementChar = 0xFFFD;
+
+// Appends `c` as UTF-8 (surrogates and values above U+10FFFF become U+FFFD).
+void AppendUtf8(std::string* out, char32_t c);
+
 // At most `max_bytes` of valid UTF-8 `text`, cut at a character boundary.
 std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 
