@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "ccfield/core/field_change_rows.h"
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
 #include "ccfield/platform/credentials.h"
@@ -53,26 +54,12 @@ bool Sendable(const ChangeEntry& e) {
   return !e.value.is_discarded();
 }
 
-// A conflicts row as Conflicts() selects it.
-FieldConflict ReadConflictRow(const sql::Stmt& q) {
-  FieldConflict c;
-  c.id = q.Text(0);
-  c.version = q.Int(1);
-  c.type = ParseChangeType(q.Text(2));
-  c.record_id = q.Text(3);
-  c.workspace_id = q.Text(4);
-  c.field = q.Text(5);
-  c.base = ParseOrNull(q, 6);
-  c.winner = ParseOrNull(q, 7);
-  c.loser = ParseOrNull(q, 8);
-  c.winner_device = q.Text(9);
-  c.loser_device = q.Text(10);
-  c.winner_author = q.Text(11);
-  c.loser_author = q.Text(12);
-  c.loser_time = q.Text(13);
-  c.winner_version = q.Int(14);
-  c.resolved = q.Int(15) != 0;
-  c.resolved_by = q.Int(16);
+// A conflicts row as Conflicts() selects it. A damaged value stays in the
+// list (marked discarded) rather than hiding every conflict.
+Result<FieldConflict> ReadLocalConflict(const sql::Stmt& q) {
+  CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflictRow(q, [](const sql::Stmt& row, int col) -> Result<json> {
+                         return ParseOrNull(row, col);
+                       }));
   c.resolving_locally = q.Int(17) != 0;
   return c;
 }
@@ -180,7 +167,7 @@ Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {
                       "winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, resolved, "
                       "resolved_by, resolving_locally FROM conflicts") +
           (open_only ? " WHERE resolved = 0" : "") + " ORDER BY version DESC"));
-  return sql::AllRows<FieldConflict>(q, ReadConflictRow);
+  return sql::AllRows<FieldConflict>(q, ReadLocalConflict);
 }
 
 Result<CommitResult> SyncReplica::ResolveConflict(const std::string& conflict_id, const json& value) {

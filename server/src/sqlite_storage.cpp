@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "ccfield/core/field_change_rows.h"
+
 namespace ccfield::server {
 
 using nlohmann::json;
@@ -47,25 +49,7 @@ constexpr const char* kConflictColumns =
     "winner_author, loser_author, loser_time, winner_version, resolved, resolved_by";
 
 Result<FieldConflict> ReadConflict(const sql::Stmt& s) {
-  FieldConflict c;
-  c.id = s.Text(0);
-  c.version = s.Int(1);
-  c.type = ParseChangeType(s.Text(2));
-  c.record_id = s.Text(3);
-  c.workspace_id = s.Text(4);
-  c.field = s.Text(5);
-  CCF_ASSIGN_OR_RETURN(c.base, StoredJson(s.Text(6)));
-  CCF_ASSIGN_OR_RETURN(c.winner, StoredJson(s.Text(7)));
-  CCF_ASSIGN_OR_RETURN(c.loser, StoredJson(s.Text(8)));
-  c.winner_device = s.Text(9);
-  c.loser_device = s.Text(10);
-  c.winner_author = s.Text(11);
-  c.loser_author = s.Text(12);
-  c.loser_time = s.Text(13);
-  c.winner_version = s.Int(14);
-  c.resolved = s.Int(15) != 0;
-  c.resolved_by = s.Int(16);
-  return c;
+  return ReadConflictRow(s, [](const sql::Stmt& row, int col) { return StoredJson(row.Text(col)); });
 }
 
 // A row selected as "id, type, workspace_id, deleted, deleted_version, deleted_by_device".
