@@ -52,21 +52,45 @@ int64_t FakeEnv::write_faults() const {
   return write_faults_;
 }
 
-bool FakeEnv::WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) {
-  auto faulty_write = [this](int fd, const void* buf, size_t n) -> ssize_t {
+posix::WriteFn FakeEnv::FaultyWrite() {
+  return [this](int fd, const void* buf, size_t n) -> ssize_t {
     {
       std::lock_guard<std::mutex> lock(file_mu_);
       ++writes_seen_;
       if (faults_.fail_write > 0 && writes_seen_ == faults_.fail_write) {
         ++write_faults_;
-        errno = EIO;
+        errno = faults_.fail_errno;
         return -1;
       }
       if (faults_.short_write_bytes > 0) n = std::min(n, faults_.short_write_bytes);
     }
     return ::write(fd, buf, n);
   };
-  return posix::WriteFileAtomic(path, data, faulty_write, error);
+}
+
+bool FakeEnv::WriteFileAtomic(const std::string& path, std::string_view data, std::string* error) {
+  return posix::WriteFileAtomic(path, data, FaultyWrite(), error);
+}
+
+bool FakeEnv::AppendFile(const std::string& path, std::string_view data, std::string* error) {
+  return posix::AppendFile(path, data, FaultyWrite(), error);
+}
+
+std::optional<uint64_t> FakeEnv::FileSize(const std::string& path, std::string* error) {
+  return posix::FileSize(path, error);
+}
+
+std::optional<std::string> FakeEnv::ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                                  std::string* error) {
+  return posix::ReadFileRange(path, offset, max_bytes, error);
+}
+
+bool FakeEnv::TruncateFile(const std::string& path, uint64_t size, std::string* error) {
+  return posix::TruncateFile(path, size, error);
+}
+
+bool FakeEnv::RenameFile(const std::string& from, const std::string& to, std::string* error) {
+  return posix::RenameFile(from, to, error);
 }
 
 std::optional<std::string> FakeEnv::ReadFile(const std::string& path, std::string* error) {

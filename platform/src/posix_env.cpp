@@ -93,6 +93,22 @@ class PosixEnv final : public Env {
     return posix::ListDir(dir, error);
   }
   bool RemoveFile(const std::string& path, std::string* error) override { return posix::RemoveFile(path, error); }
+  bool AppendFile(const std::string& path, std::string_view data, std::string* error) override {
+    return posix::AppendFile(path, data, ::write, error);
+  }
+  std::optional<uint64_t> FileSize(const std::string& path, std::string* error) override {
+    return posix::FileSize(path, error);
+  }
+  std::optional<std::string> ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                           std::string* error) override {
+    return posix::ReadFileRange(path, offset, max_bytes, error);
+  }
+  bool TruncateFile(const std::string& path, uint64_t size, std::string* error) override {
+    return posix::TruncateFile(path, size, error);
+  }
+  bool RenameFile(const std::string& from, const std::string& to, std::string* error) override {
+    return posix::RenameFile(from, to, error);
+  }
 
  private:
   std::mutex mu_;

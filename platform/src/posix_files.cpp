@@ -137,4 +137,86 @@ bool RemoveFile(const std::string& path, std::string* error) {
   return Fail(error, "cannot remove", path, errno);
 }
 
+bool AppendFile(const std::string& path, std::string_view data, const WriteFn& write_fn, std::string* error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(error, "cannot open", path, errno);
+  int err = 0;
+  std::string what;
+  if (!WriteAll(fd, data, write_fn, &err)) {
+    what = "cannot write";
+  } else if (::fdatasync(fd) != 0) {
+    err = errno;
+    what = "cannot flush to disk";
+  }
+  if (::close(fd) != 0 && what.empty()) {
+    err = errno;
+    what = "cannot write";
+  }
+  if (!what.empty()) return Fail(error, what, path, err);
+  return true;
+}
+
+std::optional<uint64_t> FileSize(const std::string& path, std::string* error) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    Fail(error, "cannot read the size of", path, errno);
+    return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    Fail(error, "not a regular file:", path, EINVAL);
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
+std::optional<std::string> ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                         std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    Fail(error, "cannot open", path, errno);
+    return std::nullopt;
+  }
+  std::string out;
+  while (out.size() < max_bytes) {
+    char buf[65536];
+    size_t want = std::min(sizeof buf, max_bytes - out.size());
+    ssize_t n = ::pread(fd, buf, want, static_cast<off_t>(offset + out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      Fail(error, "cannot read", path, err);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool TruncateFile(const std::string& path, uint64_t size, std::string* error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(error, "cannot open", path, errno);
+  int err = 0;
+  std::string what;
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    err = errno;
+    what = "cannot truncate";
+  } else if (::fsync(fd) != 0) {
+    err = errno;
+    what = "cannot flush to disk";
+  }
+  ::close(fd);
+  if (!what.empty()) return Fail(error, what, path, err);
+  return true;
+}
+
+bool RenameFile(const std::string& from, const std::string& to, std::string* error) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return Fail(error, "cannot rename " + from + " to", to, errno);
+  int err = 0;
+  if (!SyncDir(DirOf(to), &err)) return Fail(error, "cannot flush the directory of", to, err);
+  return true;
+}
+
 }  // namespace ccfield::posix

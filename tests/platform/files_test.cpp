@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -103,6 +104,49 @@ TEST_CASE("FakeEnv failing the Nth write leaves the old file whole and no temp f
   REQUIRE_MESSAGE(env.WriteFileAtomic(path, new_body, &error), error);
   CHECK(env.write_faults() == 0);
   CHECK(env.ReadFile(path, &error) == std::optional<std::string>(new_body));
+}
+
+TEST_CASE("Env files piece by piece: append, size, range, truncate and rename") {
+  TempDir dir;
+  Env* env = DefaultEnv();
+  const std::string part = dir.File("blob.part");
+  std::string error;
+  CHECK_FALSE(env->FileSize(part, &error).has_value());
+  CHECK(error.find("blob.part") != std::string::npos);
+  REQUIRE_MESSAGE(env->AppendFile(part, "hello ", &error), error);
+  REQUIRE_MESSAGE(env->AppendFile(part, std::string("w\0rld", 6), &error), error);
+  CHECK(env->FileSize(part, &error) == std::optional<uint64_t>(12));
+  struct stat st {};
+  REQUIRE(stat(part.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(env->ReadFileRange(part, 6, 3, &error) == std::optional<std::string>(std::string("w\0r", 3)));
+  CHECK(env->ReadFileRange(part, 10, 100, &error) == std::optional<std::string>("ld"));
+  CHECK(env->ReadFileRange(part, 50, 10, &error) == std::optional<std::string>(""));
+  REQUIRE_MESSAGE(env->TruncateFile(part, 5, &error), error);
+  CHECK(env->ReadFile(part, &error) == std::optional<std::string>("hello"));
+  const std::string done = dir.File("blob");
+  REQUIRE_MESSAGE(env->RenameFile(part, done, &error), error);
+  CHECK(Names(env, dir.path()) == std::vector<std::string>{"blob"});
+  CHECK_FALSE(env->RenameFile(part, done, &error));
+  CHECK(error.find("No such file") != std::string::npos);
+  CHECK_FALSE(env->FileSize(dir.path(), &error).has_value());  // a directory is not a file
+}
+
+TEST_CASE("FakeEnv: a full disk during an append reports it and keeps what was flushed before") {
+  TempDir dir;
+  FakeEnv env(dir.path());
+  const std::string part = dir.File("blob.part");
+  std::string error;
+  REQUIRE(env.AppendFile(part, "0123456789", &error));
+  env.SetFileFaults({.fail_write = 2, .fail_errno = ENOSPC, .short_write_bytes = 4});
+  CHECK_FALSE(env.AppendFile(part, "abcdefghij", &error));
+  CHECK(error.find("No space left") != std::string::npos);
+  // The caller trusts the size it recorded (10) and cuts the torn tail off.
+  CHECK(env.FileSize(part, &error) == std::optional<uint64_t>(14));
+  REQUIRE(env.TruncateFile(part, 10, &error));
+  env.SetFileFaults({});
+  REQUIRE(env.AppendFile(part, "abcdefghij", &error));
+  CHECK(env.ReadFile(part, &error) == std::optional<std::string>("0123456789abcdefghij"));
 }
 
 }  // namespace

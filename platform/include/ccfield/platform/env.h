@@ -6,6 +6,7 @@
 // Thread-safety: implementations must be safe to call from several threads.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,26 @@ class Env {
   virtual std::optional<std::vector<std::string>> ListDir(const std::string& dir, std::string* error) = 0;
   // Removes the file; true also when it did not exist.
   virtual bool RemoveFile(const std::string& path, std::string* error) = 0;
+
+  // ---- Files written piece by piece (photo blobs, partial transfers) ----
+  // Appends `data` to `path` (created with mode 0600 when missing) and
+  // flushes it to disk (fdatasync) before returning: once this returns true
+  // the bytes survive a crash. On failure the file may hold part of `data`:
+  // callers that need all-or-nothing record the size they trust and
+  // TruncateFile back to it.
+  virtual bool AppendFile(const std::string& path, std::string_view data, std::string* error) = 0;
+  // Size in bytes of the regular file at `path`; nullopt when it is missing
+  // or not a regular file (with the reason in `*error`).
+  virtual std::optional<uint64_t> FileSize(const std::string& path, std::string* error) = 0;
+  // Up to `max_bytes` bytes from `offset` (fewer at the end of the file,
+  // none past it); nullopt when the file cannot be opened or read.
+  virtual std::optional<std::string> ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                                   std::string* error) = 0;
+  // Cuts the file to `size` bytes and flushes it.
+  virtual bool TruncateFile(const std::string& path, uint64_t size, std::string* error) = 0;
+  // Renames `from` to `to` (replacing `to`; same file system) and flushes the
+  // directory of `to`, so that the new name survives power loss.
+  virtual bool RenameFile(const std::string& from, const std::string& to, std::string* error) = 0;
 };
 
 // The environment of the running process (POSIX). Never null; owned by the
@@ -95,10 +116,18 @@ class FakeEnv final : public Env {
   std::optional<std::string> ReadFile(const std::string& path, std::string* error) override;
   std::optional<std::vector<std::string>> ListDir(const std::string& dir, std::string* error) override;
   bool RemoveFile(const std::string& path, std::string* error) override;
+  bool AppendFile(const std::string& path, std::string_view data, std::string* error) override;
+  std::optional<uint64_t> FileSize(const std::string& path, std::string* error) override;
+  std::optional<std::string> ReadFileRange(const std::string& path, uint64_t offset, size_t max_bytes,
+                                           std::string* error) override;
+  bool TruncateFile(const std::string& path, uint64_t size, std::string* error) override;
+  bool RenameFile(const std::string& from, const std::string& to, std::string* error) override;
 
-  // Faults for the file writes from now on (counters restart).
+  // Faults for the file writes (WriteFileAtomic, AppendFile) from now on
+  // (counters restart).
   struct FileFaults {
-    int64_t fail_write = 0;        // the Nth write(2) call (1-based) fails with EIO; 0: none
+    int64_t fail_write = 0;        // the Nth write(2) call (1-based) fails with fail_errno; 0: none
+    int fail_errno = 5;            // EIO; ENOSPC (28) plays a full disk
     size_t short_write_bytes = 0;  // each write(2) call writes at most this many bytes; 0: all
   };
   void SetFileFaults(FileFaults faults);
@@ -124,6 +153,8 @@ class FakeEnv final : public Env {
   std::string log_;
   mutable std::mutex file_mu_;  // guards the three below
   FileFaults faults_;
+  // write(2) with the faults above injected.
+  std::function<long(int, const void*, size_t)> FaultyWrite();
   int64_t writes_seen_ = 0;
   int64_t write_faults_ = 0;
 };
