@@ -20,6 +20,8 @@ ChangeType ChangeTypeOf(RecordType t) {
       return ChangeType::kPractice;
     case RecordType::kContact:
       return ChangeType::kContact;
+    case RecordType::kPhoto:
+      return ChangeType::kPhoto;
   }
   return ChangeType::kUnknown;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "ccfield/core/blob_files.h"
 #include "ccfield/core/records.h"
 #include "ccfield/core/site_kinds.h"
 #include "ccfield/core/status.h"
@@ -113,6 +114,10 @@ Result<json> CheckFieldValue(RecordType type, std::string_view field, const json
       return CheckText(c, v);
     case FieldKind::kInteger:
       if (!v.is_number_integer()) return c.Bad("must be a whole number");
+      if (spec->min < spec->max && (v.get<double>() < spec->min || v.get<double>() > spec->max)) {
+        return c.Bad("must be between " + std::to_string(static_cast<int64_t>(spec->min)) + " and " +
+                     std::to_string(static_cast<int64_t>(spec->max)));
+      }
       return v;
     case FieldKind::kReal:
       return CheckReal(c, v);
@@ -134,6 +139,11 @@ Result<json> CheckFieldValue(RecordType type, std::string_view field, const json
       return v;
     case FieldKind::kAnswer:
       return v;  // checked against the visit's form in CheckRecord
+    case FieldKind::kBlobHash:
+      if (!v.is_string() || !IsBlobHash(v.get_ref<const std::string&>())) {
+        return c.Bad("must be a SHA-256 in 64 lowercase hex digits");
+      }
+      return v;
   }
   return c.Bad("unknown field kind");
 }

@@ -14,11 +14,17 @@ constexpr std::string_view kWeather[] = {"dry",       "light_rain", "heavy_rain"
                                          "hot_sunny", "windy_dusty"};
 constexpr std::string_view kCondition[] = {"0", "1", "2", "3", "na", "ni"};
 constexpr std::string_view kPriority[] = {"P1", "P2", "P3"};
+constexpr std::string_view kPhotoMime[] = {"image/jpeg"};
+// Where a photo's position came from: the photo's own EXIF GPS, the visit's
+// position, typed by a person, or picked on the map.
+constexpr std::string_view kPhotoPositionSource[] = {"exif", "visit", "typed", "map"};
 
 constexpr FieldSpec kWorkspaceFields[] = {
     {"name", K::kText, true},
     {"country", K::kText, false, RT::kWorkspace, 2},
     {"default_language", K::kText, false, RT::kWorkspace, 35},
+    // Long edge in pixels of the photos the workspace's devices send (default 1600).
+    {"photo_long_edge", K::kInteger, false, RT::kWorkspace, 0, {}, 320, 4096},
 };
 constexpr FieldSpec kMemberFields[] = {
     {"workspace_id", K::kRef, true, RT::kWorkspace},
@@ -86,6 +92,28 @@ constexpr FieldSpec kContactFields[] = {
     {"languages", K::kStringList},
 };
 
+// A photo attached to a visit or a site (issue 12). The record travels in the
+// sync cycle; its bytes travel apart as two blobs named by their SHA-256: the
+// send copy (`blob`) and the thumbnail (`thumb`), docs/sync-protocol.md.
+constexpr FieldSpec kPhotoFields[] = {
+    {"workspace_id", K::kRef, true, RT::kWorkspace},
+    {"visit_id", K::kRef, false, RT::kVisit},
+    {"site_id", K::kRef, false, RT::kSite},
+    {"blob", K::kBlobHash, true},
+    {"thumb", K::kBlobHash},
+    {"mime", K::kText, false, RT::kWorkspace, 0, kPhotoMime},
+    {"bytes", K::kInteger, false, RT::kWorkspace, 0, {}, 1, 50.0 * 1024 * 1024},
+    {"thumb_bytes", K::kInteger, false, RT::kWorkspace, 0, {}, 1, 1024 * 1024},
+    {"width", K::kInteger, false, RT::kWorkspace, 0, {}, 1, 65535},
+    {"height", K::kInteger, false, RT::kWorkspace, 0, {}, 1, 65535},
+    {"taken_at", K::kTimestamp},
+    {"lat", K::kReal, false, RT::kWorkspace, 0, {}, -90, 90},
+    {"lon", K::kReal, false, RT::kWorkspace, 0, {}, -180, 180},
+    {"position_source", K::kText, false, RT::kWorkspace, 0, kPhotoPositionSource},
+    {"caption", K::kText},
+    {"file_name", K::kText, false, RT::kWorkspace, 255},
+};
+
 constexpr RecordSpec kSpecs[] = {
     {RT::kWorkspace, "workspace", "workspaces", "name", false, kWorkspaceFields},
     {RT::kMember, "member", "members", "name", false, kMemberFields},
@@ -94,6 +122,7 @@ constexpr RecordSpec kSpecs[] = {
     {RT::kVisit, "visit", "visits", "form", false, kVisitFields},
     {RT::kPractice, "practice", "practices", "title", true, kPracticeFields},
     {RT::kContact, "contact", "contacts", "name", true, kContactFields},
+    {RT::kPhoto, "photo", "photos", "caption", false, kPhotoFields},
 };
 
 }  // namespace

@@ -212,6 +212,56 @@ constexpr const char* kV8 = R"sql(
 ALTER TABLE change_log ADD COLUMN pushed_by TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 9: photos (issue 12). `photos` holds the photo records (synced like
+// any record); the rest is this device's own bookkeeping, never synced:
+// - blob_transfers: the photo queue, one row per blob to move (up or down,
+//   per workspace), with the bytes done so far and the last error;
+// - photo_originals: the original file of a photo taken or picked here,
+//   kept in the blob directory until its send copy is on the server (and
+//   after, when the person keeps originals);
+// - data_usage: bytes on the wire per month, records and photos, up and down.
+constexpr const char* kV9 = R"sql(
+ALTER TABLE workspaces ADD COLUMN photo_long_edge INTEGER;
+CREATE TABLE photos(
+  id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED,
+  visit_id TEXT REFERENCES visits(id) DEFERRABLE INITIALLY DEFERRED,
+  site_id TEXT REFERENCES sites(id) DEFERRABLE INITIALLY DEFERRED,
+  blob TEXT, thumb TEXT, mime TEXT, bytes INTEGER, thumb_bytes INTEGER, width INTEGER, height INTEGER,
+  taken_at TEXT, lat REAL, lon REAL, position_source TEXT, caption TEXT, file_name TEXT);
+CREATE INDEX photos_by_visit ON photos(visit_id) WHERE visit_id IS NOT NULL;
+CREATE INDEX photos_by_site ON photos(site_id) WHERE site_id IS NOT NULL;
+CREATE INDEX photos_by_blob ON photos(blob);
+CREATE INDEX photos_by_thumb ON photos(thumb);
+CREATE TABLE blob_transfers(
+  hash TEXT NOT NULL,
+  direction TEXT NOT NULL,          -- 'up' | 'down'
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL,               -- 'thumb' | 'full'
+  size INTEGER NOT NULL,            -- the whole blob, bytes (0 when not known yet)
+  done INTEGER NOT NULL DEFAULT 0,  -- bytes the other side confirmed (up) or on disk (down)
+  state TEXT NOT NULL DEFAULT 'waiting',  -- 'waiting' | 'done' | 'failed'
+  error TEXT,
+  wanted INTEGER NOT NULL DEFAULT 0,      -- a person asked for it (download now / send now)
+  queued_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY(hash, direction, workspace_id)
+) WITHOUT ROWID;
+CREATE INDEX blob_transfers_waiting ON blob_transfers(direction, state, kind, queued_ms);
+CREATE TABLE photo_originals(
+  photo_id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE data_usage(
+  month TEXT NOT NULL,              -- 2026-12 (UTC)
+  kind TEXT NOT NULL,               -- 'records' | 'photos'
+  up INTEGER NOT NULL DEFAULT 0,
+  down INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(month, kind)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kV7 = R"sql(
 ALTER TABLE change_log ADD COLUMN account TEXT;
 UPDATE change_log SET account = (SELECT nullif(value, '') FROM meta WHERE key = 'sync_username')
@@ -268,6 +318,7 @@ Status ApplyStep(sql::Db* db, int next, const std::function<std::string()>& new_
       return db->Exec(kV6Triggers);
     case 7: return db->Exec(kV7);
     case 8: return db->Exec(kV8);
+    case 9: return db->Exec(kV9);
     default: return Status::Internal("no schema step " + std::to_string(next));
   }
 }

@@ -29,9 +29,10 @@ Status MarkDemoRecords(sql::Db* db) {
       CCF_RETURN_IF_ERROR(ins.Bind(1, TypeName(type)).Bind(2, item["id"].get<std::string>()).Run());
     }
   }
-  // Everything made since in a demo workspace is demo too.
+  // Everything made since in a demo workspace is demo too. (This is schema
+  // step 6: photos, from step 9, have no table yet.)
   for (RecordType type : kAllRecordTypes) {
-    if (type == RecordType::kWorkspace || !FindField(type, "workspace_id")) continue;
+    if (type == RecordType::kWorkspace || type == RecordType::kPhoto || !FindField(type, "workspace_id")) continue;
     CCF_RETURN_IF_ERROR(db->Exec("INSERT OR IGNORE INTO demo_records(record_id, record_type) SELECT id, '" +
                                  std::string(TypeName(type)) + "' FROM " + std::string(Spec(type).table) +
                                  " WHERE workspace_id IN (SELECT record_id FROM demo_records WHERE "

@@ -147,6 +147,9 @@ class Store::Writer {
       }
     }
     if (rec.type == RecordType::kVisit) return CheckVisit(rec);
+    if (rec.type == RecordType::kPhoto && rec.Get("visit_id").is_null() && rec.Get("site_id").is_null()) {
+      return Status::Invalid("a photo belongs to a visit or a site: set visit_id or site_id");
+    }
     return Status::Ok();
   }
 

@@ -36,6 +36,7 @@ bool ReadOnlyForDevices(RecordType t) {
     case RecordType::kProject:
     case RecordType::kSite:
     case RecordType::kVisit:
+    case RecordType::kPhoto:
       return false;
   }
   return true;

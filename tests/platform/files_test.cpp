@@ -114,13 +114,13 @@ TEST_CASE("Env files piece by piece: append, size, range, truncate and rename") 
   CHECK_FALSE(env->FileSize(part, &error).has_value());
   CHECK(error.find("blob.part") != std::string::npos);
   REQUIRE_MESSAGE(env->AppendFile(part, "hello ", &error), error);
-  REQUIRE_MESSAGE(env->AppendFile(part, std::string("w\0rld", 6), &error), error);
+  REQUIRE_MESSAGE(env->AppendFile(part, std::string("w\0rld!", 6), &error), error);
   CHECK(env->FileSize(part, &error) == std::optional<uint64_t>(12));
   struct stat st {};
   REQUIRE(stat(part.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(env->ReadFileRange(part, 6, 3, &error) == std::optional<std::string>(std::string("w\0r", 3)));
-  CHECK(env->ReadFileRange(part, 10, 100, &error) == std::optional<std::string>("ld"));
+  CHECK(env->ReadFileRange(part, 10, 100, &error) == std::optional<std::string>("d!"));
   CHECK(env->ReadFileRange(part, 50, 10, &error) == std::optional<std::string>(""));
   REQUIRE_MESSAGE(env->TruncateFile(part, 5, &error), error);
   CHECK(env->ReadFile(part, &error) == std::optional<std::string>("hello"));

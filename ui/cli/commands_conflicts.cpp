@@ -58,6 +58,7 @@ json ValueFromText(const FieldConflict& c, const std::string& text) {
       case FieldKind::kTimestamp:
       case FieldKind::kDate:
       case FieldKind::kRef:
+      case FieldKind::kBlobHash:
         return text;
       case FieldKind::kBool:
         if (text == "yes") return true;

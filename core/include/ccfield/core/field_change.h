@@ -26,7 +26,9 @@ using DeviceSeq = int64_t;
 // platform publishes forms; devices never push one). kUnknown: a name this
 // build does not know (a newer peer); the server refuses that change alone
 // and a device keeps it in its history without applying it.
-enum class ChangeType : uint8_t { kWorkspace, kMember, kProject, kSite, kVisit, kPractice, kContact, kForm, kUnknown };
+enum class ChangeType : uint8_t {
+  kWorkspace, kMember, kProject, kSite, kVisit, kPractice, kContact, kPhoto, kForm, kUnknown
+};
 ChangeType ChangeTypeOf(RecordType t);
 std::optional<RecordType> RecordTypeOf(ChangeType t);  // nullopt for kForm and kUnknown
 std::string_view ChangeTypeName(ChangeType t);         // "visit", "form"; "unknown"

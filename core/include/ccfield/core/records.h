@@ -11,10 +11,10 @@
 
 namespace ccfield {
 
-enum class RecordType { kWorkspace, kMember, kProject, kSite, kVisit, kPractice, kContact };
+enum class RecordType { kWorkspace, kMember, kProject, kSite, kVisit, kPractice, kContact, kPhoto };
 inline constexpr RecordType kAllRecordTypes[] = {
     RecordType::kWorkspace, RecordType::kMember,   RecordType::kProject, RecordType::kSite,
-    RecordType::kVisit,     RecordType::kPractice, RecordType::kContact};
+    RecordType::kVisit,     RecordType::kPractice, RecordType::kContact, RecordType::kPhoto};
 
 enum class FieldKind {
   kText,        // short single-line text (names, codes)
@@ -27,6 +27,7 @@ enum class FieldKind {
   kDate,        // YYYY-MM-DD
   kRef,         // id of another record (see ref_type)
   kAnswer,      // "answers.<id>": a form answer, validated against the visit's form
+  kBlobHash,    // a blob's name: the SHA-256 of its bytes, 64 lowercase hex digits (photos)
 };
 
 struct FieldSpec {
@@ -36,7 +37,7 @@ struct FieldSpec {
   RecordType ref_type = RecordType::kWorkspace;  // for kRef
   size_t max_bytes = 0;                          // 0: the kind's default
   std::span<const std::string_view> allowed = {};  // closed pick list, if any
-  double min = 0, max = 0;                         // numeric range when min < max
+  double min = 0, max = 0;                         // numeric range (kReal, kInteger) when min < max
 };
 
 struct RecordSpec {

@@ -25,6 +25,7 @@
 
 #include "ccfield/core/change.h"
 #include "ccfield/core/forms.h"
+#include "ccfield/core/photo_store.h"
 #include "ccfield/core/records.h"
 #include "ccfield/core/replica.h"
 #include "ccfield/core/screen_queries.h"
@@ -42,7 +43,7 @@ namespace sql {
 class Db;
 }
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 class Store {
  public:
@@ -64,6 +65,7 @@ class Store {
   ScreenQueries& screens() { return screens_; }    // what lists and Home show
   DraftStore& drafts() { return drafts_; }         // unsaved editor states
   StoreSearch& search() { return search_; }        // full-text search
+  PhotoStore& photos() { return photos_; }         // photos: queue, originals, data use
 
   // Applies `ops` and their change-log entries in one transaction: all or
   // nothing. Validates every op first (types, sizes, UTF-8, references, form
@@ -177,10 +179,12 @@ class Store {
   ScreenQueries screens_{this};
   DraftStore drafts_{this};
   StoreSearch search_{this};
+  PhotoStore photos_{this};
   friend class SyncReplica;
   friend class ScreenQueries;
   friend class DraftStore;
   friend class StoreSearch;
+  friend class PhotoStore;
 };
 
 // An author name the change log accepts: valid UTF-8, 1 to 200 bytes, no
