@@ -23,8 +23,6 @@ constexpr FieldSpec kWorkspaceFields[] = {
     {"name", K::kText, true},
     {"country", K::kText, false, RT::kWorkspace, 2},
     {"default_language", K::kText, false, RT::kWorkspace, 35},
-    // Long edge in pixels of the photos the workspace's devices send (default 1600).
-    {"photo_long_edge", K::kInteger, false, RT::kWorkspace, 0, {}, 320, 4096},
 };
 constexpr FieldSpec kMemberFields[] = {
     {"workspace_id", K::kRef, true, RT::kWorkspace},

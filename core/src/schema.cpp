@@ -219,9 +219,13 @@ ALTER TABLE change_log ADD COLUMN pushed_by TEXT NOT NULL DEFAULT '';
 // - photo_originals: the original file of a photo taken or picked here,
 //   kept in the blob directory until its send copy is on the server (and
 //   after, when the person keeps originals);
-// - data_usage: bytes on the wire per month, records and photos, up and down.
+// - data_usage: bytes on the wire per month, records and photos, up and down;
+// - workspace_photo_sizes: the long edge of the send copies each workspace
+//   asks for (the platform's setting, as the server last said).
+// (Record tables of earlier steps get no new columns: tests build files of
+// earlier schemas with today's record writer.)
 constexpr const char* kV9 = R"sql(
-ALTER TABLE workspaces ADD COLUMN photo_long_edge INTEGER;
+CREATE TABLE workspace_photo_sizes(workspace_id TEXT PRIMARY KEY, long_edge INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE photos(
   id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   workspace_id TEXT REFERENCES workspaces(id) DEFERRABLE INITIALLY DEFERRED,

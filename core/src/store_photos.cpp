@@ -163,12 +163,24 @@ Result<std::vector<PhotoRow>> PhotoStore::Of(const std::string& parent_id, bool 
 }
 
 Result<int> PhotoStore::LongEdgeFor(const std::string& workspace_id) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT photo_long_edge FROM workspaces WHERE id = ?"));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q,
+                       s_->db_->Prepare("SELECT long_edge FROM workspace_photo_sizes WHERE workspace_id = ?"));
   q.Bind(1, workspace_id);
-  CCF_ASSIGN_OR_RETURN(std::optional<int64_t> edge, sql::OneRow<int64_t>(q, [](const sql::Stmt& r) {
-                         return r.IsNull(0) ? int64_t{0} : r.Int(0);
-                       }));
-  return edge && *edge > 0 ? static_cast<int>(*edge) : kDefaultPhotoLongEdge;
+  CCF_ASSIGN_OR_RETURN(std::optional<int64_t> edge,
+                       sql::OneRow<int64_t>(q, [](const sql::Stmt& r) { return r.Int(0); }));
+  return edge ? static_cast<int>(*edge) : kDefaultPhotoLongEdge;
+}
+
+Status PhotoStore::SetLongEdge(const std::string& workspace_id, int long_edge) {
+  if (long_edge < kMinPhotoLongEdge || long_edge > kMaxPhotoLongEdge) {
+    return Status::Invalid("a photo size must be between " + std::to_string(kMinPhotoLongEdge) + " and " +
+                           std::to_string(kMaxPhotoLongEdge) + " pixels");
+  }
+  return sql::Transact(s_->db_.get(), [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
+        "INSERT OR REPLACE INTO workspace_photo_sizes(workspace_id, long_edge) VALUES(?, ?)"));
+    return q.Bind(1, workspace_id).Bind(2, long_edge).Run();
+  });
 }
 
 Status PhotoStore::QueueMissingThumbnails() {

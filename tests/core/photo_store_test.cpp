@@ -353,12 +353,11 @@ TEST_CASE("photos: settings are kept in the store, rules by name") {
 TEST_CASE("photos: the workspace's photo size, 1600 px unless set") {
   PhotoFixture pf;
   CHECK(Unwrap(pf.fx->photos().LongEdgeFor(pf.seeded.workspace_id)) == 1600);
-  REQUIRE_OK(pf.fx->Commit({SetFields{RecordType::kWorkspace, pf.seeded.workspace_id, {{"photo_long_edge", 1024}}}})
-                 .status());
+  REQUIRE_OK(pf.fx->photos().SetLongEdge(pf.seeded.workspace_id, 1024));
   CHECK(Unwrap(pf.fx->photos().LongEdgeFor(pf.seeded.workspace_id)) == 1024);
-  CHECK(pf.fx->Commit({SetFields{RecordType::kWorkspace, pf.seeded.workspace_id, {{"photo_long_edge", 100}}}})
-            .status()
-            .code() == Code::kInvalidArgument);
+  CHECK(Unwrap(pf.fx->photos().LongEdgeFor("another workspace")) == 1600);
+  CHECK(pf.fx->photos().SetLongEdge(pf.seeded.workspace_id, 100).code() == Code::kInvalidArgument);
+  CHECK(Unwrap(pf.fx->photos().LongEdgeFor(pf.seeded.workspace_id)) == 1024);
 }
 
 }  // namespace

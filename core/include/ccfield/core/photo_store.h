@@ -42,6 +42,7 @@ struct PhotoSettings {
 };
 
 inline constexpr int kDefaultPhotoLongEdge = 1600;
+inline constexpr int kMinPhotoLongEdge = 320, kMaxPhotoLongEdge = 4096;
 
 // A photo about to be attached: its blobs are already in BlobFiles.
 struct NewPhoto {
@@ -113,8 +114,11 @@ class PhotoStore : public StorePart {
   // The photos of a visit or a site, oldest first, with their states.
   Result<std::vector<PhotoRow>> Of(const std::string& parent_id, bool include_deleted, const BlobFiles& blobs);
   Result<PhotoRow> Get(const std::string& photo_id, const BlobFiles& blobs);
-  // The send copies' long edge for a workspace's photos.
+  // The send copies' long edge for a workspace's photos: as the platform
+  // set it (SetLongEdge, from the server), else kDefaultPhotoLongEdge.
   Result<int> LongEdgeFor(const std::string& workspace_id);
+  // kInvalidArgument outside kMinPhotoLongEdge..kMaxPhotoLongEdge.
+  Status SetLongEdge(const std::string& workspace_id, int long_edge);
 
   // ---- The photo queue ----
   // Queues the thumbnails of photos from elsewhere that are not here yet.
