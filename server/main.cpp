@@ -52,7 +52,7 @@ std::string ServeText() {
          "  --login-first-delay-s N  after 5 failed sign-ins for a user name (20 for an address) the next\n"
          "                         attempt waits N seconds (default 1), doubling per further failure up\n"
          "                         to 15 minutes; never a lock-out (docs/security.md)\n" +
-         std::string(SyncPolicyUsage());
+         std::string(SyncPolicyUsage()) + BlobUsage();
 }
 
 std::string Usage() {
@@ -81,6 +81,7 @@ struct Cli {
   bool admin = false;
   std::vector<std::string> admin_args;  // the words after "admin", for RunAdmin
   SyncServiceOptions sync;              // quota and retention flags (serve_flags.h)
+  BlobApiOptions blobs;                 // photo blob flags (serve_flags.h)
 };
 
 // A whole number from `min` to `max`, or a CLI::ValidationError saying `rule`.
@@ -131,6 +132,7 @@ void DefineCli(CLI::App* app, Cli* cli) {
         1000;
   });
   AddSyncPolicyFlags(app, &cli->sync);
+  AddBlobFlags(app, &cli->blobs);
   app->require_subcommand(0, 1);  // "serve serve" or "serve admin" is a mistake
   CLI::App* serve = app->add_subcommand("serve");
   serve->fallthrough();  // the global options may follow "serve"
@@ -189,6 +191,11 @@ int Serve(const Cli& cli, ServerStorage* storage, Env* env) {
   o.auth.password_cost = cli.cost;
   o.auth.first_delay_ms = cli.login_first_delay_ms;
   o.trusted_proxies = cli.trusted_proxies;
+  o.blobs = cli.blobs;
+  if (!env->CreateDirs(o.blobs.dir + "/partial")) {
+    std::cerr << "error: cannot create the photo blob directory " << o.blobs.dir << "\n";
+    return kExitFailed;
+  }
   if (!IsLoopback(cli.listen)) {
     std::cerr << "warning: listening on " << cli.listen
               << ", which is not a loopback address. Without the nginx front (docs/deploy.md)\n"
@@ -262,8 +269,12 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << storage.status().message() << "\n";
     return kExitFailed;
   }
+  // Photo blobs live next to the database unless --blob-dir says otherwise.
+  if (cli.blobs.dir.empty()) cli.blobs.dir = SqliteStorage::PathIn(cli.data_dir) + ".blobs";
   if (admin) {
     AdminOptions ao;
+    ao.blob_dir = cli.blobs.dir;
+    ao.blob_quota_bytes = cli.blobs.quota_bytes;
     ao.password_cost = cli.cost;
     if (isatty(STDIN_FILENO)) ao.read_password = ReadPasswordFromTerminal;
     return RunAdmin(admin_args, storage->get(), env, std::cin, std::cout, std::cerr, ao);

@@ -370,6 +370,7 @@ const std::vector<AdminCommand>& Commands() {
        {"--retention-min-age-s"}, {}, RunExpire},
     };
     all.insert(all.end(), own.begin(), own.end());
+    all.insert(all.end(), BlobCommands().begin(), BlobCommands().end());
     return all;
   }();
   return kCommands;

@@ -8,6 +8,7 @@
 // Errors are plain-language Status values; RunAdmin turns them into a
 // message on `err` and a non-zero exit code.
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -31,6 +32,9 @@ struct AdminOptions {
   // when standard input is a terminal: create-user without a password option
   // then asks for it twice; unset, it asks for --password-stdin instead.
   std::function<Result<std::string>(const std::string& prompt)> read_password;
+  // Photo blobs, for blob-stats: the serve flags' values (main fills them in).
+  std::string blob_dir;
+  int64_t blob_quota_bytes = int64_t{2048} << 20;
 };
 
 // Shows `prompt` on standard error and reads a line from the terminal on

@@ -66,5 +66,7 @@ struct AdminCommand {
 
 // The people commands (admin_people.cpp).
 const std::vector<AdminCommand>& PeopleCommands();
+// The photo blob commands (admin_blobs.cpp).
+const std::vector<AdminCommand>& BlobCommands();
 
 }  // namespace ccfield::server::admin_detail

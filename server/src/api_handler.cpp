@@ -40,20 +40,6 @@ bool SameName(std::string_view a, std::string_view b) {
          });
 }
 
-ApiResponse JsonResponse(int status, const json& body) {
-  ApiResponse r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", kJsonType);
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return r;
-}
-
-ApiResponse ErrorResponse(const ApiError& e) {
-  ApiResponse r = JsonResponse(e.http_status, sync::ErrorJson(e.code, e.message));
-  if (e.http_status == 429 && e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
-  return r;
-}
-
 const char* CodeForStatus(int status) {
   switch (status) {
     case 401:
@@ -74,13 +60,6 @@ const char* CodeForStatus(int status) {
     default:
       return status >= 500 ? "internal" : "invalid";
   }
-}
-
-// The bearer token of the request, or "" when there is none.
-std::string BearerToken(const HeaderList& headers) {
-  const std::string h = FirstHeader(headers, "Authorization");
-  if (h.size() < 7 || Lower(h.substr(0, 7)) != "bearer ") return "";
-  return Trim(h.substr(7));
 }
 
 // Whether Accept-Encoding lists gzip without "q=0".
@@ -113,6 +92,26 @@ ApiError InternalError() {
 }
 
 }  // namespace
+
+ApiResponse JsonResponse(int status, const json& body) {
+  ApiResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", kJsonType);
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+ApiResponse ErrorResponse(const ApiError& e) {
+  ApiResponse r = JsonResponse(e.http_status, sync::ErrorJson(e.code, e.message));
+  if (e.http_status == 429 && e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  return r;
+}
+
+std::string BearerToken(const HeaderList& headers) {
+  const std::string h = FirstHeader(headers, "Authorization");
+  if (h.size() < 7 || Lower(h.substr(0, 7)) != "bearer ") return "";
+  return Trim(h.substr(7));
+}
 
 std::string FirstHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
@@ -162,6 +161,12 @@ struct ApiHandler::Impl {
     for (std::string& a : options.trusted_proxies) {
       if (std::string c = CanonicalIp(a); !c.empty()) a = c;
     }
+    if (!options.blobs.dir.empty()) {
+      blob_store = std::make_unique<FileBlobStore>(env, options.blobs.dir);
+      blobs = std::make_unique<BlobApi>(storage, &mu, &auth, env, blob_store.get(), options.blobs);
+      Status st = blobs->Start();
+      if (!st.ok()) Log(LogLevel::kError, "photo blobs: " + st.message());
+    }
   }
 
   Env* env;
@@ -171,6 +176,8 @@ struct ApiHandler::Impl {
   SyncService sync;
   FairGate gate;  // one sync per user in flight; storage turns in arrival order (fair_gate.h)
   std::mutex log_mu;
+  std::unique_ptr<BlobStore> blob_store;  // null: no blob endpoints
+  std::unique_ptr<BlobApi> blobs;
 
   void Log(LogLevel level, const std::string& msg) {
     std::lock_guard<std::mutex> lock(log_mu);
@@ -210,7 +217,12 @@ struct ApiHandler::Impl {
   }
 
   ApiResponse ServerStatus() const {
-    return JsonResponse(200, {{"protocol", sync::kProtocolVersion}, {"server_time", FormatUtcMillis(env->WallMillis())}});
+    json status = {{"protocol", sync::kProtocolVersion}, {"server_time", FormatUtcMillis(env->WallMillis())}};
+    if (blobs) {  // protocol 2: photo blobs (the sync cycle itself is unchanged)
+      status["protocol"] = 2;
+      status["blobs"] = BlobApi::StatusJson();
+    }
+    return JsonResponse(200, status);
   }
 
   ApiResponse Login(const ApiRequest& req, const std::string& body) {
@@ -304,6 +316,10 @@ struct ApiHandler::Impl {
                                         " header fields; at most " + std::to_string(options.max_header_count) +
                                         " are accepted"});
     }
+    if (blobs) {
+      blobs->MaybeSweep();
+      if (BlobApi::Handles(req.path)) return blobs->Handle(req);
+    }
     const bool get = req.method == "GET" || req.method == "HEAD";
     if (get && req.path == "/v1/status") return ServerStatus();
     const bool post = req.method == "POST";
@@ -317,9 +333,9 @@ struct ApiHandler::Impl {
     return Sync(req, std::move(body));
   }
 
-  // Gzips the body when the request allows it.
+  // Gzips a JSON body when the request allows it (photo bytes go as they are).
   void Encode(const ApiRequest& req, ApiResponse* res) {
-    if (res->body.empty() || !AcceptsGzip(req.headers)) return;
+    if (res->body.empty() || !AcceptsGzip(req.headers) || res->Header("Content-Type") != kJsonType) return;
     Result<std::string> gz = sync::Gzip(res->body);
     if (!gz.ok()) return;  // sent as it is: correct, only larger
     res->body = std::move(*gz);

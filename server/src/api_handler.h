@@ -5,6 +5,8 @@
 // peer address) to (status, headers, body bytes). The HTTP server
 // (http_server.h) is a thin adapter over it, and the in-process test
 // transport calls the same function, so both answer alike by construction.
+// The photo blob endpoints (/v1/blobs/..., binary bodies) go to BlobApi
+// (blob_api.h) before any of the JSON body checks below.
 //
 // What it owns, in order:
 // - limits: header count (431), body size after gunzip (413), changes per
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "auth.h"
+#include "blob_api.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
 #include "ccfield/sync/protocol.h"
@@ -52,6 +55,7 @@ std::string LastHeader(const HeaderList& headers, std::string_view name);
 struct ApiRequest {
   std::string method;  // "GET", "POST"
   std::string path;    // "/v1/sync"
+  std::string query;   // after '?', as received ("ws=...&size=10"); "" when none
   HeaderList headers;  // as received, Content-Encoding included
   // As received: gzip data when Content-Encoding says gzip.
   std::string body;
@@ -79,6 +83,8 @@ struct ApiHandlerOptions {
   size_t max_header_count = 64;
   // Peers whose X-Forwarded-For is believed (IPv4/IPv6 literals, any spelling).
   std::vector<std::string> trusted_proxies;
+  // Photo blobs (protocol 2): off while blobs.dir is "".
+  BlobApiOptions blobs;
 };
 
 // The address a request came from, for throttling and logs: `peer`, or the
@@ -90,6 +96,13 @@ std::string ClientAddress(const std::string& peer, const std::string& forwarded_
 // The canonical text of an IPv4 or IPv6 literal ("::ffff:1.2.3.4" stays as
 // written by inet_ntop), or "" when `text` is not one.
 std::string CanonicalIp(const std::string& text);
+
+// `body` as JSON with Content-Type application/json.
+ApiResponse JsonResponse(int status, const nlohmann::json& body);
+// {"error": {"code", "message"}} with e's status (and Retry-After on 429).
+ApiResponse ErrorResponse(const ApiError& e);
+// The bearer token of Authorization, or "" when there is none.
+std::string BearerToken(const HeaderList& headers);
 
 // The JSON error body of a status that the handler did not produce (an
 // unknown method, a malformed request line), for transports that answer

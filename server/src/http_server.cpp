@@ -17,6 +17,7 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   ApiRequest a;
   a.method = req.method;
   a.path = req.path;
+  if (const size_t q = req.target.find('?'); q != std::string::npos) a.query = req.target.substr(q + 1);
   a.peer = req.remote_addr;
   a.headers.reserve(req.headers.size());
   for (const auto& [name, value] : req.headers) {
@@ -104,15 +105,25 @@ HttpServer::HttpServer(ServerStorage* storage, Env* env, HttpServerOptions optio
   const size_t threads = static_cast<size_t>(std::max(1, p->options.worker_threads));
   h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
-  // Every GET and POST goes to the handler, which answers unknown paths too.
+  // Every GET, POST and PUT goes to the handler, which answers unknown paths too.
+  // httplib would cut every answer again by the request's Range (it reads
+  // req.ranges after the handler returns): the handler answers ranges itself
+  // (206 with Content-Range, photo blobs), so the adapter forgets them.
   h.Get(".*", [p](const httplib::Request& req, httplib::Response& res) {
-    SendApiResponse(p->handler.Handle(ToApiRequest(req)), res);
-  });
-  h.Post(".*", [p](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     ApiRequest a = ToApiRequest(req);
-    ReadBody(reader, res, p->handler.options().max_request_bytes, &a);
+    const_cast<httplib::Request&>(req).ranges.clear();
     SendApiResponse(p->handler.Handle(a), res);
   });
+  // POST (JSON) and PUT (photo blob chunks, application/octet-stream): the
+  // body reaches the handler byte for byte.
+  auto with_body = [p](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    ApiRequest a = ToApiRequest(req);
+    const_cast<httplib::Request&>(req).ranges.clear();
+    ReadBody(reader, res, p->handler.options().max_request_bytes, &a);
+    SendApiResponse(p->handler.Handle(a), res);
+  };
+  h.Post(".*", with_body);
+  h.Put(".*", with_body);
   // The handler never throws; this is for httplib's own failures around it.
   h.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     SendApiResponse(ErrorForStatus(500), res);

@@ -12,7 +12,11 @@
 //   that the client gets the handler's 413 instead of a reset connection.
 // - The handler's answer is sent byte for byte (httplib never compresses it
 //   again); httplib's own refusals (a malformed request line, an unknown
-//   method) get the same JSON error body.
+//   method) get the same JSON error body. GET, POST and PUT reach the
+//   handler; PUT bodies (photo blob chunks, application/octet-stream) are
+//   handed over as received. httplib would cut every answer again by the
+//   request's Range header, so the adapter clears its parsed ranges: the
+//   handler answers ranges itself (206, blob downloads).
 // - Slow and idle clients (issue 10, finding 3): httplib gives every
 //   connection one pool thread for as long as it is open, and has no
 //   whole-request deadline nor a cap on header count (its CPPHTTPLIB_*

@@ -44,6 +44,41 @@ void AddSyncPolicyFlags(CLI::App* app, SyncServiceOptions* o) {
   }
 }
 
+void AddBlobFlags(CLI::App* app, BlobApiOptions* o) {
+  app->add_option_function<std::string>("--blob-dir", [o](const std::string& dir) {
+    if (dir.empty()) throw CLI::ValidationError("--blob-dir needs a directory");
+    o->dir = dir;
+  });
+  struct Number {
+    const char* name;
+    int64_t min, max, scale;
+    int64_t* field;
+  };
+  const Number numbers[] = {
+      {"--blob-quota-mb", 0, int64_t{1} << 30, int64_t{1} << 20, &o->quota_bytes},
+      {"--partial-max-age-hours", 1, 24 * 365, int64_t{3600} * 1000, &o->partial_max_age_ms},
+  };
+  for (const Number& n : numbers) {
+    app->add_option_function<std::string>(n.name, [n](const std::string& value) {
+      char* end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || errno != 0 || v < n.min || v > n.max) {
+        throw CLI::ValidationError(std::string(n.name) + " must be a whole number from " + std::to_string(n.min) +
+                                   " to " + std::to_string(n.max));
+      }
+      *n.field = static_cast<int64_t>(v) * n.scale;
+    });
+  }
+}
+
+const char* BlobUsage() {
+  return "  --blob-dir DIR                       where photo blobs are kept (default: the database's path\n"
+         "                                       + .blobs, DIR/server.db.blobs); back it up with the database\n"
+         "  --blob-quota-mb N                    photo bytes one workspace may store (default 2048; 0: none)\n"
+         "  --partial-max-age-hours N            photo uploads untouched this long are removed (default 72)\n";
+}
+
 const char* SyncPolicyUsage() {
   return "  --quota-user-changes-per-min N       changes one account may push per minute (default 600; 0: none)\n"
          "  --quota-workspace-changes-per-min N  ... one workspace, all members together (default 3000)\n"

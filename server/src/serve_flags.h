@@ -1,7 +1,9 @@
 #pragma once
 // The `serve` flags for write quotas and history retention
-// (docs/retention.md), declared here so that main.cpp needs one line for them.
+// (docs/retention.md), and for photo blobs (docs/sync-protocol.md, "Photos:
+// blobs"), declared here so that main.cpp needs one line for each group.
 
+#include "blob_api.h"
 #include "sync_service.h"
 
 namespace CLI {
@@ -16,5 +18,11 @@ namespace ccfield::server {
 void AddSyncPolicyFlags(CLI::App* app, SyncServiceOptions* o);
 // The flags' lines for --help.
 const char* SyncPolicyUsage();
+
+// --blob-dir DIR, --blob-quota-mb N (0: no quota), --partial-max-age-hours N
+// (at least 1) into *o, like AddSyncPolicyFlags. An empty blob dir stays
+// empty: main puts the default (<database>.blobs) in.
+void AddBlobFlags(CLI::App* app, BlobApiOptions* o);
+const char* BlobUsage();
 
 }  // namespace ccfield::server

@@ -140,6 +140,8 @@ Status SqliteStorage::Migrate() {
     if (next == 3) st = db_->Exec(PeopleSchemaSql());
     // Version 4: quota usage, device cursors, history expiry (docs/retention.md).
     if (next == 4) st = db_->Exec(RetentionSchemaSql());
+    // Version 5: photo blob uploads and claims (docs/sync-protocol.md, "Photos: blobs").
+    if (next == 5) st = db_->Exec(BlobSchemaSql());
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = txn.Commit();
     if (!st.ok()) {

@@ -20,7 +20,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 4;
+inline constexpr int kServerSchemaVersion = 5;
 
 // JSON to the text kept in the file. Never throws: values were checked for
 // UTF-8 on the way in; anything else is replaced rather than lost.
@@ -110,6 +110,16 @@ class SqliteStorage final : public ServerStorage {
   Result<ServerVersion> ExpiredThrough() override;
   Result<ExpiryResult> Expire(ServerVersion horizon, int64_t keep_usage_from_ms) override;
 
+  // Photo blobs: sqlite_blobs.cpp.
+  Result<std::optional<BlobUpload>> FindBlobUpload(const std::string& ws, const std::string& hash) override;
+  Status PutBlobUpload(const BlobUpload& upload) override;
+  Status RemoveBlobUpload(const std::string& ws, const std::string& hash) override;
+  Result<std::vector<BlobUpload>> BlobUploadsBefore(int64_t updated_before_ms) override;
+  Result<std::optional<BlobClaim>> FindBlobClaim(const std::string& ws, const std::string& hash) override;
+  Status AddBlobClaim(const BlobClaim& claim) override;
+  Result<int64_t> BlobBytesUsed(const std::string& ws, const std::string& except_hash) override;
+  Result<std::vector<BlobWorkspaceUsage>> BlobUsage() override;
+
  private:
   class Query;
   SqliteStorage() = default;
@@ -122,6 +132,8 @@ class SqliteStorage final : public ServerStorage {
   static const char* RetentionSchemaSql();
   // Schema 3 (users.disabled), in sqlite_people.cpp.
   static const char* PeopleSchemaSql();
+  // Schema 5 (photo blob uploads and claims), in sqlite_blobs.cpp.
+  static const char* BlobSchemaSql();
 
   std::unique_ptr<sql::Db> db_;
   std::string path_;

@@ -121,6 +121,36 @@ struct StoredForm {
   ServerVersion version = 0;  // version of the change that delivered it
 };
 
+// A photo blob's upload in progress for one workspace (docs/sync-protocol.md,
+// "Photos: blobs"). `offset` is durable: the bytes before it were on disk
+// (fdatasync) before it was stored.
+struct BlobUpload {
+  std::string ws;
+  std::string hash;        // SHA-256 of the whole blob, 64 lowercase hex digits
+  int64_t size = 0;        // the whole blob's length, as the device declared it
+  int64_t offset = 0;      // bytes received and durable
+  int64_t updated_ms = 0;  // last chunk (server clock); stale uploads are removed by age
+  std::string user_id;     // who started it
+};
+
+// A workspace's claim on a complete blob: its members may read it.
+struct BlobClaim {
+  std::string ws;
+  std::string hash;
+  int64_t size = 0;
+  int64_t claimed_ms = 0;
+  std::string user_id;  // whose upload completed it
+};
+
+// One workspace's blob bytes (admin blob-stats, quotas).
+struct BlobWorkspaceUsage {
+  std::string ws;
+  int64_t claimed_count = 0;
+  int64_t claimed_bytes = 0;
+  int64_t upload_count = 0;
+  int64_t upload_bytes = 0;  // durable offsets of its uploads in progress
+};
+
 // What a device may receive.
 struct PullQuery {
   ServerVersion after = 0;              // cursor
@@ -267,6 +297,24 @@ class ServerStorage {
   // records deleted at or below it (docs/retention.md); also usage counts of
   // periods that started before `keep_usage_from_ms`. REQUIRES: in a transaction.
   virtual Result<ExpiryResult> Expire(ServerVersion horizon, int64_t keep_usage_from_ms) = 0;
+
+  // ---- Photo blobs (sqlite_blobs.cpp) -------------------------------------
+  virtual Result<std::optional<BlobUpload>> FindBlobUpload(const std::string& ws, const std::string& hash) = 0;
+  // Adds the upload or replaces the stored one for (ws, hash).
+  virtual Status PutBlobUpload(const BlobUpload& upload) = 0;
+  // Removes it; ok when there is none.
+  virtual Status RemoveBlobUpload(const std::string& ws, const std::string& hash) = 0;
+  // Uploads untouched since before `updated_before_ms`, oldest first (all
+  // of them for INT64_MAX).
+  virtual Result<std::vector<BlobUpload>> BlobUploadsBefore(int64_t updated_before_ms) = 0;
+  virtual Result<std::optional<BlobClaim>> FindBlobClaim(const std::string& ws, const std::string& hash) = 0;
+  // Adds the claim; keeps an existing one.
+  virtual Status AddBlobClaim(const BlobClaim& claim) = 0;
+  // The workspace's claimed bytes plus the durable bytes of its uploads in
+  // progress, leaving out the upload of `except_hash` (the one asking).
+  virtual Result<int64_t> BlobBytesUsed(const std::string& ws, const std::string& except_hash) = 0;
+  // Every workspace that claims a blob or has an upload, by id.
+  virtual Result<std::vector<BlobWorkspaceUsage>> BlobUsage() = 0;
 
   // ---- Forms imported by the admin ----------------------------------------
   virtual Result<std::optional<StoredForm>> FindForm(const std::string& key) = 0;
