@@ -1,7 +1,5 @@
 #include "blob_store.h"
 
-#include <sodium.h>
-
 #include <cerrno>
 #include <cstring>
 
@@ -11,17 +9,6 @@ namespace {
 
 // How much of a partial is read at once while hashing it.
 constexpr size_t kHashPiece = 1 << 20;
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
 
 // Env's file API reports failures as sentences ending in strerror(errno):
 // the one place that reads the reason back.
@@ -41,14 +28,6 @@ Status WriteFailure(const std::string& error) {
 
 }  // namespace
 
-bool IsBlobHash(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 bool IsWorkspaceId(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
@@ -56,12 +35,6 @@ bool IsWorkspaceId(std::string_view s) {
     if (!ok) return false;
   }
   return true;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(out, sizeof out);
 }
 
 FileBlobStore::FileBlobStore(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
@@ -144,20 +117,17 @@ Status FileBlobStore::TruncateUpload(const std::string& ws, const std::string& h
 }
 
 Result<std::string> FileBlobStore::HashUpload(const std::string& path) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
+  Sha256 sha;
   uint64_t offset = 0;
   for (;;) {
     std::string error;
     std::optional<std::string> piece = env_->ReadFileRange(path, offset, kHashPiece, &error);
     if (!piece) return Status::IoError(error);
     if (piece->empty()) break;
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(piece->data()), piece->size());
+    sha.Update(*piece);
     offset += piece->size();
   }
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, out);
-  return Hex(out, sizeof out);
+  return sha.FinishHex();
 }
 
 Result<bool> FileBlobStore::CompleteUpload(const std::string& ws, const std::string& hash) {

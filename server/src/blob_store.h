@@ -30,17 +30,19 @@
 #include <string_view>
 #include <vector>
 
+#include "ccfield/core/blob_files.h"
 #include "ccfield/core/status.h"
 #include "ccfield/platform/env.h"
 
 namespace ccfield::server {
 
-// Whether `s` is a blob name: 64 lowercase hex digits.
-bool IsBlobHash(std::string_view s);
+// Blob names and SHA-256: IsBlobHash, Sha256Hex, Sha256 (ccfield/core/blob_files.h).
+using ccfield::IsBlobHash;
+using ccfield::Sha256;
+using ccfield::Sha256Hex;
+
 // Whether `s` may be a workspace id: 1..64 of [0-9a-zA-Z-] (uuids).
 bool IsWorkspaceId(std::string_view s);
-// Lowercase hex SHA-256 of `data` (libsodium).
-std::string Sha256Hex(std::string_view data);
 
 // A partial upload the store holds.
 struct StoredUpload {
