@@ -27,6 +27,8 @@ gui='SDL|imgui|GL/|backends/'
 net='curl/|httplib'
 # core: the domain and the device store. Knows no window, no network, no sync, no server.
 forbid core -- "$gui|$net|ccfield/sync/|ccfield/server/|app/|views/|cli/" "core/ includes a window, network, sync, server or UI header"
+# media: the photo codec (libjpeg, libpng, libexif). Uses core's Status only: no window, network, sync, server or UI.
+forbid media -- "$gui|$net|ccfield/sync/|ccfield/server/|app/|views/|cli/" "media/ includes a window, network, sync, server or UI header"
 # platform (apart from its SDL window) sits below everything.
 forbid platform/include platform/src -- "$gui|$net|ccfield/core/|ccfield/sync/|ccfield/server/" "platform/ includes a layer above it"
 # sync's protocol and merge are shared by client and server: no transport, no window.

@@ -8,6 +8,8 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   # core
   libsqlite3-dev nlohmann-json3-dev
+  # photos (media/: decode, shrink and re-encode JPEG/PNG, read EXIF)
+  libexif-dev libjpeg62-turbo-dev libpng-dev
   # sync client and server
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
   # command-line parsing (ccfield, ccfield-server and its admin commands)
