@@ -1,5 +1,7 @@
 #include "ccfield/media/photo_attach.h"
 
+#include <cmath>
+
 #include "ccfield/core/blob_files.h"
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
@@ -33,8 +35,10 @@ std::optional<std::string> TakenAt(const PhotoMeta& meta, Env* env) {
 // The position of the photo: its own GPS, else the visit's.
 void SetPosition(const PhotoMeta& meta, const Record& parent, NewPhoto* p) {
   if (meta.lat && meta.lon) {
-    p->lat = meta.lat;
-    p->lon = meta.lon;
+    // EXIF's degree/minute/second fractions give binary noise past the 7th
+    // decimal (1 cm): keep what the receiver measured.
+    p->lat = std::round(*meta.lat * 1e7) / 1e7;
+    p->lon = std::round(*meta.lon * 1e7) / 1e7;
     p->position_source = "exif";
     return;
   }

@@ -150,9 +150,12 @@ void AddGpsCoordinate(ExifData* data, int value_tag, int ref_tag, double degrees
   const ExifByteOrder order = exif_data_get_byte_order(data);
   AddAscii(data, EXIF_IFD_GPS, ExifTag(ref_tag), std::string(1, degrees < 0 ? negative : positive));
   ExifEntry* e = AddEntry(data, EXIF_IFD_GPS, ExifTag(value_tag), EXIF_FORMAT_RATIONAL, 3);
-  double a = std::fabs(degrees);
-  uint32_t deg = uint32_t(a), min = uint32_t((a - deg) * 60);
-  uint32_t sec_e4 = uint32_t(std::llround(((a - deg) * 60 - min) * 60 * 10000));
+  // Rounded once, in ten-thousandths of a second, then split: 6.8° is 6°48'0",
+  // never 6°47'60" (which a reader rightly refuses).
+  const uint64_t total_e4 = uint64_t(std::llround(std::fabs(degrees) * 3600 * 10000));
+  const uint32_t deg = uint32_t(total_e4 / (3600 * 10000));
+  const uint32_t min = uint32_t(total_e4 / (60 * 10000) % 60);
+  const uint32_t sec_e4 = uint32_t(total_e4 % (60 * 10000));
   exif_set_rational(e->data, order, ExifRational{deg, 1});
   exif_set_rational(e->data + 8, order, ExifRational{min, 1});
   exif_set_rational(e->data + 16, order, ExifRational{sec_e4, 10000});

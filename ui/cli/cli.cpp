@@ -27,6 +27,9 @@ Commands:
   forms [FORM@VERSION]       list visit forms, or show one form's fields
   site add|edit|delete|restore|show|kinds ...   the places visited (ccfield site --help)
   visit add|edit|delete|restore ...   record site visits (ccfield visit --help)
+  visit attach ID FILE... [--caption T]   attach photos (JPEG or PNG); site attach too
+  photos ID                  the photos of a visit or a site, with their state
+  photo export|caption|delete|restore|download|send|settings|usage ...   (ccfield photo --help)
   list visits|sites|projects|practices|workspaces|members|contacts [filters]
   show ID                    show one record (ID or its first 6+ characters)
   search TEXT                full-text search over visits, sites, projects, practices
@@ -316,6 +319,7 @@ int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::
       {"history", CmdHistory}, {"export", CmdExport}, {"import", CmdImport},
       {"login", CmdLogin},   {"sync", CmdSync},     {"status", CmdStatus}, {"conflicts", CmdConflicts},
       {"resolve", CmdResolve}, {"site", CmdSite},   {"refused", CmdRefused}, {"logout", CmdLogout},
+      {"photos", CmdPhotos},   {"photo", CmdPhoto},
   };
   for (const Entry& e : kCommands) {
     if (cmd != e.name) continue;

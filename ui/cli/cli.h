@@ -67,6 +67,13 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args);
 int CmdResolve(Context& ctx, const std::vector<std::string>& args);
 int CmdRefused(Context& ctx, const std::vector<std::string>& args);
 int CmdLogout(Context& ctx, const std::vector<std::string>& args);
+int CmdPhotos(Context& ctx, const std::vector<std::string>& args);
+int CmdPhoto(Context& ctx, const std::vector<std::string>& args);
+// Attaches each file to the visit or site (`visit attach`, `site attach`):
+// a file that is not a usable photo is named with the reason and the others
+// still attach. kExitInvalid when one was refused.
+int AttachPhotos(Context& ctx, Store* store, RecordType parent_type, const std::string& parent_id,
+                 const std::vector<std::string>& files, const std::string& caption);
 
 // How many positional words a command takes: outside [min, max] the command
 // line is refused with `wrong` and the usage.

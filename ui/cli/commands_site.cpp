@@ -21,6 +21,7 @@ constexpr const char* kSiteHelp = R"(Usage:
   ccfield site delete ID        (can be undone with restore)
   ccfield site restore ID
   ccfield site show ID
+  ccfield site attach ID FILE... [--caption TEXT]   attach photos of the place itself
   ccfield site kinds            the kinds of site, with their labels in --lang
 
 Options for add and edit:
@@ -207,8 +208,9 @@ int CmdSite(Context& ctx, const std::vector<std::string>& args) {
                                   {"near-visit", true},
                                   {"position-from-last-visit", false},
                                   {"workspace", true},
-                                  {"clear", true, true}},
-                                 {1, SIZE_MAX, "say add, edit, delete, restore, show or kinds"}};
+                                  {"clear", true, true},
+                                  {"caption", true}},
+                                 {1, SIZE_MAX, "say add, edit, delete, restore, show, attach or kinds"}};
   int code;
   std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
@@ -297,9 +299,16 @@ int CmdSite(Context& ctx, const std::vector<std::string>& args) {
     return PrintSite(ctx, store, id, is_add ? "Saved" : (r->changed_fields ? "Changed" : "No change to"), similar,
                      note);
   }
-  if (pos.size() != 2) return Usage(ctx, "site " + verb + " needs the site id", kSiteHelp);
+  if (pos.size() < 2 || (pos.size() != 2 && verb != "attach")) {
+    return Usage(ctx, "site " + verb + " needs the site id", kSiteHelp);
+  }
   Result<Record> site = FindTyped(store, pos[1], RecordType::kSite);
   if (!site.ok()) return Fail(ctx, site.status());
+  if (verb == "attach") {
+    if (pos.size() < 3) return Usage(ctx, "site attach needs the site id and one or more photo files", kSiteHelp);
+    return AttachPhotos(ctx, store, RecordType::kSite, site->id, {pos.begin() + 2, pos.end()},
+                        a->Get("caption").value_or(""));
+  }
   if (verb == "show") return CmdShow(ctx, {site->id});
   if (verb == "delete" || verb == "restore") {
     Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kSite, site->id})

@@ -22,6 +22,7 @@ constexpr const char* kVisitHelp = R"(Usage:
   ccfield visit edit ID [options]
   ccfield visit delete ID        (can be undone with restore)
   ccfield visit restore ID
+  ccfield visit attach ID FILE... [--caption TEXT]   attach photos (JPEG, PNG)
 
 Options for add and edit:
   --site ID             the site visited (ID or first 6+ characters)
@@ -211,8 +212,8 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
        {"language", true},      {"answer", true, true}, {"answers-json", true}, {"gps", true},
        {"gps-source", true},    {"weather", true},      {"condition", true},    {"follow-up", true},
        {"no-follow-up", false}, {"due", true},          {"action", true},       {"inspector", true},
-       {"sdg", true},           {"clear", true, true}},
-      {1, SIZE_MAX, "say add, edit, delete or restore"}};
+       {"sdg", true},           {"clear", true, true},  {"caption", true}},
+      {1, SIZE_MAX, "say add, edit, delete, restore or attach"}};
   int code;
   std::optional<Args> a = ParseCommand(ctx, args, kSpec, &code);
   if (!a) return code;
@@ -242,7 +243,9 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not saved"));
     return Print(ctx, store, id, "Saved", true);
   }
-  if (pos.size() != 2) return Usage(ctx, "visit " + verb + " needs the visit id", kVisitHelp);
+  if (pos.size() < 2 || (pos.size() != 2 && verb != "attach")) {
+    return Usage(ctx, "visit " + verb + " needs the visit id", kVisitHelp);
+  }
   Result<Record> visit = FindTyped(store, pos[1], RecordType::kVisit);
   if (!visit.ok()) return Fail(ctx, visit.status());
   const std::string& id = visit->id;
@@ -258,6 +261,11 @@ int CmdVisit(Context& ctx, const std::vector<std::string>& args) {
     if (!r.ok()) return Fail(ctx, r.status().WithContext("visit not changed"));
     return Print(ctx, store, id, r->changed_fields ? "Changed" : "No change to",
                  fields->contains("gps_lat") || fields->contains("site_id"));
+  }
+  if (verb == "attach") {
+    if (pos.size() < 3) return Usage(ctx, "visit attach needs the visit id and one or more photo files", kVisitHelp);
+    return AttachPhotos(ctx, store, RecordType::kVisit, id, {pos.begin() + 2, pos.end()},
+                        a->Get("caption").value_or(""));
   }
   if (verb == "delete" || verb == "restore") {
     Op op = verb == "delete" ? Op(DeleteRecord{RecordType::kVisit, id}) : Op(RestoreRecord{RecordType::kVisit, id});
