@@ -14,6 +14,9 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
   # command-line parsing (ccfield, ccfield-server and its admin commands)
   libcli11-dev
+  # whether the link is metered (photo sync on paid mobile data): NetworkManager's
+  # Metered property over the system D-Bus (platform/src/network_info_dbus.cpp)
+  libdbus-1-dev
   # UI: Dear ImGui 1.86 (+ stb) on SDL2, bidi shaping, fonts (DejaVu: Latin,
   # Cyrillic, Georgian, Armenian, Arabic; Noto: Ethiopic). ImGui's OpenGL3
   # backend loads libGL.so.1 at run time; Mesa's DRI drivers give llvmpipe
@@ -24,8 +27,8 @@ PACKAGES=(
   # client connections in its event loop so that they never pin a server worker.
   # The tests and the attack bench start their own nginx on loopback.
   nginx-light
-  # tests
-  doctest-dev
+  # tests (dbus-daemon: a private bus for tests/platform/network_info_test.cpp)
+  doctest-dev dbus-daemon
   # window and UI tests: a private X server per test (tests/window/with_xvfb.sh)
   xvfb xauth
 )
