@@ -238,7 +238,7 @@ Status PhotoStore::SendNow(const std::string& photo_id) {
 
 Result<std::vector<BlobTransfer>> PhotoStore::Waiting(TransferDirection direction, int limit) {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
-      "SELECT hash, workspace_id, kind, size, done, wanted, coalesce(error, '') FROM blob_transfers t "
+      "SELECT hash, workspace_id, kind, size, done, wanted, coalesce(error, ''), queued_ms FROM blob_transfers t "
       "WHERE direction = ? AND state = 'waiting' AND EXISTS (SELECT 1 FROM photos p WHERE (p.blob = t.hash OR "
       "p.thumb = t.hash) AND p.workspace_id = t.workspace_id AND p.deleted = 0) "
       "ORDER BY wanted DESC, kind = 'full', queued_ms, hash LIMIT ?"));
@@ -253,6 +253,7 @@ Result<std::vector<BlobTransfer>> PhotoStore::Waiting(TransferDirection directio
     t.done = r.Int(4);
     t.wanted = r.Int(5) != 0;
     t.error = r.Text(6);
+    t.queued_ms = r.Int(7);
     return t;
   });
 }

@@ -83,10 +83,12 @@ namespace {
 // byte counts are in the right range (the in-process link sends none).
 constexpr size_t kHeaderBytes = 200;
 
-server::ApiHandlerOptions HandlerOptions(server::AuthOptions auth, server::SyncServiceOptions sync) {
+server::ApiHandlerOptions HandlerOptions(server::AuthOptions auth, server::SyncServiceOptions sync,
+                                         server::BlobApiOptions blobs) {
   server::ApiHandlerOptions o;
   o.auth = auth;
   o.sync = sync;
+  o.blobs = std::move(blobs);
   return o;
 }
 
@@ -99,8 +101,8 @@ server::AuthOptions InProcessServer::TestAuthOptions() {
 }
 
 InProcessServer::InProcessServer(server::ServerStorage* storage, Env* env, server::AuthOptions auth,
-                                 server::SyncServiceOptions sync)
-    : handler_(storage, env, HandlerOptions(auth, sync)) {}
+                                 server::SyncServiceOptions sync, server::BlobApiOptions blobs)
+    : handler_(storage, env, HandlerOptions(auth, sync, std::move(blobs))) {}
 
 int64_t InProcessServer::handled() const {
   std::lock_guard<std::mutex> lock(count_mu_);
@@ -148,6 +150,47 @@ Result<sync::HttpResult> InProcessTransport::Post(const std::string& path, const
 }
 
 Result<sync::HttpResult> InProcessTransport::Get(const std::string& path) { return Send("GET", path, "", ""); }
+
+Result<sync::HttpResult> InProcessTransport::Send(const sync::HttpRequest& request) {
+  if (cancel_ && cancel_->load()) return Status::Unavailable("sync was stopped");
+  const LinkFault fault = faults_ ? faults_->Next() : LinkFault::kNone;
+  if (fault == LinkFault::kFailBeforeDelivery) {
+    return Status::Unavailable("cannot reach the server (injected: the request was never delivered)");
+  }
+  server::ApiRequest req;
+  req.method = request.method;
+  const size_t q = request.path.find('?');
+  req.path = request.path.substr(0, q);
+  if (q != std::string::npos) req.query = request.path.substr(q + 1);
+  req.peer = "127.0.0.1";
+  if (request.method == "PUT") req.headers.emplace_back("Content-Type", "application/octet-stream");
+  if (!request.bearer_token.empty()) req.headers.emplace_back("Authorization", "Bearer " + request.bearer_token);
+  for (const auto& h : request.headers) req.headers.push_back(h);
+  req.body = request.body;
+  server::ApiResponse res = server_->Handle(req);
+  if (fault == LinkFault::kDuplicate) res = server_->Handle(req);
+  if (fault == LinkFault::kLoseResponse) {
+    return Status::Unavailable("the connection to the server was lost (injected: the server handled the request, "
+                               "its answer was dropped)");
+  }
+  sync::HttpResult r;
+  r.status = res.status;
+  r.content_range = res.Header("Content-Range");
+  r.content_length = static_cast<int64_t>(res.body.size());
+  const std::string retry_after = res.Header("Retry-After");
+  if (!retry_after.empty()) r.retry_after_seconds = std::stoll(retry_after);
+  r.bytes_up = request.body.size() + request.path.size() + kHeaderBytes;
+  r.bytes_down = res.body.size() + kHeaderBytes;
+  if (request.sink && res.status >= 200 && res.status < 300) {
+    constexpr size_t kPiece = 16 << 10;
+    for (size_t at = 0; at < res.body.size(); at += kPiece) {
+      CCF_RETURN_IF_ERROR(request.sink(r, std::string_view(res.body).substr(at, kPiece)));
+    }
+  } else {
+    r.body = std::move(res.body);
+  }
+  return r;
+}
 
 Result<sync::HttpResult> InProcessTransport::Send(const std::string& method, const std::string& path,
                                                   const std::string& body, const std::string& bearer_token) {

@@ -19,6 +19,7 @@
 //                        drops while the answer is on its way.
 //   kFailBeforeDelivery  the client gets kUnavailable; the server never sees
 //                        the request.
+// Photo blob requests (Transport::Send) go the same way, with the same faults.
 // Faults are planned explicitly (Arm) or drawn from a seeded generator
 // (SetRandom); the same seed and the same calls give the same faults.
 
@@ -82,8 +83,9 @@ class InProcessServer {
  public:
   // `storage` and `env` must outlive the server. The default AuthOptions
   // use the cheapest password hashing (tests only).
+  // `blobs.dir` empty: no photo blob endpoints (protocol 1).
   InProcessServer(server::ServerStorage* storage, Env* env, server::AuthOptions auth = TestAuthOptions(),
-                  server::SyncServiceOptions sync = {});
+                  server::SyncServiceOptions sync = {}, server::BlobApiOptions blobs = {});
   InProcessServer(const InProcessServer&) = delete;
   InProcessServer& operator=(const InProcessServer&) = delete;
 
@@ -124,6 +126,11 @@ class InProcessTransport final : public sync::Transport {
   Result<sync::HttpResult> Post(const std::string& path, const std::string& json_body,
                                 const std::string& bearer_token) override;
   Result<sync::HttpResult> Get(const std::string& path) override;
+  // A blob request: the path's query goes to ApiRequest::query, the body
+  // as it is (PUT: application/octet-stream); a 2xx answer's body reaches
+  // request.sink in pieces of 16 KiB, as from a socket. Faults as for Post
+  // (kLoseResponse: the server handled it, no byte of the answer arrives).
+  Result<sync::HttpResult> Send(const sync::HttpRequest& request) override;
 
  private:
   Result<sync::HttpResult> Send(const std::string& method, const std::string& path, const std::string& body,

@@ -187,6 +187,41 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
   return f;
 }
 
+BlobFailure BlobHttpFailure(int http_status, std::string_view body) {
+  const ErrorBody e = ReadErrorBody(body);
+  BlobFailure f;
+  f.code = e.code;
+  if (Result<nlohmann::json> j = ParseJsonText(body); j.ok() && j->is_object()) {
+    auto it = j->find("offset");
+    if (it != j->end() && it->is_number_integer() && it->get<int64_t>() >= 0) f.offset = it->get<int64_t>();
+  }
+  const std::string said = e.message.empty() ? Http(http_status) : ": " + e.message;
+  if (http_status == 409 && f.offset) {
+    f.verdict = BlobVerdict::kOffset;
+    f.status = Status::Conflict("the server holds another part of this photo" + said);
+  } else if (http_status == 422 && e.code == "chunk_mismatch") {
+    f.verdict = BlobVerdict::kResend;
+    f.status = Status::Unavailable("a part of the photo arrived damaged" + said);
+  } else if (http_status == 422) {
+    f.verdict = BlobVerdict::kRestart;
+    f.status = Status::Unavailable("the server found the photo's bytes do not match its name" + said);
+  } else if (http_status == 404) {
+    f.verdict = BlobVerdict::kNotFound;
+    f.status = Status::NotFound("not on the server (yet)");
+  } else if (http_status == 401) {
+    f.verdict = BlobVerdict::kLogInAgain;
+    f.status = HttpFailure(http_status, body, std::nullopt).status;
+  } else if (http_status == 408 || http_status == 429 || http_status >= 500) {
+    f.verdict = BlobVerdict::kRetryLater;
+    f.status = Status::Unavailable("the server cannot take photos now" + said + "; they will be sent later");
+  } else {
+    // 400, 403, 413 (blob_quota, too_large), 415: this request cannot succeed as it is.
+    f.verdict = BlobVerdict::kRefused;
+    f.status = Status::Denied(e.message.empty() ? "the server refused this photo" + Http(http_status) : e.message);
+  }
+  return f;
+}
+
 SyncFailure LoginHttpFailure(int http_status, std::string_view body, std::optional<int64_t> retry_after_seconds) {
   if (http_status == 403) {
     // Refusals that are not a wrong password must not read as one.

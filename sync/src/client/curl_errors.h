@@ -38,6 +38,29 @@ SyncFailure LoginHttpFailure(int http_status, std::string_view body, std::option
 // from the transport, the store or the codec).
 SyncAction ActionForStatus(const Status& status);
 
+// What the photo queue does with a blob endpoint's answer other than
+// 200/206 (docs/sync-protocol.md, "Photos: blobs").
+enum class BlobVerdict {
+  kRefused,     // for good (quota, forbidden, too large, malformed): shown, not retried
+  kOffset,      // 409 offset_mismatch: go on from `offset`
+  kResend,      // 422 chunk_mismatch: send the same chunk again
+  kRestart,     // 422 hash_mismatch: the server threw the upload away (offset 0)
+  kNotFound,    // 404: not on the server (yet), or a server without blobs
+  kLogInAgain,  // 401: the record sync deals with the login
+  kRetryLater,  // 5xx, 429, 408, unreadable: keep the offset, stop this run
+};
+
+struct BlobFailure {
+  BlobVerdict verdict = BlobVerdict::kRetryLater;
+  std::string code;               // the server's error code ("blob_quota"), "" when none
+  Status status;                  // plain words (the server's own for refusals)
+  std::optional<int64_t> offset;  // where the upload stands, when the body says
+};
+
+// Maps a blob endpoint's non-2xx answer. `body` may hold {"error": {"code",
+// "message"}, "offset": n}.
+BlobFailure BlobHttpFailure(int http_status, std::string_view body);
+
 // "2026-11-26" for a wall-clock time in ms since the epoch (UTC).
 std::string UtcDate(int64_t wall_millis);
 

@@ -89,6 +89,30 @@ Result<std::string> CheckServerUrl(const std::string& url_in) {
   return Status::Invalid("the server address must start with https://: " + url);
 }
 
+namespace {
+
+// A header field's value when `line` is "name: value\r\n" (any case), else nullopt.
+std::optional<std::string_view> HeaderValue(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return std::nullopt;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+      return std::nullopt;
+  }
+  std::string_view v = line.substr(name.size() + 1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+  return v;
+}
+
+std::optional<int64_t> ParseCount(std::string_view v) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end == v.data() || n < 0) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
 struct CurlTransport::Impl {
   TransportConfig config;
   std::string base_url;
@@ -96,8 +120,11 @@ struct CurlTransport::Impl {
   char error[CURL_ERROR_SIZE] = {};
   // Per request:
   std::string body;
+  size_t body_bytes = 0;  // received, whether kept in `body` or given to the sink
   bool too_large = false;
-  std::optional<int64_t> retry_after;
+  HttpResult head;  // status and headers as parsed so far
+  const BodySink* sink = nullptr;
+  Status sink_status;
 
   ~Impl() {
     if (curl) curl_easy_cleanup(curl);
@@ -106,9 +133,14 @@ struct CurlTransport::Impl {
   static size_t OnWrite(char* data, size_t size, size_t n, void* self_ptr) {
     auto* self = static_cast<Impl*>(self_ptr);
     const size_t bytes = size * n;
-    if (self->body.size() + bytes > self->config.max_response_bytes) {
+    if (self->body_bytes + bytes > self->config.max_response_bytes) {
       self->too_large = true;
       return 0;  // fails the transfer with CURLE_WRITE_ERROR
+    }
+    self->body_bytes += bytes;
+    if (self->sink && *self->sink && self->head.status >= 200 && self->head.status < 300) {
+      self->sink_status = (*self->sink)(self->head, std::string_view(data, bytes));
+      return self->sink_status.ok() ? bytes : 0;
     }
     self->body.append(data, bytes);
     return bytes;
@@ -118,14 +150,18 @@ struct CurlTransport::Impl {
     auto* self = static_cast<Impl*>(self_ptr);
     const size_t bytes = size * n;
     std::string_view line(data, bytes);
-    if (line.starts_with("HTTP/")) self->retry_after.reset();  // a new response (after 100 Continue)
-    constexpr std::string_view kRetry = "retry-after:";
-    if (line.size() > kRetry.size() && Lower(std::string(line.substr(0, kRetry.size()))) == kRetry) {
-      std::string_view v = line.substr(kRetry.size());
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      int64_t seconds = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-      if (ec == std::errc() && end != v.data() && seconds >= 0) self->retry_after = seconds;
+    if (line.starts_with("HTTP/")) {  // a new response (after 100 Continue)
+      self->head = HttpResult{};
+      const size_t sp = line.find(' ');
+      if (sp != std::string_view::npos) {
+        if (auto code = ParseCount(line.substr(sp + 1, 3))) self->head.status = static_cast<int>(*code);
+      }
+    } else if (auto v = HeaderValue(line, "retry-after")) {
+      self->head.retry_after_seconds = ParseCount(*v);
+    } else if (auto v = HeaderValue(line, "content-range")) {
+      self->head.content_range = std::string(*v);
+    } else if (auto v = HeaderValue(line, "content-length")) {
+      self->head.content_length = ParseCount(*v);
     }
     return bytes;
   }
@@ -166,22 +202,29 @@ struct CurlTransport::Impl {
     return Status::Ok();
   }
 
-  Result<HttpResult> Perform(const std::string& path, const std::string* json_body, const std::string& token) {
+  // One request: `json_body` (POST, gzipped when large) or `request`'s
+  // binary body (PUT) or none (GET). `binary`: a blob request (Send).
+  Result<HttpResult> Perform(const HttpRequest& request, const std::string* json_body, bool binary) {
     const int64_t now_ms = config.env ? config.env->WallMillis() : 0;
     if (config.cancel && config.cancel->load()) return internal::CurlStatus(CURLE_ABORTED_BY_CALLBACK, "", now_ms);
     body.clear();
+    body_bytes = 0;
     too_large = false;
-    retry_after.reset();
+    head = HttpResult{};
+    sink = request.sink ? &request.sink : nullptr;
+    sink_status = Status::Ok();
     error[0] = '\0';
 
     std::string payload;
     curl_slist* headers = nullptr;
     auto add = [&](const std::string& h) { headers = curl_slist_append(headers, h.c_str()); };
-    add("Accept: application/json");
+    add(binary ? "Accept: */*" : "Accept: application/json");
     add("Expect:");  // no 100-continue round trip: it costs a second on 2G
-    if (!token.empty()) add("Authorization: Bearer " + token);
-    const std::string url = base_url + path;
+    if (!request.bearer_token.empty()) add("Authorization: Bearer " + request.bearer_token);
+    for (const auto& [name, value] : request.headers) add(name + ": " + value);
+    const std::string url = base_url + request.path;
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    const bool put = request.method == "PUT";
     if (json_body) {
       add("Content-Type: application/json");
       if (json_body->size() > config.gzip_min_bytes) {
@@ -190,9 +233,15 @@ struct CurlTransport::Impl {
       } else {
         payload = *json_body;
       }
+    } else if (put) {
+      add("Content-Type: application/octet-stream");
+    }
+    const std::string& sent = json_body ? payload : request.body;
+    if (json_body || put) {
       curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, sent.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(sent.size()));
+      if (put) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
     } else {
       curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     }
@@ -201,10 +250,18 @@ struct CurlTransport::Impl {
     // Nothing below may point into this call's buffers once it returns.
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, static_cast<char*>(nullptr));
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, static_cast<char*>(nullptr));
     curl_slist_free_all(headers);
+    sink = nullptr;
+    if (rc == CURLE_WRITE_ERROR && !sink_status.ok()) return sink_status;
     if (rc != CURLE_OK) return internal::CurlStatus(rc, error, now_ms);
 
-    HttpResult r;
+    return Collect(sent.size());
+  }
+
+  // The answer of the request just performed, with its byte counts.
+  HttpResult Collect(size_t sent_size) {
+    HttpResult r = std::move(head);
     long status = 0, request_size = 0, header_size = 0;
     curl_off_t up = 0, down = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -218,9 +275,8 @@ struct CurlTransport::Impl {
     // sent it in the same write (small bodies); a large body is counted by
     // SIZE_UPLOAD alone. Headers are far smaller than a body sent apart.
     const size_t req = static_cast<size_t>(request_size);
-    r.bytes_up = req > payload.size() ? req : req + static_cast<size_t>(up);
+    r.bytes_up = req > sent_size ? req : req + static_cast<size_t>(up);
     r.bytes_down = static_cast<size_t>(header_size) + static_cast<size_t>(down);
-    r.retry_after_seconds = retry_after;
     return r;
   }
 };
@@ -240,10 +296,25 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportConf
 
 Result<HttpResult> CurlTransport::Post(const std::string& path, const std::string& json_body,
                                        const std::string& bearer_token) {
-  return impl_->Perform(path, &json_body, bearer_token);
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path;
+  request.bearer_token = bearer_token;
+  return impl_->Perform(request, &json_body, false);
 }
 
-Result<HttpResult> CurlTransport::Get(const std::string& path) { return impl_->Perform(path, nullptr, ""); }
+Result<HttpResult> CurlTransport::Get(const std::string& path) {
+  HttpRequest request;
+  request.path = path;
+  return impl_->Perform(request, nullptr, false);
+}
+
+Result<HttpResult> CurlTransport::Send(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "PUT") {
+    return Status::Invalid("the transport sends GET or PUT requests with binary bodies, not " + request.method);
+  }
+  return impl_->Perform(request, nullptr, true);
+}
 
 TransportFactory CurlTransportFactory() {
   return [](const TransportConfig& config) -> Result<std::unique_ptr<Transport>> {

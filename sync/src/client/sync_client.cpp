@@ -6,6 +6,7 @@
 #include "ccfield/sync/client.h"
 #include "client_context.h"
 #include "curl_errors.h"
+#include "photo_queue.h"
 
 namespace ccfield::sync {
 
@@ -92,6 +93,35 @@ void CountAnswer(SyncReport* report, const SyncBatch& batch) {
   for (const FieldConflict& c : batch.conflicts) report->conflicts += c.resolved ? 0 : 1;
 }
 
+// Photo runs that stop for records, per sync; after that the photos go on
+// without stopping (records still go first in the next sync).
+constexpr int kMaxPhotoYields = 20;
+
+void AddPhotoFigures(SyncReport* r, const PhotoRunReport& p) {
+  r->photo_requests += p.requests;
+  r->photos_up += p.blobs_up;
+  r->photos_down += p.blobs_down;
+  r->photo_bytes_up += p.bytes_up;
+  r->photo_bytes_down += p.bytes_down;
+  r->photos_refused += p.refused;
+  r->photos_not_found += p.not_found;
+  r->photos_held = p.held;  // as the last run saw them
+  r->photo_hold = p.hold;
+  r->photo_hold_reason = p.hold_reason;
+}
+
+// The record figures of a sync that went again after the photos yielded.
+void AddRecordFigures(SyncReport* r, const SyncReport& more) {
+  r->requests += more.requests;
+  r->bytes_up += more.bytes_up;
+  r->bytes_down += more.bytes_down;
+  r->pushed += more.pushed;
+  r->rejected += more.rejected;
+  r->received += more.received;
+  r->conflicts += more.conflicts;
+  r->complete = r->complete && more.complete;
+}
+
 }  // namespace
 
 SyncClient::SyncClient(Env* env, std::string store_path, SyncClientOptions options)
@@ -100,6 +130,7 @@ SyncClient::SyncClient(Env* env, std::string store_path, SyncClientOptions optio
   options_.push_batch = std::clamp(options_.push_batch, 1, static_cast<int>(kMaxChangesPerRequest));
   options_.pull_limit = std::clamp(options_.pull_limit, 1, kMaxPullLimit);
   options_.max_round_trips = std::max(options_.max_round_trips, 1);
+  photo_queue_ = std::make_unique<PhotoQueue>(env_);
 }
 
 SyncClient::~SyncClient() { Stop(); }
@@ -185,8 +216,55 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
   return Done(report);
 }
 
+bool SyncClient::RecordsWaiting(Context* ctx) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (requested_) {
+      requested_ = false;  // answered now: the records go at once
+      return true;
+    }
+  }
+  Result<std::vector<ChangeEntry>> pending = ctx->store->replica().PendingChanges(1);
+  return pending.ok() && !pending->empty();
+}
+
+SyncOutcome SyncClient::RunRecordsThenPhotos(Context* ctx) {
+  auto records = [&] {
+    SyncOutcome o = RunSyncRounds(ctx);
+    // Data use per month (the settings screen); a failed count loses only figures.
+    ccfield::Status used = ctx->store->photos().AddUsage(UsageKind::kRecords, static_cast<int64_t>(o.report.bytes_up),
+                                                         static_cast<int64_t>(o.report.bytes_down));
+    if (!used.ok()) env_->Log(LogLevel::kWarning, "cannot count the data used: " + used.ToString());
+    return o;
+  };
+  SyncOutcome out = records();
+  if (!out.status.ok() || !options_.photos) return out;
+  Result<SyncSettings> settings = ctx->store->replica().GetSyncSettings();
+  if (!settings.ok()) return Failed(out.report, internal::ActionForStatus(settings.status()), settings.status());
+  Result<Transport*> transport = ctx->TransportFor(options_, env_, settings->server_url, settings->ca_file);
+  if (!transport.ok()) return Failed(out.report, SyncAction::kStop, transport.status());
+  PhotoRunOptions po;
+  po.link = options_.link_metered ? options_.link_metered() : LinkMetered::kUnknown;
+  po.should_yield = [&] { return out.report.photo_yields < kMaxPhotoYields && RecordsWaiting(ctx); };
+  while (true) {
+    PhotoRunReport run;
+    SyncAction action = SyncAction::kRetryLater;
+    ccfield::Status st = photo_queue_->Run(ctx->store.get(), *transport, *settings, po, &run, &action);
+    AddPhotoFigures(&out.report, run);
+    if (!st.ok()) return Failed(out.report, action, st.WithContext("photos"));
+    if (!run.yielded) return out;
+    ++out.report.photo_yields;
+    SyncOutcome more = records();
+    AddRecordFigures(&out.report, more.report);
+    if (!more.status.ok()) {
+      more.report = out.report;
+      return more;
+    }
+  }
+}
+
 SyncOutcome SyncClient::RunSync(Context* ctx) {
-  SyncOutcome out = RunSyncRounds(ctx);
+  SyncOutcome out = RunRecordsThenPhotos(ctx);
   if (out.status.ok()) {
     // After the round trips: the server has refused what was unsent in a
     // workspace the user left, so only resolved copies are removed.
@@ -229,6 +307,7 @@ SyncOutcome SyncClient::Sync() {
     state_.next_retry_ms = live.next_retry_ms;
     state_.failures = live.failures;
     state_.blocked_action = out.status.ok() ? std::nullopt : std::optional<SyncAction>(out.action);
+    NotePhotoHold(out.report);
   }
   return out;
 }
@@ -295,10 +374,19 @@ void SyncClient::TakeCounts(SyncStatus fresh, bool synced) {
   state_.rejected = fresh.rejected;
   state_.open_conflicts = fresh.open_conflicts;
   state_.last_ok = fresh.last_ok;
+  state_.photos_up = fresh.photos_up;
+  state_.photos_down = fresh.photos_down;
   if (!synced) state_.blocked_by = fresh.blocked_by;  // as saved, e.g. by another process
 }
 
+void SyncClient::NotePhotoHold(const SyncReport& report) {
+  if (!options_.photos) return;  // nothing learnt
+  state_.photo_hold = report.photo_hold;
+  state_.photo_hold_reason = report.photo_hold_reason;
+}
+
 std::optional<int64_t> SyncClient::NoteOutcome(const SyncOutcome& out, Backoff* backoff) {
+  NotePhotoHold(out.report);
   if (out.status.ok()) {
     backoff->Reset();
     state_.failures = 0;

@@ -18,6 +18,8 @@ Result<SyncStatus> ReadSyncStatus(Store* store) {
   }
   s.last_ok = settings.last_ok;
   s.blocked_by = settings.last_error;
+  CCF_ASSIGN_OR_RETURN(s.photos_up, store->photos().CountWaiting(TransferDirection::kUp));
+  CCF_ASSIGN_OR_RETURN(s.photos_down, store->photos().CountWaiting(TransferDirection::kDown));
   return s;
 }
 
@@ -37,6 +39,8 @@ std::string StatusSentence(const SyncStatus& s) {
     out += s.rejected == 1 ? ", 1 change refused by the server"
                            : ", " + std::to_string(s.rejected) + " changes refused by the server";
   }
+  const std::string photos = PhotosWaitingPhrase(s.photos_up, s.photos_down, s.photo_hold, s.photo_hold_reason);
+  if (!photos.empty()) out += ", " + photos;
   out += s.last_ok.empty() ? ", never synced" : ", last successful sync at " + FormatSyncTime(s.last_ok);
   if (!s.logged_in) {
     out += ", not logged in to a server";

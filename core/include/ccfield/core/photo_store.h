@@ -71,6 +71,7 @@ struct BlobTransfer {
   int64_t done = 0;
   bool wanted = false;  // a person asked for it
   std::string error;    // the last failure, "" when none
+  int64_t queued_ms = 0;  // device wall clock when it was queued (Waiting fills it)
 };
 
 // What a photo strip shows for one photo.

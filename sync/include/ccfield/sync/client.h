@@ -10,7 +10,8 @@
 //
 // Stages, each in its own file: transport.h (HTTP), protocol.h (wire codec),
 // SyncReplica::ApplySyncBatch (apply), backoff.h (when to retry), sync_error.h
-// (what a failure means).
+// (what a failure means). After the records, the photo queue moves blobs
+// (src/client/photo_queue.h, photo_budget.h), yielding to records.
 //
 // Threads: SyncClient opens its own Store connections (one per thread that
 // uses it), never the caller's. SyncNow and Login run on the calling thread
@@ -31,6 +32,7 @@
 #include "ccfield/core/status.h"
 #include "ccfield/core/store.h"
 #include "ccfield/sync/backoff.h"
+#include "ccfield/sync/photo_budget.h"
 #include "ccfield/sync/protocol.h"
 #include "ccfield/sync/sync_error.h"
 #include "ccfield/sync/transport.h"
@@ -69,6 +71,17 @@ struct SyncReport {
   // Workspaces the user was removed from whose records left this device now
   // (Store::DropLeftWorkspaces), by name: tell the person once.
   std::vector<std::string> removed_workspaces;
+
+  // Photos (after the records; not in requests/bytes above).
+  int photo_requests = 0;
+  int64_t photos_up = 0, photos_down = 0;            // blobs sent / received whole
+  int64_t photo_bytes_up = 0, photo_bytes_down = 0;  // on the wire, with headers
+  int64_t photos_refused = 0;                        // refused for good in this sync (PhotoRow::error says why)
+  int64_t photos_not_found = 0;                      // downloads not on the server yet (retried next sync)
+  int64_t photos_held = 0;                           // transfers the data rule or cap held
+  PhotoHold photo_hold = PhotoHold::kNone;
+  std::string photo_hold_reason;  // plain words: "photos wait for an unmetered network"
+  int photo_yields = 0;           // times the photos stopped so that records went first
 };
 
 // What SyncClient::Logout did.
@@ -101,14 +114,18 @@ struct SyncStatus {
   bool running = false;                      // a sync is in progress on the background thread
   std::optional<int64_t> next_retry_ms;      // wall clock of the next automatic retry
   int failures = 0;                          // consecutive failed attempts (background mode)
+  int64_t photos_up = 0, photos_down = 0;    // photo transfers waiting (PhotoStore::CountWaiting)
+  PhotoHold photo_hold = PhotoHold::kNone;   // why they wait, as of the last sync (kNone: unknown or not held)
+  std::string photo_hold_reason;             // ... in plain words
 };
 
 // Reads the status from the store alone (no background thread): counts,
 // last success, the saved last error. For `ccfield status`.
 Result<SyncStatus> ReadSyncStatus(Store* store);
 
-// "3 changes waiting, last successful sync at 2026-11-26 16:40 UTC, blocked
-// by: cannot reach the server". Plain words for the status line.
+// "3 changes waiting, 2 photos waiting for an unmetered network, last
+// successful sync at 2026-11-26 16:40 UTC, blocked by: cannot reach the
+// server". Plain words for the status line.
 std::string StatusSentence(const SyncStatus& status);
 
 // "2026-11-26 16:40 UTC" for "2026-11-26T16:40:00.000Z"; other text unchanged.
@@ -122,11 +139,19 @@ struct SyncClientOptions {
   int pull_limit = kDefaultPullLimit;                        // server changes per answer
   int max_round_trips = 100;                                 // per SyncNow; the rest waits for the next one
   int stall_seconds = kDefaultStallSeconds;                  // TransportConfig::stall_seconds
+  // Photos move after the records in every sync (docs/sync-protocol.md,
+  // "Photos: blobs"); false: records only (`ccfield sync --no-photos`).
+  bool photos = true;
+  // Whether the link costs per byte, asked once per photo run (the platform's
+  // NetworkManager reader). Empty: kUnknown, which counts as metered.
+  std::function<LinkMetered()> link_metered;
   // Called on the background thread after every background sync attempt
   // (never for SyncNow). Must not block for long and must not call Stop();
   // a UI posts the outcome to its main loop. May be empty.
   std::function<void(const SyncOutcome&)> on_finished;
 };
+
+class PhotoQueue;
 
 class SyncClient {
  public:
@@ -157,9 +182,15 @@ class SyncClient {
   // cannot save that. Blocks on the network; serialised with syncs.
   Result<LogoutResult> Logout();
 
-  // One complete sync on the calling thread (blocks on the network). On
-  // failure the error is saved as the store's last_error; a success clears
-  // it. Serialised with the background thread's syncs.
+  // One complete sync on the calling thread (blocks on the network): the
+  // records, then (options.photos) the photo queue, which stops between
+  // chunks whenever records wait (RequestSync, or own changes made
+  // meanwhile) so that they go first, and then goes on. Photos held by the
+  // data rule or cap are not a failure (SyncReport::photos_held); a photo
+  // transfer cut by the network or refused by a failing server fails the
+  // sync (kRetryLater; confirmed parts are kept). On failure the error is
+  // saved as the store's last_error; a success clears it. Serialised with
+  // the background thread's syncs.
   SyncOutcome Sync();
   // Sync() as a Result: the report, or the error.
   Result<SyncReport> SyncNow();
@@ -189,11 +220,18 @@ class SyncClient {
 
   SyncOutcome RunSync(Context* ctx);
   SyncOutcome RunSyncRounds(Context* ctx);
+  // Records, then photos; records again whenever the photos yield to them.
+  SyncOutcome RunRecordsThenPhotos(Context* ctx);
+  // Whether records should go before the next photo chunk: a RequestSync
+  // (consumed here) or own changes waiting.
+  bool RecordsWaiting(Context* ctx);
   void ThreadMain();
   // After a background run (REQUIRES: mu_ held): the store's counts, then
   // the outcome. NoteOutcome returns the delay before an automatic retry.
   void TakeCounts(SyncStatus fresh, bool synced);
   std::optional<int64_t> NoteOutcome(const SyncOutcome& out, Backoff* backoff);
+  // The photos' hold as the last sync saw it. REQUIRES: mu_ held.
+  void NotePhotoHold(const SyncReport& report);
 
   Env* const env_;
   const std::string store_path_;
@@ -201,6 +239,7 @@ class SyncClient {
 
   std::mutex sync_mu_;               // held for a whole Login or sync: one at a time
   std::unique_ptr<Context> caller_;  // used by Login and Sync (under sync_mu_)
+  std::unique_ptr<PhotoQueue> photo_queue_;  // under sync_mu_: chunk size across runs
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable wake_;

@@ -10,6 +10,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ccfield/core/status.h"
 
@@ -29,6 +32,27 @@ struct HttpResult {
   size_t bytes_down = 0;  // response headers + (compressed) body
   // Retry-After of the response in seconds, when present and numeric.
   std::optional<int64_t> retry_after_seconds;
+  // Content-Range and Content-Length of the response as sent ("" / none when absent).
+  std::string content_range;
+  std::optional<int64_t> content_length;
+};
+
+// Takes the pieces of a 2xx answer's body as they arrive (a photo download
+// writes them to its partial file), instead of HttpResult::body. `head` has
+// the status and headers (bytes counts not yet). A non-ok Status aborts the
+// transfer, and Send returns that Status.
+using BodySink = std::function<Status(const HttpResult& head, std::string_view piece)>;
+
+// A request with a binary body (photo blobs, docs/sync-protocol.md "Photos:
+// blobs"). Nothing is compressed either way: JPEG bytes do not shrink.
+struct HttpRequest {
+  std::string method = "GET";  // "GET" or "PUT"
+  std::string path;            // with its query: "/v1/blobs/<hash>/upload?ws=...&size=..."
+  std::string bearer_token;    // "Authorization: Bearer ..." unless empty
+  // Extra header fields: "X-Chunk-Sha256", "Range", ...
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // PUT: sent as it is, Content-Type: application/octet-stream
+  BodySink sink;     // may be empty: the body lands in HttpResult::body
 };
 
 // Thread-safety: a Transport is used by one thread at a time. It is not
@@ -45,6 +69,10 @@ class Transport {
                                   const std::string& bearer_token) = 0;
   // GETs base URL + `path`.
   virtual Result<HttpResult> Get(const std::string& path) = 0;
+  // Sends `request` (binary, never gzipped). A response body over the
+  // transport's limit (TransportConfig::max_response_bytes) fails the
+  // transfer, sink or not. Errors as Post, or the sink's Status.
+  virtual Result<HttpResult> Send(const HttpRequest& request) = 0;
 };
 
 inline constexpr int kDefaultStallSeconds = 60;
@@ -94,6 +122,7 @@ class CurlTransport final : public Transport {
   Result<HttpResult> Post(const std::string& path, const std::string& json_body,
                           const std::string& bearer_token) override;
   Result<HttpResult> Get(const std::string& path) override;
+  Result<HttpResult> Send(const HttpRequest& request) override;
 
  private:
   struct Impl;
