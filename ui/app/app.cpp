@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "ccfield/core/import.h"
+#include "ccfield/platform/network_info.h"
 #include "text/i18n.h"
 
 namespace ccfield::app {
@@ -37,6 +38,10 @@ Status App::Init(AppOptions options) {
 
   queue_ = std::make_unique<MainQueue>(options_.wake);
   sync::SyncClientOptions so_sync = options_.sync_options;
+  if (!so_sync.link_metered) {  // tests choose their link; the app asks the system
+    std::shared_ptr<NetworkInfo> network = NewNetworkManagerInfo();
+    so_sync.link_metered = [network] { return network->Metered(); };
+  }
   MainQueue* queue = queue_.get();
   so_sync.on_finished = [this, queue](const sync::SyncOutcome& outcome) {
     // On the sync thread: hand the outcome to the main thread.

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "ccfield/core/json_text.h"
+#include "ccfield/platform/network_info.h"
 #include "ccfield/sync/client.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -153,20 +154,26 @@ int CmdLogin(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-constexpr const char* kSyncHelp = R"(Usage: ccfield sync [--stall-timeout SECONDS]
+constexpr const char* kSyncHelp = R"(Usage: ccfield sync [--stall-timeout SECONDS] [--no-photos]
 
 Sends this device's changes to the server and receives the others' (log in first:
 `ccfield login`). Safe to interrupt and to repeat: nothing is sent or applied twice.
 
   --stall-timeout SECONDS  give a transfer up when almost nothing (under 10 bytes/s)
                            has moved for this long (1-3600; default 60, for 2G links)
+  --no-photos              records only: photo files wait for the next sync
+Records go first; then photo files move as `ccfield photo settings` allows
+(whether the link is metered is asked of NetworkManager; unknown counts as metered).
 )";
 
 int CmdSync(Context& ctx, const std::vector<std::string>& args) {
   int code;
-  std::optional<Args> a = ParseCommand(ctx, args, {kSyncHelp, {{"stall-timeout", true}}, NoWords("sync")}, &code);
+  std::optional<Args> a = ParseCommand(ctx, args, {kSyncHelp, {{"stall-timeout", true}, {"no-photos", false}}, NoWords("sync")}, &code);
   if (!a) return code;
   sync::SyncClientOptions options;
+  options.photos = !a->Has("no-photos");
+  std::shared_ptr<NetworkInfo> network = NewNetworkManagerInfo();
+  options.link_metered = [network] { return network->Metered(); };
   if (auto v = a->Get("stall-timeout")) {
     Result<double> s = ParseNumber(*v, "--stall-timeout");
     if (!s.ok() || *s != static_cast<int>(*s) || *s < sync::kMinStallSeconds || *s > sync::kMaxStallSeconds) {
@@ -201,11 +208,28 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
                                {"conflicts", r.conflicts},
                                {"complete", r.complete},
                                {"refused_records", RefusedJson(*refused)},
+                               {"photos", {{"sent", r.photos_up},
+                                           {"received", r.photos_down},
+                                           {"bytes_up", r.photo_bytes_up},
+                                           {"bytes_down", r.photo_bytes_down},
+                                           {"refused", r.photos_refused},
+                                           {"held", r.photos_held},
+                                           {"held_because", r.photo_hold_reason}}},
                                {"removed_workspaces", r.removed_workspaces}});
   }
   // "Pushed" counts only what the server accepted: a refused change is never "sent".
   ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
           << Plural(r.conflicts, "conflict", "conflicts") << "\n";
+  if (r.photos_up + r.photos_down > 0) {
+    ctx.out << "Photo files: " << r.photos_up << " sent, " << r.photos_down << " received ("
+            << (r.photo_bytes_up + r.photo_bytes_down) / 1024 << " KB)\n";
+  }
+  if (r.photos_refused > 0) {
+    ctx.out << Plural(r.photos_refused, "photo was", "photos were")
+            << " refused by the server — see `ccfield photos VISIT_ID` for the reason\n";
+  }
+  if (r.photos_held > 0) ctx.out << Plural(r.photos_held, "photo file waits", "photo files wait") << ": "
+                                 << r.photo_hold_reason << "\n";
   PrintRefused(ctx, *refused);
   for (const std::string& ws : r.removed_workspaces) {
     ctx.out << "You were removed from workspace " << ws << "; its records were removed from this tablet.\n";

@@ -9,12 +9,14 @@
 #include <string>
 
 #include "ccfield/core/photo_store.h"
+#include "ccfield/platform/network_info.h"
 
 namespace ccfield::sync {
 
-// Whether the current link costs money per byte. The platform tells
-// (NetworkManager's Metered property); kUnknown counts as metered.
-enum class LinkMetered { kMetered, kUnmetered, kUnknown };
+// Whether the current link costs money per byte: the platform tells
+// (platform/network_info.h, NetworkManager's Metered property); kUnknown
+// counts as metered.
+using ccfield::LinkMetered;
 
 // Why an automatic photo transfer waits. Records never wait.
 enum class PhotoHold {
