@@ -39,9 +39,14 @@ constexpr const char* kPhotoHelp = R"(Usage:
   ccfield photo usage             bytes used this month, records and photos
 )";
 
+// "0.2 MB", "38 KB": data plans are counted in megabytes, small syncs in kilobytes.
 std::string Megabytes(int64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  if (bytes < 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%lld KB", static_cast<long long>((bytes + 1023) / 1024));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  }
   return buf;
 }
 
