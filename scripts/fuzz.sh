@@ -3,7 +3,7 @@
 # same targets with our small g++ driver instead (ctest -R fuzz_).
 #
 # Usage: scripts/fuzz.sh [TARGET|all] [SECONDS]     (default: all, 120 s per target)
-#   TARGET: json_text protocol site_import forms sync_service
+#   TARGET: json_text protocol site_import forms sync_service photo
 # Builds build-fuzz/ (clang++, -fsanitize=fuzzer,address,undefined; only the
 # fuzz targets and the libraries they need), then runs libFuzzer on one core
 # at low priority with the checked-in corpus and dictionary. New inputs
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 target="${1:-all}"
 seconds="${2:-120}"
-targets=(json_text protocol site_import forms sync_service)
+targets=(json_text protocol site_import forms sync_service photo)
 
 # libFuzzer ships with clang in Debian 12 (libclang-rt-14-dev, pulled in by
 # the clang package). Not in scripts/install-deps.sh: CI does not need it.
