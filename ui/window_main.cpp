@@ -13,6 +13,7 @@
 #include "driver/ui_driver.h"
 #include "text/i18n.h"
 #include "views/fonts.h"
+#include "views/photo_textures.h"
 #include "views/theme.h"
 #include "views/views.h"
 #include "views/widgets.h"
@@ -35,6 +36,20 @@ RenderBackend ParseBackend(const std::string& name) {
 }
 
 int64_t NowMs(Env* env) { return env->MonoNanos() / 1'000'000; }
+
+// The views' photo textures, made by the window's renderer.
+class WindowTextures final : public views::TextureMaker {
+ public:
+  explicit WindowTextures(AppWindow* window) : window_(window) {}
+  ImTextureID Create(int width, int height, const uint8_t* rgba, std::string* error) override {
+    return window_->CreateTexture(width, height, rgba, error);
+  }
+  void Destroy(ImTextureID texture) override { window_->DestroyTexture(texture); }
+  int MaxSize() const override { return window_->max_texture_size(); }
+
+ private:
+  AppWindow* window_;
+};
 
 }  // namespace
 
@@ -88,6 +103,10 @@ int RunWindow(const WindowArgs& args, Env* env) {
   std::unique_ptr<app::App> app = std::move(*opened);
 
   views::ViewState ui_state;
+  WindowTextures texture_maker(window.get());
+  // Destroyed before the window (its textures belong to the renderer).
+  auto textures = std::make_unique<views::PhotoTextures>(&texture_maker, app->photo_images());
+  ui_state.textures = textures.get();
   unsigned font_scripts = 0;
   float font_size = 0;
   app::Theme theme{};
@@ -132,6 +151,14 @@ int RunWindow(const WindowArgs& args, Env* env) {
       theme_scale = scale;
     }
 
+    // Files dropped on the window go to the visit or site whose photos show.
+    if (std::vector<std::string> dropped = window->TakeDroppedFiles(); !dropped.empty()) {
+      app->Apply(app::AttachPhotos{std::move(dropped)});
+      frames_left = kFramesAfterActivity;
+    }
+    ui_state.pinch = window->TakePinch(&ui_state.pinch_x, &ui_state.pinch_y);
+    textures->BeginFrame();
+
     window->NewFrame();
     views::UiDriver::HostAction action;
     if (driver) {
@@ -159,6 +186,7 @@ int RunWindow(const WindowArgs& args, Env* env) {
       exit_code = 3;
     }
     window->SyncTextInput(io.WantTextInput);
+    if (!action.drop.empty()) window->PushDropFile(action.drop);  // arrives through WaitEvents, as from the desktop
     if (!commands.empty()) {
       app->Apply(commands);
       frames_left = kFramesAfterActivity;
@@ -170,6 +198,7 @@ int RunWindow(const WindowArgs& args, Env* env) {
     std::printf("frames %lld wakeups %lld seconds %.1f\n", static_cast<long long>(frames),
                 static_cast<long long>(wakeups), static_cast<double>(NowMs(env) - start_ms) / 1000.0);
   }
+  textures.reset();
   app.reset();  // writes a pending draft, stops sync
   window.reset();
   ImGui::DestroyContext();

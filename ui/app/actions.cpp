@@ -69,6 +69,8 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }
+  RefreshPhotos();  // photos sent, thumbnails and photos received
+  RefreshPhotoData();
   RefreshSync();
 }
 

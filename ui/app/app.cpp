@@ -49,12 +49,16 @@ Status App::Init(AppOptions options) {
   };
   CCF_ASSIGN_OR_RETURN(sync_, sync::SyncClient::Open(options_.env, so.path, std::move(so_sync)));
   if (options_.background_sync) sync_->Start();
+  images_ = std::make_unique<PhotoImages>(options_.env, store_->photos().BlobDir(), queue_.get());
+  if (!options_.camera) options_.camera = NewDesktopCamera();
 
   RefreshSettings();
   RestoreDrafts();
   defer_sync_refresh_ = true;
   RefreshHome();
   defer_sync_refresh_ = false;
+  RefreshPhotos();
+  RefreshPhotoData();
   Changed();
   return Status::Ok();
 }
@@ -64,6 +68,7 @@ App::~App() {
   if (sync_) sync_->Stop();
   if (login_thread_.joinable()) login_thread_.join();
   if (logout_thread_.joinable()) logout_thread_.join();
+  if (images_) images_->Stop();
   if (queue_) queue_->Drain();  // a login result may still be waiting; it must not outlive us
 }
 
@@ -154,6 +159,9 @@ void App::Apply(const Command& command) {
       },
       command);
   if (state_.editor.open && !std::holds_alternative<EditField>(command)) RefreshEditorStatus();
+  // The photo strip follows the visit or site on screen (not on every keystroke).
+  if (!std::holds_alternative<EditField>(command)) RefreshPhotos();
+  if (state_.screen == Screen::kSettings || state_.screen == Screen::kSync) RefreshPhotoData();
   Changed();
 }
 
@@ -164,7 +172,12 @@ bool App::Tick() {
     RefreshSync();
     changed = true;
   }
-  if (draft_due_ms_ != 0 && options_.env->MonoNanos() / 1'000'000 >= draft_due_ms_) {
+  const int64_t now_ms = options_.env->MonoNanos() / 1'000'000;
+  if (state_.sync.running && !state_.photos.items.empty() && now_ms - photos_refreshed_ms_ >= 500) {
+    RefreshPhotos();  // "42 % sent" moves while a sync runs
+    changed = true;
+  }
+  if (draft_due_ms_ != 0 && now_ms >= draft_due_ms_) {
     SaveDraftNow();
     changed = true;
   }

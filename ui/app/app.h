@@ -15,10 +15,12 @@
 #include "app/app_state.h"
 #include "app/commands.h"
 #include "app/main_queue.h"
+#include "app/photos.h"
 #include "app/ui_settings.h"
 #include "ccfield/core/geo.h"
 #include "ccfield/core/status.h"
 #include "ccfield/core/store.h"
+#include "ccfield/platform/camera.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
 
@@ -31,6 +33,8 @@ struct AppOptions {
   bool load_demo_on_first_start = true;
   bool background_sync = true;  // start the sync thread (tests may turn it off)
   sync::SyncClientOptions sync_options;
+  std::string home_dir;  // the person's home folder (the photo picker's places, exports); "" = $HOME
+  std::shared_ptr<Camera> camera;  // the device's camera seam; null = NewDesktopCamera() (none)
 };
 
 // A draft is written this long after the first unsaved edit (issue: <= 2 s).
@@ -44,6 +48,8 @@ class App {
   const AppState& state() const { return state_; }
   const UiSettings& settings() const { return settings_; }
   Store* store() { return store_.get(); }
+  // Decodes photos for the window (never null once open).
+  PhotoImages* photo_images() { return images_.get(); }
 
   // Applies the commands a frame produced, in order.
   void Apply(const Commands& commands);
@@ -118,6 +124,26 @@ class App {
   void Handle(const RemoveDemoData&);
   void Handle(const KeepDemoData&);
   void Handle(const SignOut&);
+  // photos.cpp: attach, delete/restore, caption, download, send now, export,
+  // settings; photos_picker.cpp: the in-app file picker.
+  void Handle(const AttachPhotos&);
+  void Handle(const DeletePhoto&);
+  void Handle(const RestorePhoto&);
+  void Handle(const SetPhotoCaption&);
+  void Handle(const DownloadPhoto&);
+  void Handle(const SendPhotoNow&);
+  void Handle(const ExportPhotoFile&);
+  void Handle(const SavePhotoSettings&);
+  void Handle(const OpenPhotoPicker&);
+  void Handle(const PickerOpenFolder&);
+  void Handle(const PickerToggle&);
+  void Handle(const PickerAttach&);
+  void Handle(const ClosePhotoPicker&);
+  // The photos of the visit open in the editor, or of the site shown on Sites.
+  void RefreshPhotos();
+  void RefreshPhotoData();  // settings, data use, waiting transfers
+  bool CommitPhoto(const Op& op, const std::string& done);
+  std::string HomeDir() const;
   void OpenSiteForm(const std::string& site_id, bool for_visit);
   void RefreshNewVisitChoices();
   void RefreshRefused();
@@ -144,6 +170,8 @@ class App {
   bool sync_refresh_pending_ = false;
   std::thread logout_thread_;
   nlohmann::json pending_site_fields_;  // the new-visit flow's typed place, until a form is picked
+  std::unique_ptr<PhotoImages> images_;
+  int64_t photos_refreshed_ms_ = 0;  // while a sync runs, the strip's progress is read again every 500 ms
 };
 
 }  // namespace ccfield::app

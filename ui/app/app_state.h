@@ -9,6 +9,7 @@
 #include "app/screens.h"
 #include "ccfield/core/change.h"
 #include "ccfield/core/forms.h"
+#include "ccfield/core/photo_store.h"
 #include "ccfield/core/replica.h"
 #include "ccfield/core/store.h"
 #include "ccfield/sync/client.h"
@@ -188,6 +189,53 @@ struct SyncScreenState {
   std::vector<std::pair<std::string, std::string>> move_targets;  // id, name: real workspaces to move into
 };
 
+// ---- Photos (issue 12; photos.cpp) ----
+// One photo of the visit or site whose photos show, as its strip and the
+// viewer draw it.
+struct PhotoItem {
+  std::string id, caption, file_name, taken_at;
+  std::string thumb, blob;  // blob hashes: the thumbnail, the send copy (may not be here)
+  bool have_thumb = false, have_full = false;
+  bool deleted = false;
+  int width = 0, height = 0;
+  PhotoState state = PhotoState::kWaiting;
+  std::string state_text;  // "waiting", "42 % sent", "refused: …", "only thumbnail here — tap to download"
+  bool refused = false;    // the badge is red
+  bool can_download = false;  // only the thumbnail is here: a tap asks for the photo
+  bool can_send_now = false;  // waiting (or refused) here: "Send now" pushes it past the data rule
+  bool demo = false;          // demo data: kept on this device, never sent
+};
+
+// "Add photos…": a file browser over the places photos usually are.
+struct PhotoPickerState {
+  bool open = false;
+  std::string dir;  // the folder shown; "" = the list of places
+  struct Entry {
+    std::string name, path;
+    bool folder = false;
+  };
+  std::vector<Entry> places;   // Pictures, DCIM, Downloads, mounted cards and sticks that exist
+  std::vector<Entry> entries;  // the folder's subfolders, then its image files, by name
+  std::vector<std::string> selected;  // paths, in the order they were picked
+  std::string error;                   // the folder cannot be read, ""
+};
+
+struct PhotosState {
+  RecordType parent_type = RecordType::kVisit;
+  std::string parent_id;     // "" when no visit or site is open: photos cannot be attached
+  std::vector<PhotoItem> items;  // oldest first; deleted ones after the others, restorable
+  std::string blob_dir;      // where the blobs are (for the image loader)
+  PhotoPickerState picker;
+  std::string camera_note;   // why "Camera" is greyed out ("" when the camera can be used)
+};
+
+// Settings' "Photos and data" and the Sync screen's data use.
+struct PhotoDataState {
+  PhotoSettings settings;
+  DataUsage usage;  // this month
+  int64_t waiting_up = 0, waiting_down = 0;  // photo transfers waiting
+};
+
 struct SettingsState {
   std::string server_url, username;
   std::string language = "en";
@@ -213,6 +261,8 @@ struct AppState {
   SettingsState settings;
   SiteFormState site_form;
   NewVisitState new_visit;
+  PhotosState photos;
+  PhotoDataState photo_data;
   RecordStatus editor_status;  // the open visit's state, for the editor's badge
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/screens.h"
+#include "ccfield/core/photo_store.h"
 #include "ccfield/core/records.h"
 
 namespace ccfield::app {
@@ -68,6 +69,24 @@ struct EditRefusedRecord { RecordType type; std::string id; };     // opens the 
 struct RemoveDemoData {};
 struct KeepDemoData {};
 struct SignOut {};
+// ---- Photos (photos.cpp) ----
+// Attaches files to the visit or site whose photos show (PhotosState): picked
+// or dropped on the window. Each file that is not a usable photo is named in
+// the message; the others are attached.
+struct AttachPhotos { std::vector<std::string> paths; };
+struct DeletePhoto { std::string photo_id; };
+struct RestorePhoto { std::string photo_id; };
+struct SetPhotoCaption { std::string photo_id; std::string caption; };
+struct DownloadPhoto { std::string photo_id; };  // "tap to download": the photo itself, not just its thumbnail
+struct SendPhotoNow { std::string photo_id; };   // whatever the data rule says
+struct ExportPhotoFile { std::string photo_id; std::string dir; };  // dir "" = ~/Pictures/ccfield
+struct SavePhotoSettings { PhotoSettings settings; };
+// The in-app picker: open, go to a folder ("" = the places), pick, attach.
+struct OpenPhotoPicker {};
+struct PickerOpenFolder { std::string path; };
+struct PickerToggle { std::string path; };
+struct PickerAttach {};
+struct ClosePhotoPicker {};
 
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
@@ -76,7 +95,10 @@ using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft
                              SaveSite, UseSimilarSite, CancelSiteForm, DeleteSite, RestoreSite, StartNewVisit,
                              SetNewVisitSearch, PickVisitSite, NewPlaceForVisit, NewVisitAtNewPlace, CancelNewVisit,
                              ShowVisitsInState, RetryRefusedRecord, MoveRefusedRecord, DiscardRefusedRecord,
-                             EditRefusedRecord, RemoveDemoData, KeepDemoData, SignOut>;
+                             EditRefusedRecord, RemoveDemoData, KeepDemoData, SignOut, AttachPhotos, DeletePhoto,
+                             RestorePhoto, SetPhotoCaption, DownloadPhoto, SendPhotoNow, ExportPhotoFile,
+                             SavePhotoSettings, OpenPhotoPicker, PickerOpenFolder, PickerToggle, PickerAttach,
+                             ClosePhotoPicker>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

@@ -57,7 +57,8 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
         size_t s2 = arg.rfind(' ');
         if (s2 == std::string::npos) return fail("wheel takes LABEL DY");
         d.Wheel(arg.substr(0, s2), std::stof(arg.substr(s2 + 1)));
-      } else if (cmd == "key" && (arg == "enter" || arg == "backspace" || arg == "tab")) {
+      } else if (cmd == "key" && (arg == "enter" || arg == "backspace" || arg == "tab" || arg == "escape" ||
+                                  arg == "left" || arg == "right")) {
         d.Key(arg);
       } else if (cmd == "expect" && !arg.empty()) {
         d.Expect(arg);
@@ -67,8 +68,10 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
         d.steps_.push_back({Step::kShot, arg, 0, 0});
       } else if (cmd == "quit") {
         d.steps_.push_back({Step::kQuit, {}, 0, 0});
+      } else if (cmd == "drop" && !arg.empty()) {
+        d.steps_.push_back({Step::kDrop, arg, 0, 0});
       } else {
-        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, quit)");
+        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, drop, quit)");
       }
     } catch (const std::exception&) {
       return fail("bad number");
@@ -153,7 +156,12 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
       break;
     }
     case Step::kKey: {
-      ImGuiKey_ key = s.text == "enter" ? ImGuiKey_Enter : s.text == "tab" ? ImGuiKey_Tab : ImGuiKey_Backspace;
+      ImGuiKey_ key = s.text == "enter" ? ImGuiKey_Enter
+                     : s.text == "tab"    ? ImGuiKey_Tab
+                     : s.text == "escape" ? ImGuiKey_Escape
+                     : s.text == "left"   ? ImGuiKey_LeftArrow
+                     : s.text == "right"  ? ImGuiKey_RightArrow
+                                          : ImGuiKey_Backspace;
       int index = io.KeyMap[key];
       if (index >= 0 && index < IM_ARRAYSIZE(io.KeysDown)) {
         io.KeysDown[index] = !io.KeysDown[index];  // press this frame, release the next
@@ -197,6 +205,10 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
       break;
     case Step::kQuit:
       action.quit = true;
+      steps_.pop_front();
+      break;
+    case Step::kDrop:
+      action.drop = s.text;
       steps_.pop_front();
       break;
   }

@@ -5,8 +5,8 @@
 // in the real window (`ccfield window --script FILE`, used by the Xvfb tests).
 //
 // Script lines: click LABEL | tap LABEL | type TEXT | type_slow MS TEXT |
-// wheel LABEL DY | key enter|backspace|tab | wait MS | expect LABEL |
-// expect_focus LABEL | shot FILE | quit | # comment.
+// wheel LABEL DY | key enter|backspace|tab|escape|left|right | wait MS |
+// expect LABEL | expect_focus LABEL | shot FILE | drop PATH | quit | # comment.
 // `click` moves the pointer first and presses on the next frame (a mouse);
 // `tap` presses where the widget was drawn on the last frame, in the same
 // frame the pointer arrives, and releases on the next (a finger): if the
@@ -27,7 +27,7 @@ namespace ccfield::views {
 class UiDriver {
  public:
   struct Step {
-    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit } kind;
+    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit, kDrop } kind;
     std::string text;    // label, text, file or key name
     int64_t ms = 0;      // wait, or the pause between typed characters
     float amount = 0;    // wheel
@@ -49,6 +49,7 @@ class UiDriver {
   struct HostAction {
     std::string screenshot;  // save the frame just drawn to this file
     bool quit = false;
+    std::string drop;  // drop this file on the window (an SDL_DROPFILE event, as the desktop sends)
   };
   // Call after the platform backend's NewFrame and before ImGui::NewFrame.
   HostAction BeforeFrame(ImGuiIO& io, int64_t now_ms);

@@ -443,6 +443,7 @@ void DrawEditor(Frame& f) {
   Heading(tr("Questions"));
   for (const FormField& q : e.form->fields) FormQuestion(c, *e.form, q, answers);
   VisitFields(c);
+  DrawPhotoStrip(f);  // photo_strip.cpp: the visit's photos
   ImGui::EndChild();
 }
 

@@ -104,6 +104,9 @@ void DrawMain(Frame& f) {
   }
   ImGui::EndChild();
   ImGui::End();
+  // Over everything (photo_viewer.cpp, photo_picker.cpp).
+  DrawPhotoPicker(f);
+  DrawPhotoViewer(f);
 }
 
 }  // namespace ccfield::views

@@ -43,6 +43,8 @@ void DrawSettings(Frame& f) {
   }
   ImGui::NewLine();
 
+  DrawPhotoSettings(f);  // photo_settings.cpp
+
   Heading(tr("Server and login"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
   ImGui::InputTextWithHint(tr("Server address"), "https://platform.example.org", &f.ui.login_url);

@@ -89,6 +89,7 @@ void SiteDetails(Frame& f) {
                     tr("Yes, delete it"), tr("Keep it"))) {
     f.out.push_back(app::DeleteSite{site->id});
   }
+  DrawPhotoStrip(f);  // photo_strip.cpp: the site's photos
   ImGui::Spacing();
   ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(s.selected_visits.size())}}).c_str());
   for (const VisitRow& v : s.selected_visits) {

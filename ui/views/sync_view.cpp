@@ -77,6 +77,7 @@ void DrawSync(Frame& f) {
     ImGui::Text("%c", frames[static_cast<int>(ImGui::GetTime() * 8) % 4]);
   }
   if (!s.last_result.empty()) UserTextWrapped(s.last_result);
+  DrawDataUse(f);  // photo_settings.cpp
   if (!s.refused.empty()) RefusedList(f);
 }
 

@@ -2,6 +2,7 @@
 // The ImGui views: one file per screen. A view reads AppState and appends
 // Commands; it never calls the store, curl or SDL. What only the view needs
 // (text being typed into a search box, the map's zoom) lives in ViewState.
+#include <map>
 #include <string>
 
 #include "app/app_state.h"
@@ -15,6 +16,17 @@ struct MapView {
   std::string centred_on;     // the selected site the map last moved to
 };
 
+class PhotoTextures;
+
+// The full-screen photo viewer (photo_viewer.cpp).
+struct PhotoViewer {
+  std::string photo_id;   // "" = closed
+  float zoom = 1.0f;      // 1 = the photo fits the window
+  float pan_x = 0, pan_y = 0;  // pixels the photo's centre is moved from the window's centre
+  std::string caption;    // being edited
+  float bar_h = 0;        // height of the bar under the photo, last frame (its buttons may wrap)
+};
+
 struct ViewState {
   std::string site_filter;
   app::VisitFilterState visit_filter;   // being edited; sent when changed
@@ -25,6 +37,14 @@ struct ViewState {
   std::string merging_conflict_id;
   bool settings_loaded = false;
   std::string scrolled_to;              // editor: the restored draft already scrolled to its last field
+  // Photos (issue 12). `textures` is set by the window (null headless: the
+  // views draw placeholders); the pinch is the window's, for this frame.
+  PhotoTextures* textures = nullptr;
+  float pinch = 1.0f, pinch_x = 0, pinch_y = 0;
+  PhotoViewer viewer;
+  std::map<std::string, std::string> captions;  // photo id -> caption being typed in the strip
+  bool photo_settings_loaded = false;
+  int photo_cap_mb = 0;                          // Settings: the monthly cap being typed
 };
 
 struct Frame {
@@ -52,5 +72,14 @@ void DrawSettings(Frame& f);
 // new-visit site picker (Home).
 void DrawSiteForm(Frame& f);
 void DrawNewVisit(Frame& f);
+// Photos (issue 12): the strip of the visit or site whose photos show
+// (photo_strip.cpp), the full-screen viewer and the file picker, drawn over
+// everything (photo_viewer.cpp, photo_picker.cpp), Settings' "Photos and
+// data" and the Sync screen's data use (photo_settings.cpp).
+void DrawPhotoStrip(Frame& f);
+void DrawPhotoViewer(Frame& f);
+void DrawPhotoPicker(Frame& f);
+void DrawPhotoSettings(Frame& f);
+void DrawDataUse(Frame& f);
 
 }  // namespace ccfield::views

@@ -6,6 +6,7 @@
 #include <imgui.h>
 #include <imgui_impl_sdl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -111,6 +112,8 @@ bool AppWindow::Init(const WindowOptions& options, std::string* error) {
   if (!renderer_) return Fail(error, message);
 
   text_input_ = SDL_IsTextInputActive();
+  // Files dragged from the desktop onto the window (photos to attach).
+  SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
   std::lock_guard lock(wake_->mu);
   wake_->type = wake_type;
   wake_->alive = true;
@@ -137,6 +140,11 @@ int AppWindow::WaitEvents(int timeout_ms) {
     if (event.type == wake_->type) {
       std::lock_guard lock(wake_->mu);
       wake_->pending = false;  // later wakes must queue a new event
+    } else if (event.type == SDL_DROPFILE) {
+      if (event.drop.file) dropped_.emplace_back(event.drop.file);
+      SDL_free(event.drop.file);  // SDL hands the string over
+    } else if (event.type == SDL_MULTIGESTURE) {
+      OnPinch(event.mgesture.dDist, event.mgesture.x, event.mgesture.y);
     } else {
       ImGui_ImplSDL2_ProcessEvent(&event);
     }
@@ -214,6 +222,62 @@ void AppWindow::SyncTextInput(bool want) {
     SDL_StopTextInput();
   }
   text_input_ = want;
+}
+
+void* AppWindow::CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) {
+  std::string message;
+  if (width <= 0 || height <= 0 || width > max_texture_size() || height > max_texture_size()) {
+    Fail(error, "texture of " + std::to_string(width) + "x" + std::to_string(height) + " pixels: too large for " +
+                    renderer_->name());
+    return nullptr;
+  }
+  void* t = renderer_->CreateTexture(width, height, rgba, &message);
+  if (!t) Fail(error, message);
+  return t;
+}
+
+bool AppWindow::UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) {
+  std::string message;
+  if (!renderer_->UpdateTexture(texture, width, height, rgba, &message)) return Fail(error, message);
+  return true;
+}
+
+void AppWindow::DestroyTexture(void* texture) {
+  if (texture) renderer_->DestroyTexture(texture);
+}
+
+int AppWindow::max_texture_size() const { return renderer_->MaxTextureSize(); }
+
+std::vector<std::string> AppWindow::TakeDroppedFiles() {
+  std::vector<std::string> out;
+  out.swap(dropped_);
+  return out;
+}
+
+void AppWindow::PushDropFile(const std::string& path) {
+  SDL_Event event{};
+  event.type = SDL_DROPFILE;
+  event.drop.windowID = window_id_;
+  event.drop.file = SDL_strdup(path.c_str());  // freed where the event is handled
+  if (SDL_PushEvent(&event) != 1) SDL_free(event.drop.file);
+}
+
+void AppWindow::OnPinch(float d_dist, float x, float y) {
+  // dDist is the change of the fingers' distance in touch-device units (0..1
+  // across the device): spreading across a third of it doubles the zoom.
+  pinch_ *= std::clamp(1.0f + d_dist * 3.0f, 0.5f, 2.0f);
+  int w = 0, h = 0;
+  SDL_GetWindowSize(window_, &w, &h);
+  pinch_x_ = x * static_cast<float>(w);
+  pinch_y_ = y * static_cast<float>(h);
+}
+
+float AppWindow::TakePinch(float* x, float* y) {
+  const float p = pinch_;
+  if (x) *x = pinch_x_;
+  if (y) *y = pinch_y_;
+  pinch_ = 1.0f;
+  return p;
 }
 
 }  // namespace ccfield

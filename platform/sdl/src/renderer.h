@@ -34,6 +34,15 @@ class Renderer {
   // Size of the back buffer in pixels.
   virtual void DrawableSize(int* w, int* h) const = 0;
   virtual std::string name() const = 0;
+
+  // RGBA textures for ImGui::Image (photos): the returned id is the backend's
+  // ImTextureID (SDL_Texture*, or a GL texture name). nullptr + *error on failure.
+  virtual void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) = 0;
+  // Replaces the pixels of a texture made with the same size.
+  virtual bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) = 0;
+  virtual void DestroyTexture(void* texture) = 0;
+  // The largest width or height a texture may have.
+  virtual int MaxTextureSize() const = 0;
 };
 
 // Creates an SDL_Renderer (SDL's driver choice, or the software one) and

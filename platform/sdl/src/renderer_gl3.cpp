@@ -21,11 +21,22 @@ struct GlFunctions {
   decltype(&glPixelStorei) PixelStorei = nullptr;
   decltype(&glReadBuffer) ReadBuffer = nullptr;
   decltype(&glReadPixels) ReadPixels = nullptr;
+  decltype(&glGenTextures) GenTextures = nullptr;
+  decltype(&glDeleteTextures) DeleteTextures = nullptr;
+  decltype(&glBindTexture) BindTexture = nullptr;
+  decltype(&glTexParameteri) TexParameteri = nullptr;
+  decltype(&glTexImage2D) TexImage2D = nullptr;
+  decltype(&glTexSubImage2D) TexSubImage2D = nullptr;
+  decltype(&glGetIntegerv) GetIntegerv = nullptr;
 
   bool Load() {
     return Get(&GetString, "glGetString") && Get(&GetError, "glGetError") && Get(&Viewport, "glViewport") &&
            Get(&ClearColor, "glClearColor") && Get(&Clear, "glClear") && Get(&PixelStorei, "glPixelStorei") &&
-           Get(&ReadBuffer, "glReadBuffer") && Get(&ReadPixels, "glReadPixels");
+           Get(&ReadBuffer, "glReadBuffer") && Get(&ReadPixels, "glReadPixels") &&
+           Get(&GenTextures, "glGenTextures") && Get(&DeleteTextures, "glDeleteTextures") &&
+           Get(&BindTexture, "glBindTexture") && Get(&TexParameteri, "glTexParameteri") &&
+           Get(&TexImage2D, "glTexImage2D") && Get(&TexSubImage2D, "glTexSubImage2D") &&
+           Get(&GetIntegerv, "glGetIntegerv");
   }
   template <typename F>
   static bool Get(F* f, const char* name) {
@@ -109,6 +120,58 @@ class Gl3Renderer final : public Renderer {
   void DrawableSize(int* w, int* h) const override { SDL_GL_GetDrawableSize(window_, w, h); }
 
   std::string name() const override { return name_; }
+
+  void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) override {
+    GLint bound = 0;
+    gl_.GetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+    while (gl_.GetError() != GL_NO_ERROR) {  // drop errors left by earlier calls
+    }
+    GLuint t = 0;
+    gl_.GenTextures(1, &t);
+    gl_.BindTexture(GL_TEXTURE_2D, t);
+    gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    gl_.TexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    gl_.PixelStorei(GL_UNPACK_ALIGNMENT, 1);  // rows are not padded
+    gl_.TexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    const GLenum e = gl_.GetError();
+    gl_.BindTexture(GL_TEXTURE_2D, static_cast<GLuint>(bound));
+    if (e != GL_NO_ERROR) {
+      gl_.DeleteTextures(1, &t);
+      *error = "glTexImage2D failed: GL error " + std::to_string(e);
+      return nullptr;
+    }
+    return reinterpret_cast<void*>(static_cast<intptr_t>(t));
+  }
+
+  bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) override {
+    GLint bound = 0;
+    gl_.GetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+    while (gl_.GetError() != GL_NO_ERROR) {
+    }
+    gl_.BindTexture(GL_TEXTURE_2D, static_cast<GLuint>(reinterpret_cast<intptr_t>(texture)));
+    gl_.PixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    gl_.TexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    const GLenum e = gl_.GetError();
+    gl_.BindTexture(GL_TEXTURE_2D, static_cast<GLuint>(bound));
+    if (e != GL_NO_ERROR) {
+      *error = "glTexSubImage2D failed: GL error " + std::to_string(e);
+      return false;
+    }
+    return true;
+  }
+
+  void DestroyTexture(void* texture) override {
+    GLuint t = static_cast<GLuint>(reinterpret_cast<intptr_t>(texture));
+    gl_.DeleteTextures(1, &t);
+  }
+
+  int MaxTextureSize() const override {
+    GLint m = 0;
+    gl_.GetIntegerv(GL_MAX_TEXTURE_SIZE, &m);
+    return m > 0 ? m : 2048;  // GL 3.0 guarantees at least 1024; most give 8192+
+  }
 
  private:
   SDL_Window* window_;

@@ -4,6 +4,8 @@
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
 
+#include <algorithm>
+
 #include "renderer.h"
 
 namespace ccfield {
@@ -65,6 +67,40 @@ class SdlRenderer final : public Renderer {
   }
 
   std::string name() const override { return name_; }
+
+  void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) override {
+    // RGBA32: R, G, B, A bytes in memory on any endianness, as the decoder writes them.
+    SDL_Texture* t = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC, width, height);
+    if (!t) {
+      *error = std::string("SDL_CreateTexture: ") + SDL_GetError();
+      return nullptr;
+    }
+    SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);  // photos are drawn shrunk and zoomed
+    if (!UpdateTexture(t, width, height, rgba, error)) {
+      SDL_DestroyTexture(t);
+      return nullptr;
+    }
+    return t;
+  }
+
+  bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) override {
+    SDL_Rect all{0, 0, width, height};
+    if (SDL_UpdateTexture(static_cast<SDL_Texture*>(texture), &all, rgba, width * 4) != 0) {
+      *error = std::string("SDL_UpdateTexture: ") + SDL_GetError();
+      return false;
+    }
+    return true;
+  }
+
+  void DestroyTexture(void* texture) override { SDL_DestroyTexture(static_cast<SDL_Texture*>(texture)); }
+
+  int MaxTextureSize() const override {
+    SDL_RendererInfo info{};
+    SDL_GetRendererInfo(renderer_, &info);
+    const int m = std::min(info.max_texture_width, info.max_texture_height);
+    return m > 0 ? m : 16384;  // 0: no limit (the software renderer)
+  }
 
  private:
   SDL_Window* window_;

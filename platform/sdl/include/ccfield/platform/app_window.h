@@ -17,9 +17,11 @@
 // Thread-safety: everything except the function returned by Waker() must be
 // called from the thread that called Open (SDL's video thread).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct SDL_Window;
 
@@ -114,10 +116,38 @@ class AppWindow {
   // pass io.WantTextInput once per frame. Calls SDL only on a change.
   void SyncTextInput(bool want);
 
+  // ---- Textures (photos) ----
+  // An RGBA texture (8 bits per channel, rows top to bottom, no padding) for
+  // ImGui::Image: the returned pointer is the ImTextureID of the renderer
+  // backend in use (SDL_Texture*, or a GL texture name). nullptr and *error
+  // when the renderer cannot make it (too large: see max_texture_size()).
+  // REQUIRES: between frames or while drawing, never inside Present.
+  void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error);
+  // New pixels for a texture of the same size.
+  bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error);
+  // REQUIRES: not used by the frame being drawn (ImGui keeps the id in its
+  // draw lists until Present).
+  void DestroyTexture(void* texture);
+  // The largest texture edge this renderer takes.
+  int max_texture_size() const;
+
+  // ---- Files dropped on the window (SDL_DROPFILE) ----
+  // The paths dropped since the last call, in order; clears them.
+  std::vector<std::string> TakeDroppedFiles();
+  // Queues an SDL_DROPFILE event for `path`, exactly as the desktop does
+  // (scripts and tests); it arrives through WaitEvents.
+  void PushDropFile(const std::string& path);
+
+  // ---- Pinch (SDL multi-finger gesture) ----
+  // The zoom factor pinched since the last call (1 when none) and where the
+  // fingers were, in window pixels; clears it.
+  float TakePinch(float* x, float* y);
+
  private:
   struct WakeState;
   AppWindow();
   bool Init(const WindowOptions& options, std::string* error);
+  void OnPinch(float d_dist, float x, float y);
 
   bool sdl_video_ = false;  // SDL_Init succeeded: SDL_Quit on destruction
   SDL_Window* window_ = nullptr;
@@ -127,6 +157,8 @@ class AppWindow {
   bool quit_requested_ = false;
   bool text_input_ = false;
   float clear_[3] = {0.11f, 0.11f, 0.12f};
+  std::vector<std::string> dropped_;
+  float pinch_ = 1.0f, pinch_x_ = 0, pinch_y_ = 0;
 };
 
 }  // namespace ccfield
