@@ -40,6 +40,24 @@ bool WriteAll(int fd, std::string_view data, const WriteFn& write_fn, int* err) 
   return true;
 }
 
+// Writes `data` to `fd`, flushes it with `flush` (fsync or fdatasync) and
+// closes `fd` (always). Returns "" or what failed ("cannot write", "cannot
+// flush to disk") with errno in *err.
+std::string WriteFlushClose(int fd, std::string_view data, const WriteFn& write_fn, int (*flush)(int), int* err) {
+  std::string what;
+  if (!WriteAll(fd, data, write_fn, err)) {
+    what = "cannot write";
+  } else if (flush(fd) != 0) {
+    *err = errno;
+    what = "cannot flush to disk";
+  }
+  if (::close(fd) != 0 && what.empty()) {
+    *err = errno;
+    what = "cannot write";
+  }
+  return what;
+}
+
 // A directory's entry (a rename) is durable only once the directory is synced.
 bool SyncDir(const std::string& dir, int* err) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -60,17 +78,7 @@ bool WriteFileAtomic(const std::string& path, std::string_view data, const Write
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(error, "cannot create", tmp, errno);
   int err = 0;
-  std::string what;
-  if (!WriteAll(fd, data, write_fn, &err)) {
-    what = "cannot write";
-  } else if (::fsync(fd) != 0) {
-    err = errno;
-    what = "cannot flush to disk";
-  }
-  if (::close(fd) != 0 && what.empty()) {
-    err = errno;
-    what = "cannot write";
-  }
+  std::string what = WriteFlushClose(fd, data, write_fn, ::fsync, &err);
   if (what.empty() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     err = errno;
     what = "cannot replace " + path + " with";
@@ -141,17 +149,7 @@ bool AppendFile(const std::string& path, std::string_view data, const WriteFn& w
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(error, "cannot open", path, errno);
   int err = 0;
-  std::string what;
-  if (!WriteAll(fd, data, write_fn, &err)) {
-    what = "cannot write";
-  } else if (::fdatasync(fd) != 0) {
-    err = errno;
-    what = "cannot flush to disk";
-  }
-  if (::close(fd) != 0 && what.empty()) {
-    err = errno;
-    what = "cannot write";
-  }
+  const std::string what = WriteFlushClose(fd, data, write_fn, ::fdatasync, &err);
   if (!what.empty()) return Fail(error, what, path, err);
   return true;
 }

@@ -19,6 +19,7 @@
 #include "ccfield/core/store.h"
 #include "ccfield/core/uuid.h"
 #include "ccfield/platform/env.h"
+#include "support/store_fixture.h"
 #include "support/test_photos.h"
 #include "text/i18n.h"
 
@@ -81,18 +82,10 @@ std::string PrepareStore(const TempDir& dir, const std::string& data) {
   REQUIRE_MESSAGE(exit.ok(), first.Describe());
   std::unique_ptr<Store> store = OpenAppStore(data);
   FakeEnv env(dir.path());
-  const std::string ws = NewUuid(&env), site = NewUuid(&env), visit = NewUuid(&env);
-  REQUIRE(store
-              ->Commit({SetFields{RecordType::kWorkspace, ws, {{"name", "Kinondoni"}}},
-                        SetFields{RecordType::kSite, site, {{"workspace_id", ws}, {"name", "Msimbazi culvert"}}},
-                        SetFields{RecordType::kVisit,
-                                  visit,
-                                  {{"workspace_id", ws},
-                                   {"site_id", site},
-                                   {"form", "drainage_flood@1.0"},
-                                   {"status", "draft"},
-                                   {"started_at", "2026-12-06T09:00:00+03:00"}}}})
-              .ok());
+  // Newer than the demo visits: the first row of Visits.
+  const testing::Seeded seeded = testing::SeedSite(store.get(), &env);
+  const std::string visit =
+      testing::AddVisit(store.get(), &env, seeded.site_id, {{"started_at", "2026-12-06T09:00:00+03:00"}});
   return visit;
 }
 

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "ccfield/core/blob_files.h"
+#include "support/store_fixture.h"
 #include "support/test_photos.h"
 #include "text/bidi.h"
 #include "text/i18n.h"
@@ -63,18 +64,10 @@ std::string OpenFirstVisit(AppFixture& fx) {
 
 // A visit in a real workspace (demo photos never leave the device), opened in the editor.
 std::string OpenRealVisit(AppFixture& fx) {
-  const std::string ws = NewUuid(&fx.env), site = NewUuid(&fx.env), visit = NewUuid(&fx.env);
-  REQUIRE(fx.store()
-              ->Commit({SetFields{RecordType::kWorkspace, ws, {{"name", "Kinondoni"}}},
-                        SetFields{RecordType::kSite, site, {{"workspace_id", ws}, {"name", "Msimbazi culvert"}}},
-                        SetFields{RecordType::kVisit,
-                                  visit,
-                                  {{"workspace_id", ws},
-                                   {"site_id", site},
-                                   {"form", "drainage_flood@1.0"},
-                                   {"status", "draft"},
-                                   {"started_at", "2026-12-06T09:00:00+03:00"}}}})
-              .ok());
+  // Newer than the demo visits: the first row of Visits.
+  const testing::Seeded seeded = testing::SeedSite(fx.store(), &fx.env);
+  const std::string visit =
+      testing::AddVisit(fx.store(), &fx.env, seeded.site_id, {{"started_at", "2026-12-06T09:00:00+03:00"}});
   OpenVisit(fx, visit);
   return visit;
 }
