@@ -1,0 +1,44 @@
+#pragma once
+// Tiles read and decoded off the main thread: the map asks for the tiles it
+// wants each frame and takes what is ready; the newest requests are served
+// first and requests no longer wanted are dropped. Decoded tiles are RGBA.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ccfield/maps/mbtiles.h"
+#include "ccfield/maps/web_mercator.h"
+
+namespace ccfield::maps {
+
+struct TileImage {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgba;  // width * height * 4 bytes, rows top to bottom
+};
+
+struct TileResult {
+  TileKey key;
+  bool missing = false;  // no pack has this tile (draw an ancestor overzoomed)
+  std::string error;     // unreadable or undecodable tile ("" when fine)
+  std::string pack_id;   // which pack served it
+  TileImage image;       // when !missing and error is ""
+};
+
+class TileLoader {
+ public:
+  virtual ~TileLoader() = default;
+  // Serves tiles from `packs`, the first pack holding a tile wins. Starts a
+  // worker thread; the destructor stops and joins it.
+  static std::unique_ptr<TileLoader> Start(std::vector<std::unique_ptr<MbTiles>> packs);
+
+  // Non-blocking. Asking again for a queued tile moves it to the front.
+  virtual void Request(TileKey key) = 0;
+  // Drops queued requests for tiles not in `wanted` (e.g. panned away).
+  virtual void KeepOnly(const std::vector<TileKey>& wanted) = 0;
+  // What finished since the last call.
+  virtual std::vector<TileResult> TakeReady() = 0;
+  virtual const std::vector<PackInfo>& packs() const = 0;
+};
+
+}  // namespace ccfield::maps
