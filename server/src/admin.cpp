@@ -166,10 +166,7 @@ Result<ImportCounts> ImportSites(ServerStorage* s, Env* env, const std::string& 
                                  const std::vector<SiteImportRow>& rows) {
   ImportCounts counts;
   Status st = RunInTransaction(s, [&]() -> Status {
-    CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> ws, s->GetRecord(workspace_id));
-    if (!ws || ws->type != ChangeType::kWorkspace || ws->deleted) {
-      return Status::NotFound("there is no workspace with id " + workspace_id + " (create-workspace prints it)");
-    }
+    CCF_RETURN_IF_ERROR(RequireWorkspace(s, workspace_id));
     std::vector<ExistingSite> existing;
     CCF_ASSIGN_OR_RETURN(std::vector<RecordMeta> sites, s->RecordsOf(ChangeType::kSite, workspace_id));
     for (const RecordMeta& m : sites) {
@@ -298,11 +295,7 @@ int RunImportSites(const AdminCall& c, const Args& a) {
   const std::string& ws = a.positional[0];
   const std::string& path = a.positional[1];
   // An unknown workspace is said first, before any problem of the file.
-  Result<std::optional<RecordMeta>> meta = c.s->GetRecord(ws);
-  if (!meta.ok()) return c.fail(meta.status());
-  if (!*meta || (*meta)->type != ChangeType::kWorkspace || (*meta)->deleted) {
-    return c.fail(Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)"));
-  }
+  if (Status st = RequireWorkspace(c.s, ws); !st.ok()) return c.fail(st);
   Result<std::string> text = ReadFileAtMost(path, kMaxSiteFileBytes, "site file");
   if (!text.ok()) return c.fail(text.status());
   const SiteFile file = ParseSiteFile(*text, path);
@@ -425,6 +418,14 @@ Args admin_detail::ParseArgs(const std::vector<std::string>& args, size_t from, 
     if (on) a.options[f] = "";
   }
   return a;
+}
+
+Status admin_detail::RequireWorkspace(ServerStorage* s, const std::string& ws) {
+  CCF_ASSIGN_OR_RETURN(std::optional<RecordMeta> meta, s->GetRecord(ws));
+  if (!meta || meta->type != ChangeType::kWorkspace || meta->deleted) {
+    return Status::NotFound("there is no workspace with id " + ws + " (create-workspace prints it)");
+  }
+  return Status::Ok();
 }
 
 std::string admin_detail::Opt(const Args& a, const std::string& key) {

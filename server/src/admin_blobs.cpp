@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "admin_internal.h"
+#include "ccfield/core/photo_store.h"
 #include "blob_store.h"
 
 namespace ccfield::server::admin_detail {
@@ -95,6 +96,23 @@ int RunBlobStats(const AdminCall& c, const Args& a) {
   return kExitOk;
 }
 
+int RunSetPhotoSize(const AdminCall& c, const Args& a) {
+  if (a.positional.size() != 2) return c.usage("set-photo-size takes WORKSPACE_ID PIXELS");
+  const std::string& ws = a.positional[0];
+  char* end = nullptr;
+  const long px = std::strtol(a.positional[1].c_str(), &end, 10);
+  if (end == a.positional[1].c_str() || *end != '\0' || px < kMinPhotoLongEdge || px > kMaxPhotoLongEdge) {
+    return c.usage("the photo size is the long edge in pixels, " + std::to_string(kMinPhotoLongEdge) + " to " +
+                   std::to_string(kMaxPhotoLongEdge) + " (devices use " + std::to_string(kDefaultPhotoLongEdge) +
+                   " until it is set)");
+  }
+  if (Status st = RequireWorkspace(c.s, ws); !st.ok()) return c.fail(st);
+  Status st = RunInTransaction(c.s, [&] { return c.s->SetPhotoLongEdge(ws, static_cast<int>(px)); });
+  if (!st.ok()) return c.fail(st);
+  c.out << "photos of workspace " << ws << " are sent at " << px << " px on the long edge from each device's next sync\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 const std::vector<AdminCommand>& BlobCommands() {
@@ -107,6 +125,14 @@ const std::vector<AdminCommand>& BlobCommands() {
        {},
        {"--json"},
        RunBlobStats},
+      {"set-photo-size",
+       "set-photo-size WORKSPACE_ID PIXELS",
+       "Sets the long edge (in pixels) of the photo copies the workspace's devices send; they learn it at\n"
+       "their next sync and shrink photos attached after that to it. Photos already sent keep their size.\n"
+       "The default, until this is set, is 1600 (JPEG quality 80).\n",
+       {},
+       {},
+       RunSetPhotoSize},
   };
   return kCommands;
 }

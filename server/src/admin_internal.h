@@ -28,6 +28,8 @@ struct Args {
 Args ParseArgs(const std::vector<std::string>& args, size_t from, const std::set<std::string>& with_value,
                const std::set<std::string>& flags);
 std::string Opt(const Args& a, const std::string& key);
+// NotFound (naming the id) unless `ws` is a workspace that is not deleted.
+Status RequireWorkspace(ServerStorage* s, const std::string& ws);
 
 // Creates the record `id` of `type`, in workspace `ws` ("" for none); its
 // fields follow as server changes (WriteField).

@@ -141,4 +141,26 @@ Result<std::vector<BlobWorkspaceUsage>> SqliteStorage::BlobUsage() {
   return out;
 }
 
+const char* SqliteStorage::PhotoSizeSchemaSql() {
+  return R"sql(
+CREATE TABLE workspace_photo_sizes(
+  ws TEXT PRIMARY KEY,
+  long_edge INTEGER NOT NULL
+);
+)sql";
+}
+
+Result<int> SqliteStorage::PhotoLongEdge(const std::string& ws) {
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT long_edge FROM workspace_photo_sizes WHERE ws = ?"));
+  q->Bind(1, ws);
+  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row ? static_cast<int>(q->Int(0)) : 0;
+}
+
+Status SqliteStorage::SetPhotoLongEdge(const std::string& ws, int long_edge) {
+  CCF_RETURN_IF_ERROR(WriteGuard());
+  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT OR REPLACE INTO workspace_photo_sizes(ws, long_edge) VALUES(?, ?)"));
+  return q->Bind(1, ws).Bind(2, static_cast<int64_t>(long_edge)).Run();
+}
+
 }  // namespace ccfield::server

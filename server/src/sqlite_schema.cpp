@@ -142,6 +142,8 @@ Status SqliteStorage::Migrate() {
     if (next == 4) st = db_->Exec(RetentionSchemaSql());
     // Version 5: photo blob uploads and claims (docs/sync-protocol.md, "Photos: blobs").
     if (next == 5) st = db_->Exec(BlobSchemaSql());
+    // Version 6: the photo size each workspace's devices send (admin set-photo-size).
+    if (next == 6) st = db_->Exec(PhotoSizeSchemaSql());
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = txn.Commit();
     if (!st.ok()) {

@@ -20,7 +20,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 5;
+inline constexpr int kServerSchemaVersion = 6;
 
 // JSON to the text kept in the file. Never throws: values were checked for
 // UTF-8 on the way in; anything else is replaced rather than lost.
@@ -119,6 +119,8 @@ class SqliteStorage final : public ServerStorage {
   Status AddBlobClaim(const BlobClaim& claim) override;
   Result<int64_t> BlobBytesUsed(const std::string& ws, const std::string& except_hash) override;
   Result<std::vector<BlobWorkspaceUsage>> BlobUsage() override;
+  Result<int> PhotoLongEdge(const std::string& ws) override;
+  Status SetPhotoLongEdge(const std::string& ws, int long_edge) override;
 
  private:
   class Query;
@@ -134,6 +136,8 @@ class SqliteStorage final : public ServerStorage {
   static const char* PeopleSchemaSql();
   // Schema 5 (photo blob uploads and claims), in sqlite_blobs.cpp.
   static const char* BlobSchemaSql();
+  // Schema 6 (each workspace's photo size), in sqlite_blobs.cpp.
+  static const char* PhotoSizeSchemaSql();
 
   std::unique_ptr<sql::Db> db_;
   std::string path_;

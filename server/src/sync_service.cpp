@@ -86,7 +86,10 @@ class SyncService::Cycle {
     out_.server_time = FormatUtcMillis(now_);
     // The caller's memberships as auth read them for this request: a device
     // drops its copy of a workspace that is no longer listed (removed member).
-    for (const Membership& m : who_.memberships) out_.workspaces.push_back({m.workspace_id, m.role});
+    for (const Membership& m : who_.memberships) {
+      CCF_ASSIGN_OR_RETURN(int long_edge, s_->PhotoLongEdge(m.workspace_id));
+      out_.workspaces.push_back({m.workspace_id, m.role, long_edge});
+    }
     out_.workspaces_known = true;
     CCF_ASSIGN_OR_RETURN(std::optional<DeviceRow> device, s_->FindDevice(who_.device_id));
     prev_sync_ms_ = device ? device->last_sync_ms : 0;

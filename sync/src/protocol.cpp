@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ccfield/core/json_text.h"
+#include "ccfield/core/photo_store.h"
 #include "ccfield/core/text.h"
 #include "json_reader.h"
 
@@ -19,6 +20,12 @@ void CheckProtocol(Reader& r, int64_t protocol) {
     r.Fail("protocol version " + std::to_string(protocol) + " is not supported (this side speaks " +
            std::to_string(kProtocolVersion) + "); update the app");
   }
+}
+
+json WorkspaceJson(const WorkspaceRole& w) {
+  json j = {{"id", w.id}, {"role", w.role}};
+  if (w.photo_long_edge > 0) j["photo_long_edge"] = w.photo_long_edge;
+  return j;
 }
 
 }  // namespace
@@ -84,7 +91,7 @@ json ToJson(const SyncResponse& r) {
   for (const FieldChange& c : r.changes) changes.push_back(ServerChangeJson(c));
   for (const FieldConflict& c : r.conflicts) conflicts.push_back(ToJson(c));
   json workspaces = json::array();
-  for (const WorkspaceRole& w : r.workspaces) workspaces.push_back({{"id", w.id}, {"role", w.role}});
+  for (const WorkspaceRole& w : r.workspaces) workspaces.push_back(WorkspaceJson(w));
   return {{"protocol", r.protocol}, {"server_time", r.server_time}, {"acks", acks},    {"rejects", rejects},
           {"changes", changes},     {"conflicts", conflicts},       {"cursor", r.cursor}, {"more", r.more},
           {"workspaces", workspaces}};
@@ -234,7 +241,13 @@ Result<SyncResponse> ParseSyncResponse(const json& j) {
       Reader wr(w, "workspaces[]");
       if (!wr.Object()) return wr.status();
       WorkspaceRole role{wr.Str("id", true, 64), wr.Str("role", true, 64)};
+      const int64_t long_edge = wr.Int("photo_long_edge", false);
       if (!wr.ok()) return wr.status();
+      // A size outside what devices can make is ignored (the device keeps its
+      // own), not a reason to refuse the records of the answer.
+      if (long_edge >= kMinPhotoLongEdge && long_edge <= kMaxPhotoLongEdge) {
+        role.photo_long_edge = static_cast<int>(long_edge);
+      }
       resp.workspaces.push_back(std::move(role));
     }
   }

@@ -56,6 +56,25 @@ TEST_CASE("admin: create-user, with the password from stdin, errors are plain an
   CHECK(a.Run({}) == kExitUsage);
 }
 
+TEST_CASE("admin: set-photo-size stores a workspace's photo size, refuses sizes devices cannot make") {
+  Admin a;
+  REQUIRE(a.Run({"create-workspace", "Kinondoni"}) == kExitOk);
+  const std::string ws = a.Line();
+  CHECK(Unwrap(a.f.storage->PhotoLongEdge(ws)) == 0);
+  CHECK(a.Run({"set-photo-size", ws, "1280"}) == kExitOk);
+  CHECK(a.out.find("1280 px") != std::string::npos);
+  CHECK(Unwrap(a.f.storage->PhotoLongEdge(ws)) == 1280);
+  for (const char* bad : {"100", "5000", "12x", "", "-1600"}) {
+    CAPTURE(bad);
+    CHECK(a.Run({"set-photo-size", ws, bad}) == kExitUsage);
+    CHECK(a.err.find("320 to 4096") != std::string::npos);
+  }
+  CHECK(Unwrap(a.f.storage->PhotoLongEdge(ws)) == 1280);
+  CHECK(a.Run({"set-photo-size", a.f.NewId(), "1024"}) == kExitFailed);
+  CHECK(a.err.find("there is no workspace with id") != std::string::npos);
+  CHECK(a.Run({"set-photo-size", ws}) == kExitUsage);
+}
+
 TEST_CASE("admin: create-workspace and add-member write server changes that members receive") {
   Admin a;
   REQUIRE(a.Run({"create-workspace", "Kinondoni", "--country", "TZ", "--language", "sw"}) == kExitOk);

@@ -1,4 +1,4 @@
-// The login and logout codecs (sync/protocol.h) and the shared gzip
+// The login and logout codecs (sync/protocol.h), the sync answer's workspaces and the shared gzip
 // (sync/gzip.h): round trips, and malformed input refused with a message
 // that names the field. Pure: no storage, no network.
 #include <doctest/doctest.h>
@@ -103,6 +103,31 @@ TEST_CASE("login codec: malformed responses are refused") {
         "login response.workspaces[].role is missing");
   CHECK(ErrorOf(ParseLoginResponse(json{{"token", "t"}, {"workspaces", {"ws1"}}})) ==
         "login response.workspaces[] must be an object");
+}
+
+TEST_CASE("sync response codec: a workspace's photo size travels, sizes devices cannot make are ignored") {
+  SyncResponse r;
+  r.workspaces = {{"ws-1", "field_staff", 1024}, {"ws-2", "coordinator", 0}};
+  r.workspaces_known = true;
+  const json j = ToJson(r);
+  CHECK(j["workspaces"][0]["photo_long_edge"] == 1024);
+  CHECK_FALSE(j["workspaces"][1].contains("photo_long_edge"));  // not set: devices keep their default
+  Result<SyncResponse> parsed = ParseSyncResponse(j);
+  REQUIRE(parsed.ok());
+  const SyncResponse& back = parsed.value();
+  REQUIRE(back.workspaces.size() == 2);
+  CHECK(back.workspaces[0].photo_long_edge == 1024);
+  CHECK(back.workspaces[1].photo_long_edge == 0);
+  for (int bad : {1, 319, 4097, 1 << 30}) {
+    json hostile = j;
+    hostile["workspaces"][0]["photo_long_edge"] = bad;
+    Result<SyncResponse> r = ParseSyncResponse(hostile);
+    REQUIRE(r.ok());
+    CHECK(r.value().workspaces[0].photo_long_edge == 0);
+  }
+  json wrong_type = j;
+  wrong_type["workspaces"][0]["photo_long_edge"] = "big";
+  CHECK_FALSE(ParseSyncResponse(wrong_type).ok());
 }
 
 TEST_CASE("logout codec: an empty object both ways, anything else refused") {

@@ -193,6 +193,38 @@ TEST_CASE("Photo queue in-process: a chunk damaged on the way is sent again") {
   CHECK(Unwrap(b->Blobs().Read(p.full_hash)) == p.full);
 }
 
+// Regression (photo sync bench, issue 12): every thumbnail doubled the
+// chunk size, so after five of them a 2G link got 1 MiB chunks and a cut
+// lost a whole photo. Only full-size chunks may grow it.
+TEST_CASE("Photo queue in-process: thumbnails and short last pieces do not grow the chunk size") {
+  World w;
+  auto a = w.NewDevice("alice");
+  const std::string site = testing::AddSite(a->store.get(), DefaultEnv(), w.ws, "Drain D-5");
+  for (uint64_t seed = 10; seed < 16; ++seed) Attach(*a, site, 100 * 1024, seed);
+  SyncReport r = Unwrap(a->client->SyncNow());
+  CHECK(r.photos_up == 12);
+  // The status, 12 asks, 6 thumbnails (32 KiB stays), the first send copy
+  // in 32, 64 and the last 4 KiB (now 128 KiB), then 5 send copies whole.
+  CHECK(r.photo_requests == 1 + 12 + 6 + 3 + 5);
+}
+
+TEST_CASE("Photo queue in-process: the site goes in a request before its photo records (text first)") {
+  World w;
+  auto a = w.NewDevice("alice");
+  const std::string site = testing::AddSite(a->store.get(), DefaultEnv(), w.ws, "Drain D-6");
+  const Photo p = Attach(*a, site, 50 * 1024, 30);
+  // The link drops the second request: the first carried the site alone.
+  a->faults.Arm(LinkFault::kFailBeforeDelivery, 1);
+  CHECK_FALSE(a->client->SyncNow().ok());
+  CHECK(Unwrap(w.storage->GetRecord(site)).has_value());
+  CHECK_FALSE(Unwrap(w.storage->GetRecord(p.id)).has_value());
+  SyncReport r = Unwrap(a->client->SyncNow());
+  CHECK(r.pushed > 0);
+  CHECK(Unwrap(w.storage->GetRecord(p.id)).has_value());
+  CHECK(r.photos_up == 2);
+  CHECK(Unwrap(a->store->replica().PendingChanges(100)).empty());
+}
+
 // Overwrites the middle byte of the file at `path` (same length).
 void DamageFile(const std::string& path) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);

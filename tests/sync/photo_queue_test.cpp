@@ -150,6 +150,24 @@ TEST_CASE("Photo queue: a photo reaches the server whole, B gets the record, the
   CHECK(Unwrap(store->photos().Usage()).photos_down >= static_cast<int64_t>(p.full.size() + p.thumb.size()));
 }
 
+TEST_CASE("Photo queue: the photo size an admin sets for a workspace reaches its devices at their next sync") {
+  SKIP_WITHOUT_SERVER();
+  PhotoSetup s;
+  const std::string ws = s.server.workspace_id;
+  CHECK(Unwrap(s.a.OpenStore()->photos().LongEdgeFor(ws)) == kDefaultPhotoLongEdge);
+  const std::string said = s.server.Admin({"set-photo-size", ws, "1024"});
+  CHECK(said.find("1024 px") != std::string::npos);
+  s.PushRecords(s.a);
+  CHECK(Unwrap(s.a.OpenStore()->photos().LongEdgeFor(ws)) == 1024);
+  // Changed again: the next sync says so; a device that had not synced learns the latest.
+  s.server.Admin({"set-photo-size", ws, "2048"});
+  s.PushRecords(s.b);
+  CHECK(Unwrap(s.b.OpenStore()->photos().LongEdgeFor(ws)) == 2048);
+  CHECK(Unwrap(s.a.OpenStore()->photos().LongEdgeFor(ws)) == 1024);
+  s.PushRecords(s.a);
+  CHECK(Unwrap(s.a.OpenStore()->photos().LongEdgeFor(ws)) == 2048);
+}
+
 // The chunk an upload sends from `done` on: 32 KiB, then doubling (fast loopback).
 int64_t ChunkAt(int64_t done) {
   int64_t start = 0, size = 32 << 10;

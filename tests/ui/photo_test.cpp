@@ -139,6 +139,19 @@ TEST_CASE("photos: JPEG files attached to the open visit become photo rows with 
   CHECK_FALSE(s.photos.items[0].can_send_now);
 }
 
+TEST_CASE("photos: the workspace's photo size (from the server) is the long edge of what is attached next") {
+  AppFixture fx;
+  OpenRealVisit(fx);
+  const std::string path = fx.dir.File("in/IMG_0003.jpg");
+  WriteFile(path, Jpeg(2000, 1500));
+  const std::string ws = Unwrap(fx.store()->Get(RecordType::kVisit, fx.app->state().photos.parent_id)).Get("workspace_id");
+  REQUIRE_OK(fx.store()->photos().SetLongEdge(ws, 800));
+  fx.app->Apply(app::AttachPhotos{{path}});
+  REQUIRE(fx.app->state().photos.items.size() == 1);
+  CHECK(fx.app->state().photos.items[0].width == 800);
+  CHECK(fx.app->state().photos.items[0].height == 600);
+}
+
 TEST_CASE("photos: a file that is not a usable photo is named in the message and nothing is committed") {
   AppFixture fx;
   const std::string visit = OpenFirstVisit(fx);

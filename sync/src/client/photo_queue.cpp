@@ -231,6 +231,7 @@ class PhotoQueue::Runner {
   Status SendChunk(BlobTransfer* t, UploadState* s) {
     CCF_ASSIGN_OR_RETURN(std::string chunk, blobs_.ReadRange(t->hash, static_cast<uint64_t>(*s->offset),
                                                              static_cast<size_t>(q_->sizer_.size())));
+    const bool full_size = static_cast<int64_t>(chunk.size()) >= q_->sizer_.size();
     HttpRequest put;
     put.method = "PUT";
     put.path = UploadPath(*t, s->size) + "&offset=" + std::to_string(*s->offset);
@@ -243,7 +244,10 @@ class PhotoQueue::Runner {
       return StopForRetry(http.status());
     }
     if (http->status == 200) {
-      q_->sizer_.AfterChunk(MonoMs(q_->env_) - started);
+      // Only a full-size chunk that went fast says the link takes bigger
+      // ones: a thumbnail or a blob's short last piece is quick on any link.
+      const int64_t elapsed = MonoMs(q_->env_) - started;
+      if (full_size || elapsed > ChunkSizer::kSlowMs) q_->sizer_.AfterChunk(elapsed);
       CCF_ASSIGN_OR_RETURN(UploadAnswer a, ParseUploadAnswer(http->body));
       if (a.complete) return UploadDone(*t, s);
       s->resends = 0;

@@ -315,6 +315,11 @@ class ServerStorage {
   virtual Result<int64_t> BlobBytesUsed(const std::string& ws, const std::string& except_hash) = 0;
   // Every workspace that claims a blob or has an upload, by id.
   virtual Result<std::vector<BlobWorkspaceUsage>> BlobUsage() = 0;
+  // The long edge in pixels of the photo copies the workspace's devices
+  // send (admin set-photo-size); 0 when the admin never set one (devices use
+  // their default, kDefaultPhotoLongEdge).
+  virtual Result<int> PhotoLongEdge(const std::string& ws) = 0;
+  virtual Status SetPhotoLongEdge(const std::string& ws, int long_edge) = 0;
 
   // ---- Forms imported by the admin ----------------------------------------
   virtual Result<std::optional<StoredForm>> FindForm(const std::string& key) = 0;

@@ -51,6 +51,10 @@ struct SyncRequest {
 struct WorkspaceRole {
   std::string id;
   std::string role;  // "field_staff", "coordinator", ...
+  // The long edge of the photo copies the workspace's devices send
+  // (protocol 2, "photo_long_edge"); 0 when the server did not say (the
+  // device keeps its own setting or the default).
+  int photo_long_edge = 0;
 };
 
 struct SyncResponse {
