@@ -157,13 +157,17 @@ int RssChild(const Options& o) {
     }
     decode_s += MsBetween(t0, Clock::now()) / 1000;
   }
-  std::printf("%ld %ld %zu %zu %.3f %zu\n", StatusKb("VmHWM"), StatusKb("VmRSS"), decoded, missing, decode_s,
-              cache.bytes());
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu_s = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  std::printf("%ld %ld %zu %zu %.3f %zu %.3f\n", StatusKb("VmHWM"), StatusKb("VmRSS"), decoded, missing, decode_s,
+              cache.bytes(), cpu_s);
   return 0;
 }
 
 struct ChildFigures {
-  double hwm_mb = 0, rss_mb = 0, seconds = 0, cache_mb = 0;
+  double hwm_mb = 0, rss_mb = 0, seconds = 0, cache_mb = 0, cpu_s = 0;
   size_t decoded = 0, missing = 0;
 };
 
@@ -176,8 +180,8 @@ ChildFigures RunChild(const Options& o, const std::string& what, const std::stri
   long hwm = 0, rss = 0;
   ChildFigures f;
   size_t cache = 0;
-  if (code != 0 || std::sscanf(out.c_str(), "%ld %ld %zu %zu %lf %zu", &hwm, &rss, &f.decoded, &f.missing, &f.seconds,
-                               &cache) != 6) {
+  if (code != 0 || std::sscanf(out.c_str(), "%ld %ld %zu %zu %lf %zu %lf", &hwm, &rss, &f.decoded, &f.missing,
+                               &f.seconds, &cache, &f.cpu_s) != 7) {
     Die("the " + what + " child failed: " + out);
   }
   f.hwm_mb = double(hwm) / 1024, f.rss_mb = double(rss) / 1024, f.cache_mb = double(cache) / (1 << 20);
@@ -200,15 +204,20 @@ int Run(const Options& o) {
   const double extra = with.hwm_mb - none.hwm_mb;
   const double rate = Ratio(double(with.decoded), with.seconds);
   std::printf("no_pack peak_rss_mb=%.1f rss_mb=%.1f tiles_missing=%zu\n", none.hwm_mb, none.rss_mb, none.missing);
-  std::printf("pack    peak_rss_mb=%.1f rss_mb=%.1f tiles_decoded=%zu cache_mb=%.1f wait_s=%.2f tiles_per_s=%.0f\n",
-              with.hwm_mb, with.rss_mb, with.decoded, with.cache_mb, with.seconds, rate);
+  const double cpu_rate = Ratio(double(with.decoded), with.cpu_s - none.cpu_s);
+  std::printf(
+      "pack    peak_rss_mb=%.1f rss_mb=%.1f tiles_decoded=%zu cache_mb=%.1f wait_s=%.2f tiles_per_s=%.0f "
+      "cpu_s=%.2f (no pack: %.2f) tiles_per_cpu_s=%.0f\n",
+      with.hwm_mb, with.rss_mb, with.decoded, with.cache_mb, with.seconds, rate, with.cpu_s, none.cpu_s, cpu_rate);
   SetSummarySection(1);
   Summary(
       "(1) peak RSS panning a %.0f MB pack: %.1f MB vs %.1f MB with no pack: +%.1f MB (cache cap %d MB)  "
       "target<+30: %s",
       double(FileSize(pack)) / (1 << 20), with.hwm_mb, none.hwm_mb, extra, o.cap_mb, Verdict(extra < 30));
-  Summary("(2) %zu tiles read and decoded (256 px JPEG) in %.2f s of waiting: %.0f tiles/s on one worker thread",
-          with.decoded, with.seconds, rate);
+  Summary(
+      "(2) %zu tiles read and decoded (256 px JPEG) in %.2f s of waiting: %.0f tiles/s on one worker thread; "
+      "%.0f tiles per CPU second (what a busy machine does not inflate)",
+      with.decoded, with.seconds, rate, cpu_rate);
   FinishRun(load_start, dir, remove_dir);
   return 0;
 }

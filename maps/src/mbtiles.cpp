@@ -22,9 +22,15 @@ namespace fs = std::filesystem;
 constexpr const char* kMakeOne = "make one with QGIS or GDAL (see docs/maps.md)";
 
 // The error for a file SQLite cannot read although its header looked right.
+// SQLite's own words about damage ("database disk image is malformed", a
+// quick_check line) help nobody holding a tablet; other errors keep theirs.
 Status Damaged(const std::string& path, const Status& st) {
-  return Status::Corrupt(path + " is damaged and cannot be used as a map pack; copy it again or make it again (" +
-                         st.message() + ")");
+  const std::string what = path +
+                           " is damaged (cut short or corrupted) and cannot be used as a map pack; copy it "
+                           "again or make it again";
+  if (st.code() == Code::kCorrupt) return Status::Corrupt(what);
+  if (st.code() == Code::kIoError) return Status::IoError("cannot read the map pack " + path + ": " + st.message());
+  return Status::Corrupt(what + " (" + st.message() + ")");
 }
 
 // A file that exists, is a regular file and starts like an SQLite database.
@@ -221,6 +227,9 @@ Result<std::unique_ptr<MbTiles>> MbTiles::Open(const std::string& path) {
   o.immutable = true;
   Result<std::unique_ptr<sql::Db>> db = sql::Db::Open(o);
   if (!db.ok()) return Damaged(path, db.status());
+  // Each tile is read once and then lives decoded in the map's cache: SQLite
+  // needs only the index's inner pages (256 KB, not its default 2 MB).
+  if (Status st = (*db)->Exec("PRAGMA cache_size = -256"); !st.ok()) return Damaged(path, st);
   Status refusal;
   Result<PackInfo> info = ReadPack(db->get(), path, &refusal);
   if (!info.ok()) return Damaged(path, info.status());

@@ -196,7 +196,9 @@ TEST_CASE("a cut pack and a damaged pack are found before use") {
   WriteText(dir.File("cut.mbtiles"), whole.substr(0, whole.size() / 2));
   Status cut = OpenAndCheck(dir.File("cut.mbtiles"));
   CHECK(cut.code() == Code::kCorrupt);
-  CHECK(Contains(cut.message(), dir.File("cut.mbtiles") + " is damaged and cannot be used as a map pack"));
+  CHECK(cut.message() ==
+        dir.File("cut.mbtiles") +
+            " is damaged (cut short or corrupted) and cannot be used as a map pack; copy it again or make it again");
 
   std::string damaged = whole;
   for (size_t i = 4096; i < damaged.size(); i += 4096) {  // every page header after the first
@@ -205,7 +207,7 @@ TEST_CASE("a cut pack and a damaged pack are found before use") {
   WriteText(dir.File("damaged.mbtiles"), damaged);
   Status bad = OpenAndCheck(dir.File("damaged.mbtiles"));
   CHECK(bad.code() == Code::kCorrupt);
-  CHECK(Contains(bad.message(), "is damaged and cannot be used as a map pack"));
+  CHECK(Contains(bad.message(), "is damaged (cut short or corrupted) and cannot be used as a map pack"));
 }
 
 TEST_CASE("MbTilesWriter writes a pack MbTiles reads back, rows flipped to TMS") {

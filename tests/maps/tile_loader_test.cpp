@@ -16,6 +16,15 @@
 #include "support/temp_dir.h"
 #include "support/wait.h"
 
+namespace doctest {
+template <>
+struct StringMaker<ccfield::maps::TileKey> {
+  static String convert(const ccfield::maps::TileKey& k) {
+    return (std::to_string(k.z) + "/" + std::to_string(k.x) + "/" + std::to_string(k.y)).c_str();
+  }
+};
+}  // namespace doctest
+
 namespace ccfield::maps {
 namespace {
 
