@@ -29,6 +29,8 @@ net='curl/|httplib'
 forbid core -- "$gui|$net|ccfield/sync/|ccfield/server/|app/|views/|cli/" "core/ includes a window, network, sync, server or UI header"
 # media: the photo codec (libjpeg, libpng, libexif). Uses core's Status only: no window, network, sync, server or UI.
 forbid media -- "$gui|$net|ccfield/sync/|ccfield/server/|app/|views/|cli/" "media/ includes a window, network, sync, server or UI header"
+# maps: offline basemaps (MBTiles through core's SQLite wrapper, tiles decoded with media). No window, network, sync, server or UI.
+forbid maps -- "$gui|$net|sqlite3.h|ccfield/sync/|ccfield/server/|app/|views/|cli/" "maps/ includes a window, network, sync, server or UI header"
 # platform (apart from its SDL window) sits below everything.
 forbid platform/include platform/src -- "$gui|$net|ccfield/core/|ccfield/sync/|ccfield/server/" "platform/ includes a layer above it"
 # sync's protocol and merge are shared by client and server: no transport, no window.

@@ -60,6 +60,10 @@ Stmt& Stmt::Bind(int i, std::string_view text) {
   sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::BindBlob(int i, std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  return *this;
+}
 Stmt& Stmt::Bind(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
   return *this;
@@ -125,7 +129,14 @@ Result<std::unique_ptr<Db>> Db::Open(const OpenOptions& o) {
   sqlite3* raw = nullptr;
   int flags = (o.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(o.path.c_str(), &raw, flags, o.vfs.empty() ? nullptr : o.vfs.c_str());
+  std::string name = o.path;
+  if (o.read_only && o.immutable) {  // a URI: "file:" + the path with ?, # and % escaped
+    name = "file:";
+    for (char c : o.path) name += c == '?' ? "%3f" : c == '#' ? "%23" : c == '%' ? "%25" : std::string(1, c);
+    name += "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &raw, flags, o.vfs.empty() ? nullptr : o.vfs.c_str());
   if (rc != SQLITE_OK) {
     Status st = FromSqlite(rc, raw, "opening " + o.path);
     sqlite3_close_v2(raw);

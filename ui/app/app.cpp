@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "ccfield/core/import.h"
+#include "ccfield/maps/demo_pack.h"
 #include "ccfield/platform/network_info.h"
 #include "text/i18n.h"
 
@@ -33,6 +34,9 @@ Status App::Init(AppOptions options) {
     if (first_start) {
       Result<ImportSummary> demo = LoadDemoData(store_.get(), options_.env);
       if (!demo.ok()) return demo.status().WithContext("loading the demo data");
+      // The demo basemap goes with the demo data; without it the map only lacks streets.
+      Result<bool> map = maps::InstallDemoPack(options_.env, options_.data_dir);
+      if (!map.ok()) options_.env->Log(LogLevel::kWarning, "demo map pack: " + map.status().message());
     }
   }
 

@@ -7,6 +7,7 @@
 
 #include "ccfield/core/import.h"
 #include "ccfield/core/json_text.h"
+#include "ccfield/maps/demo_pack.h"
 #include "ccfield/platform/env.h"
 #include "cli/output.h"
 
@@ -44,6 +45,7 @@ Commands:
   resolve CONFLICT_ID --keep current|other|base | --value TEXT   resolve a conflict
   refused [retry|move|discard ID]   records the server refused, and the ways out
   logout                     end this device's login (unsent changes stay here)
+  maps list|add FILE|remove ID   offline basemap packs (MBTiles; ccfield maps --help)
 
 Global options (anywhere on the line):
   --data DIR     data directory (default: $CCFIELD_DATA or ~/.local/share/ccfield)
@@ -89,6 +91,11 @@ Result<Store*> Context::OpenStore() {
   CCF_ASSIGN_OR_RETURN(store, Store::Open(env, o));
   if (!author.empty()) store->SetAuthor(author);
   return store.get();
+}
+
+void InstallDemoMap(Context& ctx) {
+  Result<bool> installed = maps::InstallDemoPack(ctx.env, ctx.data_dir);
+  if (!installed.ok()) ctx.err << "ccfield: the demo map pack was not installed: " << installed.status().message() << "\n";
 }
 
 int Fail(Context& ctx, const Status& st) {
@@ -224,6 +231,9 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   if (pos.size() == 1) {
     Result<DemoRemoval> removed = store->RemoveDemoData();
     if (!removed.ok()) return Fail(ctx, removed.status().WithContext("removing the demo data"));
+    if (Status map = maps::RemoveDemoPack(ctx.env, ctx.data_dir); !map.ok()) {
+      ctx.err << "ccfield: the demo map pack was not removed: " << map.message() << "\n";
+    }
     if (ctx.json) return PrintJson(ctx, nlohmann::json{{"removed", removed->removed}, {"drafts", removed->drafts}});
     int64_t total = 0;
     std::string what;
@@ -244,6 +254,7 @@ int CmdDemo(Context& ctx, const std::vector<std::string>& args) {
   }
   Result<ImportSummary> r = LoadDemoData(store, ctx.env);
   if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
+  InstallDemoMap(ctx);
   if (ctx.json) {
     return PrintJson(ctx,
                      nlohmann::json{{"created", r->created}, {"updated", r->updated}, {"unchanged", r->unchanged}});
@@ -320,6 +331,7 @@ int Run(const std::vector<std::string>& argv, Env* env, std::ostream& out, std::
       {"login", CmdLogin},   {"sync", CmdSync},     {"status", CmdStatus}, {"conflicts", CmdConflicts},
       {"resolve", CmdResolve}, {"site", CmdSite},   {"refused", CmdRefused}, {"logout", CmdLogout},
       {"photos", CmdPhotos},   {"photo", CmdPhoto},
+      {"maps", CmdMaps},
   };
   for (const Entry& e : kCommands) {
     if (cmd != e.name) continue;

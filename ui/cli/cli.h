@@ -69,6 +69,11 @@ int CmdRefused(Context& ctx, const std::vector<std::string>& args);
 int CmdLogout(Context& ctx, const std::vector<std::string>& args);
 int CmdPhotos(Context& ctx, const std::vector<std::string>& args);
 int CmdPhoto(Context& ctx, const std::vector<std::string>& args);
+// `maps list|add|remove` (commands_maps.cpp, issue 13).
+int CmdMaps(Context& ctx, const std::vector<std::string>& args);
+// Installs the demo basemap pack next to the demo data; a failure is printed
+// on err and costs only the map's streets.
+void InstallDemoMap(Context& ctx);
 // Attaches each file to the visit or site (`visit attach`, `site attach`):
 // a file that is not a usable photo is named with the reason and the others
 // still attach. kExitInvalid when one was refused.

@@ -35,6 +35,7 @@ int CmdHome(Context& ctx, const std::vector<std::string>& args) {
   if (*should_load) {
     Result<ImportSummary> r = LoadDemoData(store, ctx.env);
     if (!r.ok()) return Fail(ctx, r.status().WithContext("loading the demo data"));
+    InstallDemoMap(ctx);
     loaded_demo = true;
   }
   ListQuery wq;

@@ -37,6 +37,8 @@ class Stmt {
   Stmt& Bind(int i, std::string_view text);
   Stmt& Bind(int i, const std::string& text) { return Bind(i, std::string_view(text)); }
   Stmt& Bind(int i, const char* text) { return Bind(i, std::string_view(text)); }
+  // Binds the bytes as a BLOB (map tiles), not as TEXT.
+  Stmt& BindBlob(int i, std::string_view bytes);
   Stmt& Bind(int i, int64_t v);
   Stmt& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
   Stmt& Bind(int i, double v);
@@ -98,6 +100,9 @@ struct OpenOptions {
   std::string path;
   std::string vfs;  // empty: the default VFS (tests pass a fault-injecting one)
   bool read_only = false;
+  // With read_only: the file is never changed by anyone while open (a map
+  // pack), so SQLite takes no locks and never looks for a journal or WAL.
+  bool immutable = false;
   int busy_timeout_ms = 5000;
 };
 

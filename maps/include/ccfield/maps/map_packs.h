@@ -2,7 +2,10 @@
 // The basemap packs installed in a data directory (DATA/maps/*.mbtiles):
 // adding one (checked, then copied in atomically through Env), listing and
 // removing them. `ccfield maps add|list|remove` and the window's Settings use it.
+#include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccfield/core/status.h"
@@ -22,14 +25,27 @@ class MapPacks {
   // (ID from the file name, made unique). Nothing is left behind on error
   // (disk full, unreadable source).
   Result<PackInfo> Add(const std::string& source);
+  // Installs a pack given as bytes (the demo basemap) as DATA/maps/ID.mbtiles,
+  // written atomically and checked like Add; replaces an installed `id`.
+  Result<PackInfo> AddBytes(const std::string& id, std::string_view bytes);
   // Installed packs, in the order they were added (first wins for a tile).
   Result<std::vector<PackInfo>> List();
   Status Remove(const std::string& id);
+  // Whether a pack with this id is installed.
+  bool Has(const std::string& id) const;
+  // DATA/maps: where the packs are.
+  const std::string& dir() const { return dir_; }
   // Opens every installed pack (for TileLoader::Start); a pack that fails to
   // open is left out and its error is added to *errors.
   std::vector<std::unique_ptr<MbTiles>> OpenAll(std::vector<std::string>* errors);
 
  private:
+  std::string PathOf(const std::string& id) const;
+  Result<std::vector<std::string>> InstalledIds();
+  Status Register(const std::string& id);  // appends id to the order file
+  Status WriteOrder(const std::vector<std::string>& ids);
+  Result<std::string> CopyIn(const std::string& source, const std::string& id, uint64_t bytes);
+
   Env* env_;
   std::string dir_;
 };

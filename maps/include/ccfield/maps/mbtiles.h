@@ -24,16 +24,28 @@ struct PackInfo {
   double west = -180, south = -85, east = 180, north = 85;
   int64_t tile_count = 0;
   int64_t file_bytes = 0;
+  // MapPacks::List only: why an installed file cannot be used ("" when it
+  // can), so that a damaged pack is still listed and can be removed.
+  std::string problem;
 };
+
+// MBTiles stores rows bottom-up (TMS): the row of `key` in the file.
+inline int TmsRow(TileKey key) { return (1 << key.z) - 1 - key.y; }
 
 class MbTiles {
  public:
   virtual ~MbTiles() = default;
   // Opens and checks `path`: an SQLite file with a `tiles` table or view
-  // (zoom_level, tile_column, tile_row, tile_data) and a `metadata` table, a
+  // (zoom_level, tile_column, tile_row, tile_data) and usually a `metadata`
+  // table (when it is missing, the format is read from the first tile), a
   // raster format we can draw. Anything else (not SQLite, corrupt, vector
-  // tiles, no tiles) is a clear error naming the file.
+  // tiles, no tiles) is a clear error naming the file. Reads the schema, the
+  // metadata and the tile count only: fast on a large pack.
   static Result<std::unique_ptr<MbTiles>> Open(const std::string& path);
+
+  // Reads every page of the file (SQLite's quick_check): a cut or damaged
+  // pack is found before it is installed. Seconds on a large pack.
+  virtual Status CheckIntegrity() = 0;
 
   virtual const PackInfo& info() const = 0;
   // The encoded tile (PNG/JPEG bytes), std::nullopt when the pack has none

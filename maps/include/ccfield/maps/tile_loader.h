@@ -3,6 +3,7 @@
 // wants each frame and takes what is ready; the newest requests are served
 // first and requests no longer wanted are dropped. Decoded tiles are RGBA.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +31,13 @@ class TileLoader {
   virtual ~TileLoader() = default;
   // Serves tiles from `packs`, the first pack holding a tile wins. Starts a
   // worker thread; the destructor stops and joins it.
-  static std::unique_ptr<TileLoader> Start(std::vector<std::unique_ptr<MbTiles>> packs);
+  // `on_ready`, when set, is called on the worker thread after each result
+  // is ready (the window wakes its event loop there; it must not touch UI state).
+  static std::unique_ptr<TileLoader> Start(std::vector<std::unique_ptr<MbTiles>> packs,
+                                           std::function<void()> on_ready = {});
 
-  // Non-blocking. Asking again for a queued tile moves it to the front.
+  // Non-blocking. Asking again for a queued tile moves it to the front; a
+  // tile being read or ready and not yet taken is not queued again.
   virtual void Request(TileKey key) = 0;
   // Drops queued requests for tiles not in `wanted` (e.g. panned away).
   virtual void KeepOnly(const std::vector<TileKey>& wanted) = 0;
