@@ -27,6 +27,10 @@ PACKAGES=(
   # client connections in its event loop so that they never pin a server worker.
   # The tests and the attack bench start their own nginx on loopback.
   nginx-light
+  # positions (issue 13): gpsd's client library (platform/src/location_gpsd.cpp);
+  # gpsd itself, and gpsfake (in gpsd-clients) for the tests and the bench
+  libgps-dev
+  gpsd gpsd-clients
   # tests (dbus-daemon: a private bus for tests/platform/network_info_test.cpp)
   doctest-dev dbus-daemon
   # window and UI tests: a private X server per test (tests/window/with_xvfb.sh)

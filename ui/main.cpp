@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "ccfield/platform/env.h"
+#include "ccfield/platform/location.h"
 #include "cli/cli.h"
 #include "window_main.h"
 
@@ -19,6 +20,7 @@ Opens the field app's window. Options:
   --script FILE          drive the window with a UI script (tests, tours)
   --first-frame-exit     print the start-up time to the first frame and quit
   --stats                print frames drawn and wake-ups at exit
+  --gpsd HOST:PORT       where gpsd gives the position (default 127.0.0.1:2947; "none": no GPS)
 For the command line: ccfield --help
 )";
 
@@ -67,6 +69,14 @@ int main(int argc, char** argv) {
       w.exit_after_first_frame = true;
     } else if (a == "--stats") {
       w.stats = true;
+    } else if (a == "--gpsd") {
+      w.gpsd = value();
+      ccfield::GpsdOptions check;
+      std::string error;
+      if (w.gpsd != "none" && !ccfield::ParseGpsdAddress(w.gpsd, &check, &error)) {
+        std::cerr << "ccfield: " << error << "\n";
+        return 2;
+      }
     } else if (a == "--size") {
       std::string s = value();
       if (std::sscanf(s.c_str(), "%dx%d", &w.width, &w.height) != 2) {

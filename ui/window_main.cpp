@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "ccfield/platform/app_window.h"
 #include "ccfield/platform/env.h"
+#include "ccfield/platform/location.h"
 #include "driver/ui_driver.h"
 #include "text/i18n.h"
 #include "views/fonts.h"
@@ -93,6 +94,10 @@ int RunWindow(const WindowArgs& args, Env* env) {
   ao.env = env;
   ao.data_dir = args.data_dir;
   ao.wake = window->Waker();
+  // Issue 13: positions from gpsd; without it the position sections say so plainly.
+  GpsdOptions gpsd;
+  gpsd.env = env;
+  if (args.gpsd != "none" && ParseGpsdAddress(args.gpsd, &gpsd, &error)) ao.location = NewGpsdLocation(gpsd);
   Result<std::unique_ptr<app::App>> opened = app::App::Open(std::move(ao));
   if (!opened.ok()) {
     std::fprintf(stderr, "ccfield: %s\n", opened.status().ToString().c_str());

@@ -14,6 +14,7 @@ struct WindowArgs {
   bool exit_after_first_frame = false;  // bench: print start-up time and quit
   bool stats = false;     // print frames drawn and idle wake-ups at exit
   int width = 1100, height = 720;
+  std::string gpsd = "127.0.0.1:2947";  // issue 13: where gpsd listens (HOST:PORT); "none": no position source
 };
 
 // Exit code when no window can be opened (no display): the caller may fall back to text.

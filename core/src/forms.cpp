@@ -192,6 +192,14 @@ Result<FormDef> ParseForm(const json& j) {
       }
       form.sdg_targets.push_back(code);
     }
+    // "gps_accuracy_m" (issue 13): the accuracy "Use my position" waits for
+    // (FormGpsAccuracyMeters, core/position_taker.h); kept in `source`.
+    if (j.contains("gps_accuracy_m")) {
+      const json& acc = j["gps_accuracy_m"];
+      if (!acc.is_number() || !(acc.get<double>() > 0 && acc.get<double>() <= 1000)) {
+        return Status::Invalid(where + ": gps_accuracy_m must be a number of metres above 0 and at most 1000");
+      }
+    }
     const json& fields = j.value("fields", json::array());
     if (!fields.is_array() || fields.empty()) return Status::Invalid(where + " has no fields");
     for (const json& fj : fields) {

@@ -9,7 +9,8 @@ using RT = RecordType;
 constexpr std::string_view kRoles[] = {"field_staff", "coordinator", "admin", "observer"};
 constexpr std::string_view kProjectStatus[] = {"planned", "active", "paused", "completed"};
 constexpr std::string_view kVisitStatus[] = {"draft", "complete"};
-constexpr std::string_view kGpsSource[] = {"gps", "network", "map_pick", "site_default"};
+// "typed" (issue 13): the person typed the coordinates.
+constexpr std::string_view kGpsSource[] = {"gps", "network", "map_pick", "site_default", "typed"};
 constexpr std::string_view kWeather[] = {"dry",       "light_rain", "heavy_rain", "after_rain_24h",
                                          "hot_sunny", "windy_dusty"};
 constexpr std::string_view kCondition[] = {"0", "1", "2", "3", "na", "ni"};

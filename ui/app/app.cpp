@@ -55,6 +55,7 @@ Status App::Init(AppOptions options) {
   if (options_.background_sync) sync_->Start();
   images_ = std::make_unique<PhotoImages>(options_.env, store_->photos().BlobDir(), queue_.get());
   if (!options_.camera) options_.camera = NewDesktopCamera();
+  StartLocation();  // position.cpp
 
   RefreshSettings();
   RestoreDrafts();
@@ -68,6 +69,7 @@ Status App::Init(AppOptions options) {
 }
 
 App::~App() {
+  StopLocation();  // no report may be posted once we are gone
   FlushDraft();
   if (sync_) sync_->Stop();
   if (login_thread_.joinable()) login_thread_.join();
@@ -185,15 +187,19 @@ bool App::Tick() {
     SaveDraftNow();
     changed = true;
   }
+  if (UpdatePosition()) changed = true;  // position.cpp
   if (changed) Changed();
   return changed;
 }
 
 int64_t App::MillisUntilDue() const {
   if (sync_refresh_pending_) return 0;
-  if (draft_due_ms_ == 0) return -1;
+  // While "Use my position" waits, the fix age and the averaging count down once a second.
+  const int64_t position_due = state_.position.active ? 1000 : -1;
+  if (draft_due_ms_ == 0) return position_due;
   int64_t now = options_.env->MonoNanos() / 1'000'000;
-  return std::max<int64_t>(0, draft_due_ms_ - now);
+  const int64_t draft_due = std::max<int64_t>(0, draft_due_ms_ - now);
+  return position_due < 0 ? draft_due : std::min(draft_due, position_due);
 }
 
 void App::ShowMessage(std::string text, bool error) {

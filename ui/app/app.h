@@ -18,10 +18,12 @@
 #include "app/photos.h"
 #include "app/ui_settings.h"
 #include "ccfield/core/geo.h"
+#include "ccfield/core/position_taker.h"
 #include "ccfield/core/status.h"
 #include "ccfield/core/store.h"
 #include "ccfield/platform/camera.h"
 #include "ccfield/platform/env.h"
+#include "ccfield/platform/location.h"
 #include "ccfield/sync/client.h"
 
 namespace ccfield::app {
@@ -35,6 +37,9 @@ struct AppOptions {
   sync::SyncClientOptions sync_options;
   std::string home_dir;  // the person's home folder (the photo picker's places, exports); "" = $HOME
   std::shared_ptr<Camera> camera;  // the device's camera seam; null = NewDesktopCamera() (none)
+  // Issue 13: where the device is (gpsd in the window, a FakeLocation in
+  // tests); null = NewUnavailableLocation. The App starts it and stops it.
+  std::shared_ptr<Location> location;
 };
 
 // A draft is written this long after the first unsaved edit (issue: <= 2 s).
@@ -139,6 +144,21 @@ class App {
   void Handle(const PickerToggle&);
   void Handle(const PickerAttach&);
   void Handle(const ClosePhotoPicker&);
+  // ---- Positions (issue 13; position.cpp) ----
+  void Handle(const UseMyPosition&);
+  void Handle(const AcceptPosition&);
+  void Handle(const SetPositionAveraging&);
+  void Handle(const CancelPosition&);
+  void Handle(const PickOnMap&);  // a stand-in until the map view's handler lands
+  void Handle(const SetPositionFromMap&);
+  void StartLocation();
+  void StopLocation();
+  // Reads the Location: the own position, and the taker's feed. True when
+  // what the screen shows changed.
+  bool UpdatePosition();
+  void ApplyTakenPosition(const TakenPosition& p);
+  void RefreshPositionLive(int64_t now_ms);
+  void UpdateSitePositionWarnings(double accuracy_m, int64_t fix_age_ms);
   // The photos of the visit open in the editor, or of the site shown on Sites.
   void RefreshPhotos();
   void RefreshPhotoData();  // settings, data use, waiting transfers
@@ -172,6 +192,16 @@ class App {
   nlohmann::json pending_site_fields_;  // the new-visit flow's typed place, until a form is picked
   std::unique_ptr<PhotoImages> images_;
   int64_t photos_refreshed_ms_ = 0;  // while a sync runs, the strip's progress is read again every 500 ms
+  // Issue 13 (position.cpp): "Use my position" and the Location's reports.
+  PositionTaker taker_;
+  uint64_t location_reports_ = 0;      // the Location's report counter last read
+  bool setting_position_ = false;      // the App, not the person, is writing the visit's position
+  std::string position_live_shown_;    // the live line last shown: redraw only when it changes
 };
+
+// Issue 13 (position.cpp): the warnings of a position besides its distance
+// to the site (a poor accuracy, an old fix), in the person's words. A
+// negative accuracy or age is unknown and warns of nothing.
+std::vector<std::string> PositionWarningTexts(double accuracy_m, int64_t fix_age_ms);
 
 }  // namespace ccfield::app

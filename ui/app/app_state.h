@@ -63,6 +63,10 @@ struct SiteFormState {
   std::vector<Similar> similar;
   bool asking = false;  // the near-duplicate question is showing
   RecordStatus sync;    // the edited site's state: a refused one can be sent again from the form
+  // Issue 13 (position.cpp): where the position came from ("From GPS, ± 6 m";
+  // "" when typed) and its warnings (an old fix, a poor accuracy), worded.
+  std::string position_note;
+  std::vector<std::string> position_warnings;
 };
 
 // "New visit" from Home: pick a site (nearest first, then recent), or a place
@@ -141,6 +145,11 @@ struct EditorState {
   bool site_has_position = false;               // the site's own position, for the distance check
   double site_lat = 0, site_lon = 0;
   std::string far_from_site;                    // a warning when the visit's position is far from the site's, else ""
+  // Issue 13 (position.cpp): the other warnings of the visit's position (an
+  // old fix, a poor accuracy), worded; and how old the GPS fix was when
+  // "Use my position" took it (-1: not taken from the GPS in this session).
+  std::vector<std::string> position_warnings;
+  int64_t fix_age_ms = -1;
   // A place typed in the new-visit flow ("A place not in the list"): the site
   // is created in the same commit as the visit's first save. "" = the site exists.
   std::string new_site_id;
@@ -248,6 +257,30 @@ struct SettingsState {
   bool logout_running = false;
 };
 
+// ---- Positions (issue 13; position.cpp) ----
+// The device's own position, kept current from the Location every frame (the
+// map draws it with its accuracy circle).
+struct OwnPosition {
+  bool has_fix = false;
+  double lat = 0, lon = 0, accuracy_m = 0;
+  int64_t age_ms = 0;
+  int satellites = 0;
+};
+
+// "Use my position" in the visit editor or the site form, while it waits.
+struct PositionTakingState {
+  bool active = false;    // waiting for a fix good enough
+  bool for_site = false;  // the site form's position, else the visit's
+  bool average = false;   // "Average over 10 s" is on
+  double threshold_m = 10;  // the form's accuracy (default 10 m)
+  bool available = true;  // a position source is there
+  std::string unavailable;  // why not, in plain words ("" when available)
+  std::string live;         // "± 43 m · 7 satellites · fix 1 s old", "Waiting for a fix…"
+  std::string averaging;    // "Averaging: 6 s left, 4 fixes" ("" when not averaging)
+  bool can_accept = false;  // a fix is there: "Use this position anyway (± 43 m)"
+  std::string accept_label;
+};
+
 struct AppState {
   Screen screen = Screen::kHome;
   HomeState home;
@@ -263,6 +296,8 @@ struct AppState {
   NewVisitState new_visit;
   PhotosState photos;
   PhotoDataState photo_data;
+  OwnPosition own_position;     // issue 13: position.cpp
+  PositionTakingState position;  // issue 13: position.cpp
   RecordStatus editor_status;  // the open visit's state, for the editor's badge
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;

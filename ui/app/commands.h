@@ -87,6 +87,19 @@ struct PickerOpenFolder { std::string path; };
 struct PickerToggle { std::string path; };
 struct PickerAttach {};
 struct ClosePhotoPicker {};
+// ---- Positions (issue 13; position.cpp) ----
+// "Use my position" in the site form (`for_site`) or the visit editor: waits
+// for a fix as accurate as the form asks (default 10 m), then takes it.
+struct UseMyPosition { bool for_site = false; };
+struct AcceptPosition {};  // "Use this position anyway (± 43 m)"
+struct SetPositionAveraging { bool on = false; };  // "Average over 10 s"
+struct CancelPosition {};
+// "Pick on the map" in a position section; the map view handles it and
+// answers with SetPositionFromMap.
+struct PickOnMap {};
+// A position picked on the map (source "map_pick"): it goes to the site form
+// when that is open, else to the visit in the editor; the screen goes back there.
+struct SetPositionFromMap { double lat = 0, lon = 0; };
 
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
@@ -98,7 +111,8 @@ using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft
                              EditRefusedRecord, RemoveDemoData, KeepDemoData, SignOut, AttachPhotos, DeletePhoto,
                              RestorePhoto, SetPhotoCaption, DownloadPhoto, SendPhotoNow, ExportPhotoFile,
                              SavePhotoSettings, OpenPhotoPicker, PickerOpenFolder, PickerToggle, PickerAttach,
-                             ClosePhotoPicker>;
+                             ClosePhotoPicker,
+                             UseMyPosition, AcceptPosition, SetPositionAveraging, CancelPosition, PickOnMap, SetPositionFromMap>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

@@ -178,6 +178,7 @@ std::string CodeText(Store* store, const std::string& field, const std::string& 
     if (v == "network") return tr("Network");
     if (v == "map_pick") return tr("Picked on map");
     if (v == "site_default") return tr("Site's position");
+    if (v == "typed") return tr("Typed");
   }
   if (field == "status") {
     if (v == "draft") return tr("in progress");

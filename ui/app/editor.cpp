@@ -29,7 +29,12 @@ bool IsBlank(const json& v) { return v.is_null() || (v.is_string() && v.get<std:
 // a warning (never an error: the site may be large, or the fix poor).
 void UpdateDistance(EditorState* e) {
   e->far_from_site.clear();
+  e->position_warnings.clear();
   const json lat = e->values.value("gps_lat", json()), lon = e->values.value("gps_lon", json());
+  const json acc = e->values.value("gps_accuracy_m", json());
+  if (lat.is_number() && lon.is_number()) {
+    e->position_warnings = PositionWarningTexts(acc.is_number() ? acc.get<double>() : -1, e->fix_age_ms);
+  }
   if (!e->site_has_position || !lat.is_number() || !lon.is_number()) return;
   const double la = lat.get<double>(), lo = lon.get<double>();
   if (la < -90 || la > 90 || lo < -180 || lo > 180) return;
@@ -126,6 +131,16 @@ void App::EditVisitField(const std::string& field, const json& value) {
   if (field == "follow_up_needed" && value != true) {
     for (const char* k : kFollowUpDetails) e.errors.erase(k);  // no longer needed
   }
+  if ((field == "gps_lat" || field == "gps_lon") && !setting_position_) {
+    // Typed by the person (issue 13): the source says so, and a GPS accuracy
+    // no longer describes the position.
+    const json old_source = e.values.value("gps_source", json());
+    if (old_source == "gps" || old_source == "map_pick") e.values["gps_accuracy_m"] = nullptr;
+    const bool none = IsBlank(e.values.value("gps_lat", json())) && IsBlank(e.values.value("gps_lon", json()));
+    e.values["gps_source"] = none ? json() : json("typed");
+    e.fix_age_ms = -1;
+  }
+  if (field == "gps_accuracy_m") UpdateDistance(&e);
   if (field == "gps_lat" || field == "gps_lon") {
     // "Enter both" is settled once both are there or both are gone.
     if (IsBlank(e.values.value("gps_lat", json())) == IsBlank(e.values.value("gps_lon", json()))) {

@@ -125,7 +125,11 @@ void App::Handle(const EditSiteField& c) {
   else if (c.field == "workspace_id") f.workspace_id = c.value;
   else return;
   f.errors.erase(c.field);
-  if (c.field == "lat" || c.field == "lon") f.errors.erase(c.field == "lat" ? "lon" : "lat");
+  if (c.field == "lat" || c.field == "lon") {
+    f.errors.erase(c.field == "lat" ? "lon" : "lat");
+    f.position_note.clear();  // typed: no longer the GPS's or the map's (issue 13)
+    f.position_warnings.clear();
+  }
   f.asking = false;  // the question was about other values
   f.similar.clear();
 }
@@ -137,6 +141,8 @@ void App::Handle(const UseLastVisitPosition&) {
   f.lon = CoordinateText(f.last_lon);
   f.errors.erase("lat");
   f.errors.erase("lon");
+  f.position_note.clear();
+  f.position_warnings.clear();
 }
 
 void App::Handle(const SaveSite& c) {

@@ -281,17 +281,22 @@ void PositionOfVisit(Ctx& c, const json& v) {
     ImGui::PopStyleColor();
     LogItem("far from site");
   }
+  DrawPositionWarnings(c.e.position_warnings);
   for (const char* k : {"gps_lat", "gps_lon", "gps_accuracy_m"}) FieldError(c, k);
+  // Where the position came from is set by how it was entered (issue 13):
+  // "Use my position" (GPS), the map, or typing.
   const json source = get("gps_source");
-  const std::pair<const char*, const char*> sources[] = {
-      {"gps", tr("GPS")}, {"network", tr("Network")}, {"map_pick", tr("Picked on map")}, {"site_default", tr("Site's position")}};
-  ImGui::TextUnformatted(tr("Source:"));
-  Flow flow;
+  const std::pair<const char*, const char*> sources[] = {{"gps", tr("GPS")},
+                                                         {"network", tr("Network")},
+                                                         {"map_pick", tr("Picked on map")},
+                                                         {"site_default", tr("Site's position")},
+                                                         {"typed", tr("Typed")}};
   for (const auto& [value, text] : sources) {
-    std::string label = std::string(text) + "##src" + value;
-    const float w = flow.Next(text);
-    if (ChoiceButton(label.c_str(), source == value, w)) Edit(c, "gps_source", source == value ? json() : json(value));
+    if (source != value) continue;
+    HelpText(std::string(tr("Source:")) + " " + text);
+    LogItem("position source");
   }
+  DrawPositionTaking(c.f, false);
 }
 
 void VisitFields(Ctx& c) {

@@ -105,6 +105,13 @@ void DrawSiteForm(Frame& f) {
     HelpText(FormatLatLon({s.last_lat, s.last_lon}));
   }
   HelpText(tr("Degrees with a point, south and west negative: -6.8123, 39.2811."));
+  // Issue 13: "Use my position", "Pick on the map", and where the position came from.
+  if (!s.position_note.empty()) {
+    HelpText(s.position_note);
+    LogItem("position note");
+  }
+  DrawPositionWarnings(s.position_warnings);
+  DrawPositionTaking(f, true);
 
   if (s.site_id.empty() && s.workspaces.size() > 1) {
     ImGui::TextUnformatted(tr("Workspace"));

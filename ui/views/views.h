@@ -81,5 +81,10 @@ void DrawPhotoViewer(Frame& f);
 void DrawPhotoPicker(Frame& f);
 void DrawPhotoSettings(Frame& f);
 void DrawDataUse(Frame& f);
+// position_view.cpp (issue 13): "Use my position", "Pick on the map" and the
+// live accuracy while waiting, in the visit editor and the site form; the
+// position's warnings (amber: they never block a save).
+void DrawPositionTaking(Frame& f, bool for_site);
+void DrawPositionWarnings(const std::vector<std::string>& warnings);
 
 }  // namespace ccfield::views
