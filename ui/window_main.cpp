@@ -14,6 +14,7 @@
 #include "driver/ui_driver.h"
 #include "text/i18n.h"
 #include "views/fonts.h"
+#include "views/mirror.h"
 #include "views/photo_textures.h"
 #include "views/theme.h"
 #include "views/views.h"
@@ -165,6 +166,15 @@ int RunWindow(const WindowArgs& args, Env* env) {
     textures->BeginFrame();
 
     window->NewFrame();
+    // Right to left: the views lay out left to right and the frame is
+    // mirrored after Render, so pointer input comes back to layout space.
+    views::SetMirrored(ui::CurrentCatalog().rtl());
+    if (views::Mirrored()) {
+      io.MousePos = views::ScreenToLayout(io.MousePos);
+      io.MouseWheelH = -io.MouseWheelH;
+      const ImVec2 pinch = views::ScreenToLayout(ImVec2(ui_state.pinch_x, ui_state.pinch_y));
+      ui_state.pinch_x = pinch.x;
+    }
     views::UiDriver::HostAction action;
     if (driver) {
       action = driver->BeforeFrame(io, NowMs(env));
@@ -180,6 +190,7 @@ int RunWindow(const WindowArgs& args, Env* env) {
     views::Frame frame{app->state(), commands, ui_state, scale};
     views::DrawMain(frame);
     ImGui::Render();
+    views::MirrorDrawData(ImGui::GetDrawData());
     window->Present();
     ++frames;
     if (frames == 1 && args.exit_after_first_frame) {

@@ -2,6 +2,7 @@
 
 #include <fribidi.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "ccfield/core/text.h"
@@ -58,14 +59,13 @@ bool Analyze(const Chars& text, FriBidiParType dir, Analysis* a) {
   return fribidi_get_par_embedding_levels_ex(a->types.data(), brackets.data(), n, &a->dir, a->levels.data()) != 0;
 }
 
-// Arabic vowel marks and shadda (U+064B..U+065F, U+0670) are combining
-// marks: ImGui cannot place one over its letter, so it would be drawn as a
-// glyph of its own between two joined letters. They are optional in Arabic
-// writing; the letters without them read the same. Joining is unchanged
-// (the marks are transparent to it).
-void DropArabicMarks(Chars* text) {
-  std::erase_if(*text, [](FriBidiChar c) { return (c >= 0x064B && c <= 0x065F) || c == 0x0670; });
-}
+// Flags for drawing left to right: Arabic shaping and mirrored brackets,
+// but no FRIBIDI_FLAG_REORDER_NSM. A combining mark (a vowel, shadda, the
+// tanwin of "عالٍ") stays before its base letter in visual order; Noto's
+// marks have no advance and their outline right of the pen, so the base
+// letter drawn next at the same pen position carries the mark over (or
+// under) its left half instead of after it, between two letters.
+constexpr FriBidiFlags kDrawFlags = FRIBIDI_FLAG_SHAPE_MIRRORING | FRIBIDI_FLAGS_ARABIC;
 
 // Arabic joining and presentation forms (plus mirroring if in flags), in place.
 void Shape(FriBidiFlags flags, const Analysis& a, Chars* text) {
@@ -80,14 +80,12 @@ void Shape(FriBidiFlags flags, const Analysis& a, Chars* text) {
 // Shapes and reorders one line; *dir is the requested direction on input
 // (FRIBIDI_PAR_ON: auto) and the resolved one on output.
 std::string ToVisual(Chars text, FriBidiParType* dir) {
-  DropArabicMarks(&text);
   Analysis a;
   if (!Analyze(text, *dir, &a)) return Encode(text, false);
   *dir = a.dir;
-  const FriBidiFlags flags = FRIBIDI_FLAGS_DEFAULT | FRIBIDI_FLAGS_ARABIC;
-  Shape(flags, a, &text);
-  if (fribidi_reorder_line(flags, a.types.data(), static_cast<FriBidiStrIndex>(text.size()), 0, a.dir, a.levels.data(),
-                           text.data(), nullptr) == 0) {
+  Shape(kDrawFlags, a, &text);
+  if (fribidi_reorder_line(kDrawFlags, a.types.data(), static_cast<FriBidiStrIndex>(text.size()), 0, a.dir,
+                           a.levels.data(), text.data(), nullptr) == 0) {
     return Encode(text, false);
   }
   return Encode(text, true);
@@ -204,12 +202,48 @@ void WrapVisualOrder(std::string_view line, float max_width, const std::function
   if (words.empty()) out->emplace_back();
 }
 
+bool IsIsolateStart(char32_t c) { return c >= 0x2066 && c <= 0x2068; }  // LRI, RLI, FSI
+constexpr char32_t kPdi = 0x2069;
+
+// A sentence already in visual order with values put in its placeholders
+// between isolate marks (FSI value PDI, i18n.cpp): each value is laid out on
+// its own, in its own direction, where its placeholder stood. Marks that do
+// not pair up are dropped.
+std::string VisualWithIsolates(std::string_view visual) {
+  std::string out;
+  out.reserve(visual.size());
+  size_t pos = 0;
+  while (pos < visual.size()) {
+    const size_t start = pos;
+    const char32_t c = NextCodePoint(visual, &pos);
+    if (!IsIsolateStart(c)) {
+      if (c != kPdi) out.append(visual.substr(start, pos - start));
+      continue;
+    }
+    int depth = 1;
+    size_t end = pos, after = visual.size();
+    while (end < visual.size()) {
+      const size_t here = end;
+      const char32_t d = NextCodePoint(visual, &end);
+      depth += IsIsolateStart(d) ? 1 : d == kPdi ? -1 : 0;
+      if (depth == 0) {
+        after = end;
+        end = here;
+        break;
+      }
+    }
+    out += VisualLine(visual.substr(pos, end - pos));
+    pos = after;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string VisualLine(std::string_view utf8_line, bool* rtl_paragraph) {
   if (AlreadyVisual(utf8_line)) {
     if (rtl_paragraph) *rtl_paragraph = true;
-    return std::string(utf8_line);
+    return VisualWithIsolates(utf8_line);
   }
   if (!HasRtl(utf8_line)) {
     if (rtl_paragraph) *rtl_paragraph = false;
@@ -237,7 +271,7 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
     if (AlreadyVisual(raw)) {
       if (!direction_known && rtl) *rtl = true;
       direction_known = true;
-      WrapVisualOrder(raw, max_width, measure, &out);
+      WrapVisualOrder(VisualWithIsolates(raw), max_width, measure, &out);
       continue;
     }
     // Shape the whole paragraph first so widths are those of the drawn
@@ -247,7 +281,6 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
     std::string shaped;
     if (has_rtl) {
       Chars text = Decode(raw);
-      DropArabicMarks(&text);
       Analysis a;
       if (Analyze(text, FRIBIDI_PAR_ON, &a)) {
         dir = a.dir;
@@ -275,6 +308,107 @@ std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_w
     }
   }
   return out;
+}
+
+namespace {
+
+// Identity layout: no right-to-left letters, so visual order is logical order.
+LineLayout IdentityLayout(const Chars& text, std::vector<size_t> offsets) {
+  LineLayout l;
+  l.logical_offsets = std::move(offsets);
+  const int n = static_cast<int>(text.size());
+  for (int i = 0; i < n; ++i) {
+    l.visual_offsets.push_back(l.visual.size());
+    AppendUtf8(&l.visual, text[i]);
+    l.logical_to_visual.push_back(i);
+    l.visual_to_logical.push_back(i);
+    l.visual_rtl.push_back(false);
+  }
+  l.visual_offsets.push_back(l.visual.size());
+  return l;
+}
+
+}  // namespace
+
+LineLayout LayoutLine(std::string_view utf8_line) {
+  Chars text;
+  std::vector<size_t> offsets;
+  size_t pos = 0;
+  while (pos < utf8_line.size()) {
+    offsets.push_back(pos);
+    text.push_back(NextCodePoint(utf8_line, &pos));
+  }
+  offsets.push_back(utf8_line.size());
+  if (!HasRtl(utf8_line)) return IdentityLayout(text, std::move(offsets));
+  Analysis a;
+  if (!Analyze(text, FRIBIDI_PAR_ON, &a)) return IdentityLayout(text, std::move(offsets));
+  const auto n = static_cast<FriBidiStrIndex>(text.size());
+  std::vector<FriBidiLevel> logical_levels = a.levels;
+  Shape(kDrawFlags, a, &text);
+  std::vector<FriBidiStrIndex> map(text.size());
+  for (FriBidiStrIndex i = 0; i < n; ++i) map[i] = i;  // becomes visual -> logical
+  if (fribidi_reorder_line(kDrawFlags, a.types.data(), n, 0, a.dir, a.levels.data(), text.data(), map.data()) == 0) {
+    return IdentityLayout(Decode(utf8_line), std::move(offsets));
+  }
+  LineLayout l;
+  l.rtl = FRIBIDI_IS_RTL(a.dir);
+  l.logical_offsets = std::move(offsets);
+  l.logical_to_visual.assign(text.size(), -1);
+  for (FriBidiStrIndex v = 0; v < n; ++v) {
+    if (IsInvisibleControl(text[v])) continue;  // isolates, marks, the lam-alef filler
+    l.logical_to_visual[map[v]] = static_cast<int>(l.visual_to_logical.size());
+    l.visual_to_logical.push_back(map[v]);
+    l.visual_rtl.push_back((logical_levels[map[v]] & 1) != 0);
+    l.visual_offsets.push_back(l.visual.size());
+    AppendUtf8(&l.visual, text[v]);
+  }
+  l.visual_offsets.push_back(l.visual.size());
+  return l;
+}
+
+namespace {
+
+// Index of the code point starting at or after `byte` in the logical text.
+int LogicalIndex(const LineLayout& l, size_t byte) {
+  const auto it = std::lower_bound(l.logical_offsets.begin(), l.logical_offsets.end(), byte);
+  return static_cast<int>(it - l.logical_offsets.begin());
+}
+
+}  // namespace
+
+size_t VisualCaret(const LineLayout& l, size_t logical_byte) {
+  const int n = static_cast<int>(l.logical_to_visual.size());
+  const int c = std::min(LogicalIndex(l, logical_byte), n);
+  // After the visible character before the caret: its right edge if it runs
+  // left to right, its left edge if right to left.
+  for (int p = c - 1; p >= 0; --p) {
+    const int v = l.logical_to_visual[p];
+    if (v >= 0) return static_cast<size_t>(l.visual_rtl[v] ? v : v + 1);
+  }
+  // At the start: before the first visible character.
+  for (int q = c; q < n; ++q) {
+    const int v = l.logical_to_visual[q];
+    if (v >= 0) return static_cast<size_t>(l.visual_rtl[v] ? v + 1 : v);
+  }
+  return l.rtl ? l.visual_to_logical.size() : 0;
+}
+
+size_t LogicalCaretAt(const LineLayout& l, size_t visual_index, bool right_half) {
+  const size_t m = l.visual_to_logical.size();
+  if (m == 0) return 0;
+  if (visual_index >= m) {  // right of the text: after the last visual character
+    visual_index = m - 1;
+    right_half = true;
+  }
+  const int n = static_cast<int>(l.logical_to_visual.size());
+  const bool rtl = l.visual_rtl[visual_index];
+  const bool after = rtl ? !right_half : right_half;
+  int p = l.visual_to_logical[visual_index] + (after ? 1 : 0);
+  // Past the invisible characters that went with it (the lam of a lam-alef,
+  // whose glyph stands at the alef).
+  while (after && p < n && l.logical_to_visual[p] < 0) ++p;
+  while (!after && p > 0 && l.logical_to_visual[p - 1] < 0) --p;
+  return l.logical_offsets[p];
 }
 
 }  // namespace ccfield::ui

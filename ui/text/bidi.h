@@ -35,4 +35,29 @@ std::string VisualLine(std::string_view utf8_line, bool* rtl_paragraph = nullptr
 std::vector<std::string> WrapVisual(std::string_view utf8_paragraph, float max_width,
                                     const std::function<float(std::string_view)>& measure, bool* rtl = nullptr);
 
+// One line of a text box laid out for drawing, with the maps a caret needs
+// between the logical text (as typed and stored) and the visual code points
+// (drawn left to right). Bidi controls and the lam-alef filler have no visual
+// code point. Text without RTL letters maps one to one.
+struct LineLayout {
+  std::string visual;                     // VisualLine's glyphs for the line
+  bool rtl = false;                       // the paragraph runs right to left
+  std::vector<size_t> logical_offsets;    // byte of each logical code point in the input, then its size
+  std::vector<size_t> visual_offsets;     // byte of each visual code point in `visual`, then its size
+  std::vector<int> logical_to_visual;     // per logical code point: its visual index, -1 if invisible
+  std::vector<int> visual_to_logical;     // per visual code point: its logical index
+  std::vector<bool> visual_rtl;           // per visual code point: it belongs to a right-to-left run
+};
+LineLayout LayoutLine(std::string_view utf8_line);
+
+// Where a caret at logical byte offset `logical_byte` is drawn: the visual
+// slot 0..visual code points (slot k is left of visual code point k). After
+// a right-to-left letter the caret is on its left, after a left-to-right one
+// on its right (the side where the next typed letter appears).
+size_t VisualCaret(const LineLayout& layout, size_t logical_byte);
+
+// The logical byte offset for a tap on visual code point `visual_index`, on
+// its left or right half (index >= the count: right of the whole line).
+size_t LogicalCaretAt(const LineLayout& layout, size_t visual_index, bool right_half);
+
 }  // namespace ccfield::ui

@@ -61,7 +61,7 @@ bool DateField(const char* id, std::string* date, const std::string& today, cons
   bool changed = false;
   ImGui::PushID(id);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  if (ImGui::InputTextWithHint("##text", "YYYY-MM-DD", date)) changed = true;
+  if (TextInput("##text", date, 0, "YYYY-MM-DD")) changed = true;
   LogItem(log_label.c_str());
   ImGui::SameLine();
   ImGuiStorage* storage = ImGui::GetStateStorage();

@@ -126,7 +126,7 @@ void TextField(Ctx& c, const char* label, const std::string& field, const json& 
     changed = WrappedTextEdit(id.c_str(), &text, ImGui::GetTextLineHeight() * 6 + ImGui::GetStyle().FramePadding.y * 2);
   } else {
     ImGui::SetNextItemWidth(-1);
-    changed = ImGui::InputText(id.c_str(), &text);
+    changed = TextInput(id.c_str(), &text);
   }
   LogItem(*label ? label : ("text:" + field).c_str());
   if (changed) {
@@ -141,7 +141,7 @@ void NumberField(Ctx& c, const std::string& field, const json& value, bool integ
   std::string id = "##" + field;
   FocusIf(TakeProblem(c, field));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  bool changed = ImGui::InputText(id.c_str(), &text, ImGuiInputTextFlags_AutoSelectAll);
+  bool changed = TextInput(id.c_str(), &text, ImGuiInputTextFlags_AutoSelectAll);
   LogItem(("number:" + field).c_str());
   if (!unit.empty()) {
     ImGui::SameLine();
@@ -205,7 +205,7 @@ void PositionField(Ctx& c, const std::string& field, const json& value) {
     std::string text = NumberText(pos.value(parts[i], json()));
     std::string id = std::string(labels[i]) + "##" + field + parts[i];
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-    if (ImGui::InputText(id.c_str(), &text)) {
+    if (TextInput(id.c_str(), &text)) {
       json v = ParseNumber(text, false);
       if (v.is_null()) {
         pos.erase(parts[i]);

@@ -2,9 +2,25 @@
 
 #include <imgui.h>
 
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <vector>
 
 #include "text/scripts.h"
+
+// Debian's ImGui ships stb_truetype, which it uses to rasterise: read the
+// fonts' metrics with it (static functions, this file only).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#define STB_TRUETYPE_IMPLEMENTATION
+#define STBTT_STATIC
+#include <imstb_truetype.h>
+#pragma GCC diagnostic pop
 
 namespace ccfield::views {
 namespace {
@@ -13,7 +29,63 @@ unsigned g_seen = 0;
 // ImGui keeps pointers to the glyph ranges until the atlas is rebuilt.
 std::vector<std::vector<uint16_t>> g_ranges;
 
+// The height of code point cp above the baseline as a fraction of the
+// font's ascent - descent, which is what ImGui's pixel size spans. 0 when
+// the file cannot be read or lacks the glyph. Cached per file.
+float GlyphTopRatio(const std::string& path, char32_t cp) {
+  static std::map<std::pair<std::string, char32_t>, float> cache;
+  const auto key = std::make_pair(path, cp);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  float ratio = 0;
+  stbtt_fontinfo info;
+  if (!data.empty() && stbtt_InitFont(&info, data.data(), stbtt_GetFontOffsetForIndex(data.data(), 0)) != 0) {
+    int ascent = 0, descent = 0, gap = 0, x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    stbtt_GetFontVMetrics(&info, &ascent, &descent, &gap);
+    if (ascent > descent && stbtt_GetCodepointBox(&info, static_cast<int>(cp), &x0, &y0, &x1, &y1) != 0) {
+      ratio = static_cast<float>(y1) / static_cast<float>(ascent - descent);
+    }
+  }
+  cache[key] = ratio;
+  return ratio;
+}
+
+// How much larger than the Latin face a merged face must be built so its
+// letters look the same size. Noto's Arabic reserves tall ascenders and deep
+// descenders for stacked marks, so at the same pixel height its letters come
+// out small: its alef is drawn as tall as the Latin capitals (Noto Sans
+// Arabic's alef is the height of Noto Sans' capitals by design).
+float SizeFactor(const std::string& latin_path, const std::string& path) {
+  if (path.find("Arabic") != std::string::npos) {
+    const float latin = GlyphTopRatio(latin_path, U'H');
+    const float alef = GlyphTopRatio(path, U'\u0627');
+    if (latin > 0 && alef > 0) return latin / alef;
+    return 1.45f;
+  }
+  if (path.find("Ethiopic") != std::string::npos) return 1.45f;
+  return 1.0f;
+}
+
+// Arabic marks drawn below a letter (kasra, kasratan, hamza below) sit in
+// Noto's outline just under the baseline, where a letter's tail or bowl also
+// goes (the lam of "عالٍ"): without the font's mark positioning, which ImGui
+// does not apply, they would be drawn through it. Lowered by 0.15 em, they
+// clear the tails and still read as the letter's.
+void LowerBelowMarks(ImFont* font, float size_px) {
+  const float shift = static_cast<float>(static_cast<int>(size_px * 0.15f + 0.5f));
+  for (const ImWchar mark : {0x064D, 0x0650, 0x0655, 0x0656}) {
+    if (mark >= font->IndexLookup.Size || font->IndexLookup[mark] == static_cast<ImWchar>(-1)) continue;
+    ImFontGlyph& g = font->Glyphs[font->IndexLookup[mark]];
+    if (g.Codepoint != mark) continue;
+    g.Y0 += shift;
+    g.Y1 += shift;
+  }
+}
+
 }  // namespace
+
+float MergedFontFactor(const std::string& latin_path, const std::string& path) { return SizeFactor(latin_path, path); }
 
 void NoteScripts(std::string_view text) {
   for (unsigned char ch : text) {
@@ -35,6 +107,7 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
   g_ranges.clear();
   std::vector<ui::FontFace> faces = ui::FontFiles(scripts);
   bool first = true;
+  std::string first_path;
   for (const ui::FontFace& face : faces) {
     g_ranges.push_back(ui::GlyphRanges(face.scripts & scripts));
     ImFontConfig cfg;
@@ -42,11 +115,11 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
     cfg.OversampleH = 1;  // a smaller atlas: memory matters on 1 GB tablets
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    // Noto's Arabic and Ethiopic faces reserve tall ascenders, so at the same
-    // pixel height their letters come out smaller than DejaVu's: scale them up.
-    const bool tall = face.path.find("Arabic") != std::string::npos || face.path.find("Ethiopic") != std::string::npos;
-    if (atlas->AddFontFromFileTTF(face.path.c_str(), tall && !first ? size_px * 1.45f : size_px, &cfg,
+    // Merged faces are scaled so their letters match the first face's size.
+    const float factor = first ? 1.0f : SizeFactor(first_path, face.path);
+    if (atlas->AddFontFromFileTTF(face.path.c_str(), size_px * factor, &cfg,
                                   reinterpret_cast<const ImWchar*>(g_ranges.back().data()))) {
+      if (first) first_path = face.path;
       first = false;
     }
   }
@@ -59,6 +132,7 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
     return false;
   }
   atlas->Build();
+  LowerBelowMarks(atlas->Fonts[0], size_px);
   return true;
 }
 

@@ -17,4 +17,9 @@ unsigned WantedScripts(const std::string& language);
 // The renderer's font texture must be re-uploaded afterwards.
 bool BuildFonts(unsigned scripts, float size_px, std::string* error);
 
+// The size factor BuildFonts gives the face in font file `path` merged over
+// the Latin face `latin_path`: Arabic is scaled so its alef is as tall as the
+// Latin capitals (read from the fonts' own metrics), Ethiopic by 1.45, others 1.
+float MergedFontFactor(const std::string& latin_path, const std::string& path);
+
 }  // namespace ccfield::views

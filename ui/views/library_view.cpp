@@ -97,7 +97,7 @@ void DrawLibrary(Frame& f) {
   ImGui::BeginChild("practices", ImVec2(0, 0), true);
   Heading(tr("Good practices"));
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::InputTextWithHint("##libsearch", tr("Search good practices"), &f.ui.library_search)) {
+  if (TextInput("##libsearch", &f.ui.library_search, 0, tr("Search good practices"))) {
     f.out.push_back(app::SetLibrarySearch{f.ui.library_search});
   }
   LogItem(tr("Search good practices"));

@@ -27,7 +27,7 @@ void CaptionBox(Frame& f, const app::PhotoItem& p, const char* id, float width, 
                 const std::string& log_label) {
   if (ImGui::GetActiveID() != ImGui::GetID(id)) *buffer = p.caption;
   ImGui::SetNextItemWidth(width);
-  ImGui::InputTextWithHint(id, tr("Caption"), buffer);
+  TextInput(id, buffer, 0, tr("Caption"));
   if (ImGui::IsItemDeactivatedAfterEdit()) f.out.push_back(app::SetPhotoCaption{p.id, *buffer});
   LogItem(log_label.c_str());
 }

@@ -47,13 +47,13 @@ void DrawSettings(Frame& f) {
 
   Heading(tr("Server and login"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
-  ImGui::InputTextWithHint(tr("Server address"), "https://platform.example.org", &f.ui.login_url);
+  TextInput(tr("Server address"), &f.ui.login_url, 0, "https://platform.example.org");
   LogItem(tr("Server address"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
-  ImGui::InputText(tr("User name"), &f.ui.login_user);
+  TextInput(tr("User name"), &f.ui.login_user);
   LogItem(tr("User name"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
-  ImGui::InputText(tr("Password"), &f.ui.login_password, ImGuiInputTextFlags_Password);
+  TextInput(tr("Password"), &f.ui.login_password, ImGuiInputTextFlags_Password);
   LogItem(tr("Password"));
   ImGui::BeginDisabled(s.login_running);
   if (BigButton(tr("Sign in"))) {

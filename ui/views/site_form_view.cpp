@@ -26,7 +26,7 @@ void TextField(Frame& f, const char* label, const char* field, const std::string
   std::string edit = value;
   ImGui::SetNextItemWidth(width);
   const std::string id = std::string(label) + "###site_" + field;
-  if (ImGui::InputText(id.c_str(), &edit)) f.out.push_back(app::EditSiteField{field, edit});
+  if (TextInput(id.c_str(), &edit)) f.out.push_back(app::EditSiteField{field, edit});
   LogItem(label);
   FieldError(f.state.site_form, field);
 }
@@ -162,7 +162,7 @@ void DrawNewVisit(Frame& f) {
   // Step 1: the site.
   std::string search = n.search;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
-  if (ImGui::InputTextWithHint("##visitsite", tr("Search sites"), &search)) f.out.push_back(app::SetNewVisitSearch{search});
+  if (TextInput("##visitsite", &search, 0, tr("Search sites"))) f.out.push_back(app::SetNewVisitSearch{search});
   LogItem(tr("Search sites"));
   ImGui::SameLine();
   if (BigButton(tr("A place not in the list"))) f.out.push_back(app::NewPlaceForVisit{});

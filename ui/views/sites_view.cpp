@@ -17,7 +17,7 @@ void SiteList(Frame& f) {
   const app::SitesState& s = f.state.sites;
   if (BigButton(tr("New site"), -1)) f.out.push_back(app::NewSite{});
   ImGui::SetNextItemWidth(-1);
-  if (ImGui::InputTextWithHint("##sitefilter", tr("Filter sites"), &f.ui.site_filter)) {
+  if (TextInput("##sitefilter", &f.ui.site_filter, 0, tr("Filter sites"))) {
     f.out.push_back(app::SetSiteFilter{f.ui.site_filter});
   }
   LogItem(tr("Filter sites"));

@@ -44,7 +44,7 @@ void Filters(Frame& f) {
   app::VisitFilterState& edit = f.ui.visit_filter;
   bool changed = false;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
-  changed |= ImGui::InputTextWithHint("##search", tr("Search visits"), &edit.search);
+  changed |= TextInput("##search", &edit.search, 0, tr("Search visits"));
   LogItem(tr("Search visits"));
   ImGui::SameLine();
   changed |= PickCombo(tr("Site"), &edit.site_id, v.sites);
@@ -53,11 +53,11 @@ void Filters(Frame& f) {
   ImGui::SameLine();
   changed |= PickCombo(tr("Form"), &edit.form_id, v.forms);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  changed |= ImGui::InputTextWithHint(tr("From"), "YYYY-MM-DD", &edit.from_date);
+  changed |= TextInput(tr("From"), &edit.from_date, 0, "YYYY-MM-DD");
   LogItem(tr("From"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  changed |= ImGui::InputTextWithHint(tr("To"), "YYYY-MM-DD", &edit.to_date);
+  changed |= TextInput(tr("To"), &edit.to_date, 0, "YYYY-MM-DD");
   LogItem(tr("To"));
   ImGui::SameLine();
   ImGui::TextUnformatted(tr("Follow-up:"));

@@ -11,6 +11,7 @@
 #include "text/bidi.h"
 #include "text/i18n.h"
 #include "views/fonts.h"
+#include "views/mirror.h"
 
 namespace ccfield::views {
 
@@ -129,7 +130,9 @@ void UserTextWrapped(std::string_view text) {
     bool rtl = false;
     auto measure = [](std::string_view s) { return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x; };
     for (const std::string& line : ui::WrapVisual(para, width, measure, &rtl)) {
-      if (rtl) {
+      // A paragraph against the UI's direction is aligned to the other side:
+      // in a mirrored frame the layout's left is the screen's right.
+      if (rtl != Mirrored()) {
         float w = ImGui::CalcTextSize(line.c_str()).x;
         ImGui::SetCursorPosX(ImGui::GetCursorPosX() + std::max(0.0f, width - w));
       }
@@ -251,6 +254,27 @@ void WordBadge(const char* word, RecordState colour_of) {
 
 void StateBadge(const RecordStatus& status) { WordBadge(StateWord(status.state), status.state); }
 
+namespace {
+
+// In a mirrored frame the row's text keeps its order and moves as a whole,
+// so the glyphs hidden under the badge would be its start, not its end: the
+// glyphs the strip covers are squeezed to nothing at its edge, and the
+// mirror then shows the text's start next to the badge. The row's text is
+// the last thing drawn in it: its glyph quads end the vertex buffer.
+void SqueezeGlyphsRightOf(float x, float top, float bottom) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int i = dl->VtxBuffer.Size - 4; i >= 0; i -= 4) {
+    ImDrawVert* v = &dl->VtxBuffer[i];
+    const bool glyph = v[0].pos.y == v[1].pos.y && v[1].pos.x == v[2].pos.x && v[3].pos.x == v[0].pos.x &&
+                       v[0].uv.x != v[1].uv.x && v[0].uv.y != v[3].uv.y;
+    if (!glyph || v[0].pos.y < top - 1 || v[2].pos.y > bottom + 1) break;
+    if (v[1].pos.x <= x) continue;
+    for (int k = 0; k < 4; ++k) v[k].pos.x = x;
+  }
+}
+
+}  // namespace
+
 float StateBadgeOnLastItem(const RecordStatus& status) {
   const char* word = StateWord(status.state);
   const std::string text = DisplayLine(word);
@@ -261,6 +285,7 @@ float StateBadgeOnLastItem(const RecordStatus& status) {
   const float bottom = ImGui::GetItemRectMax().y;
   const float pad = ImGui::GetStyle().FramePadding.x;
   const float x = right - size.x - pad;
+  if (Mirrored()) SqueezeGlyphsRightOf(x - pad, min.y, bottom);
   // A strip of background before the badge keeps the row's text from running into it.
   ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x - pad, min.y + 1), ImVec2(right, bottom - 1),
                                             ImGui::GetColorU32(ImGuiCol_WindowBg));

@@ -55,10 +55,22 @@ void ErrorText(std::string_view text);
 // A heading in a larger size.
 void Heading(std::string_view text);
 
+// A one-line text box, as ImGui::InputText (or InputTextWithHint when
+// `hint` is given), that shows right-to-left text shaped and in visual order
+// while typing, with the caret where the next letter appears and taps placing
+// it where tapped (text_field.cpp). When the window is mirrored its inside
+// keeps its order and its label goes to the other side. True when *text changed.
+bool TextInput(const char* label, std::string* text, ImGuiInputTextFlags flags = 0, const char* hint = nullptr);
+
 // A multiline text box that wraps words at its width while typing (ImGui 1.86
 // cannot): the stored *text never gets the line breaks it shows. Only one box
 // is edited at a time; its display state lives here. True when *text changed.
 bool WrappedTextEdit(const char* id, std::string* text, float height);
+// Draws the text of the multiline box `label` just submitted (its own text
+// drawn transparent) line by line in visual order, right-to-left lines
+// right-aligned, with the caret and selection mapped, and marks the box
+// left-to-right for mirroring (text_field.cpp). `display` is what it holds.
+void DrawBidiBoxText(const char* label, const std::string& display);
 // What the wrapped box being edited shows, its line breaks included; "" when
 // none is being edited (tests check the wrap through it).
 std::string EditedBoxDisplay();

@@ -9,7 +9,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "text/bidi.h"
 #include "text/soft_wrap.h"
+#include "views/mirror.h"
 
 namespace ccfield::views {
 
@@ -100,9 +102,20 @@ bool WrappedTextEdit(const char* id, std::string* text, float height) {
   }
   std::string shown = cache.wrapped.display;
   WrapCall call{gid, &cache.wrapped, width, &advance, {}, false};
+  // Right-to-left text (or a mirrored window): ImGui's own drawing of the
+  // text is made transparent and the lines are drawn in visual order.
+  const bool bidi = Mirrored() || ui::HasRtl(*text);
+  if (bidi) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0, 0, 0, 0));
+    ImGui::PushStyleColor(ImGuiCol_TextSelectedBg, IM_COL32(0, 0, 0, 0));
+  }
   ImGui::InputTextMultiline(id, &shown, ImVec2(-1, height),
                             ImGuiInputTextFlags_CallbackAlways | ImGuiInputTextFlags_NoHorizontalScroll, WrapCallback,
                             &call);
+  if (bidi) {
+    ImGui::PopStyleColor(2);
+    DrawBidiBoxText(id, shown);
+  }
   if (!call.edited || call.text == *text) return false;
   *text = std::move(call.text);
   return true;
