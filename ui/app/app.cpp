@@ -55,6 +55,7 @@ Status App::Init(AppOptions options) {
   if (options_.background_sync) sync_->Start();
   images_ = std::make_unique<PhotoImages>(options_.env, store_->photos().BlobDir(), queue_.get());
   if (!options_.camera) options_.camera = NewDesktopCamera();
+  RefreshMapPacks();  // issue 13: the basemaps (map.cpp)
 
   RefreshSettings();
   RestoreDrafts();

@@ -15,6 +15,7 @@
 #include "app/app_state.h"
 #include "app/commands.h"
 #include "app/main_queue.h"
+#include "app/map.h"
 #include "app/photos.h"
 #include "app/ui_settings.h"
 #include "ccfield/core/geo.h"
@@ -50,6 +51,8 @@ class App {
   Store* store() { return store_.get(); }
   // Decodes photos for the window (never null once open).
   PhotoImages* photo_images() { return images_.get(); }
+  // The basemap packs and their tile loader (never null once open).
+  MapTiles* map_tiles() { return map_tiles_.get(); }
 
   // Applies the commands a frame produced, in order.
   void Apply(const Commands& commands);
@@ -139,6 +142,14 @@ class App {
   void Handle(const PickerToggle&);
   void Handle(const PickerAttach&);
   void Handle(const ClosePhotoPicker&);
+  // map.cpp (issue 13): the map's commands and Settings → Basemaps.
+  void Handle(const NewSiteAt&);
+  void Handle(const PickOnMap&);
+  void Handle(const EndMapPick&);
+  void Handle(const SetPositionFromMap&);
+  void Handle(const AddMapPack&);
+  void Handle(const RemoveMapPack&);
+  void RefreshMapPacks();  // state_.map.packs from the installed packs; restarts the tile loader
   // The photos of the visit open in the editor, or of the site shown on Sites.
   void RefreshPhotos();
   void RefreshPhotoData();  // settings, data use, waiting transfers
@@ -171,6 +182,7 @@ class App {
   std::thread logout_thread_;
   nlohmann::json pending_site_fields_;  // the new-visit flow's typed place, until a form is picked
   std::unique_ptr<PhotoImages> images_;
+  std::unique_ptr<MapTiles> map_tiles_;  // issue 13: the basemaps
   int64_t photos_refreshed_ms_ = 0;  // while a sync runs, the strip's progress is read again every 500 ms
 };
 

@@ -87,6 +87,13 @@ struct PickerOpenFolder { std::string path; };
 struct PickerToggle { std::string path; };
 struct PickerAttach {};
 struct ClosePhotoPicker {};
+// ---- The map and its basemaps (issue 13; map.cpp) ----
+struct NewSiteAt { double lat = 0, lon = 0; };  // "New site here": the site form with the position filled
+struct PickOnMap {};    // the visit editor asks for its position on the map (pick mode)
+struct EndMapPick {};   // pick mode ends (Cancel, or after a position was set): back to the editor
+struct SetPositionFromMap { double lat = 0, lon = 0; };  // "Set the visit's position here" (source "map")
+struct AddMapPack { std::string path; };  // Settings → Basemaps: install an .mbtiles file
+struct RemoveMapPack { std::string id; };
 
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
@@ -98,7 +105,8 @@ using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft
                              EditRefusedRecord, RemoveDemoData, KeepDemoData, SignOut, AttachPhotos, DeletePhoto,
                              RestorePhoto, SetPhotoCaption, DownloadPhoto, SendPhotoNow, ExportPhotoFile,
                              SavePhotoSettings, OpenPhotoPicker, PickerOpenFolder, PickerToggle, PickerAttach,
-                             ClosePhotoPicker>;
+                             ClosePhotoPicker,
+                             NewSiteAt, PickOnMap, EndMapPick, SetPositionFromMap, AddMapPack, RemoveMapPack>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

@@ -116,7 +116,8 @@ void DrawSites(Frame& f) {
     return;
   }
   ImGui::BeginChild("sites_right", ImVec2(0, 0), false);
-  DrawSiteMap(f, ImGui::GetContentRegionAvail().y * 0.5f);
+  // Picking the visit's position (issue 13): the map takes the whole side.
+  DrawSiteMap(f, ImGui::GetContentRegionAvail().y * (f.state.map.picking ? 1.0f : 0.5f));
   ImGui::BeginChild("site_details");
   SiteDetails(f);
   ImGui::EndChild();
