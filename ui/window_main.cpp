@@ -15,6 +15,7 @@
 #include "text/i18n.h"
 #include "views/fonts.h"
 #include "views/mirror.h"
+#include "views/map_tiles.h"
 #include "views/photo_textures.h"
 #include "views/theme.h"
 #include "views/views.h"
@@ -113,6 +114,8 @@ int RunWindow(const WindowArgs& args, Env* env) {
   // Destroyed before the window (its textures belong to the renderer).
   auto textures = std::make_unique<views::PhotoTextures>(&texture_maker, app->photo_images());
   ui_state.textures = textures.get();
+  auto map_textures = std::make_unique<views::MapTextures>(&texture_maker, app->map_tiles());
+  ui_state.map_textures = map_textures.get();
   unsigned font_scripts = 0;
   float font_size = 0;
   app::Theme theme{};
@@ -127,6 +130,9 @@ int RunWindow(const WindowArgs& args, Env* env) {
     if (int64_t due = app->MillisUntilDue(); due >= 0 && frames_left == 0) timeout = static_cast<int>(due);
     if (frames_left == 0 && io.WantTextInput) timeout = timeout < 0 ? kBlinkMs : std::min(timeout, kBlinkMs);
     if (frames_left == 0 && app->state().sync.running) timeout = timeout < 0 ? kSpinnerMs : std::min(timeout, kSpinnerMs);
+    if (frames_left == 0 && ui_state.redraw_in_ms >= 0) {  // the map: tiles loading, a long-press timed
+      timeout = timeout < 0 ? ui_state.redraw_in_ms : std::min(timeout, ui_state.redraw_in_ms);
+    }
     if (driver && !driver->done()) timeout = 0;
     int events = window->WaitEvents(timeout);
     ++wakeups;
@@ -164,6 +170,8 @@ int RunWindow(const WindowArgs& args, Env* env) {
     }
     ui_state.pinch = window->TakePinch(&ui_state.pinch_x, &ui_state.pinch_y);
     textures->BeginFrame();
+    map_textures->BeginFrame();
+    ui_state.redraw_in_ms = -1;
 
     window->NewFrame();
     // Right to left: the views lay out left to right and the frame is
@@ -215,6 +223,7 @@ int RunWindow(const WindowArgs& args, Env* env) {
                 static_cast<long long>(wakeups), static_cast<double>(NowMs(env) - start_ms) / 1000.0);
   }
   textures.reset();
+  map_textures.reset();
   app.reset();  // writes a pending draft, stops sync
   window.reset();
   ImGui::DestroyContext();

@@ -11,6 +11,7 @@ void App::GoToScreen(Screen screen) {
   if (screen == Screen::kEditor && !state_.editor.open) screen = Screen::kHome;
   if (state_.editor.open && state_.editor.dirty && screen != Screen::kEditor) SaveDraftNow();
   state_.screen = screen;
+  state_.map.picking = false;  // issue 13: leaving for another screen ends picking on the map
   if (screen == Screen::kLibrary) {
     state_.library.open_project.reset();
     state_.library.open_practice.reset();

@@ -56,6 +56,7 @@ Status App::Init(AppOptions options) {
   images_ = std::make_unique<PhotoImages>(options_.env, store_->photos().BlobDir(), queue_.get());
   if (!options_.camera) options_.camera = NewDesktopCamera();
   StartLocation();  // position.cpp
+  RefreshMapPacks();  // issue 13: the basemaps (map.cpp)
 
   RefreshSettings();
   RestoreDrafts();

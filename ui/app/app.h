@@ -15,6 +15,7 @@
 #include "app/app_state.h"
 #include "app/commands.h"
 #include "app/main_queue.h"
+#include "app/map.h"
 #include "app/photos.h"
 #include "app/ui_settings.h"
 #include "ccfield/core/geo.h"
@@ -55,6 +56,8 @@ class App {
   Store* store() { return store_.get(); }
   // Decodes photos for the window (never null once open).
   PhotoImages* photo_images() { return images_.get(); }
+  // The basemap packs and their tile loader (never null once open).
+  MapTiles* map_tiles() { return map_tiles_.get(); }
 
   // Applies the commands a frame produced, in order.
   void Apply(const Commands& commands);
@@ -149,7 +152,6 @@ class App {
   void Handle(const AcceptPosition&);
   void Handle(const SetPositionAveraging&);
   void Handle(const CancelPosition&);
-  void Handle(const PickOnMap&);  // a stand-in until the map view's handler lands
   void Handle(const SetPositionFromMap&);
   void StartLocation();
   void StopLocation();
@@ -159,6 +161,13 @@ class App {
   void ApplyTakenPosition(const TakenPosition& p);
   void RefreshPositionLive(int64_t now_ms);
   void UpdateSitePositionWarnings(double accuracy_m, int64_t fix_age_ms);
+  // map.cpp (issue 13): the map's commands and Settings → Basemaps.
+  void Handle(const NewSiteAt&);
+  void Handle(const PickOnMap&);
+  void Handle(const EndMapPick&);
+  void Handle(const AddMapPack&);
+  void Handle(const RemoveMapPack&);
+  void RefreshMapPacks();  // state_.map.packs from the installed packs; restarts the tile loader
   // The photos of the visit open in the editor, or of the site shown on Sites.
   void RefreshPhotos();
   void RefreshPhotoData();  // settings, data use, waiting transfers
@@ -191,6 +200,7 @@ class App {
   std::thread logout_thread_;
   nlohmann::json pending_site_fields_;  // the new-visit flow's typed place, until a form is picked
   std::unique_ptr<PhotoImages> images_;
+  std::unique_ptr<MapTiles> map_tiles_;  // issue 13: the basemaps
   int64_t photos_refreshed_ms_ = 0;  // while a sync runs, the strip's progress is read again every 500 ms
   // Issue 13 (position.cpp): "Use my position" and the Location's reports.
   PositionTaker taker_;

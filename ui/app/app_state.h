@@ -12,6 +12,7 @@
 #include "ccfield/core/photo_store.h"
 #include "ccfield/core/replica.h"
 #include "ccfield/core/store.h"
+#include "ccfield/maps/mbtiles.h"
 #include "ccfield/sync/client.h"
 
 namespace ccfield::app {
@@ -42,6 +43,7 @@ struct SiteItem {
   std::string condition;  // latest visit's condition rating, "" when none
   std::string kind_label;  // the kind in the UI language (never the code)
   RecordStatus sync;       // sent, waiting, refused, conflict, demo
+  std::string workspace_id;  // issue 13: the map opens on one workspace's sites
 };
 
 // The site form (Sites: "New site", "Edit site"; the new-visit flow: "A place
@@ -279,6 +281,15 @@ struct PositionTakingState {
   std::string averaging;    // "Averaging: 6 s left, 4 fixes" ("" when not averaging)
   bool can_accept = false;  // a fix is there: "Use this position anyway (± 43 m)"
   std::string accept_label;
+// The installed basemap packs (Settings → Basemaps, the map's attribution)
+// and the map's pick mode.
+struct MapState {
+  std::vector<maps::PackInfo> packs;  // in the order they were added (the first wins for a tile); damaged ones with their `problem`
+  std::vector<std::string> pack_errors;  // the packs cannot be listed at all, one sentence each
+  std::string pack_message;              // after add/remove: what happened ("" = nothing)
+  bool pack_message_is_error = false;
+  uint64_t packs_generation = 0;         // bumped when the packs change (the tile textures are dropped)
+  bool picking = false;  // the visit editor asked for its position: the map shows a banner and Cancel
 };
 
 struct AppState {
@@ -299,6 +310,7 @@ struct AppState {
   OwnPosition own_position;     // issue 13: position.cpp
   PositionTakingState position;  // issue 13: position.cpp
   RecordStatus editor_status;  // the open visit's state, for the editor's badge
+  MapState map;                // issue 13: basemaps and the map's pick mode
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;
   // Bumped whenever any state above changes: views cache derived text on it.

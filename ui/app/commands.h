@@ -94,12 +94,15 @@ struct UseMyPosition { bool for_site = false; };
 struct AcceptPosition {};  // "Use this position anyway (± 43 m)"
 struct SetPositionAveraging { bool on = false; };  // "Average over 10 s"
 struct CancelPosition {};
-// "Pick on the map" in a position section; the map view handles it and
-// answers with SetPositionFromMap.
-struct PickOnMap {};
-// A position picked on the map (source "map_pick"): it goes to the site form
+// ---- The map and its basemaps (issue 13; map.cpp) ----
+struct NewSiteAt { double lat = 0, lon = 0; };  // "New site here": the site form with the position filled
+struct PickOnMap {};    // the visit editor asks for its position on the map (pick mode)
+struct EndMapPick {};   // pick mode ends (Cancel, or after a position was set): back to the editor
+// "Set the visit's position here" (source "map"): it goes to the site form
 // when that is open, else to the visit in the editor; the screen goes back there.
 struct SetPositionFromMap { double lat = 0, lon = 0; };
+struct AddMapPack { std::string path; };  // Settings → Basemaps: install an .mbtiles file
+struct RemoveMapPack { std::string id; };
 
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
@@ -112,7 +115,8 @@ using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft
                              RestorePhoto, SetPhotoCaption, DownloadPhoto, SendPhotoNow, ExportPhotoFile,
                              SavePhotoSettings, OpenPhotoPicker, PickerOpenFolder, PickerToggle, PickerAttach,
                              ClosePhotoPicker,
-                             UseMyPosition, AcceptPosition, SetPositionAveraging, CancelPosition, PickOnMap, SetPositionFromMap>;
+                             UseMyPosition, AcceptPosition, SetPositionAveraging, CancelPosition, PickOnMap, SetPositionFromMap,
+                             NewSiteAt, EndMapPick, AddMapPack, RemoveMapPack>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

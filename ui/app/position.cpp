@@ -193,11 +193,6 @@ void App::Handle(const CancelPosition&) {
   state_.position.active = false;
 }
 
-void App::Handle(const PickOnMap&) {
-  // The map view (issue 13, its own part) owns this: it shows the map for a
-  // pick and answers with SetPositionFromMap. Nothing here until it lands.
-}
-
 void App::ApplyTakenPosition(const TakenPosition& t) {
   PositionTakingState& p = state_.position;
   p.active = false;
@@ -226,6 +221,7 @@ void App::ApplyTakenPosition(const TakenPosition& t) {
 }
 
 void App::Handle(const SetPositionFromMap& c) {
+  state_.map.picking = false;
   if (state_.site_form.open) {
     SiteFormState& f = state_.site_form;
     f.lat = CoordinateText(c.lat);

@@ -160,6 +160,7 @@ void App::RefreshSites() {
     if (auto st = site_states.find(r.id); st != site_states.end()) item.sync = st->second;
     item.ward = text("ward");
     item.address = text("address");
+    item.workspace_id = text("workspace_id");  // issue 13: the map's extent
     item.has_position = r.Get("lat").is_number() && r.Get("lon").is_number();
     if (item.has_position) {
       item.lat = r.Get("lat").get<double>();

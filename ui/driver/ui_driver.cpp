@@ -68,10 +68,27 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
         d.steps_.push_back({Step::kShot, arg, 0, 0});
       } else if (cmd == "quit") {
         d.steps_.push_back({Step::kQuit, {}, 0, 0});
+      } else if (cmd == "drag" || cmd == "hold" || cmd == "rclick") {
+        // LABEL then numbers: the label may hold spaces, the numbers never.
+        const size_t count = cmd == "drag" ? 4 : cmd == "hold" ? 3 : 2;
+        std::vector<float> nums;
+        std::string label = arg;
+        for (size_t i = 0; i < count; ++i) {
+          size_t s2 = label.rfind(' ');
+          if (s2 == std::string::npos) return fail("drag takes LABEL DX DY TO_DX TO_DY, hold LABEL DX DY MS, rclick LABEL DX DY");
+          nums.insert(nums.begin(), std::stof(label.substr(s2 + 1)));
+          label.resize(s2);
+        }
+        Step st{cmd == "drag" ? Step::kDrag : cmd == "hold" ? Step::kHold : Step::kRightClick, label, 0, 0};
+        st.dx = nums[0];
+        st.dy = nums[1];
+        if (cmd == "drag") st.to_dx = nums[2], st.to_dy = nums[3];
+        if (cmd == "hold") st.ms = static_cast<int64_t>(nums[2]);
+        d.steps_.push_back(st);
       } else if (cmd == "drop" && !arg.empty()) {
         d.steps_.push_back({Step::kDrop, arg, 0, 0});
       } else {
-        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, drop, quit)");
+        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, drop, drag, hold, rclick, quit)");
       }
     } catch (const std::exception&) {
       return fail("bad number");
@@ -211,8 +228,56 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
       action.drop = s.text;
       steps_.pop_front();
       break;
+    case Step::kDrag:
+    case Step::kHold:
+    case Step::kRightClick:
+      if (Gesture(s, io, now_ms)) {
+        steps_.pop_front();
+        settle_frames_ = 2;
+      }
+      break;
   }
   return action;
+}
+
+// Frame by frame: move to the start, press, (move or wait), release.
+bool UiDriver::Gesture(Step& s, ImGuiIO& io, int64_t now_ms) {
+  const int button = s.kind == Step::kRightClick ? 1 : 0;
+  if (gesture_frame_ == 0) {
+    const LoggedItem* item = FindItem(s.text);
+    if (!item) {
+      if (++missing_frames_ > 30) error_ = "no widget labelled \"" + s.text + "\"";
+      return false;
+    }
+    missing_frames_ = 0;
+    gesture_at_ = ImVec2((item->min.x + item->max.x) / 2 + s.dx, (item->min.y + item->max.y) / 2 + s.dy);
+    mouse_ = gesture_at_;
+    has_mouse_ = true;
+    io.MousePos = mouse_;
+    gesture_frame_ = 1;
+    return false;
+  }
+  constexpr int kDragFrames = 8;
+  const int f = gesture_frame_++;
+  if (f == 1) {
+    io.MouseDown[button] = true;
+    held_until_ms_ = now_ms + s.ms;
+    return false;
+  }
+  if (s.kind == Step::kDrag && f - 1 <= kDragFrames) {
+    const float t = static_cast<float>(f - 1) / kDragFrames;
+    mouse_ = ImVec2(gesture_at_.x + (s.to_dx - s.dx) * t, gesture_at_.y + (s.to_dy - s.dy) * t);
+    io.MousePos = mouse_;
+    io.MouseDown[button] = true;
+    return false;
+  }
+  if (s.kind == Step::kHold && now_ms < held_until_ms_) {
+    io.MouseDown[button] = true;
+    return false;
+  }
+  io.MouseDown[button] = false;
+  gesture_frame_ = 0;
+  return true;
 }
 
 }  // namespace ccfield::views

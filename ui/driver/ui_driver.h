@@ -7,6 +7,10 @@
 // Script lines: click LABEL | tap LABEL | type TEXT | type_slow MS TEXT |
 // wheel LABEL DY | key enter|backspace|tab|escape|left|right | wait MS |
 // expect LABEL | expect_focus LABEL | shot FILE | drop PATH | quit | # comment.
+// Gestures at a point DX DY pixels from a widget's centre (the map):
+// drag LABEL DX DY TO_DX TO_DY (press, move over a few frames, release) |
+// hold LABEL DX DY MS (press and keep still: a long-press) |
+// rclick LABEL DX DY (a right click).
 // `click` moves the pointer first and presses on the next frame (a mouse);
 // `tap` presses where the widget was drawn on the last frame, in the same
 // frame the pointer arrives, and releases on the next (a finger): if the
@@ -27,10 +31,11 @@ namespace ccfield::views {
 class UiDriver {
  public:
   struct Step {
-    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit, kDrop } kind;
+    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit, kDrop, kDrag, kHold, kRightClick } kind;
     std::string text;    // label, text, file or key name
     int64_t ms = 0;      // wait, or the pause between typed characters
     float amount = 0;    // wheel
+    float dx = 0, dy = 0, to_dx = 0, to_dy = 0;  // gestures: from the widget's centre
   };
 
   // Parses a script; nullopt and *error (naming the line) when malformed.
@@ -67,6 +72,10 @@ class UiDriver {
   int scroll_frames_ = 0;
   int settle_frames_ = 0;  // frames to wait after a click or typing before the next step  // frames spent scrolling towards a click target  // frames a click target has not been found
   int64_t next_ms_ = 0;     // wait / slow typing: not before this time
+  int gesture_frame_ = 0;   // frames into the current drag, hold or right click
+  int64_t held_until_ms_ = 0;
+  ImVec2 gesture_at_;       // where the gesture started
+  bool Gesture(Step& s, ImGuiIO& io, int64_t now_ms);  // true when the step is done
   size_t typed_ = 0;        // bytes of the current type step already sent
   std::string error_;
 };

@@ -44,6 +44,7 @@ void DrawSettings(Frame& f) {
   ImGui::NewLine();
 
   DrawPhotoSettings(f);  // photo_settings.cpp
+  DrawBasemapSettings(f);  // map_settings.cpp (issue 13)
 
   Heading(tr("Server and login"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);

@@ -109,14 +109,15 @@ void DrawSites(Frame& f) {
   SiteList(f);
   ImGui::EndChild();
   ImGui::SameLine();
-  if (f.state.site_form.open && !f.state.site_form.for_visit) {
+  if (f.state.site_form.open && !f.state.site_form.for_visit && !f.state.map.picking) {
     ImGui::BeginChild("site_form", ImVec2(0, 0), false);
     DrawSiteForm(f);
     ImGui::EndChild();
     return;
   }
   ImGui::BeginChild("sites_right", ImVec2(0, 0), false);
-  DrawSiteMap(f, ImGui::GetContentRegionAvail().y * 0.5f);
+  // Picking the visit's position (issue 13): the map takes the whole side.
+  DrawSiteMap(f, ImGui::GetContentRegionAvail().y * (f.state.map.picking ? 1.0f : 0.5f));
   ImGui::BeginChild("site_details");
   SiteDetails(f);
   ImGui::EndChild();

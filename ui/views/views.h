@@ -10,11 +10,19 @@
 
 namespace ccfield::views {
 
+// The site map (map_view.cpp, issue 13): its camera and the gesture under way.
 struct MapView {
-  float zoom = 1.0f;          // 1 = all sites fit
-  float pan_x = 0, pan_y = 0; // pixels
-  std::string centred_on;     // the selected site the map last moved to
+  bool placed = false;         // the camera was set: it opens on the sites' extent once
+  bool moved = false;          // the person panned or zoomed: new sites do not move the map
+  size_t placed_sites = 0;     // how many positioned sites the extent covered
+  double cx = 128, cy = 128;   // the centre in world pixels at zoom 0 (see map_layout.h)
+  double zoom = 2;             // Web Mercator zoom, fractional
+  std::string centred_on;      // the selected site the map last moved to
+  bool long_pressed = false;   // this press opened the menu: its release is no tap
+  double menu_lat = 0, menu_lon = 0;  // where the long-press or right-click was
 };
+
+class MapTextures;
 
 class PhotoTextures;
 
@@ -45,6 +53,12 @@ struct ViewState {
   std::map<std::string, std::string> captions;  // photo id -> caption being typed in the strip
   bool photo_settings_loaded = false;
   int photo_cap_mb = 0;                          // Settings: the monthly cap being typed
+  // The map (issue 13): tile textures (set by the window; null headless: no
+  // tiles), and a frame wanted within this many ms (-1: none) while tiles
+  // load or a long-press is timed; the window reads it after the frame.
+  MapTextures* map_textures = nullptr;
+  int redraw_in_ms = -1;
+  std::string basemap_path;                      // Settings → Basemaps: the file being typed
 };
 
 struct Frame {
@@ -86,5 +100,7 @@ void DrawDataUse(Frame& f);
 // position's warnings (amber: they never block a save).
 void DrawPositionTaking(Frame& f, bool for_site);
 void DrawPositionWarnings(const std::vector<std::string>& warnings);
+// Settings → Basemaps (map_settings.cpp, issue 13).
+void DrawBasemapSettings(Frame& f);
 
 }  // namespace ccfield::views
