@@ -33,6 +33,7 @@ struct HomeState {
   int64_t refused_sites = 0;          // sites the server refused
   std::string refused_sentence;       // "Visits the server refused: 3 — see why"; "" when none
   std::string today;                  // local date YYYY-MM-DD: follow-ups due before it are overdue
+  std::string workspace_language;     // issue 13: the default language all workspaces here share, "" if none/differ
 };
 
 struct SiteItem {
@@ -145,6 +146,7 @@ struct EditorState {
   // is created in the same commit as the visit's first save. "" = the site exists.
   std::string new_site_id;
   nlohmann::json new_site = nullptr;            // its fields
+  std::string form_languages;                   // issue 13: PickLabel's list for this visit's workspace, "ar:fr"
 };
 
 struct LibraryState {
@@ -266,6 +268,8 @@ struct AppState {
   RecordStatus editor_status;  // the open visit's state, for the editor's badge
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;
+  // Issue 13 (languages): form texts' language list for PickLabel, "ar:fr" (App::FormLanguages).
+  std::string form_languages;
   // Bumped whenever any state above changes: views cache derived text on it.
   uint64_t generation = 0;
 };
