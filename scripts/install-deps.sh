@@ -33,6 +33,8 @@ PACKAGES=(
   gpsd gpsd-clients
   # tests (dbus-daemon: a private bus for tests/platform/network_info_test.cpp)
   doctest-dev dbus-daemon
+  # tests/ui_text/plural_test.cpp: ICU's CLDR plural rules, the reference for ui/text/plural.cpp
+  libicu-dev
   # window and UI tests: a private X server per test (tests/window/with_xvfb.sh)
   xvfb xauth
 )

@@ -69,7 +69,9 @@ std::string BlobFiles::PathOf(const std::string& hash) const {
 std::string BlobFiles::PartialPath(const std::string& hash) const { return root_ + "/partial/" + hash; }
 
 Status BlobFiles::Failed(const std::string& what, const std::string& error) const {
-  if (IsDiskFull(error)) return Status::DiskFull(what + ": the device's storage is full (" + error + ")");
+  if (IsDiskFull(error)) {
+    return Status::DiskFull(Msg("the device's storage is full ({error})", {{"error", error}})).WithContext(what);
+  }
   return Status::IoError(what + ": " + error);
 }
 

@@ -134,15 +134,29 @@ const char* AnswerTypeName(AnswerType type) {
   return "?";
 }
 
-const std::string& PickLabel(const Labels& labels, std::string_view lang) {
+const std::string& PickLabel(const Labels& labels, std::string_view langs) {
   static const std::string kEmpty;
   if (labels.empty()) return kEmpty;
-  if (auto it = labels.find(lang); it != labels.end()) return it->second;
-  if (auto dash = lang.find('-'); dash != std::string_view::npos) {
-    if (auto it = labels.find(lang.substr(0, dash)); it != labels.end()) return it->second;
+  for (std::string_view rest = langs; !rest.empty();) {
+    const size_t colon = rest.find(':');
+    const std::string_view lang = rest.substr(0, colon);
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    if (lang.empty()) continue;
+    if (auto it = labels.find(lang); it != labels.end()) return it->second;
+    if (auto dash = lang.find('-'); dash != std::string_view::npos) {
+      if (auto it = labels.find(lang.substr(0, dash)); it != labels.end()) return it->second;
+    }
   }
   if (auto it = labels.find("en"); it != labels.end()) return it->second;
   return labels.begin()->second;
+}
+
+std::string LabelLanguages(std::string_view ui_language, std::string_view workspace_language) {
+  std::string out(ui_language);
+  if (!workspace_language.empty() && workspace_language != ui_language) {
+    out += (out.empty() ? "" : ":") + std::string(workspace_language);
+  }
+  return out;
 }
 
 const FormOption* FormField::FindOption(std::string_view value) const {
@@ -221,78 +235,91 @@ Result<FormDef> ParseFormText(std::string_view text) {
 }
 
 Status ValidateAnswer(const FormField& f, const json& v) {
-  auto bad = [&](const std::string& what) { return Status::Invalid("answer " + f.id + ": " + what); };
+  // Translatable (Msg): the UI shows these when a save is refused.
+  auto bad = [&](Msg m) {
+    m.args.emplace_back("id", f.id);
+    return Status::Invalid(std::move(m));
+  };
   auto check_range = [&](double x) -> Status {
-    if (!std::isfinite(x)) return bad("must be a finite number");
-    if (f.min && x < *f.min) return bad("must be at least " + NumberText(*f.min) + f.unit);
-    if (f.max && x > *f.max) return bad("must be at most " + NumberText(*f.max) + f.unit);
+    if (!std::isfinite(x)) return bad(Msg("answer {id}: must be a finite number"));
+    if (f.min && x < *f.min)
+      return bad(Msg("answer {id}: must be at least {min}", {{"min", NumberText(*f.min) + f.unit}}));
+    if (f.max && x > *f.max)
+      return bad(Msg("answer {id}: must be at most {max}", {{"max", NumberText(*f.max) + f.unit}}));
     return Status::Ok();
   };
   switch (f.type) {
     case AnswerType::kText:
     case AnswerType::kLongText: {
-      if (!v.is_string()) return bad("must be text");
+      if (!v.is_string()) return bad(Msg("answer {id}: must be text"));
       const std::string& s = v.get_ref<const std::string&>();
-      if (auto pos = FindInvalidUtf8(s)) return bad("text is not valid UTF-8 (byte " + std::to_string(*pos) + ")");
+      if (auto pos = FindInvalidUtf8(s)) {
+        return Status::Invalid("answer " + f.id + ": text is not valid UTF-8 (byte " + std::to_string(*pos) + ")");
+      }
       if (f.max_length) {
         // max_length counts characters (docs/forms.md), not bytes: a Georgian
         // or Amharic letter takes three bytes.
         if (CountCodePoints(s) > *f.max_length) {
-          return bad("text is longer than " + std::to_string(*f.max_length) + " characters");
+          return bad(
+              Msg("answer {id}: text is longer than {max} characters", {{"max", std::to_string(*f.max_length)}}));
         }
         return Status::Ok();
       }
       size_t limit = f.type == AnswerType::kText ? 2000 : 100 * 1024;
-      if (s.size() > limit) return bad("text is longer than " + std::to_string(limit) + " bytes");
+      if (s.size() > limit)
+        return bad(Msg("answer {id}: text is longer than {max} bytes", {{"max", std::to_string(limit)}}));
       return Status::Ok();
     }
     case AnswerType::kInteger:
-      if (!v.is_number_integer()) return bad("must be a whole number");
+      if (!v.is_number_integer()) return bad(Msg("answer {id}: must be a whole number"));
       return check_range(v.get<double>());
     case AnswerType::kDecimal:
-      if (!v.is_number()) return bad("must be a number");
+      if (!v.is_number()) return bad(Msg("answer {id}: must be a number"));
       return check_range(v.get<double>());
     case AnswerType::kSingleChoice:
-      if (!v.is_string()) return bad("must be one of the listed choices");
-      if (!f.FindOption(v.get<std::string>())) return bad("\"" + v.get<std::string>() + "\" is not one of the choices");
+      if (!v.is_string()) return bad(Msg("answer {id}: must be one of the listed choices"));
+      if (!f.FindOption(v.get<std::string>()))
+        return bad(Msg("answer {id}: \"{value}\" is not one of the choices", {{"value", v.get<std::string>()}}));
       return Status::Ok();
     case AnswerType::kMultiChoice: {
-      if (!v.is_array()) return bad("must be a list of choices");
+      if (!v.is_array()) return bad(Msg("answer {id}: must be a list of choices"));
       std::set<std::string> seen;
       for (const json& x : v) {
         if (!x.is_string() || !f.FindOption(x.get<std::string>())) {
-          return bad(x.dump() + " is not one of the choices");
+          return bad(Msg("answer {id}: {value} is not one of the choices", {{"value", x.dump()}}));
         }
-        if (!seen.insert(x.get<std::string>()).second) return bad("a choice is listed twice");
+        if (!seen.insert(x.get<std::string>()).second) return bad(Msg("answer {id}: a choice is listed twice"));
       }
       if (f.max_selected && v.size() > *f.max_selected) {
-        return bad("at most " + std::to_string(*f.max_selected) + " choices");
+        return bad(Msg("answer {id}: at most {max} choices", {{"max", std::to_string(*f.max_selected)}}));
       }
       return Status::Ok();
     }
     case AnswerType::kYesNo:
-      if (!v.is_boolean()) return bad("must be yes or no (true/false)");
+      if (!v.is_boolean()) return bad(Msg("answer {id}: must be yes or no (true/false)"));
       return Status::Ok();
     case AnswerType::kDate:
-      if (!v.is_string() || !IsValidDate(v.get<std::string>())) return bad("must be a date YYYY-MM-DD");
+      if (!v.is_string() || !IsValidDate(v.get<std::string>()))
+        return bad(Msg("answer {id}: must be a date YYYY-MM-DD"));
       return Status::Ok();
     case AnswerType::kPosition: {
       if (!v.is_object() || !v.contains("lat") || !v.contains("lon") || !v["lat"].is_number() ||
           !v["lon"].is_number()) {
-        return bad("must be a position {\"lat\": .., \"lon\": ..}");
+        return Status::Invalid("answer " + f.id + ": must be a position {\"lat\": .., \"lon\": ..}");
       }
       double lat = v["lat"].get<double>(), lon = v["lon"].get<double>();
-      if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return bad("position is outside WGS84 range");
+      if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180))
+        return bad(Msg("answer {id}: position is outside WGS84 range"));
       for (const auto& [key, val] : v.items()) {
         if (key == "lat" || key == "lon") continue;
         if (key != "accuracy_m" || !val.is_number() || val.get<double>() < 0) {
-          return bad("position may only add a non-negative \"accuracy_m\"");
+          return Status::Invalid("answer " + f.id + ": position may only add a non-negative \"accuracy_m\"");
         }
       }
       return Status::Ok();
     }
   }
-  return bad("unknown type");
+  return bad(Msg("answer {id}: unknown type"));
 }
 
 bool IsShown(const FormDef& form, const FormField& field, const json& answers) {
@@ -327,7 +354,8 @@ Status ValidateAnswers(const FormDef& form, const json& answers, bool complete) 
       if (!f.required || !IsShown(form, f, answers)) continue;
       auto it = answers.find(f.id);
       if (it == answers.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
-        return Status::Invalid("answer " + f.id + " (" + PickLabel(f.label, "en") + ") is required");
+        return Status::Invalid(
+            Msg("answer {id} ({field}) is required", {{"id", f.id}, {"field", PickLabel(f.label, "en")}}));
       }
     }
   }

@@ -17,17 +17,19 @@ Status FromSqlite(int rc, sqlite3* db, std::string_view context) {
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_FULL:
-      return Status::DiskFull(ctx + ": the device storage is full; free some space and try again (nothing was lost)");
+      return Status::DiskFull(Msg("the device storage is full; free some space and try again (nothing was lost)"))
+          .WithContext(ctx);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Busy(ctx + ": the data file is in use by another ccfield process; try again");
+      return Status(Code::kBusy, Msg("the data file is in use by another ccfield process; try again")).WithContext(ctx);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::Corrupt(ctx + ": the data file is damaged or is not a ccfield store (" + detail + ")");
     case SQLITE_CANTOPEN:
       return Status::IoError(ctx + ": cannot open the data file (" + detail + ")");
     case SQLITE_IOERR:
-      return Status::IoError(ctx + ": the storage reported a read/write error (" + detail + ")");
+      return Status::IoError(Msg("the storage reported a read/write error ({detail})", {{"detail", detail}}))
+          .WithContext(ctx);
     case SQLITE_READONLY:
       return Status::ReadOnly(ctx + ": the data file is read-only (" + detail + ")");
     case SQLITE_PERM:

@@ -49,15 +49,16 @@ Status IsoMediaError(std::string_view bytes) {
   for (std::string_view heic : {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"}) {
     if (brands.find(heic) != std::string_view::npos) {
       return Status::Invalid(
-          "HEIC photos are not supported yet: set the camera to JPEG ('Most compatible') or convert the photo");
+          Msg("HEIC photos are not supported yet: set the camera to JPEG ('Most compatible') or convert the photo"));
     }
   }
-  return Status::Invalid("this file is a video or another media file, not a photo (JPEG or PNG)");
+  return Status::Invalid(Msg("this file is a video or another media file, not a photo (JPEG or PNG)"));
 }
 
 Status OtherFormatError(std::string_view bytes) {
   auto unsupported = [](const char* name) {
-    return Status::Invalid(std::string(name) + " images are not supported: attach a JPEG or PNG photo instead");
+    return Status::Invalid(
+        Msg("{format} images are not supported: attach a JPEG or PNG photo instead", {{"format", name}}));
   };
   if (StartsWith(bytes, "GIF87a") || StartsWith(bytes, "GIF89a")) return unsupported("GIF");
   if (StartsWith(bytes, "RIFF") && StartsWith(bytes, "WEBP", 8)) return unsupported("WebP");
@@ -66,16 +67,17 @@ Status OtherFormatError(std::string_view bytes) {
     return unsupported("TIFF (or camera RAW)");
   }
   if (StartsWith(bytes, "BM") && bytes.size() >= 14) return unsupported("BMP");
-  return Status::Invalid("this file is not a photo (JPEG or PNG)");
+  return Status::Invalid(Msg("this file is not a photo (JPEG or PNG)"));
 }
 
 }  // namespace
 
 Result<ImageFormat> SniffPhoto(std::string_view bytes, const PhotoLimits& limits) {
-  if (bytes.empty()) return Status::Invalid("the photo file is empty (0 bytes); pick the photo again");
+  if (bytes.empty()) return Status::Invalid(Msg("the photo file is empty (0 bytes); pick the photo again"));
   if (bytes.size() > limits.max_file_bytes) {
-    return Status::Invalid("the photo is larger than " + Megabytes(limits.max_file_bytes) +
-                           ": set the camera to a smaller photo size, or attach a smaller copy");
+    return Status::Invalid(
+        Msg("the photo is larger than {size}: set the camera to a smaller photo size, or attach a smaller copy",
+            {{"size", Megabytes(limits.max_file_bytes)}}));
   }
   if (StartsWith(bytes, "\xFF\xD8\xFF")) return ImageFormat::kJpeg;
   if (StartsWith(bytes, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
@@ -85,19 +87,20 @@ Result<ImageFormat> SniffPhoto(std::string_view bytes, const PhotoLimits& limits
 Status CheckPixels(uint64_t width, uint64_t height, const PhotoLimits& limits) {
   uint64_t pixels = width * height;  // each below 2^32: no overflow
   if (pixels <= limits.max_pixels) return Status::Ok();
-  return Status::Invalid("the photo has " + Megapixels(pixels, limits.max_pixels) + " megapixels; photos over " +
-                         Megapixels(limits.max_pixels, limits.max_pixels) +
-                         " megapixels are refused: set the camera to a smaller photo size");
+  return Status::Invalid(Msg(
+      "the photo has {pixels} megapixels; photos over {max} megapixels are refused: set the camera "
+      "to a smaller photo size",
+      {{"pixels", Megapixels(pixels, limits.max_pixels)}, {"max", Megapixels(limits.max_pixels, limits.max_pixels)}}));
 }
 
 Status CutShortError() {
   return Status::Invalid(
-      "the photo is cut short (the file ends in the middle of the image); copy it again from the camera");
+      Msg("the photo is cut short (the file ends in the middle of the image); copy it again from the camera"));
 }
 
 Status DamagedError(std::string_view detail) {
-  return Status::Invalid("the photo is damaged (" + std::string(detail) +
-                         "); copy it again from the camera or take it again");
+  return Status::Invalid(Msg("the photo is damaged ({detail}); copy it again from the camera or take it again",
+                             {{"detail", std::string(detail)}}));
 }
 
 }  // namespace ccfield::media

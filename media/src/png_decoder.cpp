@@ -146,7 +146,8 @@ bool DecodeC(PngState* st, DecodeJob* job) {
 Status StatusOf(const PngState& st) {
   if (st.cut_short) return CutShortError();
   if (st.message[0] == '\0') {
-    return Status::Invalid("the photo needs more memory than this tablet has free; close other apps and try again");
+    return Status::Invalid(
+        Msg("the photo needs more memory than this tablet has free; close other apps and try again"));
   }
   return DamagedError(st.message);
 }

@@ -98,7 +98,7 @@ TEST_CASE("photos: JPEG files attached to the open visit become photo rows with 
 
   fx.app->Apply(app::AttachPhotos{{a, b}});
   const app::AppState& s = fx.app->state();
-  CHECK(s.message == "Photos attached: 2.");
+  CHECK(s.message == "2 photos attached.");
   CHECK_FALSE(s.message_is_error);
   REQUIRE(s.photos.items.size() == 2);
   // Attached in the same instant: in either order.
@@ -186,7 +186,7 @@ TEST_CASE("photos: a file that is not a usable photo is named in the message and
   fx.app->Apply(app::AttachPhotos{{good, text}});
   CHECK(s.message_is_error);
   REQUIRE(MessageLines(s.message).size() == 2);
-  CHECK(MessageLines(s.message)[0] == "Photos attached: 1.");
+  CHECK(MessageLines(s.message)[0] == "1 photo attached.");
   CHECK(MessageLines(s.message)[1].rfind("notes.txt: ", 0) == 0);
   CHECK(s.photos.items.size() == 1);
 }
@@ -298,7 +298,7 @@ TEST_CASE("photos: the picker lists the places, folders and image files, and att
   fx.app->Apply(app::PickerAttach{});
   if (old_home) setenv("HOME", saved.c_str(), 1);
   CHECK_FALSE(fx.app->state().photos.picker.open);
-  CHECK(fx.app->state().message == "Photos attached: 2.");
+  CHECK(fx.app->state().message == "2 photos attached.");
   REQUIRE(fx.app->state().photos.items.size() == 2);
   CHECK(fx.app->state().photos.items[0].file_name == "IMG_2.JPG");
 }

@@ -16,7 +16,7 @@ void App::AfterLogin() {
 void App::Handle(const RemoveDemoData&) {
   state_.settings.offer_demo_removal = false;
   Result<DemoRemoval> r = store_->RemoveDemoData();
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   int64_t n = 0;
   for (const auto& [type, count] : r->removed) n += count;
   if (state_.editor.open && !state_.editor.is_new && !store_->Get(RecordType::kVisit, state_.editor.visit_id).ok()) {
@@ -25,8 +25,8 @@ void App::Handle(const RemoveDemoData&) {
   if (!state_.sites.selected_id.empty() && !store_->Get(RecordType::kSite, state_.sites.selected_id).ok()) {
     state_.sites.selected_id.clear();
   }
-  ShowMessage(ui::Format(tr("The demo data was removed ({n} records). Your own records were not touched."),
-                         {{"n", std::to_string(n)}}),
+  ShowMessage(ui::trn("The demo data was removed ({count} record). Your own records were not touched.",
+                      "The demo data was removed ({count} records). Your own records were not touched.", n),
               false);
   ListDrafts();
   RefreshSites();
@@ -47,7 +47,7 @@ void App::Handle(const SignOut&) {
       state_.settings.logout_running = false;
       RefreshSync();
       if (!r.ok()) {
-        state_.settings.login_message = r.status().message();
+        state_.settings.login_message = ui::StatusText(r.status());
       } else {
         const int64_t unsent = state_.sync.status.waiting + state_.sync.status.rejected;
         std::string text = ui::Format(tr("Signed out. Changes not yet sent stay on this device: {n}."),

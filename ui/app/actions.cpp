@@ -22,7 +22,7 @@ void App::GoToScreen(Screen screen) {
 void App::Resolve(const std::string& conflict_id, const nlohmann::json& value) {
   // An ordinary edit: logged, synced, and shown in the record's history.
   Result<CommitResult> r = store_->replica().ResolveConflict(conflict_id, value);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   ShowMessage(tr("Conflict resolved. The choice will be sent with the next sync."), false);
   RefreshConflicts();
   RefreshAfterDataChange();
@@ -51,10 +51,11 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
                                             {"conflicts", std::to_string(r.conflicts)}});
     if (r.rejected > 0) {  // refused is never reported as sent
       state_.sync.last_result += ' ';
-      state_.sync.last_result += ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(r.rejected)}});
+      state_.sync.last_result +=
+          ui::trn("{count} change refused by the server.", "{count} changes refused by the server.", r.rejected);
     }
   } else {
-    state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", outcome.status.message()}});
+    state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", ui::StatusText(outcome.status)}});
   }
   // Removed from a workspace by an administrator: its records left this tablet; say so once (issue 10 #7).
   for (const std::string& ws : r.removed_workspaces) {
@@ -66,7 +67,7 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
   }
   if (r.received > 0 || r.conflicts > 0 || r.pushed > 0 || r.rejected > 0 || !r.removed_workspaces.empty()) {
     // The sync client stored what it received through its own connection: forms that arrived are read here too.
-    if (Status forms = store_->RefreshForms(); !forms.ok()) ShowMessage(forms.message(), true);
+    if (Status forms = store_->RefreshForms(); !forms.ok()) ShowMessage(ui::StatusText(forms), true);
     RefreshAfterDataChange();
     if (state_.screen == Screen::kConflicts) RefreshConflicts();
   }
@@ -94,7 +95,7 @@ void App::StartLogin(const Login& login) {
         sync_->RequestSync();
         AfterLogin();  // sites.cpp: offers to remove the demo data
       } else {
-        state_.settings.login_message = r.status().message();
+        state_.settings.login_message = ui::StatusText(r.status());
       }
       RefreshSettings();
       RefreshSync();

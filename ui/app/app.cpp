@@ -119,7 +119,7 @@ void App::Apply(const Command& command) {
           RefreshScreen(Screen::kHistory);
         } else if constexpr (std::is_same_v<T, OpenProject>) {
           Result<Record> r = store_->Get(RecordType::kProject, c.project_id);
-          if (!r.ok()) return ShowMessage(r.status().message(), true);
+          if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
           state_.library.open_project = *r;
           state_.library.open_practice.reset();
           VisitFilter f;
@@ -129,7 +129,7 @@ void App::Apply(const Command& command) {
           state_.screen = Screen::kLibrary;
         } else if constexpr (std::is_same_v<T, OpenPractice>) {
           Result<Record> r = store_->Get(RecordType::kPractice, c.practice_id);
-          if (!r.ok()) return ShowMessage(r.status().message(), true);
+          if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
           state_.library.open_practice = *r;
           state_.library.open_project.reset();
           state_.screen = Screen::kLibrary;
@@ -144,6 +144,7 @@ void App::Apply(const Command& command) {
           StartLogin(c);
         } else if constexpr (std::is_same_v<T, SetLanguage>) {
           settings_.language = c.code;
+          RefreshFormLanguages();
           if (std::string problems = ui::SetLanguage(c.code); !problems.empty()) {
             options_.env->Log(LogLevel::kWarning, "message catalog " + c.code + ": " + problems);
           }

@@ -76,6 +76,14 @@ class App {
 
   // refresh.cpp: rebuild a screen's state from the store.
   void RefreshHome();
+  // Issue 13 (languages), form_languages.cpp: the language list form texts
+  // are picked with (PickLabel): the UI language, then the workspace's
+  // default language. FormLanguages: for lists that mix workspaces, the
+  // language all the device's workspaces agree on; EditorFormLanguages: the
+  // open visit's own workspace. RefreshFormLanguages updates the state's.
+  std::string FormLanguages() const;
+  std::string EditorFormLanguages(const EditorState& e) const;
+  void RefreshFormLanguages();
   void RefreshSites();
   void RefreshVisits();
   void RefreshLibrary();

@@ -34,6 +34,7 @@ struct HomeState {
   int64_t refused_sites = 0;          // sites the server refused
   std::string refused_sentence;       // "Visits the server refused: 3 — see why"; "" when none
   std::string today;                  // local date YYYY-MM-DD: follow-ups due before it are overdue
+  std::string workspace_language;     // issue 13: the default language all workspaces here share, "" if none/differ
 };
 
 struct SiteItem {
@@ -156,6 +157,7 @@ struct EditorState {
   // is created in the same commit as the visit's first save. "" = the site exists.
   std::string new_site_id;
   nlohmann::json new_site = nullptr;            // its fields
+  std::string form_languages;                   // issue 13: PickLabel's list for this visit's workspace, "ar:fr"
 };
 
 struct LibraryState {
@@ -313,6 +315,8 @@ struct AppState {
   MapState map;                // issue 13: basemaps and the map's pick mode
   std::string message;  // a notice for the person (error or success), "" when none
   bool message_is_error = false;
+  // Issue 13 (languages): form texts' language list for PickLabel, "ar:fr" (App::FormLanguages).
+  std::string form_languages;
   // Bumped whenever any state above changes: views cache derived text on it.
   uint64_t generation = 0;
 };

@@ -431,7 +431,7 @@ std::string SyncSentence(const sync::SyncStatus& s) {
   } else if (s.waiting == 0) {
     out = tr("Everything is sent.");
   } else {
-    out = ui::Format(tr("Changes waiting to be sent: {n}."), {{"n", std::to_string(s.waiting)}});
+    out = ui::trn("{count} change waiting to be sent.", "{count} changes waiting to be sent.", s.waiting);
   }
   out += " ";
   if (s.last_ok.empty()) {
@@ -441,11 +441,14 @@ std::string SyncSentence(const sync::SyncStatus& s) {
   }
   if (!s.blocked_by.empty()) {
     out += " ";
-    out += ui::Format(tr("Sync blocked: {reason}."), {{"reason", s.blocked_by}});
+    // Translated when this process saw the failure; the words saved by another process stay as written.
+    const bool seen = !s.blocked_status.ok() && s.blocked_status.message() == s.blocked_by;
+    out +=
+        ui::Format(tr("Sync blocked: {reason}."), {{"reason", seen ? ui::StatusText(s.blocked_status) : s.blocked_by}});
   }
   if (s.rejected > 0) {
     out += " ";
-    out += ui::Format(tr("Changes refused by the server: {n}."), {{"n", std::to_string(s.rejected)}});
+    out += ui::trn("{count} change refused by the server.", "{count} changes refused by the server.", s.rejected);
   }
   return out;
 }

@@ -64,7 +64,7 @@ std::string App::DraftKey() const { return kDraftPrefix + state_.editor.visit_id
 void App::OpenVisitEditor(const std::string& visit_id) {
   if (state_.editor.open && state_.editor.dirty) SaveDraftNow();
   Result<Record> rec = store_->Get(RecordType::kVisit, visit_id);
-  if (!rec.ok()) return ShowMessage(rec.status().message(), true);
+  if (!rec.ok()) return ShowMessage(ui::StatusText(rec.status()), true);
   EditorState e;
   e.open = true;
   e.visit_id = rec->id;
@@ -78,6 +78,7 @@ void App::OpenVisitEditor(const std::string& visit_id) {
   }
   PrepareEditor(store_.get(), options_.env, &e);
   if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
+  e.form_languages = EditorFormLanguages(e);
   state_.editor = std::move(e);
   draft_due_ms_ = 0;
   state_.screen = Screen::kEditor;
@@ -86,7 +87,7 @@ void App::OpenVisitEditor(const std::string& visit_id) {
 void App::NewVisitEditor(const std::string& site_id, const std::string& form_key) {
   if (state_.editor.open && state_.editor.dirty) SaveDraftNow();
   Result<Record> site = store_->Get(RecordType::kSite, site_id);
-  if (!site.ok()) return ShowMessage(site.status().message(), true);
+  if (!site.ok()) return ShowMessage(ui::StatusText(site.status()), true);
   const FormDef* form = store_->FindForm(form_key);
   if (!form) return ShowMessage(ui::Format(tr("Unknown form {form}."), {{"form", form_key}}), true);
   EditorState e;
@@ -102,6 +103,7 @@ void App::NewVisitEditor(const std::string& site_id, const std::string& form_key
               {"answers", json::object()}};
   PrepareEditor(store_.get(), options_.env, &e);
   if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
+  e.form_languages = EditorFormLanguages(e);
   state_.editor = std::move(e);
   state_.screen = Screen::kEditor;
   // No draft yet: a form opened and closed untouched leaves nothing behind.
@@ -122,7 +124,7 @@ void App::EditVisitField(const std::string& field, const json& value) {
   } else {
     e.values[field] = value;
   }
-  std::string error = CheckValue(e.form, field, value, settings_.language);
+  std::string error = CheckValue(e.form, field, value, e.form_languages);
   if (error.empty()) {
     e.errors.erase(field);
   } else {
@@ -145,7 +147,8 @@ void App::EditVisitField(const std::string& field, const json& value) {
     // "Enter both" is settled once both are there or both are gone.
     if (IsBlank(e.values.value("gps_lat", json())) == IsBlank(e.values.value("gps_lon", json()))) {
       for (const char* k : {"gps_lat", "gps_lon"}) {
-        if (e.errors.count(k) && k != field && CheckValue(e.form, k, e.values.value(k, json()), settings_.language).empty()) {
+        if (e.errors.count(k) && k != field &&
+            CheckValue(e.form, k, e.values.value(k, json()), e.form_languages).empty()) {
           e.errors.erase(k);
         }
       }
@@ -172,7 +175,7 @@ void App::SaveDraftNow() {
   Status st = store_->drafts().Save(DraftKey(), body);
   if (!st.ok()) {
     // Keep the edits in memory and try again soon; say so.
-    ShowMessage(ui::Format(tr("Could not save the draft: {error}"), {{"error", st.message()}}), true);
+    ShowMessage(ui::Format(tr("Could not save the draft: {error}"), {{"error", ui::StatusText(st)}}), true);
     draft_due_ms_ = options_.env->MonoNanos() / 1'000'000 + 5000;
     return;
   }
@@ -194,7 +197,7 @@ void App::ListDrafts() {
 
 void App::OpenDraftEditor(const std::string& key) {
   auto drafts = store_->drafts().List();
-  if (!drafts.ok()) return ShowMessage(drafts.status().message(), true);
+  if (!drafts.ok()) return ShowMessage(ui::StatusText(drafts.status()), true);
   for (const Draft& d : *drafts) {
     if (d.key != key || !d.body.is_object() || !d.body["values"].is_object()) continue;
     if (state_.editor.open && state_.editor.dirty) SaveDraftNow();
@@ -215,6 +218,7 @@ void App::OpenDraftEditor(const std::string& key) {
     if (!e.form || e.visit_id.empty()) break;
     PrepareEditor(store_.get(), options_.env, &e);
     if (state_.screen != Screen::kEditor) editor_return_ = state_.screen;
+    e.form_languages = EditorFormLanguages(e);
     state_.editor = std::move(e);
     state_.screen = Screen::kEditor;
     return;
@@ -293,7 +297,7 @@ void App::SaveVisitEditor(bool complete) {
     ops.push_back(SetFields{RecordType::kVisit, e.visit_id, fields});
     Result<CommitResult> r = store_->Commit(ops);
     if (!r.ok()) {
-      e.message = r.status().message();
+      e.message = ui::StatusText(r.status());
       return;
     }
   }

@@ -34,7 +34,7 @@ void App::RefreshNewVisitChoices() {
   n.choices.clear();
   n.forms = FormChoices();
   auto sites = ListLive(store_.get(), RecordType::kSite, 100000);
-  if (!sites.ok()) return ShowMessage(sites.status().message(), true);
+  if (!sites.ok()) return ShowMessage(ui::StatusText(sites.status()), true);
   const std::optional<LatLon> here = LastVisitPosition("");
   n.has_position = here.has_value();
   // Recently visited sites, most recent first.
@@ -56,7 +56,7 @@ void App::RefreshNewVisitChoices() {
     NewVisitState::Choice c;
     c.site_id = s.id;
     c.name = s.Title();
-    c.kind_label = SiteKindLabel(TextOf(s, "kind"), settings_.language);
+    c.kind_label = SiteKindLabel(TextOf(s, "kind"), FormLanguages());
     c.ward = TextOf(s, "ward");
     if (!needle.empty() && Lower(c.name).find(needle) == std::string::npos &&
         Lower(c.kind_label).find(needle) == std::string::npos && Lower(c.ward).find(needle) == std::string::npos) {
@@ -104,7 +104,7 @@ std::vector<std::pair<std::string, std::string>> App::FormChoices() {
   // Newest version of each form: forms() lists every version, later ones last.
   for (auto it = store_->forms().rbegin(); it != store_->forms().rend(); ++it) {
     if (!seen.insert(it->id).second) continue;
-    out.emplace_back(it->key(), PickLabel(it->title, settings_.language));
+    out.emplace_back(it->key(), PickLabel(it->title, FormLanguages()));
   }
   std::reverse(out.begin(), out.end());
   return out;
@@ -112,7 +112,7 @@ std::vector<std::pair<std::string, std::string>> App::FormChoices() {
 
 void App::Handle(const PickVisitSite& c) {
   Result<Record> site = store_->Get(RecordType::kSite, c.site_id);
-  if (!site.ok()) return ShowMessage(site.status().message(), true);
+  if (!site.ok()) return ShowMessage(ui::StatusText(site.status()), true);
   NewVisitState& n = state_.new_visit;
   n.open = true;
   n.site_id = c.site_id;
@@ -157,6 +157,7 @@ void App::Handle(const NewVisitAtNewPlace& c) {
     e.site_lat = e.new_site["lat"].get<double>();
     e.site_lon = e.new_site["lon"].get<double>();
   }
+  e.form_languages = EditorFormLanguages(e);
   state_.editor = std::move(e);
   state_.new_visit = {};
   state_.site_form = {};

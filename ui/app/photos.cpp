@@ -143,11 +143,11 @@ void App::Handle(const AttachPhotos& c) {
     if (r.ok()) {
       ++attached;
     } else {
-      refused.push_back(NamingFile(path, r.status().message()));
+      refused.push_back(NamingFile(path, ui::StatusText(r.status())));
     }
   }
   std::string text;
-  if (attached > 0) text = ui::Format(tr("Photos attached: {n}."), {{"n", std::to_string(attached)}});
+  if (attached > 0) text = ui::trn("{count} photo attached.", "{count} photos attached.", attached);
   for (const std::string& why : refused) text += (text.empty() ? "" : "\n") + why;
   ShowMessage(text, !refused.empty());
   RefreshPhotos();
@@ -158,7 +158,7 @@ void App::Handle(const AttachPhotos& c) {
 bool App::CommitPhoto(const Op& op, const std::string& done) {
   Result<CommitResult> r = store_->Commit({op});
   if (!r.ok()) {
-    ShowMessage(r.status().message(), true);
+    ShowMessage(ui::StatusText(r.status()), true);
     return false;
   }
   if (!done.empty()) ShowMessage(done, false);
@@ -176,14 +176,14 @@ void App::Handle(const RestorePhoto& c) {
 
 void App::Handle(const SetPhotoCaption& c) {
   Result<Record> r = store_->Get(RecordType::kPhoto, c.photo_id);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   const std::string caption = Trim(c.caption);
   if (TextOf(*r, "caption") == caption) return;
   CommitPhoto(SetFields{RecordType::kPhoto, c.photo_id, {{"caption", caption.empty() ? json() : json(caption)}}}, "");
 }
 
 void App::Handle(const DownloadPhoto& c) {
-  if (Status st = store_->photos().WantFull(c.photo_id); !st.ok()) return ShowMessage(st.message(), true);
+  if (Status st = store_->photos().WantFull(c.photo_id); !st.ok()) return ShowMessage(ui::StatusText(st), true);
   if (state_.sync.status.logged_in) {
     sync_->RequestSync();
     ShowMessage(tr("The photo is being downloaded."), false);
@@ -194,7 +194,7 @@ void App::Handle(const DownloadPhoto& c) {
 }
 
 void App::Handle(const SendPhotoNow& c) {
-  if (Status st = store_->photos().SendNow(c.photo_id); !st.ok()) return ShowMessage(st.message(), true);
+  if (Status st = store_->photos().SendNow(c.photo_id); !st.ok()) return ShowMessage(ui::StatusText(st), true);
   if (state_.sync.status.logged_in) {
     sync_->RequestSync();
     ShowMessage(tr("The photo is being sent."), false);
@@ -207,7 +207,7 @@ void App::Handle(const SendPhotoNow& c) {
 void App::Handle(const ExportPhotoFile& c) {
   const std::string dir = c.dir.empty() ? HomeDir() + "/Pictures/ccfield" : c.dir;
   Result<std::string> path = media::ExportPhoto(store_.get(), options_.env, c.photo_id, dir);
-  if (!path.ok()) return ShowMessage(path.status().message(), true);
+  if (!path.ok()) return ShowMessage(ui::StatusText(path.status()), true);
   ShowMessage(ui::Format(tr("Photo saved as {path}"), {{"path", *path}}), false);
 }
 
@@ -215,7 +215,7 @@ void App::Handle(const SavePhotoSettings& c) {
   PhotoSettings s = c.settings;
   s.monthly_cap_mb = std::max<int64_t>(0, s.monthly_cap_mb);
   Result<std::vector<std::string>> gone = store_->photos().SaveSettings(s);
-  if (!gone.ok()) return ShowMessage(gone.status().message(), true);
+  if (!gone.ok()) return ShowMessage(ui::StatusText(gone.status()), true);
   // Originals already sent are let go when they are no longer kept.
   BlobFiles blobs(options_.env, store_->photos().BlobDir());
   for (const std::string& hash : *gone) (void)blobs.Remove(hash);

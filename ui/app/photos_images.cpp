@@ -116,7 +116,7 @@ DecodedImage PhotoImages::Decode(const ImageRequest& r) const {
     }
     Result<std::string> read = BlobFiles(env_, blob_dir_).Read(r.blob);
     if (!read.ok()) {
-      out.error = read.status().message();
+      out.error = ui::StatusText(read.status());
       return out;
     }
     bytes = std::move(read).value();
@@ -132,7 +132,7 @@ DecodedImage PhotoImages::Decode(const ImageRequest& r) const {
   }
   Result<media::RgbaImage> image = media::DecodeJpegToRgba(bytes, r.max_edge);
   if (!image.ok()) {
-    out.error = image.status().message();
+    out.error = ui::StatusText(image.status());
     return out;
   }
   out.width = image->width;

@@ -109,6 +109,7 @@ void App::RefreshHome() {
     h.workspace_name += (h.workspace_name.empty() ? "" : " · ") + w.Title();
     h.workspaces.push_back({w.Title(), demo.count(w.id) > 0});
   }
+  RefreshFormLanguages();
   // The counts per state are refreshed with the sync line (RefreshSync, below).
   h.today = FormatLocalWithOffset(options_.env->WallMillis()).substr(0, 10);
   h.sites = store_->Count(RecordType::kSite).value_or(0);
@@ -128,7 +129,7 @@ void App::RefreshHome() {
       return !r.follow_up_due.empty() && r.follow_up_due < h.today;
     });
   } else {
-    ShowMessage(att.status().message(), true);
+    ShowMessage(ui::StatusText(att.status()), true);
   }
   auto conflicts = store_->replica().Conflicts(true);
   h.open_conflicts = 0;
@@ -145,7 +146,7 @@ void App::RefreshHome() {
 void App::RefreshSites() {
   SitesState& s = state_.sites;
   auto sites = ListLive(store_.get(), RecordType::kSite, 100000);
-  if (!sites.ok()) return ShowMessage(sites.status().message(), true);
+  if (!sites.ok()) return ShowMessage(ui::StatusText(sites.status()), true);
   auto conditions = store_->screens().LatestSiteConditions().value_or({});
   auto site_states = store_->screens().RecordStates(RecordType::kSite).value_or({});
   std::map<std::string, std::string> cond(conditions.begin(), conditions.end());
@@ -156,7 +157,7 @@ void App::RefreshSites() {
     item.name = r.Title();
     auto text = [&](const char* f) { return r.Get(f).is_string() ? r.Get(f).get<std::string>() : std::string(); };
     item.kind = text("kind");
-    item.kind_label = SiteKindLabel(item.kind, settings_.language);
+    item.kind_label = SiteKindLabel(item.kind, FormLanguages());
     if (auto st = site_states.find(r.id); st != site_states.end()) item.sync = st->second;
     item.ward = text("ward");
     item.address = text("address");
@@ -211,7 +212,7 @@ void App::RefreshVisits() {
     q.limit = 300;
     auto hits = store_->search().Find(q);
     if (!hits.ok()) {
-      v.error = hits.status().message();
+      v.error = ui::StatusText(hits.status());
     } else {
       for (const SearchHit& hit : *hits) {
         Result<Record> rec = store_->Get(RecordType::kVisit, hit.id);
@@ -235,7 +236,7 @@ void App::RefreshVisits() {
     if (rows.ok()) {
       v.rows = std::move(*rows);
     } else {
-      v.error = rows.status().message();
+      v.error = ui::StatusText(rows.status());
     }
   }
   // Pick lists for the filter combos.
@@ -249,7 +250,7 @@ void App::RefreshVisits() {
   }
   std::set<std::string> seen;
   for (const FormDef& form : store_->forms()) {
-    if (seen.insert(form.id).second) v.forms.emplace_back(form.id, PickLabel(form.title, settings_.language));
+    if (seen.insert(form.id).second) v.forms.emplace_back(form.id, PickLabel(form.title, FormLanguages()));
   }
 }
 

@@ -19,7 +19,7 @@ void App::RefreshRefused() {
     RefusedItem item;
     item.type = rec.type;
     item.id = rec.id;
-    item.title = RecordTitle(store_.get(), rec, settings_.language);
+    item.title = RecordTitle(store_.get(), rec, FormLanguages());
     item.type_label = rec.type == RecordType::kVisit ? tr("Visit") : rec.type == RecordType::kSite ? tr("Site") : tr("Record");
     item.reason = status.reason;
     item.workspace_id = TextOf(rec, "workspace_id");
@@ -39,7 +39,7 @@ void App::RefreshRefused() {
 
 void App::Handle(const RetryRefusedRecord& c) {
   Result<CommitResult> r = store_->RetryRefused(c.type, c.id);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   if (state_.site_form.open && state_.site_form.site_id == c.id) state_.site_form = {};
   ShowMessage(tr("It will be sent again with the next sync."), false);
   RefreshAfterDataChange();
@@ -49,7 +49,7 @@ void App::Handle(const RetryRefusedRecord& c) {
 
 void App::Handle(const MoveRefusedRecord& c) {
   Result<CommitResult> r = store_->MoveToWorkspace(c.type, c.id, c.workspace_id);
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   Result<Record> ws = store_->Get(RecordType::kWorkspace, c.workspace_id);
   ShowMessage(ui::Format(tr("Moved to {workspace}. It will be sent with the next sync."),
                          {{"workspace", ws.ok() ? ws->Title() : c.workspace_id}}),
@@ -61,7 +61,7 @@ void App::Handle(const MoveRefusedRecord& c) {
 
 void App::Handle(const DiscardRefusedRecord& c) {
   Status st = store_->DiscardRefused(c.type, c.id);
-  if (!st.ok()) return ShowMessage(st.message(), true);
+  if (!st.ok()) return ShowMessage(ui::StatusText(st), true);
   if (state_.editor.open && state_.editor.visit_id == c.id) state_.editor = {};
   if (state_.sites.selected_id == c.id) state_.sites.selected_id.clear();
   ShowMessage(tr("The refused changes were discarded on this device."), false);

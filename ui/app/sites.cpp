@@ -72,10 +72,10 @@ void App::OpenSiteForm(const std::string& site_id, bool for_visit) {
   f.open = true;
   f.for_visit = for_visit;
   f.site_id = site_id;
-  for (const SiteKind& k : SiteKinds()) f.kinds.emplace_back(k.code, SiteKindLabel(k.code, settings_.language));
+  for (const SiteKind& k : SiteKinds()) f.kinds.emplace_back(k.code, SiteKindLabel(k.code, FormLanguages()));
   if (!site_id.empty()) {
     Result<Record> r = store_->Get(RecordType::kSite, site_id);
-    if (!r.ok()) return ShowMessage(r.status().message(), true);
+    if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
     f.name = TextOf(*r, "name");
     f.kind = TextOf(*r, "kind");
     f.ward = TextOf(*r, "ward");
@@ -173,8 +173,8 @@ void App::Handle(const SaveSite& c) {
     cand.exclude_id = f.site_id;
     f.similar.clear();
     for (const SimilarSite& s : store_->screens().SimilarSites(cand).value_or({})) {
-      f.similar.push_back({s.id, s.name, SiteKindLabel(s.kind, settings_.language),
-                           s.distance_m ? FormatDistance(*s.distance_m) : ""});
+      f.similar.push_back(
+          {s.id, s.name, SiteKindLabel(s.kind, FormLanguages()), s.distance_m ? FormatDistance(*s.distance_m) : ""});
     }
     if (!f.similar.empty()) {
       f.asking = true;  // "Is it one of these?" — the person decides
@@ -218,7 +218,7 @@ void App::Handle(const SaveSite& c) {
     }
   }
   Result<CommitResult> r = store_->Commit({SetFields{RecordType::kSite, id, fields}});
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   ShowMessage(f.site_id.empty() ? tr("Site saved.") : tr("Site changes saved."), false);
   state_.site_form = {};
   RefreshSites();
@@ -240,7 +240,7 @@ void App::Handle(const CancelSiteForm&) { state_.site_form = {}; }
 
 void App::Handle(const DeleteSite& c) {
   Result<CommitResult> r = store_->Commit({DeleteRecord{RecordType::kSite, c.site_id}});
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   ShowMessage(tr("Site deleted. It can be restored from the list of deleted sites."), false);
   if (state_.sites.selected_id == c.site_id) state_.sites.selected_id.clear();
   state_.site_form = {};
@@ -251,7 +251,7 @@ void App::Handle(const DeleteSite& c) {
 
 void App::Handle(const RestoreSite& c) {
   Result<CommitResult> r = store_->Commit({RestoreRecord{RecordType::kSite, c.site_id}});
-  if (!r.ok()) return ShowMessage(r.status().message(), true);
+  if (!r.ok()) return ShowMessage(ui::StatusText(r.status()), true);
   ShowMessage(tr("Site restored."), false);
   RefreshSites();
   SelectSite(c.site_id);

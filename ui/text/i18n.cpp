@@ -29,6 +29,48 @@ size_t PlaceholderNameLength(std::string_view text, size_t pos) {
   return end - pos - 1;
 }
 
+// "\u2068" value "\u2069": see Format in i18n.h.
+constexpr std::string_view kFirstStrongIsolate = "\xE2\x81\xA8";
+constexpr std::string_view kPopDirectionalIsolate = "\xE2\x81\xA9";
+
+// Whether `text` holds Arabic presentation forms (U+FB50..FDFF, FE70..FEFC):
+// a right-to-left catalog entry already shaped into display order, which no
+// bidi pass follows, so isolates in it would only be drawn as unknown glyphs.
+bool ShapedForDisplay(std::string_view text) {
+  for (size_t pos = text.find('\xEF'); pos != std::string_view::npos; pos = text.find('\xEF', pos + 1)) {
+    if (pos + 2 >= text.size()) break;
+    const char32_t c = (char32_t{0xF} << 12) | (char32_t(text[pos + 1] & 0x3F) << 6) | char32_t(text[pos + 2] & 0x3F);
+    if ((c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFC)) return true;
+  }
+  return false;
+}
+
+template <typename Args>
+std::string FormatWith(std::string_view pattern, const Args& args) {
+  bool isolate = HasRtl(pattern);
+  for (const auto& a : args) isolate = isolate || HasRtl(a.second);
+  isolate = isolate && !ShapedForDisplay(pattern);
+  std::string out;
+  out.reserve(pattern.size() + 16);
+  size_t pos = 0;
+  while (pos < pattern.size()) {
+    const size_t len = pattern[pos] == '{' ? PlaceholderNameLength(pattern, pos) : 0;
+    if (len > 0) {
+      const std::string_view name = pattern.substr(pos + 1, len);
+      const auto arg = std::find_if(args.begin(), args.end(), [&](const auto& a) { return a.first == name; });
+      if (arg != args.end()) {
+        if (isolate) out += kFirstStrongIsolate;
+        out += arg->second;
+        if (isolate) out += kPopDirectionalIsolate;
+        pos += len + 2;
+        continue;
+      }
+    }
+    out.push_back(pattern[pos++]);
+  }
+  return out;
+}
+
 std::string_view EmbeddedCatalog(std::string_view code) {
   const std::string name = std::string(code) + ".json";
   for (const EmbeddedFile* f = kEmbeddedCatalogs; !f->name.empty(); ++f) {
@@ -85,6 +127,10 @@ Catalog Catalog::FromJson(std::string_view code, std::string_view json, std::str
     problem("catalog " + catalog.code_ + ": not a JSON object of msgid to translation; showing English");
   } else {
     for (const auto& [msgid, value] : doc.items()) {
+      if (value.is_object()) {
+        catalog.AddPlural(msgid, value, problem);
+        continue;
+      }
       if (!value.is_string()) {
         problem("catalog " + catalog.code_ + ": \"" + msgid + "\": translation is not a string");
         continue;
@@ -103,6 +149,44 @@ Catalog Catalog::FromJson(std::string_view code, std::string_view json, std::str
   if (!found.empty()) found.pop_back();
   if (problems) *problems = std::move(found);
   return catalog;
+}
+
+void Catalog::AddPlural(const std::string& msgid, const nlohmann::json& forms,
+                        const std::function<void(const std::string&)>& problem) {
+  const std::string where = "catalog " + code_ + ": \"" + msgid + "\": ";
+  const std::vector<PluralCategory> used = PluralCategories(code_);
+  const std::vector<std::string> want = Placeholders(msgid);
+  std::vector<std::string> want_but_count = want;
+  std::erase(want_but_count, "count");
+  std::array<std::string, kPluralCategoryCount> out;
+  for (const auto& [name, value] : forms.items()) {
+    const std::optional<PluralCategory> c = PluralCategoryFromName(name);
+    if (!c || std::find(used.begin(), used.end(), *c) == used.end()) {
+      return problem(where + "\"" + name + "\" is not a plural category of this language");
+    }
+    if (!value.is_string()) return problem(where + "plural form \"" + name + "\" is not a string");
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.empty()) continue;
+    // A form may leave out {count} ("one visit", Arabic's "زيارتان" for two), nothing else.
+    if (const auto got = Placeholders(text); got != want && got != want_but_count) {
+      return problem(where + "plural form \"" + name + "\": placeholders differ from the English text");
+    }
+    out[static_cast<size_t>(*c)] = rtl_ ? VisualLine(text) : text;
+  }
+  if (out[static_cast<size_t>(PluralCategory::kOther)].empty()) {
+    if (std::all_of(out.begin(), out.end(), [](const std::string& f) { return f.empty(); })) return;  // not done yet
+    return problem(where + "a plural entry needs its \"other\" form");
+  }
+  plurals_.emplace(msgid, std::move(out));
+}
+
+const char* Catalog::TranslatePlural(const char* one, const char* other, int64_t count) const {
+  if (const auto it = plurals_.find(std::string_view(other)); it != plurals_.end()) {
+    const std::string& form = it->second[static_cast<size_t>(PluralOf(code_, count))];
+    return form.empty() ? it->second[static_cast<size_t>(PluralCategory::kOther)].c_str() : form.c_str();
+  }
+  if (const auto it = entries_.find(std::string_view(other)); it != entries_.end()) return it->second.c_str();
+  return PluralOf("en", count) == PluralCategory::kOne ? one : other;
 }
 
 const char* Catalog::Translate(const char* msgid) const {
@@ -141,22 +225,24 @@ const Catalog& CurrentCatalog() { return *GlobalState().current; }
 
 const char* tr(const char* msgid) { return GlobalState().current->Translate(msgid); }
 
+std::string trn(const char* one, const char* other, int64_t count,
+                std::initializer_list<std::pair<std::string_view, std::string>> args) {
+  Msg::Args all{{"count", std::to_string(count)}};
+  for (const auto& [name, value] : args) all.emplace_back(name, value);
+  return Format(CurrentCatalog().TranslatePlural(one, other, count), all);
+}
+
 std::string Format(std::string_view pattern, std::initializer_list<std::pair<std::string_view, std::string>> args) {
+  return FormatWith(pattern, args);
+}
+
+std::string Format(std::string_view pattern, const Msg::Args& args) { return FormatWith(pattern, args); }
+
+std::string StatusText(const Status& status) {
   std::string out;
-  out.reserve(pattern.size() + 16);
-  size_t pos = 0;
-  while (pos < pattern.size()) {
-    const size_t len = pattern[pos] == '{' ? PlaceholderNameLength(pattern, pos) : 0;
-    if (len > 0) {
-      const std::string_view name = pattern.substr(pos + 1, len);
-      const auto arg = std::find_if(args.begin(), args.end(), [&](const auto& a) { return a.first == name; });
-      if (arg != args.end()) {
-        out += arg->second;
-        pos += len + 2;
-        continue;
-      }
-    }
-    out.push_back(pattern[pos++]);
+  for (const Msg& part : status.parts()) {
+    if (!out.empty()) out += ": ";
+    out += Format(tr(part.id.c_str()), part.args);
   }
   return out;
 }

@@ -418,7 +418,7 @@ void DrawEditor(Frame& f) {
     HelpText(tr("No visit is open."));
     return;
   }
-  Ctx c{f, e, f.state.settings.language};
+  Ctx c{f, e, e.form_languages};
   // The header keeps its height: the same buttons always (disabled when they
   // do nothing), one status row.
   // The state badge (draft, waiting, sent, refused…) follows the title: its

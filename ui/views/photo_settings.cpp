@@ -92,9 +92,10 @@ void DrawDataUse(Frame& f) {
   if (d.settings.monthly_cap_mb > 0) {
     UserText(ui::Format(tr("Monthly limit for photos: {mb} MB"), {{"mb", std::to_string(d.settings.monthly_cap_mb)}}));
   }
-  UserText(ui::Format(tr("Photos waiting to be sent: {n}"), {{"n", std::to_string(d.waiting_up)}}));
+  UserText(ui::trn("{count} photo waiting to be sent", "{count} photos waiting to be sent", d.waiting_up));
   if (d.waiting_down > 0) {
-    UserText(ui::Format(tr("Photos waiting to be downloaded: {n}"), {{"n", std::to_string(d.waiting_down)}}));
+    UserText(
+        ui::trn("{count} photo waiting to be downloaded", "{count} photos waiting to be downloaded", d.waiting_down));
   }
 }
 

@@ -120,8 +120,8 @@ void DrawVisits(Frame& f) {
   if (v.searching) {
     ImGui::TextUnformatted(ui::Format(tr("Matching visits: {n}"), {{"n", std::to_string(n)}}).c_str());
   } else if (n >= app::kMaxVisitRows) {
-    ImGui::TextUnformatted(ui::Format(tr("Showing the newest {n} visits; use the filters to find older ones."),
-                                      {{"n", std::to_string(n)}})
+    ImGui::TextUnformatted(ui::trn("Showing the newest {count} visit; use the filters to find older ones.",
+                                   "Showing the newest {count} visits; use the filters to find older ones.", n)
                                .c_str());
   } else {
     ImGui::TextUnformatted(ui::Format(tr("Visits: {n}"), {{"n", std::to_string(n)}}).c_str());

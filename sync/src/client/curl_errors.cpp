@@ -29,11 +29,19 @@ bool ContainsNoCase(std::string_view text, std::string_view needle) {
 }
 
 // libcurl's own words, kept for the curious (logs, --json) after the plain ones.
-std::string Detail(std::string_view detail, int code) {
+std::string DetailText(std::string_view detail, int code) {
   std::string d(detail);
   while (!d.empty() && (d.back() == '\n' || d.back() == '\r')) d.pop_back();
   if (d.empty()) d = curl_easy_strerror(static_cast<CURLcode>(code));
-  return " (" + d + ")";
+  return d;
+}
+
+std::string Detail(std::string_view detail, int code) { return " (" + DetailText(detail, code) + ")"; }
+
+// A translatable message ending in libcurl's words: "... ({detail})".
+Msg WithDetail(Msg msg, std::string_view detail, int code) {
+  msg.args.emplace_back("detail", DetailText(detail, code));
+  return msg;
 }
 
 }  // namespace
@@ -54,13 +62,15 @@ Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_mi
       return Status::Internal("CurlStatus called without an error");
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return Status::Unavailable("cannot reach the server: its name could not be looked up (is the device online?)" +
-                                 Detail(detail, curl_code));
+      return Status::Unavailable(
+          WithDetail(Msg("cannot reach the server: its name could not be looked up (is the device online?) ({detail})"),
+                     detail, curl_code));
     case CURLE_COULDNT_CONNECT:
-      return Status::Unavailable("cannot reach the server: no connection could be made" + Detail(detail, curl_code));
+      return Status::Unavailable(
+          WithDetail(Msg("cannot reach the server: no connection could be made ({detail})"), detail, curl_code));
     case CURLE_OPERATION_TIMEDOUT:
-      return Status::Unavailable("the connection is too slow or has stopped; sync will try again" +
-                                 Detail(detail, curl_code));
+      return Status::Unavailable(WithDetail(
+          Msg("the connection is too slow or has stopped; sync will try again ({detail})"), detail, curl_code));
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -70,9 +80,10 @@ Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_mi
     case CURLE_HTTP3:
     case CURLE_QUIC_CONNECT_ERROR:
     case CURLE_WEIRD_SERVER_REPLY:
-      return Status::Unavailable("the connection dropped; sync will try again" + Detail(detail, curl_code));
+      return Status::Unavailable(
+          WithDetail(Msg("the connection dropped; sync will try again ({detail})"), detail, curl_code));
     case CURLE_ABORTED_BY_CALLBACK:
-      return Status::Unavailable("sync was stopped");
+      return Status::Unavailable(Msg("sync was stopped"));
     case CURLE_WRITE_ERROR:
       // Only our write callback refuses data: the answer exceeded the limit.
       return Status::Unavailable("the server's answer is too large for this device");
@@ -80,7 +91,7 @@ Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_mi
       return Status::Unavailable("the server's answer could not be decompressed" + Detail(detail, curl_code));
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return Status::Invalid("the server address is not valid" + Detail(detail, curl_code));
+      return Status::Invalid(WithDetail(Msg("the server address is not valid ({detail})"), detail, curl_code));
     case CURLE_OUT_OF_MEMORY:
       return Status::Internal("out of memory during sync");
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -94,9 +105,11 @@ Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_mi
         // A certificate valid for a year looks "not yet valid" or "expired"
         // to a device whose clock is far off: the usual cause in the field.
         return Status::Unavailable(
-            "the server's certificate looks expired or not yet valid. This device's clock says " +
-            UtcDate(device_wall_millis) + "; if that is wrong, set the correct date and time and sync again" +
-            Detail(detail, curl_code));
+            WithDetail(Msg("the server's certificate looks expired or not yet valid. This device's clock "
+                           "says {date}; if that is wrong, set the correct date and time and "
+                           "sync again ({detail})",
+                           {{"date", UtcDate(device_wall_millis)}}),
+                       detail, curl_code));
       }
       if (code == CURLE_SSL_CACERT_BADFILE) {
         return Status::Invalid("the CA certificate file cannot be read" + Detail(detail, curl_code));
@@ -105,11 +118,11 @@ Status CurlStatus(int curl_code, std::string_view detail, int64_t device_wall_mi
         return Status::Unavailable("a secure connection to the server could not be made" + Detail(detail, curl_code));
       }
       return Status::Unavailable(
-          "the server's certificate is not trusted; check the server address, or give the server's CA file when "
-          "logging in" +
-          Detail(detail, curl_code));
+          WithDetail(Msg("the server's certificate is not trusted; check the server address, or give "
+                         "the server's CA file when logging in ({detail})"),
+                     detail, curl_code));
     default:
-      return Status::Unavailable("cannot reach the server" + Detail(detail, curl_code));
+      return Status::Unavailable(WithDetail(Msg("cannot reach the server ({detail})"), detail, curl_code));
   }
 }
 
@@ -139,21 +152,20 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
   if (http_status == 401) {
     if (e.code == "revoked_device") {
       f.action = SyncAction::kStop;
-      f.status = Status::Denied("this device was removed from the server; ask your administrator");
+      f.status = Status::Denied(Msg("this device was removed from the server; ask your administrator"));
     } else if (e.code == "user_disabled") {
       f.action = SyncAction::kStop;
-      f.status = Status::Denied("this account was disabled on the server; ask your administrator");
+      f.status = Status::Denied(Msg("this account was disabled on the server; ask your administrator"));
     } else {
       f.action = SyncAction::kLogInAgain;
-      const char* why = e.code == "expired_token"   ? "the login has expired"
-                        : e.code == "revoked_token" ? "the login was revoked"
-                                                    : "the server does not know this login";
-      f.status = Status::Denied(std::string(why) + "; log in again");
+      f.status = Status::Denied(e.code == "expired_token"   ? Msg("the login has expired; log in again")
+                                : e.code == "revoked_token" ? Msg("the login was revoked; log in again")
+                                                            : Msg("the server does not know this login; log in again"));
     }
   } else if (http_status == 403) {
     f.action = SyncAction::kStop;
     f.status = e.code == "device_mismatch"
-                   ? Status::Denied("the saved login belongs to another device; log in again on this device")
+                   ? Status::Denied(Msg("the saved login belongs to another device; log in again on this device"))
                    : Status::Denied("the server refused this device" + said);
   } else if (http_status == 400 && (ContainsNoCase(e.message, "protocol"))) {
     f.action = SyncAction::kStop;
@@ -165,7 +177,8 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
                                 (said.empty() ? Http(http_status) : said));
   } else if (http_status == 404 || http_status == 405) {
     f.action = SyncAction::kStop;
-    f.status = Status::Unavailable("the server address does not lead to a ccfield sync server" + Http(http_status));
+    f.status = Status::Unavailable(Msg("the server address does not lead to a ccfield sync server (HTTP {status})",
+                                       {{"status", std::to_string(http_status)}}));
   } else if (http_status == 429) {
     f.action = SyncAction::kRetryLater;
     // Say how long and why (a write quota names the limit): the changes stay here, unsent.
@@ -176,10 +189,12 @@ SyncFailure HttpFailure(int http_status, std::string_view body, std::optional<in
   } else if (http_status == 503 && !said.empty()) {
     // The server says why (its disk is full, it is busy): pass it on; the changes stay here.
     f.action = SyncAction::kRetryLater;
-    f.status = Status::Unavailable("the server cannot take changes now" + said + "; sync will try again later");
+    f.status = Status::Unavailable(
+        Msg("the server cannot take changes now: {reason}; sync will try again later", {{"reason", e.message}}));
   } else if (http_status == 408 || http_status >= 500) {
     f.action = SyncAction::kRetryLater;
-    f.status = Status::Unavailable("the server has a problem; sync will try again later" + Http(http_status));
+    f.status = Status::Unavailable(Msg("the server has a problem; sync will try again later (HTTP {status})",
+                                       {{"status", std::to_string(http_status)}}));
   } else {
     f.action = SyncAction::kStop;
     f.status = Status::Unavailable("unexpected answer from the server" + Http(http_status));
@@ -229,17 +244,18 @@ SyncFailure LoginHttpFailure(int http_status, std::string_view body, std::option
     if (e.code == "user_disabled" || e.code == "device_taken") {
       SyncFailure f;
       f.action = SyncAction::kStop;
-      f.status = Status::Denied(e.code == "user_disabled"
-                                    ? "this account is disabled on the server; ask your administrator"
-                                    : "the server says this device's id belongs to another device (" + e.message +
-                                          "); ask your administrator");
+      f.status = e.code == "user_disabled"
+                     ? Status::Denied(Msg("this account is disabled on the server; ask your administrator"))
+                     : Status::Denied(Msg("the server says this device's id belongs to another device ({reason}); ask "
+                                          "your administrator",
+                                          {{"reason", e.message}}));
       return f;
     }
   }
   if (http_status == 401 || http_status == 403) {
     SyncFailure f;
     f.action = SyncAction::kLogInAgain;
-    f.status = Status::Denied("wrong user name or password");
+    f.status = Status::Denied(Msg("wrong user name or password"));
     return f;
   }
   if (http_status == 429) {

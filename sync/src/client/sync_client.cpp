@@ -411,12 +411,14 @@ std::optional<int64_t> SyncClient::NoteOutcome(const SyncOutcome& out, Backoff* 
     backoff->Reset();
     state_.failures = 0;
     state_.blocked_by.clear();
+    state_.blocked_status = Status::Ok();
     state_.blocked_action.reset();
     if (!out.report.complete) requested_ = true;  // go on at once
     return std::nullopt;
   }
   ++state_.failures;
   state_.blocked_by = out.status.message();
+  state_.blocked_status = out.status;
   state_.blocked_action = out.action;
   // kLogInAgain / kStop: no automatic retry; RequestSync (after a login) tries again.
   if (out.action != SyncAction::kRetryLater) return std::nullopt;

@@ -17,8 +17,18 @@ namespace ccfield {
 // Text in several languages: {"en": "...", "fr": "..."}.
 using Labels = std::map<std::string, std::string, std::less<>>;
 
-// Best label for `lang` ("pt-MZ" falls back to "pt", then "en", then any).
-const std::string& PickLabel(const Labels& labels, std::string_view lang);
+// The one rule for which language a form text shows in. `langs` is a
+// preference list, best first, written as GNU gettext's LANGUAGE variable:
+// "ar:fr" (the UI language, then the workspace's default language). For each
+// entry its exact text is taken, else its base language ("pt-MZ" -> "pt");
+// then English; then any text the labels have. A single code ("fr") is a
+// list of one.
+const std::string& PickLabel(const Labels& labels, std::string_view langs);
+
+// The preference list PickLabel takes: the UI language, then the
+// workspace's default language (empty, or the same: left out). English, the
+// last resort, is implied. LabelLanguages("ar", "fr") == "ar:fr".
+std::string LabelLanguages(std::string_view ui_language, std::string_view workspace_language);
 
 enum class AnswerType {
   kText, kLongText, kInteger, kDecimal, kSingleChoice, kMultiChoice, kYesNo, kDate, kPosition
@@ -86,6 +96,7 @@ Status ValidateAnswers(const FormDef& form, const nlohmann::json& answers, bool 
 bool IsShown(const FormDef& form, const FormField& field, const nlohmann::json& answers);
 
 // The answer as a person reads it: option labels, "yes"/"no", "12.5 m".
+// `lang` is a preference list as PickLabel takes.
 std::string FormatAnswer(const FormField& field, const nlohmann::json& value, std::string_view lang);
 
 // The forms shipped with the app (data/forms/*.json, compiled in).

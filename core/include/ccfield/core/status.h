@@ -2,10 +2,12 @@
 // Errors are values. A Status is ok or carries a code from a closed set plus a
 // plain-language message meant for the person holding the tablet.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace ccfield {
 
@@ -26,6 +28,22 @@ enum class Code {
 
 const char* CodeName(Code code);
 
+// A message a UI can translate: `id` is the English text with {name}
+// placeholders (the UI's catalogs use it as the msgid, docs/i18n.md) and
+// `args` fill them in. Core stays UI-free: it builds Msgs, and its Status
+// messages stay English (English() below); a UI looks `id` up in its own
+// catalog and substitutes `args` into the translation.
+//   Status::Invalid(Msg("{field} is too long (at most {max} characters)", {{"field", f}, {"max", "80"}}))
+struct Msg {
+  using Args = std::vector<std::pair<std::string, std::string>>;
+  // Explicit, so that Status::Invalid("plain text") keeps meaning plain text.
+  explicit Msg(std::string msg_id, Args msg_args = {}) : id(std::move(msg_id)), args(std::move(msg_args)) {}
+  std::string id;
+  Args args;
+  // `id` with each {name} replaced by its argument; a {name} without one stays as written.
+  std::string English() const;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -41,8 +59,17 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Denied(std::string msg) { return {Code::kPermissionDenied, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  // The same from a translatable message (message() is its English text).
+  static Status Invalid(Msg msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status NotFound(Msg msg) { return {Code::kNotFound, std::move(msg)}; }
+  static Status Conflict(Msg msg) { return {Code::kConflict, std::move(msg)}; }
+  static Status DiskFull(Msg msg) { return {Code::kDiskFull, std::move(msg)}; }
+  static Status IoError(Msg msg) { return {Code::kIoError, std::move(msg)}; }
+  static Status Unavailable(Msg msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status Denied(Msg msg) { return {Code::kPermissionDenied, std::move(msg)}; }
 
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(Code code, Msg msg);
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -51,14 +78,21 @@ class [[nodiscard]] Status {
   std::string ToString() const;
 
   // Adds context in front of the message: "saving visit: disk is full".
-  Status WithContext(const std::string& context) const {
-    if (ok()) return *this;
-    return {code_, context + ": " + message_};
-  }
+  // Plain-text context stays English in a translated message (parts()).
+  Status WithContext(const std::string& context) const;
+  Status WithContext(Msg context) const;
+
+  // The message as the parts a UI translates one by one; joined with ": "
+  // their English texts give message(). Plain text (a message or context
+  // given as std::string) is a part whose id is that text, with no args.
+  // Empty when ok().
+  std::vector<Msg> parts() const;
 
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  // Null while no part is a Msg: then message_ is the one plain part.
+  std::shared_ptr<const std::vector<Msg>> parts_;
 };
 
 // Result<T>: a value or an error Status (never both).

@@ -109,6 +109,8 @@ struct SyncStatus {
   int64_t open_conflicts = 0;                // conflicts not yet resolved on this device
   std::string last_ok;                       // device time of the last successful sync (ISO UTC); "" = never
   std::string blocked_by;                    // why the last attempt failed, plain words; "" after a success
+  // blocked_by as the Status this process saw, for a UI to translate (ok when it only has the saved words).
+  Status blocked_status;
   std::optional<SyncAction> blocked_action;  // known only in background mode
   bool background = false;                   // Start() was called and Stop() not yet
   bool running = false;                      // a sync is in progress on the background thread
