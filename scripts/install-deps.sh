@@ -27,6 +27,9 @@ PACKAGES=(
   # client connections in its event loop so that they never pin a server worker.
   # The tests and the attack bench start their own nginx on loopback.
   nginx-light
+  # offline maps (issue 13): the demo basemap is rendered at build time with
+  # FreeType labels in DejaVu Sans (maps/tools/demo_basemap.cpp)
+  libfreetype-dev
   # positions (issue 13): gpsd's client library (platform/src/location_gpsd.cpp);
   # gpsd itself, and gpsfake (in gpsd-clients) for the tests and the bench
   libgps-dev

@@ -133,11 +133,17 @@ TEST_CASE("ui_text i18n: History of {title} isolates the title when either side 
 
   // An Arabic sentence in reading order isolates a Latin name in it.
   CHECK(Format("سجل {title}", {{"title", "Market drain 2"}}) == "سجل " + kFsi + "Market drain 2" + kPdi);
-  // A sentence already shaped into display order is drawn as it is: no bidi pass follows, so no isolates.
+  // A sentence already shaped into display order (the Arabic catalog) isolates
+  // its values too, and VisualLine lays each out once where its placeholder
+  // stood: an Arabic title comes out shaped, a Latin one as written.
   REQUIRE(SetLanguage("ar").empty());
   const std::string shaped = Format(tr("History of {title}"), {{"title", "Market drain 2"}});
-  CHECK(shaped.find("Market drain 2") != std::string::npos);
-  CHECK(shaped.find(kFsi) == std::string::npos);
+  CHECK(shaped.find(kFsi + "Market drain 2" + kPdi) != std::string::npos);
+  CHECK(VisualLine(shaped).find("Market drain 2") != std::string::npos);
+  CHECK(VisualLine(shaped).find(kFsi) == std::string::npos);
+  const std::string with_arabic = Format(tr("History of {title}"), {{"title", arabic_title}});
+  CHECK(VisualLine(with_arabic).find(VisualLine(arabic_title)) != std::string::npos);
+  CHECK(VisualLine(with_arabic).find(arabic_title) == std::string::npos);  // never left in typing order
 }
 
 }  // namespace

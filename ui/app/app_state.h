@@ -283,6 +283,9 @@ struct PositionTakingState {
   std::string averaging;    // "Averaging: 6 s left, 4 fixes" ("" when not averaging)
   bool can_accept = false;  // a fix is there: "Use this position anyway (± 43 m)"
   std::string accept_label;
+};
+
+// ---- The map (issue 13; map.cpp) ----
 // The installed basemap packs (Settings → Basemaps, the map's attribution)
 // and the map's pick mode.
 struct MapState {
@@ -291,7 +294,7 @@ struct MapState {
   std::string pack_message;              // after add/remove: what happened ("" = nothing)
   bool pack_message_is_error = false;
   uint64_t packs_generation = 0;         // bumped when the packs change (the tile textures are dropped)
-  bool picking = false;  // the visit editor asked for its position: the map shows a banner and Cancel
+  bool picking = false;  // the visit editor or the site form asked for a position: the map shows a banner and Cancel
 };
 
 struct AppState {

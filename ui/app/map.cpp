@@ -43,7 +43,7 @@ void App::RefreshMapPacks() {
   } else {
     state_.map.packs.clear();
     state_.map.pack_errors = std::move(errors);
-    state_.map.pack_errors.push_back(listed.status().message());
+    state_.map.pack_errors.push_back(ui::StatusText(listed.status()));
   }
   state_.map.packs_generation = map_tiles_->generation();
 }
@@ -90,7 +90,7 @@ void App::Handle(const AddMapPack& c) {
   if (!map_tiles_) RefreshMapPacks();
   Result<maps::PackInfo> added = map_tiles_->packs().Add(c.path);
   if (!added.ok()) {
-    state_.map.pack_message = added.status().message();
+    state_.map.pack_message = ui::StatusText(added.status());
     state_.map.pack_message_is_error = true;
     return;
   }

@@ -37,7 +37,7 @@ Options for add and edit:
                         positions: lat,lon[,accuracy]
   --answers-json JSON   several answers as a JSON object
   --gps LAT,LON[,ACC]   position in WGS84 degrees, accuracy in metres
-  --gps-source S        gps, network, map_pick or site_default
+  --gps-source S        gps, network, map_pick, site_default or typed
   --weather W           dry, light_rain, heavy_rain, after_rain_24h, hot_sunny, windy_dusty
   --condition C         0 good, 1 minor issues, 2 needs repair, 3 critical,
                         na not applicable, ni not inspected

@@ -33,23 +33,14 @@ size_t PlaceholderNameLength(std::string_view text, size_t pos) {
 constexpr std::string_view kFirstStrongIsolate = "\xE2\x81\xA8";
 constexpr std::string_view kPopDirectionalIsolate = "\xE2\x81\xA9";
 
-// Whether `text` holds Arabic presentation forms (U+FB50..FDFF, FE70..FEFC):
-// a right-to-left catalog entry already shaped into display order, which no
-// bidi pass follows, so isolates in it would only be drawn as unknown glyphs.
-bool ShapedForDisplay(std::string_view text) {
-  for (size_t pos = text.find('\xEF'); pos != std::string_view::npos; pos = text.find('\xEF', pos + 1)) {
-    if (pos + 2 >= text.size()) break;
-    const char32_t c = (char32_t{0xF} << 12) | (char32_t(text[pos + 1] & 0x3F) << 6) | char32_t(text[pos + 2] & 0x3F);
-    if ((c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFC)) return true;
-  }
-  return false;
-}
-
 template <typename Args>
 std::string FormatWith(std::string_view pattern, const Args& args) {
   bool isolate = HasRtl(pattern);
   for (const auto& a : args) isolate = isolate || HasRtl(a.second);
-  isolate = isolate && !ShapedForDisplay(pattern);
+  // A catalog sentence already shaped into display order gets them too: the
+  // bidi pass (VisualLine) lays each isolated value out on its own where its
+  // placeholder stood; text drawn without that pass shows the marks as
+  // nothing (fonts.cpp gives them empty glyphs).
   std::string out;
   out.reserve(pattern.size() + 16);
   size_t pos = 0;

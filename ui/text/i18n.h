@@ -109,9 +109,9 @@ std::string trn(const char* one, const char* other, int64_t count,
 // (Unicode bidi isolates), so a Latin name in an Arabic sentence, or an Arabic
 // title in a French one, keeps its own direction and does not reorder the
 // words around it. Text with no right-to-left character at all is left
-// without isolates: they would change nothing there; nor does a pattern
-// already shaped into display order (Arabic presentation forms: today's
-// right-to-left catalogs, see FromJson), which no bidi pass follows.
+// without isolates: they would change nothing there. A pattern already
+// shaped into display order (right-to-left catalogs, see FromJson) gets them
+// too: VisualLine lays each isolated value out where its placeholder stood.
 std::string Format(std::string_view pattern, std::initializer_list<std::pair<std::string_view, std::string>> args);
 std::string Format(std::string_view pattern, const Msg::Args& args);
 

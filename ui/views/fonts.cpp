@@ -39,7 +39,7 @@ float GlyphTopRatio(const std::string& path, char32_t cp) {
   std::ifstream in(path, std::ios::binary);
   const std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   float ratio = 0;
-  stbtt_fontinfo info;
+  stbtt_fontinfo info{};  // zeroed: GCC -O3 cannot see stbtt_InitFont fill every member
   if (!data.empty() && stbtt_InitFont(&info, data.data(), stbtt_GetFontOffsetForIndex(data.data(), 0)) != 0) {
     int ascent = 0, descent = 0, gap = 0, x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     stbtt_GetFontVMetrics(&info, &ascent, &descent, &gap);
@@ -130,6 +130,12 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
     if (error) *error = std::string("no font files found; install ") + ui::FontPackageHint();
     atlas->Build();
     return false;
+  }
+  // Bidi controls have no glyph of their own: the isolates i18n puts around
+  // values and the direction marks draw as nothing (not as "?") wherever
+  // text reaches ImGui without the bidi pass that removes them.
+  for (ImWchar c : {0x061C, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069}) {
+    atlas->AddCustomRectFontGlyph(atlas->Fonts[0], c, 1, 1, 0.0f);
   }
   atlas->Build();
   LowerBelowMarks(atlas->Fonts[0], size_px);
