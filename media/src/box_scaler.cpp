@@ -133,4 +133,19 @@ RgbImage ApplyOrientation(const RgbImage& image, int orientation) {
   return out;
 }
 
+RgbaImage ToRgba(const RgbImage& image) {
+  RgbaImage out;
+  out.width = image.width;
+  out.height = image.height;
+  const size_t n = size_t(image.width) * size_t(image.height);
+  out.pixels.resize(n * 4);
+  for (size_t i = 0; i < n; ++i) {
+    out.pixels[i * 4] = image.rgb[i * 3];
+    out.pixels[i * 4 + 1] = image.rgb[i * 3 + 1];
+    out.pixels[i * 4 + 2] = image.rgb[i * 3 + 2];
+    out.pixels[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
 }  // namespace ccfield::media

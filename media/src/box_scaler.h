@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "ccfield/media/photo_codec.h"
+
 namespace ccfield::media {
 
 // RGB8, rows top to bottom, 3 bytes per pixel, no padding.
@@ -54,5 +56,8 @@ RgbImage ShrinkToFit(const RgbImage& image, int long_edge);
 // The stored pixels turned as EXIF orientation 1..8 says they are shown
 // (2..8 make a new image; 5..8 swap width and height). Other values: a copy.
 RgbImage ApplyOrientation(const RgbImage& image, int orientation);
+
+// The same pixels with an opaque alpha byte each (for textures).
+RgbaImage ToRgba(const RgbImage& image);
 
 }  // namespace ccfield::media

@@ -23,18 +23,7 @@ Result<RgbImage> DecodeRgb(std::string_view bytes, const PhotoLimits& limits) {
 
 Result<RgbaImage> Decode(std::string_view bytes, const PhotoLimits& limits) {
   CCF_ASSIGN_OR_RETURN(RgbImage rgb, DecodeRgb(bytes, limits));
-  RgbaImage out;
-  out.width = rgb.width;
-  out.height = rgb.height;
-  const size_t n = size_t(rgb.width) * size_t(rgb.height);
-  out.pixels.resize(n * 4);
-  for (size_t i = 0; i < n; ++i) {
-    out.pixels[i * 4] = rgb.rgb[i * 3];
-    out.pixels[i * 4 + 1] = rgb.rgb[i * 3 + 1];
-    out.pixels[i * 4 + 2] = rgb.rgb[i * 3 + 2];
-    out.pixels[i * 4 + 3] = 255;
-  }
-  return out;
+  return ToRgba(rgb);
 }
 
 }  // namespace

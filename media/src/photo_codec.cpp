@@ -115,17 +115,7 @@ Result<RgbaImage> DecodeToRgba(std::string_view jpeg_bytes, int max_edge, const 
   int w = 0, h = 0;
   FitLongEdge(header.width, header.height, max_edge, &w, &h);
   CCF_ASSIGN_OR_RETURN(RgbImage rgb, DecodeJpeg(jpeg_bytes, header, w, h));
-  RgbaImage out;
-  out.width = rgb.width;
-  out.height = rgb.height;
-  out.pixels.resize(size_t(rgb.width) * rgb.height * 4);
-  for (size_t i = 0, n = size_t(rgb.width) * rgb.height; i < n; ++i) {
-    out.pixels[i * 4] = rgb.rgb[i * 3];
-    out.pixels[i * 4 + 1] = rgb.rgb[i * 3 + 1];
-    out.pixels[i * 4 + 2] = rgb.rgb[i * 3 + 2];
-    out.pixels[i * 4 + 3] = 255;
-  }
-  return out;
+  return ToRgba(rgb);
 }
 
 }  // namespace
