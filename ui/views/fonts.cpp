@@ -134,10 +134,15 @@ bool BuildFonts(unsigned scripts, float size_px, std::string* error) {
   // Bidi controls have no glyph of their own: the isolates i18n puts around
   // values and the direction marks draw as nothing (not as "?") wherever
   // text reaches ImGui without the bidi pass that removes them.
-  for (ImWchar c : {0x061C, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069}) {
-    atlas->AddCustomRectFontGlyph(atlas->Fonts[0], c, 1, 1, 0.0f);
-  }
+  // A custom rect is at least 1x1 texel, which ImGui would draw as a quad:
+  // invisible, but a quad at the line's top that the right-to-left mirror
+  // (mirror.h) reads as the end of a text run, reordering a sentence's values.
+  constexpr ImWchar kBidiControls[] = {0x061C, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069};
+  for (ImWchar c : kBidiControls) atlas->AddCustomRectFontGlyph(atlas->Fonts[0], c, 1, 1, 0.0f);
   atlas->Build();
+  for (ImWchar c : kBidiControls) {
+    if (const ImFontGlyph* g = atlas->Fonts[0]->FindGlyphNoFallback(c)) const_cast<ImFontGlyph*>(g)->Visible = 0;
+  }
   LowerBelowMarks(atlas->Fonts[0], size_px);
   return true;
 }
