@@ -50,7 +50,7 @@ Commands:
 Global options (anywhere on the line):
   --data DIR     data directory (default: $CCFIELD_DATA or ~/.local/share/ccfield)
   --json         machine-readable output (see docs/cli.md)
-  --lang LANG    language for form labels: en, fr, pt, ru (default en)
+  --lang LANG    language for form labels: en, fr, pt, ru, ar (default en)
   --author NAME  name recorded in the history for changes made now
   --help         help for any command
   --version      print the version
