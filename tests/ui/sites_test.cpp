@@ -95,6 +95,26 @@ TEST_CASE("sites: a place not in the list and its visit are written in one commi
   CHECK(fx.store()->drafts().List().value().empty());
 }
 
+TEST_CASE("sites: on a device with no workspace yet, saving a site says how to get one and keeps what was typed") {
+  AppFixture fx(/*demo=*/false);
+  HeadlessUi h(fx.app.get(), &fx.env);
+  REQUIRE(fx.app->state().site_form.workspaces.empty());
+  views::UiDriver d;
+  d.Click("Sites");
+  d.Click("New site");
+  d.Click("Site name");
+  d.Type("Drain by the market");
+  d.Click("Save site");
+  h.Run(d);
+  const app::SiteFormState& f = fx.app->state().site_form;
+  CHECK(f.open);
+  CHECK(f.name == "Drain by the market");
+  REQUIRE(f.errors.count("workspace_id") == 1);
+  CHECK(f.errors.at("workspace_id").find("sign in on the Sync screen") != std::string::npos);
+  CHECK(Shown("error:workspace_id"));  // on screen, not only in the state
+  CHECK(Unwrap(fx.store()->Count(RecordType::kSite)) == 0);
+}
+
 TEST_CASE("sites: the new-visit picker lists the nearest sites first and starts the visit at the one picked") {
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);

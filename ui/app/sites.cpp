@@ -158,7 +158,13 @@ void App::Handle(const SaveSite& c) {
     f.errors["lon"] = tr("Longitude must be a number between -180 and 180.");
   }
   if (lat_blank != lon_blank) f.errors[lat_blank ? "lat" : "lon"] = tr("Enter both latitude and longitude, or neither.");
-  if (f.site_id.empty() && f.workspace_id.empty()) f.errors["workspace_id"] = tr("Choose the workspace for the site.");
+  if (f.site_id.empty() && f.workspace_id.empty()) {
+    // A fresh device (`ccfield init`, no sign-in yet) has no workspace to choose from.
+    f.errors["workspace_id"] = f.workspaces.empty()
+                                   ? tr("This device has no workspace yet: sign in on the Sync screen and sync once, "
+                                        "then save the site again.")
+                                   : tr("Choose the workspace for the site.");
+  }
   if (!f.errors.empty()) return;
 
   if (!c.as_new) {

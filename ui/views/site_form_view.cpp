@@ -18,7 +18,11 @@ namespace {
 
 void FieldError(const app::SiteFormState& s, const char* field) {
   auto it = s.errors.find(field);
-  if (it != s.errors.end()) ErrorText(it->second);
+  if (it == s.errors.end()) return;
+  ImGui::BeginGroup();
+  ErrorText(it->second);
+  ImGui::EndGroup();
+  LogItem(("error:" + std::string(field)).c_str());  // scripts and tests: `expect error:name`
 }
 
 // A one-line text box bound to a site-form field: emits EditSiteField when typed in.
@@ -124,6 +128,8 @@ void DrawSiteForm(Frame& f) {
       }
     }
     FieldError(s, "workspace_id");
+  } else if (s.site_id.empty()) {
+    FieldError(s, "workspace_id");  // no choice to show: none, or the only one
   }
   ImGui::Spacing();
   const char* save = s.for_visit ? tr("Next: choose the form") : tr("Save site");
