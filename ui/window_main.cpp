@@ -211,6 +211,7 @@ int RunWindow(const WindowArgs& args, Env* env) {
     }
     window->SyncTextInput(io.WantTextInput);
     if (!action.drop.empty()) window->PushDropFile(action.drop);  // arrives through WaitEvents, as from the desktop
+    if (action.pinch) window->PushPinch(action.pinch_dist, action.pinch_x, action.pinch_y);  // as from a touch screen
     if (!commands.empty()) {
       app->Apply(commands);
       frames_left = kFramesAfterActivity;

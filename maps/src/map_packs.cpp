@@ -54,6 +54,24 @@ bool EndsWith(const std::string& s, const std::string& tail) {
 
 }  // namespace
 
+std::vector<PackChoice> RankPacksForTile(const std::vector<PackInfo>& packs, int z) {
+  std::vector<PackChoice> native, overzoom;
+  for (size_t i = packs.size(); i-- > 0;) {  // the most recently added first
+    const PackInfo& p = packs[i];
+    if (p.min_zoom > z) continue;
+    if (p.max_zoom >= z) {
+      native.push_back({i, z});
+    } else {
+      overzoom.push_back({i, p.max_zoom});
+    }
+  }
+  // Stable: among equal max zooms the most recently added stays first.
+  std::stable_sort(overzoom.begin(), overzoom.end(),
+                   [](const PackChoice& a, const PackChoice& b) { return a.zoom > b.zoom; });
+  native.insert(native.end(), overzoom.begin(), overzoom.end());
+  return native;
+}
+
 MapPacks::MapPacks(Env* env, std::string data_dir) : env_(env), dir_(std::move(data_dir) + "/maps") {}
 
 std::string MapPacks::PathOf(const std::string& id) const { return dir_ + "/" + id + kExt; }

@@ -3,6 +3,7 @@
 // what is on screen now is served before what was on screen a moment ago.
 #include "ccfield/maps/tile_loader.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <list>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ccfield/maps/map_packs.h"
 #include "ccfield/media/image_decode.h"
 
 namespace ccfield::maps {
@@ -18,6 +20,8 @@ namespace {
 // A queue longer than this loses its oldest requests (a fast zoom or pan
 // asks for far more tiles than are ever shown).
 constexpr size_t kMaxQueued = 512;
+// A pack is enlarged by at most this many zoom levels (a 256-pixel tile's part is then 4 pixels wide).
+constexpr int kMaxOverzoom = 6;
 
 media::PhotoLimits TileLimits() {
   media::PhotoLimits limits;
@@ -107,15 +111,18 @@ class WorkerTileLoader final : public TileLoader {
     }
   }
 
-  // Reads `key` from the first pack that has it and decodes it. Runs unlocked
-  // (the packs guard their own connections).
+  // Reads `key` from the best pack that has it (RankPacksForTile, map_packs.h)
+  // and decodes it; from a pack that stops below key.z, the part of its
+  // deepest ancestor tile that covers `key`. Runs unlocked (the packs guard
+  // their own connections).
   TileResult Load(TileKey key) {
     TileResult r;
     r.key = key;
-    for (const auto& pack : packs_) {
-      const PackInfo& info = pack->info();
-      if (key.z < info.min_zoom || key.z > info.max_zoom) continue;
-      Result<std::optional<std::string>> bytes = pack->ReadTile(key);
+    for (const PackChoice& choice : RankPacksForTile(infos_, key.z)) {
+      const PackInfo& info = infos_[choice.pack];
+      const TilePart part = AncestorPart(key, choice.zoom);
+      if (key.z - choice.zoom > kMaxOverzoom) continue;  // a few pixels of it at most
+      Result<std::optional<std::string>> bytes = packs_[choice.pack]->ReadTile(part.tile);
       if (!bytes.ok()) {
         r.pack_id = info.id;
         r.error = bytes.status().message();
@@ -125,17 +132,37 @@ class WorkerTileLoader final : public TileLoader {
       r.pack_id = info.id;
       Result<media::RgbaImage> image = media::DecodeImageToRgba(**bytes, TileLimits());
       if (!image.ok()) {
-        r.error = "tile " + std::to_string(key.z) + "/" + std::to_string(key.x) + "/" + std::to_string(key.y) + " of " +
-                  info.name + " cannot be drawn: " + image.status().message();
+        r.error = "tile " + std::to_string(part.tile.z) + "/" + std::to_string(part.tile.x) + "/" +
+                  std::to_string(part.tile.y) + " of " + info.name + " cannot be drawn: " + image.status().message();
         return r;
       }
-      r.image.width = image->width;
-      r.image.height = image->height;
-      r.image.rgba = std::move(image->pixels);
+      r.image = Crop(*image, part);
       return r;
     }
     r.missing = true;
     return r;
+  }
+
+  // The part of a decoded tile that `part` names (all of it for the tile itself).
+  static TileImage Crop(media::RgbaImage& image, const TilePart& part) {
+    TileImage out;
+    if (part.u0 == 0 && part.v0 == 0 && part.u1 == 1 && part.v1 == 1) {
+      out.width = image.width;
+      out.height = image.height;
+      out.rgba = std::move(image.pixels);
+      return out;
+    }
+    const int x0 = static_cast<int>(part.u0 * image.width), x1 = static_cast<int>(part.u1 * image.width);
+    const int y0 = static_cast<int>(part.v0 * image.height), y1 = static_cast<int>(part.v1 * image.height);
+    out.width = std::max(1, x1 - x0);
+    out.height = std::max(1, y1 - y0);
+    out.rgba.resize(static_cast<size_t>(out.width) * out.height * 4);
+    for (int y = 0; y < out.height; ++y) {
+      const uint8_t* from = image.pixels.data() + (static_cast<size_t>(y0 + y) * image.width + x0) * 4;
+      const size_t row = static_cast<size_t>(out.width) * 4;
+      std::copy(from, from + row, out.rgba.data() + static_cast<size_t>(y) * row);
+    }
+    return out;
   }
 
   const std::vector<std::unique_ptr<MbTiles>> packs_;

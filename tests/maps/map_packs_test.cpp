@@ -1,6 +1,7 @@
 // MapPacks: adding (checked, copied in chunks, unique ids), listing in the
 // order added, removing, a damaged installed file, and a full disk (FakeEnv's
-// free space and its injected ENOSPC) leaving nothing behind.
+// free space and its injected ENOSPC) leaving nothing behind; which pack
+// serves a tile when several are installed (RankPacksForTile).
 #include "ccfield/maps/map_packs.h"
 
 #include <doctest/doctest.h>
@@ -159,6 +160,35 @@ TEST_CASE("AddBytes installs a pack given as bytes, and refuses bytes that are n
   CHECK(f.packs.AddBytes("junk", "not a pack").status().code() == Code::kInvalidArgument);
   CHECK_FALSE(f.packs.Has("junk"));
   CHECK(f.packs.AddBytes("../up", bytes).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("RankPacksForTile: the pack holding the zoom, the most recent first, then the deepest for overzoom") {
+  Fixture f;
+  auto add = [&](const std::string& name, const std::vector<TileKey>& keys) {
+    testing::WriteRawPack(f.src.File(name + ".mbtiles"), testing::PngPack(keys, name));
+    return Unwrap(f.packs.Add(f.src.File(name + ".mbtiles")));
+  };
+  // In the order added; a pack's zooms are those of its tiles.
+  CHECK(add("country", {{6, 37, 31}, {9, 300, 250}}).max_zoom == 9);  // 0: zooms 6 to 9
+  add("city", {{12, 2400, 2000}, {16, 38400, 32000}});                 // 1: 12 to 16
+  add("ward", {{12, 2400, 2000}, {14, 9600, 8000}});                   // 2: 12 to 14
+  add("region", {{8, 150, 125}, {9, 300, 250}});                       // 3: 8 to 9
+  const std::vector<PackInfo> packs = Unwrap(f.packs.List());
+  REQUIRE(Ids(packs) == std::vector<std::string>{"country", "city", "ward", "region"});
+  using V = std::vector<PackChoice>;
+  // Zoom 13: the city and the ward hold it (the ward added later); then the
+  // 6-9 packs enlarged from zoom 9, the region (added later) first.
+  CHECK(RankPacksForTile(packs, 13) == V{{2, 13}, {1, 13}, {3, 9}, {0, 9}});
+  // Zoom 15: only the city holds it; the ward (to 14) before the 9s.
+  CHECK(RankPacksForTile(packs, 15) == V{{1, 15}, {2, 14}, {3, 9}, {0, 9}});
+  // Zoom 7: only the country holds it; the others start above 7.
+  CHECK(RankPacksForTile(packs, 7) == V{{0, 7}});
+  // Zoom 9: the region and the country, the region added later.
+  CHECK(RankPacksForTile(packs, 9) == V{{3, 9}, {0, 9}});
+  // Zoom 18: nothing holds it: the deepest first, the city (16), the ward (14), then the 9s.
+  CHECK(RankPacksForTile(packs, 18) == V{{1, 16}, {2, 14}, {3, 9}, {0, 9}});
+  CHECK(RankPacksForTile(packs, 5).empty());
+  CHECK(RankPacksForTile({}, 12).empty());
 }
 
 }  // namespace

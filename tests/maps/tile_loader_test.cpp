@@ -1,7 +1,8 @@
 // TileLoader over real packs written by the test: decoded pixels the right
 // way up (PNG and JPEG), newest request first, moved to the front when asked
 // again, KeepOnly, missing tiles, bad tile bytes as an error result, the
-// first pack winning. The order test holds the worker in a gate wrapped
+// pack chosen per tile when several cover it (RankPacksForTile), overzoom
+// from a pack that stops below the tile's zoom. The order test holds the worker in a gate wrapped
 // around a real pack, so what it reads next is decided by the queue alone.
 #include "ccfield/maps/tile_loader.h"
 
@@ -176,7 +177,7 @@ TEST_CASE("a missing tile, bad tile bytes and a tile only in the second pack") {
   REQUIRE(got.size() == 6);
   std::unordered_map<TileKey, TileResult, TileKeyHash> by_key;
   for (TileResult& r : got) by_key[r.key] = std::move(r);
-  CHECK(by_key[{4, 1, 1}].pack_id == "first");  // in both: the first pack wins
+  CHECK(by_key[{4, 1, 1}].pack_id == "second");  // in both, at their zooms: the most recently added wins
   CHECK(by_key[{4, 1, 1}].image.width == 256);
   CHECK(by_key[{4, 7, 7}].pack_id == "second");
   CHECK(by_key[{4, 7, 7}].error == "");
@@ -203,6 +204,49 @@ TEST_CASE("a loader with work queued stops promptly when destroyed") {
   for (TileKey k : keys) loader->Request(k);
   loader.reset();  // joins; the queued work is dropped
   CHECK(loader == nullptr);
+}
+
+}  // namespace
+}  // namespace ccfield::maps
+
+namespace ccfield::maps {
+namespace {
+
+TEST_CASE("several packs: each tile comes from the pack whose zooms serve it best, overzoomed when none has it") {
+  TempDir dir;
+  // Added in this order: a region (zooms 10 to 12), a town (10 to 11), a district (14 only);
+  // a pack's zooms are those of its tiles.
+  const TileKey region10{10, 600, 500}, region12{12, 2400, 2000};
+  std::vector<std::unique_ptr<MbTiles>> packs;
+  packs.push_back(OpenPack(dir, "region.mbtiles", testing::PngPack({region10, region12}, "Region")));
+  packs.push_back(OpenPack(dir, "town.mbtiles", testing::PngPack({region10, {11, 1200, 1000}}, "Town")));
+  packs.push_back(OpenPack(dir, "district.mbtiles", testing::PngPack({{14, 9600, 8000}}, "District")));
+  auto loader = TileLoader::Start(std::move(packs));
+  // 14/9601/8001 is outside the district: the region's 12/2400/2000 (its
+  // deepest zoom, above the town's 11) enlarged: its quarter at (1, 1) of 4 x 4.
+  const TileKey over{14, 9601, 8001};
+  for (TileKey k : {region10, region12, TileKey{11, 1200, 1000}, TileKey{14, 9600, 8000}, over}) loader->Request(k);
+  std::vector<TileResult> got = TakeN(loader.get(), 5);
+  REQUIRE(got.size() == 5);
+  std::unordered_map<TileKey, TileResult, TileKeyHash> by_key;
+  for (TileResult& r : got) by_key[r.key] = std::move(r);
+  CHECK(by_key[region10].pack_id == "town");  // both hold zoom 10: the most recently added
+  CHECK(by_key[region12].pack_id == "region");  // only the region holds zoom 12
+  CHECK(by_key[{11, 1200, 1000}].pack_id == "town");
+  CHECK(by_key[{14, 9600, 8000}].pack_id == "district");
+  CHECK(by_key[{14, 9600, 8000}].image.width == 256);
+  const TileResult& r = by_key[over];
+  INFO(r.error);
+  CHECK_FALSE(r.missing);
+  CHECK(r.pack_id == "region");
+  REQUIRE(r.image.width == 64);
+  REQUIRE(r.image.height == 64);
+  REQUIRE(r.image.rgba.size() == 64u * 64 * 4);
+  // The 4 x 4 part at column 1, row 1 lies in the quadrant tile's top-left (red) quarter.
+  const std::array<int, 4> px = Pixel(r.image, 32, 32);
+  CHECK(px[0] > 200);
+  CHECK(px[1] < 60);
+  CHECK(px[2] < 60);
 }
 
 }  // namespace

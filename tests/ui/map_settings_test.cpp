@@ -93,5 +93,41 @@ TEST_CASE("map settings: a pack is added and listed, then removed after the ques
   CHECK(InstalledFiles(fx.dir.path()) <= 1);  // at most the order file
 }
 
+TEST_CASE("map settings: Choose a file lists folders and .mbtiles files only, over Downloads, Documents and home") {
+  AppFixture fx;
+  const std::string home = fx.dir.File("home");
+  std::filesystem::create_directories(home + "/Downloads/Maps");
+  std::filesystem::create_directories(home + "/Documents");
+  for (const char* name : {"/Downloads/town.MBTiles", "/Downloads/notes.txt", "/Downloads/photo.jpg",
+                           "/Downloads/.hidden.mbtiles"}) {
+    std::ofstream(home + name) << "x";
+  }
+  const char* old_home = std::getenv("HOME");
+  const std::string saved = old_home ? old_home : "";
+  setenv("HOME", home.c_str(), 1);
+  HeadlessUi h(fx.app.get(), &fx.env);
+  views::UiDriver d;
+  d.Click("Settings");
+  d.Click("Choose a file…");
+  d.Click("Downloads");
+  d.Expect("file:town.MBTiles");
+  h.Run(d);
+  if (old_home) setenv("HOME", saved.c_str(), 1);
+  const app::FilePickerState& p = fx.app->state().photos.picker;
+  CHECK(p.open);
+  CHECK(p.purpose == app::FilePickerState::Purpose::kBasemap);
+  REQUIRE(p.places.size() >= 3);
+  CHECK(p.places[0].path == home + "/Downloads");
+  CHECK(p.places[1].path == home + "/Documents");
+  CHECK(p.places[2].name == "Home folder");
+  CHECK(p.places[2].path == home);
+  CHECK(p.dir == home + "/Downloads");
+  REQUIRE(p.entries.size() == 2);  // the folder, then the pack; no text, photo or hidden file
+  CHECK(p.entries[0].name == "Maps");
+  CHECK(p.entries[0].folder);
+  CHECK(p.entries[1].name == "town.MBTiles");
+  CHECK(testing::CommandsOf<app::OpenBasemapPicker>(h.applied()).size() == 1);
+}
+
 }  // namespace
 }  // namespace ccfield::view_test

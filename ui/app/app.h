@@ -176,6 +176,13 @@ class App {
   void Handle(const AddMapPack&);
   void Handle(const RemoveMapPack&);
   void RefreshMapPacks();  // state_.map.packs from the installed packs; restarts the tile loader
+  // ---- Settings → Basemaps' file picker (issue 13; map.cpp, photos_picker.cpp) ----
+  void Handle(const OpenBasemapPicker&);
+  // Opens the file picker for `purpose` (its places and the files it shows).
+  void OpenFilePicker(FilePickerState::Purpose purpose);
+  // A file picked in the basemap picker: added as a pack; the picker closes,
+  // or stays open with the reason when the file cannot be used.
+  void PickBasemapFile(const std::string& path);
   // The photos of the visit open in the editor, or of the site shown on Sites.
   void RefreshPhotos();
   void RefreshPhotoData();  // settings, data use, waiting transfers

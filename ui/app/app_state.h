@@ -219,9 +219,13 @@ struct PhotoItem {
   bool demo = false;          // demo data: kept on this device, never sent
 };
 
-// "Add photos…": a file browser over the places photos usually are.
-struct PhotoPickerState {
+// The in-app file browser (photos_picker.cpp): "Add photos…" over the places
+// photos usually are, and Settings → Basemaps' "Choose a file…" (issue 13).
+struct FilePickerState {
+  enum class Purpose { kPhotos, kBasemap };
   bool open = false;
+  Purpose purpose = Purpose::kPhotos;   // photos: pick several, then Attach; a basemap: picking one adds it
+  std::vector<std::string> extensions;  // the files shown, lower case, without the dot
   std::string dir;  // the folder shown; "" = the list of places
   struct Entry {
     std::string name, path;
@@ -230,15 +234,16 @@ struct PhotoPickerState {
   std::vector<Entry> places;   // Pictures, DCIM, Downloads, mounted cards and sticks that exist
   std::vector<Entry> entries;  // the folder's subfolders, then its image files, by name
   std::vector<std::string> selected;  // paths, in the order they were picked
-  std::string error;                   // the folder cannot be read, ""
+  std::string error;                   // the folder cannot be read, or the picked file cannot be used; ""
 };
+using PhotoPickerState = FilePickerState;
 
 struct PhotosState {
   RecordType parent_type = RecordType::kVisit;
   std::string parent_id;     // "" when no visit or site is open: photos cannot be attached
   std::vector<PhotoItem> items;  // oldest first; deleted ones after the others, restorable
   std::string blob_dir;      // where the blobs are (for the image loader)
-  PhotoPickerState picker;
+  FilePickerState picker;  // the one file picker (photos and basemaps: one shows at a time)
   std::string camera_note;   // why "Camera" is greyed out ("" when the camera can be used)
 };
 
@@ -289,7 +294,8 @@ struct PositionTakingState {
 // The installed basemap packs (Settings → Basemaps, the map's attribution)
 // and the map's pick mode.
 struct MapState {
-  std::vector<maps::PackInfo> packs;  // in the order they were added (the first wins for a tile); damaged ones with their `problem`
+  // In the order they were added (maps::RankPacksForTile picks the pack per tile); damaged ones with their `problem`.
+  std::vector<maps::PackInfo> packs;
   std::vector<std::string> pack_errors;  // the packs cannot be listed at all, one sentence each
   std::string pack_message;              // after add/remove: what happened ("" = nothing)
   bool pack_message_is_error = false;

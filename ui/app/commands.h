@@ -103,6 +103,9 @@ struct EndMapPick {};   // pick mode ends (Cancel, or after a position was set):
 struct SetPositionFromMap { double lat = 0, lon = 0; };
 struct AddMapPack { std::string path; };  // Settings → Basemaps: install an .mbtiles file
 struct RemoveMapPack { std::string id; };
+// ---- Settings → Basemaps: "Choose a file…" (issue 13; map.cpp) ----
+// Opens the file picker on .mbtiles files; picking one adds it (AddMapPack).
+struct OpenBasemapPicker {};
 
 using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft, NewVisit, EditField, SaveVisit,
                              CloseEditor, SetVisitFilter, OpenHistory, OpenProject, OpenPractice,
@@ -116,7 +119,8 @@ using Command = std::variant<GoTo, OpenSite, SetSiteFilter, OpenVisit, OpenDraft
                              SavePhotoSettings, OpenPhotoPicker, PickerOpenFolder, PickerToggle, PickerAttach,
                              ClosePhotoPicker,
                              UseMyPosition, AcceptPosition, SetPositionAveraging, CancelPosition, PickOnMap, SetPositionFromMap,
-                             NewSiteAt, EndMapPick, AddMapPack, RemoveMapPack>;
+                             NewSiteAt, EndMapPick, AddMapPack, RemoveMapPack,
+                             OpenBasemapPicker>;
 
 // Where views put their commands during a frame.
 using Commands = std::vector<Command>;

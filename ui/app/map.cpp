@@ -1,5 +1,6 @@
 // The map's commands (issue 13): "New site here", picking the visit's
-// position on the map, and Settings → Basemaps (add, remove, list).
+// position on the map, and Settings → Basemaps (add by path or by picking a
+// file, remove, list).
 #include "app/map.h"
 
 #include <cstdio>
@@ -97,6 +98,18 @@ void App::Handle(const AddMapPack& c) {
   RefreshMapPacks();
   state_.map.pack_message = ui::Format(tr("Basemap added: {name}"), {{"name", added->name}});
   state_.map.pack_message_is_error = false;
+}
+
+void App::Handle(const OpenBasemapPicker&) { OpenFilePicker(FilePickerState::Purpose::kBasemap); }
+
+// The same path as a typed one (and `ccfield maps add`): MapPacks::Add.
+void App::PickBasemapFile(const std::string& path) {
+  Handle(AddMapPack{path});
+  if (state_.map.pack_message_is_error) {
+    state_.photos.picker.error = state_.map.pack_message;  // said where the person is looking
+    return;
+  }
+  state_.photos.picker = {};
 }
 
 void App::Handle(const RemoveMapPack& c) {

@@ -3,12 +3,19 @@
 #include <algorithm>
 #include <sstream>
 
+#include "views/mirror.h"
 #include "views/widgets.h"
 
 namespace ccfield::views {
 namespace {
 
 const LoggedItem* FindItem(const std::string& label) {
+  if (label.size() > 1 && label[0] == '#') {  // #ID: the stable id after "###"
+    for (const LoggedItem& item : LastFrameItems()) {
+      if (item.id == std::string_view(label).substr(1)) return &item;
+    }
+    return nullptr;
+  }
   const LoggedItem* prefix = nullptr;
   for (const LoggedItem& item : LastFrameItems()) {
     if (item.label == label) return &item;
@@ -85,10 +92,15 @@ std::optional<UiDriver> UiDriver::Parse(const std::string& script, std::string* 
         if (cmd == "drag") st.to_dx = nums[2], st.to_dy = nums[3];
         if (cmd == "hold") st.ms = static_cast<int64_t>(nums[2]);
         d.steps_.push_back(st);
+      } else if (cmd == "pinch") {
+        size_t s2 = arg.rfind(' ');
+        if (s2 == std::string::npos || s2 == 0) return fail("pinch takes LABEL DIST");
+        Step st{Step::kPinch, arg.substr(0, s2), 0, std::stof(arg.substr(s2 + 1))};
+        d.steps_.push_back(st);
       } else if (cmd == "drop" && !arg.empty()) {
         d.steps_.push_back({Step::kDrop, arg, 0, 0});
       } else {
-        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, drop, drag, hold, rclick, quit)");
+        return fail("unknown step (click, tap, type, type_slow, wheel, key, wait, expect, expect_focus, shot, drop, drag, hold, rclick, pinch, quit)");
       }
     } catch (const std::exception&) {
       return fail("bad number");
@@ -236,8 +248,39 @@ UiDriver::HostAction UiDriver::BeforeFrame(ImGuiIO& io, int64_t now_ms) {
         settle_frames_ = 2;
       }
       break;
+    case Step::kPinch:
+      if (Pinch(s, io, &action)) {
+        steps_.pop_front();
+        settle_frames_ = 2;
+      }
+      break;
   }
   return action;
+}
+
+// One SDL_MULTIGESTURE event per frame, kPinchEvents in all, at the widget's
+// centre. The host pushes each after the frame; the window reads it before
+// the next, as it reads a touch screen's.
+bool UiDriver::Pinch(Step& s, const ImGuiIO& io, HostAction* action) {
+  constexpr int kPinchEvents = 5;
+  const LoggedItem* item = FindItem(s.text);
+  if (!item) {
+    if (++missing_frames_ > 30) error_ = "no widget labelled \"" + s.text + "\"";
+    return false;
+  }
+  missing_frames_ = 0;
+  float x = (item->min.x + item->max.x) / 2;
+  const float y = (item->min.y + item->max.y) / 2;
+  // Layout to screen: a centre flips across the display whether or not it is
+  // in a left-to-right region (such a region moves as a whole to the mirror of its box).
+  if (Mirrored()) x = io.DisplaySize.x - x;
+  action->pinch = true;
+  action->pinch_dist = s.amount / kPinchEvents;
+  action->pinch_x = io.DisplaySize.x > 0 ? x / io.DisplaySize.x : 0;
+  action->pinch_y = io.DisplaySize.y > 0 ? y / io.DisplaySize.y : 0;
+  if (++gesture_frame_ < kPinchEvents) return false;
+  gesture_frame_ = 0;
+  return true;
 }
 
 // Frame by frame: move to the start, press, (move or wait), release.

@@ -10,7 +10,12 @@
 // Gestures at a point DX DY pixels from a widget's centre (the map):
 // drag LABEL DX DY TO_DX TO_DY (press, move over a few frames, release) |
 // hold LABEL DX DY MS (press and keep still: a long-press) |
-// rclick LABEL DX DY (a right click).
+// rclick LABEL DX DY (a right click) |
+// pinch LABEL DIST (two fingers at the widget's centre spreading apart by
+// DIST, in touch-device units 0..1, over a few frames; negative: closing.
+// Real SDL_MULTIGESTURE events, pushed by the host like a touch screen's).
+// LABEL may be #ID: the widget whose ImGui label ends in ###ID (a stable id,
+// whatever the language shows: `click #nav_sites` in Arabic).
 // `click` moves the pointer first and presses on the next frame (a mouse);
 // `tap` presses where the widget was drawn on the last frame, in the same
 // frame the pointer arrives, and releases on the next (a finger): if the
@@ -18,7 +23,8 @@
 // `expect` fails the script unless a widget with that label shows up;
 // `expect_focus` unless the widget with that label is the active one (a
 // text box with the cursor in it).
-// LABEL matches a widget's visible label exactly, or else as a prefix.
+// LABEL matches a widget's visible label exactly, or else as a prefix; #ID
+// matches the id exactly.
 #include <imgui.h>
 
 #include <cstdint>
@@ -31,10 +37,10 @@ namespace ccfield::views {
 class UiDriver {
  public:
   struct Step {
-    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit, kDrop, kDrag, kHold, kRightClick } kind;
+    enum Kind { kClick, kTap, kType, kWheel, kKey, kWait, kExpect, kExpectFocus, kShot, kQuit, kDrop, kDrag, kHold, kRightClick, kPinch } kind;
     std::string text;    // label, text, file or key name
     int64_t ms = 0;      // wait, or the pause between typed characters
-    float amount = 0;    // wheel
+    float amount = 0;    // wheel; pinch: the fingers' change of distance
     float dx = 0, dy = 0, to_dx = 0, to_dy = 0;  // gestures: from the widget's centre
   };
 
@@ -55,6 +61,11 @@ class UiDriver {
     std::string screenshot;  // save the frame just drawn to this file
     bool quit = false;
     std::string drop;  // drop this file on the window (an SDL_DROPFILE event, as the desktop sends)
+    // Push an SDL_MULTIGESTURE event (two fingers pinching): the change of
+    // their distance and their centre, in touch-device units (0..1 of the
+    // window, as SDL gives them), already mirrored to the screen side.
+    bool pinch = false;
+    float pinch_dist = 0, pinch_x = 0, pinch_y = 0;
   };
   // Call after the platform backend's NewFrame and before ImGui::NewFrame.
   HostAction BeforeFrame(ImGuiIO& io, int64_t now_ms);
@@ -76,6 +87,7 @@ class UiDriver {
   int64_t held_until_ms_ = 0;
   ImVec2 gesture_at_;       // where the gesture started
   bool Gesture(Step& s, ImGuiIO& io, int64_t now_ms);  // true when the step is done
+  bool Pinch(Step& s, const ImGuiIO& io, HostAction* action);  // true when the step is done
   size_t typed_ = 0;        // bytes of the current type step already sent
   std::string error_;
 };

@@ -32,6 +32,23 @@ const char* ScreenTitle(Screen s) {
   return "";
 }
 
+// The navigation buttons' stable ids (###nav_sites): scripts click them by
+// id whatever the language shows (`click #nav_sites`).
+const char* NavId(Screen s) {
+  switch (s) {
+    case Screen::kHome: return "home";
+    case Screen::kSites: return "sites";
+    case Screen::kVisits: return "visits";
+    case Screen::kEditor: return "visit";
+    case Screen::kLibrary: return "library";
+    case Screen::kHistory: return "history";
+    case Screen::kConflicts: return "conflicts";
+    case Screen::kSync: return "sync";
+    case Screen::kSettings: return "settings";
+  }
+  return "";
+}
+
 void DrawNav(Frame& f) {
   Flow flow;
   for (Screen s : app::kNavScreens) {
@@ -41,7 +58,7 @@ void DrawNav(Frame& f) {
     }
     if (s == Screen::kSync && f.state.sync.running) text += " …";
     const float w = flow.Next(text.c_str());
-    const std::string label = text + "###nav" + std::to_string(static_cast<int>(s));
+    const std::string label = text + "###nav_" + NavId(s);
     if (ChoiceButton(label.c_str(), f.state.screen == s, w)) f.out.push_back(app::GoTo{s});
   }
   if (f.state.editor.open && f.state.screen != Screen::kEditor) {

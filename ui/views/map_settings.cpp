@@ -1,6 +1,7 @@
 // Settings → Basemaps (issue 13): the installed map packs with their zoom
-// levels, size and attribution; adding an .mbtiles file by its path;
-// removing a pack (asked first).
+// levels, size and attribution; adding an .mbtiles file by its path or by
+// picking it in the file picker ("Choose a file…"); removing a pack (asked
+// first). The rows and messages are logged for scripts ("basemap:NAME").
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -28,11 +29,13 @@ std::string SizeText(int64_t bytes) {
 
 void PackRow(Frame& f, const maps::PackInfo& p) {
   UserText(p.name);
+  LogItem(("basemap:" + p.name).c_str());
   std::string details = ui::Format(tr("zoom {min} to {max}"),
                                    {{"min", std::to_string(p.min_zoom)}, {"max", std::to_string(p.max_zoom)}}) +
                         " · " + SizeText(p.file_bytes);
   if (!p.attribution.empty()) details += " · " + p.attribution;
   HelpText(details);
+  LogItem(("basemap details:" + details).c_str());
   if (!p.problem.empty()) ErrorText(p.problem);
   const std::string popup = "confirm_remove_pack" + p.id;
   if (ImGui::SmallButton((std::string(tr("Remove")) + "##pack" + p.id).c_str())) ImGui::OpenPopup(popup.c_str());
@@ -64,12 +67,15 @@ void DrawBasemapSettings(Frame& f) {
   ImGui::BeginDisabled(f.ui.basemap_path.empty());
   if (BigButton(tr("Add basemap"))) f.out.push_back(app::AddMapPack{f.ui.basemap_path});
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (BigButton(tr("Choose a file…"))) f.out.push_back(app::OpenBasemapPicker{});
   if (!m.pack_message.empty()) {
     if (m.pack_message_is_error) {
       ErrorText(m.pack_message);
     } else {
       UserTextWrapped(m.pack_message);
     }
+    LogItem(("basemap message:" + m.pack_message).c_str());
   }
 }
 

@@ -1,8 +1,10 @@
-// "Add photos…": the in-app picker, over everything. First the places
-// (Pictures, DCIM, Downloads, memory cards and sticks), then a folder's
-// subfolders and image files as a grid of thumbnails; tapping a file picks it
+// The in-app file picker, over everything. First the places (Pictures, DCIM,
+// Downloads, memory cards and sticks...), then a folder's subfolders and files.
+// "Add photos…": image files as a grid of thumbnails; tapping a file picks it
 // (tap again to unpick); "Attach" attaches the picked files to the open visit
-// or site. Only the rows on screen are drawn (and decoded).
+// or site. Only the rows on screen are drawn (and decoded). Settings →
+// Basemaps' "Choose a file…" (issue 13): .mbtiles files as rows; tapping one
+// adds it.
 #include <imgui.h>
 
 #include <algorithm>
@@ -18,7 +20,7 @@ using ui::tr;
 
 namespace {
 
-std::string Parent(const std::string& dir, const std::vector<app::PhotoPickerState::Entry>& places) {
+std::string Parent(const std::string& dir, const std::vector<app::FilePickerState::Entry>& places) {
   for (const auto& p : places) {
     if (p.path == dir) return "";  // up from a place: the places
   }
@@ -26,14 +28,19 @@ std::string Parent(const std::string& dir, const std::vector<app::PhotoPickerSta
   return slash == std::string::npos || slash == 0 ? "" : dir.substr(0, slash);
 }
 
-void Header(Frame& f, const app::PhotoPickerState& s) {
-  Heading(tr("Add photos"));
+void Header(Frame& f, const app::FilePickerState& s) {
+  const bool photos = s.purpose == app::FilePickerState::Purpose::kPhotos;
+  Heading(photos ? tr("Add photos") : tr("Choose a basemap file (.mbtiles)"));
   Flow flow;
-  const std::string attach = ui::Format(tr("Attach picked photos ({n})"), {{"n", std::to_string(s.selected.size())}});
-  float w = flow.Next(attach.c_str());
-  ImGui::BeginDisabled(s.selected.empty());
-  if (BigButton((attach + "###picker_attach").c_str(), w)) f.out.push_back(app::PickerAttach{});
-  ImGui::EndDisabled();
+  float w = 0;
+  if (photos) {
+    const std::string attach =
+        ui::Format(tr("Attach picked photos ({n})"), {{"n", std::to_string(s.selected.size())}});
+    w = flow.Next(attach.c_str());
+    ImGui::BeginDisabled(s.selected.empty());
+    if (BigButton((attach + "###picker_attach").c_str(), w)) f.out.push_back(app::PickerAttach{});
+    ImGui::EndDisabled();
+  }
   w = flow.Next(tr("Cancel"));
   if (BigButton((std::string(tr("Cancel")) + "###picker_cancel").c_str(), w)) f.out.push_back(app::ClosePhotoPicker{});
   if (!s.dir.empty()) {
@@ -43,10 +50,13 @@ void Header(Frame& f, const app::PhotoPickerState& s) {
     if (BigButton(tr("Places"), w)) f.out.push_back(app::PickerOpenFolder{""});
     UserText(s.dir);
   }
-  if (!s.error.empty()) ErrorText(s.error);
+  if (!s.error.empty()) {
+    ErrorText(s.error);
+    LogItem(("picker error:" + s.error).c_str());  // scripts and tests check what was said
+  }
 }
 
-void Places(Frame& f, const app::PhotoPickerState& s) {
+void Places(Frame& f, const app::FilePickerState& s) {
   for (const auto& place : s.places) {
     const std::string label = DisplayLine(place.name) + "   " + place.path + "##place" + place.path;
     if (ListRow(label.c_str(), false, 0, place.name.c_str())) f.out.push_back(app::PickerOpenFolder{place.path});
@@ -54,7 +64,7 @@ void Places(Frame& f, const app::PhotoPickerState& s) {
 }
 
 // One file: its thumbnail, its name, a frame when picked.
-void FileCell(Frame& f, const app::PhotoPickerState::Entry& e, bool picked, float edge) {
+void FileCell(Frame& f, const app::FilePickerState::Entry& e, bool picked, float edge) {
   ImGui::PushID(e.path.c_str());
   ImGui::BeginGroup();
   const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -70,8 +80,16 @@ void FileCell(Frame& f, const app::PhotoPickerState::Entry& e, bool picked, floa
   ImGui::PopID();
 }
 
-void Folder(Frame& f, const app::PhotoPickerState& s) {
-  std::vector<const app::PhotoPickerState::Entry*> files;
+// Files without a picture (map packs): one row each; a tap picks the file.
+void FileRows(Frame& f, const std::vector<const app::FilePickerState::Entry*>& files) {
+  for (const app::FilePickerState::Entry* e : files) {
+    const std::string label = DisplayLine(e->name) + "##file" + e->path;
+    if (ListRow(label.c_str(), false, 0, ("file:" + e->name).c_str())) f.out.push_back(app::PickerToggle{e->path});
+  }
+}
+
+void Folder(Frame& f, const app::FilePickerState& s) {
+  std::vector<const app::FilePickerState::Entry*> files;
   for (const auto& e : s.entries) {
     if (!e.folder) {
       files.push_back(&e);
@@ -81,9 +99,13 @@ void Folder(Frame& f, const app::PhotoPickerState& s) {
     if (ListRow(label.c_str(), false, 0, ("folder:" + e.name).c_str())) f.out.push_back(app::PickerOpenFolder{e.path});
   }
   if (files.empty()) {
-    if (s.entries.empty() && s.error.empty()) HelpText(tr("No photos in this folder."));
+    if (s.entries.empty() && s.error.empty()) {
+      HelpText(s.purpose == app::FilePickerState::Purpose::kPhotos ? tr("No photos in this folder.")
+                                                                   : tr("No .mbtiles file in this folder."));
+    }
     return;
   }
+  if (s.purpose != app::FilePickerState::Purpose::kPhotos) return FileRows(f, files);
   const float edge = std::round(ImGui::GetFontSize() * 7);
   const float cell_w = edge + ImGui::GetStyle().ItemSpacing.x;
   const int per_row = std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / cell_w));
@@ -96,7 +118,7 @@ void Folder(Frame& f, const app::PhotoPickerState& s) {
       const float y = ImGui::GetCursorPosY();
       for (int c = 0; c < per_row && r * per_row + c < static_cast<int>(files.size()); ++c) {
         if (c > 0) ImGui::SameLine(c * cell_w);
-        const app::PhotoPickerState::Entry& e = *files[r * per_row + c];
+        const app::FilePickerState::Entry& e = *files[r * per_row + c];
         const bool picked = std::find(s.selected.begin(), s.selected.end(), e.path) != s.selected.end();
         FileCell(f, e, picked, edge);
       }
@@ -108,7 +130,7 @@ void Folder(Frame& f, const app::PhotoPickerState& s) {
 }  // namespace
 
 void DrawPhotoPicker(Frame& f) {
-  const app::PhotoPickerState& s = f.state.photos.picker;
+  const app::FilePickerState& s = f.state.photos.picker;
   if (!s.open) return;
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);

@@ -6,6 +6,7 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 #include "text/bidi.h"
@@ -324,7 +325,8 @@ void LogItem(const char* label) {
   g_items.push_back({std::string(VisibleLabel(label)), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
                      ImGui::IsItemVisible(), ImVec2(wpos.x + wsize.x / 2, wpos.y + wsize.y / 2),
                      ImGui::GetWindowDrawList()->GetClipRectMin(), ImGui::GetWindowDrawList()->GetClipRectMax(),
-                     ImGui::IsItemActive()});
+                     ImGui::IsItemActive(), {}});
+  if (const char* id = std::strstr(label, "###")) g_items.back().id = id + 3;
 }
 
 void BeginItemLog() {

@@ -107,6 +107,7 @@ struct LoggedItem {
   ImVec2 window_center;   // where a wheel scrolls the item's window
   ImVec2 clip_min, clip_max;  // the part of the screen where the item can be clicked
   bool active = false;        // being pressed or edited (a text box with the cursor in it)
+  std::string id;             // what follows "###" in the label: stable whatever the language ("" when none)
 };
 void EnableItemLog(bool on);
 // Called after a widget: records ImGui's last item under `label` (not when

@@ -262,6 +262,17 @@ void AppWindow::PushDropFile(const std::string& path) {
   if (SDL_PushEvent(&event) != 1) SDL_free(event.drop.file);
 }
 
+void AppWindow::PushPinch(float d_dist, float x, float y) {
+  SDL_Event event{};
+  event.type = SDL_MULTIGESTURE;
+  event.mgesture.timestamp = SDL_GetTicks();
+  event.mgesture.dDist = d_dist;
+  event.mgesture.x = x;
+  event.mgesture.y = y;
+  event.mgesture.numFingers = 2;
+  SDL_PushEvent(&event);
+}
+
 void AppWindow::OnPinch(float d_dist, float x, float y) {
   // dDist is the change of the fingers' distance in touch-device units (0..1
   // across the device): spreading across a third of it doubles the zoom.

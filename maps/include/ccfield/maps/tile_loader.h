@@ -29,7 +29,10 @@ struct TileResult {
 class TileLoader {
  public:
   virtual ~TileLoader() = default;
-  // Serves tiles from `packs`, the first pack holding a tile wins. Starts a
+  // Serves tiles from `packs` (in the order they were added): for each tile
+  // the pack RankPacksForTile (map_packs.h) puts first among those holding
+  // it; from a pack whose zooms stop below the tile's, the enlarged part of
+  // its ancestor (the image is then smaller than a tile). Starts a
   // worker thread; the destructor stops and joins it.
   // `on_ready`, when set, is called on the worker thread after each result
   // is ready (the window wakes its event loop there; it must not touch UI state).

@@ -142,6 +142,10 @@ class AppWindow {
   // The zoom factor pinched since the last call (1 when none) and where the
   // fingers were, in window pixels; clears it.
   float TakePinch(float* x, float* y);
+  // Queues an SDL_MULTIGESTURE event (two fingers whose distance changed by
+  // `d_dist` around x, y: touch-device units, 0..1 of the window), as a touch
+  // screen sends it (scripts and tests); it arrives through WaitEvents.
+  void PushPinch(float d_dist, float x, float y);
 
  private:
   struct WakeState;
