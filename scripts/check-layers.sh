@@ -42,6 +42,8 @@ forbid server -- "$gui|curl/|ccfield/sync/client.h|ccfield/sync/transport.h|ccfi
 # Views draw; they do not talk to the database or the network.
 forbid ui/views -- "sqlite3.h|$net|ccfield/core/sqlite_db.h|ccfield/sync/transport.h|ccfield/server/" "a view includes SQLite, the network or the server"
 forbid ui -- "httplib|ccfield/server/" "ui/ includes the server or an HTTP server library"
+# The command line loads no window library (issue 14): not the window's app, views, text layer (FriBidi) or driver.
+forbid ui/cli -- "$gui|fribidi|app/|views/|text/|driver/|ccfield/platform/app_window.h" "ui/cli includes the window's layers (the CLI loads no window library)"
 
 if [ $status -eq 0 ]; then echo "layering: ok"; fi
 exit $status

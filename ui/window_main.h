@@ -1,7 +1,10 @@
 #pragma once
 // The field app's window: the event loop that ties the App (state and
-// commands), the views (ImGui) and the platform window (SDL2) together.
+// commands), the views (ImGui) and the platform window (SDL2) together, and
+// the window program's command line (ccfield-window, which `ccfield` runs
+// when the window is asked for: ui/main.cpp).
 #include <string>
+#include <vector>
 
 namespace ccfield {
 
@@ -22,5 +25,12 @@ inline constexpr int kNoWindow = 4;
 
 // Runs until the window is closed. Returns the process exit code.
 int RunWindow(const WindowArgs& args, Env* env);
+
+// The window program: `args` are the words `ccfield` was given (without the
+// program name: [--data DIR] [--lang L] [--author A] [window [options]]).
+// Parses the window's options (--help prints them), opens the window, and
+// without a display, when no command was given, prints the text overview
+// (`ccfield home`) instead. Returns the process exit code.
+int WindowMain(const std::vector<std::string>& args, Env* env);
 
 }  // namespace ccfield

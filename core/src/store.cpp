@@ -1,6 +1,8 @@
 #include "ccfield/core/store.h"
 
 #include <cstdio>
+#include <set>
+#include <vector>
 
 #include "ccfield/core/text.h"
 #include "ccfield/platform/env.h"
@@ -200,9 +202,26 @@ Status Store::Init(Env* env, const StoreOptions& options) {
     if (!DeleteCredential(CredentialKeyForStore(), &error)) env_->Log(LogLevel::kWarning, error);
   }
   if (schema_version_ >= 7) CCF_RETURN_IF_ERROR(MoveTokenOut());
-  // Install built-in forms this file has not seen (new app version).
-  CCF_RETURN_IF_ERROR(sql::Transact(db_.get(), [&]() -> Status {
+  // Install built-in forms this file has not seen (new app version). Issue
+  // 14: only those; every open dumped and offered all of them again. forms_
+  // (LoadForms above) already holds every built-in and stored form.
+  std::vector<const FormDef*> unseen;
+  {
+    std::set<std::string> stored;
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT key FROM forms"));
+    while (true) {
+      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      stored.insert(q.Text(0));
+    }
     for (const FormDef& f : BuiltinForms()) {
+      if (!stored.count(f.key())) unseen.push_back(&f);
+    }
+  }
+  if (unseen.empty()) return Status::Ok();
+  CCF_RETURN_IF_ERROR(sql::Transact(db_.get(), [&]() -> Status {
+    for (const FormDef* form : unseen) {
+      const FormDef& f = *form;
       CCF_ASSIGN_OR_RETURN(sql::Stmt ins, db_->Prepare("INSERT OR IGNORE INTO forms(key, form_id, version, definition) "
                                                        "VALUES(?, ?, ?, ?)"));
       CCF_RETURN_IF_ERROR(ins.Bind(1, f.key()).Bind(2, f.id).Bind(3, f.version).Bind(4, f.source.dump()).Run());

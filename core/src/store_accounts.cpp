@@ -46,16 +46,27 @@ Status SyncReplica::SaveMemberships(const std::string& account,
     // A workspace the account was listed in before and is not now: it was
     // removed from it (never-listed workspaces of other accounts are not).
     CCF_ASSIGN_OR_RETURN(sql::Stmt before, db->Prepare(
-        "SELECT workspace_id FROM account_workspaces WHERE account = ?"));
+        "SELECT workspace_id, role FROM account_workspaces WHERE account = ?"));
     before.Bind(1, account);
     std::vector<std::string> gone;
+    size_t same = 0;  // listed before with the same role
     while (true) {
       CCF_ASSIGN_OR_RETURN(bool row, before.Step());
       if (!row) break;
       const std::string id = before.Text(0);
       bool still = false;
-      for (const auto& w : ws) still = still || w.first == id;
+      for (const auto& w : ws) {
+        still = still || w.first == id;
+        same += w.first == id && w.second == before.Text(1) ? 1 : 0;
+      }
       if (!still) gone.push_back(id);
+    }
+    // Issue 14: the same list as saved (every sync brings it) writes nothing,
+    // so a sync with nothing new commits no extra transaction.
+    if (gone.empty() && same == ws.size()) {
+      CCF_ASSIGN_OR_RETURN(sql::Stmt who, db->Prepare("SELECT value FROM meta WHERE key = 'memberships_account'"));
+      CCF_ASSIGN_OR_RETURN(bool row, who.Step());
+      if (row && who.Text(0) == account) return Status::Ok();
     }
     CCF_ASSIGN_OR_RETURN(sql::Stmt mark, db->Prepare(
         "INSERT OR IGNORE INTO left_workspaces(account, workspace_id) VALUES(?, ?)"));

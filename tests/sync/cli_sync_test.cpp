@@ -97,6 +97,10 @@ TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never se
   json synced = one.Ok({"sync"});
   CHECK(synced["pushed"].get<int>() > 0);
   CHECK(synced["rejected"] == 0);
+  // Issue 14: records, not field changes: one visit, its fields many changes.
+  CHECK(synced["pushed_records"]["visit"] == 1);
+  const int records = synced["pushed_records"]["visit"].get<int>() + synced["pushed_records"]["site"].get<int>();
+  CHECK(synced["pushed"].get<int>() > records);
   CHECK(one.Find("visits", visit_id)["state"] == "sent");
   CHECK(one.Find("sites", site_id)["state"] == "sent");
   Device::Out shown = one.Run({"show", visit_id});
@@ -106,7 +110,9 @@ TEST_CASE("cli end to end: init, login, site add, visit add, sync, demo never se
   // A second device of the workspace receives both.
   two.Ok({"init"});
   two.Ok({"login", server.url, "--user", "juma", "--password", ServerProcess::Password("juma")});
-  two.Ok({"sync"});
+  json received = two.Ok({"sync"});
+  CHECK(received["received_records"]["visit"] == 1);
+  CHECK(received["pushed_records"] == json::object());
   CHECK(two.Find("sites", site_id)["fields"]["name"] == "Drain D-14");
   CHECK(two.Find("visits", visit_id)["state"] == "sent");
 

@@ -918,7 +918,7 @@ TEST_CASE("End to end: the CLI commands login, sync, status, conflicts, resolve"
 
   CliRun sync = Cli(dir_a, {"sync"});
   REQUIRE_MESSAGE(sync.code == 0, sync.err);
-  CHECK(sync.out.starts_with("Pushed 0 changes, received "));
+  CHECK(sync.out.starts_with("Pushed nothing, received "));
   REQUIRE(Cli(dir_b, {"sync"}).code == 0);
 
   // A visit from A; both sync; B and A then edit the same field.
@@ -935,12 +935,16 @@ TEST_CASE("End to end: the CLI commands login, sync, status, conflicts, resolve"
   json pj = json::parse(pushed.out);
   CHECK(pj["requests"] == 1);
   CHECK(pj["pushed"].get<int>() > 5);
+  // Issue 14: in records: the site and the visit, however many fields each.
+  CHECK(pj["pushed_records"] == json{{"site", 1}, {"visit", 1}});
   REQUIRE(Cli(dir_b, {"sync"}).code == 0);
   for (auto [dir, value] : {std::pair{dir_a, "Dig out the inlet"}, std::pair{dir_b, "Replace the grate"}}) {
     std::unique_ptr<Store> store = testing::OpenStore(DefaultEnv(), dir + "/ccfield.db");
     REQUIRE_OK(store->Commit({SetFields{RecordType::kVisit, visit_id, {{"follow_up_action", value}}}}));
   }
-  REQUIRE(Cli(dir_a, {"sync"}).code == 0);
+  CliRun one_edit = Cli(dir_a, {"sync"});
+  REQUIRE(one_edit.code == 0);
+  CHECK(one_edit.out.starts_with("Pushed 1 visit (1 field change), received nothing, 0 conflicts\n"));
   CliRun clash = Cli(dir_b, {"sync"});
   CHECK(clash.out.find("1 conflict") != std::string::npos);
 

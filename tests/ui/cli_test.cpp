@@ -5,7 +5,9 @@
 #include <fstream>
 
 #include "ccfield/platform/env.h"
+#include "app/display.h"
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "support/cli_device.h"
 #include "support/temp_dir.h"
 
@@ -424,6 +426,18 @@ TEST_CASE("cli: a bad option or a missing value is exit 2 with a plain message a
   REQUIRE(site.code == 0);
   CHECK(site.Json()["fields"]["lat"] == -6.79);
   CHECK(site.Json()["fields"]["name"] == "Drain -3");
+}
+
+// Issue 14: the command line writes the window's English words itself (it
+// loads no catalogs and no FriBidi); they must stay the window's words.
+TEST_CASE("the CLI's condition and distance words are the window's English words") {
+  for (const char* rating : {"0", "1", "2", "3", "na", "ni", "7"}) {
+    CHECK(cli::ConditionWords(rating) == app::ConditionText(rating));
+  }
+  CHECK(cli::ConditionWords("2") == "2 · needs repair");
+  for (double m : {10.0, 999.0, 1000.5, 1400.0, 25000.0}) CHECK(cli::FarFromSiteWords(m) == app::FarFromSiteText(m));
+  CHECK(cli::FarFromSiteWords(1400) == "1.4 km from the site's position — is this the right site?");
+  CHECK(cli::FarFromSiteWords(10).empty());
 }
 
 }  // namespace

@@ -75,6 +75,42 @@ void PrintRefused(Context& ctx, const RefusedCounts& n) {
 
 json RefusedJson(const RefusedCounts& n) { return {{"visit", n.visits}, {"site", n.sites}}; }
 
+// "11,000": a count as people read it in English.
+std::string Thousands(int64_t n) {
+  std::string digits = std::to_string(n);
+  const int sign = n < 0 ? 1 : 0;
+  for (int i = static_cast<int>(digits.size()) - 3; i > sign; i -= 3) digits.insert(static_cast<size_t>(i), ",");
+  return digits;
+}
+
+// "1,000 visits", "1 site", "3 photo records".
+std::string RecordCount(ChangeType type, int64_t n) {
+  std::string noun = type == ChangeType::kPhoto     ? "photo record"
+                     : type == ChangeType::kUnknown ? "other record"
+                                                    : std::string(ChangeTypeName(type));
+  return Thousands(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+// The records a sync moved, then the field changes they took (issue 14):
+// "1,000 visits and 3 sites (11,012 field changes)"; "nothing".
+std::string RecordsPhrase(const sync::RecordTally& records, int64_t field_changes) {
+  const std::vector<std::pair<ChangeType, int64_t>> types = records.ByType();
+  if (types.empty()) return field_changes == 0 ? "nothing" : Plural(field_changes, "field change", "field changes");
+  std::string s;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i > 0) s += i + 1 == types.size() ? " and " : ", ";
+    s += RecordCount(types[i].first, types[i].second);
+  }
+  return s + " (" + Thousands(field_changes) + (field_changes == 1 ? " field change)" : " field changes)");
+}
+
+// {"visit": 1000, "site": 3}: the records per type, for --json.
+json RecordsJson(const sync::RecordTally& records) {
+  json j = json::object();
+  for (const auto& [type, n] : records.ByType()) j[std::string(ChangeTypeName(type))] = n;
+  return j;
+}
+
 }  // namespace
 
 constexpr const char* kLoginHelp =
@@ -205,6 +241,8 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
                                {"pushed", r.pushed},
                                {"rejected", r.rejected},
                                {"received", r.received},
+                               {"pushed_records", RecordsJson(r.pushed_records)},
+                               {"received_records", RecordsJson(r.received_records)},
                                {"conflicts", r.conflicts},
                                {"complete", r.complete},
                                {"refused_records", RefusedJson(*refused)},
@@ -218,8 +256,10 @@ int CmdSync(Context& ctx, const std::vector<std::string>& args) {
                                {"removed_workspaces", r.removed_workspaces}});
   }
   // "Pushed" counts only what the server accepted: a refused change is never "sent".
-  ctx.out << "Pushed " << Plural(r.pushed, "change", "changes") << ", received " << r.received << ", "
-          << Plural(r.conflicts, "conflict", "conflicts") << "\n";
+  // In records, with the field changes they took (issue 14).
+  ctx.out << "Pushed " << RecordsPhrase(r.pushed_records, r.pushed) << ", received "
+          << RecordsPhrase(r.received_records, r.received) << ", " << Plural(r.conflicts, "conflict", "conflicts")
+          << "\n";
   if (r.photos_up + r.photos_down > 0) {
     ctx.out << "Photo files: " << r.photos_up << " sent, " << r.photos_down << " received ("
             << (r.photo_bytes_up + r.photo_bytes_down) / 1024 << " KB)\n";

@@ -1,7 +1,6 @@
 // `ccfield visit add|edit|delete|restore`: recording site visits.
 #include <ctime>
 
-#include "app/display.h"  // FarFromSiteText, ConditionText: the window's words
 #include "ccfield/core/files.h"
 #include "ccfield/core/geo.h"
 #include "ccfield/core/json_text.h"
@@ -181,7 +180,7 @@ std::string FarFromSiteWarning(Store* store, const Record& visit) {
   if (!site.ok() || !site->Get("lat").is_number() || !site->Get("lon").is_number()) return "";
   const double d = DistanceMeters({lat.get<double>(), lon.get<double>()},
                                   {site->Get("lat").get<double>(), site->Get("lon").get<double>()});
-  return app::FarFromSiteText(d);
+  return FarFromSiteWords(d);
 }
 
 int Print(Context& ctx, Store* store, const std::string& id, const char* verb, bool check_position = false) {

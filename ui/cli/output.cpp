@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "app/display.h"
+#include "ccfield/core/geo.h"
 #include "ccfield/core/json_text.h"
 #include "ccfield/core/site_kinds.h"
-#include "ccfield/core/text.h"  // ConditionText: the window's words, one mapping for both
+#include "ccfield/core/text.h"
 
 namespace ccfield::cli {
 
@@ -87,7 +87,23 @@ std::string RefusedSentence(int64_t n, RecordType type) {
   return std::to_string(n) + " " + noun + " refused by the server — see `ccfield refused`";
 }
 
-std::string ConditionWords(const std::string& rating) { return app::ConditionText(rating); }
+// The window's English words (app::ConditionText, whose msgids these are),
+// written here so that the command line loads no catalog machinery and no
+// FriBidi (issue 14); tests/ui/cli_test.cpp checks they are the same words.
+std::string ConditionWords(const std::string& rating) {
+  if (rating == "0") return "0 · good";
+  if (rating == "1") return "1 · minor issues";
+  if (rating == "2") return "2 · needs repair";
+  if (rating == "3") return "3 · critical";
+  if (rating == "na") return "not applicable";
+  if (rating == "ni") return "not inspected";
+  return rating;
+}
+
+std::string FarFromSiteWords(double meters) {
+  if (!(meters > kVisitFarFromSiteMeters)) return "";
+  return FormatDistance(meters) + " from the site's position — is this the right site?";
+}
 
 std::string RecordLine(Store* store, const Record& r, const std::string& lang, const RecordStatus* status) {
   std::string line = ShortId(r.id) + "  ";

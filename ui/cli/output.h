@@ -31,6 +31,9 @@ void AddStateJson(nlohmann::json* j, const RecordStatus& status);
 std::string RefusedSentence(int64_t n, RecordType type);
 // A condition rating ("0".."3", "na", "ni") in the window's words ("2 · needs repair").
 std::string ConditionWords(const std::string& rating);
+// "1.4 km from the site's position — is this the right site?" (the window's
+// words); "" within kVisitFarFromSiteMeters.
+std::string FarFromSiteWords(double meters);
 // The first 8 characters of an id: enough to type back (FindAny takes >= 6).
 std::string ShortId(const std::string& id);
 // A record's title for messages ("Drain D-14"), or its short id when it has

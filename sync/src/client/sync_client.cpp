@@ -132,6 +132,8 @@ void AddRecordFigures(SyncReport* r, const SyncReport& more) {
   r->received += more.received;
   r->conflicts += more.conflicts;
   r->complete = r->complete && more.complete;
+  r->pushed_records.Merge(more.pushed_records);
+  r->received_records.Merge(more.received_records);
 }
 
 }  // namespace
@@ -217,6 +219,8 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
     CountAnswer(&report, batch_in);
+    report.pushed_records.AddAcknowledged(*pending, batch_in.acks);  // issue 14: records, not field changes
+    report.received_records.AddChanges(batch_in.changes);
 
     const bool answered_some = !batch_in.acks.empty() || !batch_in.rejects.empty();
     if (!pending->empty() && !answered_some) {

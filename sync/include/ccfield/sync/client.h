@@ -34,6 +34,7 @@
 #include "ccfield/sync/backoff.h"
 #include "ccfield/sync/photo_budget.h"
 #include "ccfield/sync/protocol.h"
+#include "ccfield/sync/record_tally.h"
 #include "ccfield/sync/sync_error.h"
 #include "ccfield/sync/transport.h"
 
@@ -68,6 +69,9 @@ struct SyncReport {
   int64_t received = 0;   // changes received from the server
   int64_t conflicts = 0;  // open conflicts received
   bool complete = true;   // false: stopped after max_round_trips with more to do
+  // The records behind `pushed` and `received` (issue 14): "Pushed 1,000
+  // visits (11,000 field changes)". A record counts once per sync.
+  RecordTally pushed_records, received_records;
   // Workspaces the user was removed from whose records left this device now
   // (Store::DropLeftWorkspaces), by name: tell the person once.
   std::vector<std::string> removed_workspaces;
