@@ -1264,6 +1264,14 @@ int Run(const Options& opt) {
       Ratio(static_cast<double>(pull.report.bytes_down), static_cast<double>(records_gzip)),
       setup_fixed.report.bytes_down, pull_visits_down,
       Ratio(static_cast<double>(pull_visits_down), static_cast<double>(records_gzip)));
+  // ---- issue 14, pages by bytes: the fresh pull's requests (target <= 3) ----
+  {
+    std::string asked;  // page_bytes of each request as the tap saw it
+    for (const json& j : pull.up.docs) asked += (asked.empty() ? "" : ",") + j.value("page_bytes", json(0)).dump();
+    std::printf("s2_pull_B pages_by_bytes requests=%d wire_requests=%zu page_bytes=%s requests<=3: %s\n",
+                pull.report.requests, pull.up.messages, asked.empty() ? "-" : asked.c_str(),
+                Verdict(pull.report.requests <= 3));
+  }
   {
     int same = 0;
     for (const std::string& id : visit_ids) {

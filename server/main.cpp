@@ -52,7 +52,7 @@ std::string ServeText() {
          "  --login-first-delay-s N  after 5 failed sign-ins for a user name (20 for an address) the next\n"
          "                         attempt waits N seconds (default 1), doubling per further failure up\n"
          "                         to 15 minutes; never a lock-out (docs/security.md)\n" +
-         std::string(SyncPolicyUsage()) + BlobUsage();
+         std::string(SyncPolicyUsage()) + BlobUsage() + KeepAliveUsage();
 }
 
 std::string Usage() {
@@ -82,6 +82,7 @@ struct Cli {
   std::vector<std::string> admin_args;  // the words after "admin", for RunAdmin
   SyncServiceOptions sync;              // quota and retention flags (serve_flags.h)
   BlobApiOptions blobs;                 // photo blob flags (serve_flags.h)
+  int keep_alive_s = HttpServerOptions{}.keep_alive_timeout_s;  // --keep-alive-seconds (serve_flags.h)
 };
 
 // A whole number from `min` to `max`, or a CLI::ValidationError saying `rule`.
@@ -133,6 +134,7 @@ void DefineCli(CLI::App* app, Cli* cli) {
   });
   AddSyncPolicyFlags(app, &cli->sync);
   AddBlobFlags(app, &cli->blobs);
+  AddKeepAliveFlag(app, &cli->keep_alive_s);
   app->require_subcommand(0, 1);  // "serve serve" or "serve admin" is a mistake
   CLI::App* serve = app->add_subcommand("serve");
   serve->fallthrough();  // the global options may follow "serve"
@@ -192,6 +194,7 @@ int Serve(const Cli& cli, ServerStorage* storage, Env* env) {
   o.auth.first_delay_ms = cli.login_first_delay_ms;
   o.trusted_proxies = cli.trusted_proxies;
   o.blobs = cli.blobs;
+  o.keep_alive_timeout_s = cli.keep_alive_s;
   if (!env->CreateDirs(o.blobs.dir + "/partial")) {
     std::cerr << "error: cannot create the photo blob directory " << o.blobs.dir << "\n";
     return kExitFailed;

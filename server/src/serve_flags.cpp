@@ -79,6 +79,24 @@ const char* BlobUsage() {
          "  --partial-max-age-hours N            photo uploads untouched this long are removed (default 72)\n";
 }
 
+void AddKeepAliveFlag(CLI::App* app, int* seconds) {
+  app->add_option_function<std::string>("--keep-alive-seconds", [seconds](const std::string& value) {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || errno != 0 || v < 1 || v > 3600) {
+      throw CLI::ValidationError("--keep-alive-seconds must be a whole number from 1 to 3600");
+    }
+    *seconds = static_cast<int>(v);
+  });
+}
+
+const char* KeepAliveUsage() {
+  return "  --keep-alive-seconds N               an idle connection stays open this long (default 2). Each\n"
+         "                                       idle connection holds one of the 16 worker threads until\n"
+         "                                       then, so a longer time serves fewer devices at once\n";
+}
+
 const char* SyncPolicyUsage() {
   return "  --quota-user-changes-per-min N       changes one account may push per minute (default 600; 0: none)\n"
          "  --quota-workspace-changes-per-min N  ... one workspace, all members together (default 3000)\n"

@@ -1,7 +1,8 @@
 #pragma once
 // The `serve` flags for write quotas and history retention
-// (docs/retention.md), and for photo blobs (docs/sync-protocol.md, "Photos:
-// blobs"), declared here so that main.cpp needs one line for each group.
+// (docs/retention.md), for photo blobs (docs/sync-protocol.md, "Photos:
+// blobs") and for keep-alive, declared here so that main.cpp needs one line
+// for each group.
 
 #include "blob_api.h"
 #include "sync_service.h"
@@ -24,5 +25,12 @@ const char* SyncPolicyUsage();
 // empty: main puts the default (<database>.blobs) in.
 void AddBlobFlags(CLI::App* app, BlobApiOptions* o);
 const char* BlobUsage();
+
+// --keep-alive-seconds N (1 to 3600) into *seconds: how long an idle
+// kept-alive connection stays open (HttpServerOptions::keep_alive_timeout_s).
+// Each such connection holds one worker thread while it waits (httplib's
+// thread pool), so a longer time serves fewer devices; see KeepAliveUsage.
+void AddKeepAliveFlag(CLI::App* app, int* seconds);
+const char* KeepAliveUsage();
 
 }  // namespace ccfield::server

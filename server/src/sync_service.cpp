@@ -7,6 +7,7 @@
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/merge_process.h"
+#include "pull_page.h"
 #include "server_changes.h"
 
 namespace ccfield::server {
@@ -292,43 +293,27 @@ class SyncService::Cycle {
     return s_->CreateConflict(*x);
   }
 
-  // Changes and conflict updates after the cursor that the caller may see.
+  // Changes and conflict updates after the cursor that the caller may see,
+  // one page of them (pull_page.h: by `limit` or by `page_bytes`).
   Status Pull() {
-    const int limit = std::clamp(req_.limit, 1, sync::kMaxPullLimit);
     PullQuery q;
     q.after = req_.cursor;
     q.workspaces = who_.Workspaces();
     q.device_id = who_.device_id;
-    q.limit = limit + 1;
-    CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> changes, s_->ChangesAfter(q));
-    CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> conflicts, s_->ConflictsAfter(q.after, q.workspaces, limit + 1));
-    size_t ci = 0, xi = 0;
-    int taken = 0;
-    size_t bytes = 0;
-    ServerVersion last = 0;
-    // Up to `limit` items, and (after the first) no more than the byte budget:
-    // a slow link must be able to finish one response.
-    while (taken < limit && bytes < svc_->options_.max_response_bytes &&
-           (ci < changes.size() || xi < conflicts.size())) {
-      bool take_change = xi >= conflicts.size() || (ci < changes.size() && changes[ci].version < conflicts[xi].version);
-      if (take_change) {
-        last = changes[ci].version;
-        bytes += ApproxBytes(changes[ci].value) + 200;
-        // The entry as devices receive it: the change, with the pushing user's name.
-        FieldChange sc = std::move(changes[ci]);
-        CCF_ASSIGN_OR_RETURN(sc.user, UserName(changes[ci++].user_id));
-        out_.changes.push_back(std::move(sc));
-      } else {
-        last = conflicts[xi].version;
-        bytes += ApproxBytes(conflicts[xi].winner) + ApproxBytes(conflicts[xi].loser) +
-                 ApproxBytes(conflicts[xi].base) + 400;
-        out_.conflicts.push_back(std::move(conflicts[xi++]));
-      }
-      ++taken;
-    }
-    out_.more = ci < changes.size() || xi < conflicts.size();
+    const PageRule rule = PageRuleFor(req_, svc_->options_.max_response_bytes);
+    // The entry as devices receive it: the change, with the pushing user's name.
+    auto to_wire = [this](HistoryEntry&& e) -> Result<FieldChange> {
+      CCF_ASSIGN_OR_RETURN(std::string user, UserName(e.user_id));
+      FieldChange sc = std::move(e);
+      sc.user = std::move(user);
+      return sc;
+    };
+    CCF_ASSIGN_OR_RETURN(PullPage page, BuildPullPage(s_, q, rule, to_wire));
+    out_.changes = std::move(page.changes);
+    out_.conflicts = std::move(page.conflicts);
+    out_.more = page.more;
     if (out_.more) {
-      out_.cursor = last;
+      out_.cursor = page.last;
     } else {
       CCF_ASSIGN_OR_RETURN(out_.cursor, s_->CurrentVersion());
     }

@@ -32,8 +32,10 @@ struct SyncServiceOptions {
   int64_t clock_future_ms = int64_t{5} * 60 * 1000;
   // ... or more than this before the device's previous sync (server clock): "before_last_sync".
   int64_t clock_past_ms = int64_t{5} * 60 * 1000;
-  // A pull stops adding changes past about this many bytes of values (then
-  // "more": true), so that one response stays finishable on a slow link.
+  // A pull page holds at most this many bytes of items' JSON (then "more":
+  // true; a single larger item still goes alone), so that one response stays
+  // finishable on a slow link; a client's page_bytes is clamped to it
+  // (pull_page.h).
   size_t max_response_bytes = 4 * 1024 * 1024;
   QuotaOptions quota;          // write quotas (quota.h)
   RetentionOptions retention;  // history expiry after syncs (retention.h)

@@ -43,8 +43,14 @@ json PushedChangeJson(const FieldChange& c) {
 json ToJson(const SyncRequest& r) {
   json changes = json::array();
   for (const FieldChange& c : r.changes) changes.push_back(PushedChangeJson(c));
-  return {{"protocol", r.protocol},       {"device_id", r.device_id}, {"cursor", r.cursor},
-          {"device_time", r.device_time}, {"limit", r.limit},         {"changes", changes}};
+  json j = {{"protocol", r.protocol},
+            {"device_id", r.device_id},
+            {"cursor", r.cursor},
+            {"device_time", r.device_time},
+            {"changes", changes}};
+  if (r.limit > 0) j["limit"] = r.limit;
+  if (r.page_bytes > 0) j["page_bytes"] = r.page_bytes;
+  return j;
 }
 
 json ServerChangeJson(const FieldChange& c) {
@@ -111,7 +117,12 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
   // Clamped before narrowing: 2^31 cast to int first became a negative limit
   // that the request's own encoding then refused (found by tests/fuzz).
   const int64_t limit = r.Int("limit", false, 1);
-  req.limit = limit == 0 ? kDefaultPullLimit : static_cast<int>(std::min<int64_t>(limit, kMaxPullLimit));
+  req.page_bytes = r.Int("page_bytes", false, 1);  // the server clamps it (server/src/pull_page.h)
+  if (req.page_bytes > 0) {
+    req.limit = static_cast<int>(std::min<int64_t>(limit, kMaxPageItems));  // 0: no cap but the server's
+  } else {
+    req.limit = limit == 0 ? kDefaultPullLimit : static_cast<int>(std::min<int64_t>(limit, kMaxPullLimit));
+  }
   const json* changes = r.Array("changes");
   if (!r.ok()) return r.status();
   if (changes->size() > kMaxChangesPerRequest) {

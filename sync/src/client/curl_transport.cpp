@@ -125,6 +125,7 @@ struct CurlTransport::Impl {
   HttpResult head;  // status and headers as parsed so far
   const BodySink* sink = nullptr;
   Status sink_status;
+  int wire_requests = 0;  // request heads sent (OnDebug)
 
   ~Impl() {
     if (curl) curl_easy_cleanup(curl);
@@ -166,6 +167,33 @@ struct CurlTransport::Impl {
     return bytes;
   }
 
+  // Counts the request heads libcurl puts on the wire (the debug callback
+  // sees each, a silent re-send into a fresh connection included). Called
+  // only with CURLOPT_VERBOSE on; prints nothing.
+  static int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* self_ptr) {
+    if (type == CURLINFO_HEADER_OUT && IsRequestHead(std::string_view(data, size))) {
+      ++static_cast<Impl*>(self_ptr)->wire_requests;
+    }
+    return 0;
+  }
+
+  // "POST /v1/sync HTTP/1.1\r\n...": the start of a request head (not a
+  // later piece of one that went out in parts).
+  static bool IsRequestHead(std::string_view head) {
+    const std::string_view line = head.substr(0, head.find('\r'));
+    const size_t sp = line.find(' ');
+    return sp != std::string_view::npos && sp > 0 && line.find(" HTTP/", sp) != std::string_view::npos &&
+           std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(sp),
+                       [](char c) { return c >= 'A' && c <= 'Z'; });
+  }
+
+  Status SetupRequestCount() {
+    bool ok = curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, &Impl::OnDebug) == CURLE_OK;
+    ok = ok && curl_easy_setopt(curl, CURLOPT_DEBUGDATA, static_cast<void*>(this)) == CURLE_OK;
+    ok = ok && curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L) == CURLE_OK;
+    return ok ? Status::Ok() : Status::Internal("libcurl lacks the debug callback (too old?)");
+  }
+
   static int OnProgress(void* self_ptr, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* self = static_cast<Impl*>(self_ptr);
     return self->config.cancel && self->config.cancel->load() ? 1 : 0;  // non-zero aborts
@@ -199,7 +227,7 @@ struct CurlTransport::Impl {
     set(CURLOPT_XFERINFOFUNCTION, &Impl::OnProgress);
     set(CURLOPT_XFERINFODATA, static_cast<void*>(this));
     if (!ok) return Status::Internal("libcurl lacks a required option (too old?)");
-    return Status::Ok();
+    return SetupRequestCount();
   }
 
   // One request: `json_body` (POST, gzipped when large) or `request`'s
@@ -214,6 +242,7 @@ struct CurlTransport::Impl {
     sink = request.sink ? &request.sink : nullptr;
     sink_status = Status::Ok();
     error[0] = '\0';
+    wire_requests = 0;
 
     std::string payload;
     curl_slist* headers = nullptr;
@@ -271,6 +300,7 @@ struct CurlTransport::Impl {
     curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
     r.status = static_cast<int>(status);
     r.body = std::move(body);
+    r.wire_requests = std::max(wire_requests, 1);
     // REQUEST_SIZE counts the request headers, plus the body when libcurl
     // sent it in the same write (small bodies); a large body is counted by
     // SIZE_UPLOAD alone. Headers are far smaller than a body sent apart.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ccfield/sync/page_budget.h"
+
 namespace ccfield::sync {
 
 namespace {
@@ -80,14 +82,11 @@ std::string PhotosWaitingPhrase(int64_t up, int64_t down, PhotoHold hold, const 
   return out;
 }
 
-void ChunkSizer::AfterChunk(int64_t elapsed_ms) {
-  if (elapsed_ms < kFastMs) {
-    size_ = std::min(size_ * 2, kMax);
-  } else if (elapsed_ms > kSlowMs) {
-    size_ = std::max(size_ / 2, kMin);
-  }
-}
+// The pace rule is page_budget.h's, shared with the record pull's pages.
+static_assert(ChunkSizer::kFastMs == kPaceFastMs && ChunkSizer::kSlowMs == kPaceSlowMs);
 
-void ChunkSizer::AfterCut() { size_ = std::max(size_ / 2, kMin); }
+void ChunkSizer::AfterChunk(int64_t elapsed_ms) { size_ = PaceAfterTransfer(size_, elapsed_ms, true, {kMin, kMax}); }
+
+void ChunkSizer::AfterCut() { size_ = PaceAfterCut(size_, {kMin, kMax}); }
 
 }  // namespace ccfield::sync

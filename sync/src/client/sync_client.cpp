@@ -48,7 +48,7 @@ SyncOutcome Done(SyncReport report) {
 }
 
 void Count(SyncReport* report, const HttpResult& http) {
-  ++report->requests;
+  report->requests += http.wire_requests;  // as the wire saw them: libcurl's silent re-sends count
   report->bytes_up += http.bytes_up;
   report->bytes_down += http.bytes_down;
 }
@@ -142,7 +142,7 @@ SyncClient::SyncClient(Env* env, std::string store_path, SyncClientOptions optio
     : env_(env), store_path_(std::move(store_path)), options_(std::move(options)) {
   if (!options_.transport_factory) options_.transport_factory = CurlTransportFactory();
   options_.push_batch = std::clamp(options_.push_batch, 1, static_cast<int>(kMaxChangesPerRequest));
-  options_.pull_limit = std::clamp(options_.pull_limit, 1, kMaxPullLimit);
+  options_.pull_limit = std::clamp(options_.pull_limit, 0, kMaxPageItems);
   options_.max_round_trips = std::max(options_.max_round_trips, 1);
   photo_queue_ = std::make_unique<PhotoQueue>(env_);
 }
@@ -180,7 +180,8 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     request.device_id = store->device_id();
     request.cursor = cursor;
     request.device_time = FormatUtcMillis(env_->WallMillis());
-    request.limit = options_.pull_limit;
+    request.limit = options_.pull_limit;  // 0: not sent (an older server then pages by 1000)
+    request.page_bytes = page_budget_.bytes();
     // More may wait behind this batch when it is full (or was cut below).
     bool more_pending = static_cast<int>(pending->size()) >= batch;
     if (HoldPhotoRecordsBack(&*pending)) more_pending = true;
@@ -191,8 +192,12 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
       ccfield::Status st = store->replica().MarkSent(pending->front().device_seq, pending->back().device_seq);
       if (!st.ok()) return Failed(report, internal::ActionForStatus(st), st);
     }
+    const int64_t sent_ms = env_->MonoNanos() / 1'000'000;
     Result<HttpResult> http = (*transport)->Post("/v1/sync", body, settings->token);
-    if (!http.ok()) return Failed(report, internal::ActionForStatus(http.status()), http.status());
+    if (!http.ok()) {
+      page_budget_.AfterCut();
+      return Failed(report, internal::ActionForStatus(http.status()), http.status());
+    }
     Count(&report, *http);
     if (http->status == 413 && pending->size() > 1) {
       batch = std::max(1, static_cast<int>(pending->size() / 2));
@@ -203,6 +208,9 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
 
     SyncResponse response;
     if (std::optional<SyncFailure> bad = DecodeAnswer(http->body, &response)) return Failed(report, *bad);
+    // A page the server ended at the budget says how the link takes that
+    // size; a short last page says only whether it was slow.
+    page_budget_.AfterPage(env_->MonoNanos() / 1'000'000 - sent_ms, response.more);
     // The answer's lists move into the batch (the types are the store's own).
     const SyncBatch batch_in = ToSyncBatch(std::move(response));
     ccfield::Status applied = store->replica().ApplySyncBatch(batch_in);

@@ -32,6 +32,7 @@
 #include "ccfield/core/status.h"
 #include "ccfield/core/store.h"
 #include "ccfield/sync/backoff.h"
+#include "ccfield/sync/page_budget.h"
 #include "ccfield/sync/photo_budget.h"
 #include "ccfield/sync/protocol.h"
 #include "ccfield/sync/record_tally.h"
@@ -142,7 +143,11 @@ struct SyncClientOptions {
   TransportFactory transport_factory;
   BackoffPolicy backoff;                                     // background retries
   int push_batch = static_cast<int>(kMaxChangesPerRequest);  // own changes per request
-  int pull_limit = kDefaultPullLimit;                        // server changes per answer
+  // Server items (changes, conflict updates) per answer at most; 0 (the
+  // default): pages end at the byte budget the client adapts to the link
+  // (page_budget.h, docs/sync-protocol.md "Pages by bytes"). Tests set a
+  // small number to force many pages.
+  int pull_limit = 0;
   int max_round_trips = 100;                                 // per SyncNow; the rest waits for the next one
   int stall_seconds = kDefaultStallSeconds;                  // TransportConfig::stall_seconds
   // Photos move after the records in every sync (docs/sync-protocol.md,
@@ -246,6 +251,7 @@ class SyncClient {
   std::mutex sync_mu_;               // held for a whole Login or sync: one at a time
   std::unique_ptr<Context> caller_;  // used by Login and Sync (under sync_mu_)
   std::unique_ptr<PhotoQueue> photo_queue_;  // under sync_mu_: chunk size across runs
+  PageBudget page_budget_;                   // under sync_mu_: pull page bytes across runs
 
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable wake_;

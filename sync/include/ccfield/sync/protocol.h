@@ -28,6 +28,12 @@ inline constexpr size_t kMaxRequestBytes = 8 * 1024 * 1024;  // after gunzip
 inline constexpr size_t kMaxChangesPerRequest = 5000;
 inline constexpr int kDefaultPullLimit = 1000;
 inline constexpr int kMaxPullLimit = 5000;
+// Pages by bytes (docs/sync-protocol.md, "Pages by bytes"): a request with
+// `page_bytes` asks the server to end the page at that many bytes of the
+// items' JSON (clamped to [kMinPageBytes, the server's max_response_bytes]),
+// and at kMaxPageItems items at most (or `limit`, when the request gives one).
+inline constexpr int64_t kMinPageBytes = int64_t{16} << 10;
+inline constexpr int kMaxPageItems = 50000;
 
 // The device id the server uses for changes it makes itself (merges, undeletes).
 inline constexpr const char* kServerDeviceId = "server";
@@ -37,7 +43,14 @@ struct SyncRequest {
   std::string device_id;
   ServerVersion cursor = 0;    // last server version this device committed
   std::string device_time;     // device clock now
+  // Items per pull page. With page_bytes == 0 (an older client): at most
+  // kMaxPullLimit, kDefaultPullLimit when the request leaves it out. With
+  // page_bytes: an extra cap on items (at most kMaxPageItems), 0 = none;
+  // sent only when > 0.
   int limit = kDefaultPullLimit;
+  // The byte budget of the pull page (the changes' and conflicts' JSON,
+  // uncompressed); 0 = not sent (pages by `limit`, as before).
+  int64_t page_bytes = 0;
   // In DeviceSeq order. Each carries type, record_id, workspace_id, field,
   // value, created, device_seq, time, author and base (the rest is the
   // server's to fill).

@@ -30,6 +30,10 @@ struct HttpResult {
   std::string body;       // decompressed
   size_t bytes_up = 0;    // request headers + (compressed) body
   size_t bytes_down = 0;  // response headers + (compressed) body
+  // Requests put on the wire for this call: 2 when libcurl sent it into a
+  // kept-alive connection the server had just closed and sent it again on a
+  // new one (the server may have read both). At least 1 once an answer came.
+  int wire_requests = 1;
   // Retry-After of the response in seconds, when present and numeric.
   std::optional<int64_t> retry_after_seconds;
   // Content-Range and Content-Length of the response as sent ("" / none when absent).

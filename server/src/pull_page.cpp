@@ -1,0 +1,109 @@
+// The pull page of a sync cycle (pull_page.h).
+#include "pull_page.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace ccfield::server {
+
+namespace {
+
+using nlohmann::json;
+
+// Rows read from the storage per query: a page of 50,000 items is read 2,000
+// at a time, and a page that ends after a few items reads little more.
+constexpr int kReadBatch = 2000;
+
+// One list of the storage read in version order, a batch at a time.
+template <typename T>
+class Batches {
+ public:
+  using Read = std::function<Result<std::vector<T>>(ServerVersion after, int n)>;
+  Batches(ServerVersion after, int batch, Read read) : after_(after), batch_(batch), read_(std::move(read)) {}
+
+  // The next item (null when none remain); stays until Take().
+  Result<T*> Peek() {
+    if (next_ < items_.size()) return &items_[next_];
+    if (done_) return static_cast<T*>(nullptr);
+    CCF_ASSIGN_OR_RETURN(items_, read_(after_, batch_));
+    next_ = 0;
+    done_ = static_cast<int>(items_.size()) < batch_;
+    if (items_.empty()) return static_cast<T*>(nullptr);
+    after_ = items_.back().version;
+    return &items_[0];
+  }
+  // REQUIRES: Peek() gave an item.
+  T Take() { return std::move(items_[next_++]); }
+
+ private:
+  ServerVersion after_;
+  int batch_;
+  Read read_;
+  std::vector<T> items_;
+  size_t next_ = 0;
+  bool done_ = false;
+};
+
+size_t JsonBytes(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace).size(); }
+
+// Whether an item of `bytes` joins `page`: the first always does.
+bool Fits(const PullPage& page, size_t bytes, const PageRule& rule) {
+  const bool empty = page.changes.empty() && page.conflicts.empty();
+  return empty || page.bytes + bytes <= rule.max_bytes;
+}
+
+}  // namespace
+
+PageRule PageRuleFor(const sync::SyncRequest& req, size_t max_response_bytes) {
+  PageRule rule;
+  if (req.page_bytes > 0) {
+    const auto lo = static_cast<int64_t>(std::min<size_t>(sync::kMinPageBytes, max_response_bytes));
+    rule.max_bytes =
+        static_cast<size_t>(std::clamp<int64_t>(req.page_bytes, lo, static_cast<int64_t>(max_response_bytes)));
+    rule.max_items = req.limit > 0 ? std::min(req.limit, sync::kMaxPageItems) : sync::kMaxPageItems;
+  } else {
+    rule.max_bytes = max_response_bytes;
+    rule.max_items = std::clamp(req.limit, 1, sync::kMaxPullLimit);
+  }
+  return rule;
+}
+
+Result<PullPage> BuildPullPage(ServerStorage* storage, const PullQuery& q, const PageRule& rule,
+                               const ToWire& to_wire) {
+  const int max_items = std::max(rule.max_items, 1);
+  const int batch = std::min(max_items + 1, kReadBatch);  // + 1: whether more remain
+  Batches<HistoryEntry> changes(q.after, batch, [&](ServerVersion after, int n) {
+    PullQuery b = q;
+    b.after = after;
+    b.limit = n;
+    return storage->ChangesAfter(b);
+  });
+  Batches<FieldConflict> conflicts(
+      q.after, batch, [&](ServerVersion after, int n) { return storage->ConflictsAfter(after, q.workspaces, n); });
+  PullPage page;
+  for (int taken = 0;; ++taken) {
+    CCF_ASSIGN_OR_RETURN(HistoryEntry * c, changes.Peek());
+    CCF_ASSIGN_OR_RETURN(FieldConflict * x, conflicts.Peek());
+    if (!c && !x) break;
+    page.more = true;  // until the item is taken
+    if (taken >= max_items) break;
+    if (!x || (c && c->version < x->version)) {
+      CCF_ASSIGN_OR_RETURN(FieldChange wire, to_wire(changes.Take()));
+      const size_t bytes = JsonBytes(sync::ServerChangeJson(wire));
+      if (!Fits(page, bytes, rule)) break;
+      page.bytes += bytes;
+      page.last = wire.version;
+      page.changes.push_back(std::move(wire));
+    } else {
+      const size_t bytes = JsonBytes(sync::ToJson(*x));
+      if (!Fits(page, bytes, rule)) break;
+      page.bytes += bytes;
+      page.last = x->version;
+      page.conflicts.push_back(conflicts.Take());
+    }
+    page.more = false;
+  }
+  return page;
+}
+
+}  // namespace ccfield::server

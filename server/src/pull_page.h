@@ -1,0 +1,51 @@
+#pragma once
+// The pull page of a sync cycle (docs/sync-protocol.md, "Pages by bytes"):
+// which changes and conflict updates after the cursor go into one answer,
+// and whether more remain. Owns the page rule (items and bytes) and reads
+// the history in batches, so that a page of 50,000 small changes and a page
+// of one huge value cost no more memory than the answer itself.
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "ccfield/server/storage.h"
+#include "ccfield/sync/protocol.h"
+
+namespace ccfield::server {
+
+// Where a page ends.
+struct PageRule {
+  int max_items = sync::kDefaultPullLimit;  // at least 1
+  // The items' JSON (ServerChangeJson / ToJson(FieldConflict), compact,
+  // uncompressed) stays within this many bytes, except that a page always
+  // carries its first item whatever its size.
+  size_t max_bytes = 0;
+};
+
+// The rule for `req` on a server whose pages stop at `max_response_bytes`:
+// - with page_bytes (a pages-by-bytes client): page_bytes clamped to
+//   [kMinPageBytes, max_response_bytes], and req.limit items when given,
+//   else kMaxPageItems;
+// - without (an older client): req.limit clamped to [1, kMaxPullLimit]
+//   items and max_response_bytes, as before.
+PageRule PageRuleFor(const sync::SyncRequest& req, size_t max_response_bytes);
+
+struct PullPage {
+  std::vector<FieldChange> changes;  // as devices receive them (user name filled)
+  std::vector<FieldConflict> conflicts;
+  size_t bytes = 0;        // the items' JSON, as PageRule counts it
+  bool more = false;       // items remain after this page
+  ServerVersion last = 0;  // version of the last item taken (0: none)
+};
+
+// A history entry as the devices receive it (the pushing user's name filled
+// in by the caller, who caches names).
+using ToWire = std::function<Result<FieldChange>(HistoryEntry&&)>;
+
+// The changes (q.after, q.workspaces, q.device_id; q.limit is ignored) and
+// conflict updates after q.after, merged in version order, up to `rule`.
+// REQUIRES: in the storage transaction of the sync cycle.
+Result<PullPage> BuildPullPage(ServerStorage* storage, const PullQuery& q, const PageRule& rule, const ToWire& to_wire);
+
+}  // namespace ccfield::server
