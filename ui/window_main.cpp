@@ -50,6 +50,9 @@ class WindowTextures final : public views::TextureMaker {
   ImTextureID Create(int width, int height, const uint8_t* rgba, std::string* error) override {
     return window_->CreateTexture(width, height, rgba, error);
   }
+  ImTextureID CreateOpaque(int width, int height, const uint8_t* rgba, std::string* error) override {
+    return window_->CreateOpaqueTexture(width, height, rgba, error);
+  }
   void Destroy(ImTextureID texture) override { window_->DestroyTexture(texture); }
   int MaxSize() const override { return window_->max_texture_size(); }
 

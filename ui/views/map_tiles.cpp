@@ -10,6 +10,15 @@ namespace {
 // Decoded tiles nobody wants any more are dropped once this many wait.
 constexpr size_t kMaxWaiting = 32;
 
+// Most basemap tiles have no transparent pixel: drawn without blending, they
+// cost the software renderer a copy instead of a blend per pixel.
+bool AllOpaque(const std::vector<uint8_t>& rgba) {
+  for (size_t i = 3; i < rgba.size(); i += 4) {
+    if (rgba[i] != 255) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 MapTextures::MapTextures(TextureMaker* maker, app::MapTiles* tiles, size_t cap_bytes)
@@ -66,7 +75,9 @@ void MapTextures::BeginFrame() {
 
 void MapTextures::Upload(maps::TileResult& r) {
   std::string error;
-  ImTextureID id = maker_->Create(r.image.width, r.image.height, r.image.rgba.data(), &error);
+  const int w = r.image.width, h = r.image.height;
+  const uint8_t* px = r.image.rgba.data();
+  ImTextureID id = AllOpaque(r.image.rgba) ? maker_->CreateOpaque(w, h, px, &error) : maker_->Create(w, h, px, &error);
   ++uploads_;
   if (!id) {
     missing_.insert(r.key);

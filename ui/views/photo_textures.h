@@ -23,6 +23,11 @@ class TextureMaker {
   virtual ~TextureMaker() = default;
   // nullptr and *error on failure.
   virtual ImTextureID Create(int width, int height, const uint8_t* rgba, std::string* error) = 0;
+  // For pixels whose alpha is all 255 (map tiles): a renderer may draw it
+  // without blending. By default the same as Create.
+  virtual ImTextureID CreateOpaque(int width, int height, const uint8_t* rgba, std::string* error) {
+    return Create(width, height, rgba, error);
+  }
   virtual void Destroy(ImTextureID texture) = 0;
   virtual int MaxSize() const = 0;
 };

@@ -225,13 +225,21 @@ void AppWindow::SyncTextInput(bool want) {
 }
 
 void* AppWindow::CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) {
+  return MakeTexture(width, height, rgba, /*opaque=*/false, error);
+}
+
+void* AppWindow::CreateOpaqueTexture(int width, int height, const uint8_t* rgba, std::string* error) {
+  return MakeTexture(width, height, rgba, /*opaque=*/true, error);
+}
+
+void* AppWindow::MakeTexture(int width, int height, const uint8_t* rgba, bool opaque, std::string* error) {
   std::string message;
   if (width <= 0 || height <= 0 || width > max_texture_size() || height > max_texture_size()) {
     Fail(error, "texture of " + std::to_string(width) + "x" + std::to_string(height) + " pixels: too large for " +
                     renderer_->name());
     return nullptr;
   }
-  void* t = renderer_->CreateTexture(width, height, rgba, &message);
+  void* t = renderer_->CreateTexture(width, height, rgba, opaque, &message);
   if (!t) Fail(error, message);
   return t;
 }

@@ -37,7 +37,9 @@ class Renderer {
 
   // RGBA textures for ImGui::Image (photos): the returned id is the backend's
   // ImTextureID (SDL_Texture*, or a GL texture name). nullptr + *error on failure.
-  virtual void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) = 0;
+  // `opaque`: every alpha is 255 (AppWindow::CreateOpaqueTexture); a backend
+  // may then store it without alpha and draw it without blending.
+  virtual void* CreateTexture(int width, int height, const uint8_t* rgba, bool opaque, std::string* error) = 0;
   // Replaces the pixels of a texture made with the same size.
   virtual bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) = 0;
   virtual void DestroyTexture(void* texture) = 0;

@@ -121,7 +121,9 @@ class Gl3Renderer final : public Renderer {
 
   std::string name() const override { return name_; }
 
-  void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) override {
+  // `opaque` changes nothing here: ImGui's GL backend blends every draw, and
+  // the GPU does not mind.
+  void* CreateTexture(int width, int height, const uint8_t* rgba, bool /*opaque*/, std::string* error) override {
     GLint bound = 0;
     gl_.GetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
     while (gl_.GetError() != GL_NO_ERROR) {  // drop errors left by earlier calls

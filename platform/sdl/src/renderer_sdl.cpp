@@ -5,8 +5,10 @@
 #include <imgui_impl_sdlrenderer.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "renderer.h"
+#include "software_draw.h"
 
 namespace ccfield {
 namespace {
@@ -16,6 +18,7 @@ class SdlRenderer final : public Renderer {
   SdlRenderer(SDL_Window* window, SDL_Renderer* renderer) : window_(window), renderer_(renderer) {}
 
   ~SdlRenderer() override {
+    software_draw_.reset();  // its scaled copies belong to the renderer
     if (renderer_backend_) ImGui_ImplSDLRenderer_Shutdown();
     if (platform_backend_) ImGui_ImplSDL2_Shutdown();
     SDL_DestroyRenderer(renderer_);
@@ -27,6 +30,8 @@ class SdlRenderer final : public Renderer {
     SDL_RendererInfo info{};
     SDL_GetRendererInfo(renderer_, &info);
     name_ = std::string("SDL_Renderer ") + (info.name ? info.name : "?");
+    software_ = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    if (software_) software_draw_ = std::make_unique<SoftwareDraw>(renderer_);
     platform_backend_ = ImGui_ImplSDL2_InitForSDLRenderer(window_);
     renderer_backend_ = platform_backend_ && ImGui_ImplSDLRenderer_Init(renderer_);
     if (!renderer_backend_) *error = "cannot initialise ImGui's SDL2/SDL_Renderer backends";
@@ -38,8 +43,14 @@ class SdlRenderer final : public Renderer {
   void Draw(ImDrawData* data, const float rgb[3]) override {
     SDL_SetRenderDrawColor(renderer_, static_cast<Uint8>(rgb[0] * 255), static_cast<Uint8>(rgb[1] * 255),
                            static_cast<Uint8>(rgb[2] * 255), 255);
-    SDL_RenderClear(renderer_);
-    if (data) ImGui_ImplSDLRenderer_RenderDrawData(data);
+    // On the software renderer a clear costs a pass over the frame; the main
+    // window's opaque background usually covers it all anyway.
+    if (!software_draw_ || !SoftwareDraw::CoversFrame(data)) SDL_RenderClear(renderer_);
+    if (data && software_draw_) {
+      software_draw_->Draw(data);  // what SDL's rasteriser cannot see for itself (software_draw.h)
+    } else if (data) {
+      ImGui_ImplSDLRenderer_RenderDrawData(data);
+    }
   }
 
   void Present() override { SDL_RenderPresent(renderer_); }
@@ -68,14 +79,18 @@ class SdlRenderer final : public Renderer {
 
   std::string name() const override { return name_; }
 
-  void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error) override {
-    // RGBA32: R, G, B, A bytes in memory on any endianness, as the decoder writes them.
-    SDL_Texture* t = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STATIC, width, height);
+  void* CreateTexture(int width, int height, const uint8_t* rgba, bool opaque, std::string* error) override {
+    // RGBA32: R, G, B, A bytes in memory on any endianness, as the decoder
+    // writes them. Opaque pixels on the software renderer: the window's own
+    // format, so that SDL copies rows instead of converting and blending
+    // every pixel of every frame (UpdateTexture converts once).
+    const Uint32 format = opaque && software_ ? OpaqueFormat() : static_cast<Uint32>(SDL_PIXELFORMAT_RGBA32);
+    SDL_Texture* t = SDL_CreateTexture(renderer_, format, SDL_TEXTUREACCESS_STATIC, width, height);
     if (!t) {
       *error = std::string("SDL_CreateTexture: ") + SDL_GetError();
       return nullptr;
     }
-    SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    SDL_SetTextureBlendMode(t, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);  // photos are drawn shrunk and zoomed
     if (!UpdateTexture(t, width, height, rgba, error)) {
       SDL_DestroyTexture(t);
@@ -85,15 +100,39 @@ class SdlRenderer final : public Renderer {
   }
 
   bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error) override {
+    SDL_Texture* t = static_cast<SDL_Texture*>(texture);
+    Uint32 format = SDL_PIXELFORMAT_RGBA32;
+    SDL_QueryTexture(t, &format, nullptr, nullptr, nullptr);
+    if (format != SDL_PIXELFORMAT_RGBA32) {  // an opaque texture in the window's format
+      converted_.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * 4);
+      if (SDL_ConvertPixels(width, height, SDL_PIXELFORMAT_RGBA32, rgba, width * 4, format, converted_.data(),
+                            width * 4) != 0) {
+        *error = std::string("SDL_ConvertPixels: ") + SDL_GetError();
+        return false;
+      }
+      rgba = converted_.data();
+    }
     SDL_Rect all{0, 0, width, height};
-    if (SDL_UpdateTexture(static_cast<SDL_Texture*>(texture), &all, rgba, width * 4) != 0) {
+    if (SDL_UpdateTexture(t, &all, rgba, width * 4) != 0) {
       *error = std::string("SDL_UpdateTexture: ") + SDL_GetError();
       return false;
     }
     return true;
   }
 
-  void DestroyTexture(void* texture) override { SDL_DestroyTexture(static_cast<SDL_Texture*>(texture)); }
+  void DestroyTexture(void* texture) override {
+    if (software_draw_) software_draw_->Forget(static_cast<SDL_Texture*>(texture));
+    SDL_DestroyTexture(static_cast<SDL_Texture*>(texture));
+  }
+
+  // The window's pixel format when it is 32-bit RGB (what the software
+  // renderer draws into), else RGBA32.
+  Uint32 OpaqueFormat() const {
+    const Uint32 f = SDL_GetWindowPixelFormat(window_);
+    const bool rgb32 = f != SDL_PIXELFORMAT_UNKNOWN && !SDL_ISPIXELFORMAT_INDEXED(f) && !SDL_ISPIXELFORMAT_FOURCC(f) &&
+                       SDL_BYTESPERPIXEL(f) == 4;
+    return rgb32 ? f : static_cast<Uint32>(SDL_PIXELFORMAT_RGBA32);
+  }
 
   int MaxTextureSize() const override {
     SDL_RendererInfo info{};
@@ -106,6 +145,9 @@ class SdlRenderer final : public Renderer {
   SDL_Window* window_;
   SDL_Renderer* renderer_;
   bool platform_backend_ = false, renderer_backend_ = false;
+  bool software_ = false;          // SDL's software rasteriser (SDL_RENDERER_SOFTWARE)
+  std::vector<uint8_t> converted_;  // UpdateTexture's pixels in an opaque texture's format
+  std::unique_ptr<SoftwareDraw> software_draw_;  // when software_
   std::string name_;
 };
 

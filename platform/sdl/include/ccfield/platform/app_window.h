@@ -123,6 +123,11 @@ class AppWindow {
   // when the renderer cannot make it (too large: see max_texture_size()).
   // REQUIRES: between frames or while drawing, never inside Present.
   void* CreateTexture(int width, int height, const uint8_t* rgba, std::string* error);
+  // The same for pixels that are all opaque (every alpha 255: map tiles):
+  // the alpha bytes are ignored, and the SDL renderers draw it without
+  // blending, the software one from its window's own pixel format, so that
+  // drawing it unscaled is a copy. UpdateTexture works on it as on any.
+  void* CreateOpaqueTexture(int width, int height, const uint8_t* rgba, std::string* error);
   // New pixels for a texture of the same size.
   bool UpdateTexture(void* texture, int width, int height, const uint8_t* rgba, std::string* error);
   // REQUIRES: not used by the frame being drawn (ImGui keeps the id in its
@@ -152,6 +157,7 @@ class AppWindow {
   AppWindow();
   bool Init(const WindowOptions& options, std::string* error);
   void OnPinch(float d_dist, float x, float y);
+  void* MakeTexture(int width, int height, const uint8_t* rgba, bool opaque, std::string* error);
 
   bool sdl_video_ = false;  // SDL_Init succeeded: SDL_Quit on destruction
   SDL_Window* window_ = nullptr;
