@@ -56,6 +56,7 @@
 #include "bench_util.h"
 #include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
+#include "ccfield/sync/body_codec.h"
 #include "ccfield/sync/client.h"
 #include "ccfield/sync/gzip.h"
 #include "ccfield/sync/merge.h"
@@ -710,6 +711,9 @@ BodyBreakdown Breakdown(const std::vector<WireMessage>& messages, bool from_clie
       text = Gunzip(m.body);
     } else if (enc == "br") {
       text = Unbrotli(m.body);
+    } else if (enc == "zstd") {  // the product's codec (sync/body_codec.h)
+      Result<sync::DecodedBody> z = sync::DecodeBody(sync::BodyEncoding::kZstd, m.body, size_t{1} << 30);
+      if (z.ok() && !z->too_large) text = std::move(z->bytes);
     }
     if (!text) {
       ++b.undecoded;

@@ -14,6 +14,8 @@ PACKAGES=(
   libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libsodium-dev ca-certificates
   # command-line parsing (ccfield, ccfield-server and its admin commands)
   libcli11-dev
+  # zstd request and response bodies (issue 14: sync/src/body_codec.cpp, bench/compression_bench.cpp)
+  libzstd-dev
   # whether the link is metered (photo sync on paid mobile data): NetworkManager's
   # Metered property over the system D-Bus (platform/src/network_info_dbus.cpp)
   libdbus-1-dev

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "ccfield/core/text.h"
-#include "ccfield/sync/gzip.h"
+#include "ccfield/sync/body_codec.h"
 #include "fair_gate.h"
 
 namespace ccfield::server {
@@ -60,26 +60,6 @@ const char* CodeForStatus(int status) {
     default:
       return status >= 500 ? "internal" : "invalid";
   }
-}
-
-// Whether Accept-Encoding lists gzip without "q=0".
-bool AcceptsGzip(const HeaderList& headers) {
-  const std::string accept = Lower(FirstHeader(headers, "Accept-Encoding"));
-  size_t start = 0;
-  while (start <= accept.size()) {
-    size_t end = accept.find(',', start);
-    if (end == std::string::npos) end = accept.size();
-    const std::string item = accept.substr(start, end - start);
-    const size_t semi = item.find(';');
-    if (Trim(item.substr(0, semi)) == "gzip") {
-      if (semi == std::string::npos) return true;
-      std::string q = Trim(item.substr(semi + 1));
-      q.erase(std::remove(q.begin(), q.end(), ' '), q.end());
-      return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000";
-    }
-    start = end + 1;
-  }
-  return false;
 }
 
 ApiError TooLargeBody(size_t limit) {
@@ -190,11 +170,14 @@ struct ApiHandler::Impl {
     return ClientAddress(req.peer, LastHeader(req.headers, "X-Forwarded-For"), options.trusted_proxies);
   }
 
-  // The body of a POST, decoded (gunzipped) and within the size limit.
+  // The body of a POST, decoded (sync/body_codec.h) and within the size limit.
   std::optional<ApiError> DecodeBody(const ApiRequest& req, std::string* body) const {
-    const std::string encoding = Lower(Trim(FirstHeader(req.headers, "Content-Encoding")));
-    if (!encoding.empty() && encoding != "gzip" && encoding != "identity") {
-      return ApiError{415, "unsupported", "Content-Encoding \"" + encoding + "\" is not supported; use gzip"};
+    const std::string name = Lower(Trim(FirstHeader(req.headers, "Content-Encoding")));
+    const std::optional<sync::BodyEncoding> encoding = sync::ParseContentEncoding(name);
+    if (!encoding || (*encoding == sync::BodyEncoding::kZstd && !options.zstd)) {
+      return ApiError{
+          415, "unsupported",
+          "Content-Encoding \"" + name + "\" is not supported; use " + (options.zstd ? "zstd or " : "") + "gzip"};
     }
     const std::string type = Lower(Trim(FirstHeader(req.headers, "Content-Type")));
     if (!type.empty() && type.rfind(kJsonType, 0) != 0) {
@@ -202,22 +185,18 @@ struct ApiHandler::Impl {
     }
     const size_t limit = options.max_request_bytes;
     if (req.body_over_limit) return TooLargeBody(limit);
-    const ApiError unreadable = ApiError::Invalid("the request body could not be read (broken gzip data?)");
-    if (req.body_unreadable) return unreadable;
-    if (encoding == "gzip") {
-      Result<std::optional<std::string>> plain = sync::Gunzip(req.body, limit);
-      if (!plain.ok()) return unreadable;
-      if (!plain->has_value()) return TooLargeBody(limit);
-      *body = std::move(**plain);
-      return std::nullopt;
-    }
-    if (req.body.size() > limit) return TooLargeBody(limit);
-    *body = req.body;
+    if (req.body_unreadable) return ApiError::Invalid("the request body could not be read (broken gzip data?)");
+    Result<sync::DecodedBody> plain = sync::DecodeBody(*encoding, req.body, limit);
+    if (!plain.ok()) return ApiError::Invalid("the request body could not be read: " + plain.status().message());
+    if (plain->too_large) return TooLargeBody(limit);
+    *body = std::move(plain->bytes);
     return std::nullopt;
   }
 
   ApiResponse ServerStatus() const {
     json status = {{"protocol", sync::kProtocolVersion}, {"server_time", FormatUtcMillis(env->WallMillis())}};
+    // The request encodings taken, preferred first ("Encodings"; absent: gzip only).
+    status["encodings"] = options.zstd ? json::array({"zstd", "gzip"}) : json::array({"gzip"});
     if (blobs) {  // protocol 2: photo blobs (the sync cycle itself is unchanged)
       status["protocol"] = 2;
       status["blobs"] = BlobApi::StatusJson();
@@ -333,13 +312,20 @@ struct ApiHandler::Impl {
     return Sync(req, std::move(body));
   }
 
-  // Gzips a JSON body when the request allows it (photo bytes go as they are).
+  // Compresses a JSON body as the request's Accept-Encoding allows: zstd,
+  // else gzip (photo bytes go as they are). The answer varies with it.
   void Encode(const ApiRequest& req, ApiResponse* res) {
-    if (res->body.empty() || !AcceptsGzip(req.headers) || res->Header("Content-Type") != kJsonType) return;
-    Result<std::string> gz = sync::Gzip(res->body);
-    if (!gz.ok()) return;  // sent as it is: correct, only larger
-    res->body = std::move(*gz);
-    res->headers.emplace_back("Content-Encoding", "gzip");
+    if (res->body.empty() || res->Header("Content-Type") != kJsonType) return;
+    res->headers.emplace_back("Vary", "Accept-Encoding");
+    const sync::BodyEncoding encoding =
+        sync::ChooseResponseEncoding(FirstHeader(req.headers, "Accept-Encoding"), options.zstd);
+    if (encoding == sync::BodyEncoding::kIdentity) return;
+    const int level = encoding == sync::BodyEncoding::kZstd ? sync::ZstdLevelFor(res->body.size(), options.zstd_level)
+                                                            : sync::kGzipLevel;
+    Result<std::string> packed = sync::EncodeBody(encoding, res->body, level);
+    if (!packed.ok()) return;  // sent as it is: correct, only larger
+    res->body = std::move(*packed);
+    res->headers.emplace_back("Content-Encoding", std::string(sync::EncodingName(encoding)));
   }
 };
 

@@ -9,17 +9,20 @@
 // (blob_api.h) before any of the JSON body checks below.
 //
 // What it owns, in order:
-// - limits: header count (431), body size after gunzip (413), changes per
-//   request (413); the Content-Encoding (gzip or identity, else 415) and
-//   Content-Type (application/json, else 415) of a body;
-// - decoding: gunzip, then the JSON door (ParseJsonText) and the codec
+// - limits: header count (431), body size after decompression (413),
+//   changes per request (413); the Content-Encoding (zstd, gzip or identity,
+//   else 415) and Content-Type (application/json, else 415) of a body;
+// - decoding: the body codec (sync/body_codec.h, capped while it
+//   decompresses), then the JSON door (ParseJsonText) and the codec
 //   (sync/protocol.h);
 // - auth: the bearer token (Authorization), the client address for the
 //   login throttle (X-Forwarded-For only from trusted proxies);
 // - the fair gate: one sync per user in flight (429 busy), storage turns in
 //   arrival order (fair_gate.h);
-// - the cycle (SyncService::Answer), encoding the answer (JSON, gzip when the
-//   request's Accept-Encoding allows it) and error mapping: every error is
+// - the cycle (SyncService::Answer), encoding the answer (JSON; zstd, else
+//   gzip, when the request's Accept-Encoding allows it, with Vary:
+//   Accept-Encoding; GET /v1/status lists the encodings taken) and error
+//   mapping: every error is
 //   {"error": {"code", "message"}} with the documented status, 429 carries
 //   Retry-After, an exception becomes 500 and is logged.
 //
@@ -39,6 +42,7 @@
 #include "blob_api.h"
 #include "ccfield/platform/env.h"
 #include "ccfield/server/storage.h"
+#include "ccfield/sync/body_codec.h"
 #include "ccfield/sync/protocol.h"
 #include "sync_service.h"
 
@@ -57,7 +61,7 @@ struct ApiRequest {
   std::string path;    // "/v1/sync"
   std::string query;   // after '?', as received ("ws=...&size=10"); "" when none
   HeaderList headers;  // as received, Content-Encoding included
-  // As received: gzip data when Content-Encoding says gzip.
+  // As received: compressed data when Content-Encoding says zstd or gzip.
   std::string body;
   std::string peer;  // TCP peer address ("127.0.0.1")
   // Set by a transport that stopped keeping the body past the size limit
@@ -68,9 +72,10 @@ struct ApiRequest {
 
 struct ApiResponse {
   int status = 200;
-  // Content-Type always; Content-Encoding when the body is gzip; Retry-After on 429.
+  // Content-Type always; Content-Encoding (and Vary) when the body is
+  // compressed; Retry-After on 429.
   HeaderList headers;
-  std::string body;  // as sent: gzip data when Content-Encoding says gzip
+  std::string body;  // as sent: compressed data when Content-Encoding says so
 
   std::string Header(std::string_view name) const { return FirstHeader(headers, name); }
 };
@@ -85,6 +90,14 @@ struct ApiHandlerOptions {
   std::vector<std::string> trusted_proxies;
   // Photo blobs (protocol 2): off while blobs.dir is "".
   BlobApiOptions blobs;
+  // zstd bodies (docs/sync-protocol.md, "Encodings"). Off: the server takes
+  // and sends gzip only, as servers before zstd did (a zstd request is 415),
+  // and GET /v1/status lists only gzip. Tests of new clients against old
+  // servers use that; so may an operator who suspects a zstd problem.
+  bool zstd = true;
+  // The zstd level of answers over sync::kSmallBodyBytes (1..19; smaller
+  // ones go at 19: sync::ZstdLevelFor; bench/README.md, compression bench).
+  int zstd_level = sync::kServerZstdLevel;
 };
 
 // The address a request came from, for throttling and logs: `peer`, or the

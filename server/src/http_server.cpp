@@ -21,7 +21,8 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   a.peer = req.remote_addr;
   a.headers.reserve(req.headers.size());
   for (const auto& [name, value] : req.headers) {
-    // httplib has already inflated a body sent with exactly this encoding.
+    // httplib has already inflated a body sent with exactly this encoding
+    // (zstd it passes through: the handler decodes it).
     if (value == "gzip" && strcasecmp(name.c_str(), "Content-Encoding") == 0) continue;
     a.headers.emplace_back(name, value);
   }

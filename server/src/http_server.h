@@ -10,6 +10,8 @@
 //   body over already decoded; it keeps at most max_request_bytes of a body
 //   and reads the rest only to drop it (up to a bound against gzip bombs), so
 //   that the client gets the handler's 413 instead of a reset connection.
+//   zstd bodies reach the handler as received (httplib 0.11 knows no zstd)
+//   and are decoded there, capped while decompressing (sync/body_codec.h).
 // - The handler's answer is sent byte for byte (httplib never compresses it
 //   again); httplib's own refusals (a malformed request line, an unknown
 //   method) get the same JSON error body. GET, POST and PUT reach the

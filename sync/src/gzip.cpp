@@ -4,9 +4,9 @@
 
 namespace ccfield::sync {
 
-Result<std::string> Gzip(std::string_view in) {
+Result<std::string> Gzip(std::string_view in, int level) {
   z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     return Status::Internal("cannot start gzip compression");
   }
   std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 32, '\0');

@@ -1,5 +1,5 @@
 // The real HTTP server on 127.0.0.1 (in this process, on a free port):
-// endpoints, status codes and error bodies, gzip both ways, hostile input.
+// endpoints, status codes and error bodies, gzip and zstd both ways, hostile input.
 // After every bad request the server must still answer /v1/status.
 #include "http_server.h"
 
@@ -10,6 +10,8 @@
 #include <chrono>
 #include <thread>
 
+#include "ccfield/sync/body_codec.h"
+#include "ccfield/sync/gzip.h"
 #include "server_fixture.h"
 
 namespace ccfield::server::testing {
@@ -338,6 +340,57 @@ TEST_CASE("http: gzip request bodies are accepted and responses are gzipped on r
   // Broken gzip data.
   CHECK_HTTP_STATUS(
       t.Post("/v1/sync", std::string("\x1f\x8b\x08\x00garbage", 12), a.token, {{"Content-Encoding", "gzip"}}), 400);
+  t.CheckAlive();
+}
+
+// Encodings (docs/sync-protocol.md, "Encodings"): zstd both ways when the
+// client offers it, gzip when it offers only gzip (a protocol-1 client, as it
+// writes its requests), nothing when it offers neither.
+TEST_CASE("http: zstd answers when zstd is offered, gzip when only gzip is, and zstd request bodies") {
+  HttpFixture t;
+  HttpFixture::Login a = t.Member("amina");
+  sync::DeviceSeq seq = 0;
+  std::vector<FieldChange> changes;
+  for (int i = 0; i < 50; ++i) Append(&changes, SiteChanges(&seq, t.f.NewId(), t.ws, "Site " + std::to_string(i)));
+  auto c = t.Client();
+  c->set_decompress(false);
+  // zstd request, zstd answer (httplib passes a zstd body through untouched).
+  const std::string zst = Unwrap(sync::EncodeBody(sync::BodyEncoding::kZstd, t.SyncBody(a.device_id, changes)));
+  httplib::Headers h = {
+      {"Authorization", "Bearer " + a.token}, {"Content-Encoding", "zstd"}, {"Accept-Encoding", "zstd, gzip"}};
+  httplib::Result r = c->Post("/v1/sync", h, zst, "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("Content-Encoding") == "zstd");
+  CHECK(r->get_header_value("Vary") == "Accept-Encoding");
+  sync::DecodedBody plain = Unwrap(sync::DecodeBody(sync::BodyEncoding::kZstd, r->body, sync::kMaxRequestBytes));
+  CHECK(Unwrap(sync::ParseSyncResponse(json::parse(plain.bytes))).acks.size() == 100);
+
+  // A protocol-1 client: gzip request, Accept-Encoding: gzip, gzip answer.
+  HttpFixture::Login b = t.Member("bakari");
+  std::vector<FieldChange> more;
+  sync::DeviceSeq seq_b = 0;
+  for (int i = 0; i < 20; ++i) Append(&more, SiteChanges(&seq_b, t.f.NewId(), t.ws, "Site b" + std::to_string(i)));
+  const std::string gz = Unwrap(sync::Gzip(t.SyncBody(b.device_id, more)));
+  httplib::Headers old = {
+      {"Authorization", "Bearer " + b.token}, {"Content-Encoding", "gzip"}, {"Accept-Encoding", "gzip"}};
+  r = c->Post("/v1/sync", old, gz, "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK(r->get_header_value("Content-Encoding") == "gzip");
+  std::optional<std::string> unzipped = Unwrap(sync::Gunzip(r->body, sync::kMaxRequestBytes));
+  REQUIRE(unzipped.has_value());
+  CHECK(Unwrap(sync::ParseSyncResponse(json::parse(*unzipped))).acks.size() == more.size());
+
+  // No encoding offered: the answer goes as it is.
+  r = c->Post("/v1/sync", {{"Authorization", "Bearer " + b.token}}, t.SyncBody(b.device_id, {}), "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK_FALSE(r->has_header("Content-Encoding"));
+  CHECK_OK(sync::ParseSyncResponse(json::parse(r->body)));
+
+  // Broken zstd: 400, and the server goes on.
+  CHECK_HTTP_STATUS(t.Post("/v1/sync", "\x28\xb5\x2f\xfd garbage", a.token, {{"Content-Encoding", "zstd"}}), 400);
   t.CheckAlive();
 }
 

@@ -8,7 +8,8 @@
 #include <mutex>
 
 #include "ccfield/platform/env.h"
-#include "ccfield/sync/gzip.h"
+#include "ccfield/sync/body_codec.h"
+#include "ccfield/sync/protocol.h"
 #include "ccfield/sync/transport.h"
 #include "curl_errors.h"
 
@@ -126,6 +127,9 @@ struct CurlTransport::Impl {
   const BodySink* sink = nullptr;
   Status sink_status;
   int wire_requests = 0;  // request heads sent (OnDebug)
+  // What this transport knows of the server's request encodings (transport.h).
+  bool server_takes_zstd = false;
+  bool zstd_refused = false;  // a 415 to a zstd body: gzip from then on
 
   ~Impl() {
     if (curl) curl_easy_cleanup(curl);
@@ -163,6 +167,8 @@ struct CurlTransport::Impl {
       self->head.content_range = std::string(*v);
     } else if (auto v = HeaderValue(line, "content-length")) {
       self->head.content_length = ParseCount(*v);
+    } else if (auto v = HeaderValue(line, "content-encoding")) {
+      self->head.content_encoding = std::string(*v);
     }
     return bytes;
   }
@@ -217,7 +223,8 @@ struct CurlTransport::Impl {
     set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::clamp(config.stall_seconds, kMinStallSeconds, kMaxStallSeconds)));
     set(CURLOPT_TIMEOUT, kLastResortTimeoutSeconds);
     set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_ACCEPT_ENCODING, "gzip");  // the protocol's encoding; "" would offer br, which httplib compresses at quality 11 (slow)
+    // No CURLOPT_ACCEPT_ENCODING: Accept-Encoding is sent by Perform and
+    // answers are decoded by the body codec, within max_response_bytes.
     set(CURLOPT_USERAGENT, "ccfield/0.1");
     set(CURLOPT_WRITEFUNCTION, &Impl::OnWrite);
     set(CURLOPT_WRITEDATA, static_cast<void*>(this));
@@ -230,9 +237,45 @@ struct CurlTransport::Impl {
     return SetupRequestCount();
   }
 
-  // One request: `json_body` (POST, gzipped when large) or `request`'s
-  // binary body (PUT) or none (GET). `binary`: a blob request (Send).
+  // The encoding of a JSON request body of `size` bytes (transport.h).
+  BodyEncoding RequestEncoding(size_t size) const {
+    if (size <= config.compress_min_bytes) return BodyEncoding::kIdentity;
+    if (config.zstd && server_takes_zstd && !zstd_refused) return BodyEncoding::kZstd;
+    return BodyEncoding::kGzip;
+  }
+
+  // What an answer tells about the server's request encodings: one in zstd
+  // takes zstd; GET /v1/status lists them in "encodings" (absent: gzip only).
+  void LearnEncodings(const HttpRequest& request, const HttpResult& r) {
+    if (r.content_encoding == "zstd") server_takes_zstd = true;
+    if (request.path != "/v1/status" || r.status != 200) return;
+    Result<nlohmann::json> j = ParseJsonText(r.body);
+    if (!j.ok() || !j->is_object()) return;
+    bool zstd = false;
+    if (auto it = j->find("encodings"); it != j->end() && it->is_array()) {
+      for (const nlohmann::json& e : *it) zstd = zstd || (e.is_string() && e.get<std::string>() == "zstd");
+    }
+    server_takes_zstd = zstd;
+  }
+
+  // One request: `json_body` (POST, compressed when large) or `request`'s
+  // binary body (PUT) or none (GET). `binary`: a blob request (Send). A 415
+  // to a zstd body is sent once more in gzip.
   Result<HttpResult> Perform(const HttpRequest& request, const std::string* json_body, bool binary) {
+    CCF_ASSIGN_OR_RETURN(HttpResult r, PerformOnce(request, json_body, binary));
+    if (r.status == 415 && r.request_encoding == "zstd") {
+      zstd_refused = true;
+      CCF_ASSIGN_OR_RETURN(HttpResult again, PerformOnce(request, json_body, binary));
+      again.wire_requests += r.wire_requests;
+      again.bytes_up += r.bytes_up;
+      again.bytes_down += r.bytes_down;
+      r = std::move(again);
+    }
+    if (config.zstd && !binary) LearnEncodings(request, r);
+    return r;
+  }
+
+  Result<HttpResult> PerformOnce(const HttpRequest& request, const std::string* json_body, bool binary) {
     const int64_t now_ms = config.env ? config.env->WallMillis() : 0;
     if (config.cancel && config.cancel->load()) return internal::CurlStatus(CURLE_ABORTED_BY_CALLBACK, "", now_ms);
     body.clear();
@@ -245,9 +288,12 @@ struct CurlTransport::Impl {
     wire_requests = 0;
 
     std::string payload;
+    BodyEncoding sent_encoding = BodyEncoding::kIdentity;
     curl_slist* headers = nullptr;
     auto add = [&](const std::string& h) { headers = curl_slist_append(headers, h.c_str()); };
     add(binary ? "Accept: */*" : "Accept: application/json");
+    // Photo bytes are never compressed; JSON answers are, as offered here.
+    if (!binary) add(config.zstd ? "Accept-Encoding: zstd, gzip" : "Accept-Encoding: gzip");
     add("Expect:");  // no 100-continue round trip: it costs a second on 2G
     if (!request.bearer_token.empty()) add("Authorization: Bearer " + request.bearer_token);
     for (const auto& [name, value] : request.headers) add(name + ": " + value);
@@ -256,9 +302,12 @@ struct CurlTransport::Impl {
     const bool put = request.method == "PUT";
     if (json_body) {
       add("Content-Type: application/json");
-      if (json_body->size() > config.gzip_min_bytes) {
-        CCF_ASSIGN_OR_RETURN(payload, Gzip(*json_body));
-        add("Content-Encoding: gzip");
+      sent_encoding = RequestEncoding(json_body->size());
+      if (sent_encoding != BodyEncoding::kIdentity) {
+        const int level =
+            sent_encoding == BodyEncoding::kZstd ? ZstdLevelFor(json_body->size(), config.zstd_level) : kGzipLevel;
+        CCF_ASSIGN_OR_RETURN(payload, EncodeBody(sent_encoding, *json_body, level));
+        add("Content-Encoding: " + std::string(EncodingName(sent_encoding)));
       } else {
         payload = *json_body;
       }
@@ -285,7 +334,25 @@ struct CurlTransport::Impl {
     if (rc == CURLE_WRITE_ERROR && !sink_status.ok()) return sink_status;
     if (rc != CURLE_OK) return internal::CurlStatus(rc, error, now_ms);
 
-    return Collect(sent.size());
+    HttpResult r = Collect(sent.size());
+    if (sent_encoding != BodyEncoding::kIdentity) r.request_encoding = std::string(EncodingName(sent_encoding));
+    CCF_RETURN_IF_ERROR(DecodeAnswer(&r, now_ms));
+    return r;
+  }
+
+  // Decodes r->body as its Content-Encoding says, within max_response_bytes
+  // (the wire bytes were held to that limit too, by OnWrite).
+  Status DecodeAnswer(HttpResult* r, int64_t now_ms) const {
+    if (r->content_encoding.empty() || r->body.empty()) return Status::Ok();
+    const std::optional<BodyEncoding> encoding = ParseContentEncoding(r->content_encoding);
+    if (!encoding) {
+      return internal::CurlStatus(CURLE_BAD_CONTENT_ENCODING, "unknown encoding " + r->content_encoding, now_ms);
+    }
+    Result<DecodedBody> plain = DecodeBody(*encoding, r->body, config.max_response_bytes);
+    if (!plain.ok()) return internal::CurlStatus(CURLE_BAD_CONTENT_ENCODING, plain.status().message(), now_ms);
+    if (plain->too_large) return internal::CurlStatus(CURLE_WRITE_ERROR, "", now_ms);
+    r->body = std::move(plain->bytes);
+    return Status::Ok();
   }
 
   // The answer of the request just performed, with its byte counts.
@@ -320,6 +387,7 @@ Result<std::unique_ptr<CurlTransport>> CurlTransport::Create(const TransportConf
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->base_url = std::move(base);
+  impl->server_takes_zstd = config.server_takes_zstd;
   CCF_RETURN_IF_ERROR(impl->Setup());
   return std::unique_ptr<CurlTransport>(new CurlTransport(std::move(impl)));
 }

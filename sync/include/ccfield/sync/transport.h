@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ccfield/core/status.h"
+#include "ccfield/sync/body_codec.h"
 
 namespace ccfield {
 class Env;
@@ -32,13 +33,20 @@ struct HttpResult {
   size_t bytes_down = 0;  // response headers + (compressed) body
   // Requests put on the wire for this call: 2 when libcurl sent it into a
   // kept-alive connection the server had just closed and sent it again on a
-  // new one (the server may have read both). At least 1 once an answer came.
+  // new one (the server may have read both), or when a server refused a zstd
+  // body (415) and the transport sent it again in gzip (bytes count both).
+  // At least 1 once an answer came.
   int wire_requests = 1;
   // Retry-After of the response in seconds, when present and numeric.
   std::optional<int64_t> retry_after_seconds;
   // Content-Range and Content-Length of the response as sent ("" / none when absent).
   std::string content_range;
   std::optional<int64_t> content_length;
+  // Encodings (docs/sync-protocol.md, "Encodings"): the Content-Encoding the
+  // answer came in ("" when none; `body` is decoded), and the one the request
+  // body was sent in ("" when there was none or it went as it is).
+  std::string content_encoding;
+  std::string request_encoding;
 };
 
 // Takes the pieces of a 2xx answer's body as they arrive (a photo download
@@ -73,7 +81,7 @@ class Transport {
                                   const std::string& bearer_token) = 0;
   // GETs base URL + `path`.
   virtual Result<HttpResult> Get(const std::string& path) = 0;
-  // Sends `request` (binary, never gzipped). A response body over the
+  // Sends `request` (binary, never compressed). A response body over the
   // transport's limit (TransportConfig::max_response_bytes) fails the
   // transfer, sink or not. Errors as Post, or the sink's Status.
   virtual Result<HttpResult> Send(const HttpRequest& request) = 0;
@@ -97,8 +105,20 @@ struct TransportConfig {
   const std::atomic<bool>* cancel = nullptr;
   // A response body larger than this (decompressed) fails the transfer.
   size_t max_response_bytes = 64u * 1024 * 1024;
-  // Request bodies larger than this are gzip-compressed.
-  size_t gzip_min_bytes = 1024;
+  // JSON request bodies larger than this are compressed: zstd once the
+  // server is known to take it, else gzip (see CurlTransport).
+  size_t compress_min_bytes = 1024;
+  // Offer and send zstd. false: the transport behaves as a client from
+  // before zstd (Accept-Encoding: gzip, gzip bodies), as tests of old
+  // clients against new servers need.
+  bool zstd = true;
+  // The zstd level of request bodies over kSmallBodyBytes (body_codec.h,
+  // ZstdLevelFor; smaller ones go at kMaxZstdLevel).
+  int zstd_level = kClientZstdLevel;
+  // Whether the server is already known to take zstd request bodies (a
+  // caller that remembered it from an earlier sync); the transport also
+  // learns it by itself, see CurlTransport.
+  bool server_takes_zstd = false;
   // A transfer is given up as stalled when fewer than 10 bytes/s move for
   // this long. 60 s suits 2G links that pause; a link known to be dead
   // sooner (a test, a fixed line) may lower it, a satellite link raise it.
@@ -111,9 +131,15 @@ using TransportFactory = std::function<Result<std::unique_ptr<Transport>>(const 
 // libcurl over HTTP/1.1 (TLS verified always). Connect timeout 20 s; a
 // transfer is given up when fewer than 10 bytes/s move for
 // config.stall_seconds (60 s by default: 2G links are slow but alive), and
-// after 30 minutes as a last resort. Responses may come
-// gzipped; request bodies over config.gzip_min_bytes are sent gzipped. One
-// easy handle is reused, so the connection is kept alive between requests.
+// after 30 minutes as a last resort. One easy handle is reused, so the
+// connection is kept alive between requests.
+// Encodings (docs/sync-protocol.md, "Encodings"; sync/body_codec.h): JSON
+// requests offer "Accept-Encoding: zstd, gzip" and answers are decoded here,
+// within max_response_bytes. A JSON body over config.compress_min_bytes goes
+// in zstd once the server is known to take it — GET /v1/status listed zstd
+// in "encodings", or an answer came in zstd — and in gzip otherwise; a 415
+// to a zstd body sends the same request again in gzip at once, and the
+// transport keeps to gzip from then on.
 class CurlTransport final : public Transport {
  public:
   // Checks the URL before any connection: http(s) only, http:// only to
