@@ -74,4 +74,24 @@ ClockFlag ParseClockFlag(std::string_view name) {
   return ValueIn(kClockFlags, name).value_or(ClockFlag::kNone);
 }
 
+namespace {
+
+bool SameUser(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ConflictIsMine(const FieldConflict& c, std::string_view my_user, std::string_view my_role) {
+  if (c.winner_user.empty() && c.loser_user.empty()) return true;
+  if (my_user.empty()) return true;
+  if (SameUser(my_user, c.winner_user) || SameUser(my_user, c.loser_user)) return true;
+  return my_role == "coordinator" || my_role == "admin";
+}
+
 }  // namespace ccfield

@@ -21,6 +21,8 @@ Result<FieldConflict> ReadConflictRow(const sql::Stmt& q, const StoredJsonReader
   c.winner_version = q.Int(14);
   c.resolved = q.Int(15) != 0;
   c.resolved_by = q.Int(16);
+  c.winner_user = q.Text(17);
+  c.loser_user = q.Text(18);
   return c;
 }
 

@@ -266,6 +266,14 @@ CREATE TABLE data_usage(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 10: the user the server authenticated for each side of a
+// conflict (server schema 7), so a device lists a conflict to those involved
+// (ConflictIsMine, issue 14). '' for conflicts from before and older servers.
+constexpr const char* kV10 = R"sql(
+ALTER TABLE conflicts ADD COLUMN winner_user TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN loser_user TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr const char* kV7 = R"sql(
 ALTER TABLE change_log ADD COLUMN account TEXT;
 UPDATE change_log SET account = (SELECT nullif(value, '') FROM meta WHERE key = 'sync_username')
@@ -323,6 +331,7 @@ Status ApplyStep(sql::Db* db, int next, const std::function<std::string()>& new_
     case 7: return db->Exec(kV7);
     case 8: return db->Exec(kV8);
     case 9: return db->Exec(kV9);
+    case 10: return db->Exec(kV10);
     default: return Status::Internal("no schema step " + std::to_string(next));
   }
 }

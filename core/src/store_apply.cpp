@@ -207,11 +207,16 @@ class SyncReplica::BatchApplier {
   }
 
   Status PutConflict(const FieldConflict& c) {
+    // Who pushed each side is kept since schema 10. An update of a known
+    // conflict changes its version and resolution alone.
+    const bool users = s_->schema_version_ >= 10;
     CCF_ASSIGN_OR_RETURN(
         sql::Stmt * q,
-        db_->Cached("INSERT INTO conflicts(id, version, record_type, record_id, workspace_id, field, base, winner, "
-                    "loser, winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, "
-                    "resolved, resolved_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        db_->Cached(std::string("INSERT INTO conflicts(id, version, record_type, record_id, workspace_id, field, base, "
+                                "winner, loser, winner_device, loser_device, winner_author, loser_author, loser_time, "
+                                "winner_version, resolved, resolved_by") +
+                    (users ? ", winner_user, loser_user) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ") +
                     "ON CONFLICT(id) DO UPDATE SET version = excluded.version, resolved = excluded.resolved, "
                     "resolved_by = excluded.resolved_by, resolving_locally = CASE WHEN excluded.resolved = 1 "
                     "THEN 0 ELSE resolving_locally END WHERE excluded.version > conflicts.version"));
@@ -220,6 +225,7 @@ class SyncReplica::BatchApplier {
     q->Bind(7, c.base.dump()).Bind(8, c.winner.dump()).Bind(9, c.loser.dump());
     q->Bind(10, c.winner_device).Bind(11, c.loser_device).Bind(12, c.winner_author);
     q->Bind(13, c.loser_author).Bind(14, c.loser_time).Bind(15, c.winner_version);
+    if (users) q->Bind(18, c.winner_user).Bind(19, c.loser_user);
     return q->Bind(16, c.resolved ? 1 : 0).Bind(17, c.resolved_by).Run();
   }
 

@@ -60,8 +60,33 @@ Result<FieldConflict> ReadLocalConflict(const sql::Stmt& q) {
   CCF_ASSIGN_OR_RETURN(FieldConflict c, ReadConflictRow(q, [](const sql::Stmt& row, int col) -> Result<json> {
                          return ParseOrNull(row, col);
                        }));
-  c.resolving_locally = q.Int(17) != 0;
+  c.resolving_locally = q.Int(19) != 0;
   return c;
+}
+
+// The signed-in (or last signed-in) account and its role in each workspace,
+// as the server last said (schema 7).
+struct MyAccount {
+  std::string user;
+  std::map<std::string, std::string> roles;  // workspace id -> role
+};
+
+Result<MyAccount> ReadMyAccount(sql::Db* db, int schema_version) {
+  MyAccount me;
+  {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT value FROM meta WHERE key = 'sync_username'"));
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) me.user = q.Text(0);
+  }
+  if (me.user.empty() || schema_version < 7) return me;
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT workspace_id, role FROM account_workspaces WHERE account = ?"));
+  q.Bind(1, me.user);
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    me.roles[q.Text(0)] = q.Text(1);
+  }
+  return me;
 }
 
 }  // namespace
@@ -165,9 +190,17 @@ Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {
       s_->db_->Prepare(
           std::string("SELECT id, version, record_type, record_id, workspace_id, field, base, winner, loser, "
                       "winner_device, loser_device, winner_author, loser_author, loser_time, winner_version, resolved, "
-                      "resolved_by, resolving_locally FROM conflicts") +
+                      "resolved_by, ") +
+          // Who pushed each side (schema 10; before, no conflict names a user).
+          (s_->schema_version_ >= 10 ? "winner_user, loser_user" : "'', ''") + ", resolving_locally FROM conflicts" +
           (open_only ? " WHERE resolved = 0" : "") + " ORDER BY version DESC"));
-  return sql::AllRows<FieldConflict>(q, ReadLocalConflict);
+  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> all, sql::AllRows<FieldConflict>(q, ReadLocalConflict));
+  CCF_ASSIGN_OR_RETURN(MyAccount me, ReadMyAccount(s_->db_.get(), s_->schema_version_));
+  for (FieldConflict& c : all) {
+    auto role = me.roles.find(c.workspace_id);
+    c.mine = ConflictIsMine(c, me.user, role == me.roles.end() ? std::string_view() : std::string_view(role->second));
+  }
+  return all;
 }
 
 Result<CommitResult> SyncReplica::ResolveConflict(const std::string& conflict_id, const json& value) {

@@ -144,6 +144,12 @@ Status SqliteStorage::Migrate() {
     if (next == 5) st = db_->Exec(BlobSchemaSql());
     // Version 6: the photo size each workspace's devices send (admin set-photo-size).
     if (next == 6) st = db_->Exec(PhotoSizeSchemaSql());
+    // Version 7: the user the server authenticated for each side of a
+    // conflict, so devices list a conflict to those involved (issue 14).
+    if (next == 7) {
+      st = db_->Exec("ALTER TABLE conflicts ADD COLUMN winner_user TEXT NOT NULL DEFAULT '';"
+                     "ALTER TABLE conflicts ADD COLUMN loser_user TEXT NOT NULL DEFAULT ''");
+    }
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = txn.Commit();
     if (!st.ok()) {

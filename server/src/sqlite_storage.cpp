@@ -46,7 +46,7 @@ Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
 
 constexpr const char* kConflictColumns =
     "id, version, type, record_id, workspace_id, field, base, winner, loser, winner_device, loser_device, "
-    "winner_author, loser_author, loser_time, winner_version, resolved, resolved_by";
+    "winner_author, loser_author, loser_time, winner_version, resolved, resolved_by, winner_user, loser_user";
 
 Result<FieldConflict> ReadConflict(const sql::Stmt& s) {
   return ReadConflictRow(s, [](const sql::Stmt& row, int col) { return StoredJson(row.Text(col)); });
@@ -328,8 +328,8 @@ Status SqliteStorage::CreateConflict(const FieldConflict& c) {
   CCF_RETURN_IF_ERROR(WriteGuard());
   CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO conflicts(id, version, type, record_id, workspace_id, field, base, "
                                   "winner, loser, winner_device, loser_device, winner_author, loser_author, "
-                                  "loser_time, winner_version, resolved, resolved_by) "
-                                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                  "loser_time, winner_version, resolved, resolved_by, winner_user, loser_user) "
+                                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   q->Bind(1, c.id)
       .Bind(2, c.version)
       .Bind(3, std::string(ChangeTypeName(c.type)))
@@ -346,7 +346,9 @@ Status SqliteStorage::CreateConflict(const FieldConflict& c) {
       .Bind(14, c.loser_time)
       .Bind(15, c.winner_version)
       .Bind(16, c.resolved ? 1 : 0)
-      .Bind(17, c.resolved_by);
+      .Bind(17, c.resolved_by)
+      .Bind(18, c.winner_user)
+      .Bind(19, c.loser_user);
   return q->Run();
 }
 

@@ -20,7 +20,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 6;
+inline constexpr int kServerSchemaVersion = 7;
 
 // JSON to the text kept in the file. Never throws: values were checked for
 // UTF-8 on the way in; anything else is replaced rather than lost.

@@ -61,7 +61,14 @@ class StorageLookup final : public sync::MergeLookup {
   Result<std::optional<sync::ChangeOrigin>> ChangeAt(ServerVersion version) override {
     CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> e, s_->ChangeAtVersion(version));
     if (!e) return std::optional<sync::ChangeOrigin>();
-    return std::optional<sync::ChangeOrigin>(sync::ChangeOrigin{std::move(e->device_id), std::move(e->author)});
+    // The user's name, as conflicts keep it ("" for server changes and users since removed).
+    std::string user;
+    if (!e->user_id.empty()) {
+      CCF_ASSIGN_OR_RETURN(std::optional<UserRow> u, s_->FindUserById(e->user_id));
+      if (u) user = std::move(u->username);
+    }
+    return std::optional<sync::ChangeOrigin>(
+        sync::ChangeOrigin{std::move(e->device_id), std::move(e->author), std::move(user)});
   }
   Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) override {
     return s_->OpenConflicts(record_id, field);
@@ -232,8 +239,9 @@ class SyncService::Cycle {
   // in the order that header gives.
   Status Merge(const FieldChange& c, const CheckedChange& ok, ClockFlag clock) {
     StorageLookup lookup(s_, expired_through_, c.record_id, ok.record);
+    CCF_ASSIGN_OR_RETURN(const std::string user, UserName(who_.user_id));  // kept on a conflict's pushed side
     CCF_ASSIGN_OR_RETURN(sync::MergeDecision d,
-                         sync::DecideMerge(sync::MergeInput{c, ok.value, who_.device_id, ok.long_text}, lookup));
+                         sync::DecideMerge(sync::MergeInput{c, ok.value, who_.device_id, ok.long_text, user}, lookup));
     if (d.create_record) {
       RecordMeta meta;
       meta.id = c.record_id;

@@ -20,6 +20,7 @@ struct Side {
   std::string device_id;
   std::string author;
   std::string time;
+  std::string user;  // the user the server authenticated for it ("" for the server's own)
 };
 
 // The one place a conflict record is built.
@@ -37,7 +38,17 @@ FieldConflict MakeConflict(const FieldChange& c, std::string_view field, json ba
   x.winner_author = std::move(winner.author);
   x.loser_author = std::move(loser.author);
   x.loser_time = std::move(loser.time);
+  x.winner_user = std::move(winner.user);
+  x.loser_user = std::move(loser.user);
   return x;
+}
+
+// The user behind the change with `version`, the side of a conflict that was
+// there before the push; "" when that change is gone (expired) or the server's.
+Result<std::string> UserAt(MergeLookup& lookup, ServerVersion version) {
+  if (version <= 0) return std::string();
+  CCF_ASSIGN_OR_RETURN(std::optional<ChangeOrigin> origin, lookup.ChangeAt(version));
+  return origin ? std::move(origin->user) : std::string();
 }
 
 // A "_deleted" value as of some version; never set means not deleted.
@@ -89,9 +100,10 @@ Result<std::optional<FieldConflict>> Revival(const MergeInput& in, const std::op
   const std::string field(kDeletedField);
   CCF_ASSIGN_OR_RETURN(FieldNow del, lookup.Field(c.record_id, field));
   CCF_ASSIGN_OR_RETURN(json base, lookup.ValueAt(c.record_id, field, c.base));
-  return std::optional<FieldConflict>(MakeConflict(c, field, DeletedBase(std::move(base)),
-                                                   Side{false, in.device_id, c.author, ""},
-                                                   Side{true, record->deleted_by_device, del.author, del.time}));
+  CCF_ASSIGN_OR_RETURN(std::string deleter, UserAt(lookup, record->deleted_version));
+  return std::optional<FieldConflict>(
+      MakeConflict(c, field, DeletedBase(std::move(base)), Side{false, in.device_id, c.author, "", std::string(in.user)},
+                   Side{true, record->deleted_by_device, del.author, del.time, std::move(deleter)}));
 }
 
 // A field edit (rules 1-4 and 6, and rule 5's revival).
@@ -111,8 +123,10 @@ Result<MergeDecision> DecideEdit(const MergeInput& in, const std::optional<Recor
   CCF_ASSIGN_OR_RETURN(d.resolve, Resolved(c, lookup));
   if (m.outcome == FieldOutcome::kConflict) {
     d.ack = ChangeOutcome::kConflict;
-    d.conflict = MakeConflict(c, c.field, std::move(base.value), Side{std::move(m.value), in.device_id, c.author, ""},
-                              Side{std::move(m.loser), cur.state.device_id, cur.author, cur.time});
+    CCF_ASSIGN_OR_RETURN(std::string other, UserAt(lookup, cur.state.version));
+    d.conflict = MakeConflict(c, c.field, std::move(base.value),
+                              Side{std::move(m.value), in.device_id, c.author, "", std::string(in.user)},
+                              Side{std::move(m.loser), cur.state.device_id, cur.author, cur.time, std::move(other)});
   }
   CCF_ASSIGN_OR_RETURN(d.revive, Revival(in, record, lookup));
   if (d.revive) d.ack = ChangeOutcome::kConflict;
@@ -134,8 +148,9 @@ Result<std::optional<MergeDecision>> KeepOutDelete(const MergeInput& in, MergeLo
   CCF_ASSIGN_OR_RETURN(d.resolve, Resolved(c, lookup));
   CCF_ASSIGN_OR_RETURN(std::optional<ChangeOrigin> edit, lookup.ChangeAt(others));
   if (!edit) edit.emplace();  // expired: the conflict still keeps both values
-  d.conflict = MakeConflict(c, c.field, DeletedBase(std::move(base)), Side{false, edit->device_id, edit->author, ""},
-                            Side{true, in.device_id, c.author, c.time});
+  d.conflict = MakeConflict(c, c.field, DeletedBase(std::move(base)),
+                            Side{false, edit->device_id, edit->author, "", std::move(edit->user)},
+                            Side{true, in.device_id, c.author, c.time, std::string(in.user)});
   return std::optional<MergeDecision>(std::move(d));
 }
 
@@ -157,8 +172,9 @@ Result<MergeDecision> DecideDeleted(const MergeInput& in, const std::optional<Re
   if (!want && record->deleted &&
       EditRevivesDeleted(c.base, record->deleted_version, record->deleted_by_device == in.device_id)) {
     d.ack = ChangeOutcome::kConflict;
-    d.conflict = MakeConflict(c, c.field, json(false), Side{false, in.device_id, c.author, ""},
-                              Side{true, record->deleted_by_device, "", ""});
+    CCF_ASSIGN_OR_RETURN(std::string deleter, UserAt(lookup, record->deleted_version));
+    d.conflict = MakeConflict(c, c.field, json(false), Side{false, in.device_id, c.author, "", std::string(in.user)},
+                              Side{true, record->deleted_by_device, "", "", std::move(deleter)});
   }
   return d;
 }

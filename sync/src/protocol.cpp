@@ -81,6 +81,9 @@ json ToJson(const FieldConflict& c) {
             {"winner_version", c.winner_version},
             {"resolved", c.resolved},
             {"resolved_by", c.resolved_by}};
+  // Additive (issue 14): who each side was pushed by; absent when unknown.
+  if (!c.winner_user.empty()) j["winner_user"] = c.winner_user;
+  if (!c.loser_user.empty()) j["loser_user"] = c.loser_user;
   return j;
 }
 
@@ -195,6 +198,8 @@ Result<FieldConflict> ParseConflict(const json& j) {
   x.winner_version = c.Int("winner_version", false);
   x.resolved = c.Bool("resolved");
   x.resolved_by = c.Int("resolved_by", false);
+  x.winner_user = c.Str("winner_user", false, 200);
+  x.loser_user = c.Str("loser_user", false, 200);
   if (!c.ok()) return c.status();
   return x;
 }

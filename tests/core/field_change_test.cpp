@@ -40,5 +40,37 @@ TEST_CASE("field change: outcomes, refusal codes and clock flags read back from 
   CHECK(std::string(ClockFlagName(ClockFlag::kNone)).empty());
 }
 
+// Issue 14: a conflict is listed to those involved.
+TEST_CASE("field change: a conflict is mine when I pushed a side or coordinate its workspace") {
+  FieldConflict c;
+  c.workspace_id = "ws-1";
+  c.winner_user = "bob";
+  c.loser_user = "alice";
+  // Authors of either side, whatever the case of the name typed at sign-in.
+  CHECK(ConflictIsMine(c, "bob", "field_staff"));
+  CHECK(ConflictIsMine(c, "alice", "field_staff"));
+  CHECK(ConflictIsMine(c, "Alice", ""));
+  // A coordinator or admin of the workspace, without a side of their own.
+  CHECK(ConflictIsMine(c, "dave", "coordinator"));
+  CHECK(ConflictIsMine(c, "erin", "admin"));
+  // Anyone else: kept, not theirs to resolve.
+  CHECK_FALSE(ConflictIsMine(c, "carol", "field_staff"));
+  CHECK_FALSE(ConflictIsMine(c, "carol", "observer"));
+  CHECK_FALSE(ConflictIsMine(c, "carol", ""));
+  CHECK_FALSE(ConflictIsMine(c, "ali", "field_staff"));  // a prefix is another user
+  // One side known (the other a server merge or expired): its user and coordinators.
+  c.winner_user.clear();
+  CHECK(ConflictIsMine(c, "alice", "field_staff"));
+  CHECK_FALSE(ConflictIsMine(c, "bob", "field_staff"));
+  CHECK(ConflictIsMine(c, "bob", "coordinator"));
+  // No user on the conflict (an older server): listed to everyone, as before.
+  c.loser_user.clear();
+  CHECK(ConflictIsMine(c, "carol", "field_staff"));
+  CHECK(ConflictIsMine(c, "carol", ""));
+  // Nobody signed in on this device: every conflict is listed.
+  c.winner_user = "bob";
+  CHECK(ConflictIsMine(c, "", ""));
+}
+
 }  // namespace
 }  // namespace ccfield

@@ -209,6 +209,53 @@ TEST_CASE("storage: conflicts: open ones per field, resolving moves their versio
   CHECK(after[0].winner == "b");
 }
 
+// Issue 14: schema 7 keeps the user behind each side of a conflict. A
+// schema 6 file (today's before this step: the columns dropped again) keeps
+// its conflicts, which name nobody.
+TEST_CASE("storage: conflicts keep their users, and a schema 6 file is upgraded with its conflicts") {
+  ServerFixture f;
+  FieldConflict x;
+  x.id = "c1";
+  x.version = 7;
+  x.type = ChangeType::kSite;
+  x.record_id = "r1";
+  x.workspace_id = "wsA";
+  x.field = "name";
+  x.winner = "b";
+  x.loser = "a";
+  x.winner_version = 6;
+  x.winner_user = "bob";
+  x.loser_user = "alice";
+  REQUIRE_OK(f.storage->Begin());
+  REQUIRE_OK(f.storage->CreateConflict(x));
+  REQUIRE_OK(f.storage->Commit());
+  auto open = Unwrap(f.storage->OpenConflicts("r1", "name"));
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].winner_user == "bob");
+  CHECK(open[0].loser_user == "alice");
+
+  f.storage.reset();
+  f.service.reset();
+  {
+    auto db = Unwrap(sql::Db::Open(Opts(SqliteStorage::PathIn(f.dir.path()))));
+    REQUIRE_OK(db->Exec("ALTER TABLE conflicts DROP COLUMN winner_user; ALTER TABLE conflicts DROP COLUMN loser_user;"
+                        "PRAGMA user_version = 6"));
+  }
+  f.Reopen();
+  auto upgraded = Unwrap(f.storage->ConflictsAfter(0, {"wsA"}, 10));
+  REQUIRE(upgraded.size() == 1);
+  CHECK(upgraded[0].id == "c1");
+  CHECK(upgraded[0].winner == "b");
+  CHECK(upgraded[0].winner_user.empty());
+  CHECK(upgraded[0].loser_user.empty());
+  {
+    auto db = Unwrap(sql::Db::Open(Opts(SqliteStorage::PathIn(f.dir.path()))));
+    auto q = Unwrap(db->Prepare("PRAGMA user_version"));
+    REQUIRE(Unwrap(q.Step()));
+    CHECK(q.Int(0) == 7);
+  }
+}
+
 TEST_CASE("storage: a foreign SQLite file or one from a newer server is refused") {
   ccfield::testing::TempDir dir;
   {

@@ -130,6 +130,47 @@ TEST_CASE("sync response codec: a workspace's photo size travels, sizes devices 
   CHECK_FALSE(ParseSyncResponse(wrong_type).ok());
 }
 
+// Issue 14: additive fields; an older server sends none and an older client ignores them.
+TEST_CASE("sync response codec: a conflict names its users when known, and reads without them") {
+  SyncResponse r;
+  FieldConflict x;
+  x.id = "c1";
+  x.version = 7;
+  x.record_id = "r1";
+  x.workspace_id = "ws-1";
+  x.field = "notes";
+  x.winner_user = "bob";
+  x.loser_user = "alice";
+  FieldConflict merged = x;  // the other side was the server's own merge
+  merged.id = "c2";
+  merged.version = 8;
+  merged.loser_user.clear();
+  r.conflicts = {x, merged};
+  const json j = ToJson(r);
+  CHECK(j["conflicts"][0]["winner_user"] == "bob");
+  CHECK(j["conflicts"][0]["loser_user"] == "alice");
+  CHECK_FALSE(j["conflicts"][1].contains("loser_user"));
+  Result<SyncResponse> parsed = ParseSyncResponse(j);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed.value().conflicts.size() == 2);
+  CHECK(parsed.value().conflicts[0].winner_user == "bob");
+  CHECK(parsed.value().conflicts[0].loser_user == "alice");
+  CHECK(parsed.value().conflicts[1].winner_user == "bob");
+  CHECK(parsed.value().conflicts[1].loser_user.empty());
+  json old = j;  // as a server before issue 14 sends it
+  for (json& c : old["conflicts"]) {
+    c.erase("winner_user");
+    c.erase("loser_user");
+  }
+  Result<SyncResponse> from_old = ParseSyncResponse(old);
+  REQUIRE(from_old.ok());
+  CHECK(from_old.value().conflicts[0].winner_user.empty());
+  CHECK(from_old.value().conflicts[0].loser_user.empty());
+  json wrong_type = j;
+  wrong_type["conflicts"][0]["winner_user"] = 7;
+  CHECK(ErrorOf(ParseSyncResponse(wrong_type)).find("winner_user") != std::string::npos);
+}
+
 TEST_CASE("logout codec: an empty object both ways, anything else refused") {
   CHECK(ToJson(LogoutRequest{}).dump() == "{}");
   CHECK(ParseLogoutRequest(json::object()).ok());

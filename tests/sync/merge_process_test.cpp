@@ -54,6 +54,7 @@ class MemoryHistory final : public MergeLookup {
   std::optional<RecordState> record;
   std::vector<Change> changes;
   std::vector<FieldConflict> conflicts;
+  std::map<std::string, std::string> users;  // device -> the user who pushed its changes (none: "")
   ServerVersion expired_through = 0;
   bool fail = false;  // every read fails (a storage error)
 
@@ -96,7 +97,10 @@ class MemoryHistory final : public MergeLookup {
   }
   Result<std::optional<ChangeOrigin>> ChangeAt(ServerVersion version) override {
     for (const Change& c : changes) {
-      if (c.version == version) return std::optional<ChangeOrigin>({c.device, c.author});
+      if (c.version == version) {
+        auto u = users.find(c.device);
+        return std::optional<ChangeOrigin>({c.device, c.author, u == users.end() ? "" : u->second});
+      }
     }
     return std::optional<ChangeOrigin>();
   }
@@ -125,9 +129,10 @@ FieldChange Change(std::string field, json value, ServerVersion base, std::strin
   return c;
 }
 
-// Decides `c` pushed by `device`; fails the test on an error.
-MergeDecision Decide(MemoryHistory& h, const FieldChange& c, const std::string& device, bool long_text = false) {
-  Result<MergeDecision> d = DecideMerge(MergeInput{c, c.value, device, long_text}, h);
+// Decides `c` pushed by `device` (as `user`); fails the test on an error.
+MergeDecision Decide(MemoryHistory& h, const FieldChange& c, const std::string& device, bool long_text = false,
+                     const std::string& user = "") {
+  Result<MergeDecision> d = DecideMerge(MergeInput{c, c.value, device, long_text, user}, h);
   REQUIRE(d.ok());
   return std::move(d).value();
 }
@@ -359,6 +364,54 @@ TEST_CASE("merge process: rule 5 a restore made without seeing the delete wins w
   const MergeDecision seen = Decide(h, Change("_deleted", false, 10), "tablet-b");
   CHECK(seen.ack == ChangeOutcome::kApplied);
   CHECK_FALSE(seen.conflict.has_value());
+}
+
+// Issue 14: each side of a conflict names the user the server authenticated
+// for it: the pusher's from the input, the other side's from the history.
+TEST_CASE("merge process: every kind of conflict names the user behind each side") {
+  SUBCASE("rule 4: a concurrent edit") {
+    MemoryHistory h(Alive(), {{"water_level", 5, "tablet-a", "sec"}, {"water_level", 9, "tablet-b", "en eau", "Awa"}});
+    h.users = {{"tablet-a", "ali"}, {"tablet-b", "awa"}};
+    const MergeDecision d = Decide(h, Change("water_level", "inonde", 5, "Moussa"), "tablet-c", false, "moussa");
+    REQUIRE(d.conflict.has_value());
+    CHECK(d.conflict->winner_user == "moussa");
+    CHECK(d.conflict->loser_user == "awa");
+  }
+  SUBCASE("rule 4: the other side was the server's own merge") {
+    MemoryHistory h(Alive(), {{"water_level", 5, "tablet-a", "sec"}, {"water_level", 9, "server", "en eau"}});
+    h.users = {{"tablet-a", "ali"}};
+    const MergeDecision d = Decide(h, Change("water_level", "inonde", 5, "Moussa"), "tablet-c", false, "moussa");
+    REQUIRE(d.conflict.has_value());
+    CHECK(d.conflict->winner_user == "moussa");
+    CHECK(d.conflict->loser_user.empty());
+  }
+  SUBCASE("rule 5: a delete kept out by another device's edit") {
+    MemoryHistory h(Alive(), {{"_deleted", 2, "tablet-a", false}, {"water_level", 9, "tablet-b", "en eau", "Awa"}});
+    h.users = {{"tablet-a", "ali"}, {"tablet-b", "awa"}};
+    const MergeDecision d = Decide(h, Change("_deleted", true, 4, "Moussa"), "tablet-c", false, "moussa");
+    REQUIRE(d.conflict.has_value());
+    CHECK(d.conflict->winner_user == "awa");
+    CHECK(d.conflict->loser_user == "moussa");
+  }
+  SUBCASE("rule 5: an edit revives a record deleted after its base") {
+    MemoryHistory h(DeletedBy("tablet-a", 10),
+                    {{"water_level", 4, "tablet-b", "sec"}, {"_deleted", 10, "tablet-a", true, "Awa"}});
+    h.users = {{"tablet-a", "ali"}, {"tablet-b", "awa"}};
+    const MergeDecision d = Decide(h, Change("water_level", "en eau", 4, "Moussa"), "tablet-b", false, "awa");
+    REQUIRE(d.revive.has_value());
+    CHECK(d.revive->winner_user == "awa");
+    CHECK(d.revive->loser_user == "ali");
+  }
+  SUBCASE("rule 5: a restore made without seeing the delete") {
+    MemoryHistory h(DeletedBy("tablet-a", 10), {{"_deleted", 3, "tablet-b", true},
+                                                {"_deleted", 6, "tablet-b", false},
+                                                {"_deleted", 10, "tablet-a", true}});
+    h.users = {{"tablet-a", "ali"}};
+    const MergeDecision d = Decide(h, Change("_deleted", false, 6, "Moussa"), "tablet-b", false, "moussa");
+    REQUIRE(d.conflict.has_value());
+    CHECK(d.conflict->winner_user == "moussa");
+    CHECK(d.conflict->loser_user == "ali");
+  }
 }
 
 FieldConflict Open(std::string id, std::string field, ServerVersion winner_version) {

@@ -180,6 +180,41 @@ TEST_CASE("views: resolve a conflict by keeping the other version") {
   CHECK(history.back().value == c.loser);
 }
 
+// Issue 14: a conflict between two other people is kept on the device, out
+// of Home's count and the Conflicts list, in a section a person can open.
+TEST_CASE("views: other people's conflicts are not counted or listed, and open in their own section") {
+  AppFixture fx;
+  Store* store = fx.app->store();
+  Record visit = testing::FirstRecord(store, RecordType::kVisit);
+  const std::string ws = visit.Get("workspace_id").get<std::string>();
+  SyncSettings me = testing::Unwrap(store->replica().GetSyncSettings());
+  me.username = "carol";  // signed in here; field staff of the visit's workspace
+  REQUIRE(store->replica().SaveSyncSettings(me).ok());
+  REQUIRE(store->replica().SaveMemberships("carol", {{ws, "field_staff"}}).ok());
+  FieldConflict c = testing::NotesConflict(visit, "c0ffee00-0000-4000-8000-000000000003", "Drain blocked by sand",
+                                           "Bob", "Alice");
+  c.workspace_id = ws;
+  c.winner_user = "bob";
+  c.loser_user = "alice";
+  testing::ApplyConflict(store, c);
+
+  HeadlessUi h(fx.app.get(), &fx.env);
+  testing::ClickAndRun(h, "Home");
+  CHECK(fx.app->state().home.open_conflicts == 0);
+  testing::ClickAndRun(h, "Conflicts");
+  CHECK(fx.app->state().conflicts.open.empty());
+  REQUIRE(fx.app->state().conflicts.others.size() == 1);
+  CHECK(fx.app->state().conflicts.others[0].other_who == "from alice's tablet");
+  views::UiDriver d;
+  d.Click("Other people's conflicts (1)");
+  d.Click("Keep other");  // only drawn once the section is open
+  h.Run(d);
+  auto resolved = CommandsOf<app::ResolveConflict>(h.applied());
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].conflict_id == c.id);
+  CHECK(store->Get(RecordType::kVisit, visit.id).value().Get("notes") == c.loser);
+}
+
 TEST_CASE("views: the history words the server's clock flag in the person's language") {
   AppFixture fx;
   Store* store = fx.app->store();

@@ -189,7 +189,8 @@ struct ConflictItem {
 };
 
 struct ConflictsState {
-  std::vector<ConflictItem> open;
+  std::vector<ConflictItem> open;    // this person's to resolve (ConflictIsMine)
+  std::vector<ConflictItem> others;  // other people's: stored, shown only when opened
 };
 
 struct SyncScreenState {

@@ -36,13 +36,14 @@ void App::RefreshHistory() {
 void App::RefreshConflicts() {
   ConflictsState& c = state_.conflicts;
   c.open.clear();
+  c.others.clear();
   auto all = store_->replica().Conflicts(true);
   if (!all.ok()) return ShowMessage(ui::StatusText(all.status()), true);
   // Where a version came from: this device, or the tablet of whoever wrote it.
-  auto where = [this](const std::string& device, const std::string& author) {
+  auto where = [this](const std::string& device, const std::string& author, const std::string& user) {
     if (device == store_->device_id()) return std::string(tr("on this device"));
-    if (author.empty()) return std::string(tr("from another device"));
-    return ui::Format(tr("from {name}'s tablet"), {{"name", AuthorName(store_.get(), author)}});
+    if (author.empty() && user.empty()) return std::string(tr("from another device"));
+    return ui::Format(tr("from {name}'s tablet"), {{"name", VerifiedAuthorName(store_.get(), author, user)}});
   };
   for (const FieldConflict& info : *all) {
     if (info.resolving_locally) continue;
@@ -58,9 +59,9 @@ void App::RefreshConflicts() {
     item.base_text = ValueText(store_.get(), r, info.field, info.base, FormLanguages());
     item.current_text = ValueText(store_.get(), r, info.field, info.winner, FormLanguages());
     item.other_text = ValueText(store_.get(), r, info.field, info.loser, FormLanguages());
-    item.current_who = where(info.winner_device, info.winner_author);
-    item.other_who = where(info.loser_device, info.loser_author);
-    c.open.push_back(std::move(item));
+    item.current_who = where(info.winner_device, info.winner_author, info.winner_user);
+    item.other_who = where(info.loser_device, info.loser_author, info.loser_user);
+    (info.mine ? c.open : c.others).push_back(std::move(item));
   }
 }
 

@@ -134,7 +134,8 @@ void App::RefreshHome() {
   auto conflicts = store_->replica().Conflicts(true);
   h.open_conflicts = 0;
   if (conflicts.ok()) {
-    for (const FieldConflict& c : *conflicts) h.open_conflicts += c.resolving_locally ? 0 : 1;
+    // Others' conflicts stay stored but are not this person's to resolve (ConflictIsMine).
+    for (const FieldConflict& c : *conflicts) h.open_conflicts += c.resolving_locally || !c.mine ? 0 : 1;
   }
   if (defer_sync_refresh_) {
     sync_refresh_pending_ = true;

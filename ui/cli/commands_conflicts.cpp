@@ -1,5 +1,6 @@
 // Sync conflicts: `conflicts` lists them, `resolve` writes the chosen value as
 // an ordinary edit (docs/cli.md, "Sync commands").
+#include <cctype>
 #include <iostream>
 
 #include "ccfield/core/json_text.h"
@@ -101,12 +102,27 @@ json ConflictJson(Store* store, const FieldConflict& c) {
           {"base", c.base},
           {"current_author", c.winner_author},
           {"current_device", c.winner_device},
+          {"current_user", c.winner_user},
           {"other_author", c.loser_author},
           {"other_device", c.loser_device},
+          {"other_user", c.loser_user},
           {"other_time", c.loser_time},
           {"version", c.version},
           {"resolved", c.resolved},
-          {"resolving_locally", c.resolving_locally}};
+          {"resolving_locally", c.resolving_locally},
+          {"mine", c.mine}};
+}
+
+// "Awa" or, when the server says another user pushed it, "Awa (signed in as bob)"
+// (user names ignore case: "Bob" signed in as "bob" is bob).
+std::string Who(const std::string& author, const std::string& user) {
+  auto lower = [](std::string t) {
+    for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return t;
+  };
+  if (user.empty() || lower(author) == lower(user)) return author;
+  if (author.empty() || author == "local") return user;
+  return author + " (signed in as " + user + ")";
 }
 
 }  // namespace
@@ -117,8 +133,13 @@ Open conflicts: two values for one field that could not both win. The current va
 is kept in the record; the other is kept here so nothing is lost. Resolve each with
 `ccfield resolve ID --keep current|other|base` or `--value TEXT`.
 
+Listed are the conflicts for you to resolve: one side is yours (the user signed in
+here), or you coordinate the workspace. Other people's stay on this device and keep
+both values; --all shows them too.
+
 Options:
-  --all   also resolved conflicts (and those resolved here, waiting to be synced)
+  --all   also other people's conflicts, resolved ones, and those resolved here
+          waiting to be synced
 )";
 
 int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
@@ -130,17 +151,25 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
   const bool with_resolved = cmd->args.Has("all");
   Result<std::vector<FieldConflict>> all = store->replica().Conflicts(!with_resolved);
   if (!all.ok()) return Fail(ctx, all.status());
+  size_t others = 0;
   if (!with_resolved) {
     // Resolved here but not yet confirmed by the server: no longer the person's to do.
     std::erase_if(*all, [](const FieldConflict& c) { return c.resolving_locally; });
+    // Other people's (ConflictIsMine): stored, not listed as this person's to resolve.
+    others = std::erase_if(*all, [](const FieldConflict& c) { return !c.mine; });
   }
   if (ctx.json) {
     json items = json::array();
     for (const FieldConflict& c : *all) items.push_back(ConflictJson(store, c));
     return PrintJson(ctx, ItemsJson(items));
   }
+  const std::string others_line =
+      others == 0   ? std::string()
+      : others == 1 ? std::string("1 other person's conflict is kept on this device for them to resolve: see it with --all\n")
+                    : std::to_string(others) +
+                          " other people's conflicts are kept on this device for them to resolve: see them with --all\n";
   if (all->empty()) {
-    ctx.out << "No open conflicts.\n";
+    ctx.out << "No open conflicts.\n" << others_line;
     return kExitOk;
   }
   for (const FieldConflict& c : *all) {
@@ -148,14 +177,15 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& args) {
             << RecordTitle(store, std::string(ChangeTypeName(c.type)), c.record_id) << "\", field " << c.field;
     if (c.resolved) ctx.out << "  (resolved)";
     if (c.resolving_locally && !c.resolved) ctx.out << "  (resolved here; sent on the next sync)";
+    if (!c.mine) ctx.out << "  (someone else's)";
     ctx.out << "\n";
-    ctx.out << "  current: " << Shown(c, CurrentValue(store, c)) << "  (by " << c.winner_author << " on "
-            << DeviceName(c.winner_device, store->device_id()) << ")\n";
-    ctx.out << "  other:   " << Shown(c, c.loser) << "  (by " << c.loser_author << " on "
+    ctx.out << "  current: " << Shown(c, CurrentValue(store, c)) << "  (by " << Who(c.winner_author, c.winner_user)
+            << " on " << DeviceName(c.winner_device, store->device_id()) << ")\n";
+    ctx.out << "  other:   " << Shown(c, c.loser) << "  (by " << Who(c.loser_author, c.loser_user) << " on "
             << DeviceName(c.loser_device, store->device_id()) << ", " << sync::FormatSyncTime(c.loser_time) << ")\n";
     ctx.out << "  base:    " << Shown(c, c.base) << "\n";
   }
-  ctx.out << "Resolve with: ccfield resolve ID --keep current|other|base  (or --value TEXT)\n";
+  ctx.out << others_line << "Resolve with: ccfield resolve ID --keep current|other|base  (or --value TEXT)\n";
   return kExitOk;
 }
 

@@ -64,6 +64,20 @@ void Conflict(Frame& f, const app::ConflictItem& c) {
   ImGui::PopID();
 }
 
+// Conflicts this person is not to resolve (ConflictIsMine): closed unless
+// opened; they stay on the device and keep both values.
+void OthersSection(Frame& f, const std::vector<app::ConflictItem>& others) {
+  if (others.empty()) return;
+  ImGui::Spacing();
+  const std::string label =
+      ui::Format(tr("Other people's conflicts ({n})"), {{"n", std::to_string(others.size())}}) + "###others";
+  const bool open = ImGui::CollapsingHeader(label.c_str());
+  LogItem(label.c_str());
+  if (!open) return;
+  HelpText(tr("These are for the people who made the changes, or a coordinator, to resolve. Both values are kept."));
+  for (const app::ConflictItem& c : others) Conflict(f, c);
+}
+
 }  // namespace
 
 void DrawConflicts(Frame& f) {
@@ -71,10 +85,12 @@ void DrawConflicts(Frame& f) {
   if (s.open.empty()) {
     Heading(tr("No open conflicts"));
     HelpText(tr("When two people change the same field offline, both versions are kept and shown here."));
+    OthersSection(f, s.others);
     return;
   }
   HelpText(tr("Two people changed the same field. Nothing was lost: choose what the record should say."));
   for (const app::ConflictItem& c : s.open) Conflict(f, c);
+  OthersSection(f, s.others);
 }
 
 }  // namespace ccfield::views

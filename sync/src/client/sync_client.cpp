@@ -98,11 +98,17 @@ std::optional<SyncFailure> DecodeAnswer(const std::string& body, SyncResponse* o
   return std::nullopt;
 }
 
-void CountAnswer(SyncReport* report, const SyncBatch& batch) {
+void CountAnswer(SyncReport* report, const SyncBatch& batch, const std::string& user,
+                 const std::vector<WorkspaceRole>& roles) {
   report->pushed += static_cast<int64_t>(batch.acks.size());
   report->rejected += static_cast<int64_t>(batch.rejects.size());
   report->received += static_cast<int64_t>(batch.changes.size());
-  for (const FieldConflict& c : batch.conflicts) report->conflicts += c.resolved ? 0 : 1;
+  for (const FieldConflict& c : batch.conflicts) {
+    // Only the conflicts this user is to resolve (others' are stored, not listed).
+    std::string_view role;
+    for (const WorkspaceRole& w : roles) role = w.id == c.workspace_id ? std::string_view(w.role) : role;
+    report->conflicts += !c.resolved && ConflictIsMine(c, user, role) ? 1 : 0;
+  }
 }
 
 // Photo runs that stop for records, per sync; after that the photos go on
@@ -226,7 +232,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
       }
     }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
-    CountAnswer(&report, batch_in);
+    CountAnswer(&report, batch_in, settings->username, response.workspaces);
     report.pushed_records.AddAcknowledged(*pending, batch_in.acks);  // issue 14: records, not field changes
     report.received_records.AddChanges(batch_in.changes);
 

@@ -14,7 +14,7 @@ Result<SyncStatus> ReadSyncStatus(Store* store) {
   s.waiting = counts.waiting + counts.sent;
   s.rejected = counts.rejected;
   for (const FieldConflict& c : open) {
-    if (!c.resolving_locally) ++s.open_conflicts;
+    if (!c.resolving_locally && c.mine) ++s.open_conflicts;  // others' are not this person's to resolve
   }
   s.last_ok = settings.last_ok;
   s.blocked_by = settings.last_error;

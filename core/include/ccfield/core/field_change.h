@@ -90,6 +90,10 @@ struct FieldConflict {
   nlohmann::json loser;   // value kept so nothing is lost
   std::string winner_device, loser_device;
   std::string winner_author, loser_author;
+  // The user name the server authenticated when each side was pushed ("" for
+  // the server's own merges, history since expired, and servers before
+  // schema 7 / devices before schema 10, which did not record it).
+  std::string winner_user, loser_user;
   std::string loser_time;
   ServerVersion winner_version = 0;
   bool resolved = false;
@@ -97,7 +101,19 @@ struct FieldConflict {
   // Device only, never on the wire: resolved on this device, not yet
   // confirmed by the server.
   bool resolving_locally = false;
+  // Device only, never on the wire: ConflictIsMine for the signed-in user,
+  // as SyncReplica::Conflicts read it (true elsewhere).
+  bool mine = true;
 };
+
+// Whether `c` is for `my_user` to resolve (issue 14, "conflicts go to those
+// involved"): my user pushed one of its sides (winner_user or loser_user,
+// compared without regard to ASCII case: the server keeps names lower case),
+// or `my_role` in the conflict's workspace is "coordinator" or "admin". A
+// conflict that names no user (an older server, or two sides the server no
+// longer knows) and a device nobody signed in on (`my_user` empty) keep
+// today's rule: every conflict is listed. The one place of this rule.
+bool ConflictIsMine(const FieldConflict& c, std::string_view my_user, std::string_view my_role);
 
 // The server's answer about one pushed change it took.
 struct ChangeAck {

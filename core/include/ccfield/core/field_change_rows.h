@@ -3,7 +3,8 @@
 // server storage: both conflicts tables hold id, version, type, record_id,
 // workspace_id, field, base, winner, loser, winner_device, loser_device,
 // winner_author, loser_author, loser_time, winner_version, resolved,
-// resolved_by in this order (values as JSON text).
+// resolved_by, winner_user, loser_user in this order (values as JSON text;
+// the users since server schema 7 and device schema 10).
 
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,7 @@ namespace ccfield {
 // (kCorrupt), the device keeps the row with the damaged value marked.
 using StoredJsonReader = std::function<Result<nlohmann::json>(const sql::Stmt& row, int col)>;
 
-// Columns 0-16 of `row` as above. resolving_locally is left false.
+// Columns 0-18 of `row` as above. resolving_locally is left false.
 Result<FieldConflict> ReadConflictRow(const sql::Stmt& row, const StoredJsonReader& json_at);
 
 }  // namespace ccfield

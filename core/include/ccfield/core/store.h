@@ -43,7 +43,7 @@ namespace sql {
 class Db;
 }
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 class Store {
  public:

@@ -34,6 +34,9 @@ class SyncReplica : public StorePart {
   Result<ChangeStateCounts> CountChangeStates();
   // Own changes in one state (e.g. rejected, with their reasons), newest first.
   Result<std::vector<std::pair<ChangeEntry, std::string>>> ChangesInState(ChangeState state, int limit);
+  // Conflicts, newest first, each marked `mine` (ConflictIsMine) for the
+  // saved user and that account's roles. Lists show the ones marked mine;
+  // the others stay stored and keep protecting their values.
   Result<std::vector<FieldConflict>> Conflicts(bool open_only);
   // Resolves a conflict by an ordinary edit that writes `value` to the field
   // (logged even when the value is unchanged, so the server learns of it).

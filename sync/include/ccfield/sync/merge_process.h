@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccfield/core/status.h"
@@ -46,6 +47,7 @@ struct OwnChange {
 struct ChangeOrigin {
   std::string device_id;
   std::string author;
+  std::string user{};  // the user name the server authenticated for it ("" for the server's own changes)
 };
 
 // The history the merge reads. Every method reads the state as of the
@@ -69,6 +71,7 @@ class MergeLookup {
   // device other than `device_id` (the server counts as another); 0: none.
   virtual Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) = 0;
   // Who made the change with that version; nullopt when it is gone (expired).
+  // Also read when a conflict is made, for the user of its other side.
   virtual Result<std::optional<ChangeOrigin>> ChangeAt(ServerVersion version) = 0;
   // Open (unresolved) conflicts on the field, oldest first.
   virtual Result<std::vector<FieldConflict>> OpenConflicts(const std::string& record_id, const std::string& field) = 0;
@@ -84,6 +87,7 @@ struct MergeInput {
   const nlohmann::json& value;   // its value after validation (a bool for "_deleted")
   const std::string& device_id;  // the pushing device
   bool long_text = false;        // the field is long text (text-mergeable)
+  std::string_view user{};       // the user name the server authenticated for the push (conflicts keep it)
 };
 
 // What becomes of the pushed change itself.
@@ -116,7 +120,9 @@ enum class PushedFate {
 //      conflict with winner_version = that version.
 //   9. The device is told `ack`, with the pushed change's version (0 when kept out).
 // Conflicts come with id, version and winner_version unset (0, ""): ids and
-// versions are the caller's.
+// versions are the caller's. Each side's user is MergeInput::user for the
+// pushed side and ChangeAt(version of the other side's change).user for the
+// other ("" when that change is gone or was the server's own).
 struct MergeDecision {
   bool create_record = false;
   PushedFate fate = PushedFate::kApplied;
