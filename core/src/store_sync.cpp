@@ -254,6 +254,7 @@ Result<SyncSettings> SyncReplica::GetSyncSettings() {
     else if (k == "sync_last_ok") s.last_ok = v;
     else if (k == "sync_last_attempt") s.last_attempt = v;
     else if (k == "sync_last_error") s.last_error = v;
+    else if (k == "sync_zstd_server") s.zstd_server = v;
   }
   // The token lives apart from the file (store.h); an older file's token is
   // moved out when it is opened (MoveTokenOut).
@@ -263,6 +264,12 @@ Result<SyncSettings> SyncReplica::GetSyncSettings() {
     s.token = LoadCredential(s_->CredentialKeyForStore()).value_or("");
   }
   return s;
+}
+
+Status SyncReplica::RememberZstdServer(const std::string& server_url) {
+  CCF_RETURN_IF_ERROR(s_->db_->CheckWritable());
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('sync_zstd_server', ?)"));
+  return q.Bind(1, server_url).Run();
 }
 
 Status SyncReplica::SaveSyncSettings(const SyncSettings& s) {

@@ -19,7 +19,9 @@
 #include "admin.h"
 #include "api_handler.h"
 #include "auth.h"
+#include "ccfield/core/store.h"
 #include "ccfield/platform/env.h"
+#include "ccfield/sync/client.h"
 #include "ccfield/sync/body_codec.h"
 #include "ccfield/sync/protocol.h"
 #include "ccfield/sync/transport.h"
@@ -262,6 +264,77 @@ TEST_CASE("encodings over HTTP: the new client learns zstd from an answer or fro
     CHECK(r.request_encoding == "gzip");  // refused (wrong device secret) but decoded
     CHECK(r.content_encoding == "zstd");
   }
+}
+
+std::unique_ptr<Store> OpenDevice(Env* env, const std::string& path) {
+  StoreOptions o;
+  o.path = path;
+  return Unwrap(Store::Open(env, o));
+}
+
+TEST_CASE("encodings over HTTP: a device remembers a zstd server, so the next process's first body goes in zstd") {
+  Storage s;
+  LoopbackServer server(&s, true);
+  TempDir device_dir;
+  FakeEnv env(device_dir.path());
+  const std::string path = device_dir.File("ccfield.db");
+  // The real transport, with what the client told it about the server.
+  std::vector<bool> told;
+  sync::SyncClientOptions options;
+  options.photos = false;
+  options.transport_factory = [&told](const sync::TransportConfig& c) -> Result<std::unique_ptr<sync::Transport>> {
+    told.push_back(c.server_takes_zstd);
+    return sync::CurlTransportFactory()(c);
+  };
+  {
+    auto client = Unwrap(sync::SyncClient::Open(&env, path, options));
+    Unwrap(client->Login(server.url(), "amina", kPassword, "Amina's tablet"));
+    Unwrap(client->SyncNow());
+  }
+  REQUIRE(!told.empty());
+  CHECK(told.front() == false);  // a first contact knows nothing yet
+  {
+    auto store = OpenDevice(&env, path);
+    CHECK(Unwrap(store->replica().GetSyncSettings()).zstd_server == server.url());
+  }
+  told.clear();
+  {
+    auto client = Unwrap(sync::SyncClient::Open(&env, path, options));  // as a new `ccfield sync` process
+    Unwrap(client->SyncNow());
+  }
+  REQUIRE(told.size() == 1);
+  CHECK(told.front() == true);
+}
+
+TEST_CASE("encodings over HTTP: a device forgets zstd when the server answers in gzip") {
+  Storage s;
+  TempDir device_dir;
+  FakeEnv env(device_dir.path());
+  const std::string path = device_dir.File("ccfield.db");
+  sync::SyncClientOptions options;
+  options.photos = false;
+  std::string url;
+  {
+    LoopbackServer server(&s, true);
+    url = server.url();
+    auto client = Unwrap(sync::SyncClient::Open(&env, path, options));
+    Unwrap(client->Login(url, "amina", kPassword, "Amina's tablet"));
+    Unwrap(client->SyncNow());
+  }
+  auto zstd_server = [&] { return Unwrap(OpenDevice(&env, path)->replica().GetSyncSettings()).zstd_server; };
+  REQUIRE(zstd_server() == url);
+  // The same storage behind a server without zstd (another port: the device is pointed at it).
+  LoopbackServer plain(&s, false);
+  {
+    auto store = OpenDevice(&env, path);
+    SyncSettings settings = Unwrap(store->replica().GetSyncSettings());
+    settings.server_url = plain.url();
+    REQUIRE_OK(store->replica().SaveSyncSettings(settings));
+  }
+  auto client = Unwrap(sync::SyncClient::Open(&env, path, options));
+  sync::SyncReport r = Unwrap(client->SyncNow());
+  CHECK(r.requests == 1);
+  CHECK(zstd_server() == "");
 }
 
 TEST_CASE("encodings over HTTP: a client from before zstd gets gzip from the new server") {

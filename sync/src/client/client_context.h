@@ -26,8 +26,9 @@ struct SyncClient::Context {
     return ccfield::Status::Ok();
   }
 
+  // `zstd_known`: the store remembers this server taking zstd (SyncSettings::zstd_server).
   Result<Transport*> TransportFor(const SyncClientOptions& options, Env* env, const std::string& url,
-                                  const std::string& ca_file) {
+                                  const std::string& ca_file, bool zstd_known = false) {
     if (transport && url == transport_url && ca_file == transport_ca) return transport.get();
     transport.reset();
     TransportConfig config;
@@ -36,6 +37,7 @@ struct SyncClient::Context {
     config.env = env;
     config.cancel = cancel;
     config.stall_seconds = options.stall_seconds;
+    config.server_takes_zstd = zstd_known;
     const TransportFactory& factory = options.transport_factory;
     CCF_ASSIGN_OR_RETURN(transport, factory(config));
     transport_url = url;

@@ -53,6 +53,15 @@ void Count(SyncReport* report, const HttpResult& http) {
   report->bytes_down += http.bytes_down;
 }
 
+// Whether the server answered in zstd decides how the next process's first
+// request body goes (SyncSettings::zstd_server). Written only on a change;
+// a failure to write costs one gzip request later, never the sync.
+void RememberEncoding(Store* store, SyncSettings* settings, const HttpResult& http) {
+  const std::string want = http.content_encoding == "zstd" ? settings->server_url : std::string();
+  if (want == settings->zstd_server) return;
+  if (store->replica().RememberZstdServer(want).ok()) settings->zstd_server = want;
+}
+
 // The request body for `pending` (cut in half until it fits the server's
 // limit: long notes send fewer changes per request). Sets *more_pending when
 // changes stay behind.
@@ -174,7 +183,8 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     return Failed(report, SyncAction::kLogInAgain,
                   ccfield::Status::Denied("this device is not logged in to a sync server; log in first"));
   }
-  Result<Transport*> transport = ctx->TransportFor(options_, env_, settings->server_url, settings->ca_file);
+  Result<Transport*> transport = ctx->TransportFor(options_, env_, settings->server_url, settings->ca_file,
+                                                   settings->zstd_server == settings->server_url);
   if (!transport.ok()) return Failed(report, SyncAction::kStop, transport.status());
 
   ServerVersion cursor = settings->cursor;
@@ -211,6 +221,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     }
     if (http->status != 200)
       return Failed(report, internal::HttpFailure(http->status, http->body, http->retry_after_seconds));
+    RememberEncoding(store, &*settings, *http);
 
     SyncResponse response;
     if (std::optional<SyncFailure> bad = DecodeAnswer(http->body, &response)) return Failed(report, *bad);

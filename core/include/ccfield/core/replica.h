@@ -80,6 +80,11 @@ struct SyncSettings {
   std::string last_ok;         // device time of the last successful sync (ISO UTC)
   std::string last_attempt;
   std::string last_error;      // plain words; empty after a success
+  // The server address whose last sync answer came in zstd: a new process
+  // may send its first request body in zstd there (docs/sync-protocol.md,
+  // "Encodings"). Written only by SyncReplica::RememberZstdServer, never by
+  // SaveSyncSettings (a copy read before a sync must not undo what it learnt).
+  std::string zstd_server;
 };
 
 }  // namespace ccfield

@@ -47,6 +47,8 @@ class SyncReplica : public StorePart {
   // while nobody had signed in on this device.
   Result<SyncSettings> GetSyncSettings();
   Status SaveSyncSettings(const SyncSettings& settings);
+  // Saves SyncSettings::zstd_server ("" forgets it).
+  Status RememberZstdServer(const std::string& server_url);
 
   // ---- A shared device: several accounts (docs/store.md, "Accounts") ----
   // Each own change belongs to the account signed in when it was made; a sync
