@@ -175,7 +175,7 @@ class SyncService::Cycle {
                    " for another record; the device's numbering is damaged or its id is shared");
         return Status::Ok();
       }
-      out_.acks.push_back(ChangeAck{c.device_seq, seen->version, ResentOutcome(*seen), seen->clock});
+      out_.acks.push_back(ChangeAck{c.device_seq, seen->version, ResentOutcome(*seen), seen->clock, c.field});
       return Status::Ok();
     }
     if (c.base > version_at_start_) {
@@ -280,7 +280,7 @@ class SyncService::Cycle {
       CCF_RETURN_IF_ERROR(s_->SetDeleted(c.record_id, false, vr, sync::kServerDeviceId));
       CCF_RETURN_IF_ERROR(StoreConflict(&*d.revive, vr));
     }
-    out_.acks.push_back(ChangeAck{c.device_seq, v, d.ack, clock});
+    out_.acks.push_back(ChangeAck{c.device_seq, v, d.ack, clock, c.field});
     return Status::Ok();
   }
 

@@ -115,12 +115,19 @@ struct FieldConflict {
 // today's rule: every conflict is listed. The one place of this rule.
 bool ConflictIsMine(const FieldConflict& c, std::string_view my_user, std::string_view my_role);
 
-// The server's answer about one pushed change it took.
+// The server's answer about one pushed change it took: about one field of an
+// entry (protocol 3), or about every field of the entry `device_seq` names
+// when `field` is "" (protocol 1 answers, whose entries have one field).
+//
+// An entry (docs/sync-v2.md) is what one commit changed in one record: the
+// field changes that share (device_id, device_seq). They share one server
+// version, and travel once on the wire with their shared metadata.
 struct ChangeAck {
   DeviceSeq device_seq = 0;
   ServerVersion version = 0;  // 0 when the change was kept out by a conflict
   ChangeOutcome outcome = ChangeOutcome::kApplied;
   ClockFlag clock = ClockFlag::kNone;
+  std::string field;  // the field this answer is about; "": all fields of the entry
 };
 
 // The server's answer about one pushed change it refused.
