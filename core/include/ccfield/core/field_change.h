@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ccfield/core/records.h"
 
@@ -129,6 +130,22 @@ struct ChangeAck {
   ClockFlag clock = ClockFlag::kNone;
   std::string field;  // the field this answer is about; "": all fields of the entry
 };
+
+// The end (one past the last) of the entry that starts at `begin`: the run
+// of adjacent changes that share the entry's device and device sequence
+// number. Every list of changes (pending, pushed, pulled, received) keeps the
+// fields of an entry adjacent, and an entry never spans two requests or two
+// pages. The one place of the grouping rule; works on FieldChange and on the
+// types derived from it.
+template <class Change>
+size_t EntryEnd(const std::vector<Change>& changes, size_t begin) {
+  size_t end = begin + 1;
+  while (end < changes.size() && changes[end].device_seq == changes[begin].device_seq &&
+         changes[end].device_id == changes[begin].device_id) {
+    ++end;
+  }
+  return end;
+}
 
 // The server's answer about one pushed change it refused.
 struct ChangeRefusal {
