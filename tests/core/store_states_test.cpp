@@ -109,7 +109,7 @@ void RefuseAll(Store* s, const std::string& reason) {
 void AcceptAll(Store* s, int64_t* version, ClockFlag clock = ClockFlag::kNone) {
   SyncBatch b;
   for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000))) {
-    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock});
+    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock, c.field});
   }
   REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
@@ -314,7 +314,7 @@ TEST_CASE("record_state always equals a recount of the change log") {
     if (pending[i].record_id == visits[1]) {
       b.rejects.push_back({pending[i].device_seq, RejectCode::kForbidden, "no"});
     } else if (i % 3 != 0) {
-      b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone});
+      b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone, pending[i].field});
     }
   }
   REQUIRE_OK(fx->replica().ApplySyncBatch(b));

@@ -44,7 +44,7 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
 void AcceptAll(Store* s, int64_t* version) {
   SyncBatch b;
   for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000)))
-    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, ClockFlag::kNone});
+    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, ClockFlag::kNone, c.field});
   REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
 

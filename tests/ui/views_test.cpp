@@ -224,7 +224,7 @@ TEST_CASE("views: the history words the server's clock flag in the person's lang
   int64_t version = 0;
   const std::vector<ChangeEntry> pending = testing::Unwrap(store->replica().PendingChanges(1000));
   for (const ChangeEntry& c : pending) {
-    b.acks.push_back({c.device_seq, ++version, ChangeOutcome::kApplied, ClockFlag::kFuture});
+    b.acks.push_back({c.device_seq, ++version, ChangeOutcome::kApplied, ClockFlag::kFuture, c.field});
   }
   REQUIRE_FALSE(b.acks.empty());
   REQUIRE(store->replica().ApplySyncBatch(b).ok());

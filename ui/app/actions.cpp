@@ -45,9 +45,10 @@ void App::StartSync() {
 void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
   const sync::SyncReport& r = outcome.report;
   if (outcome.status.ok()) {
+    // Records, not field changes (issue 14): a new visit is one record sent, however many fields it has.
     state_.sync.last_result = ui::Format(tr("Sync finished. Sent: {sent}, received: {received}, conflicts: {conflicts}."),
-                                           {{"sent", std::to_string(r.pushed)},
-                                            {"received", std::to_string(r.received)},
+                                           {{"sent", std::to_string(r.pushed_records.Total())},
+                                            {"received", std::to_string(r.received_records.Total())},
                                             {"conflicts", std::to_string(r.conflicts)}});
     if (r.rejected > 0) {  // refused is never reported as sent
       state_.sync.last_result += ' ';
