@@ -159,7 +159,8 @@ CREATE TABLE record_state(
 CREATE INDEX record_state_by_type ON record_state(record_type);
 )sql";
 
-// Created after MarkDemoRecords, then record_state is filled from the log.
+// Created after MarkDemoRecords, then record_state is filled from the log
+// (kV6Fill). Schema 11 creates the same triggers on its new change_log.
 constexpr const char* kV6Triggers = R"sql(
 CREATE TRIGGER change_log_state_insert AFTER INSERT ON change_log
 WHEN NEW.sync_state IN ('waiting', 'sent', 'rejected', 'demo')
@@ -191,6 +192,8 @@ BEGIN
   WHERE record_id = OLD.record_id;
   DELETE FROM record_state WHERE record_id = OLD.record_id AND unsent = 0 AND refused = 0 AND demo = 0;
 END;
+)sql";
+constexpr const char* kV6Fill = R"sql(
 INSERT INTO record_state(record_id, record_type, unsent, refused, demo)
   SELECT record_id, min(record_type), sum(sync_state IN ('waiting', 'sent')), sum(sync_state = 'rejected'),
          sum(sync_state = 'demo')
@@ -302,6 +305,64 @@ CREATE VIEW own_unsent_records AS
     AND account = (SELECT value FROM meta WHERE key = 'sync_username');
 )sql";
 
+// Version 11 (issue 14): one change-log entry per record per commit. A row
+// holds what one commit changed in one record: `fields`, a JSON object of
+// field -> new value (the fields in the order they were written: record
+// fields before form answers; "_deleted" is a field), and `bases`, a JSON
+// object of field -> the server version the edit was made on, for the fields
+// whose base is not 0 (NULL when none is). The rest is shared by the fields:
+// origin, state, server version, refusal reason or clock flag, account.
+// (device_id, device_seq) still names an entry everywhere.
+//
+// Before, the log had a row per field: ~25 rows per new visit, each
+// repeating the record, the origin and its index entries (69 % of a store's
+// bytes). Old rows become one-field entries with their seq, device_seq,
+// states and versions; record_state counted rows and now counts entries,
+// which is the same number for them. The triggers and the view that read the
+// log are made again on the new table.
+constexpr const char* kV11 = R"sql(
+DROP VIEW own_unsent_records;
+CREATE TABLE change_log_v11(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id TEXT NOT NULL,
+  device_seq INTEGER NOT NULL,
+  device_time TEXT NOT NULL,
+  author TEXT NOT NULL,
+  record_type TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  created INTEGER NOT NULL DEFAULT 0,
+  fields TEXT NOT NULL,             -- JSON object: field -> new value
+  bases TEXT,                       -- JSON object: field -> base version (> 0 only); NULL: all 0
+  sync_state TEXT NOT NULL DEFAULT 'waiting',
+  server_version INTEGER,
+  reject_reason TEXT,
+  account TEXT,
+  pushed_by TEXT NOT NULL DEFAULT '',
+  UNIQUE(device_id, device_seq)
+);
+-- The stored value text goes in as it is (a damaged one stays damaged and is
+-- set aside when read, as before), hence text, not json().
+INSERT INTO change_log_v11(seq, device_id, device_seq, device_time, author, record_type, record_id, created, fields,
+                           bases, sync_state, server_version, reject_reason, account, pushed_by)
+  SELECT seq, device_id, device_seq, device_time, author, record_type, record_id, created,
+         '{' || json_quote(field) || ':' || coalesce(value, 'null') || '}',
+         CASE WHEN base_version > 0 THEN '{' || json_quote(field) || ':' || base_version || '}' END,
+         sync_state, server_version, reject_reason, account, pushed_by
+  FROM change_log ORDER BY seq;
+-- New seqs go on after the highest ever given (rows may have been removed).
+DELETE FROM sqlite_sequence WHERE name = 'change_log_v11';
+INSERT INTO sqlite_sequence(name, seq) SELECT 'change_log_v11', seq FROM sqlite_sequence WHERE name = 'change_log';
+DROP TABLE change_log;
+ALTER TABLE change_log_v11 RENAME TO change_log;
+CREATE INDEX change_log_by_record ON change_log(record_id, seq);
+CREATE INDEX change_log_by_state ON change_log(sync_state, device_seq);
+CREATE VIEW own_unsent_records AS
+  SELECT record_id FROM change_log
+  WHERE sync_state IN ('waiting', 'sent', 'rejected')
+    AND account = (SELECT value FROM meta WHERE key = 'sync_username');
+)sql";
+
+
 }  // namespace
 
 namespace {
@@ -327,11 +388,15 @@ Status ApplyStep(sql::Db* db, int next, const std::function<std::string()>& new_
     case 6:
       CCF_RETURN_IF_ERROR(db->Exec(kV6));
       CCF_RETURN_IF_ERROR(internal::MarkDemoRecords(db));
-      return db->Exec(kV6Triggers);
+      CCF_RETURN_IF_ERROR(db->Exec(kV6Triggers));
+      return db->Exec(kV6Fill);
     case 7: return db->Exec(kV7);
     case 8: return db->Exec(kV8);
     case 9: return db->Exec(kV9);
     case 10: return db->Exec(kV10);
+    case 11:
+      CCF_RETURN_IF_ERROR(db->Exec(kV11));
+      return db->Exec(kV6Triggers);
     default: return Status::Internal("no schema step " + std::to_string(next));
   }
 }

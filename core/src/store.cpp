@@ -1,6 +1,7 @@
 #include "ccfield/core/store.h"
 
 #include <cstdio>
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -88,7 +89,19 @@ Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std
   return out;
 }
 
-ChangeEntry ReadChangeEntry(const sql::Stmt& q) {
+std::string ChangeLogColumns(int schema_version) {
+  if (schema_version >= 11) {
+    return "seq, device_id, device_seq, device_time, author, record_type, record_id, fields, bases, created";
+  }
+  // The step to schema 11 makes these same texts from the rows (schema.cpp).
+  return std::string("seq, device_id, device_seq, device_time, author, record_type, record_id, "
+                     "'{' || json_quote(field) || ':' || coalesce(value, 'null') || '}', ") +
+         (schema_version >= 3 ? "CASE WHEN base_version > 0 THEN '{' || json_quote(field) || ':' || base_version || '}' END"
+                              : "NULL") +
+         ", created";
+}
+
+std::vector<ChangeEntry> ReadChangeEntries(const sql::Stmt& q) {
   ChangeEntry e;
   e.seq = q.Int(0);
   e.device_id = q.Text(1);
@@ -97,10 +110,42 @@ ChangeEntry ReadChangeEntry(const sql::Stmt& q) {
   e.author = q.Text(4);
   e.type = ParseChangeType(q.Text(5));
   e.record_id = q.Text(6);
-  e.field = q.Text(7);
-  e.value = q.IsNull(8) ? json() : json::parse(q.Text(8), nullptr, false);
   e.created = q.Int(9) != 0;
-  return e;
+  // ordered_json keeps the fields in the order they were written (record
+  // fields before form answers: whoever replays them knows the form first).
+  const auto fields = nlohmann::ordered_json::parse(q.Text(7), nullptr, false);
+  const json bases = q.IsNull(8) ? json::object() : json::parse(q.Text(8), nullptr, false);
+  std::vector<ChangeEntry> out;
+  if (!fields.is_object() || fields.empty()) {
+    e.value = json(json::value_t::discarded);
+    out.push_back(std::move(e));
+    return out;
+  }
+  out.reserve(fields.size());
+  for (const auto& [name, value] : fields.items()) {
+    ChangeEntry c = e;
+    c.field = name;
+    c.value = json(value);
+    if (bases.is_object()) {
+      auto b = bases.find(name);
+      if (b != bases.end() && b->is_number_integer()) c.base = b->get<int64_t>();
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status ReadEntriesUpTo(sql::Stmt* q, int limit, std::vector<ChangeEntry>* out,
+                       const std::function<void(const sql::Stmt&, ChangeEntry*)>& extra) {
+  while (static_cast<int64_t>(out->size()) < limit) {
+    CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    for (ChangeEntry& c : ReadChangeEntries(*q)) {
+      if (extra) extra(*q, &c);
+      out->push_back(std::move(c));
+    }
+  }
+  return Status::Ok();
 }
 
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating) {
@@ -402,24 +447,29 @@ Result<std::vector<SearchHit>> StoreSearch::Find(const SearchQuery& query) {
 Result<std::vector<ChangeEntry>> Store::History(const std::string& record_id) {
   const bool with_user = schema_version_ >= 8;
   // For a change the server took, reject_reason keeps its clock flag's code (store_sync.cpp).
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + internal::ChangeLogColumns(schema_version_) +
                                                  (with_user ? ", pushed_by" : ", ''") +
                                                  ", CASE WHEN sync_state IN ('synced', 'conflict') THEN "
                                                  "reject_reason END FROM change_log WHERE record_id = ? ORDER BY seq"));
   q.Bind(1, record_id);
-  return sql::AllRows<ChangeEntry>(q, [&](const sql::Stmt& r) {
-    ChangeEntry e = internal::ReadChangeEntry(r);
-    if (with_user) e.user = r.Text(10);
-    if (!r.IsNull(11)) e.clock = ParseClockFlag(r.Text(11));
-    return e;
-  });
+  // Each field of an entry is its own change here: history answers who
+  // changed this field, when and from where.
+  std::vector<ChangeEntry> out;
+  CCF_RETURN_IF_ERROR(internal::ReadEntriesUpTo(&q, std::numeric_limits<int>::max(), &out,
+                                                [&](const sql::Stmt& r, ChangeEntry* e) {
+                                                  if (with_user) e->user = r.Text(10);
+                                                  if (!r.IsNull(11)) e->clock = ParseClockFlag(r.Text(11));
+                                                }));
+  return out;
 }
 
 Result<std::vector<ChangeEntry>> Store::ChangesAfter(int64_t after_seq, int limit) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(std::string("SELECT ") + internal::kChangeLogColumns +
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + internal::ChangeLogColumns(schema_version_) +
                                                  " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?"));
   q.Bind(1, after_seq).Bind(2, static_cast<int64_t>(limit));
-  return sql::AllRows<ChangeEntry>(q, internal::ReadChangeEntry);
+  std::vector<ChangeEntry> out;
+  CCF_RETURN_IF_ERROR(internal::ReadEntriesUpTo(&q, std::numeric_limits<int>::max(), &out));
+  return out;
 }
 
 Status Store::CheckIntegrity() {

@@ -4,6 +4,7 @@
 // conflicts are stored and the cursor moves: all in one transaction, so that
 // re-applying the same batch changes nothing. See docs/sync-protocol.md.
 
+#include <algorithm>
 #include <map>
 
 #include "ccfield/core/sqlite_txn.h"
@@ -23,9 +24,17 @@ class SyncReplica::BatchApplier {
   explicit BatchApplier(Store* store) : s_(store), db_(store->db_.get()) {}
 
   Status Run(const SyncBatch& batch) {
-    for (const ChangeAck& a : batch.acks) CCF_RETURN_IF_ERROR(Ack(a));
+    // The acks of one entry (an entry's "" ack and per-field ones) are taken
+    // together, whether adjacent or not.
+    std::map<DeviceSeq, std::vector<const ChangeAck*>> acks;
+    for (const ChangeAck& a : batch.acks) acks[a.device_seq].push_back(&a);
+    for (const auto& [seq, of_entry] : acks) CCF_RETURN_IF_ERROR(Ack(seq, of_entry));
     for (const ChangeRefusal& r : batch.rejects) CCF_RETURN_IF_ERROR(Refuse(r));
-    for (const FieldChange& c : batch.changes) CCF_RETURN_IF_ERROR(Receive(c));
+    for (size_t i = 0; i < batch.changes.size();) {
+      const size_t end = EntryEnd(batch.changes, i);
+      CCF_RETURN_IF_ERROR(ReceiveEntry(batch.changes, i, end));
+      i = end;
+    }
     CCF_RETURN_IF_ERROR(WriteTouched());
     for (const FieldConflict& c : batch.conflicts) CCF_RETURN_IF_ERROR(PutConflict(c));
     return SaveProgress(batch);
@@ -57,20 +66,46 @@ class SyncReplica::BatchApplier {
     return q->Bind(1, record_id).Bind(2, field).Bind(3, v).Run();
   }
 
-  Status Ack(const ChangeAck& a) {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt * own,
-                         db_->Cached("SELECT record_id, field FROM change_log WHERE device_id = ? AND device_seq = ?"));
-    own->Bind(1, s_->device_id_).Bind(2, a.device_seq);
-    CCF_ASSIGN_OR_RETURN(bool row, own->Step());
-    if (!row) return Status::Ok();  // not ours (or already forgotten): nothing to update
-    const std::string record_id = own->Text(0), field = own->Text(1);
+  // The server's answer about one own entry: `acks` are its "" ack (every
+  // field) and/or acks naming a field, which override it for that field.
+  Status Ack(DeviceSeq seq, const std::vector<const ChangeAck*>& acks) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * own, db_->Cached("SELECT " + internal::ChangeLogColumns(s_->schema_version_) +
+                                                      " FROM change_log WHERE device_id = ? AND device_seq = ?"));
+    own->Bind(1, s_->device_id_).Bind(2, seq);
+    Result<bool> row = own->Step();
+    std::vector<ChangeEntry> fields;
+    if (row.ok() && *row) fields = internal::ReadChangeEntries(*own);
     own->Reset();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();  // not ours (or already forgotten): nothing to update
+    const ChangeAck* whole = nullptr;
+    bool conflict = false;
+    ServerVersion version = 0;
+    ClockFlag clock = ClockFlag::kNone;
+    for (const ChangeAck* a : acks) {
+      if (a->field.empty()) whole = a;
+      conflict = conflict || a->outcome == ChangeOutcome::kConflict;
+      version = std::max(version, a->version);
+      if (clock == ClockFlag::kNone) clock = a->clock;
+    }
+    // The entry's version is the one the server gave it (fields kept out by
+    // a conflict got 0); without an entry-level ack, the fields' highest.
+    if (whole) {
+      if (whole->version > 0) version = whole->version;
+      if (whole->clock != ClockFlag::kNone) clock = whole->clock;
+    }
     // For an accepted change the column keeps the server's clock flag, as its
     // code (ClockFlagName): the UI words it in the person's language.
-    const std::string clock = ClockFlagName(a.clock);
-    CCF_RETURN_IF_ERROR(SetState(a.device_seq, a.outcome == ChangeOutcome::kConflict ? "conflict" : "synced",
-                                 a.version, a.clock == ClockFlag::kNone ? nullptr : &clock));
-    if (a.version > 0) CCF_RETURN_IF_ERROR(BumpVersion(record_id, field, a.version));
+    const std::string clock_name = ClockFlagName(clock);
+    CCF_RETURN_IF_ERROR(SetState(seq, conflict ? "conflict" : "synced", version,
+                                 clock == ClockFlag::kNone ? nullptr : &clock_name));
+    for (const ChangeEntry& f : fields) {
+      const ChangeAck* a = whole;
+      for (const ChangeAck* x : acks) {
+        if (x->field == f.field) a = x;
+      }
+      if (a && a->version > 0) CCF_RETURN_IF_ERROR(BumpVersion(f.record_id, f.field, a->version));
+    }
     return Status::Ok();
   }
 
@@ -79,9 +114,40 @@ class SyncReplica::BatchApplier {
     return SetState(r.device_seq, "rejected", std::nullopt, &reason);
   }
 
-  // Logs a received change; false when it was logged before (a re-applied
-  // page, or this device's own change echoed).
-  Result<bool> Log(const FieldChange& c) {
+  // Logs a received entry (changes[begin, end): one record's fields sharing
+  // the origin) as one row; false when it was logged before (a re-applied
+  // page, or this device's own entry echoed).
+  Result<bool> Log(const std::vector<FieldChange>& changes, size_t begin, size_t end) {
+    const FieldChange& c = changes[begin];
+    if (s_->schema_version_ < 11) {
+      // A file before schema 11 (tests make them) has a row per field.
+      bool fresh = false;
+      for (size_t i = begin; i < end; ++i) {
+        CCF_ASSIGN_OR_RETURN(bool one, LogFieldRow(changes[i]));
+        fresh = fresh || one;
+      }
+      return fresh;
+    }
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * log,
+                         db_->Cached("INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, "
+                                     "record_type, record_id, created, fields, sync_state, server_version, pushed_by) "
+                                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, 'remote', ?, ?)"));
+    nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+    ServerVersion version = 0;
+    bool created = false;
+    for (size_t i = begin; i < end; ++i) {
+      fields[changes[i].field] = changes[i].value;
+      version = std::max(version, changes[i].version);
+      created = created || changes[i].created;
+    }
+    log->Bind(1, c.device_id).Bind(2, c.device_seq).Bind(3, c.time).Bind(4, c.author);
+    log->Bind(5, std::string(ChangeTypeName(c.type))).Bind(6, c.record_id).Bind(7, created ? 1 : 0);
+    log->Bind(8, fields.dump()).Bind(9, version).Bind(10, c.user);
+    CCF_RETURN_IF_ERROR(log->Run());
+    return db_->Changes() > 0;
+  }
+
+  Result<bool> LogFieldRow(const FieldChange& c) {
     CCF_ASSIGN_OR_RETURN(
         sql::Stmt * log,
         db_->Cached(std::string("INSERT OR IGNORE INTO change_log(device_id, device_seq, device_time, author, "
@@ -99,7 +165,7 @@ class SyncReplica::BatchApplier {
 
   // Whether the field keeps what this device has: a version as new or newer
   // (e.g. the loser of a conflict our own edit won), or an unsent local edit
-  // (which wins here; the server merges it on push).
+  // of this very field (which wins here; the server merges it on push).
   Result<bool> KeepsLocal(const FieldChange& c) {
     CCF_ASSIGN_OR_RETURN(sql::Stmt * known,
                          db_->Cached("SELECT version FROM field_versions WHERE record_id = ? AND field = ?"));
@@ -108,9 +174,16 @@ class SyncReplica::BatchApplier {
     const bool newer_here = has_version && known->Int(0) >= c.version;
     known->Reset();
     if (newer_here) return true;
-    CCF_ASSIGN_OR_RETURN(sql::Stmt * pending,
-                         db_->Cached("SELECT 1 FROM change_log WHERE record_id = ? AND field = ? AND device_id = ? "
-                                     "AND sync_state IN ('waiting', 'sent') LIMIT 1"));
+    // The field is a key of an unsent entry's `fields` (json_each compares
+    // names as they are: no JSON path quoting of "answers.q1").
+    CCF_ASSIGN_OR_RETURN(
+        sql::Stmt * pending,
+        db_->Cached(s_->schema_version_ >= 11
+                        ? "SELECT 1 FROM change_log l WHERE l.record_id = ?1 AND l.device_id = ?3 AND l.sync_state "
+                          "IN ('waiting', 'sent') AND EXISTS (SELECT 1 FROM " + internal::EntryFieldsTable("l.fields") +
+                              " WHERE key = ?2) LIMIT 1"
+                        : "SELECT 1 FROM change_log WHERE record_id = ?1 AND field = ?2 AND device_id = ?3 "
+                          "AND sync_state IN ('waiting', 'sent') LIMIT 1"));
     pending->Bind(1, c.record_id).Bind(2, c.field).Bind(3, s_->device_id_);
     CCF_ASSIGN_OR_RETURN(bool has_local_edit, pending->Step());
     pending->Reset();
@@ -127,12 +200,23 @@ class SyncReplica::BatchApplier {
     return s_->AddForm(*form);
   }
 
-  Status Receive(const FieldChange& c) {
-    CCF_ASSIGN_OR_RETURN(bool fresh, Log(c));
-    if (!fresh) {
-      if (c.device_id == s_->device_id_) return BumpVersion(c.record_id, c.field, c.version);
-      return Status::Ok();  // its value is already here
+  // A received entry: logged once, then each field applied on its own.
+  Status ReceiveEntry(const std::vector<FieldChange>& changes, size_t begin, size_t end) {
+    CCF_ASSIGN_OR_RETURN(bool fresh, Log(changes, begin, end));
+    for (size_t i = begin; i < end; ++i) {
+      const FieldChange& c = changes[i];
+      if (!fresh) {
+        // Our own entry echoed: the server's version of each field.
+        if (c.device_id == s_->device_id_) CCF_RETURN_IF_ERROR(BumpVersion(c.record_id, c.field, c.version));
+        continue;  // else its values are already here
+      }
+      CCF_RETURN_IF_ERROR(Receive(c));
     }
+    return Status::Ok();
+  }
+
+  // Applies one field of a freshly logged entry.
+  Status Receive(const FieldChange& c) {
     if (c.type == ChangeType::kForm) return ReceiveForm(c);
     std::optional<RecordType> type = RecordTypeOf(c.type);
     if (!type || !IsUuid(c.record_id)) {

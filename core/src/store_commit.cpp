@@ -1,5 +1,5 @@
 // Store::Commit: the one write path. Applies ops, writes one change-log entry
-// per changed field, and keeps the search index in step, all in one
+// per changed record (its changed fields), and keeps the search index in step, all in one
 // BEGIN IMMEDIATE transaction.
 
 #include <charconv>

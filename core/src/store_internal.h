@@ -20,11 +20,29 @@ Record ReadRecord(RecordType type, const sql::Stmt& row);
 // The record or nullopt when no row has this id.
 Result<std::optional<Record>> LoadRecord(sql::Db* db, RecordType type, const std::string& id);
 
-// The change_log columns ReadChangeEntry expects, in order.
-inline constexpr const char* kChangeLogColumns =
-    "seq, device_id, device_seq, device_time, author, record_type, record_id, field, value, created";
-// Reads a change_log row selected with kChangeLogColumns first.
-ChangeEntry ReadChangeEntry(const sql::Stmt& row);
+// The change_log columns ReadChangeEntries expects, in order (10 of them):
+// seq, device_id, device_seq, device_time, author, record_type, record_id,
+// fields, bases, created. A file before schema 11 (a row per field) is read
+// as one-field entries, so every reader works on files of every version.
+std::string ChangeLogColumns(int schema_version);
+// The entry of a change_log row selected with ChangeLogColumns first: one
+// ChangeEntry per field, in the order the fields were written, each with its
+// base. An entry whose stored fields are damaged (not JSON) gives one
+// ChangeEntry with field "" and a discarded value.
+std::vector<ChangeEntry> ReadChangeEntries(const sql::Stmt& row);
+// A table of the fields of the entry in change_log column `fields_col`
+// (json_each: `key` is the field name, compared as it is, with no JSON path
+// quoting). Damaged stored text reads as no fields rather than failing the
+// whole statement. Schema 11 on.
+inline std::string EntryFieldsTable(std::string_view fields_col) {
+  const std::string col(fields_col);
+  return "json_each(CASE WHEN json_valid(" + col + ") THEN " + col + " ELSE '{}' END)";
+}
+// Reads entries (rows selected with ChangeLogColumns first) until the end or
+// until `*out` holds at least `limit` changes; an entry is never split.
+// `extra` fills each row's changes from the row's further columns.
+Status ReadEntriesUpTo(sql::Stmt* q, int limit, std::vector<ChangeEntry>* out,
+                       const std::function<void(const sql::Stmt&, ChangeEntry*)>& extra = nullptr);
 
 // Writes the whole row of `rec` (insert when `creating`, else replace).
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating);

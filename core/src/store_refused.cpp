@@ -13,10 +13,12 @@ using nlohmann::json;
 
 namespace {
 
-// The refused fields of the record (own changes in state 'rejected').
+// The refused fields of the record (the fields of its own entries in state
+// 'rejected'), first refused first.
 Result<std::vector<std::string>> RefusedFields(sql::Db* db, const std::string& device_id, const std::string& id) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT DISTINCT field FROM change_log WHERE record_id = ? AND "
-                                                "device_id = ? AND sync_state = 'rejected'"));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT f.key FROM change_log l, " + internal::EntryFieldsTable("l.fields") + " f "
+                                                "WHERE l.record_id = ? AND l.device_id = ? AND l.sync_state = 'rejected' "
+                                                "GROUP BY f.key ORDER BY min(l.seq), min(f.id)"));
   q.Bind(1, id).Bind(2, device_id);
   return sql::TextColumn(q);
 }
@@ -152,15 +154,19 @@ Status Store::DiscardRefused(RecordType type, const std::string& id) {
     // On the server: each refused field goes back to the newest value the
     // server accepted (nothing is logged: the server already has it).
     CCF_ASSIGN_OR_RETURN(sql::Stmt server_value, db->Prepare(
-        "SELECT value FROM change_log WHERE record_id = ? AND field = ? AND sync_state IN ('synced', 'conflict', "
-        "'remote') ORDER BY server_version DESC LIMIT 1"));
+        "SELECT l.fields FROM change_log l WHERE l.record_id = ?1 AND l.sync_state IN ('synced', 'conflict', "
+        "'remote') AND EXISTS (SELECT 1 FROM " + internal::EntryFieldsTable("l.fields") + " WHERE key = ?2) "
+        "ORDER BY l.server_version DESC LIMIT 1"));
     Record r = *rec;
     for (const std::string& f : fields) {
       server_value.Reset();
       server_value.Bind(1, id).Bind(2, f);
       CCF_ASSIGN_OR_RETURN(bool row, server_value.Step());
-      json v = row && !server_value.IsNull(0) ? json::parse(server_value.Text(0), nullptr, false) : json();
-      if (v.is_discarded()) v = json();
+      json v;
+      if (row) {
+        const json entry = json::parse(server_value.Text(0), nullptr, false);
+        if (entry.is_object() && entry.contains(f)) v = entry[f];
+      }
       if (f == kDeletedField) {
         r.deleted = v.is_boolean() && v.get<bool>();
       } else if (f.starts_with(kAnswersPrefix)) {

@@ -1,7 +1,10 @@
 // What a person sees of each record: sent, waiting, draft, refused, conflict
-// or demo, derived from the change log's unsent part and open conflicts.
+// or demo, derived from the change log's unsent part (entries) and the open
+// conflicts that are the signed-in user's to resolve.
 
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "ccfield/core/store.h"
 #include "store_internal.h"
@@ -40,6 +43,22 @@ void Raise(RecordStatus* s, RecordState to, const std::string& reason = "") {
     s->state = to;
     s->reason = reason;
   }
+}
+
+// Records of `type` with an open conflict the signed-in user is to resolve.
+// SyncReplica::Conflicts marks those (ConflictIsMine: the one place of the
+// rule); the others stay stored and keep protecting their values, but do not
+// give the record the conflict badge on this user's screens. A conflict being
+// resolved here (not yet confirmed) shows no badge either.
+Result<std::set<std::string>> MyOpenConflicts(SyncReplica& replica, std::optional<RecordType> type) {
+  CCF_ASSIGN_OR_RETURN(std::vector<FieldConflict> open, replica.Conflicts(true));
+  std::set<std::string> out;
+  for (const FieldConflict& c : open) {
+    if (!c.mine || c.resolving_locally) continue;
+    if (type && c.type != ChangeTypeOf(*type)) continue;
+    out.insert(c.record_id);
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,19 +107,8 @@ Result<std::map<std::string, RecordStatus>> ScreenQueries::RecordStates(RecordTy
     why->Reset();
     if (!row.ok()) return row.status();
   }
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * c, s_->db_->Cached(
-      "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
-  c->Bind(1, TypeName(type));
-  while (true) {
-    Result<bool> row = c->Step();
-    if (!row.ok()) {
-      c->Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    Raise(&out[c->Text(0)], RecordState::kConflict);
-  }
-  c->Reset();
+  CCF_ASSIGN_OR_RETURN(std::set<std::string> conflicts, MyOpenConflicts(s_->replica(), type));
+  for (const std::string& id : conflicts) Raise(&out[id], RecordState::kConflict);
   return out;
 }
 
@@ -121,13 +129,17 @@ Result<RecordStatus> ScreenQueries::LookupState(const std::string& id, bool is_d
     q->Reset();
     if (!row.ok()) return row.status();
   }
+  // Most records have no open conflict at all: only those read the list.
   CCF_ASSIGN_OR_RETURN(sql::Stmt * c, s_->db_->Cached(
       "SELECT 1 FROM conflicts WHERE record_id = ? AND resolved = 0 AND resolving_locally = 0 LIMIT 1"));
   c->Bind(1, id);
   Result<bool> conflict = c->Step();
   c->Reset();
   if (!conflict.ok()) return conflict.status();
-  if (*conflict) Raise(&s, RecordState::kConflict);
+  if (*conflict) {
+    CCF_ASSIGN_OR_RETURN(std::set<std::string> mine, MyOpenConflicts(s_->replica(), std::nullopt));
+    if (mine.count(id)) Raise(&s, RecordState::kConflict);
+  }
   return internal::WithDraft(s, is_draft);
 }
 
@@ -154,17 +166,7 @@ Result<RecordStateCounts> ScreenQueries::CountRecordStates(RecordType type) {
       drafts.insert(q.Text(0));
     }
   }
-  std::set<std::string> conflicts;
-  {
-    CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(
-        "SELECT DISTINCT record_id FROM conflicts WHERE resolved = 0 AND resolving_locally = 0 AND record_type = ?"));
-    q.Bind(1, TypeName(type));
-    while (true) {
-      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      conflicts.insert(q.Text(0));
-    }
-  }
+  CCF_ASSIGN_OR_RETURN(std::set<std::string> conflicts, MyOpenConflicts(s_->replica(), type));
   int64_t not_sent = 0;
   std::set<std::string> seen;  // drafts and conflicts already counted
   auto count = [&](const std::string& id, RecordStatus s) {

@@ -32,8 +32,6 @@ const char* ChangeStateName(ChangeState s) {
 
 namespace {
 
-using internal::ReadChangeEntry;
-constexpr const char* kLogColumns = internal::kChangeLogColumns;
 
 json ParseOrNull(const sql::Stmt& q, int col) {
   return q.IsNull(col) ? json() : json::parse(q.Text(col), nullptr, false);
@@ -93,31 +91,27 @@ Result<MyAccount> ReadMyAccount(sql::Db* db, int schema_version) {
 
 Result<std::vector<ChangeEntry>> SyncReplica::PendingChanges(int limit) {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q,
-                       s_->db_->Prepare(std::string("SELECT ") + kLogColumns +
-                                    ", base_version FROM change_log WHERE device_id = ? AND "
+                       s_->db_->Prepare("SELECT " + internal::ChangeLogColumns(s_->schema_version_) +
+                                    " FROM change_log WHERE device_id = ? AND "
                                     "sync_state IN ('waiting', 'sent') " +
                                     // Only the signed-in account's own changes (schema 7).
                                     (s_->schema_version_ >= 7 ? "AND account IS (SELECT nullif(value, '') FROM meta WHERE "
                                                             "key = 'sync_username') "
                                                           : "") +
                                     "ORDER BY device_seq LIMIT ?"));
+  // Every entry has at least one field: `limit` rows are enough.
   q.Bind(1, s_->device_id_).Bind(2, static_cast<int64_t>(limit));
   std::vector<ChangeEntry> out;
-  while (true) {
-    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(ReadChangeEntry(q));
-    out.back().base = q.Int(10);
-  }
+  CCF_RETURN_IF_ERROR(internal::ReadEntriesUpTo(&q, limit, &out));
   // One damaged entry (text that is not UTF-8, written by an older version or
   // a damaged file) must not block every later sync: it is set aside as
-  // refused, with the reason, and the rest go on.
-  std::vector<int64_t> damaged;
-  std::erase_if(out, [&](const ChangeEntry& c) {
-    if (Sendable(c)) return false;
-    damaged.push_back(c.device_seq);
-    return true;
-  });
+  // refused, with the reason, and the rest go on. A record is never sent in
+  // part: one damaged field sets its whole entry aside.
+  std::set<int64_t> damaged;
+  for (const ChangeEntry& c : out) {
+    if (!Sendable(c)) damaged.insert(c.device_seq);
+  }
+  std::erase_if(out, [&](const ChangeEntry& c) { return damaged.count(c.device_seq) > 0; });
   if (!damaged.empty()) {
     CCF_ASSIGN_OR_RETURN(sql::Stmt set_aside, s_->db_->Prepare(
         "UPDATE change_log SET sync_state = 'rejected', reject_reason = ? WHERE device_id = ? AND device_seq = ?"));
@@ -176,12 +170,19 @@ Result<ChangeStateCounts> SyncReplica::CountChangeStates() {
 }
 
 Result<std::vector<std::pair<ChangeEntry, std::string>>> SyncReplica::ChangesInState(ChangeState state, int limit) {
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare(std::string("SELECT ") + kLogColumns +
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT " + internal::ChangeLogColumns(s_->schema_version_) +
                                                  ", reject_reason FROM change_log WHERE sync_state = ? "
                                                  "ORDER BY seq DESC LIMIT ?"));
   q.Bind(1, ChangeStateName(state)).Bind(2, static_cast<int64_t>(limit));
-  return sql::AllRows<std::pair<ChangeEntry, std::string>>(
-      q, [](const sql::Stmt& r) { return std::make_pair(ReadChangeEntry(r), r.Text(10)); });
+  std::vector<ChangeEntry> changes;
+  std::vector<std::string> reasons;  // one per change: its entry's
+  CCF_RETURN_IF_ERROR(internal::ReadEntriesUpTo(&q, limit, &changes, [&](const sql::Stmt& r, ChangeEntry*) {
+    reasons.push_back(r.Text(10));
+  }));
+  std::vector<std::pair<ChangeEntry, std::string>> out;
+  out.reserve(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) out.emplace_back(std::move(changes[i]), std::move(reasons[i]));
+  return out;
 }
 
 Result<std::vector<FieldConflict>> SyncReplica::Conflicts(bool open_only) {

@@ -1,13 +1,15 @@
 #pragma once
 // Store::Writer: the state of one write transaction (Store::Commit and the
 // refused-change commands): applies ops, writes one change-log entry per
-// changed field and keeps the search index in step. Private to core/src.
+// changed record and keeps the search index in step. Private to core/src.
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "ccfield/core/store.h"
 #include "ccfield/core/text.h"
@@ -218,58 +220,111 @@ class Store::Writer {
  private:
   Status WriteRow(const Record& rec, bool creating) { return internal::WriteRecordRow(db_, rec, creating); }
 
+  // Notes a changed field of `rec`; Finish writes the entries. Every op of a
+  // commit on one record adds to the same entry (a field written twice keeps
+  // the last value), so a commit logs one entry per record it changed.
   Status Log(const Record& rec, const std::string& field, const json& value, bool created, const std::string& now) {
-    if (!next_device_seq_) {
-      CCF_ASSIGN_OR_RETURN(sql::Stmt * qp, db_->Cached("SELECT value FROM meta WHERE key = 'device_seq'"));
-      sql::Stmt& q = *qp;
-      CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-      int64_t last = 0;
-      const std::string text = row ? q.Text(0) : std::string();
-      q.Reset();
-      if (row) {
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
-        if (ec != std::errc() || end != text.data() + text.size() || last < 0) {
-          return Status::Corrupt("the store's device sequence number is damaged (\"" + text + "\")");
-        }
-      }
-      next_device_seq_ = last + 1;
+    auto [it, added] = entry_of_.emplace(rec.id, entries_.size());
+    if (added) entries_.push_back(PendingEntry{rec.type, rec.id, created, demo_, now, {}});
+    PendingEntry& e = entries_[it->second];
+    e.created = e.created || created;
+    e.demo = demo_;
+    auto f = std::find_if(e.fields.begin(), e.fields.end(), [&](const auto& x) { return x.first == field; });
+    if (f != e.fields.end()) {
+      f->second = value;
+    } else {
+      e.fields.emplace_back(field, value);
     }
-    if (!log_stmt_) {
-      const bool sync_columns = s_->schema_version_ >= 3;
-      CCF_ASSIGN_OR_RETURN(
-          log_stmt_,
-          db_->Cached(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
-                                  "record_id, field, value, created") +
-                      (s_->schema_version_ >= 7
-                           // The account signed in (or last signed in) on this device
-                           // owns the change: only that account sends it (schema 7).
-                           ? ", base_version, sync_state, account) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "(SELECT nullif(value, '') FROM meta WHERE key = 'sync_username'))"
-                       : sync_columns ? ", base_version, sync_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                      : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
-    }
-    int64_t base = 0;
-    if (s_->schema_version_ >= 3) {
-      CCF_ASSIGN_OR_RETURN(base, BaseVersion(rec.id, field));
-    }
-    sql::Stmt& q = *log_stmt_;
+    return Status::Ok();
+  }
+
+  // What one commit changed in one record, until Finish writes it.
+  struct PendingEntry {
+    RecordType type;
+    std::string id;
+    bool created = false;
+    bool demo = false;
+    std::string time;
+    std::vector<std::pair<std::string, json>> fields;  // in the order written
+  };
+
+  Result<int64_t> LastDeviceSeq() {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * qp, db_->Cached("SELECT value FROM meta WHERE key = 'device_seq'"));
+    sql::Stmt& q = *qp;
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    int64_t last = 0;
+    const std::string text = row ? q.Text(0) : std::string();
     q.Reset();
-    q.Bind(1, s_->device_id_).Bind(2, *next_device_seq_).Bind(3, now).Bind(4, s_->author_);
-    q.Bind(5, TypeName(rec.type)).Bind(6, rec.id).Bind(7, field);
+    if (row) {
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), last);
+      if (ec != std::errc() || end != text.data() + text.size() || last < 0) {
+        return Status::Corrupt("the store's device sequence number is damaged (\"" + text + "\")");
+      }
+    }
+    return last;
+  }
+
+  // Writes one change-log row for the entry (schema 11).
+  Status WriteEntry(const PendingEntry& e, int64_t device_seq) {
+    CCF_ASSIGN_OR_RETURN(
+        sql::Stmt * q,
+        db_->Cached("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, record_id, "
+                    "created, fields, bases, sync_state, account) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    // The account signed in (or last signed in) on this device
+                    // owns the change: only that account sends it (schema 7).
+                    "(SELECT nullif(value, '') FROM meta WHERE key = 'sync_username'))"));
+    nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+    json bases = json::object();
+    for (const auto& [name, value] : e.fields) {
+      fields[name] = value;
+      CCF_ASSIGN_OR_RETURN(int64_t base, BaseVersion(e.id, name));
+      if (base > 0) bases[name] = base;
+    }
+    q->Bind(1, s_->device_id_).Bind(2, device_seq).Bind(3, e.time).Bind(4, s_->author_);
+    q->Bind(5, TypeName(e.type)).Bind(6, e.id).Bind(7, e.created ? 1 : 0).Bind(8, fields.dump());
+    if (bases.empty()) {
+      q->BindNull(9);
+    } else {
+      q->Bind(9, bases.dump());
+    }
+    q->Bind(10, e.demo ? "demo" : "waiting");
+    return q->Run();
+  }
+
+  // Files before schema 11 (tests make them to check the upgrade) keep a
+  // row per field, each with its own device sequence number.
+  Status WriteFieldRow(const PendingEntry& e, const std::string& field, const json& value, int64_t device_seq) {
+    const bool sync_columns = s_->schema_version_ >= 3;
+    CCF_ASSIGN_OR_RETURN(
+        sql::Stmt * qp,
+        db_->Cached(std::string("INSERT INTO change_log(device_id, device_seq, device_time, author, record_type, "
+                                "record_id, field, value, created") +
+                    (s_->schema_version_ >= 7
+                         ? ", base_version, sync_state, account) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "(SELECT nullif(value, '') FROM meta WHERE key = 'sync_username'))"
+                     : sync_columns ? ", base_version, sync_state) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                    : ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")));
+    int64_t base = 0;
+    if (sync_columns) {
+      CCF_ASSIGN_OR_RETURN(base, BaseVersion(e.id, field));
+    }
+    sql::Stmt& q = *qp;
+    q.Bind(1, s_->device_id_).Bind(2, device_seq).Bind(3, e.time).Bind(4, s_->author_);
+    q.Bind(5, TypeName(e.type)).Bind(6, e.id).Bind(7, field);
     if (value.is_null()) {
       q.BindNull(8);
     } else {
       q.Bind(8, value.dump());
     }
-    q.Bind(9, created ? 1 : 0);
-    if (s_->schema_version_ >= 3) q.Bind(10, base).Bind(11, demo_ ? "demo" : "waiting");
-    CCF_RETURN_IF_ERROR(q.Run());
-    int64_t seq = db_->LastInsertRowid();
-    if (result.last_seq < result.first_seq || result.first_seq == 0) result.first_seq = seq;
+    q.Bind(9, e.created ? 1 : 0);
+    if (sync_columns) q.Bind(10, base).Bind(11, e.demo ? "demo" : "waiting");
+    return q.Run();
+  }
+
+  void Written() {
+    const int64_t seq = db_->LastInsertRowid();
+    if (result.first_seq == 0) result.first_seq = seq;
     result.last_seq = seq;
-    ++result.changed_fields;
-    ++*next_device_seq_;
-    return Status::Ok();
   }
 
   // The server version this edit is based on: the field's version, or for a
@@ -307,10 +362,28 @@ class Store::Writer {
   }
 
  public:
+  // Writes the commit's entries (each its own device sequence number, in
+  // the order the records were first changed) and the last number used.
   Status Finish() {
-    if (!next_device_seq_) return Status::Ok();
+    if (entries_.empty()) return Status::Ok();
+    CCF_ASSIGN_OR_RETURN(int64_t device_seq, LastDeviceSeq());
+    for (PendingEntry& e : entries_) {
+      // Record fields before form answers, across the ops that made the entry.
+      std::stable_partition(e.fields.begin(), e.fields.end(),
+                            [](const auto& c) { return !c.first.starts_with(kAnswersPrefix); });
+      if (s_->schema_version_ >= 11) {
+        CCF_RETURN_IF_ERROR(WriteEntry(e, ++device_seq));
+        Written();
+      } else {
+        for (const auto& [name, value] : e.fields) {
+          CCF_RETURN_IF_ERROR(WriteFieldRow(e, name, value, ++device_seq));
+          Written();
+        }
+      }
+      result.changed_fields += static_cast<int>(e.fields.size());
+    }
     CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached("UPDATE meta SET value = ? WHERE key = 'device_seq'"));
-    return q->Bind(1, std::to_string(*next_device_seq_ - 1)).Run();
+    return q->Bind(1, std::to_string(device_seq)).Run();
   }
 
  private:
@@ -318,8 +391,8 @@ class Store::Writer {
   sql::Db* db_;
   bool demo_commit_ = false;  // CommitOptions::demo
   bool demo_ = false;         // the record of the op being applied is demo data
-  std::optional<int64_t> next_device_seq_;
-  sql::Stmt* log_stmt_ = nullptr;  // cached by the Db
+  std::vector<PendingEntry> entries_;       // this commit's entries, written by Finish
+  std::map<std::string, size_t> entry_of_;  // record id -> its entry in entries_
 };
 
 }  // namespace ccfield

@@ -146,5 +146,34 @@ TEST_CASE("conflicts: a schema 9 file keeps its conflicts, listed, and stores us
   CHECK(Mine(fx.store()) == std::map<std::string, bool>{{"before", true}, {"after", false}});
 }
 
+TEST_CASE("conflicts: a record shows the conflict badge only to those the conflict is for") {
+  StoreFixture fx;
+  auto seeded = testing::SeedSite(fx.store(), &fx.env);
+  const std::string visit = testing::AddVisit(fx.store(), &fx.env, seeded.site_id);
+  REQUIRE_OK(fx->replica().SaveMemberships("carol", {{seeded.workspace_id, "field_staff"}}));
+  REQUIRE_OK(fx->replica().SaveMemberships("dave", {{seeded.workspace_id, "coordinator"}}));
+  FieldConflict c = Clash("c1", 10, "bob", "alice", seeded.workspace_id);
+  c.record_id = visit;
+  Receive(fx.store(), {c}, 10);
+  auto badge = [&] {
+    return Unwrap(fx->screens().RecordStateOf(RecordType::kVisit, visit)).state == RecordState::kConflict;
+  };
+  auto counted = [&] { return Unwrap(fx->screens().CountRecordStates(RecordType::kVisit)).conflict; };
+  auto listed = [&] { return Unwrap(fx->screens().RecordStates(RecordType::kVisit))[visit].state; };
+  SignIn(fx, "alice");
+  CHECK(badge());
+  CHECK(counted() == 1);
+  CHECK(listed() == RecordState::kConflict);
+  SignIn(fx, "carol");  // not involved, field staff: the record stays as it is for her
+  CHECK_FALSE(badge());
+  CHECK(counted() == 0);
+  CHECK(listed() == RecordState::kWaiting);  // its own changes are still unsent
+  SignIn(fx, "dave");  // the workspace's coordinator
+  CHECK(badge());
+  CHECK(counted() == 1);
+  SignIn(fx, "");  // nobody signed in: every conflict, as before
+  CHECK(badge());
+}
+
 }  // namespace
 }  // namespace ccfield::store_test

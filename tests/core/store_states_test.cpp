@@ -27,7 +27,7 @@ TEST_CASE("demo data is never pending, and neither is a visit made on a demo sit
   CHECK(Unwrap(fx->IsDemo(kDemoWorkspace)));
   CHECK(Unwrap(fx->IsDemo(kDemoSite)));
   CHECK(CountPending(fx.store()) == 0);
-  CHECK(Unwrap(fx->replica().CountChangeStates()).demo > 700);
+  CHECK(Unwrap(fx->replica().CountChangeStates()).demo >= 70);  // an entry per demo record (70)
 
   std::string v = AddVisit(fx.store(), &fx.env, kDemoSite);
   CHECK(Unwrap(fx->IsDemo(v)));
@@ -108,8 +108,14 @@ void RefuseAll(Store* s, const std::string& reason) {
 // (with `clock` as its doubt about the device time of each).
 void AcceptAll(Store* s, int64_t* version, ClockFlag clock = ClockFlag::kNone) {
   SyncBatch b;
+<<<<<<< HEAD
   for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000))) {
     b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock, c.field});
+=======
+  const std::vector<ChangeEntry> pending = Unwrap(s->replica().PendingChanges(100000));
+  for (size_t i = 0; i < pending.size(); i = EntryEnd(pending, i)) {  // an ack per entry
+    b.acks.push_back({pending[i].device_seq, ++*version, ChangeOutcome::kApplied, clock, ""});
+>>>>>>> i14-device
   }
   REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
@@ -310,11 +316,17 @@ TEST_CASE("record_state always equals a recount of the change log") {
   REQUIRE_OK(fx->replica().MarkSent(pending.front().device_seq, pending.back().device_seq));
   SyncBatch b;
   int64_t v = 0;
-  for (size_t i = 0; i < pending.size(); ++i) {
+  int n = 0;
+  for (size_t i = 0; i < pending.size(); i = EntryEnd(pending, i), ++n) {
     if (pending[i].record_id == visits[1]) {
       b.rejects.push_back({pending[i].device_seq, RejectCode::kForbidden, "no"});
+<<<<<<< HEAD
     } else if (i % 3 != 0) {
       b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone, pending[i].field});
+=======
+    } else if (n % 3 != 0) {
+      b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone, ""});
+>>>>>>> i14-device
     }
   }
   REQUIRE_OK(fx->replica().ApplySyncBatch(b));

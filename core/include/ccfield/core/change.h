@@ -41,8 +41,10 @@ struct RestoreRecord {
 
 using Op = std::variant<SetFields, DeleteRecord, RestoreRecord>;
 
-// One entry of the device's change log: one changed field of one record
-// (a FieldChange) and its place in the local log. `user` is the user the
+// One changed field of one record (a FieldChange) and its place in the
+// device's change log. A log entry (schema 11) holds every field one commit
+// changed in one record; readers get it as adjacent ChangeEntry values that
+// share seq, device_seq and origin (EntryEnd groups them again). `user` is the user the
 // server authenticated when a received change was pushed ("" for this
 // device's own changes and before schema 8); `base` and `workspace_id` are
 // filled for pending changes (SyncReplica::PendingChanges), `version` once the

@@ -30,7 +30,7 @@ enum class RecordState {
   kSent,      // everything this device changed is on the server (or it never changed it)
   kWaiting,   // changes not yet confirmed by the server ("ready to send")
   kDraft,     // a visit saved but not marked complete
-  kConflict,  // an open conflict on one of its fields
+  kConflict,  // an open conflict on one of its fields that is the signed-in user's (ConflictIsMine)
   kRefused,   // the server refused a change; `reason` says why
   kDemo,      // demo data: kept on this device, never sent
 };

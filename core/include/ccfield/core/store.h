@@ -3,8 +3,9 @@
 //
 // Durability: WAL with synchronous=FULL; a Commit that returned ok survives a
 // crash or power loss. Record edits go through Commit(), which applies the
-// ops and writes one change-log entry per changed field in one BEGIN IMMEDIATE
-// transaction, keeping the search index in step. Every write (Commit, sync,
+// ops and writes one change-log entry per changed record (its changed fields,
+// schema 11) in one BEGIN IMMEDIATE transaction, keeping the search index in
+// step. Every write (Commit, sync,
 // drafts, settings, forms) runs in an sql::Txn (core/sqlite_txn.h).
 //
 // Thread-safety: one Store per thread (SQLite connection). Several processes
@@ -43,7 +44,7 @@ namespace sql {
 class Db;
 }
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 class Store {
  public:
@@ -86,9 +87,12 @@ class Store {
   Result<std::vector<Record>> List(const ListQuery& query);
   Result<int64_t> Count(RecordType type, bool include_deleted = false);
 
-  // Every change of the record, oldest first.
+  // Every change of the record, oldest first: one ChangeEntry per field of
+  // each change-log entry (the fields of an entry are adjacent and share its
+  // seq, origin and time).
   Result<std::vector<ChangeEntry>> History(const std::string& record_id);
-  // Change-log entries with seq > after_seq, oldest first (sync reads this).
+  // Change-log entries with seq > after_seq, oldest first, at most `limit`
+  // entries, each as one ChangeEntry per field.
   Result<std::vector<ChangeEntry>> ChangesAfter(int64_t after_seq, int limit);
 
   // Forms known to this store (built-in plus imported), every version.

@@ -21,18 +21,28 @@ class SyncReplica : public StorePart {
  public:
   explicit SyncReplica(Store* store) : StorePart(store) {}
 
-  // Own changes waiting or sent of the signed-in account, oldest first, with
-  // their base versions and workspaces filled.
+  // Own entries waiting or sent of the signed-in account, oldest first, as
+  // one ChangeEntry per field (the fields of an entry adjacent, sharing its
+  // device_seq; each with its own base), workspaces filled. At least `limit`
+  // changes when there are that many: the last entry is never split, so it
+  // may go over. An entry with damaged stored text is set aside as refused.
   Result<std::vector<ChangeEntry>> PendingChanges(int limit);
-  // Marks own changes as sent (in a request whose answer has not come).
+  // Marks own entries in the device_seq range as sent (in a request whose
+  // answer has not come).
   Status MarkSent(int64_t first_device_seq, int64_t last_device_seq);
-  // Applies a sync round trip in one transaction: acks and rejections update
-  // change states; remote changes update records (a field with an unsent local
-  // edit keeps the local value), history and field versions; conflicts are
+  // Applies a sync round trip in one transaction. Acks (ChangeAck, an entry's
+  // "" ack and/or per-field ones, which override it for their field) set an
+  // entry synced, or conflict when any of its fields got kConflict, and bump
+  // each field's version (none for version 0). Refusals refuse whole entries.
+  // Received changes are logged as one entry per (device_id, device_seq) and
+  // update records field by field (a field with an unsent local edit of that
+  // field keeps the local value), history and field versions; conflicts are
   // stored; the cursor moves. Re-applying the same batch changes nothing.
   Status ApplySyncBatch(const SyncBatch& batch);
+  // Change-log entries per state.
   Result<ChangeStateCounts> CountChangeStates();
-  // Own changes in one state (e.g. rejected, with their reasons), newest first.
+  // Own changes in one state (e.g. rejected, each with its entry's reason),
+  // newest entry first; `limit` counts changes and never splits an entry.
   Result<std::vector<std::pair<ChangeEntry, std::string>>> ChangesInState(ChangeState state, int limit);
   // Conflicts, newest first, each marked `mine` (ConflictIsMine) for the
   // saved user and that account's roles. Lists show the ones marked mine;
@@ -63,7 +73,7 @@ class SyncReplica : public StorePart {
   // local records, history and search entries are removed. Returns the names
   // of the workspaces removed now (each once, to tell the person).
   Result<std::vector<std::string>> DropLeftWorkspaces();
-  // Unsent own changes (waiting or sent) of accounts other than the saved
+  // Unsent own entries (waiting or sent) of accounts other than the saved
   // user, per account name, most first.
   Result<std::vector<std::pair<std::string, int64_t>>> UnsentOfOtherAccounts();
 
