@@ -234,16 +234,19 @@ struct ApiHandler::Impl {
     return JsonResponse(200, sync::ToJson(sync::LogoutResponse{}));
   }
 
-  // The JSON of a sync request, refused with 413 when it has too many changes.
+  // The JSON of a sync request, refused with 413 when it has too many changes
+  // (protocol 1) or entries (protocol 3; the service counts their fields).
   static ApiResult<sync::SyncRequest> ParseSync(std::string body) {
     Result<json> j = sync::ParseJsonText(body);
     body.clear();
     if (!j.ok()) return ApiError::Invalid(j.status().message());
     if (j->is_object()) {
-      auto it = j->find("changes");
-      if (it != j->end() && it->is_array() && it->size() > sync::kMaxChangesPerRequest) {
-        return ApiError::TooLarge("the request has " + std::to_string(it->size()) + " changes; send at most " +
-                                  std::to_string(sync::kMaxChangesPerRequest) + " per request");
+      for (const char* key : {"changes", "entries"}) {
+        auto it = j->find(key);
+        if (it != j->end() && it->is_array() && it->size() > sync::kMaxChangesPerRequest) {
+          return ApiError::TooLarge("the request has " + std::to_string(it->size()) + " " + key +
+                                    "; send at most " + std::to_string(sync::kMaxChangesPerRequest) + " per request");
+        }
       }
     }
     Result<sync::SyncRequest> sr = sync::ParseSyncRequest(*j);

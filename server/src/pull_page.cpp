@@ -29,13 +29,16 @@ class Batches {
     next_ = 0;
     done_ = static_cast<int>(items_.size()) < batch_;
     if (items_.empty()) return static_cast<T*>(nullptr);
-    after_ = items_.back().version;
+    after_ = VersionOf(items_.back());
     return &items_[0];
   }
   // REQUIRES: Peek() gave an item.
   T Take() { return std::move(items_[next_++]); }
 
  private:
+  static ServerVersion VersionOf(const FieldConflict& x) { return x.version; }
+  static ServerVersion VersionOf(const std::vector<HistoryEntry>& entry) { return entry.front().version; }
+
   ServerVersion after_;
   int batch_;
   Read read_;
@@ -43,6 +46,18 @@ class Batches {
   size_t next_ = 0;
   bool done_ = false;
 };
+
+// The storage's changes (whole entries, ChangesAfter) as one item per entry.
+std::vector<std::vector<HistoryEntry>> SplitEntries(std::vector<HistoryEntry>&& changes) {
+  std::vector<std::vector<HistoryEntry>> out;
+  for (size_t b = 0; b < changes.size();) {
+    const size_t e = EntryEnd(changes, b);
+    out.emplace_back(std::make_move_iterator(changes.begin() + static_cast<ptrdiff_t>(b)),
+                     std::make_move_iterator(changes.begin() + static_cast<ptrdiff_t>(e)));
+    b = e;
+  }
+  return out;
+}
 
 size_t JsonBytes(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace).size(); }
 
@@ -72,32 +87,45 @@ Result<PullPage> BuildPullPage(ServerStorage* storage, const PullQuery& q, const
                                const ToWire& to_wire) {
   const int max_items = std::max(rule.max_items, 1);
   const int batch = std::min(max_items + 1, kReadBatch);  // + 1: whether more remain
-  Batches<HistoryEntry> changes(q.after, batch, [&](ServerVersion after, int n) {
-    PullQuery b = q;
-    b.after = after;
-    b.limit = n;
-    return storage->ChangesAfter(b);
-  });
+  // An entry is one item: it is taken whole or not at all, so a page never
+  // ends inside one (its fields share the version).
+  Batches<std::vector<HistoryEntry>> changes(
+      q.after, batch, [&](ServerVersion after, int n) -> Result<std::vector<std::vector<HistoryEntry>>> {
+        PullQuery b = q;
+        b.after = after;
+        b.limit = n;
+        CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> read, storage->ChangesAfter(b));
+        return SplitEntries(std::move(read));
+      });
   Batches<FieldConflict> conflicts(
       q.after, batch, [&](ServerVersion after, int n) { return storage->ConflictsAfter(after, q.workspaces, n); });
   PullPage page;
-  for (int taken = 0;; ++taken) {
-    CCF_ASSIGN_OR_RETURN(HistoryEntry * c, changes.Peek());
+  for (size_t taken = 0;;) {  // field changes and conflict updates
+    CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> * c, changes.Peek());
     CCF_ASSIGN_OR_RETURN(FieldConflict * x, conflicts.Peek());
     if (!c && !x) break;
     page.more = true;  // until the item is taken
-    if (taken >= max_items) break;
-    if (!x || (c && c->version < x->version)) {
-      CCF_ASSIGN_OR_RETURN(FieldChange wire, to_wire(changes.Take()));
-      const size_t bytes = JsonBytes(sync::ServerChangeJson(wire));
+    if (taken >= static_cast<size_t>(max_items)) break;
+    if (!x || (c && c->front().version < x->version)) {
+      std::vector<FieldChange> wire;
+      size_t bytes = 0;
+      for (HistoryEntry& field : *c) {
+        CCF_ASSIGN_OR_RETURN(FieldChange w, to_wire(std::move(field)));
+        bytes += JsonBytes(sync::ServerChangeJson(w));
+        wire.push_back(std::move(w));
+      }
       if (!Fits(page, bytes, rule)) break;
+      (void)changes.Take();
       page.bytes += bytes;
-      page.last = wire.version;
-      page.changes.push_back(std::move(wire));
+      taken += wire.size();
+      page.last = wire.front().version;
+      page.changes.insert(page.changes.end(), std::make_move_iterator(wire.begin()),
+                          std::make_move_iterator(wire.end()));
     } else {
       const size_t bytes = JsonBytes(sync::ToJson(*x));
       if (!Fits(page, bytes, rule)) break;
       page.bytes += bytes;
+      ++taken;
       page.last = x->version;
       page.conflicts.push_back(conflicts.Take());
     }

@@ -16,10 +16,12 @@ namespace ccfield::server {
 
 // Where a page ends.
 struct PageRule {
-  int max_items = sync::kDefaultPullLimit;  // at least 1
-  // The items' JSON (ServerChangeJson / ToJson(FieldConflict), compact,
-  // uncompressed) stays within this many bytes, except that a page always
-  // carries its first item whatever its size.
+  // Field changes and conflict updates, at least 1. An entry is taken whole
+  // when the page has room for its first field: its rest may pass the limit.
+  int max_items = sync::kDefaultPullLimit;
+  // The items' JSON (ServerChangeJson of each field / ToJson(FieldConflict),
+  // compact, uncompressed) stays within this many bytes, except that a page
+  // always carries its first item whatever its size.
   size_t max_bytes = 0;
 };
 
@@ -32,7 +34,9 @@ struct PageRule {
 PageRule PageRuleFor(const sync::SyncRequest& req, size_t max_response_bytes);
 
 struct PullPage {
-  std::vector<FieldChange> changes;  // as devices receive them (user name filled)
+  // As devices receive them (user name filled), an entry's fields adjacent;
+  // a page never ends inside an entry.
+  std::vector<FieldChange> changes;
   std::vector<FieldConflict> conflicts;
   size_t bytes = 0;        // the items' JSON, as PageRule counts it
   bool more = false;       // items remain after this page

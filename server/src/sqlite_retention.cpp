@@ -86,15 +86,19 @@ Result<ServerStorage::ExpiryResult> SqliteStorage::Expire(ServerVersion h, int64
   ExpiryResult r;
   r.horizon = h;
   if (h <= 0) return r;
-  // 1. History superseded at or below the horizon: a later applied change to
-  // the same field, itself at or below it, replaces it for every device. The
-  // latest applied change of each field at or below the horizon stays, so a
-  // device pulling from 0 still receives every current value.
+  // 1. History superseded at or below the horizon: an entry goes when each
+  // of its fields has a later applied change, itself at or below the
+  // horizon, which replaces it for every device. An entry of which one field
+  // is still current stays whole (its other fields are few bytes beside the
+  // row). The latest applied change of each field at or below the horizon
+  // stays, so a device pulling from 0 still receives every current value.
   {
     CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(
-        "DELETE FROM changes WHERE version > 0 AND version <= ?1 AND EXISTS (SELECT 1 FROM changes l "
-        "WHERE l.record_id = changes.record_id AND l.field = changes.field AND l.outcome = 'applied' "
-        "AND l.version > changes.version AND l.version <= ?1)"));
+        "DELETE FROM changes WHERE version > 0 AND version <= ?1 AND NOT EXISTS (SELECT 1 FROM "
+        "json_each(changes.fields) j WHERE NOT EXISTS (SELECT 1 FROM changes l WHERE l.record_id = changes.record_id "
+        "AND l.version > changes.version AND l.version <= ?1 AND l.applied > 0 "
+        "AND l.fields -> ('$.\"' || j.key || '\"') IS NOT NULL "
+        "AND (l.outcomes IS NULL OR l.outcomes -> ('$.\"' || j.key || '\"') IS NULL)))"));
     CCF_RETURN_IF_ERROR(q.Bind(1, h).Run());
     r.changes_removed += db_->Changes();
   }

@@ -150,6 +150,9 @@ Status SqliteStorage::Migrate() {
       st = db_->Exec("ALTER TABLE conflicts ADD COLUMN winner_user TEXT NOT NULL DEFAULT '';"
                      "ALTER TABLE conflicts ADD COLUMN loser_user TEXT NOT NULL DEFAULT ''");
     }
+    // Version 8: the history keeps one row per entry (what one push changed
+    // in one record), its fields in one JSON object (issue 14, docs/sync-v2.md).
+    if (next == 8) st = db_->Exec(EntrySchemaSql());
     if (st.ok()) st = db_->Exec("PRAGMA user_version = " + std::to_string(next));
     if (st.ok()) st = txn.Commit();
     if (!st.ok()) {

@@ -10,40 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-
-
-
-Result<HistoryOutcome> ParseOutcome(const std::string& s) {
-  if (s == "applied") return HistoryOutcome::kApplied;
-  if (s == "merged") return HistoryOutcome::kMerged;
-  if (s == "kept_out") return HistoryOutcome::kKeptOut;
-  return Status::Corrupt("server.db holds an unknown change outcome \"" + s + "\"");
-}
-
-constexpr const char* kChangeColumns =
-    "version, type, record_id, workspace_id, field, value, device_id, device_seq, device_time, author, created, "
-    "outcome, clock_flag, user_id, ack";
-
-Result<HistoryEntry> ReadChange(const sql::Stmt& s) {
-  HistoryEntry e;
-  e.version = s.Int(0);
-  e.type = ParseChangeType(s.Text(1));
-  e.record_id = s.Text(2);
-  e.workspace_id = s.Text(3);
-  e.field = s.Text(4);
-  CCF_ASSIGN_OR_RETURN(e.value, StoredJson(s.Text(5)));
-  e.device_id = s.Text(6);
-  e.device_seq = s.Int(7);
-  e.time = s.Text(8);
-  e.author = s.Text(9);
-  e.created = s.Int(10) != 0;
-  CCF_ASSIGN_OR_RETURN(e.outcome, ParseOutcome(s.Text(11)));
-  e.clock = ParseClockFlag(s.Text(12));
-  e.user_id = s.Text(13);
-  e.ack = ParseChangeOutcome(s.Text(14));  // "" before schema 4 and for server changes
-  return e;
-}
-
 constexpr const char* kConflictColumns =
     "id, version, type, record_id, workspace_id, field, base, winner, loser, winner_device, loser_device, "
     "winner_author, loser_author, loser_time, winner_version, resolved, resolved_by, winner_user, loser_user";
@@ -161,98 +127,7 @@ Result<ServerVersion> SqliteStorage::NextVersion() {
   return v;
 }
 
-// ---- History ------------------------------------------------------------
-
-Result<std::optional<HistoryEntry>> SqliteStorage::FindChange(const std::string& device_id, DeviceSeq seq) {
-  static const std::string sql =
-      std::string("SELECT ") + kChangeColumns + " FROM changes WHERE device_id = ? AND device_seq = ?";
-  CCF_ASSIGN_OR_RETURN(Query q, Q(sql.c_str()));
-  q->Bind(1, device_id).Bind(2, seq);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<HistoryEntry>();
-  CCF_ASSIGN_OR_RETURN(HistoryEntry e, ReadChange(*q));
-  return std::optional<HistoryEntry>(std::move(e));
-}
-
-Result<std::optional<HistoryEntry>> SqliteStorage::ChangeAtVersion(ServerVersion version) {
-  static const std::string sql = std::string("SELECT ") + kChangeColumns + " FROM changes WHERE version = ? LIMIT 1";
-  CCF_ASSIGN_OR_RETURN(Query q, Q(sql.c_str()));
-  q->Bind(1, version);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<HistoryEntry>();
-  CCF_ASSIGN_OR_RETURN(HistoryEntry e, ReadChange(*q));
-  return std::optional<HistoryEntry>(std::move(e));
-}
-
-Status SqliteStorage::AppendChange(const HistoryEntry& e) {
-  CCF_RETURN_IF_ERROR(WriteGuard());
-  CCF_ASSIGN_OR_RETURN(Query q, Q("INSERT INTO changes(version, type, record_id, workspace_id, field, value, "
-                                  "device_id, device_seq, device_time, author, created, outcome, clock_flag, "
-                                  "user_id, ack) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  q->Bind(1, e.version)
-      .Bind(2, std::string(ChangeTypeName(e.type)))
-      .Bind(3, e.record_id)
-      .Bind(4, e.workspace_id)
-      .Bind(5, e.field)
-      .Bind(6, JsonText(e.value))
-      .Bind(7, e.device_id)
-      .Bind(8, e.device_seq)
-      .Bind(9, e.time)
-      .Bind(10, e.author)
-      .Bind(11, e.created ? 1 : 0)
-      .Bind(12, HistoryOutcomeName(e.outcome))
-      .Bind(13, std::string(ClockFlagName(e.clock)))
-      .Bind(14, e.user_id)
-      .Bind(15, e.ack ? std::string(ChangeOutcomeName(*e.ack)) : std::string());
-  return q->Run();
-}
-
-Result<json> SqliteStorage::ValueAt(const std::string& record_id, const std::string& field, ServerVersion version) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT value FROM changes WHERE record_id = ? AND field = ? AND version > 0 "
-                                  "AND version <= ? AND outcome = 'applied' ORDER BY version DESC LIMIT 1"));
-  q->Bind(1, record_id).Bind(2, field).Bind(3, version);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return json();
-  return StoredJson(q->Text(0));
-}
-
-Result<std::optional<ServerStorage::OwnChange>> SqliteStorage::LatestOwnChange(const std::string& record_id,
-                                                                              const std::string& field,
-                                                                              const std::string& device_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT value, version FROM changes WHERE record_id = ? AND field = ? "
-                                  "AND device_id = ? AND version > 0 ORDER BY version DESC LIMIT 1"));
-  q->Bind(1, record_id).Bind(2, field).Bind(3, device_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::optional<OwnChange>();
-  const ServerVersion version = q->Int(1);
-  CCF_ASSIGN_OR_RETURN(json value, StoredJson(q->Text(0)));
-  return std::optional<OwnChange>(OwnChange{std::move(value), version});
-}
-
-Result<ServerVersion> SqliteStorage::MaxVersionByOthers(const std::string& record_id, const std::string& device_id) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT MAX(version) FROM changes WHERE record_id = ? AND device_id <> ? "
-                                  "AND outcome = 'applied'"));
-  q->Bind(1, record_id).Bind(2, device_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row || q->IsNull(0)) return ServerVersion{0};
-  return q->Int(0);
-}
-
-Result<std::vector<HistoryEntry>> SqliteStorage::ChangesAfter(const PullQuery& pq) {
-  if (pq.limit <= 0) return std::vector<HistoryEntry>();
-  std::string sql = std::string("SELECT ") + kChangeColumns +
-                    " FROM changes c WHERE version > ? AND outcome = 'applied' AND device_id <> ? "
-                    "AND NOT EXISTS (SELECT 1 FROM fields f WHERE f.record_id = c.record_id AND f.field = c.field "
-                    "AND f.device_id = ? AND f.version > c.version) "
-                    "AND workspace_id IN (" +
-                    Placeholders(pq.workspaces.size() + 1) + ") ORDER BY version LIMIT ?";
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare(sql));
-  q.Bind(1, pq.after).Bind(2, pq.device_id).Bind(3, pq.device_id).Bind(4, "");
-  int i = 5;
-  for (const std::string& ws : pq.workspaces) q.Bind(i++, ws);
-  q.Bind(i, pq.limit);
-  return sql::AllRows<HistoryEntry>(q, ReadChange);
-}
+// ---- History: sqlite_history.cpp -------------------------------------------
 
 // ---- Current state ------------------------------------------------------
 

@@ -20,7 +20,7 @@
 
 namespace ccfield::server {
 
-inline constexpr int kServerSchemaVersion = 7;
+inline constexpr int kServerSchemaVersion = 8;
 
 // JSON to the text kept in the file. Never throws: values were checked for
 // UTF-8 on the way in; anything else is replaced rather than lost.
@@ -46,15 +46,17 @@ class SqliteStorage final : public ServerStorage {
   Result<ServerVersion> CurrentVersion() override;
   Result<ServerVersion> NextVersion() override;
 
-  Result<std::optional<HistoryEntry>> FindChange(const std::string& device_id, DeviceSeq seq) override;
+  // History, one row per entry: sqlite_history.cpp.
+  Result<std::vector<HistoryEntry>> FindEntry(const std::string& device_id, DeviceSeq seq) override;
   Result<std::optional<HistoryEntry>> ChangeAtVersion(ServerVersion version) override;
-  Status AppendChange(const HistoryEntry& entry) override;
+  Status AppendEntry(const std::vector<HistoryEntry>& entry) override;
   Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
                                  ServerVersion version) override;
   Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) override;
   Result<std::optional<OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
                                                    const std::string& device_id) override;
   Result<std::vector<HistoryEntry>> ChangesAfter(const PullQuery& q) override;
+  Result<std::vector<HistoryEntry>> FieldHistory(const std::string& record_id, const std::string& field) override;
 
   Result<StoredField> GetField(const std::string& record_id, const std::string& field) override;
   Status SetField(const std::string& record_id, const std::string& field, const StoredField& value) override;
@@ -138,6 +140,8 @@ class SqliteStorage final : public ServerStorage {
   static const char* BlobSchemaSql();
   // Schema 6 (each workspace's photo size), in sqlite_blobs.cpp.
   static const char* PhotoSizeSchemaSql();
+  // Schema 8 (the history, one row per entry), in sqlite_history.cpp.
+  static const char* EntrySchemaSql();
 
   std::unique_ptr<sql::Db> db_;
   std::string path_;

@@ -9,4 +9,10 @@ constexpr Named<HistoryOutcome> kHistoryOutcomes[] = {
 
 const char* HistoryOutcomeName(HistoryOutcome o) { return NameIn(kHistoryOutcomes, o, "?"); }
 
+Result<std::optional<HistoryEntry>> ServerStorage::FindChange(const std::string& device_id, DeviceSeq seq) {
+  CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> fields, FindEntry(device_id, seq));
+  if (fields.empty()) return std::optional<HistoryEntry>();
+  return std::optional<HistoryEntry>(std::move(fields.front()));
+}
+
 }  // namespace ccfield::server

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
@@ -82,6 +84,15 @@ class StorageLookup final : public sync::MergeLookup {
   const std::optional<RecordMeta>& checked_;
 };
 
+// How many field changes of `req` come before its last entry: a request holds
+// at most kMaxChangesPerRequest of them, and the last entry may pass the
+// limit with its rest (an entry never spans two requests).
+size_t FieldsBeforeLastEntry(const sync::SyncRequest& req) {
+  size_t last = 0;
+  for (size_t b = 0; b < req.changes.size(); b = EntryEnd(req.changes, b)) last = b;
+  return last;
+}
+
 }  // namespace
 
 // The state of one Sync() call.
@@ -91,6 +102,7 @@ class SyncService::Cycle {
       : s_(svc->storage_), svc_(svc), who_(who), req_(req), now_(svc->env_->WallMillis()) {}
 
   Result<sync::SyncResponse> Run() {
+    out_.protocol = req_.protocol;  // answered in the request's protocol (the codec writes it)
     out_.server_time = FormatUtcMillis(now_);
     // The caller's memberships as auth read them for this request: a device
     // drops its copy of a workspace that is no longer listed (removed member).
@@ -120,8 +132,10 @@ class SyncService::Cycle {
       if (auto it = next_form.find(c.record_id); it != next_form.end()) later_form[i] = it->second;
       if (c.field == "form" && c.value.is_string()) next_form[c.record_id] = c.value.get<std::string>();
     }
-    for (size_t i = 0; i < req_.changes.size(); ++i) {
-      CCF_RETURN_IF_ERROR(Push(req_.changes[i], later_form[i] ? &*later_form[i] : nullptr));
+    for (size_t b = 0; b < req_.changes.size();) {
+      const size_t e = EntryEnd(req_.changes, b);
+      CCF_RETURN_IF_ERROR(PushEntry(b, e, later_form));
+      b = e;
     }
     CCF_RETURN_IF_ERROR(ChargeQuota(s_, who_.user_id, demand, now_));
     CCF_ASSIGN_OR_RETURN(ServerVersion after_push, s_->CurrentVersion());
@@ -139,17 +153,23 @@ class SyncService::Cycle {
   std::optional<QuotaRefusal> refusal_;
 
  private:
-  // What the request's new changes (not re-sent ones) add to the quotas.
+  // What the request's new entries (not re-sent ones) add to the quotas:
+  // quotas count field changes (an entry of 11 fields counts 11) and value bytes.
   Result<QuotaDemand> Demand() {
     QuotaDemand d;
-    for (const FieldChange& c : req_.changes) {
-      CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.device_seq));
-      if (!seen) d.Add(c.workspace_id, static_cast<int64_t>(ApproxBytes(c.value)));
+    for (size_t b = 0; b < req_.changes.size();) {
+      const size_t e = EntryEnd(req_.changes, b);
+      CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen,
+                           s_->FindChange(who_.device_id, req_.changes[b].device_seq));
+      for (size_t i = b; !seen && i < e; ++i) {
+        d.Add(req_.changes[i].workspace_id, static_cast<int64_t>(ApproxBytes(req_.changes[i].value)));
+      }
+      b = e;
     }
     return d;
   }
 
-  // The outcome a re-sent change had the first time (its answer was lost):
+  // The outcome a re-sent field had the first time (its answer was lost):
   // the device must handle it exactly as if that answer had arrived.
   static ChangeOutcome ResentOutcome(const HistoryEntry& seen) {
     if (seen.ack == ChangeOutcome::kConflict || seen.outcome == HistoryOutcome::kKeptOut) {
@@ -159,43 +179,113 @@ class SyncService::Cycle {
     return ChangeOutcome::kDuplicate;  // applied before: "duplicate" says so
   }
 
+  // Refusals are per entry: the device_seq names all of its fields.
   void Refuse(const FieldChange& c, RejectCode code, std::string reason) {
     out_.rejects.push_back(ChangeRefusal{c.device_seq, code, std::move(reason)});
   }
 
-  Status Push(const FieldChange& c, const std::string* later_form) {
-    CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen, s_->FindChange(who_.device_id, c.device_seq));
-    if (seen) {
-      // The same seq for another record or field is not a re-send: acking it
-      // "duplicate" would make the device drop a change the server never had.
-      // (The value may differ legitimately: the server stores merge results.)
-      if (seen->type != c.type || seen->record_id != c.record_id || seen->field != c.field) {
-        Refuse(c, RejectCode::kSeqReused,
-               "this device already sent change " + std::to_string(c.device_seq) +
-                   " for another record; the device's numbering is damaged or its id is shared");
+  // Why the fields [b, e) cannot be one entry (they must share the record and
+  // the origin, and name each field once); "" when they can.
+  std::string EntryShapeError(size_t b, size_t e) const {
+    const FieldChange& head = req_.changes[b];
+    std::set<std::string_view> names;
+    for (size_t i = b; i < e; ++i) {
+      const FieldChange& c = req_.changes[i];
+      if (c.type != head.type || c.record_id != head.record_id || c.workspace_id != head.workspace_id ||
+          c.time != head.time || c.author != head.author || c.created != head.created) {
+        return "the fields of change " + std::to_string(head.device_seq) +
+               " must belong to one record and share its time, author and created";
+      }
+      if (!names.insert(c.field).second) {
+        return "change " + std::to_string(head.device_seq) + " names field " + c.field + " twice";
+      }
+    }
+    return std::string();
+  }
+
+  // One pushed entry, the fields [b, e) of the request: answered as before
+  // when re-sent; else every field is checked before any is applied (one
+  // invalid field refuses the whole entry, so a record is never
+  // half-applied), then each field is merged on its own and the entry is kept
+  // in the history under one version.
+  Status PushEntry(size_t b, size_t e, const std::vector<std::optional<std::string>>& later_form) {
+    const FieldChange& head = req_.changes[b];
+    CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> seen, s_->FindEntry(who_.device_id, head.device_seq));
+    if (!seen.empty()) return Resent(b, e, seen);
+    if (std::string shape = EntryShapeError(b, e); !shape.empty()) {
+      Refuse(head, RejectCode::kInvalid, std::move(shape));
+      return Status::Ok();
+    }
+    // The entry's own form, if it sets one, is the form its answers fill
+    // (nothing of the entry is applied while it is checked).
+    std::optional<std::string> entry_form;
+    for (size_t i = b; i < e; ++i) {
+      const FieldChange& c = req_.changes[i];
+      if (c.field == "form" && c.value.is_string()) entry_form = c.value.get<std::string>();
+    }
+    std::vector<CheckedChange> checked;
+    checked.reserve(e - b);
+    for (size_t i = b; i < e; ++i) {
+      const FieldChange& c = req_.changes[i];
+      if (c.base > version_at_start_) {
+        // A base from the future would win every merge without a conflict.
+        Refuse(c, RejectCode::kInvalid,
+               "base version " + std::to_string(c.base) + " is newer than anything the server has (" +
+                   std::to_string(version_at_start_) + ")");
         return Status::Ok();
       }
-      out_.acks.push_back(ChangeAck{c.device_seq, seen->version, ResentOutcome(*seen), seen->clock, c.field});
+      if (!c.time.empty() && !ParseTimestamp(c.time)) {
+        Refuse(c, RejectCode::kInvalid, "time must be an ISO 8601 time with its UTC offset");
+        return Status::Ok();
+      }
+      const std::string* form = entry_form ? &*entry_form : later_form[i] ? &*later_form[i] : nullptr;
+      CCF_ASSIGN_OR_RETURN(CheckOutcome outcome, CheckChange(s_, &svc_->forms_, who_, c, form));
+      if (auto* rej = std::get_if<ChangeReject>(&outcome)) {
+        Refuse(c, rej->code, rej->reason);
+        return Status::Ok();
+      }
+      checked.push_back(std::get<CheckedChange>(std::move(outcome)));
+    }
+    const ClockFlag clock = ClockOf(head.time);
+    ServerVersion version = 0;  // the entry's, handed out with its first field that is not kept out
+    std::vector<HistoryEntry> entry;
+    for (size_t i = b; i < e; ++i) {
+      CheckedChange& ok = checked[i - b];
+      // An earlier field of the entry may have created or restored the record.
+      if (i > b) {
+        CCF_ASSIGN_OR_RETURN(ok.record, s_->GetRecord(head.record_id));
+      }
+      CCF_RETURN_IF_ERROR(Merge(req_.changes[i], ok, clock, &version, &entry));
+    }
+    // A field kept out has version 0; the entry's applied fields share one.
+    return s_->AppendEntry(entry);
+  }
+
+  // A re-sent entry: each field gets the answer it had the first time. The
+  // same seq for another record or other fields is not a re-send: acking it
+  // "duplicate" would make the device drop a change the server never had.
+  // (Values may differ legitimately: the server stores merge results.)
+  Status Resent(size_t b, size_t e, const std::vector<HistoryEntry>& seen) {
+    const FieldChange& head = req_.changes[b];
+    bool same = seen.front().type == head.type && seen.front().record_id == head.record_id && seen.size() == e - b;
+    std::vector<const HistoryEntry*> match;
+    for (size_t i = b; same && i < e; ++i) {
+      auto it = std::find_if(seen.begin(), seen.end(),
+                             [&](const HistoryEntry& h) { return h.field == req_.changes[i].field; });
+      same = it != seen.end();
+      match.push_back(same ? &*it : nullptr);
+    }
+    if (!same) {
+      Refuse(head, RejectCode::kSeqReused,
+             "this device already sent change " + std::to_string(head.device_seq) +
+                 " for another record; the device's numbering is damaged or its id is shared");
       return Status::Ok();
     }
-    if (c.base > version_at_start_) {
-      // A base from the future would win every merge without a conflict.
-      Refuse(c, RejectCode::kInvalid,
-             "base version " + std::to_string(c.base) + " is newer than anything the server has (" +
-                 std::to_string(version_at_start_) + ")");
-      return Status::Ok();
+    for (size_t i = b; i < e; ++i) {
+      const HistoryEntry& h = *match[i - b];
+      out_.acks.push_back(ChangeAck{head.device_seq, h.version, ResentOutcome(h), h.clock, h.field});
     }
-    if (!c.time.empty() && !ParseTimestamp(c.time)) {
-      Refuse(c, RejectCode::kInvalid, "time must be an ISO 8601 time with its UTC offset");
-      return Status::Ok();
-    }
-    CCF_ASSIGN_OR_RETURN(CheckOutcome checked, CheckChange(s_, &svc_->forms_, who_, c, later_form));
-    if (auto* rej = std::get_if<ChangeReject>(&checked)) {
-      Refuse(c, rej->code, rej->reason);
-      return Status::Ok();
-    }
-    CheckedChange& ok = std::get<CheckedChange>(checked);
-    return Merge(c, ok, ClockOf(c.time));
+    return Status::Ok();
   }
 
   ClockFlag ClockOf(const std::string& time) const {
@@ -235,9 +325,12 @@ class SyncService::Cycle {
     return e;
   }
 
-  // Merges one checked change (sync/merge_process.h) and stores the decision
-  // in the order that header gives.
-  Status Merge(const FieldChange& c, const CheckedChange& ok, ClockFlag clock) {
+  // Merges one checked field of an entry (sync/merge_process.h) and stores
+  // the decision in the order that header gives. The field's history row
+  // joins `entry`; `version` is the entry's (handed out here the first time
+  // a field is not kept out, and shared by the fields after it).
+  Status Merge(const FieldChange& c, const CheckedChange& ok, ClockFlag clock, ServerVersion* version,
+               std::vector<HistoryEntry>* entry) {
     StorageLookup lookup(s_, expired_through_, c.record_id, ok.record);
     CCF_ASSIGN_OR_RETURN(const std::string user, UserName(who_.user_id));  // kept on a conflict's pushed side
     CCF_ASSIGN_OR_RETURN(sync::MergeDecision d,
@@ -251,11 +344,14 @@ class SyncService::Cycle {
     }
     ServerVersion v = 0;
     if (d.fate != sync::PushedFate::kKeptOut) {
-      CCF_ASSIGN_OR_RETURN(v, s_->NextVersion());
+      if (*version == 0) {
+        CCF_ASSIGN_OR_RETURN(*version, s_->NextVersion());
+      }
+      v = *version;
     }
-    HistoryEntry entry = Pushed(c, v, HistoryOutcomeOf(d.fate), ok.value, clock);
-    entry.ack = d.ack;
-    CCF_RETURN_IF_ERROR(s_->AppendChange(entry));
+    HistoryEntry row = Pushed(c, v, HistoryOutcomeOf(d.fate), ok.value, clock);
+    row.ack = d.ack;
+    entry->push_back(std::move(row));
     if (d.fate == sync::PushedFate::kApplied) {
       StoredField f;
       f.state = sync::FieldState{true, ok.value, v, who_.device_id};
@@ -364,7 +460,7 @@ ApiResult<sync::SyncResponse> SyncService::Answer(const AuthContext& who, const 
     last_status_ = Status::Denied("the request's device_id is not the device this sign-in belongs to");
     return ApiError::Forbidden("device_mismatch", last_status_.message());
   }
-  if (req.changes.size() > sync::kMaxChangesPerRequest) {
+  if (FieldsBeforeLastEntry(req) >= sync::kMaxChangesPerRequest) {
     last_status_ = Status::Invalid("more than " + std::to_string(sync::kMaxChangesPerRequest) +
                                    " changes in one request");
     return ApiError::FromStatus(last_status_);

@@ -2,11 +2,14 @@
 // SyncService: one sync cycle (POST /v1/sync, docs/sync-protocol.md) as a
 // plain function of (caller, request) -> response, with no HTTP in it.
 //
-// Everything happens in one storage transaction: the pushed changes are
-// checked and merged in DeviceSeq order (each acked, merged, conflicted,
-// acked as duplicate or rejected; a rejection does not stop the others), then
-// the changes and conflict updates after the cursor that the caller may see
-// are collected. Any storage failure rolls the whole request back, so a
+// Everything happens in one storage transaction: the pushed entries (runs of
+// field changes sharing a device_seq, docs/server.md) are taken in order.
+// Each entry is checked whole before any of its fields is applied (one
+// invalid field refuses the entry; a refusal does not stop the others), then
+// merged field by field under one version, each field acked (applied,
+// merged, conflict, or duplicate when re-sent). Then the entries and conflict
+// updates after the cursor that the caller may see are collected, a page
+// never ending inside an entry. Any storage failure rolls the whole request back, so a
 // request is applied entirely or not at all, and re-sending it is harmless.
 //
 // Deterministic given the storage contents and the Env (clock, randomness for
@@ -48,7 +51,8 @@ class SyncService {
 
   // Runs one sync cycle for `who`. Errors: kPermissionDenied when
   // req.device_id is not who.device_id, kInvalidArgument for more than
-  // kMaxChangesPerRequest changes, storage errors (nothing applied).
+  // kMaxChangesPerRequest field changes before the request's last entry,
+  // storage errors (nothing applied). The answer's protocol is the request's.
   // A request over a write quota: kBusy with the quota's message (Answer
   // gives the 429 with Retry-After).
   Result<sync::SyncResponse> Sync(const AuthContext& who, const sync::SyncRequest& req);

@@ -86,14 +86,14 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   y.Sync();
   const int64_t rows_held = Count(server.db_path(), "changes");
   // Z (lost in a drawer) still holds the horizon at its first cursor: nothing went.
-  CHECK(Count(server.db_path(), "changes WHERE field = 'name' AND record_id = '" + s1 + "'") == 11);
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 11);
 
   // Revoked, Z no longer holds anything back: the superseded names go.
   server.Admin({"revoke-device", DeviceIdNamed(server, "tablet Z")});
   y.Sync();
   const int64_t rows_after = Count(server.db_path(), "changes");
   CHECK(rows_after < rows_held);
-  CHECK(Count(server.db_path(), "changes WHERE field = 'name' AND record_id = '" + s1 + "'") == 1);
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 1);
 
   // X goes offline with edits; Y renames S1 more and deletes the D sites.
   x.Commit({SetFields{RecordType::kSite, s1, {{"address", "Mill road 4"}, {"name", "X's name"}}}});
@@ -105,7 +105,7 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   for (const std::string& id : d) y.Commit({DeleteRecord{RecordType::kSite, id}});
   y.Sync();
   // X holds the horizon at its cursor: Y's later history and the deletes stay for it.
-  CHECK(Count(server.db_path(), "changes WHERE field = 'name' AND record_id = '" + s1 + "'") == 6);
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 6);
   CHECK(Count(server.db_path(), "records WHERE deleted = 1") == 3);
 
   // X comes back: its edits are merged or conflicted, none lost.
@@ -127,7 +127,7 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   CHECK(Count(server.db_path(), "records WHERE deleted = 1") == 0);
   CHECK(Count(server.db_path(), "records") == Count(server.db_path(), "records WHERE id NOT IN ('" + d[1] + "', '" +
                                                                            d[2] + "')"));
-  CHECK(Count(server.db_path(), "changes WHERE field = 'name' AND record_id = '" + s1 + "'") == 1);
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 1);
 
   // Y and X agree, and a brand new device pulling from 0 gets the same state.
   Device w(server, "bob", "tablet W");
@@ -164,7 +164,7 @@ TEST_CASE("retention: admin expire runs one expiry pass now and prints the horiz
   y.Sync();
   x.Sync();
   y.Sync();
-  const std::string names = "changes WHERE field = 'name' AND record_id = '" + s1 + "'";
+  const std::string names = "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'";
   REQUIRE(Count(server.db_path(), names) == 6);  // --expire-every-s -1: nothing went by itself
   REQUIRE(Count(server.db_path(), "records WHERE deleted = 1") == 1);
 

@@ -158,7 +158,7 @@ TEST_CASE("server disk full: the server answers 503 out_of_space, devices keep t
   CHECK(Count(server.db_path(), "records WHERE type = 'site'") == alice_sites + 100);
   CHECK(Count(server.db_path(), "changes WHERE type = 'site' AND device_id = '" + bob.device_id + "'") == 200);
   CHECK(Count(server.db_path(), "changes WHERE type = 'site'") == 3 * alice_sites + 200);
-  CHECK(Count(server.db_path(), "changes WHERE outcome = 'applied' AND type = 'site'") == 3 * alice_sites + 200);
+  CHECK(Count(server.db_path(), "changes WHERE applied > 0 AND type = 'site'") == 3 * alice_sites + 200);
 
   // And a new device of the workspace receives all of it.
   testing::TempDir carol_dir;

@@ -331,8 +331,11 @@ void CheckPulledPrefix(const ServerProcess& server, Device& device, int64_t repo
   std::vector<int64_t> expected;
   {
     auto db = OpenRaw(server.db_path());
+    // One version per applied field (server schema 8 keeps one row per
+    // entry, its fields in a JSON object; docs/server.md).
     sql::Stmt q = Unwrap(db->Prepare(
-        "SELECT version FROM changes WHERE outcome = 'applied' AND version > 0 AND version <= ? ORDER BY version"));
+        "SELECT c.version FROM changes c, json_each(c.fields) j WHERE c.version > 0 AND c.version <= ? "
+        "AND (c.outcomes IS NULL OR c.outcomes -> ('$.\"' || j.key || '\"') IS NULL) ORDER BY c.version"));
     q.Bind(1, cursor);
     while (Unwrap(q.Step())) expected.push_back(q.Int(0));
   }

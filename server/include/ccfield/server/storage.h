@@ -34,16 +34,21 @@ enum class HistoryOutcome {
 };
 const char* HistoryOutcomeName(HistoryOutcome o);
 
-// One entry of the server's history (table `changes`): every accepted change
-// (version 0 for kKeptOut), with `user` left empty: the history keeps the
+// One field of an entry of the server's history (table `changes`, one row
+// per entry since schema 8). An entry is what one push (or one server edit)
+// changed in one record: its fields share (device_id, device_seq), the
+// record, the origin and the version, and are adjacent in every list the
+// storage returns (EntryEnd). Every accepted field is kept, with what became
+// of it; `version` is the entry's version for the fields it applied or
+// merged, 0 for a field kept out. `user` stays empty: the history keeps the
 // pushing user's id, and the pull puts the user's name in `user`.
 struct HistoryEntry : FieldChange {
   HistoryOutcome outcome = HistoryOutcome::kApplied;
   ClockFlag clock = ClockFlag::kNone;
   std::string user_id;  // user who pushed it ("" for server changes)
-  // What the pushing device was told (kApplied, kMerged or kConflict); a
-  // re-sent change (the first answer was lost) gets the same answer. nullopt
-  // for changes stored before schema 4 and for server changes.
+  // What the pushing device was told about this field (kApplied, kMerged or
+  // kConflict); a re-sent entry (the first answer was lost) gets the same
+  // answers. nullopt for changes stored before schema 4 and for server changes.
   std::optional<ChangeOutcome> ack;
 };
 
@@ -156,7 +161,7 @@ struct PullQuery {
   ServerVersion after = 0;              // cursor
   std::vector<std::string> workspaces;  // the user's workspaces; the library ("") is always included
   std::string device_id;                // its own kApplied changes are left out
-  int limit = 0;                        // at most this many
+  int limit = 0;                        // at most this many entries
 };
 
 class ServerStorage {
@@ -180,34 +185,49 @@ class ServerStorage {
   // REQUIRES: in a transaction (a rollback returns it).
   virtual Result<ServerVersion> NextVersion() = 0;
 
-  // ---- History -----------------------------------------------------------
-  // The change (device_id, device_seq) if it was accepted before.
-  virtual Result<std::optional<HistoryEntry>> FindChange(const std::string& device_id, DeviceSeq seq) = 0;
-  // The change with that version (version > 0).
+  // ---- History (one entry per push of a record; see HistoryEntry) ---------
+  // The fields of the entry (device_id, device_seq) if it was accepted
+  // before, in field name order; empty when there is none.
+  virtual Result<std::vector<HistoryEntry>> FindEntry(const std::string& device_id, DeviceSeq seq) = 0;
+  // The first field of that entry (the origin is the entry's), or nullopt.
+  Result<std::optional<HistoryEntry>> FindChange(const std::string& device_id, DeviceSeq seq);
+  // A field of the entry with that version (version > 0): the entry's origin.
   virtual Result<std::optional<HistoryEntry>> ChangeAtVersion(ServerVersion version) = 0;
-  // Appends to the history. (device_id, device_seq) must be new.
-  virtual Status AppendChange(const HistoryEntry& entry) = 0;
-  // Value of the field as of `version`: the latest kApplied change with
-  // version <= `version`; null when there is none.
+  // Appends one entry: `fields` is non-empty, its fields share type,
+  // record_id, workspace_id, created, device_id, device_seq, time, author,
+  // clock and user_id, and each field appears once; the entry's version is
+  // the largest of theirs (the fields it applied or merged share it, a kept
+  // out field has 0). (device_id, device_seq) must be new.
+  virtual Status AppendEntry(const std::vector<HistoryEntry>& fields) = 0;
+  // A one-field entry.
+  Status AppendChange(const HistoryEntry& entry) { return AppendEntry({entry}); }
+  // Value of the field as of `version`: the field of the latest entry with
+  // version <= `version` that applied it (kApplied); null when there is none.
   virtual Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
                                          ServerVersion version) = 0;
-  // Highest version of a kApplied change to any field of the record made by
+  // Highest version of an entry of the record that applied a field, made by
   // a device other than `device_id` (the server counts as another device); 0: none.
   virtual Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) = 0;
-  // The latest accepted (version > 0) change of `device_id` to the field, as
-  // that device sent it; nullopt when it has none.
+  // The latest accepted (applied or merged, version > 0) change of
+  // `device_id` to the field, as that device sent it; nullopt when it has none.
   struct OwnChange {
     nlohmann::json value;
     ServerVersion version = 0;
   };
   virtual Result<std::optional<OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
                                                            const std::string& device_id) = 0;
-  // kApplied changes with version > q.after in q.workspaces or the library,
-  // in version order, at most q.limit, leaving out what q.device_id already
-  // has: its own changes, and changes to fields whose current value is a later
-  // change of its own (a device whose edit won must not receive the older
-  // value it replaced: it would show the loser while the server has the winner).
+  // The applied fields of entries with version > q.after in q.workspaces or
+  // the library, in version order, whole entries (fields adjacent), at most
+  // q.limit entries, leaving out what q.device_id already has: its own
+  // entries, and fields whose current value is a later change of its own (a
+  // device whose edit won must not receive the older value it replaced: it
+  // would show the loser while the server has the winner). An entry with
+  // nothing left is not counted.
   virtual Result<std::vector<HistoryEntry>> ChangesAfter(const PullQuery& q) = 0;
+  // Who changed the field, when and from where: the field of every entry
+  // that named it (applied, merged or kept out), in the order they were
+  // stored, as far back as the history keeps them (docs/retention.md).
+  virtual Result<std::vector<HistoryEntry>> FieldHistory(const std::string& record_id, const std::string& field) = 0;
 
   // ---- Current state -----------------------------------------------------
   // The field's state; state.exists == false when it was never set.
@@ -290,10 +310,11 @@ class ServerStorage {
   virtual Result<ServerVersion> ExpiredThrough() = 0;
   struct ExpiryResult {
     ServerVersion horizon = 0;  // what was expired through
-    int64_t changes_removed = 0;
+    int64_t changes_removed = 0;  // history entries
     int64_t records_purged = 0;
   };
-  // Removes history entries superseded at or below `horizon` and purges
+  // Removes history entries superseded at or below `horizon` (every field
+  // they set has a later applied change at or below it) and purges
   // records deleted at or below it (docs/retention.md); also usage counts of
   // periods that started before `keep_usage_from_ms`. REQUIRES: in a transaction.
   virtual Result<ExpiryResult> Expire(ServerVersion horizon, int64_t keep_usage_from_ms) = 0;
