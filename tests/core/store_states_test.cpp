@@ -108,14 +108,9 @@ void RefuseAll(Store* s, const std::string& reason) {
 // (with `clock` as its doubt about the device time of each).
 void AcceptAll(Store* s, int64_t* version, ClockFlag clock = ClockFlag::kNone) {
   SyncBatch b;
-<<<<<<< HEAD
-  for (const ChangeEntry& c : Unwrap(s->replica().PendingChanges(100000))) {
-    b.acks.push_back({c.device_seq, ++*version, ChangeOutcome::kApplied, clock, c.field});
-=======
   const std::vector<ChangeEntry> pending = Unwrap(s->replica().PendingChanges(100000));
   for (size_t i = 0; i < pending.size(); i = EntryEnd(pending, i)) {  // an ack per entry
     b.acks.push_back({pending[i].device_seq, ++*version, ChangeOutcome::kApplied, clock, ""});
->>>>>>> i14-device
   }
   REQUIRE_OK(s->replica().ApplySyncBatch(b));
 }
@@ -320,13 +315,8 @@ TEST_CASE("record_state always equals a recount of the change log") {
   for (size_t i = 0; i < pending.size(); i = EntryEnd(pending, i), ++n) {
     if (pending[i].record_id == visits[1]) {
       b.rejects.push_back({pending[i].device_seq, RejectCode::kForbidden, "no"});
-<<<<<<< HEAD
-    } else if (i % 3 != 0) {
-      b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone, pending[i].field});
-=======
     } else if (n % 3 != 0) {
       b.acks.push_back({pending[i].device_seq, ++v, ChangeOutcome::kApplied, ClockFlag::kNone, ""});
->>>>>>> i14-device
     }
   }
   REQUIRE_OK(fx->replica().ApplySyncBatch(b));
