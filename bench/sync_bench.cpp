@@ -16,8 +16,11 @@
 //      pushed to an empty server;
 //   2. a fresh device B pulls them;
 //   3. A edits the notes of 10 visits; A pushes, B pulls;
+//   3b. A changes ~100 characters in each of 10 other notes; A pushes, B pulls;
 //   4. a no-op sync of A and of B.
-// Baselines: gzip (zlib, default level) of the changed field values.
+// Baselines: gzip (zlib, default level) of the changed field values; issue
+// 14's references: the records as JSON lines at brotli -q11 and zstd -19, and
+// the characters a small edit of 10 notes changes.
 
 #include <arpa/inet.h>
 #include <brotli/decode.h>
@@ -29,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -61,6 +65,7 @@
 #include "ccfield/sync/gzip.h"
 #include "ccfield/sync/merge.h"
 #include "ccfield/sync/protocol.h"
+#include "ccfield/sync/text_delta.h"
 #include "visit_generator.h"
 
 #ifndef CCFIELD_SERVER_PATH
@@ -180,19 +185,56 @@ std::optional<std::string> Unbrotli(std::string_view in) {
   return out;
 }
 
-// Brotli of `in` at `quality`, window 22. cpp-httplib 0.11 compresses
-// responses with the library defaults: quality 11 (the slowest), window 22.
-std::string Brotli(std::string_view in, int quality) {
+// Brotli of `in` at `quality`, window 22 unless `window` says otherwise.
+// cpp-httplib 0.11 compresses responses with the library defaults: quality 11
+// (the slowest), window 22.
+std::string Brotli(std::string_view in, int quality, int window = BROTLI_DEFAULT_WINDOW) {
   size_t size = BrotliEncoderMaxCompressedSize(in.size());
   if (size == 0) size = in.size() + 1024;
   std::string out(size, '\0');
-  if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_DEFAULT_MODE, in.size(),
+  if (!BrotliEncoderCompress(quality, window, BROTLI_DEFAULT_MODE, in.size(),
                              reinterpret_cast<const uint8_t*>(in.data()), &size,
                              reinterpret_cast<uint8_t*>(out.data()))) {
     Die("brotli compression failed");
   }
   out.resize(size);
   return out;
+}
+
+// zstd of `in` at `level` (libzstd's one-call API, a single frame).
+size_t ZstdSize(std::string_view in, int level) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), level);
+  if (ZSTD_isError(n)) Die(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  return n;
+}
+
+// Issue 14's reference for a fresh pull and a first push: the same records as
+// JSON lines compressed near the limit, by brotli -q11 (window 24, as the
+// brotli tool's -q 11 -w 24) and zstd -19, computed here in the same run.
+struct RecordsReference {
+  size_t json_lines = 0;  // bytes of the JSON lines
+  size_t brotli11 = 0, zstd19 = 0;
+  double brotli_ms = 0, zstd_ms = 0;
+  size_t best() const { return std::min(brotli11, zstd19); }
+};
+
+RecordsReference MeasureRecordsReference(const std::string& lines) {
+  RecordsReference r;
+  r.json_lines = lines.size();
+  auto t0 = Clock::now();
+  r.brotli11 = Brotli(lines, 11, 24).size();
+  r.brotli_ms = MsBetween(t0, Clock::now());
+  t0 = Clock::now();
+  r.zstd19 = ZstdSize(lines, 19);
+  r.zstd_ms = MsBetween(t0, Clock::now());
+  return r;
+}
+
+// Code points in valid UTF-8 `s`.
+size_t CodePoints(std::string_view s) {
+  return static_cast<size_t>(
+      std::count_if(s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
 }
 
 // ---- HTTP helpers -----------------------------------------------------------
@@ -605,6 +647,44 @@ class ChecklistVisitMaker {
       if (l.code == language) lang = &l;
     }
     return Notes(*lang, notes_bytes);
+  }
+
+  // `notes` with about `per_place` characters rewritten at each of `places`
+  // places, one in each part of the text, as a person corrects a note: a run
+  // of whole words replaced by other words of the same language. Adds to
+  // *changed the characters changed (per place, the larger of the removed and
+  // the inserted run, in code points): the changed text itself.
+  std::string PartlyEditedNotes(const std::string& notes, const std::string& language, int places, size_t per_place,
+                                size_t* changed) {
+    const Language* lang = &vocab_.langs[0];
+    for (const Language& l : vocab_.langs) {
+      if (l.code == language) lang = &l;
+    }
+    std::string out = notes;
+    const size_t part = notes.size() / static_cast<size_t>(places);
+    // From the last part to the first, so the earlier parts' offsets hold.
+    for (int p = places - 1; p >= 0; --p) {
+      // Cut between words (at ASCII spaces, never inside a UTF-8 character).
+      size_t from =
+          out.find(' ', static_cast<size_t>(p) * part + static_cast<size_t>(rng_.Int(0, static_cast<int>(part / 4))));
+      if (from == std::string::npos) continue;
+      ++from;
+      size_t to = from, removed = 0;
+      while (to < out.size() && (removed < per_place || out[to] != ' ')) {
+        removed += (static_cast<unsigned char>(out[to]) & 0xC0) != 0x80 ? 1 : 0;
+        ++to;
+      }
+      std::string words;
+      size_t inserted = 0;
+      while (inserted < per_place) {
+        const std::string w = lang->Draw(rng_);
+        words += (words.empty() ? "" : " ") + w;
+        inserted = CodePoints(words);
+      }
+      *changed += std::max(removed, inserted);
+      out.replace(from, to - from, words);
+    }
+    return out;
   }
 
  private:
@@ -1081,6 +1161,51 @@ EditRound RunEditRound(const std::string& prefix, Device* a, Device* b, WireTap*
   return e;
 }
 
+// Issue 14's "10 edited notes": A changes ~100 characters of each of `edits`
+// notes (three places of ~33) instead of rewriting them; A syncs, then B.
+struct SmallEditRound {
+  Measured push, pull;
+  size_t changed_chars = 0;  // the sum of the edit sizes (PartlyEditedNotes)
+  size_t notes_bytes = 0;    // the edited notes' whole values, UTF-8 bytes
+  size_t delta_json = 0;     // sync::MakeTextDelta of each note from its old value, JSON bytes (whole value when none)
+  int deltas = 0;            // notes for which a delta pays
+  int same = 0;              // edited notes equal on B
+};
+
+SmallEditRound RunSmallEditRound(Device* a, Device* b, WireTap* tap, ChecklistVisitMaker* maker,
+                                 const std::vector<std::string>& visit_ids, int edits, uint64_t pick_seed) {
+  constexpr int kPlaces = 3;
+  constexpr size_t kCharsPerPlace = 33;
+  SmallEditRound e;
+  Rng pick(pick_seed);
+  std::vector<std::string> ids = visit_ids;
+  std::shuffle(ids.begin(), ids.end(), pick.gen());
+  ids.resize(static_cast<size_t>(edits));
+  std::vector<std::pair<std::string, std::string>> edited;  // id, new notes
+  for (const std::string& id : ids) {
+    Record r = Check(a->store->Get(RecordType::kVisit, id), "reading a visit to edit");
+    const std::string language = r.Get("language").is_string() ? r.Get("language").get<std::string>() : "en";
+    const std::string old_notes = r.Get("notes").is_string() ? r.Get("notes").get<std::string>() : "";
+    std::string notes = maker->PartlyEditedNotes(old_notes, language, kPlaces, kCharsPerPlace, &e.changed_chars);
+    e.notes_bytes += notes.size();
+    if (std::optional<json> delta = sync::MakeTextDelta(old_notes, notes)) {
+      e.delta_json += delta->dump().size();
+      ++e.deltas;
+    } else {
+      e.delta_json += json(notes).dump().size();
+    }
+    Check(a->store->Commit({SetFields{RecordType::kVisit, id, {{"notes", notes}}}}), "editing notes on A");
+    edited.emplace_back(id, std::move(notes));
+  }
+  e.push = RunSync("s3b_small_edit_push_A", a, tap);
+  e.pull = RunSync("s3b_small_edit_pull_B", b, tap);
+  for (const auto& [id, notes] : edited) {
+    Result<Record> rb = b->store->Get(RecordType::kVisit, id);
+    if (rb.ok() && rb->Get("notes") == notes) ++e.same;
+  }
+  return e;
+}
+
 // ---- The run ------------------------------------------------------------------
 
 
@@ -1125,6 +1250,51 @@ TextMergeFigures MeasureTextMerge(int repeats) {
   }
   f.scattered_ms = Median(a);
   f.pathological_ms = Median(b);
+  return f;
+}
+
+// ---- Text deltas: sync::MakeTextDelta alone (issue 14, sync/text_delta.h) ----
+struct TextDeltaFigures {
+  double scattered_10k_ms = 0;  // 10 KB note, 20 scattered word edits: a delta of several hunks
+  size_t scattered_10k_bytes = 0;
+  double rewritten_10k_ms = 0;  // 10 KB note against an unrelated one: diffed to the cap, no delta
+  bool rewritten_refused = false;
+  double scattered_100k_ms = 0;  // 100 KB, 20 edits
+};
+
+TextDeltaFigures MeasureTextDelta(int repeats) {
+  std::mt19937_64 rng(11);
+  auto words = [&](size_t bytes) {
+    std::string s;
+    while (s.size() < bytes) {
+      for (int c = 2 + static_cast<int>(rng() % 7); c > 0; --c) s += static_cast<char>('a' + rng() % 26);
+      s += rng() % 10 == 0 ? ". " : " ";
+    }
+    return s;
+  };
+  auto edited = [&](std::string s) {
+    for (int i = 0; i < 20; ++i) s.replace(s.find(' ', rng() % (s.size() - 20)) + 1, 4, "caniveau bouché");
+    return s;
+  };
+  const std::string base_10k = words(10 * 1024), value_10k = edited(base_10k), other_10k = words(10 * 1024);
+  const std::string base_100k = words(100 * 1024), value_100k = edited(base_100k);
+  TextDeltaFigures f;
+  std::vector<double> a, b, c;
+  for (int i = 0; i < repeats; ++i) {
+    auto t0 = Clock::now();
+    const std::optional<json> d = sync::MakeTextDelta(base_10k, value_10k);
+    a.push_back(MsBetween(t0, Clock::now()));
+    f.scattered_10k_bytes = d ? d->dump().size() : 0;
+    t0 = Clock::now();
+    f.rewritten_refused = !sync::MakeTextDelta(base_10k, other_10k).has_value();
+    b.push_back(MsBetween(t0, Clock::now()));
+    t0 = Clock::now();
+    (void)sync::MakeTextDelta(base_100k, value_100k);
+    c.push_back(MsBetween(t0, Clock::now()));
+  }
+  f.scattered_10k_ms = Median(a);
+  f.rewritten_10k_ms = Median(b);
+  f.scattered_100k_ms = Median(c);
   return f;
 }
 
@@ -1238,6 +1408,12 @@ int Run(const Options& opt) {
   }
   const std::string records_json = records.dump();
   const size_t records_gzip = GzipSize(records_json);
+  std::string records_lines;  // one record's fields object (with its id) per line
+  for (const json& one : records) records_lines += one.dump() + "\n";
+  const RecordsReference ref = MeasureRecordsReference(records_lines);
+  std::printf("reference records_json_lines=%zu brotli_q11_w24=%zu (%.0f ms) zstd_19=%zu (%.0f ms) best=%zu (%s)\n",
+              ref.json_lines, ref.brotli11, ref.brotli_ms, ref.zstd19, ref.zstd_ms, ref.best(),
+              ref.brotli11 <= ref.zstd19 ? "brotli" : "zstd");
   std::printf(
       "visits=%d changes_waiting=%lld (%.1f per visit) records_json=%zu records_gzip=%zu notes_avg_bytes=%.0f "
       "answers_per_visit=%zu\n",
@@ -1249,6 +1425,9 @@ int Run(const Options& opt) {
       "s1_push_A ratio_up_vs_records_gzip=%.2f ratio_up_down_vs_records_gzip=%.2f\n",
       Ratio(static_cast<double>(push.report.bytes_up), static_cast<double>(records_gzip)),
       Ratio(static_cast<double>(push.report.bytes_up + push.report.bytes_down), static_cast<double>(records_gzip)));
+  const double push_vs_best = Ratio(static_cast<double>(push.report.bytes_up), static_cast<double>(ref.best()));
+  std::printf("s1_push_A bytes_up=%zu best_reference=%zu ratio_up_vs_best=%.3f <=1.1: %s\n", push.report.bytes_up,
+              ref.best(), push_vs_best, Verdict(push_vs_best <= 1.1));
   if (push.report.rejected > 0) {
     for (const auto& [e, why] : Check(a.store->replica().ChangesInState(ChangeState::kRejected, 5), "reading rejects")) {
       std::printf("  rejected %s %s: %s\n", e.record_id.c_str(), e.field.c_str(), why.c_str());
@@ -1268,6 +1447,11 @@ int Run(const Options& opt) {
       Ratio(static_cast<double>(pull.report.bytes_down), static_cast<double>(records_gzip)),
       setup_fixed.report.bytes_down, pull_visits_down,
       Ratio(static_cast<double>(pull_visits_down), static_cast<double>(records_gzip)));
+  const double pull_vs_best = Ratio(static_cast<double>(pull.report.bytes_down), static_cast<double>(ref.best()));
+  std::printf(
+      "s2_pull_B bytes_down=%zu best_reference=%zu ratio_down_vs_best=%.3f <=1.1: %s (visits only, minus C: %.3f)\n",
+      pull.report.bytes_down, ref.best(), pull_vs_best, Verdict(pull_vs_best <= 1.1),
+      Ratio(static_cast<double>(pull_visits_down), static_cast<double>(ref.best())));
   // ---- issue 14, pages by bytes: the fresh pull's requests (target <= 3) ----
   {
     std::string asked;  // page_bytes of each request as the tap saw it
@@ -1310,6 +1494,25 @@ int Run(const Options& opt) {
       "edit ratio_A_up=%.3f ratio_B_down=%.3f ratio_A_up_plus_B_down=%.3f (the values cross twice: per "
       "crossing %.3f) ratio_all_four_directions=%.3f\n",
       r_up, r_down, r_both, r_both / 2, Ratio(edit_all, static_cast<double>(baseline)));
+  std::fflush(stdout);
+
+  // ---- 3b. Issue 14's case: ~100 characters changed in each of `edits` notes ----
+  std::printf("\n== 3b small edits: A changes ~100 characters (3 places) in the notes of %d visits; A syncs, then B\n",
+              opt.edits);
+  const SmallEditRound small = RunSmallEditRound(&a, &b, tap.get(), &maker, visit_ids, opt.edits, opt.seed * 137 + 11);
+  PrintMeasured(small.push);
+  PrintMeasured(small.pull);
+  const double small_up =
+      Ratio(static_cast<double>(small.push.report.bytes_up), static_cast<double>(small.changed_chars));
+  const double small_down =
+      Ratio(static_cast<double>(small.pull.report.bytes_down), static_cast<double>(small.changed_chars));
+  std::printf(
+      "s3b changed_chars=%zu (sum of the edit sizes) notes_whole_bytes=%zu text_delta_json=%zu (%d of %d notes as "
+      "deltas) bytes_up=%zu ratio_up_vs_changed=%.2f <=3: %s bytes_down=%zu ratio_down_vs_changed=%.2f\n",
+      small.changed_chars, small.notes_bytes, small.delta_json, small.deltas, opt.edits, small.push.report.bytes_up,
+      small_up, Verdict(small_up <= 3), small.pull.report.bytes_down, small_down);
+  std::printf("s3b_small_edit_pull_B check: %d of %d edited notes on B%s\n", small.same, opt.edits,
+              small.same == opt.edits ? "" : "  <-- DATA DIFFERS");
   std::fflush(stdout);
 
   // ---- 4. No-op syncs ----
@@ -1475,6 +1678,13 @@ int Run(const Options& opt) {
   std::printf("rewritten on both sides: %s in %.1f ms\n", tm.pathological_refused ? "given up" : "MERGED",
               tm.pathological_ms);
 
+  std::printf("\n== text delta: sync::MakeTextDelta alone, median of 5\n");
+  const TextDeltaFigures td = MeasureTextDelta(5);
+  std::printf("10 KB note, 20 scattered edits: %zu B delta in %.2f ms\n", td.scattered_10k_bytes, td.scattered_10k_ms);
+  std::printf("10 KB note against an unrelated one: %s in %.2f ms\n", td.rewritten_refused ? "no delta" : "A DELTA",
+              td.rewritten_10k_ms);
+  std::printf("100 KB note, 20 scattered edits: %.2f ms\n", td.scattered_100k_ms);
+
   // ---- Summary ----
   auto row = [](const char* name, const Measured& m, const std::string& ratio, const std::string& target) {
     std::printf("%-34s %8d %12zu %12zu %10.1f  %-22s %s\n", name, m.report.requests, m.report.bytes_up,
@@ -1490,15 +1700,18 @@ int Run(const Options& opt) {
       "baselines: records_gzip=%zu (JSON of %d visit records, %zu raw); edit baseline_gzip=%zu (%d new "
       "notes, %zu raw)\n",
       records_gzip, opt.visits, records_json.size(), baseline, opt.edits, first_edit.raw);
+  std::printf(
+      "issue 14 references: records as JSON lines %zu B -> brotli -q11 %zu, zstd -19 %zu, best %zu; small edits "
+      "changed %zu characters\n",
+      ref.json_lines, ref.brotli11, ref.zstd19, ref.best(), small.changed_chars);
   std::printf("%-34s %8s %12s %12s %10s  %-22s %s\n", "scenario", "requests", "bytes_up", "bytes_down", "wall_ms",
               "ratio", "target");
   row("0 fresh pull, no visits (C)", setup_fixed, "", "reference");
-  row("1 push visits (A)", push,
-      fmt("up/records %.2f", Ratio(static_cast<double>(push.report.bytes_up), static_cast<double>(records_gzip))),
-      "reference");
-  row("2 fresh pull (B)", pull,
-      fmt("down/records %.2f", Ratio(static_cast<double>(pull.report.bytes_down), static_cast<double>(records_gzip))),
-      "reference");
+  row("1 push visits (A)", push, fmt("up/best %.3f", push_vs_best),
+      std::string("up<=1.1x best: ") + Verdict(push_vs_best <= 1.1));
+  row("2 fresh pull (B)", pull, fmt("down/best %.3f", pull_vs_best),
+      std::string("requests<=3: ") + Verdict(pull.report.requests <= 3) +
+          "; down<=1.1x best: " + Verdict(pull_vs_best <= 1.1));
   row("3 edit push (A)", edit_push, fmt("up/baseline %.3f", r_up),
       std::string("1 request: ") + Verdict(edit_push.report.requests == 1) + "; up<=1.2x: " + Verdict(r_up <= 1.2));
   row("3 edit pull (B)", edit_pull, fmt("down/baseline %.3f", r_down),
@@ -1516,6 +1729,9 @@ int Run(const Options& opt) {
   std::printf("%-34s %8s %12.0f %12.0f %10s  %-22s %s\n", "3 edit: A up + B down", "", edit_up, edit_down, "",
               fmt("sum/baseline %.3f", r_both).c_str(),
               (std::string("sum<=2x1.2 (crosses twice): ") + Verdict(r_both <= 2.4)).c_str());
+  row("3b small edits push (A)", small.push, fmt("up/changed %.2f", small_up),
+      std::string("up<=3x changed chars: ") + Verdict(small_up <= 3));
+  row("3b small edits pull (B)", small.pull, fmt("down/changed %.2f", small_down), "(no target)");
   row("4 no-op (A)", noop_a, "", std::string("1 request: ") + Verdict(noop_a.report.requests == 1));
   row("4 no-op (B)", noop_b, "", std::string("1 request: ") + Verdict(noop_b.report.requests == 1));
   std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "4 no-op x20, A and B: median", "", "", "", Median(noop_ms),
@@ -1525,10 +1741,15 @@ int Run(const Options& opt) {
   std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "text merge 100 KB, rewritten", "", "", "",
               tm.pathological_ms, tm.pathological_refused ? "given up" : "MERGED",
               (std::string("<=500 ms: ") + Verdict(tm.pathological_ms <= 500)).c_str());
+  std::printf("%-34s %8s %12s %12s %10.2f  %-22s %s\n", "text delta 10 KB, 20 edits", "", "", "",
+              td.scattered_10k_ms, ("delta " + std::to_string(td.scattered_10k_bytes) + " B").c_str(), "");
+  std::printf("%-34s %8s %12s %12s %10.2f  %-22s %s\n", "text delta 10 KB, unrelated", "", "", "",
+              td.rewritten_10k_ms, td.rewritten_refused ? "no delta" : "A DELTA", "");
   if (tap) {
     bool exact = rounds_exact;
-    for (const Measured* m : std::initializer_list<const Measured*>{&setup_pull, &setup_sites, &setup_fixed, &push,
-                                                                    &pull, &edit_push, &edit_pull, &noop_a, &noop_b}) {
+    for (const Measured* m :
+         std::initializer_list<const Measured*>{&setup_pull, &setup_sites, &setup_fixed, &push, &pull, &edit_push,
+                                                &edit_pull, &small.push, &small.pull, &noop_a, &noop_b}) {
       exact = exact && m->report.bytes_up == m->wire.up && m->report.bytes_down == m->wire.down;
     }
     std::printf("SyncReport bytes vs the wire tap: %s\n",

@@ -16,6 +16,9 @@ PACKAGES=(
   libcli11-dev
   # zstd request and response bodies (issue 14: sync/src/body_codec.cpp, bench/compression_bench.cpp)
   libzstd-dev
+  # brotli: bench/sync_bench.cpp decodes the server's brotli answers and computes
+  # issue 14's reference (the records at brotli -q11) with libbrotlienc
+  libbrotli-dev
   # whether the link is metered (photo sync on paid mobile data): NetworkManager's
   # Metered property over the system D-Bus (platform/src/network_info_dbus.cpp)
   libdbus-1-dev
