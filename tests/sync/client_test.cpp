@@ -300,8 +300,15 @@ TEST_CASE("CurlTransport: a server that is down is 'cannot reach the server'") {
 // ---------------------------------------------------------------------------
 // The sync loop against a scripted fake server
 
+// The field changes of a protocol 3 request: the fields of its entries.
+size_t FieldCount(const json& request) {
+  size_t n = 0;
+  for (const json& e : request["entries"]) n += e["f"].size();
+  return n;
+}
+
 // Answers POST /v1/sync like the real server for a device that only pushes:
-// every change applied with the next version. `script` may answer instead
+// every entry applied with the next version. `script` may answer instead
 // (return true after filling `res`).
 class FakeSyncServer {
  public:
@@ -333,13 +340,13 @@ class FakeSyncServer {
     if (script_ && script_(request, res)) return;
     std::lock_guard<std::mutex> lock(mu_);
     json acks = json::array();
-    for (const json& c : request["changes"])
-      acks.push_back({{"seq", c["seq"]}, {"v", ++version_}, {"outcome", "applied"}});
-    res.set_content(json{{"protocol", 1},
+    for (const json& e : request["entries"])  // one version per entry
+      acks.push_back({{"seq", e["seq"]}, {"v", ++version_}, {"outcome", "applied"}});
+    res.set_content(json{{"protocol", 3},
                          {"server_time", "2026-11-26T16:40:00.000Z"},
                          {"acks", acks},
                          {"rejects", json::array()},
-                         {"changes", json::array()},
+                         {"entries", json::array()},
                          {"conflicts", json::array()},
                          {"cursor", version_},
                          {"more", false}}
@@ -398,12 +405,12 @@ TEST_CASE("SyncNow pushes pending changes in one request and marks them synced")
   const std::vector<json> reqs = server.requests();
   REQUIRE(reqs.size() == 1);
   CHECK(server.last_auth() == "Bearer t0k");
-  CHECK(reqs[0]["protocol"] == 1);
+  CHECK(reqs[0]["protocol"] == 3);
   CHECK(reqs[0]["device_id"] == device.device_id);
   CHECK(reqs[0]["cursor"] == 0);
-  CHECK(reqs[0]["changes"].size() == static_cast<size_t>(before.waiting));
+  CHECK(FieldCount(reqs[0]) == static_cast<size_t>(before.waiting));
   int64_t last_seq = 0;
-  for (const json& c : reqs[0]["changes"]) {
+  for (const json& c : reqs[0]["entries"]) {
     CHECK(c["seq"].get<int64_t>() > last_seq);  // DeviceSeq order
     last_seq = c["seq"].get<int64_t>();
   }
@@ -412,19 +419,20 @@ TEST_CASE("SyncNow pushes pending changes in one request and marks them synced")
   CHECK(after.sent == 0);
   CHECK(after.synced == before.waiting);
   auto store = device.OpenStore();
-  CHECK(Unwrap(store->replica().GetSyncSettings()).cursor == 100 + before.waiting);
+  const auto entries = static_cast<int64_t>(reqs[0]["entries"].size());
+  CHECK(Unwrap(store->replica().GetSyncSettings()).cursor == 100 + entries);
 
   // Nothing waiting: exactly one request, sending the new cursor.
   SyncReport noop = Unwrap(client->SyncNow());
   CHECK(noop.requests == 1);
   CHECK(noop.pushed == 0);
-  CHECK(server.requests().back()["cursor"] == 100 + before.waiting);
-  CHECK(server.requests().back()["changes"].empty());
+  CHECK(server.requests().back()["cursor"] == 100 + entries);
+  CHECK(server.requests().back()["entries"].empty());
 }
 
 TEST_CASE("SyncNow sends a big backlog in batches and halves a batch the server finds too large") {
   FakeSyncServer server([](const json& request, httplib::Response& res) {
-    if (request["changes"].size() <= 3) return false;
+    if (FieldCount(request) <= 3) return false;
     res.status = 413;
     res.set_content(ErrorJson("too_large", "too many changes").dump(), "application/json");
     return true;
@@ -440,9 +448,9 @@ TEST_CASE("SyncNow sends a big backlog in batches and halves a batch the server 
   CHECK(r.pushed == waiting);
   CHECK(device.Counts().synced == waiting);
   const std::vector<json> reqs = server.requests();
-  CHECK(reqs[0]["changes"].size() == 8);  // refused
-  CHECK(reqs[1]["changes"].size() == 4);  // refused
-  CHECK(reqs[2]["changes"].size() == 2);
+  CHECK(FieldCount(reqs[0]) == 8);  // refused
+  CHECK(FieldCount(reqs[1]) == 4);  // refused
+  CHECK(FieldCount(reqs[2]) == 2);
   CHECK(r.requests == static_cast<int>(reqs.size()));
 }
 
@@ -469,7 +477,7 @@ TEST_CASE("SyncNow keeps each request under the 8 MiB limit by sending fewer cha
   size_t sent = 0;
   for (const json& req : server.requests()) {
     CHECK(req.dump().size() <= kMaxRequestBytes);
-    sent += req["changes"].size();
+    sent += FieldCount(req);
   }
   CHECK(sent == static_cast<size_t>(waiting));
 }

@@ -55,5 +55,38 @@ TEST_CASE("RecordTally counts records, not field changes, and only what the serv
   CHECK(RecordTally().ByType().empty());
 }
 
+// Protocol 3: an entry's fields share its seq, and its answer is one ack
+// with field "" plus acks naming the fields that differ.
+TEST_CASE("RecordTally counts each record once when entries have several fields and acks name fields") {
+  auto field = [](ChangeType type, const char* id, DeviceSeq seq, const char* name) {
+    ChangeEntry e = Sent(type, id, seq);
+    e.field = name;
+    return e;
+  };
+  const std::vector<ChangeEntry> sent = {
+      field(ChangeType::kVisit, "v1", 10, "status"), field(ChangeType::kVisit, "v1", 10, "notes"),
+      field(ChangeType::kVisit, "v1", 10, "answers.q1"), field(ChangeType::kSite, "s1", 11, "name"),
+      field(ChangeType::kSite, "s1", 11, "lat"), field(ChangeType::kVisit, "v2", 12, "notes"),
+      field(ChangeType::kVisit, "v1", 13, "_deleted")};
+  ChangeAck status_kept_out = Ack(10);
+  status_kept_out.field = "status";
+  status_kept_out.outcome = ChangeOutcome::kConflict;
+  ChangeAck lat = Ack(11);
+  lat.field = "lat";  // a server that answers per field only
+  const std::vector<ChangeAck> acks = {Ack(10), status_kept_out, lat, Ack(13)};  // 12 refused
+  RecordTally t;
+  t.AddAcknowledged(sent, acks);
+  CHECK(t.Count(ChangeType::kVisit) == 1);  // v1, in two entries
+  CHECK(t.Count(ChangeType::kSite) == 1);
+  CHECK(t.Total() == 2);
+  // The field changes behind the answers: 3 + 2 + 1 acknowledged, 1 refused.
+  std::vector<DeviceSeq> acked;
+  for (const ChangeAck& a : acks) acked.push_back(a.device_seq);
+  CHECK(CountAnswered(sent, acked) == 6);
+  CHECK(CountAnswered(sent, {12}) == 1);
+  CHECK(CountAnswered(sent, {99}) == 0);
+  CHECK(CountAnswered({}, {10}) == 0);
+}
+
 }  // namespace
 }  // namespace ccfield::sync

@@ -4,17 +4,32 @@
 
 namespace ccfield::sync {
 
-void RecordTally::AddAcknowledged(const std::vector<ChangeEntry>& sent, const std::vector<ChangeAck>& acks) {
-  // `sent` is in device seq order (PendingChanges), so each ack is a binary search.
-  auto before = [](const ChangeEntry& e, DeviceSeq seq) { return e.device_seq < seq; };
-  const bool sorted = std::is_sorted(
-      sent.begin(), sent.end(), [](const ChangeEntry& a, const ChangeEntry& b) { return a.device_seq < b.device_seq; });
-  for (const ChangeAck& ack : acks) {
-    auto it = sorted ? std::lower_bound(sent.begin(), sent.end(), ack.device_seq, before)
-                     : std::find_if(sent.begin(), sent.end(),
-                                    [&](const ChangeEntry& e) { return e.device_seq == ack.device_seq; });
-    if (it != sent.end() && it->device_seq == ack.device_seq) seen_.emplace(it->type, it->record_id);
+namespace {
+
+// Calls visit(begin, end) for each entry of `sent` whose seq is in `seqs`.
+template <class Visit>
+void ForEachAnswered(const std::vector<ChangeEntry>& sent, std::vector<DeviceSeq> seqs, Visit visit) {
+  std::sort(seqs.begin(), seqs.end());
+  for (size_t begin = 0, end = 0; begin < sent.size(); begin = end) {
+    end = EntryEnd(sent, begin);
+    if (std::binary_search(seqs.begin(), seqs.end(), sent[begin].device_seq)) visit(begin, end);
   }
+}
+
+}  // namespace
+
+void RecordTally::AddAcknowledged(const std::vector<ChangeEntry>& sent, const std::vector<ChangeAck>& acks) {
+  std::vector<DeviceSeq> seqs;
+  for (const ChangeAck& ack : acks) seqs.push_back(ack.device_seq);
+  ForEachAnswered(sent, std::move(seqs), [&](size_t begin, size_t) {
+    seen_.emplace(sent[begin].type, sent[begin].record_id);
+  });
+}
+
+int64_t CountAnswered(const std::vector<ChangeEntry>& sent, std::vector<DeviceSeq> seqs) {
+  int64_t n = 0;
+  ForEachAnswered(sent, std::move(seqs), [&](size_t begin, size_t end) { n += static_cast<int64_t>(end - begin); });
+  return n;
 }
 
 void RecordTally::AddChanges(const std::vector<FieldChange>& changes) {

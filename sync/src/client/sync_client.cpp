@@ -62,15 +62,27 @@ void RememberEncoding(Store* store, SyncSettings* settings, const HttpResult& ht
   if (store->replica().RememberZstdServer(want).ok()) settings->zstd_server = want;
 }
 
-// The request body for `pending` (cut in half until it fits the server's
-// limit: long notes send fewer changes per request). Sets *more_pending when
-// changes stay behind.
-std::string EncodeRound(SyncRequest* request, std::vector<ChangeEntry>* pending, bool* more_pending) {
+// The request body for `pending`, cut at an entry boundary near the half
+// until it fits the server's limit (long notes send fewer changes per
+// request). An entry never spans two requests: one that alone is over the
+// limit goes alone, and the server's 413 says so. Sets *more_pending when
+// changes stay behind. An error: `pending` breaks the entry rule
+// (EncodeSyncRequest), a bug to report, never a body to send.
+Result<std::string> EncodeRound(SyncRequest* request, std::vector<ChangeEntry>* pending, bool* more_pending) {
   while (true) {
-    request->changes.assign(pending->begin(), pending->end());  // each entry is its FieldChange
-    std::string body = ToJson(*request).dump();
-    if (body.size() <= kMaxRequestBytes || pending->size() <= 1) return body;
-    pending->resize(pending->size() / 2);
+    request->changes.assign(pending->begin(), pending->end());  // each entry's fields are its FieldChanges
+    CCF_ASSIGN_OR_RETURN(json j, EncodeSyncRequest(*request));
+    std::string body = j.dump();
+    if (body.size() <= kMaxRequestBytes || pending->empty()) return body;
+    const size_t half = pending->size() / 2;
+    size_t cut = EntryEnd(*pending, 0);  // at least the first entry
+    while (cut < half) {
+      const size_t next = EntryEnd(*pending, cut);
+      if (next > half) break;
+      cut = next;
+    }
+    if (cut >= pending->size()) return body;  // one entry
+    pending->resize(cut);
     *more_pending = true;
   }
 }
@@ -95,7 +107,9 @@ std::optional<SyncFailure> DecodeAnswer(const std::string& body, SyncResponse* o
   };
   Result<json> j = ParseJsonText(body);
   if (!j.ok()) return unreadable(j.status());
-  if (j->is_object() && j->contains("protocol") && (*j)["protocol"] != kProtocolVersion) {
+  // This client writes protocol 3 and reads 3 and 1 (a server before entries).
+  if (j->is_object() && j->contains("protocol") && (*j)["protocol"] != kProtocolVersion &&
+      (*j)["protocol"] != kProtocolV1) {
     return SyncFailure{
         SyncAction::kStop,
         ccfield::Status::Unavailable("the server speaks another version of the sync protocol; update the app"),
@@ -107,10 +121,16 @@ std::optional<SyncFailure> DecodeAnswer(const std::string& body, SyncResponse* o
   return std::nullopt;
 }
 
-void CountAnswer(SyncReport* report, const SyncBatch& batch, const std::string& user,
-                 const std::vector<WorkspaceRole>& roles) {
-  report->pushed += static_cast<int64_t>(batch.acks.size());
-  report->rejected += static_cast<int64_t>(batch.rejects.size());
+// Pushed and refused count field changes: an answer names entries (and,
+// in protocol 3, may add per-field acks for one), so they are counted in
+// what was sent.
+void CountAnswer(SyncReport* report, const std::vector<ChangeEntry>& sent, const SyncBatch& batch,
+                 const std::string& user, const std::vector<WorkspaceRole>& roles) {
+  std::vector<DeviceSeq> acked, refused;
+  for (const ChangeAck& a : batch.acks) acked.push_back(a.device_seq);
+  for (const ChangeRefusal& x : batch.rejects) refused.push_back(x.device_seq);
+  report->pushed += CountAnswered(sent, std::move(acked));
+  report->rejected += CountAnswered(sent, std::move(refused));
   report->received += static_cast<int64_t>(batch.changes.size());
   for (const FieldConflict& c : batch.conflicts) {
     // Only the conflicts this user is to resolve (others' are stored, not listed).
@@ -201,7 +221,11 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     // More may wait behind this batch when it is full (or was cut below).
     bool more_pending = static_cast<int>(pending->size()) >= batch;
     if (HoldPhotoRecordsBack(&*pending)) more_pending = true;
-    const std::string body = EncodeRound(&request, &*pending, &more_pending);
+    Result<std::string> encoded = EncodeRound(&request, &*pending, &more_pending);
+    if (!encoded.ok()) {
+      return Failed(report, SyncAction::kStop, encoded.status().WithContext("cannot write the sync request"));
+    }
+    const std::string body = std::move(encoded).value();
     if (!pending->empty()) {
       // Photo records held back inside this range are marked too: "sent"
       // only means the server may have them, and the next round sends them.
@@ -215,7 +239,8 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
       return Failed(report, internal::ActionForStatus(http.status()), http.status());
     }
     Count(&report, *http);
-    if (http->status == 413 && pending->size() > 1) {
+    // Too large: fewer next time, unless it was one entry (never split).
+    if (http->status == 413 && !pending->empty() && EntryEnd(*pending, 0) < pending->size()) {
       batch = std::max(1, static_cast<int>(pending->size() / 2));
       continue;
     }
@@ -243,7 +268,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
       }
     }
     if (!applied.ok()) return Failed(report, internal::ActionForStatus(applied), applied);
-    CountAnswer(&report, batch_in, settings->username, response.workspaces);
+    CountAnswer(&report, *pending, batch_in, settings->username, response.workspaces);
     report.pushed_records.AddAcknowledged(*pending, batch_in.acks);  // issue 14: records, not field changes
     report.received_records.AddChanges(batch_in.changes);
 

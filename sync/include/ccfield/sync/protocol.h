@@ -14,7 +14,11 @@
 
 namespace ccfield::sync {
 
-inline constexpr int kProtocolVersion = 1;
+// The version this side writes (docs/sync-protocol.md, version log). Requests
+// and answers of kProtocolV1 are still read, and answered in kind, so a
+// device that has not updated keeps syncing.
+inline constexpr int kProtocolVersion = 3;
+inline constexpr int kProtocolV1 = 1;
 
 // The change types (FieldChange, FieldConflict, ChangeAck, ChangeRefusal,
 // ServerVersion, DeviceSeq) are core's (ccfield/core/field_change.h): the
@@ -25,7 +29,20 @@ using ccfield::ServerVersion;
 
 // Limits the server enforces (and the client respects when batching).
 inline constexpr size_t kMaxRequestBytes = 8 * 1024 * 1024;  // after gunzip
+// Entries (protocol 3) or changes (protocol 1) per request. A request may
+// carry more field changes than this when its last entry has many fields,
+// but at most kMaxChangesPerRequest + kMaxFieldsPerEntry.
 inline constexpr size_t kMaxChangesPerRequest = 5000;
+// Fields of one entry: far above the records people make (a visit of the
+// built-in forms has about 25), and with kMaxChangesPerRequest a bound on
+// what one request makes the server hold in memory.
+inline constexpr size_t kMaxFieldsPerEntry = 2000;
+// A pushed entry's seq is below 2^40: a protocol 1 answer numbers the fields
+// after the first of a multi-field entry dseq + k * 2^40 (kV1FieldSeqStep),
+// so a device seq at or above it could collide with those numbers. No device
+// makes 10^12 commits.
+inline constexpr DeviceSeq kV1FieldSeqStep = int64_t{1} << 40;
+inline constexpr DeviceSeq kMaxDeviceSeq = kV1FieldSeqStep - 1;
 inline constexpr int kDefaultPullLimit = 1000;
 inline constexpr int kMaxPullLimit = 5000;
 // Pages by bytes (docs/sync-protocol.md, "Pages by bytes"): a request with
@@ -39,6 +56,9 @@ inline constexpr int kMaxPageItems = 50000;
 inline constexpr const char* kServerDeviceId = "server";
 
 struct SyncRequest {
+  // The version the request is written in: kProtocolVersion (3) from this
+  // client; ParseSyncRequest sets the version it read (1 or 3), which the
+  // server answers in (SyncResponse::protocol).
   int protocol = kProtocolVersion;
   std::string device_id;
   ServerVersion cursor = 0;    // last server version this device committed
@@ -51,9 +71,11 @@ struct SyncRequest {
   // The byte budget of the pull page (the changes' and conflicts' JSON,
   // uncompressed); 0 = not sent (pages by `limit`, as before).
   int64_t page_bytes = 0;
-  // In DeviceSeq order. Each carries type, record_id, workspace_id, field,
-  // value, created, device_seq, time, author and base (the rest is the
-  // server's to fill).
+  // In DeviceSeq order, the fields of an entry adjacent (EntryEnd; they share
+  // type, record_id, workspace_id, created, device_seq, time and author, and
+  // each has its own field, value and base; the rest is the server's to
+  // fill). Protocol 3 sends each entry once with its fields; protocol 1 one
+  // change per field, so its entries have one field each.
   std::vector<FieldChange> changes;
 };
 
@@ -71,11 +93,22 @@ struct WorkspaceRole {
 };
 
 struct SyncResponse {
+  // The version the answer is written in: the server sets the request's
+  // (a protocol 1 device gets a protocol 1 answer); ParseSyncResponse sets
+  // the version it read.
   int protocol = kProtocolVersion;
   std::string server_time;
+  // The server gives one ack per field (field set) or per entry (field "");
+  // the codec groups them per device_seq. Parsed from protocol 3: per entry,
+  // one ack with field "" (every field of the entry) followed by acks naming
+  // the fields whose version or outcome differ. From protocol 1: field "".
   std::vector<ChangeAck> acks;
-  std::vector<ChangeRefusal> rejects;
-  std::vector<FieldChange> changes;  // accepted state, in server order (all but base filled)
+  std::vector<ChangeRefusal> rejects;  // per entry (device_seq)
+  // Accepted state, in server order (all but base filled), the fields of an
+  // entry adjacent and sharing its metadata and version (as in SyncRequest).
+  // Parsed from protocol 3, an entry's fields come in field-name order (JSON
+  // objects have none).
+  std::vector<FieldChange> changes;
   std::vector<FieldConflict> conflicts;
   ServerVersion cursor = 0;
   bool more = false;
@@ -121,15 +154,40 @@ struct ErrorBody {
   std::string message;
 };
 
+// Whether `changes` keep the entry rule the codec relies on: the fields of
+// each entry (EntryEnd) share type, record_id, workspace_id, created,
+// device_id, device_seq, time, author, user and version; no field name is
+// empty or twice in one entry; no entry appears twice. kInternal naming the
+// change and what differs: such a list is a programming error.
+Status CheckEntries(const std::vector<FieldChange>& changes);
+
+// The bodies in the version `r.protocol` says (1 or 3). kInternal, and no
+// body, when r.changes break the entry rule (CheckEntries), a protocol 1
+// request has an entry of several fields, or the version is neither: a
+// caller never sends a body the other side would misread.
+Result<nlohmann::json> EncodeSyncRequest(const SyncRequest& r);
+Result<nlohmann::json> EncodeSyncResponse(const SyncResponse& r);
+// The same, for callers that cannot fail: a body the encoder refuses
+// becomes ErrorJson("internal", why), which every reader refuses as a sync
+// body (it has no protocol) instead of misreading it.
 nlohmann::json ToJson(const SyncRequest& r);
 nlohmann::json ToJson(const SyncResponse& r);
-// A change as a device pushes it, and as the server sends it back.
+// Protocol 1: a change as a device pushes it, and as the server sends it back.
 nlohmann::json PushedChangeJson(const FieldChange& c);
 nlohmann::json ServerChangeJson(const FieldChange& c);
+// Protocol 3: the entry changes[begin, end) as the server sends it, and the
+// bytes of its compact JSON (what a byte-budget page counts; invalid UTF-8
+// counted as replaced, as the answer is written). REQUIRES: [begin, end) is
+// one entry (end == EntryEnd(changes, begin)).
+nlohmann::json ServerEntryJson(const std::vector<FieldChange>& changes, size_t begin, size_t end);
+size_t ServerEntryBytes(const std::vector<FieldChange>& changes, size_t begin, size_t end);
 nlohmann::json ToJson(const FieldConflict& c);
+// Requests and answers of protocol 1 and 3 (others: kInvalidArgument, "...
+// not supported ...; update the app").
 Result<SyncRequest> ParseSyncRequest(const nlohmann::json& j);
 Result<SyncResponse> ParseSyncResponse(const nlohmann::json& j);
 Result<FieldConflict> ParseConflict(const nlohmann::json& j);
+// One change of a protocol 1 answer.
 Result<FieldChange> ParseServerChange(const nlohmann::json& j);
 
 nlohmann::json ToJson(const LoginRequest& r);
