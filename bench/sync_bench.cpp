@@ -909,10 +909,18 @@ ChangeListFigures ChangeFigures(const std::vector<json>& docs, const std::string
     json env = doc;
     if (auto a = doc.find("acks"); a != doc.end()) f.acks_json += a->dump().size();
     auto it = env.find("changes");
+    if (it == env.end()) it = env.find("entries");  // protocol 3: an item is an entry
     if (it != env.end() && it->is_array()) {
       for (json& c : *it) {
         ++f.changes;
         if (!c.is_object()) continue;
+        if (auto fs = c.find("f"); fs != c.end() && fs->is_object()) {  // an entry's values
+          for (auto& [k, v] : fs->items()) {
+            f.value_bytes += ValueBytes(v);
+            values += v.is_string() ? v.get_ref<const std::string&>() : v.dump();
+            v = nullptr;
+          }
+        }
         if (auto dev = c.find("device"); dev != c.end() && dev->is_string() && *dev == own_device) ++f.own_echo;
         for (auto& [k, v] : c.items()) {
           f.key_bytes[k] += k.size() + 3 + (k == "value" ? 0 : v.dump().size()) + 1;  // "k":v,
@@ -1643,7 +1651,7 @@ int Run(const Options& opt) {
                           {"cursor", 0},
                           {"device_time", FormatUtcMillis(DefaultEnv()->WallMillis())},
                           {"limit", sync::kDefaultPullLimit},
-                          {"changes", json::array()}};
+                          {"entries", json::array()}};
     const std::string body = request.dump();
     for (const char* enc : {"deflate, gzip, br, zstd", "gzip", ""}) {
       std::vector<double> ms;

@@ -197,8 +197,7 @@ struct ApiHandler::Impl {
     json status = {{"protocol", sync::kProtocolVersion}, {"server_time", FormatUtcMillis(env->WallMillis())}};
     // The request encodings taken, preferred first ("Encodings"; absent: gzip only).
     status["encodings"] = options.zstd ? json::array({"zstd", "gzip"}) : json::array({"gzip"});
-    if (blobs) {  // protocol 2: photo blobs (the sync cycle itself is unchanged)
-      status["protocol"] = 2;
+    if (blobs) {  // photo blobs (docs/sync-protocol.md, "Photos: blobs"): clients look for this key
       status["blobs"] = BlobApi::StatusJson();
     }
     return JsonResponse(200, status);
@@ -288,7 +287,14 @@ struct ApiHandler::Impl {
       if (out.error().http_status >= 500) Log(LogLevel::kError, "sync failed: " + out.error().message);
       return ErrorResponse(out.error());
     }
-    return JsonResponse(200, sync::ToJson(out.value()));
+    // The codec refuses an answer that breaks the entry rule (a server bug):
+    // a 500 the device retries, never a 200 whose body is not a sync answer.
+    Result<json> answer = sync::EncodeSyncResponse(out.value());
+    if (!answer.ok()) {
+      Log(LogLevel::kError, "sync answer could not be written: " + answer.status().message());
+      return ErrorResponse(ApiError{500, "internal", "the server could not write its answer; try again later"});
+    }
+    return JsonResponse(200, *answer);
   }
 
   ApiResponse Route(const ApiRequest& req) {

@@ -71,6 +71,7 @@ bool Fits(const PullPage& page, size_t bytes, const PageRule& rule) {
 
 PageRule PageRuleFor(const sync::SyncRequest& req, size_t max_response_bytes) {
   PageRule rule;
+  rule.entries = req.protocol >= 3;
   if (req.page_bytes > 0) {
     const auto lo = static_cast<int64_t>(std::min<size_t>(sync::kMinPageBytes, max_response_bytes));
     rule.max_bytes =
@@ -111,9 +112,10 @@ Result<PullPage> BuildPullPage(ServerStorage* storage, const PullQuery& q, const
       size_t bytes = 0;
       for (HistoryEntry& field : *c) {
         CCF_ASSIGN_OR_RETURN(FieldChange w, to_wire(std::move(field)));
-        bytes += JsonBytes(sync::ServerChangeJson(w));
+        if (!rule.entries) bytes += JsonBytes(sync::ServerChangeJson(w));
         wire.push_back(std::move(w));
       }
+      if (rule.entries) bytes = sync::ServerEntryBytes(wire, 0, wire.size());
       if (!Fits(page, bytes, rule)) break;
       (void)changes.Take();
       page.bytes += bytes;

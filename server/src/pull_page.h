@@ -19,10 +19,14 @@ struct PageRule {
   // Field changes and conflict updates, at least 1. An entry is taken whole
   // when the page has room for its first field: its rest may pass the limit.
   int max_items = sync::kDefaultPullLimit;
-  // The items' JSON (ServerChangeJson of each field / ToJson(FieldConflict),
+  // The items' JSON (ServerEntryBytes of an entry, or ServerChangeJson of each
+  // field for protocol 1 / ToJson(FieldConflict),
   // compact, uncompressed) stays within this many bytes, except that a page
   // always carries its first item whatever its size.
   size_t max_bytes = 0;
+  // The page is written in protocol 3 (an entry's metadata once) or 1 (each
+  // field a change of its own): its bytes are counted as they will be written.
+  bool entries = true;
 };
 
 // The rule for `req` on a server whose pages stop at `max_response_bytes`:

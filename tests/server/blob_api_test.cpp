@@ -89,7 +89,7 @@ TEST_CASE("blobs: upload in 3 chunks, then the download is the same bytes") {
 TEST_CASE("blobs: status says protocol 2 and the blob limits") {
   BlobFixture t;
   nlohmann::json j = BodyOf(httplib::Client("127.0.0.1", t.port).Get("/v1/status"));
-  CHECK(j["protocol"] == 2);
+  CHECK(j["protocol"] == sync::kProtocolVersion);  // "blobs" says it takes photos
   CHECK(j["blobs"] == nlohmann::json{{"max_chunk", 1048576}, {"max_blob", 52428800}});
 }
 

@@ -84,7 +84,7 @@ TEST_CASE("blobs: kill -9 of the server mid-upload, restart, the upload resumes 
   REQUIRE(got);
   CHECK(got->status == 200);
   CHECK(got->body == photo);
-  CHECK(BodyOf(alice.Client()->Get("/v1/status"))["protocol"] == 2);  // the new port
+  CHECK(BodyOf(alice.Client()->Get("/v1/status"))["protocol"] == sync::kProtocolVersion);  // the new port
 
   // blob-stats while it runs: one blob, nothing partial, the workspace's claim.
   const std::string second = PhotoBytes(64 * 1024, 21);

@@ -117,7 +117,7 @@ TEST_CASE("http: GET /v1/status answers the protocol and the server clock") {
   CHECK(r->status == 200);
   CHECK(r->get_header_value("Content-Type") == "application/json");
   json j = json::parse(r->body);
-  CHECK(j["protocol"] == 1);
+  CHECK(j["protocol"] == sync::kProtocolVersion);
   CHECK(j["server_time"] == FormatUtcMillis(t.f.env.WallMillis()));
 }
 
