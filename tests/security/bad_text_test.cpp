@@ -4,7 +4,10 @@
 // the reason, while the rest are sent.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "ccfield/core/store.h"
 #include "cli/cli.h"
@@ -38,21 +41,42 @@ TEST_CASE("attack: --author that is not UTF-8 is refused and nothing is written"
 
 TEST_CASE("a damaged change in the store is set aside as refused and the others are still sent") {
   testing::StoreFixture fx;
-  auto seeded = testing::SeedSite(fx.store(), &fx.env);
-  const size_t before = Unwrap(fx->replica().PendingChanges(1000)).size();
+  auto seeded = testing::SeedSite(fx.store(), &fx.env);  // entries 1 (workspace) and 2 (site)
+  const std::string visit = testing::AddVisit(fx.store(), &fx.env, seeded.site_id);  // entry 3
+  const std::vector<ChangeEntry> before = Unwrap(fx->replica().PendingChanges(1000));
+  size_t visit_fields = 0;
+  for (const ChangeEntry& c : before) visit_fields += c.record_id == visit ? 1 : 0;
+  REQUIRE(visit_fields > 0);
+  REQUIRE(visit_fields < before.size());
   {
     auto raw = testing::OpenRawDb(fx.path);
     REQUIRE_OK(raw->Exec("UPDATE change_log SET author = 'Am' || cast(x'ff' AS TEXT) || 'na' WHERE seq = 1"));
-    REQUIRE_OK(raw->Exec("UPDATE change_log SET value = '\"bad ' || cast(x'ff' AS TEXT) || '\"' WHERE seq = 2"));
+    // One stored value inside the site's entry (its `fields` object) damaged;
+    // the entry's other fields are intact, yet the record is never sent in part.
+    REQUIRE_OK(raw->Exec("UPDATE change_log SET fields = replace(fields, '\"drain\"', '\"bad ' || cast(x'ff' AS TEXT) || "
+                         "'\"') WHERE seq = 2 AND instr(fields, '\"drain\"') > 0"));
+    REQUIRE(raw->Changes() == 1);  // the value was there to damage
   }
+  // Only the visit's entry is still sent, whole.
   auto pending = Unwrap(fx->replica().PendingChanges(1000));
-  CHECK(pending.size() == before - 2);
+  CHECK(pending.size() == visit_fields);
+  for (const ChangeEntry& c : pending) CHECK(c.record_id == visit);
+  // Both damaged entries are refused, with the reason, and still in the log:
+  // nothing is lost.
   auto refused = Unwrap(fx->replica().ChangesInState(ChangeState::kRejected, 10));
-  REQUIRE(refused.size() == 2);
-  CHECK(refused[0].second.find("not valid UTF-8") != std::string::npos);
+  REQUIRE_FALSE(refused.empty());
+  std::set<int64_t> refused_entries;
+  for (const auto& [change, reason] : refused) {
+    refused_entries.insert(change.seq);
+    CHECK(reason.find("not valid UTF-8") != std::string::npos);
+  }
+  CHECK(refused_entries == std::set<int64_t>{1, 2});
+  const ChangeStateCounts states = Unwrap(fx->replica().CountChangeStates());
+  CHECK(states.rejected == 2);
+  CHECK(states.waiting == 1);
   // Asking again changes nothing and does not fail.
-  CHECK(Unwrap(fx->replica().PendingChanges(1000)).size() == before - 2);
-  (void)seeded;
+  CHECK(Unwrap(fx->replica().PendingChanges(1000)).size() == visit_fields);
+  CHECK(Unwrap(fx->replica().CountChangeStates()).rejected == 2);
 }
 
 }  // namespace

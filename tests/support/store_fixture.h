@@ -73,7 +73,9 @@ inline SearchQuery TextQuery(std::string text, std::optional<RecordType> type = 
   return q;
 }
 
-// Number of change-log entries in the store.
+// Number of field changes in the store's change log: the ChangeEntry values
+// ChangesAfter gives, one per field of each entry (since schema 11 an entry,
+// a row, holds every field one commit changed in one record).
 int64_t ChangeLogCount(Store* store);
 
 }  // namespace ccfield::testing

@@ -36,12 +36,13 @@
 // Every sync must succeed, except the ones that met an injected lost answer
 // or undelivered request, which must fail with kUnavailable.
 //
-// What "lost" means. Every local edit is one change-log entry of the device
-// (device, DeviceSeq, record, field, value, base) captured right after its
-// Store::Commit. An edit is LOST unless it is accounted for:
-//   0. it reached the server: the server's history holds (device, DeviceSeq)
-//      with the same value (applied, merged or kept out). Otherwise lost,
-//      whatever else holds;
+// What "lost" means. Every local edit is one field of a change-log entry of
+// the device (device, DeviceSeq, record, field, value, base; the fields of an
+// entry share its DeviceSeq) captured right after its Store::Commit. An edit
+// is LOST unless it is accounted for:
+//   0. it reached the server: the server's history holds the field of
+//      (device, DeviceSeq) with the same value (applied, merged or kept
+//      out). Otherwise lost, whatever else holds;
 //   and one of:
 //   1. its value is the field's final value on the server;
 //   2. its value is the winner, loser or base of a conflict record on the
@@ -309,7 +310,7 @@ struct Device {
   std::unique_ptr<Store> store;  // the app's own connection, for local edits and reads
 };
 
-// One change-log entry made by a local commit.
+// One field of a change-log entry made by a local commit.
 struct Edit {
   int device = 0;
   std::string device_id;
@@ -699,8 +700,10 @@ class Fuzz {
     if (!Ok(entries, "reading the change log")) return false;
     auto pending = d.store->replica().PendingChanges(1 << 20);
     if (!Ok(pending, "reading pending changes")) return false;
-    std::map<int64_t, int64_t> base;  // device_seq -> base version
-    for (const ChangeEntry& c : *pending) base[c.device_seq] = c.base;
+    // (device_seq, field) -> base version: the fields of an entry share its
+    // device_seq, each with its own base.
+    std::map<std::pair<int64_t, std::string>, int64_t> base;
+    for (const ChangeEntry& c : *pending) base[{c.device_seq, c.field}] = c.base;
     for (const ChangeEntry& e : *entries) {
       if (e.seq < first || e.seq > last || e.device_id != d.device_id) continue;
       Edit x;
@@ -712,7 +715,7 @@ class Fuzz {
       x.record_id = e.record_id;
       x.field = e.field;
       x.value = e.value;
-      auto b = base.find(e.device_seq);
+      auto b = base.find({e.device_seq, e.field});
       if (b == base.end()) {
         Fail("step " + std::to_string(step) + ": a change just committed is not pending");
         continue;
@@ -942,7 +945,7 @@ class Fuzz {
     for (size_t i = 0; i < edits_.size(); ++i) {
       const Edit& e = edits_[i];
       Fate& f = acc.fate[i];
-      auto h = storage_->FindChange(e.device_id, e.device_seq);
+      auto h = ServerFieldOf(e);
       if (!Ok(h, "reading the server history")) return;
       if (!*h) {
         f.why = "never reached the server";
@@ -985,6 +988,17 @@ class Fuzz {
       for (size_t i = 0; i < lost.size() && i < 10; ++i) msg += "\n    " + lost[i];
       Fail(msg);
     }
+  }
+
+  // The server's history of edit `e`: its field in the entry (device,
+  // DeviceSeq), or nullopt when that entry never arrived or lacks the field.
+  Result<std::optional<server::HistoryEntry>> ServerFieldOf(const Edit& e) {
+    auto entry = storage_->FindEntry(e.device_id, e.device_seq);
+    if (!entry.ok()) return entry.status();
+    for (server::HistoryEntry& h : *entry) {
+      if (h.field == e.field) return std::optional<server::HistoryEntry>(std::move(h));
+    }
+    return std::optional<server::HistoryEntry>();
   }
 
   struct Fate {

@@ -119,7 +119,8 @@ struct Device : SyncDevice {
 };
 
 // Commits `n` visits at `site_id`, `per_commit` to a transaction, each with
-// `notes_bytes` of notes; returns how many change-log entries were written.
+// `notes_bytes` of notes; returns how many change-log entries were written
+// (one per visit: an entry holds every field one commit changed in a record).
 int64_t AddVisits(Store* store, const std::string& site_id, int n, size_t notes_bytes, std::mt19937_64& rng,
                   int per_commit = 500) {
   int64_t entries = 0;
@@ -138,8 +139,9 @@ int64_t AddVisits(Store* store, const std::string& site_id, int n, size_t notes_
   return entries;
 }
 
-// (device_id, device_seq) -> server version of every change in a device's
-// log (own and received); REQUIREs that no pair appears twice.
+// (device_id, device_seq) -> server version of every entry in a device's
+// log (own and received; one version per entry, shared by its fields);
+// REQUIREs that no pair appears twice.
 std::map<std::pair<std::string, int64_t>, int64_t> LoggedChanges(const std::string& store_path) {
   auto db = OpenRaw(store_path);
   sql::Stmt q = Unwrap(db->Prepare("SELECT device_id, device_seq, coalesce(server_version, 0) FROM change_log"));
@@ -343,17 +345,23 @@ void CheckPulledPrefix(const ServerProcess& server, Device& device, int64_t repo
     std::string type, record_id, field;
     json value;
   };
+  // A version per received field, like `expected`: a received entry is one
+  // row whose `fields` object holds every field of it (store schema 11).
   std::vector<int64_t> received;
   std::map<std::pair<std::string, std::string>, Entry> latest;  // (record, field) -> newest entry
   {
     auto db = OpenRaw(device.path);
     CheckIntegrity(db.get());
-    sql::Stmt q = Unwrap(db->Prepare("SELECT server_version, record_type, record_id, field, value FROM change_log "
+    sql::Stmt q = Unwrap(db->Prepare("SELECT server_version, record_type, record_id, fields FROM change_log "
                                      "WHERE sync_state = 'remote' ORDER BY server_version"));
     while (Unwrap(q.Step())) {
-      received.push_back(q.Int(0));
-      Entry e{q.Text(1), q.Text(2), q.Text(3), q.IsNull(4) ? json() : json::parse(q.Text(4))};
-      latest[{e.record_id, e.field}] = std::move(e);
+      const json fields = json::parse(q.Text(3));
+      REQUIRE_MESSAGE(!fields.empty(), "a received entry with no fields: " << q.Text(3));
+      for (const auto& [name, value] : fields.items()) {
+        received.push_back(q.Int(0));
+        Entry e{q.Text(1), q.Text(2), name, value};
+        latest[{e.record_id, e.field}] = std::move(e);
+      }
     }
   }
   CHECK_MESSAGE(received == expected, "received " << received.size() << " changes, the server had "

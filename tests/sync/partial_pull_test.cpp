@@ -34,7 +34,8 @@ TEST_CASE("an edit to a record received one field at a time is sent with its wor
   }
   REQUIRE_OK(alice->SyncNow());
 
-  // Bob pulls one change per request, one request per sync.
+  // Bob pulls one change per request, one request per sync (an entry is
+  // never split across pages: with entries the site may arrive whole).
   sync::SyncClientOptions one_page;
   one_page.pull_limit = 1;
   one_page.max_round_trips = 1;
