@@ -93,7 +93,8 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   y.Sync();
   const int64_t rows_after = Count(server.db_path(), "changes");
   CHECK(rows_after < rows_held);
-  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 1);
+  // The latest name stays, and the creation entry, which also holds fields that are still current.
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 2);
 
   // X goes offline with edits; Y renames S1 more and deletes the D sites.
   x.Commit({SetFields{RecordType::kSite, s1, {{"address", "Mill road 4"}, {"name", "X's name"}}}});
@@ -105,7 +106,8 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   for (const std::string& id : d) y.Commit({DeleteRecord{RecordType::kSite, id}});
   y.Sync();
   // X holds the horizon at its cursor: Y's later history and the deletes stay for it.
-  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 6);
+  // The creation entry (kept whole: its other fields are current), the name before X's cursor, Y's five.
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 7);
   CHECK(Count(server.db_path(), "records WHERE deleted = 1") == 3);
 
   // X comes back: its edits are merged or conflicted, none lost.
@@ -127,7 +129,8 @@ TEST_CASE("retention: history expires below every device's cursor, and a device 
   CHECK(Count(server.db_path(), "records WHERE deleted = 1") == 0);
   CHECK(Count(server.db_path(), "records") == Count(server.db_path(), "records WHERE id NOT IN ('" + d[1] + "', '" +
                                                                            d[2] + "')"));
-  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 1);
+  // The latest name, and the creation entry, kept whole while its other fields are current.
+  CHECK(Count(server.db_path(), "changes WHERE fields -> '$.name' IS NOT NULL AND record_id = '" + s1 + "'") == 2);
 
   // Y and X agree, and a brand new device pulling from 0 gets the same state.
   Device w(server, "bob", "tablet W");
@@ -184,7 +187,8 @@ TEST_CASE("retention: admin expire runs one expiry pass now and prints the horiz
   CHECK(said.find("history entries removed: " + std::to_string(removed) + "\n") != std::string::npos);
   CHECK(said.find("deleted records purged: 1\n") != std::string::npos);
   CHECK(said.find("horizon: version 0\n") == std::string::npos);
-  CHECK(Count(server.db_path(), names) == 1);
+  // The superseded names go; the site's creation entry stays whole (its other fields are current).
+  CHECK(Count(server.db_path(), names) == 2);
   CHECK(Count(server.db_path(), "records WHERE deleted = 1") == 0);
   // A second pass finds nothing more.
   said = server.Admin({"expire", "--retention-min-age-s", "0"});

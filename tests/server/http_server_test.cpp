@@ -233,12 +233,13 @@ TEST_CASE("http: malformed, mistyped and non-UTF-8 bodies get 400 and apply noth
   json good = json::parse(t.SyncBody(a.device_id, {Change(1, "site", t.f.NewId(), t.ws, "name", "x")}));
   json wrong_type = good;
   wrong_type["cursor"] = "twelve";
+  const char* list = good.contains("entries") ? "entries" : "changes";  // protocol 3 or 1, as the codec writes
   json wrong_change = good;
-  wrong_change["changes"][0]["seq"] = "1";
+  wrong_change[list][0]["seq"] = "1";
   json wrong_protocol = good;
   wrong_protocol["protocol"] = 2;
   json changes_not_array = good;
-  changes_not_array["changes"] = json::object();
+  changes_not_array[list] = json::object();
   std::string bad_utf8 = good.dump();
   bad_utf8.replace(bad_utf8.find("\"x\""), 3, "\"\xff\xfe\"");
   const std::pair<const char*, std::string> cases[] = {

@@ -55,7 +55,10 @@ struct PagedWorkspace {
     PullPage all = Page(PageRule{sync::kMaxPageItems, size_t{1} << 30});
     REQUIRE_FALSE(all.more);
     std::vector<std::pair<sync::ServerVersion, size_t>> items;
-    for (const FieldChange& x : all.changes) items.emplace_back(x.version, sync::ServerChangeJson(x).dump().size());
+    // An entry is one item, counted as protocol 3 writes it (PageRule::entries).
+    for (size_t i = 0; i < all.changes.size(); i = EntryEnd(all.changes, i)) {
+      items.emplace_back(all.changes[i].version, sync::ServerEntryBytes(all.changes, i, EntryEnd(all.changes, i)));
+    }
     for (const FieldConflict& x : all.conflicts) items.emplace_back(x.version, sync::ToJson(x).dump().size());
     std::sort(items.begin(), items.end());
     std::vector<size_t> sizes;
@@ -65,7 +68,12 @@ struct PagedWorkspace {
   }
 };
 
-size_t Items(const PullPage& p) { return p.changes.size() + p.conflicts.size(); }
+// Entries and conflict updates.
+size_t Items(const PullPage& p) {
+  size_t entries = 0;
+  for (size_t i = 0; i < p.changes.size(); i = EntryEnd(p.changes, i)) ++entries;
+  return entries + p.conflicts.size();
+}
 
 }  // namespace
 
