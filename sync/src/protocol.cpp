@@ -216,20 +216,27 @@ Status AppendFields(const json& f, const FieldChange& head, const std::string& w
   return Status::Ok();
 }
 
+// The answer part every ack shape shares ("v", "outcome", "clock") into
+// `ack`; `where` names it in errors. The one reader of an ack's outcome.
+Status ReadAckBody(Reader& r, const std::string& where, ChangeAck* ack) {
+  ack->version = r.Int("v");
+  const std::string outcome = r.Str("outcome");
+  ack->clock = ParseClockFlag(r.Str("clock", false));
+  if (!r.ok()) return r.status();
+  std::optional<ChangeOutcome> o = ParseChangeOutcome(outcome);
+  if (!o) return Status::Invalid(where + ".outcome \"" + outcome + "\" is unknown");
+  ack->outcome = *o;
+  return Status::Ok();
+}
+
 // The ack of protocol 3 at `where` and its field exceptions.
 Status ParseAckV3(const json& a, const std::string& where, std::vector<ChangeAck>* out) {
   Reader ar(a, where);
   if (!ar.Object()) return ar.status();
   ChangeAck entry;
   entry.device_seq = ar.Int("seq", true, 1);
-  entry.version = ar.Int("v");
-  const std::string outcome = ar.Str("outcome");
-  entry.clock = ParseClockFlag(ar.Str("clock", false));
   const json* fields = ObjectAt(a, "fields", false, where, &ar);
-  if (!ar.ok()) return ar.status();
-  std::optional<ChangeOutcome> o = ParseChangeOutcome(outcome);
-  if (!o) return Status::Invalid(where + ".outcome \"" + outcome + "\" is unknown");
-  entry.outcome = *o;
+  CCF_RETURN_IF_ERROR(ReadAckBody(ar, where, &entry));
   out->push_back(entry);
   if (!fields) return Status::Ok();
   for (auto it = fields->begin(); it != fields->end(); ++it) {
@@ -239,13 +246,7 @@ Status ParseAckV3(const json& a, const std::string& where, std::vector<ChangeAck
     if (!fr.Object()) return fr.status();
     ChangeAck field = entry;
     field.field = it.key();
-    field.version = fr.Int("v");
-    const std::string fo = fr.Str("outcome");
-    field.clock = ParseClockFlag(fr.Str("clock", false));
-    if (!fr.ok()) return fr.status();
-    std::optional<ChangeOutcome> parsed = ParseChangeOutcome(fo);
-    if (!parsed) return Status::Invalid(fwhere + ".outcome \"" + fo + "\" is unknown");
-    field.outcome = *parsed;
+    CCF_RETURN_IF_ERROR(ReadAckBody(fr, fwhere, &field));
     out->push_back(std::move(field));
   }
   return Status::Ok();
@@ -256,13 +257,7 @@ Status ParseAckV1(const json& a, std::vector<ChangeAck>* out) {
   ChangeAck ack;
   if (!ar.Object()) return ar.status();
   ack.device_seq = ar.Int("seq", true, 1);
-  ack.version = ar.Int("v");
-  std::string outcome = ar.Str("outcome");
-  ack.clock = ParseClockFlag(ar.Str("clock", false));
-  if (!ar.ok()) return ar.status();
-  std::optional<ChangeOutcome> o = ParseChangeOutcome(outcome);
-  if (!o) return Status::Invalid("ack outcome \"" + outcome + "\" is unknown");
-  ack.outcome = *o;
+  CCF_RETURN_IF_ERROR(ReadAckBody(ar, "ack", &ack));
   out->push_back(std::move(ack));
   return Status::Ok();
 }
