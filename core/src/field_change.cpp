@@ -52,7 +52,8 @@ namespace {
 constexpr Named<ChangeOutcome> kOutcomes[] = {{ChangeOutcome::kApplied, "applied"},
                                               {ChangeOutcome::kMerged, "merged"},
                                               {ChangeOutcome::kConflict, "conflict"},
-                                              {ChangeOutcome::kDuplicate, "duplicate"}};
+                                              {ChangeOutcome::kDuplicate, "duplicate"},
+                                              {ChangeOutcome::kResendWhole, "resend_whole"}};
 constexpr Named<RejectCode> kRejectCodes[] = {
     {RejectCode::kForbidden, "forbidden"},  {RejectCode::kReadOnly, "read_only"},
     {RejectCode::kInvalid, "invalid"},      {RejectCode::kUnknownType, "unknown_type"},

@@ -69,6 +69,11 @@ class SyncReplica::BatchApplier {
   // The server's answer about one own entry: `acks` are its "" ack (every
   // field) and/or acks naming a field, which override it for that field.
   Status Ack(DeviceSeq seq, const std::vector<const ChangeAck*>& acks) {
+    // Not taken (a text delta the server could not apply): the entry stays
+    // unsent, and the sync client sends it again with whole values.
+    for (const ChangeAck* a : acks) {
+      if (a->outcome == ChangeOutcome::kResendWhole) return Status::Ok();
+    }
     CCF_ASSIGN_OR_RETURN(sql::Stmt * own, db_->Cached("SELECT " + internal::ChangeLogColumns(s_->schema_version_) +
                                                       " FROM change_log WHERE device_id = ? AND device_seq = ?"));
     own->Bind(1, s_->device_id_).Bind(2, seq);

@@ -149,6 +149,25 @@ Status SyncReplica::MarkSent(int64_t first, int64_t last) {
   });
 }
 
+Result<std::optional<json>> SyncReplica::ValueAtVersion(const std::string& record_id, const std::string& field,
+                                                        ServerVersion version) {
+  if (version <= 0) return std::optional<json>();
+  const std::string path = "$.\"" + field + "\"";
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, s_->db_->Cached("SELECT fields -> ?3 FROM change_log WHERE record_id = ?1 "
+                                                      "AND server_version = ?2 AND fields -> ?3 IS NOT NULL "
+                                                      "ORDER BY seq DESC LIMIT 1"));
+  q->Bind(1, record_id).Bind(2, version).Bind(3, path);
+  Result<bool> row = q->Step();
+  std::optional<json> value;
+  if (row.ok() && *row) {
+    json v = json::parse(q->Text(0), nullptr, false);
+    if (!v.is_discarded()) value = std::move(v);
+  }
+  q->Reset();
+  if (!row.ok()) return row.status();
+  return value;
+}
+
 Result<ChangeStateCounts> SyncReplica::CountChangeStates() {
   CCF_ASSIGN_OR_RETURN(sql::Stmt q, s_->db_->Prepare("SELECT sync_state, count(*) FROM change_log GROUP BY sync_state"));
   ChangeStateCounts c;

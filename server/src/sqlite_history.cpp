@@ -214,6 +214,21 @@ Result<json> SqliteStorage::ValueAt(const std::string& record_id, const std::str
   return StoredJson(q->Text(0));
 }
 
+Result<std::optional<ServerStorage::VersionedValue>> SqliteStorage::ValueBefore(const std::string& record_id,
+                                                                                const std::string& field,
+                                                                                ServerVersion version) {
+  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT c.fields -> ?3, c.version FROM changes c WHERE c.record_id = ?1 "
+                                  "AND c.version > 0 AND c.version < ?2 AND c.applied > 0 "
+                                  "AND c.fields -> ?3 IS NOT NULL AND (c.outcomes IS NULL OR c.outcomes -> ?3 IS NULL) "
+                                  "ORDER BY c.version DESC LIMIT 1"));
+  q->Bind(1, record_id).Bind(2, version).Bind(3, FieldPath(field));
+  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<VersionedValue>();
+  const ServerVersion at = q->Int(1);
+  CCF_ASSIGN_OR_RETURN(json value, StoredJson(q->Text(0)));
+  return std::optional<VersionedValue>(VersionedValue{std::move(value), at});
+}
+
 Result<std::optional<ServerStorage::OwnChange>> SqliteStorage::LatestOwnChange(const std::string& record_id,
                                                                                const std::string& field,
                                                                                const std::string& device_id) {

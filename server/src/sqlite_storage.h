@@ -52,6 +52,8 @@ class SqliteStorage final : public ServerStorage {
   Status AppendEntry(const std::vector<HistoryEntry>& entry) override;
   Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
                                  ServerVersion version) override;
+  Result<std::optional<VersionedValue>> ValueBefore(const std::string& record_id, const std::string& field,
+                                                    ServerVersion version) override;
   Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) override;
   Result<std::optional<OwnChange>> LatestOwnChange(const std::string& record_id, const std::string& field,
                                                    const std::string& device_id) override;

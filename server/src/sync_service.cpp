@@ -9,6 +9,7 @@
 #include "ccfield/core/text.h"
 #include "ccfield/core/uuid.h"
 #include "ccfield/sync/merge_process.h"
+#include "ccfield/sync/text_delta.h"
 #include "pull_page.h"
 #include "server_changes.h"
 
@@ -101,6 +102,8 @@ class SyncService::Cycle {
   Cycle(SyncService* svc, const AuthContext& who, const sync::SyncRequest& req)
       : s_(svc->storage_), svc_(svc), who_(who), req_(req), now_(svc->env_->WallMillis()) {}
 
+  const std::vector<FieldChange>& changes() const { return *changes_; }
+
   Result<sync::SyncResponse> Run() {
     out_.protocol = req_.protocol;  // answered in the request's protocol (the codec writes it)
     out_.server_time = FormatUtcMillis(now_);
@@ -116,6 +119,7 @@ class SyncService::Cycle {
     // No device can have seen a version the server has not made yet.
     CCF_ASSIGN_OR_RETURN(version_at_start_, s_->CurrentVersion());
     CCF_ASSIGN_OR_RETURN(expired_through_, s_->ExpiredThrough());
+    CCF_RETURN_IF_ERROR(ResolveDeltas());
     // The device holds everything up to its cursor (retention horizon). A
     // cursor past what exists cannot be held; clamp it.
     CCF_RETURN_IF_ERROR(s_->SetDeviceCursor(who_.device_id, std::clamp<ServerVersion>(req_.cursor, 0,
@@ -125,15 +129,15 @@ class SyncService::Cycle {
     if (refusal_) return Status::Busy(refusal_->message);  // rolls the whole request back
     // For each change, the value of the next "form" change to the same record
     // later in the request (answers may come before their visit's form).
-    std::vector<std::optional<std::string>> later_form(req_.changes.size());
+    std::vector<std::optional<std::string>> later_form(changes().size());
     std::map<std::string, std::string> next_form;
-    for (size_t i = req_.changes.size(); i-- > 0;) {
-      const FieldChange& c = req_.changes[i];
+    for (size_t i = changes().size(); i-- > 0;) {
+      const FieldChange& c = changes()[i];
       if (auto it = next_form.find(c.record_id); it != next_form.end()) later_form[i] = it->second;
       if (c.field == "form" && c.value.is_string()) next_form[c.record_id] = c.value.get<std::string>();
     }
-    for (size_t b = 0; b < req_.changes.size();) {
-      const size_t e = EntryEnd(req_.changes, b);
+    for (size_t b = 0; b < changes().size();) {
+      const size_t e = EntryEnd(changes(), b);
       CCF_RETURN_IF_ERROR(PushEntry(b, e, later_form));
       b = e;
     }
@@ -143,7 +147,7 @@ class SyncService::Cycle {
     CCF_RETURN_IF_ERROR(Pull());
     // A full batch means the device has more to send: changes of the next
     // batch were made before this sync, so it does not move the clock check.
-    if (req_.changes.size() < sync::kMaxChangesPerRequest) {
+    if (changes().size() < sync::kMaxChangesPerRequest) {
       CCF_RETURN_IF_ERROR(s_->SetDeviceLastSync(who_.device_id, now_));
     }
     return std::move(out_);
@@ -157,12 +161,12 @@ class SyncService::Cycle {
   // quotas count field changes (an entry of 11 fields counts 11) and value bytes.
   Result<QuotaDemand> Demand() {
     QuotaDemand d;
-    for (size_t b = 0; b < req_.changes.size();) {
-      const size_t e = EntryEnd(req_.changes, b);
+    for (size_t b = 0; b < changes().size();) {
+      const size_t e = EntryEnd(changes(), b);
       CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen,
-                           s_->FindChange(who_.device_id, req_.changes[b].device_seq));
+                           s_->FindChange(who_.device_id, changes()[b].device_seq));
       for (size_t i = b; !seen && i < e; ++i) {
-        d.Add(req_.changes[i].workspace_id, static_cast<int64_t>(ApproxBytes(req_.changes[i].value)));
+        d.Add(changes()[i].workspace_id, static_cast<int64_t>(ApproxBytes(changes()[i].value)));
       }
       b = e;
     }
@@ -179,6 +183,46 @@ class SyncService::Cycle {
     return ChangeOutcome::kDuplicate;  // applied before: "duplicate" says so
   }
 
+  // Pushed text deltas (docs/sync-protocol.md, "Deltas for long text"): each
+  // is rebuilt into the whole value from the field's value at its base in
+  // the history (the value the text merge reads as the base too), so nothing
+  // after this sees a delta and the history keeps whole values only. A delta
+  // that does not apply (the base is gone or differs: its checksum, length
+  // or hunks do not fit) takes nothing: its entry, and the later entries of
+  // the same record in this request (they were made on top of it), are acked
+  // resend_whole, and the device sends them again with whole values. A base
+  // from the future is left to PushEntry, which refuses the entry.
+  Status ResolveDeltas() {
+    if (std::all_of(req_.changes.begin(), req_.changes.end(), [](const FieldChange& c) { return c.delta.is_null(); })) {
+      return Status::Ok();
+    }
+    resolved_ = req_.changes;
+    changes_ = &resolved_;
+    std::set<std::string> not_taken;  // records with an entry not taken
+    for (size_t b = 0; b < resolved_.size();) {
+      const size_t e = EntryEnd(resolved_, b);
+      bool taken = !not_taken.contains(resolved_[b].record_id);
+      for (size_t i = b; taken && i < e; ++i) {
+        FieldChange& c = resolved_[i];
+        if (c.delta.is_null() || c.base > version_at_start_) continue;
+        CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.record_id, c.field, c.base));
+        Result<std::string> whole = base.is_string()
+                                        ? sync::ApplyTextDelta(base.get_ref<const std::string&>(), c.delta)
+                                        : Result<std::string>(Status::Invalid("the base is not a text"));
+        taken = whole.ok();
+        if (!taken) break;
+        c.value = std::move(whole).value();
+        c.delta = nullptr;
+      }
+      if (!taken) {
+        not_taken.insert(resolved_[b].record_id);
+        resend_whole_.insert(resolved_[b].device_seq);
+      }
+      b = e;
+    }
+    return Status::Ok();
+  }
+
   // Refusals are per entry: the device_seq names all of its fields.
   void Refuse(const FieldChange& c, RejectCode code, std::string reason) {
     out_.rejects.push_back(ChangeRefusal{c.device_seq, code, std::move(reason)});
@@ -187,10 +231,10 @@ class SyncService::Cycle {
   // Why the fields [b, e) cannot be one entry (they must share the record and
   // the origin, and name each field once); "" when they can.
   std::string EntryShapeError(size_t b, size_t e) const {
-    const FieldChange& head = req_.changes[b];
+    const FieldChange& head = changes()[b];
     std::set<std::string_view> names;
     for (size_t i = b; i < e; ++i) {
-      const FieldChange& c = req_.changes[i];
+      const FieldChange& c = changes()[i];
       if (c.type != head.type || c.record_id != head.record_id || c.workspace_id != head.workspace_id ||
           c.time != head.time || c.author != head.author || c.created != head.created) {
         return "the fields of change " + std::to_string(head.device_seq) +
@@ -209,9 +253,13 @@ class SyncService::Cycle {
   // half-applied), then each field is merged on its own and the entry is kept
   // in the history under one version.
   Status PushEntry(size_t b, size_t e, const std::vector<std::optional<std::string>>& later_form) {
-    const FieldChange& head = req_.changes[b];
+    const FieldChange& head = changes()[b];
     CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> seen, s_->FindEntry(who_.device_id, head.device_seq));
     if (!seen.empty()) return Resent(b, e, seen);
+    if (resend_whole_.contains(head.device_seq)) {
+      out_.acks.push_back(ChangeAck{head.device_seq, 0, ChangeOutcome::kResendWhole, ClockFlag::kNone, ""});
+      return Status::Ok();
+    }
     if (std::string shape = EntryShapeError(b, e); !shape.empty()) {
       Refuse(head, RejectCode::kInvalid, std::move(shape));
       return Status::Ok();
@@ -220,13 +268,13 @@ class SyncService::Cycle {
     // (nothing of the entry is applied while it is checked).
     std::optional<std::string> entry_form;
     for (size_t i = b; i < e; ++i) {
-      const FieldChange& c = req_.changes[i];
+      const FieldChange& c = changes()[i];
       if (c.field == "form" && c.value.is_string()) entry_form = c.value.get<std::string>();
     }
     std::vector<CheckedChange> checked;
     checked.reserve(e - b);
     for (size_t i = b; i < e; ++i) {
-      const FieldChange& c = req_.changes[i];
+      const FieldChange& c = changes()[i];
       if (c.base > version_at_start_) {
         // A base from the future would win every merge without a conflict.
         Refuse(c, RejectCode::kInvalid,
@@ -255,7 +303,7 @@ class SyncService::Cycle {
       if (i > b) {
         CCF_ASSIGN_OR_RETURN(ok.record, s_->GetRecord(head.record_id));
       }
-      CCF_RETURN_IF_ERROR(Merge(req_.changes[i], ok, clock, &version, &entry));
+      CCF_RETURN_IF_ERROR(Merge(changes()[i], ok, clock, &version, &entry));
     }
     // A field kept out has version 0; the entry's applied fields share one.
     return s_->AppendEntry(entry);
@@ -266,12 +314,12 @@ class SyncService::Cycle {
   // "duplicate" would make the device drop a change the server never had.
   // (Values may differ legitimately: the server stores merge results.)
   Status Resent(size_t b, size_t e, const std::vector<HistoryEntry>& seen) {
-    const FieldChange& head = req_.changes[b];
+    const FieldChange& head = changes()[b];
     bool same = seen.front().type == head.type && seen.front().record_id == head.record_id && seen.size() == e - b;
     std::vector<const HistoryEntry*> match;
     for (size_t i = b; same && i < e; ++i) {
       auto it = std::find_if(seen.begin(), seen.end(),
-                             [&](const HistoryEntry& h) { return h.field == req_.changes[i].field; });
+                             [&](const HistoryEntry& h) { return h.field == changes()[i].field; });
       same = it != seen.end();
       match.push_back(same ? &*it : nullptr);
     }
@@ -414,12 +462,35 @@ class SyncService::Cycle {
     };
     CCF_ASSIGN_OR_RETURN(PullPage page, BuildPullPage(s_, q, rule, to_wire));
     out_.changes = std::move(page.changes);
+    CCF_RETURN_IF_ERROR(PatchPulledTexts());
     out_.conflicts = std::move(page.conflicts);
     out_.more = page.more;
     if (out_.more) {
       out_.cursor = page.last;
     } else {
       CCF_ASSIGN_OR_RETURN(out_.cursor, s_->CurrentVersion());
+    }
+    return Status::Ok();
+  }
+
+  // Pulled long texts as patches (docs/sync-protocol.md, "Deltas for long
+  // text"), when the device asked for them: a text of at least
+  // kMinDeltaValueBytes whose previous value is at a version the device
+  // holds (at or below its cursor) goes as a patch of that value, when the
+  // patch pays. The page was cut by whole values, so it only gets smaller.
+  Status PatchPulledTexts() {
+    if (!req_.pull_deltas || req_.protocol != sync::kProtocolVersion || req_.cursor <= 0) return Status::Ok();
+    for (FieldChange& c : out_.changes) {
+      if (!c.value.is_string() || c.value.get_ref<const std::string&>().size() < sync::kMinDeltaValueBytes) continue;
+      CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::VersionedValue> before,
+                           s_->ValueBefore(c.record_id, c.field, c.version));
+      if (!before || before->version > req_.cursor || !before->value.is_string()) continue;
+      std::optional<json> delta =
+          sync::MakeTextDelta(before->value.get_ref<const std::string&>(), c.value.get_ref<const std::string&>());
+      if (!delta) continue;
+      c.delta = std::move(*delta);
+      c.base = before->version;
+      c.value = nullptr;
     }
     return Status::Ok();
   }
@@ -438,6 +509,12 @@ class SyncService::Cycle {
   std::map<std::string, std::string> user_names_;
   const AuthContext& who_;
   const sync::SyncRequest& req_;
+  // The pushed changes: the request's, or a copy with its text deltas
+  // rebuilt into whole values (ResolveDeltas).
+  const std::vector<FieldChange>* changes_ = &req_.changes;
+  std::vector<FieldChange> resolved_;
+  // Entries (device_seq) not taken: a delta of theirs did not apply.
+  std::set<DeviceSeq> resend_whole_;
   const int64_t now_;
   ServerVersion version_at_start_ = 0;
   ServerVersion expired_through_ = 0;

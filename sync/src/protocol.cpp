@@ -79,12 +79,17 @@ json PushedEntryJson(const std::vector<FieldChange>& changes, size_t begin, size
   if (head.created) j["created"] = true;
   const ServerVersion b = CommonBase(changes, begin, end);
   if (b != 0) j["b"] = b;
-  json f = json::object(), fb = json::object();
+  json f = json::object(), fd = json::object(), fb = json::object();
   for (size_t i = begin; i < end; ++i) {
-    f[changes[i].field] = changes[i].value;
+    if (changes[i].delta.is_null()) {
+      f[changes[i].field] = changes[i].value;
+    } else {
+      fd[changes[i].field] = changes[i].delta;  // the value travels as a patch of its base's
+    }
     if (changes[i].base != b) fb[changes[i].field] = changes[i].base;
   }
-  j["f"] = std::move(f);
+  if (!f.empty() || fd.empty()) j["f"] = std::move(f);
+  if (!fd.empty()) j["fd"] = std::move(fd);
   if (!fb.empty()) j["fb"] = std::move(fb);
   return j;
 }
@@ -191,27 +196,46 @@ const json* ObjectAt(const json& j, const char* key, bool required, const std::s
   return &*it;
 }
 
-// The fields of entry `where` ("f"): at least one, each with a name of 1 to
-// 128 bytes, "_deleted" true or false. Appends one change per field, a copy
-// of `head` with its field and value. The base is the caller's.
-Status AppendFields(const json& f, const FieldChange& head, const std::string& where,
+// The fields of entry `where`: "f" (whole values) and, in a pushed entry,
+// "fd" (text deltas, docs/sync-protocol.md "Deltas"): at least one field in
+// all, at most kMaxFieldsPerEntry, each with a name of 1 to 128 bytes and in
+// one of the two only, "_deleted" true or false (never a delta), a delta an
+// object with its base's checksum "c" (the server applies and checks the
+// rest: sync/text_delta.h). Appends one change per field, a copy of `head`
+// with its field and value (or delta, value null). The base is the caller's.
+Status AppendFields(const json* f, const json* fd, const FieldChange& head, const std::string& where,
                     std::vector<FieldChange>* out) {
-  if (f.empty()) return Status::Invalid(where + ".f is empty: an entry changes at least one field");
-  if (f.size() > kMaxFieldsPerEntry) {
-    return Status::Invalid(where + ".f has " + std::to_string(f.size()) + " fields; the limit is " +
+  const size_t count = (f ? f->size() : 0) + (fd ? fd->size() : 0);
+  if (count == 0) return Status::Invalid(where + ".f is empty: an entry changes at least one field");
+  if (count > kMaxFieldsPerEntry) {
+    return Status::Invalid(where + " has " + std::to_string(count) + " fields; the limit is " +
                            std::to_string(kMaxFieldsPerEntry) + " per entry");
   }
-  for (auto it = f.begin(); it != f.end(); ++it) {
-    const std::string& name = it.key();
-    if (name.empty()) return Status::Invalid(where + ".f has a field with an empty name");
-    if (name.size() > kMaxFieldNameBytes) return Status::Invalid(where + ".f has a field name that is too long");
-    if (name == "_deleted" && !it.value().is_boolean()) {
-      return Status::Invalid(where + ".f._deleted must be true or false");
+  for (const json* list : {f, fd}) {
+    if (!list) continue;
+    const bool deltas = list == fd;
+    const std::string at = where + (deltas ? ".fd" : ".f");
+    for (auto it = list->begin(); it != list->end(); ++it) {
+      const std::string& name = it.key();
+      if (name.empty()) return Status::Invalid(at + " has a field with an empty name");
+      if (name.size() > kMaxFieldNameBytes) return Status::Invalid(at + " has a field name that is too long");
+      FieldChange c = head;
+      c.field = name;
+      if (!deltas) {
+        if (name == "_deleted" && !it.value().is_boolean()) {
+          return Status::Invalid(at + "._deleted must be true or false");
+        }
+        c.value = it.value();
+      } else {
+        if (f && f->contains(name)) return Status::Invalid(at + "." + name + " is in f too: a field is sent once");
+        if (name == "_deleted") return Status::Invalid(at + "._deleted cannot be a text delta");
+        if (!it.value().is_object() || !it.value().contains("c")) {
+          return Status::Invalid(at + "." + name + " must be a text delta object with its base's checksum \"c\"");
+        }
+        c.delta = it.value();
+      }
+      out->push_back(std::move(c));
     }
-    FieldChange c = head;
-    c.field = name;
-    c.value = it.value();
-    out->push_back(std::move(c));
   }
   return Status::Ok();
 }
@@ -277,9 +301,24 @@ Status ParseServerEntry(const json& e, const std::string& where, std::vector<Fie
   head.author = c.Str("author", false, 200);
   head.user = c.Str("user", false, 200);
   head.created = c.Bool("created");
-  const json* f = ObjectAt(e, "f", true, where, &c);
+  const json* f = ObjectAt(e, "f", false, where, &c);
+  const json* fd = ObjectAt(e, "fd", false, where, &c);
+  const json* fb = ObjectAt(e, "fb", false, where, &c);
   if (!c.ok()) return c.status();
-  return AppendFields(*f, head, where, out);
+  if (!f && !fd) return Status::Invalid(where + ".f is missing");
+  const size_t first = out->size();
+  CCF_RETURN_IF_ERROR(AppendFields(f, fd, head, where, out));
+  // A patch names the version it patches in fb (> 0); whole values have none.
+  for (size_t k = first; k < out->size(); ++k) {
+    FieldChange& x = (*out)[k];
+    if (x.delta.is_null()) continue;
+    const auto b = fb ? fb->find(x.field) : json::const_iterator();
+    if (!fb || b == fb->end() || !b->is_number_integer() || b->get<int64_t>() <= 0) {
+      return Status::Invalid(where + ".fb." + x.field + " must be the version the patch in fd is made on (> 0)");
+    }
+    x.base = b->get<int64_t>();
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -329,8 +368,11 @@ Result<json> EncodeSyncRequest(const SyncRequest& r) {
     end = EntryEnd(r.changes, begin);
     if (r.protocol == kProtocolVersion) {
       list.push_back(PushedEntryJson(r.changes, begin, end));
-    } else if (end - begin == 1) {
+    } else if (end - begin == 1 && r.changes[begin].delta.is_null()) {
       list.push_back(PushedChangeJson(r.changes[begin]));
+    } else if (end - begin == 1) {
+      return Status::Internal("sync request: " + EntryName(r.changes[begin]) +
+                              " has a text delta; protocol 1 sends whole values");
     } else {
       return Status::Internal("sync request: " + EntryName(r.changes[begin]) + " has " + std::to_string(end - begin) +
                               " fields; protocol 1 sends one field per seq");
@@ -339,6 +381,7 @@ Result<json> EncodeSyncRequest(const SyncRequest& r) {
   j[r.protocol == kProtocolVersion ? "entries" : "changes"] = std::move(list);
   if (r.limit > 0) j["limit"] = r.limit;
   if (r.page_bytes > 0) j["page_bytes"] = r.page_bytes;
+  if (r.pull_deltas && r.protocol == kProtocolVersion) j["pull_deltas"] = true;
   return j;
 }
 
@@ -365,9 +408,20 @@ json ServerEntryJson(const std::vector<FieldChange>& changes, size_t begin, size
   if (!head.workspace_id.empty()) j["ws"] = head.workspace_id;
   if (!head.user.empty()) j["user"] = head.user;
   if (head.created) j["created"] = true;
-  json f = json::object();
-  for (size_t i = begin; i < end; ++i) f[changes[i].field] = changes[i].value;
-  j["f"] = std::move(f);
+  json f = json::object(), fd = json::object(), fb = json::object();
+  for (size_t i = begin; i < end; ++i) {
+    if (changes[i].delta.is_null()) {
+      f[changes[i].field] = changes[i].value;
+    } else {
+      fd[changes[i].field] = changes[i].delta;  // a patch of the version in fb, which the device holds
+      fb[changes[i].field] = changes[i].base;
+    }
+  }
+  if (!f.empty() || fd.empty()) j["f"] = std::move(f);
+  if (!fd.empty()) {
+    j["fd"] = std::move(fd);
+    j["fb"] = std::move(fb);
+  }
   return j;
 }
 
@@ -421,6 +475,9 @@ Result<json> EncodeSyncResponse(const SyncResponse& r) {
     // peers").
     for (size_t i = begin; i < end; ++i) {
       FieldChange c = r.changes[i];
+      if (!c.delta.is_null()) {
+        return Status::Internal("sync answer: " + EntryName(c) + " has a text delta; protocol 1 sends whole values");
+      }
       const auto k = static_cast<DeviceSeq>(i - begin);
       if (k > 0 && c.device_seq > std::numeric_limits<DeviceSeq>::max() - k * kV1FieldSeqStep) {
         return Status::Internal("sync answer: " + EntryName(c) + " cannot number its fields for protocol 1");
@@ -465,6 +522,7 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
   // that the request's own encoding then refused (found by tests/fuzz).
   const int64_t limit = r.Int("limit", false, 1);
   req.page_bytes = r.Int("page_bytes", false, 1);  // the server clamps it (server/src/pull_page.h)
+  req.pull_deltas = !v1 && r.Bool("pull_deltas");
   if (req.page_bytes > 0) {
     req.limit = static_cast<int>(std::min<int64_t>(limit, kMaxPageItems));  // 0: no cap but the server's
   } else {
@@ -509,22 +567,32 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
       continue;
     }
     const ServerVersion b = c.Int("b", false);
-    const json* f = ObjectAt((*list)[i], "f", true, where, &c);
+    const json* f = ObjectAt((*list)[i], "f", false, where, &c);
+    const json* fd = ObjectAt((*list)[i], "fd", false, where, &c);
     const json* fb = ObjectAt((*list)[i], "fb", false, where, &c);
     if (!c.ok()) return c.status();
+    if (!f && !fd) return Status::Invalid(where + ".f is missing");
     const size_t first = req.changes.size();
-    CCF_RETURN_IF_ERROR(AppendFields(*f, pc, where, &req.changes));
+    CCF_RETURN_IF_ERROR(AppendFields(f, fd, pc, where, &req.changes));
     for (size_t k = first; k < req.changes.size(); ++k) req.changes[k].base = b;
     if (fb) {
       for (auto it = fb->begin(); it != fb->end(); ++it) {
         const std::string at = where + ".fb." + it.key();
-        if (!f->contains(it.key())) return Status::Invalid(at + " names a field that is not in f");
+        if (!(f && f->contains(it.key())) && !(fd && fd->contains(it.key()))) {
+          return Status::Invalid(at + " names a field that is not in f or fd");
+        }
         if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0) {
           return Status::Invalid(at + " must be an integer >= 0");
         }
         for (size_t k = first; k < req.changes.size(); ++k) {
           if (req.changes[k].field == it.key()) req.changes[k].base = it.value().get<int64_t>();
         }
+      }
+    }
+    for (size_t k = first; k < req.changes.size(); ++k) {
+      if (!req.changes[k].delta.is_null() && req.changes[k].base <= 0) {
+        return Status::Invalid(where + ".fd." + req.changes[k].field +
+                               " needs a base version (b or fb) > 0: a delta is read against the base's value");
       }
     }
     if (req.changes.size() > kMaxChangesPerRequest + kMaxFieldsPerEntry) {

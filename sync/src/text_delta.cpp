@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <zlib.h>
 
 #include "ccfield/core/text.h"
 
@@ -222,13 +223,35 @@ struct Hunk {
 
 Status Invalid(const std::string& what) { return Status::Invalid("text delta: " + what); }
 
+}  // namespace
+
+uint32_t BaseChecksum(std::string_view base) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib takes lengths as uInt: feed a long text in pieces.
+  while (!base.empty()) {
+    const size_t n = std::min<size_t>(base.size(), 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(base.data()), static_cast<uInt>(n));
+    base.remove_prefix(n);
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+namespace {
+
 Status HunkInvalid(size_t i, const std::string& what) { return Invalid("hunk " + std::to_string(i) + " " + what); }
 
 Result<std::string> ApplyChecked(std::string_view base, const nlohmann::json& delta) {
   if (FindInvalidUtf8(base)) return Invalid("the base text is not valid UTF-8");
   if (!delta.is_object()) return Invalid("must be a JSON object {\"d\": [...], \"n\": length}");
   for (const auto& item : delta.items()) {
-    if (item.key() != "d" && item.key() != "n") return Invalid("unknown key \"" + item.key() + "\"");
+    if (item.key() != "d" && item.key() != "n" && item.key() != "c") {
+      return Invalid("unknown key \"" + item.key() + "\"");
+    }
+  }
+  if (const auto c_it = delta.find("c"); c_it != delta.end()) {
+    const std::optional<uint64_t> c = NonNegativeInteger(*c_it);
+    if (!c) return Invalid("\"c\" (the base's checksum) must be an integer >= 0");
+    if (*c != BaseChecksum(base)) return Invalid("was made for another base text (its checksum differs)");
   }
   const auto d_it = delta.find("d");
   const auto n_it = delta.find("n");
@@ -323,7 +346,7 @@ std::optional<nlohmann::json> MakeTextDelta(std::string_view base, std::string_v
 
   nlohmann::json d = nlohmann::json::array();
   for (const Span& h : hunks) d.push_back(nlohmann::json::array({h.a0, h.a1 - h.a0, Encode(b, h.b0, h.b1)}));
-  nlohmann::json delta = {{"d", std::move(d)}, {"n", b.size()}};
+  nlohmann::json delta = {{"d", std::move(d)}, {"n", b.size()}, {"c", BaseChecksum(base)}};
 
   const size_t delta_bytes = delta.dump().size();
   const size_t value_bytes = nlohmann::json(std::string(value)).dump().size();

@@ -558,7 +558,7 @@ TEST_CASE("hostile protocol 3 requests are refused with the entry and the field 
   CHECK(ErrorOf(ParseEdited([](json& e) { e["fb"]["status"] = -4; })) ==
         "entries[1].fb.status must be an integer >= 0");
   CHECK(ErrorOf(ParseEdited([](json& e) { e["fb"]["stauts"] = 4; })) ==
-        "entries[1].fb.stauts names a field that is not in f");
+        "entries[1].fb.stauts names a field that is not in f or fd");
   CHECK(ErrorOf(ParseEdited([](json& e) { e["type"] = 3; })) == "entries[1].type must be a string");
   CHECK(ErrorOf(ParseEdited([](json& e) { e["created"] = "yes"; })) == "entries[1].created must be true or false");
   CHECK(ErrorOf(ParseEdited([](json& e) { e = "entry"; })) == "entries[1] must be an object");
@@ -586,6 +586,83 @@ TEST_CASE("hostile protocol 3 requests are refused with the entry and the field 
   json v1 = ReadRecorded("request.json");
   v1["changes"][0]["seq"] = int64_t{1} << 40;
   CHECK(ErrorOf(ParseSyncRequest(v1)) == "changes[0].seq must be below 2^40");
+}
+
+TEST_CASE("protocol 3 request: a long text's delta travels in fd, with its base, and reads back as the delta") {
+  SyncRequest in = MixedRequest();
+  const json delta = {{"d", json::array({json::array({8, 0, " and cleared"})})}, {"n", 20}, {"c", 12345}};
+  in.changes[5].delta = delta;  // entry 31's notes (base 1240); its value stays on the device
+  const json j = Unwrap(EncodeSyncRequest(in));
+  const json& e = j["entries"][1];
+  CHECK_FALSE(e["f"].contains("notes"));
+  CHECK(e["fd"] == json{{"notes", delta}});
+  CHECK(e["b"] == 1240);
+  const SyncRequest back = Unwrap(ParseSyncRequest(json::parse(j.dump())));
+  auto notes = std::find_if(back.changes.begin(), back.changes.end(),
+                            [](const FieldChange& c) { return c.record_id == kOldVisit && c.field == "notes"; });
+  REQUIRE(notes != back.changes.end());
+  CHECK(notes->delta == delta);
+  CHECK(notes->value.is_null());
+  CHECK(notes->base == 1240);
+  CHECK(EntryEnd(back.changes, 4) == 8);  // still one entry of four fields
+
+  // An entry of deltas only has no "f".
+  SyncRequest only;
+  only.device_id = kDevA;
+  only.changes = {Pushed(40, kOldVisit, "notes", "", 1300)};
+  only.changes[0].delta = delta;
+  const json oj = Unwrap(EncodeSyncRequest(only));
+  CHECK_FALSE(oj["entries"][0].contains("f"));
+  const SyncRequest oback = Unwrap(ParseSyncRequest(oj));
+  REQUIRE(oback.changes.size() == 1);
+  CHECK(oback.changes[0].delta == delta);
+
+  // Asking for pulled patches is one flag, read back; protocol 1 never sends it.
+  only.pull_deltas = true;
+  CHECK(Unwrap(EncodeSyncRequest(only))["pull_deltas"] == true);
+  CHECK(Unwrap(ParseSyncRequest(Unwrap(EncodeSyncRequest(only)))).pull_deltas);
+  CHECK_FALSE(Unwrap(ParseSyncRequest(oj)).pull_deltas);
+
+  // Protocol 1 has no deltas: the encoder refuses rather than send a patch as a value.
+  only.protocol = kProtocolV1;
+  CHECK(ErrorOf(EncodeSyncRequest(only)).find("protocol 1 sends whole values") != std::string::npos);
+}
+
+TEST_CASE("hostile deltas in a request are refused with the entry and the field named") {
+  const json delta = {{"d", json::array()}, {"n", 7}, {"c", 1}};
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"notes", delta}}; })) ==
+        "entries[1].fd.notes is in f too: a field is sent once");
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"_deleted", delta}}; })) ==
+        "entries[1].fd._deleted cannot be a text delta");
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"summary", "patch"}}; })) ==
+        "entries[1].fd.summary must be a text delta object with its base's checksum \"c\"");
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"summary", {{"d", json::array()}, {"n", 7}}}}; })) ==
+        "entries[1].fd.summary must be a text delta object with its base's checksum \"c\"");
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"", delta}}; })) ==
+        "entries[1].fd has a field with an empty name");
+  CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json::array(); })) == "entries[1].fd must be an object");
+  CHECK(ErrorOf(ParseEdited([&](json& e) {
+          e["fd"] = json{{"summary", delta}};
+          e["fb"]["summary"] = 0;
+        })) == "entries[1].fd.summary needs a base version (b or fb) > 0: a delta is read against the base's value");
+  CHECK(ErrorOf(ParseEdited([&](json& e) {
+          e.erase("f");
+          e["fd"] = json::object();
+        })) == "entries[1].f is empty: an entry changes at least one field");
+  CHECK(ErrorOf(ParseEdited([&](json& e) {
+          e.erase("f");
+          e["fd"] = json::object();
+          for (int i = 0; i <= static_cast<int>(kMaxFieldsPerEntry); ++i) e["fd"]["t" + std::to_string(i)] = delta;
+        })).find("fields; the limit is 2000 per entry") != std::string::npos);
+  // A field named in fb may be a delta's.
+  const SyncRequest ok = Unwrap(ParseEdited([&](json& e) {
+    e["fd"] = json{{"summary", delta}};
+    e["fb"]["summary"] = 1100;
+  }));
+  auto summary = std::find_if(ok.changes.begin(), ok.changes.end(),
+                              [](const FieldChange& c) { return c.field == "summary"; });
+  REQUIRE(summary != ok.changes.end());
+  CHECK(summary->base == 1100);
 }
 
 TEST_CASE("hostile text: nesting, repeated keys and invalid UTF-8 are settled before the codec or by it") {
@@ -630,6 +707,28 @@ TEST_CASE("hostile protocol 3 answers are refused with the entry and the field n
         "entries[2].f._deleted must be true or false");
   CHECK(ErrorOf(ParseEditedAnswer([](json& j) { j["entries"][2]["f"] = nullptr; })) ==
         "entries[2].f must be an object");
+  // Pulled patches: each names the version it is made on in fb.
+  const json patch = {{"d", json::array()}, {"n", 4}, {"c", 7}};
+  CHECK(ErrorOf(ParseEditedAnswer([&](json& j) { j["entries"][1]["fd"] = json{{"summary", patch}}; })) ==
+        "entries[1].fb.summary must be the version the patch in fd is made on (> 0)");
+  CHECK(ErrorOf(ParseEditedAnswer([&](json& j) {
+          j["entries"][1]["fd"] = json{{"summary", patch}};
+          j["entries"][1]["fb"] = json{{"summary", 0}};
+        })) == "entries[1].fb.summary must be the version the patch in fd is made on (> 0)");
+  CHECK(ErrorOf(ParseEditedAnswer([&](json& j) {
+          j["entries"][1]["fd"] = json{{"summary", "text"}};
+          j["entries"][1]["fb"] = json{{"summary", 3}};
+        })) == "entries[1].fd.summary must be a text delta object with its base's checksum \"c\"");
+  const SyncResponse patched = Unwrap(ParseEditedAnswer([&](json& j) {
+    j["entries"][1]["fd"] = json{{"summary", patch}};
+    j["entries"][1]["fb"] = json{{"summary", 1200}};
+  }));
+  auto summary = std::find_if(patched.changes.begin(), patched.changes.end(),
+                              [](const FieldChange& c) { return c.field == "summary"; });
+  REQUIRE(summary != patched.changes.end());
+  CHECK(summary->delta == patch);
+  CHECK(summary->base == 1200);
+  CHECK(summary->value.is_null());
   CHECK(ErrorOf(ParseEditedAnswer([](json& j) { j["entries"][1]["dseq"] = j["entries"][0]["dseq"];
                                                 j["entries"][1]["device"] = j["entries"][0]["device"]; })) ==
         std::string("entries[1] repeats device \"") + kDevB + "\" dseq 41 of an earlier one");

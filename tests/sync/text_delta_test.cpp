@@ -73,6 +73,7 @@ json RoundTrip(const std::string& base, const std::string& value) {
   REQUIRE_MESSAGE(delta.has_value(), "no delta for a small edit of a long text");
   CHECK(Unwrap(ApplyTextDelta(base, *delta)) == value);
   CHECK((*delta)["n"].get<size_t>() == CodePoints(value));
+  CHECK((*delta)["c"] == BaseChecksum(base));  // always made with the base's checksum
   CHECK(delta->dump().size() <= kMaxDeltaShare * json(value).dump().size());
   return *delta;
 }
@@ -189,6 +190,24 @@ struct Hostile {
   const char* says;
 };
 
+TEST_CASE("text delta: the base's checksum tells a base of the same length and hunks apart") {
+  // Same length and every hunk within it: only "c" can tell the bases apart.
+  const std::string base = Prose(kEnglish, 600, 11);
+  std::string other = base;
+  other[10] = other[10] == 'x' ? 'y' : 'x';
+  const std::string value = base.substr(0, 300) + "INSERTED " + base.substr(300);
+  const json delta = RoundTrip(base, value);
+  const Result<std::string> wrong = ApplyTextDelta(other, delta);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.status().message().find("made for another base text") != std::string::npos);
+  // Without "c" (a hand-made delta) the same patch applies to either.
+  json bare = delta;
+  bare.erase("c");
+  CHECK(Unwrap(ApplyTextDelta(other, bare)).size() == value.size());
+  CHECK(BaseChecksum("") == 0);
+  CHECK(BaseChecksum("123456789") == 0xCBF43926u);  // the CRC-32 check value
+}
+
 TEST_CASE("text delta: hostile deltas are refused with a clear error") {
   const std::string base = "héllo wörld";  // 11 code points, 13 bytes
   const uint64_t huge = std::numeric_limits<uint64_t>::max();
@@ -203,6 +222,10 @@ TEST_CASE("text delta: hostile deltas are refused with a clear error") {
       {"n a fraction", json{{"d", json::array()}, {"n", 11.0}}, "\"n\""},
       {"n a string", json{{"d", json::array()}, {"n", "11"}}, "\"n\""},
       {"unknown key", json{{"d", json::array()}, {"n", 11}, {"x", 1}}, "unknown key"},
+      {"checksum of another base", json{{"d", json::array()}, {"n", 11}, {"c", BaseChecksum("hello world")}},
+       "made for another base text"},
+      {"checksum not a number", json{{"d", json::array()}, {"n", 11}, {"c", "abc"}}, "\"c\""},
+      {"checksum negative", json{{"d", json::array()}, {"n", 11}, {"c", -1}}, "\"c\""},
       {"wrong n", json{{"d", json::array()}, {"n", 13}}, "made for another base"},
       {"wrong n after a hunk", json{{"d", {{0, 1, "H"}}}, {"n", 12}}, "\"n\" says 12"},
       {"hunk not an array", json{{"d", {"abc"}}, {"n", 11}}, "hunk 0"},

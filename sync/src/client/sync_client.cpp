@@ -1,12 +1,14 @@
 // SyncClient: login, the sync loop, and the background thread (client.h).
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "ccfield/platform/env.h"
 #include "ccfield/sync/client.h"
 #include "client_context.h"
 #include "curl_errors.h"
 #include "photo_queue.h"
+#include "text_deltas.h"
 
 namespace ccfield::sync {
 
@@ -209,6 +211,8 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
 
   ServerVersion cursor = settings->cursor;
   int batch = options_.push_batch;
+  std::set<DeviceSeq> send_whole;  // entries the server answered resend_whole: no deltas
+  bool pull_deltas = true;         // false once a pulled patch could not be rebuilt here
   for (int round = 0; round < options_.max_round_trips; ++round) {
     Result<std::vector<ChangeEntry>> pending = store->replica().PendingChanges(batch);
     if (!pending.ok()) return Failed(report, internal::ActionForStatus(pending.status()), pending.status());
@@ -218,9 +222,13 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     request.device_time = FormatUtcMillis(env_->WallMillis());
     request.limit = options_.pull_limit;  // 0: not sent (an older server then pages by 1000)
     request.page_bytes = page_budget_.bytes();
+    request.pull_deltas = pull_deltas;
     // More may wait behind this batch when it is full (or was cut below).
     bool more_pending = static_cast<int>(pending->size()) >= batch;
     if (HoldPhotoRecordsBack(&*pending)) more_pending = true;
+    // Long texts go as patches of their base, where this device has it.
+    Result<int> deltas = AddTextDeltas(&store->replica(), send_whole, &*pending);
+    if (!deltas.ok()) return Failed(report, internal::ActionForStatus(deltas.status()), deltas.status());
     Result<std::string> encoded = EncodeRound(&request, &*pending, &more_pending);
     if (!encoded.ok()) {
       return Failed(report, SyncAction::kStop, encoded.status().WithContext("cannot write the sync request"));
@@ -253,8 +261,41 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     // A page the server ended at the budget says how the link takes that
     // size; a short last page says only whether it was slow.
     page_budget_.AfterPage(env_->MonoNanos() / 1'000'000 - sent_ms, response.more);
+    // Pulled patches become whole values from this device's log. One it
+    // cannot rebuild (it does not hold that version, or the patch does not
+    // fit it): nothing of this answer is used, and the same request goes
+    // again asking for whole values (what it pushed is answered again as
+    // duplicates; the cursor has not moved).
+    Result<bool> rebuilt = RebuildPulledTexts(&store->replica(), &response.changes);
+    if (!rebuilt.ok()) return Failed(report, internal::ActionForStatus(rebuilt.status()), rebuilt.status());
+    if (!*rebuilt) {
+      if (!pull_deltas) {
+        return Failed(report, SyncAction::kRetryLater,
+                      ccfield::Status::Unavailable("the server sent patches this device did not ask for; sync will "
+                                                   "try again"));
+      }
+      pull_deltas = false;
+      continue;
+    }
     // The answer's lists move into the batch (the types are the store's own).
-    const SyncBatch batch_in = ToSyncBatch(std::move(response));
+    SyncBatch batch_in = ToSyncBatch(std::move(response));
+    // An entry the server could not rebuild from a delta took nothing, nor
+    // did the later entries of its record: they go again in the next round,
+    // whole (the store leaves them unsent). Asked twice: the server's fault.
+    std::optional<SyncFailure> bad_resend;
+    const size_t resend = std::erase_if(batch_in.acks, [&](const ChangeAck& a) {
+      if (a.outcome != ChangeOutcome::kResendWhole) return false;
+      if (!send_whole.insert(a.device_seq).second) {
+        bad_resend = SyncFailure{SyncAction::kRetryLater,
+                                 ccfield::Status::Unavailable("the server asked twice for change " +
+                                                              std::to_string(a.device_seq) +
+                                                              " whole; sync will try again"),
+                                 {}};
+      }
+      return true;
+    });
+    if (bad_resend) return Failed(report, *bad_resend);
+    if (resend > 0) more_pending = true;
     ccfield::Status applied = store->replica().ApplySyncBatch(batch_in);
     if (applied.ok() && response.workspaces_known) {
       // The memberships as of now: a workspace the user left stops showing.
@@ -272,7 +313,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     report.pushed_records.AddAcknowledged(*pending, batch_in.acks);  // issue 14: records, not field changes
     report.received_records.AddChanges(batch_in.changes);
 
-    const bool answered_some = !batch_in.acks.empty() || !batch_in.rejects.empty();
+    const bool answered_some = !batch_in.acks.empty() || !batch_in.rejects.empty() || resend > 0;
     if (!pending->empty() && !answered_some) {
       // Each round must settle changes or the loop could resend them forever.
       return Failed(report, SyncAction::kRetryLater,

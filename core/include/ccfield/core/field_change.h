@@ -41,8 +41,12 @@ enum class ChangeOutcome : uint8_t {
   kMerged,     // text merged with a concurrent edit; the merged value comes as a server change
   kConflict,   // applied or kept out, and a conflict keeps the other value
   kDuplicate,  // seen before (a re-sent batch); the version is the original one
+  // Not taken: a field of the entry came as a text delta (FieldChange::delta)
+  // the server could not apply (its base is gone or differs). The device
+  // sends the entry again with whole values; nothing was applied.
+  kResendWhole,
 };
-const char* ChangeOutcomeName(ChangeOutcome o);  // "applied", "merged", "conflict", "duplicate"
+const char* ChangeOutcomeName(ChangeOutcome o);  // "applied", "merged", "conflict", "duplicate", "resend_whole"
 std::optional<ChangeOutcome> ParseChangeOutcome(std::string_view name);
 
 // Why the server refused a pushed change (the reason is plain words for the
@@ -75,6 +79,12 @@ struct FieldChange {
   // Place in the server's order.
   ServerVersion base = 0;     // version of the field the edit was made on (0: none); pushed changes
   ServerVersion version = 0;  // version the server gave it (0: not yet, or kept out)
+  // On the wire only (protocol 3, docs/sync-protocol.md "Deltas"): a patch
+  // (sync/text_delta.h) that turns the field's value at `base` into the new
+  // value, sent instead of it. Null: `value` is the whole value. A device
+  // sets it on a pending change (and keeps `value`); the server's codec
+  // reads it with a null `value`, which the server rebuilds from its history.
+  nlohmann::json delta;
 };
 
 // Two values of one field that could not both win: the server applied one

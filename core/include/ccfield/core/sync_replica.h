@@ -6,6 +6,7 @@
 // uses the store's connection; the same thread rules apply.
 
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -39,6 +40,12 @@ class SyncReplica : public StorePart {
   // field keeps the local value), history and field versions; conflicts are
   // stored; the cursor moves. Re-applying the same batch changes nothing.
   Status ApplySyncBatch(const SyncBatch& batch);
+  // The value `field` of the record got at server version `version`, as
+  // this device logged it (an own entry the server took under that version,
+  // or one it received); nullopt when the log has none (or it is damaged).
+  // What a text delta is made against (docs/sync-protocol.md, "Deltas").
+  Result<std::optional<nlohmann::json>> ValueAtVersion(const std::string& record_id, const std::string& field,
+                                                       ServerVersion version);
   // Change-log entries per state.
   Result<ChangeStateCounts> CountChangeStates();
   // Own changes in one state (e.g. rejected, each with its entry's reason),

@@ -205,6 +205,15 @@ class ServerStorage {
   // version <= `version` that applied it (kApplied); null when there is none.
   virtual Result<nlohmann::json> ValueAt(const std::string& record_id, const std::string& field,
                                          ServerVersion version) = 0;
+  // The value the field had just before `version`: the field of the latest
+  // entry with version < `version` that applied it, and that entry's
+  // version; nullopt when there is none. What a pulled patch is made on.
+  struct VersionedValue {
+    nlohmann::json value;
+    ServerVersion version = 0;
+  };
+  virtual Result<std::optional<VersionedValue>> ValueBefore(const std::string& record_id, const std::string& field,
+                                                            ServerVersion version) = 0;
   // Highest version of an entry of the record that applied a field, made by
   // a device other than `device_id` (the server counts as another device); 0: none.
   virtual Result<ServerVersion> MaxVersionByOthers(const std::string& record_id, const std::string& device_id) = 0;

@@ -71,6 +71,11 @@ struct SyncRequest {
   // The byte budget of the pull page (the changes' and conflicts' JSON,
   // uncompressed); 0 = not sent (pages by `limit`, as before).
   int64_t page_bytes = 0;
+  // Protocol 3: the device takes pulled long texts as patches of the version
+  // it holds ("pull_deltas": true; docs/sync-protocol.md, "Deltas for long
+  // text"). A device that could not apply one asks for the same page again
+  // without.
+  bool pull_deltas = false;
   // In DeviceSeq order, the fields of an entry adjacent (EntryEnd; they share
   // type, record_id, workspace_id, created, device_seq, time and author, and
   // each has its own field, value and base; the rest is the server's to
@@ -107,7 +112,9 @@ struct SyncResponse {
   // Accepted state, in server order (all but base filled), the fields of an
   // entry adjacent and sharing its metadata and version (as in SyncRequest).
   // Parsed from protocol 3, an entry's fields come in field-name order (JSON
-  // objects have none).
+  // objects have none). A field sent as a patch (the request asked for
+  // pull_deltas) has `delta` and `base` (the version it patches) set and a
+  // null value, until the device rebuilds it.
   std::vector<FieldChange> changes;
   std::vector<FieldConflict> conflicts;
   ServerVersion cursor = 0;
