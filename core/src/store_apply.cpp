@@ -69,8 +69,8 @@ class SyncReplica::BatchApplier {
   // The server's answer about one own entry: `acks` are its "" ack (every
   // field) and/or acks naming a field, which override it for that field.
   Status Ack(DeviceSeq seq, const std::vector<const ChangeAck*>& acks) {
-    // Not taken (a text delta the server could not apply): the entry stays
-    // unsent, and the sync client sends it again with whole values.
+    // Not taken (a text delta the server could not apply): the entry stays as
+    // it is (sent, not synced), and the sync client sends it again whole.
     for (const ChangeAck* a : acks) {
       if (a->outcome == ChangeOutcome::kResendWhole) return Status::Ok();
     }

@@ -9,8 +9,8 @@
 // One exception keeps a backlog from being stuck forever: a request that
 // starts a fresh period (nothing counted yet in it) is always admitted, so a
 // device with more offline work than one period allows still drains it, one
-// request per period (a request is bounded by kMaxChangesPerRequest and
-// kMaxRequestBytes anyway).
+// request per period (a request is bounded by kMaxChangesPerRequest entries,
+// kMaxFieldChangesPerRequest field changes and kMaxRequestBytes anyway).
 //
 // Thread-safety: none (used under the storage lock).
 

@@ -26,6 +26,14 @@ size_t ApproxBytes(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace).size();
 }
 
+// Text rebuilt from pushed patches per request: past it, patches are
+// answered resend_whole (the whole values then come within the body limit).
+constexpr size_t kMaxRebuiltBytes = 4 * sync::kMaxRequestBytes;
+// Text diffed per pull page to make patches (base and new value): past it
+// the page's texts go whole. A page holds at most max_response_bytes of
+// values anyway; this bounds the diff work done under the storage lock.
+constexpr size_t kMaxPatchedBytesPerPage = 2 * 1024 * 1024;
+
 // The merge process's view of the history (sync/merge_process.h), read
 // from the storage inside the sync transaction.
 class StorageLookup final : public sync::MergeLookup {
@@ -86,7 +94,7 @@ class StorageLookup final : public sync::MergeLookup {
 };
 
 // How many field changes of `req` come before its last entry: a request holds
-// at most kMaxChangesPerRequest of them, and the last entry may pass the
+// at most kMaxFieldChangesPerRequest of them, and the last entry may pass the
 // limit with its rest (an entry never spans two requests).
 size_t FieldsBeforeLastEntry(const sync::SyncRequest& req) {
   size_t last = 0;
@@ -102,7 +110,12 @@ class SyncService::Cycle {
   Cycle(SyncService* svc, const AuthContext& who, const sync::SyncRequest& req)
       : s_(svc->storage_), svc_(svc), who_(who), req_(req), now_(svc->env_->WallMillis()) {}
 
-  const std::vector<FieldChange>& changes() const { return *changes_; }
+  const std::vector<FieldChange>& changes() const { return req_.changes; }
+  size_t EntryCount() const {
+    size_t n = 0;
+    for (size_t b = 0; b < changes().size(); b = EntryEnd(changes(), b)) ++n;
+    return n;
+  }
 
   Result<sync::SyncResponse> Run() {
     out_.protocol = req_.protocol;  // answered in the request's protocol (the codec writes it)
@@ -119,7 +132,6 @@ class SyncService::Cycle {
     // No device can have seen a version the server has not made yet.
     CCF_ASSIGN_OR_RETURN(version_at_start_, s_->CurrentVersion());
     CCF_ASSIGN_OR_RETURN(expired_through_, s_->ExpiredThrough());
-    CCF_RETURN_IF_ERROR(ResolveDeltas());
     // The device holds everything up to its cursor (retention horizon). A
     // cursor past what exists cannot be held; clamp it.
     CCF_RETURN_IF_ERROR(s_->SetDeviceCursor(who_.device_id, std::clamp<ServerVersion>(req_.cursor, 0,
@@ -147,7 +159,7 @@ class SyncService::Cycle {
     CCF_RETURN_IF_ERROR(Pull());
     // A full batch means the device has more to send: changes of the next
     // batch were made before this sync, so it does not move the clock check.
-    if (changes().size() < sync::kMaxChangesPerRequest) {
+    if (EntryCount() < sync::kMaxChangesPerRequest && FieldsBeforeLastEntry(req_) < sync::kMaxFieldChangesPerRequest) {
       CCF_RETURN_IF_ERROR(s_->SetDeviceLastSync(who_.device_id, now_));
     }
     return std::move(out_);
@@ -166,7 +178,11 @@ class SyncService::Cycle {
       CCF_ASSIGN_OR_RETURN(std::optional<HistoryEntry> seen,
                            s_->FindChange(who_.device_id, changes()[b].device_seq));
       for (size_t i = b; !seen && i < e; ++i) {
-        d.Add(changes()[i].workspace_id, static_cast<int64_t>(ApproxBytes(changes()[i].value)));
+        const FieldChange& c = changes()[i];
+        // A patch counts the length of the text it makes ("n", code points).
+        const int64_t bytes = c.delta.is_null() ? static_cast<int64_t>(ApproxBytes(c.value))
+                                                : c.delta.value("n", int64_t{0});
+        d.Add(c.workspace_id, std::max<int64_t>(bytes, 0));
       }
       b = e;
     }
@@ -183,44 +199,24 @@ class SyncService::Cycle {
     return ChangeOutcome::kDuplicate;  // applied before: "duplicate" says so
   }
 
-  // Pushed text deltas (docs/sync-protocol.md, "Deltas for long text"): each
-  // is rebuilt into the whole value from the field's value at its base in
-  // the history (the value the text merge reads as the base too), so nothing
-  // after this sees a delta and the history keeps whole values only. A delta
-  // that does not apply (the base is gone or differs: its checksum, length
-  // or hunks do not fit) takes nothing: its entry, and the later entries of
-  // the same record in this request (they were made on top of it), are acked
-  // resend_whole, and the device sends them again with whole values. A base
-  // from the future is left to PushEntry, which refuses the entry.
-  Status ResolveDeltas() {
-    if (std::all_of(req_.changes.begin(), req_.changes.end(), [](const FieldChange& c) { return c.delta.is_null(); })) {
-      return Status::Ok();
-    }
-    resolved_ = req_.changes;
-    changes_ = &resolved_;
-    std::set<std::string> not_taken;  // records with an entry not taken
-    for (size_t b = 0; b < resolved_.size();) {
-      const size_t e = EntryEnd(resolved_, b);
-      bool taken = !not_taken.contains(resolved_[b].record_id);
-      for (size_t i = b; taken && i < e; ++i) {
-        FieldChange& c = resolved_[i];
-        if (c.delta.is_null() || c.base > version_at_start_) continue;
-        CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c.record_id, c.field, c.base));
-        Result<std::string> whole = base.is_string()
-                                        ? sync::ApplyTextDelta(base.get_ref<const std::string&>(), c.delta)
-                                        : Result<std::string>(Status::Invalid("the base is not a text"));
-        taken = whole.ok();
-        if (!taken) break;
-        c.value = std::move(whole).value();
-        c.delta = nullptr;
-      }
-      if (!taken) {
-        not_taken.insert(resolved_[b].record_id);
-        resend_whole_.insert(resolved_[b].device_seq);
-      }
-      b = e;
-    }
-    return Status::Ok();
+  // A pushed text delta (docs/sync-protocol.md, "Deltas for long text")
+  // rebuilt into the whole value from the field's value at its base in the
+  // history (the value the text merge reads as the base too), so nothing
+  // after PushEntry's checks sees a delta and the history keeps whole values
+  // only. False when it does not apply (the base is gone or differs: its
+  // checksum, length or hunks do not fit), or when this request has rebuilt
+  // kMaxRebuiltBytes already (a small body of patches must not make the
+  // server build gigabytes of text): the device then sends it whole.
+  Result<bool> RebuildDelta(FieldChange* c) {
+    if (rebuilt_bytes_ > kMaxRebuiltBytes || c->base <= 0 || c->base > version_at_start_) return false;
+    CCF_ASSIGN_OR_RETURN(json base, s_->ValueAt(c->record_id, c->field, c->base));
+    if (!base.is_string()) return false;
+    Result<std::string> whole = sync::ApplyTextDelta(base.get_ref<const std::string&>(), c->delta);
+    if (!whole.ok()) return false;
+    rebuilt_bytes_ += whole->size();
+    c->value = std::move(whole).value();
+    c->delta = nullptr;
+    return true;
   }
 
   // Refusals are per entry: the device_seq names all of its fields.
@@ -256,10 +252,6 @@ class SyncService::Cycle {
     const FieldChange& head = changes()[b];
     CCF_ASSIGN_OR_RETURN(std::vector<HistoryEntry> seen, s_->FindEntry(who_.device_id, head.device_seq));
     if (!seen.empty()) return Resent(b, e, seen);
-    if (resend_whole_.contains(head.device_seq)) {
-      out_.acks.push_back(ChangeAck{head.device_seq, 0, ChangeOutcome::kResendWhole, ClockFlag::kNone, ""});
-      return Status::Ok();
-    }
     if (std::string shape = EntryShapeError(b, e); !shape.empty()) {
       Refuse(head, RejectCode::kInvalid, std::move(shape));
       return Status::Ok();
@@ -271,15 +263,37 @@ class SyncService::Cycle {
       const FieldChange& c = changes()[i];
       if (c.field == "form" && c.value.is_string()) entry_form = c.value.get<std::string>();
     }
+    // The entry's fields, patches rebuilt into whole values. A patch that
+    // does not apply takes nothing of the entry (nor of the record's later
+    // entries in this request): resend_whole, once the checks that do not
+    // need the value (membership, role, record, workspace) have passed, so
+    // the answer says nothing about a text the caller may not see.
+    std::vector<FieldChange> fields(changes().begin() + static_cast<std::ptrdiff_t>(b),
+                                    changes().begin() + static_cast<std::ptrdiff_t>(e));
+    bool resend_whole = not_taken_.contains(head.record_id);
+    std::vector<bool> value_unknown(fields.size(), false);
     std::vector<CheckedChange> checked;
     checked.reserve(e - b);
     for (size_t i = b; i < e; ++i) {
-      const FieldChange& c = changes()[i];
+      FieldChange& c = fields[i - b];
+      if (!c.delta.is_null() && c.base > 0 && c.base <= version_at_start_) {
+        CCF_ASSIGN_OR_RETURN(bool rebuilt, RebuildDelta(&c));
+        if (!rebuilt) {
+          resend_whole = true;
+          value_unknown[i - b] = true;
+          c.value = "";  // for the checks that do not need it
+          c.delta = nullptr;
+        }
+      }
       if (c.base > version_at_start_) {
         // A base from the future would win every merge without a conflict.
         Refuse(c, RejectCode::kInvalid,
                "base version " + std::to_string(c.base) + " is newer than anything the server has (" +
                    std::to_string(version_at_start_) + ")");
+        return Status::Ok();
+      }
+      if (!c.delta.is_null()) {
+        Refuse(c, RejectCode::kInvalid, "field " + c.field + ": a text delta needs a base version");  // never kept
         return Status::Ok();
       }
       if (!c.time.empty() && !ParseTimestamp(c.time)) {
@@ -289,10 +303,17 @@ class SyncService::Cycle {
       const std::string* form = entry_form ? &*entry_form : later_form[i] ? &*later_form[i] : nullptr;
       CCF_ASSIGN_OR_RETURN(CheckOutcome outcome, CheckChange(s_, &svc_->forms_, who_, c, form));
       if (auto* rej = std::get_if<ChangeReject>(&outcome)) {
+        // A value this server could not rebuild cannot be judged yet.
+        if (value_unknown[i - b] && rej->code == RejectCode::kInvalid) continue;
         Refuse(c, rej->code, rej->reason);
         return Status::Ok();
       }
       checked.push_back(std::get<CheckedChange>(std::move(outcome)));
+    }
+    if (resend_whole) {
+      not_taken_.insert(head.record_id);
+      out_.acks.push_back(ChangeAck{head.device_seq, 0, ChangeOutcome::kResendWhole, ClockFlag::kNone, ""});
+      return Status::Ok();
     }
     const ClockFlag clock = ClockOf(head.time);
     ServerVersion version = 0;  // the entry's, handed out with its first field that is not kept out
@@ -303,7 +324,7 @@ class SyncService::Cycle {
       if (i > b) {
         CCF_ASSIGN_OR_RETURN(ok.record, s_->GetRecord(head.record_id));
       }
-      CCF_RETURN_IF_ERROR(Merge(changes()[i], ok, clock, &version, &entry));
+      CCF_RETURN_IF_ERROR(Merge(fields[i - b], ok, clock, &version, &entry));
     }
     // A field kept out has version 0; the entry's applied fields share one.
     return s_->AppendEntry(entry);
@@ -480,11 +501,14 @@ class SyncService::Cycle {
   // patch pays. The page was cut by whole values, so it only gets smaller.
   Status PatchPulledTexts() {
     if (!req_.pull_deltas || req_.protocol != sync::kProtocolVersion || req_.cursor <= 0) return Status::Ok();
+    size_t diffed = 0;
     for (FieldChange& c : out_.changes) {
       if (!c.value.is_string() || c.value.get_ref<const std::string&>().size() < sync::kMinDeltaValueBytes) continue;
+      if (diffed > kMaxPatchedBytesPerPage) break;
       CCF_ASSIGN_OR_RETURN(std::optional<ServerStorage::VersionedValue> before,
                            s_->ValueBefore(c.record_id, c.field, c.version));
       if (!before || before->version > req_.cursor || !before->value.is_string()) continue;
+      diffed += c.value.get_ref<const std::string&>().size() + before->value.get_ref<const std::string&>().size();
       std::optional<json> delta =
           sync::MakeTextDelta(before->value.get_ref<const std::string&>(), c.value.get_ref<const std::string&>());
       if (!delta) continue;
@@ -509,12 +533,10 @@ class SyncService::Cycle {
   std::map<std::string, std::string> user_names_;
   const AuthContext& who_;
   const sync::SyncRequest& req_;
-  // The pushed changes: the request's, or a copy with its text deltas
-  // rebuilt into whole values (ResolveDeltas).
-  const std::vector<FieldChange>* changes_ = &req_.changes;
-  std::vector<FieldChange> resolved_;
-  // Entries (device_seq) not taken: a delta of theirs did not apply.
-  std::set<DeviceSeq> resend_whole_;
+  // Records with an entry answered resend_whole in this request: their
+  // later entries were made on top of it, so they wait too.
+  std::set<std::string> not_taken_;
+  size_t rebuilt_bytes_ = 0;  // text rebuilt from patches in this request
   const int64_t now_;
   ServerVersion version_at_start_ = 0;
   ServerVersion expired_through_ = 0;
@@ -537,9 +559,9 @@ ApiResult<sync::SyncResponse> SyncService::Answer(const AuthContext& who, const 
     last_status_ = Status::Denied("the request's device_id is not the device this sign-in belongs to");
     return ApiError::Forbidden("device_mismatch", last_status_.message());
   }
-  if (FieldsBeforeLastEntry(req) >= sync::kMaxChangesPerRequest) {
-    last_status_ = Status::Invalid("more than " + std::to_string(sync::kMaxChangesPerRequest) +
-                                   " changes in one request");
+  if (FieldsBeforeLastEntry(req) >= sync::kMaxFieldChangesPerRequest) {
+    last_status_ = Status::Invalid("more than " + std::to_string(sync::kMaxFieldChangesPerRequest) +
+                                   " field changes in one request");
     return ApiError::FromStatus(last_status_);
   }
   Result<sync::SyncResponse> r = Status::Internal("not run");

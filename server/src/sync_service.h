@@ -51,7 +51,7 @@ class SyncService {
 
   // Runs one sync cycle for `who`. Errors: kPermissionDenied when
   // req.device_id is not who.device_id, kInvalidArgument for more than
-  // kMaxChangesPerRequest field changes before the request's last entry,
+  // kMaxFieldChangesPerRequest field changes before the request's last entry,
   // storage errors (nothing applied). The answer's protocol is the request's.
   // A request over a write quota: kBusy with the quota's message (Answer
   // gives the 429 with Retry-After).

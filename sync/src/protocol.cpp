@@ -219,6 +219,11 @@ Status AppendFields(const json* f, const json* fd, const FieldChange& head, cons
       const std::string& name = it.key();
       if (name.empty()) return Status::Invalid(at + " has a field with an empty name");
       if (name.size() > kMaxFieldNameBytes) return Status::Invalid(at + " has a field name that is too long");
+      // Names become JSON paths in the stores ($."name"): no quote, backslash or control character.
+      if (std::any_of(name.begin(), name.end(),
+                      [](char ch) { return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20; })) {
+        return Status::Invalid(at + " has a field name with a quote, backslash or control character");
+      }
       FieldChange c = head;
       c.field = name;
       if (!deltas) {
@@ -595,8 +600,9 @@ Result<SyncRequest> ParseSyncRequest(const json& j) {
                                " needs a base version (b or fb) > 0: a delta is read against the base's value");
       }
     }
-    if (req.changes.size() > kMaxChangesPerRequest + kMaxFieldsPerEntry) {
-      return Status::Invalid("request has more than " + std::to_string(kMaxChangesPerRequest + kMaxFieldsPerEntry) +
+    if (req.changes.size() > kMaxFieldChangesPerRequest + kMaxFieldsPerEntry) {
+      return Status::Invalid("request has more than " +
+                             std::to_string(kMaxFieldChangesPerRequest + kMaxFieldsPerEntry) +
                              " field changes; send fewer entries per request");
     }
   }

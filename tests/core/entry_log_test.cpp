@@ -411,5 +411,34 @@ TEST_CASE("entries: a schema-10 store upgrades to one-field entries and answers 
   CHECK(e.Get("weather") == "windy_dusty");
 }
 
+
+TEST_CASE("entries: the value a field got at a server version, for text patches, from own and received entries") {
+  StoreFixture fx;
+  auto seeded = testing::SeedSite(fx.store(), &fx.env);
+  const std::string visit = testing::AddVisit(fx.store(), &fx.env, seeded.site_id, {{"notes", "own words"}});
+  const ServerVersion own = SyncAll(fx.store(), 0);  // the visit's entry is the last one acked
+  CHECK(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own)) == std::optional<json>("own words"));
+  CHECK_FALSE(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own + 1)).has_value());
+  CHECK_FALSE(Unwrap(fx->replica().ValueAtVersion(visit, "summary", own)).has_value());
+  CHECK_FALSE(Unwrap(fx->replica().ValueAtVersion(visit, "notes", 0)).has_value());
+  // A received entry.
+  SyncBatch b;
+  b.changes = {Remote(visit, seeded.workspace_id, "notes", "their words", 7, own + 5)};
+  b.cursor = own + 5;
+  REQUIRE_OK(fx->replica().ApplySyncBatch(b));
+  CHECK(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own + 5)) == std::optional<json>("their words"));
+  CHECK(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own)) == std::optional<json>("own words"));
+  // A damaged row is no base, and does not fail the lookup.
+  fx.Close();
+  {
+    auto raw = testing::OpenRawDb(fx.path);
+    REQUIRE_OK(raw->Exec("UPDATE change_log SET fields = '{not json' WHERE record_id = '" + visit +
+                         "' AND server_version = " + std::to_string(own + 5)));
+  }
+  fx.Reopen();
+  CHECK_FALSE(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own + 5)).has_value());
+  CHECK(Unwrap(fx->replica().ValueAtVersion(visit, "notes", own)) == std::optional<json>("own words"));
+}
+
 }  // namespace
 }  // namespace ccfield::store_test

@@ -173,6 +173,38 @@ TEST_CASE("delta push: a base the history does not hold, or a broken patch, asks
   }
 }
 
+TEST_CASE("delta push: a patch to a record of another workspace is refused, whether or not it fits") {
+  DeltaWorld w;
+  const std::string other_ws = w.f.AddWorkspace("Other municipality");
+  Staff outsider = AddStaff(&w.f, other_ws, "chipo");
+  // The right base and a wrong one: the same answer, so a guess at someone
+  // else's text learns nothing.
+  const std::string wrong = "x" + w.note.substr(1);
+  for (const std::string& base : {w.note, wrong}) {
+    FieldChange c = w.DeltaChange(w.visit, base, Edited(base, "guess "), w.note_version);
+    sync::SyncResponse r = w.f.Sync(outsider.who, {c});
+    CHECK(FindAck(r, c.device_seq) == nullptr);
+    REQUIRE(FindReject(r, c.device_seq) != nullptr);
+    CHECK(FindReject(r, c.device_seq)->code == RejectCode::kForbidden);
+  }
+  CHECK(w.Notes(w.visit) == w.note);
+}
+
+TEST_CASE("delta push: a patch whose text breaks the field's rules is refused as a whole value would be") {
+  DeltaWorld w;
+  // The notes field holds at most kMaxLongTextBytes: a patch that makes it longer.
+  // (Made by hand: a device would send a text this much longer whole.)
+  FieldChange c = Change(++w.seq, "visit", w.visit, w.ws, "notes", json(), w.note_version);
+  const size_t grow = 200 * 1024;
+  c.delta = json{{"d", json::array({json::array({w.note.size(), 0, std::string(grow, 'y')})})},
+                 {"n", w.note.size() + grow},
+                 {"c", sync::BaseChecksum(w.note)}};
+  sync::SyncResponse r = w.f.Sync(w.a.who, {c});
+  REQUIRE(FindReject(r, c.device_seq) != nullptr);
+  CHECK(FindReject(r, c.device_seq)->code == RejectCode::kInvalid);
+  CHECK(w.Notes(w.visit) == w.note);
+}
+
 TEST_CASE("delta push: a base from the future is refused like any other change's") {
   DeltaWorld w;
   FieldChange c = w.DeltaChange(w.visit, w.note, Edited(w.note, "x "), w.note_version);

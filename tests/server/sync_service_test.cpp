@@ -522,5 +522,49 @@ TEST_CASE("a full batch of 5000 changes is processed in one request") {
   CHECK(r.rejects.empty());
 }
 
+TEST_CASE("a request counts entries (5,000) and field changes (30,000) apart") {
+  ServerFixture f;
+  std::string ws = f.AddWorkspace();
+  Staff a = AddStaff(&f, ws, "amina");
+  sync::DeviceSeq seq = 0;
+  // 1,000 sites of 7 fields each: 7,000 field changes, more than the old
+  // limit of 5,000, taken in one request.
+  std::vector<FieldChange> changes;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = f.NewId();
+    ++seq;
+    for (const auto& [field, value] : std::vector<std::pair<const char*, json>>{
+             {"workspace_id", ws}, {"name", "Drain " + std::to_string(i)}, {"kind", "drain"}, {"ward", "Ward 3"},
+             {"address", "Market road"}, {"lat", -6.8}, {"lon", 39.28}}) {
+      FieldChange c = Change(seq, "site", id, ws, field, value);
+      c.created = true;
+      changes.push_back(std::move(c));
+    }
+  }
+  sync::SyncResponse r = f.Sync(a.who, changes, 0);
+  CHECK(r.rejects.empty());
+  CHECK(r.acks.size() == changes.size());  // the service acks each field; the codec groups them
+  CHECK(Unwrap(f.storage->CurrentVersion()) >= 1000);
+  // More than 30,000 before the last entry: refused whole, nothing applied.
+  std::vector<FieldChange> many;
+  while (many.size() <= sync::kMaxFieldChangesPerRequest) {
+    const std::string id = f.NewId();
+    ++seq;
+    for (int k = 0; k < 20; ++k) {
+      many.push_back(Change(seq, "site", id, ws, "f" + std::to_string(k), "x"));
+    }
+  }
+  many.push_back(Change(++seq, "site", f.NewId(), ws, "name", "last"));
+  const sync::ServerVersion before = Unwrap(f.storage->CurrentVersion());
+  sync::SyncRequest req;
+  req.device_id = a.who.device_id;
+  req.changes = many;
+  Result<sync::SyncResponse> refused = f.service->Sync(a.who, req);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == Code::kInvalidArgument);
+  CHECK(refused.status().message().find("30000 field changes") != std::string::npos);
+  CHECK(Unwrap(f.storage->CurrentVersion()) == before);
+}
+
 }  // namespace
 }  // namespace ccfield::server::testing

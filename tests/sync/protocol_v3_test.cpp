@@ -641,6 +641,14 @@ TEST_CASE("hostile deltas in a request are refused with the entry and the field 
   CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{"", delta}}; })) ==
         "entries[1].fd has a field with an empty name");
   CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json::array(); })) == "entries[1].fd must be an object");
+  // Names become JSON paths in the stores: no quote, backslash or control character, in fd or f.
+  for (const char* name : {"a\".\"b", "a\\b", "a\nb"}) {
+    CAPTURE(name);
+    CHECK(ErrorOf(ParseEdited([&](json& e) { e["fd"] = json{{name, delta}}; })) ==
+          "entries[1].fd has a field name with a quote, backslash or control character");
+    CHECK(ErrorOf(ParseEdited([&](json& e) { e["f"][name] = "x"; })) ==
+          "entries[1].f has a field name with a quote, backslash or control character");
+  }
   CHECK(ErrorOf(ParseEdited([&](json& e) {
           e["fd"] = json{{"summary", delta}};
           e["fb"]["summary"] = 0;

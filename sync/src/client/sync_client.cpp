@@ -101,6 +101,20 @@ bool HoldPhotoRecordsBack(std::vector<ChangeEntry>* pending) {
   return std::erase_if(*pending, is_photo) > 0;
 }
 
+// At most kMaxChangesPerRequest entries per request (many small entries, as
+// after a site import, reach it before the field changes do). True when
+// some were cut.
+bool CutAtEntryLimit(std::vector<ChangeEntry>* pending) {
+  size_t entries = 0;
+  for (size_t b = 0; b < pending->size(); b = EntryEnd(*pending, b)) {
+    if (++entries > kMaxChangesPerRequest) {
+      pending->resize(b);
+      return true;
+    }
+  }
+  return false;
+}
+
 // A 200 answer's body as a response, or what to do when it cannot be used.
 std::optional<SyncFailure> DecodeAnswer(const std::string& body, SyncResponse* out) {
   auto unreadable = [](const ccfield::Status& st) {
@@ -178,7 +192,7 @@ void AddRecordFigures(SyncReport* r, const SyncReport& more) {
 SyncClient::SyncClient(Env* env, std::string store_path, SyncClientOptions options)
     : env_(env), store_path_(std::move(store_path)), options_(std::move(options)) {
   if (!options_.transport_factory) options_.transport_factory = CurlTransportFactory();
-  options_.push_batch = std::clamp(options_.push_batch, 1, static_cast<int>(kMaxChangesPerRequest));
+  options_.push_batch = std::clamp(options_.push_batch, 1, static_cast<int>(kMaxFieldChangesPerRequest));
   options_.pull_limit = std::clamp(options_.pull_limit, 0, kMaxPageItems);
   options_.max_round_trips = std::max(options_.max_round_trips, 1);
   photo_queue_ = std::make_unique<PhotoQueue>(env_);
@@ -226,6 +240,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     // More may wait behind this batch when it is full (or was cut below).
     bool more_pending = static_cast<int>(pending->size()) >= batch;
     if (HoldPhotoRecordsBack(&*pending)) more_pending = true;
+    if (CutAtEntryLimit(&*pending)) more_pending = true;
     // Long texts go as patches of their base, where this device has it.
     Result<int> deltas = AddTextDeltas(&store->replica(), send_whole, &*pending);
     if (!deltas.ok()) return Failed(report, internal::ActionForStatus(deltas.status()), deltas.status());
@@ -263,9 +278,9 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
     page_budget_.AfterPage(env_->MonoNanos() / 1'000'000 - sent_ms, response.more);
     // Pulled patches become whole values from this device's log. One it
     // cannot rebuild (it does not hold that version, or the patch does not
-    // fit it): nothing of this answer is used, and the same request goes
-    // again asking for whole values (what it pushed is answered again as
-    // duplicates; the cursor has not moved).
+    // fit it): nothing of this answer is used, and the round goes again
+    // asking for whole values (the cursor has not moved; what it pushed
+    // gets its first answers again, as for a lost answer).
     Result<bool> rebuilt = RebuildPulledTexts(&store->replica(), &response.changes);
     if (!rebuilt.ok()) return Failed(report, internal::ActionForStatus(rebuilt.status()), rebuilt.status());
     if (!*rebuilt) {
@@ -275,6 +290,7 @@ SyncOutcome SyncClient::RunSyncRounds(Context* ctx) {
                                                    "try again"));
       }
       pull_deltas = false;
+      --round;  // the same round again: a client allowed one round trip still moves on
       continue;
     }
     // The answer's lists move into the batch (the types are the store's own).

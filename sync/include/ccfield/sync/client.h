@@ -142,7 +142,8 @@ struct SyncClientOptions {
   // Makes the HTTP transport for a server address; default: libcurl.
   TransportFactory transport_factory;
   BackoffPolicy backoff;                                     // background retries
-  int push_batch = static_cast<int>(kMaxChangesPerRequest);  // own changes per request
+  // Own field changes per request (entries are also cut at kMaxChangesPerRequest).
+  int push_batch = static_cast<int>(kMaxFieldChangesPerRequest);
   // Server items (changes, conflict updates) per answer at most; 0 (the
   // default): pages end at the byte budget the client adapts to the link
   // (page_budget.h, docs/sync-protocol.md "Pages by bytes"). Tests set a
