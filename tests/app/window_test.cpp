@@ -152,6 +152,26 @@ TEST_CASE(
   TourMainScreens("opengl3", {{"LIBGL_ALWAYS_SOFTWARE", "1"}});
 }
 
+TEST_CASE("app window: a script names Arabic buttons as a person reads them (logical order), and they are found") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("data"));
+  {
+    std::FILE* f = std::fopen(dir.File("data/ui-settings.json").c_str(), "w");
+    REQUIRE(f);
+    std::fputs("{\"language\": \"ar\"}\n", f);
+    std::fclose(f);
+  }
+  // As typed from data/i18n/ar.json ("Sites", "New site", "Site name"): the
+  // window draws them shaped and in display order, which differs.
+  const std::vector<std::string> script = {"click المواقع", "click موقع جديد", "expect اسم الموقع",
+                                           "shot " + dir.File("site_form_ar.png"), "quit"};
+  AppProcess app(kAppBinary, WindowArgs(dir.File("data"), "software", WriteScript(dir, "ar_logical.txt", script)),
+                 dir.File("app"));
+  ExitStatus exit = app.Wait(kAppTimeout);
+  REQUIRE_MESSAGE(exit.ok(), app.Describe());
+  CHECK(LoadPng(dir.File("site_form_ar.png")).has_value());
+}
+
 TEST_CASE("app window: a malformed script exits with code 2 and names the line") {
   TempDir dir;
   {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "text/bidi.h"
 #include "views/mirror.h"
 #include "views/widgets.h"
 
@@ -16,10 +17,14 @@ const LoggedItem* FindItem(const std::string& label) {
     }
     return nullptr;
   }
+  // A right-to-left catalog holds its texts in visual order (VisualLine), as
+  // the widgets draw them: a script names a button as a person reads it
+  // (logical order), so both forms are tried.
+  const std::string visual = ui::HasRtl(label) ? ui::VisualLine(label) : label;
   const LoggedItem* prefix = nullptr;
   for (const LoggedItem& item : LastFrameItems()) {
-    if (item.label == label) return &item;
-    if (!prefix && item.label.rfind(label, 0) == 0) prefix = &item;
+    if (item.label == label || item.label == visual) return &item;
+    if (!prefix && (item.label.rfind(label, 0) == 0 || item.label.rfind(visual, 0) == 0)) prefix = &item;
   }
   return prefix;
 }
