@@ -2,7 +2,7 @@
 // "Compression near the limit"). For real sync bodies — the JSON that
 // sync::ToJson writes for the bench's generated visits (visit_generator.h),
 // read back from a real device store's change log — it prints, in one run:
-// - size and ratio for gzip 6/9 and zstd 1/3/6/9/19, compressed and
+// - size and ratio for gzip 6/9 and zstd 1/3/6/9/12/15/19, compressed and
 //   decompressed through the product's body codec (sync/body_codec.h);
 // - compression and decompression CPU time (this thread's, median) in ms
 //   per MB of JSON on this machine, and an estimate for a 1 GHz ARM core (see EstimateArm);
@@ -103,16 +103,23 @@ std::string RequestBody(const std::vector<FieldChange>& changes, ServerVersion c
 std::string PullBody(std::vector<FieldChange> changes, ServerVersion first_version) {
   sync::SyncResponse r;
   r.server_time = "2026-11-26T16:40:01.000Z";
+  // One version per entry (its fields share it, as the server gives them):
+  // a version per field breaks the entry rule and the codec writes an error.
   ServerVersion v = first_version;
-  for (FieldChange& c : changes) {
-    c.version = v++;
-    c.user = "3b9d1e55-7a0c-4f2a-8d61-2c4e6f8a0b1d";
+  for (size_t b = 0, e = 0; b < changes.size(); b = e, ++v) {
+    e = EntryEnd(changes, b);
+    for (size_t i = b; i < e; ++i) {
+      changes[i].version = v;
+      changes[i].user = "3b9d1e55-7a0c-4f2a-8d61-2c4e6f8a0b1d";
+    }
   }
   r.changes = std::move(changes);
   r.cursor = v - 1;
   r.workspaces = {{"9c1d2e3f-4a5b-4c6d-8e7f-a0b1c2d3e4f5", "field_staff", 0}};
   r.workspaces_known = true;
-  return sync::ToJson(r).dump();
+  const json j = sync::ToJson(r);
+  if (!j.contains("protocol")) Die("the pull body could not be written: " + j.dump());
+  return j.dump();
 }
 
 // Ten notes edited: about 100 characters of each replaced, on base versions.
@@ -200,6 +207,7 @@ const Codec kCodecs[] = {
     {"gzip-6", sync::BodyEncoding::kGzip, 6},   {"gzip-9", sync::BodyEncoding::kGzip, 9},
     {"zstd-1", sync::BodyEncoding::kZstd, 1},   {"zstd-3", sync::BodyEncoding::kZstd, 3},
     {"zstd-6", sync::BodyEncoding::kZstd, 6},   {"zstd-9", sync::BodyEncoding::kZstd, 9},
+    {"zstd-12", sync::BodyEncoding::kZstd, 12}, {"zstd-15", sync::BodyEncoding::kZstd, 15},
     {"zstd-19", sync::BodyEncoding::kZstd, 19},
 };
 
