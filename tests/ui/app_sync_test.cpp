@@ -5,8 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <fstream>
 #include <chrono>
+#include <fstream>
+#include <memory>
 #include <thread>
 
 #include "app/app.h"
@@ -192,6 +193,22 @@ TEST_CASE("app sync: without a server, Sync now says what to do instead of faili
   CHECK(d.app->state().message_is_error);
   CHECK(d.app->state().screen == app::Screen::kSettings);
   CHECK(d.app->state().sync.sentence.find("not set up") != std::string::npos);
+}
+
+TEST_CASE("app sync: a failed Sync now says why once, under the button, not again in the status sentence") {
+  if (!ServerProcess::Available(kServerPath)) return;
+  auto server = std::make_unique<ServerProcess>(kServerPath);
+  Device d;
+  d.Login(*server, "alice");
+  server.reset();  // the server goes away
+  d.app->Apply(app::SyncNow{});
+  REQUIRE(d.Until([&] { return !d.app->state().sync.running && !d.app->state().sync.status.blocked_by.empty(); }));
+  d.app->Tick();
+  const auto& s = d.app->state().sync;
+  INFO("sentence: ", s.sentence, " | result: ", s.last_result);
+  CHECK(s.last_result.find("Sync failed: ") == 0);
+  CHECK(s.sentence.find("Sync blocked") == std::string::npos);
+  CHECK(s.sentence.find("Last successful sync") != std::string::npos);
 }
 
 TEST_CASE("app sync: a wrong password is reported on the Settings screen") {

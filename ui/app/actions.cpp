@@ -45,6 +45,7 @@ void App::StartSync() {
 void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
   const sync::SyncReport& r = outcome.report;
   if (outcome.status.ok()) {
+    state_.sync.last_failure.clear();
     // Records, not field changes (issue 14): a new visit is one record sent, however many fields it has.
     state_.sync.last_result = ui::Format(tr("Sync finished. Sent: {sent}, received: {received}, conflicts: {conflicts}."),
                                            {{"sent", std::to_string(r.pushed_records.Total())},
@@ -57,6 +58,7 @@ void App::OnSyncFinished(const sync::SyncOutcome& outcome) {
     }
   } else {
     state_.sync.last_result = ui::Format(tr("Sync failed: {reason}"), {{"reason", ui::StatusText(outcome.status)}});
+    state_.sync.last_failure = outcome.status.message();
   }
   // Removed from a workspace by an administrator: its records left this tablet; say so once (issue 10 #7).
   for (const std::string& ws : r.removed_workspaces) {

@@ -198,6 +198,10 @@ struct SyncScreenState {
   std::string sentence;  // plain words
   std::vector<std::pair<ChangeEntry, std::string>> rejected;  // change, reason
   std::string last_result;  // what the last sync did, plain words
+  // The reason the last "Sync now" of this window failed (the client's
+  // status message), "" after a success: the sentence leaves out a "Sync
+  // blocked" that would only repeat it.
+  std::string last_failure;
   bool running = false;
   std::vector<RefusedItem> refused;  // records with refused changes, newest first
   std::vector<std::pair<std::string, std::string>> move_targets;  // id, name: real workspaces to move into

@@ -295,8 +295,11 @@ void App::RefreshSync() {
   h.refused_sites = store_->screens().CountRecordStates(RecordType::kSite).value_or({}).refused;
   h.refused_sentence = RefusedSentence(h.visit_states.refused, h.refused_sites);
   const int64_t refused_visits = h.visit_states.refused, refused_sites = h.refused_sites;
+  // The result line under "Sync now" already says why the last sync failed.
+  sync::SyncStatus said = s.status;
+  if (!s.last_failure.empty() && said.blocked_by == s.last_failure) said.blocked_by.clear();
   if (refused_visits + refused_sites > 0 && s.status.logged_in) {
-    sync::SyncStatus rest = s.status;
+    sync::SyncStatus rest = said;
     rest.rejected = 0;
     std::string sentence = SyncSentence(rest);
     const std::string all_sent = tr("Everything is sent.");
@@ -305,7 +308,7 @@ void App::RefreshSync() {
     }
     s.sentence = RefusedSentence(refused_visits, refused_sites) + " " + sentence;
   } else {
-    s.sentence = SyncSentence(s.status);
+    s.sentence = SyncSentence(said);
   }
   RefreshRefused();
   if (state_.editor.open) RefreshEditorStatus();  // a sync moves the open visit from waiting to sent
