@@ -759,6 +759,10 @@ struct BodyBreakdown {
   size_t undecoded = 0;                  // bodies the bench could not decode
   std::map<std::string, int> encodings;  // Content-Encoding -> bodies ("identity" when none)
   std::vector<json> docs;                // the decoded JSON documents
+  // The server's own time for its sync answers (Server-Timing "app;dur=",
+  // server/src/api_handler.cpp): reading, applying, answering, compressing.
+  double server_ms = 0;
+  size_t server_timed = 0;  // answers that carried it
 };
 
 // What one SyncNow did, from the client's report and from the tap.
@@ -779,6 +783,13 @@ BodyBreakdown Breakdown(const std::vector<WireMessage>& messages, bool from_clie
     ++b.messages;
     b.head_bytes += m.head.size();
     b.body_bytes += m.body.size();
+    if (!from_client) {
+      const std::string timing = HeaderValue(m.head, "server-timing");
+      if (const size_t at = timing.find("dur="); at != std::string::npos) {
+        b.server_ms += std::strtod(timing.c_str() + at + 4, nullptr);
+        ++b.server_timed;
+      }
+    }
     std::string enc = Lower(HeaderValue(m.head, "content-encoding"));
     if (enc.empty()) enc = "identity";
     ++b.encodings[enc];
@@ -879,6 +890,10 @@ void PrintMeasured(const Measured& m) {
                 Ratio(static_cast<double>(b->head_bytes), static_cast<double>(b->messages)), b->body_bytes,
                 Encodings(*b).c_str(), b->json_bytes,
                 b->undecoded ? (" undecoded=" + std::to_string(b->undecoded)).c_str() : "");
+  }
+  if (m.down.server_timed > 0) {
+    std::printf("%s server_side_ms=%.1f (Server-Timing of %zu answers; the rest of wall_ms is the client and the link)\n",
+                m.name.c_str(), m.down.server_ms, m.down.server_timed);
   }
   std::fflush(stdout);
 }
@@ -1717,6 +1732,10 @@ int Run(const Options& opt) {
   row("0 fresh pull, no visits (C)", setup_fixed, "", "reference");
   row("1 push visits (A)", push, fmt("up/best %.3f", push_vs_best),
       std::string("up<=1.1x best: ") + Verdict(push_vs_best <= 1.1));
+  if (push.down.server_timed > 0) {
+    std::printf("%-34s %8s %12s %12s %10.1f  %-22s %s\n", "1 push visits, server side", "", "", "", push.down.server_ms,
+                "Server-Timing", (std::string("<=500 ms: ") + Verdict(push.down.server_ms <= 500)).c_str());
+  }
   row("2 fresh pull (B)", pull, fmt("down/best %.3f", pull_vs_best),
       std::string("requests<=3: ") + Verdict(pull.report.requests <= 3) +
           "; down<=1.1x best: " + Verdict(pull_vs_best <= 1.1));

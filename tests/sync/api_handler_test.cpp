@@ -254,5 +254,18 @@ TEST_CASE("api handler: answers are gzipped when the request accepts gzip") {
   CHECK_OK(sync::ParseSyncResponse(json::parse(r.body)));
 }
 
+TEST_CASE("api handler: a sync answer says the server's own time in Server-Timing; other answers do not") {
+  HandlerFixture f;
+  const std::string token = f.Login();
+  server::ApiResponse r = f.srv->Handle(f.Post("/v1/sync", f.SyncBody(), token));
+  REQUIRE(r.status == 200);
+  CHECK(r.Header("Server-Timing").rfind("app;dur=", 0) == 0);  // the fake clock stands still: dur=0.0
+  server::ApiResponse refused = f.srv->Handle(f.Post("/v1/sync", "{", token));
+  CHECK(refused.status == 400);
+  CHECK(refused.Header("Server-Timing").rfind("app;dur=", 0) == 0);
+  server::ApiResponse login = f.srv->Handle(f.Post("/v1/login", "{}", ""));
+  CHECK(login.Header("Server-Timing").empty());  // a login's time would say whether the user exists
+}
+
 }  // namespace
 }  // namespace ccfield::testing
