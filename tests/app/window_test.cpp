@@ -99,17 +99,20 @@ void TourMainScreens(const std::string& renderer, const std::map<std::string, st
   }
 }
 
+// A data directory under `dir` whose window starts in Arabic.
+void ArabicDataDir(const TempDir& dir) {
+  std::filesystem::create_directories(dir.File("data"));
+  std::FILE* f = std::fopen(dir.File("data/ui-settings.json").c_str(), "w");
+  REQUIRE(f);
+  std::fputs("{\"language\": \"ar\"}\n", f);
+  std::fclose(f);
+}
+
 }  // namespace
 
 TEST_CASE("app window: in Arabic, Home shows the visits by state and the site form is laid out right to left") {
   TempDir dir;
-  std::filesystem::create_directories(dir.File("data"));
-  {
-    std::FILE* f = std::fopen(dir.File("data/ui-settings.json").c_str(), "w");
-    REQUIRE(f);
-    std::fputs("{\"language\": \"ar\"}\n", f);
-    std::fclose(f);
-  }
+  ArabicDataDir(dir);
   // Labels as the window draws them: translated, shaped and in display order.
   REQUIRE(ui::SetLanguage("ar").empty());
   const std::vector<std::string> script = {"expect " + std::string(ui::tr("New visit")),
@@ -154,13 +157,7 @@ TEST_CASE(
 
 TEST_CASE("app window: a script names Arabic buttons as a person reads them (logical order), and they are found") {
   TempDir dir;
-  std::filesystem::create_directories(dir.File("data"));
-  {
-    std::FILE* f = std::fopen(dir.File("data/ui-settings.json").c_str(), "w");
-    REQUIRE(f);
-    std::fputs("{\"language\": \"ar\"}\n", f);
-    std::fclose(f);
-  }
+  ArabicDataDir(dir);
   // As typed from data/i18n/ar.json ("Sites", "New site", "Site name"): the
   // window draws them shaped and in display order, which differs.
   const std::vector<std::string> script = {"click المواقع", "click موقع جديد", "expect اسم الموقع",

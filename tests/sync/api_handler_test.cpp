@@ -254,7 +254,7 @@ TEST_CASE("api handler: answers are gzipped when the request accepts gzip") {
   CHECK_OK(sync::ParseSyncResponse(json::parse(r.body)));
 }
 
-TEST_CASE("api handler: a sync answer says the server's own time in Server-Timing; other answers do not") {
+TEST_CASE("api handler: a sync answer says the server's own time in Server-Timing, and other answers do not") {
   HandlerFixture f;
   const std::string token = f.Login();
   server::ApiResponse r = f.srv->Handle(f.Post("/v1/sync", f.SyncBody(), token));
