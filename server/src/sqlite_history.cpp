@@ -9,6 +9,7 @@
 // Field lookups ("the value of F at version <= base", "who changed F") walk
 // the record's entries newest first through changes_by_record and look
 // inside `fields`: a record has tens of entries, not thousands.
+#include <limits>
 #include <set>
 
 #include "sqlite_storage.h"
@@ -204,14 +205,11 @@ Status SqliteStorage::AppendEntry(const std::vector<HistoryEntry>& entry) {
 }
 
 Result<json> SqliteStorage::ValueAt(const std::string& record_id, const std::string& field, ServerVersion version) {
-  CCF_ASSIGN_OR_RETURN(Query q, Q("SELECT c.fields -> ?3 FROM changes c WHERE c.record_id = ?1 AND c.version > 0 "
-                                  "AND c.version <= ?2 AND c.applied > 0 AND c.fields -> ?3 IS NOT NULL "
-                                  "AND (c.outcomes IS NULL OR c.outcomes -> ?3 IS NULL) "
-                                  "ORDER BY c.version DESC LIMIT 1"));
-  q->Bind(1, record_id).Bind(2, version).Bind(3, FieldPath(field));
-  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return json();
-  return StoredJson(q->Text(0));
+  // As of `version` is just before the next one: one query for both (ValueBefore).
+  if (version <= 0) return json();
+  const ServerVersion next = version == std::numeric_limits<ServerVersion>::max() ? version : version + 1;
+  CCF_ASSIGN_OR_RETURN(std::optional<VersionedValue> v, ValueBefore(record_id, field, next));
+  return v ? std::move(v->value) : json();
 }
 
 Result<std::optional<ServerStorage::VersionedValue>> SqliteStorage::ValueBefore(const std::string& record_id,
