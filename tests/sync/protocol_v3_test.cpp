@@ -622,6 +622,9 @@ TEST_CASE("protocol 3 request: a long text's delta travels in fd, with its base,
   CHECK(Unwrap(EncodeSyncRequest(only))["pull_deltas"] == true);
   CHECK(Unwrap(ParseSyncRequest(Unwrap(EncodeSyncRequest(only)))).pull_deltas);
   CHECK_FALSE(Unwrap(ParseSyncRequest(oj)).pull_deltas);
+  json garbage = oj;
+  garbage["pull_deltas"] = "yes";
+  CHECK(ErrorOf(ParseSyncRequest(garbage)) == "request.pull_deltas must be true or false");
 
   // Protocol 1 has no deltas: the encoder refuses rather than send a patch as a value.
   only.protocol = kProtocolV1;
