@@ -112,10 +112,12 @@ Result<std::vector<std::pair<std::string, int64_t>>> SyncReplica::UnsentOfOtherA
 
 Result<bool> Store::Visible(const std::string& workspace_id, const std::string& record_id) {
   if (schema_version_ < 7) return true;
-  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db_->Prepare("SELECT " + internal::VisibleCondition("?1", "?2")));
-  q.Bind(1, workspace_id).Bind(2, record_id);
-  CCF_ASSIGN_OR_RETURN(bool row, q.Step());
-  return row && q.Int(0) != 0;
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db_->Cached("SELECT " + internal::VisibleCondition("?1", "?2")));
+  q->Bind(1, workspace_id).Bind(2, record_id);
+  CCF_ASSIGN_OR_RETURN(bool row, q->Step());
+  const bool visible = row && q->Int(0) != 0;
+  q->Reset();
+  return visible;
 }
 
 Result<std::vector<std::string>> SyncReplica::DropLeftWorkspaces() {
