@@ -101,7 +101,10 @@ Status Stmt::Run() {
   while (true) {
     Result<bool> r = Step();
     if (!r.ok()) return r.status();
-    if (!*r) return Status::Ok();
+    if (!*r) {
+      sqlite3_reset(stmt_);
+      return Status::Ok();
+    }
   }
 }
 

@@ -183,6 +183,16 @@ int64_t Rows(sql::Db* db) {
   return q.Int(0);
 }
 
+TEST_CASE("Stmt::Run leaves the statement ready to be bound and run again") {
+  testing::TempDir dir;
+  std::unique_ptr<sql::Db> db = OpenFaultDb(dir.File("t.db"));
+  sql::Stmt ins = Unwrap(db->Prepare("INSERT INTO t(x) VALUES(?)"));
+  for (int64_t x : {1, 2, 3}) REQUIRE_OK(ins.Bind(1, x).Run());
+  sql::Stmt sum = Unwrap(db->Prepare("SELECT count(DISTINCT x) FROM t"));
+  REQUIRE(Unwrap(sum.Step()));
+  CHECK(sum.Int(0) == 3);  // three values, not the first one three times
+}
+
 TEST_CASE("Txn: rolled back on scope exit unless committed, and not nestable") {
   testing::TempDir dir;
   std::unique_ptr<sql::Db> db = OpenFaultDb(dir.File("t.db"));
