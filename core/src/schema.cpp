@@ -362,6 +362,19 @@ CREATE VIEW own_unsent_records AS
     AND account = (SELECT value FROM meta WHERE key = 'sync_username');
 )sql";
 
+// Version 12 (issue 14): the search index is kept off the save path. A save
+// queues the record here, in its own transaction; the store indexes the
+// queue before a search and when the window is idle (search_index.cpp). `n`
+// is the change log's last seq when the record was queued: the queue is
+// indexed in that order, so the newest saves get the newest FTS rowids. One
+// b-tree (keyed by record), one page touched per save.
+constexpr const char* kV12 = R"sql(
+CREATE TABLE search_pending(
+  record_id TEXT PRIMARY KEY,
+  record_type TEXT NOT NULL,
+  n INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
 
 }  // namespace
 
@@ -397,6 +410,7 @@ Status ApplyStep(sql::Db* db, int next, const std::function<std::string()>& new_
     case 11:
       CCF_RETURN_IF_ERROR(db->Exec(kV11));
       return db->Exec(kV6Triggers);
+    case 12: return db->Exec(kV12);
     default: return Status::Internal("no schema step " + std::to_string(next));
   }
 }

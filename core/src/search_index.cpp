@@ -105,6 +105,69 @@ Status IndexRecord(sql::Db* db, const Record& r, const FormLookup& forms) {
   return fts->Bind(1, text.first).Bind(2, text.second).Run();
 }
 
+namespace {
+
+// The queue position of a record queued now (search_pending.n).
+constexpr const char* kQueueOrder = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), 0)";
+
+}  // namespace
+
+Status IndexLater(sql::Db* db, int schema_version, const Record& r, const FormLookup& forms) {
+  if (!IsSearched(r.type)) return Status::Ok();
+  if (schema_version < kSearchQueueSchema) return IndexRecord(db, r, forms);
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db->Cached(std::string("INSERT OR IGNORE INTO search_pending(record_id, "
+                                                             "record_type, n) VALUES(?, ?, ") + kQueueOrder + ")"));
+  return q->Bind(1, r.id).Bind(2, TypeName(r.type)).Run();
+}
+
+Status IndexVisitsOfSiteLater(sql::Db* db, int schema_version, const std::string& site_id, const FormLookup& forms) {
+  if (schema_version >= kSearchQueueSchema) {
+    CCF_ASSIGN_OR_RETURN(sql::Stmt * q,
+                         db->Cached(std::string("INSERT OR IGNORE INTO search_pending(record_id, record_type, n) "
+                                                "SELECT id, 'visit', ") + kQueueOrder + " FROM visits WHERE site_id = ?"));
+    return q->Bind(1, site_id).Run();
+  }
+  CCF_ASSIGN_OR_RETURN(sql::Stmt q, db->Prepare("SELECT " + SelectColumns(RecordType::kVisit) +
+                                                " FROM visits WHERE site_id = ? AND deleted = 0"));
+  q.Bind(1, site_id);
+  while (true) {
+    CCF_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return Status::Ok();
+    CCF_RETURN_IF_ERROR(IndexRecord(db, ReadRecord(RecordType::kVisit, q), forms));
+  }
+}
+
+Result<int64_t> IndexPending(sql::Db* db, const FormLookup& forms, int64_t max_records) {
+  CCF_ASSIGN_OR_RETURN(sql::Stmt next, db->Prepare(
+      "SELECT record_type, record_id FROM search_pending ORDER BY n, record_id LIMIT ?"));
+  next.Bind(1, max_records);
+  struct Pending {
+    std::string type, id;
+  };
+  CCF_ASSIGN_OR_RETURN(std::vector<Pending> batch, sql::AllRows<Pending>(next, [](const sql::Stmt& r) {
+                         return Pending{r.Text(0), r.Text(1)};
+                       }));
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * done, db->Cached("DELETE FROM search_pending WHERE record_id = ?"));
+  for (const Pending& p : batch) {
+    // The record as it is now: a later save, a delete or a drop since it was
+    // queued is what the index shows.
+    std::optional<RecordType> type = ParseRecordType(p.type);
+    std::optional<Record> r;
+    if (type) {
+      CCF_ASSIGN_OR_RETURN(r, LoadRecord(db, *type, p.id));
+    }
+    if (r) {
+      CCF_RETURN_IF_ERROR(IndexRecord(db, *r, forms));
+    } else {
+      CCF_RETURN_IF_ERROR(UnindexRecord(db, p.id));
+    }
+    CCF_RETURN_IF_ERROR(done->Bind(1, p.id).Run());
+  }
+  CCF_ASSIGN_OR_RETURN(sql::Stmt left, db->Prepare("SELECT count(*) FROM search_pending"));
+  CCF_ASSIGN_OR_RETURN(bool row, left.Step());
+  return row ? left.Int(0) : int64_t{0};
+}
+
 Status ReindexAll(sql::Db* db, const FormLookup& forms) {
   CCF_RETURN_IF_ERROR(db->Exec("DELETE FROM search_fts; DELETE FROM search_docs;"));
   for (RecordType t : kAllRecordTypes) {

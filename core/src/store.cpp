@@ -425,8 +425,30 @@ Result<int64_t> Store::Count(RecordType type, bool include_deleted) {
   return row ? q.Int(0) : 0;
 }
 
+Result<int64_t> StoreSearch::IndexPending(int64_t max_records) {
+  if (s_->schema_version_ < internal::kSearchQueueSchema) return 0;
+  sql::Db* db = s_->db_.get();
+  auto lookup = [this](std::string_view key) { return s_->FindForm(key); };
+  // Most searches find the queue empty: they read, without the write lock.
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * waiting, db->Cached("SELECT count(*) FROM search_pending"));
+  CCF_ASSIGN_OR_RETURN(bool row, waiting->Step());
+  int64_t left = row ? waiting->Int(0) : 0;
+  waiting->Reset();
+  if (left == 0 || max_records <= 0 || !db->CheckWritable().ok()) return left;
+  CCF_RETURN_IF_ERROR(sql::Transact(db, [&]() -> Status {
+    CCF_ASSIGN_OR_RETURN(left, internal::IndexPending(db, lookup, max_records));
+    return Status::Ok();
+  }).WithContext("updating the search index"));
+  return left;
+}
+
 Result<std::vector<SearchHit>> StoreSearch::Find(const SearchQuery& query) {
   if (s_->schema_version_ < 2) return Status::Internal("search needs schema 2");
+  // Whatever was saved since the last search is indexed first. A store that
+  // cannot be written (disk full, read-only) still searches what is indexed.
+  if (Result<int64_t> left = IndexPending(std::numeric_limits<int64_t>::max()); !left.ok()) {
+    s_->env_->Log(LogLevel::kWarning, "search: " + left.status().message());
+  }
   if (s_->schema_version_ < 7) return internal::RunSearch(s_->db_.get(), query);
   // Hits the signed-in account may not see are dropped (a few extra are
   // asked for so a shared device still fills the page).

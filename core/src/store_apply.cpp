@@ -290,7 +290,11 @@ class SyncReplica::BatchApplier {
     for (auto& [id, r] : touched_) {
       CCF_ASSIGN_OR_RETURN(std::optional<Record> existing, internal::LoadRecord(db_, r.type, id));
       CCF_RETURN_IF_ERROR(internal::WriteRecordRow(db_, r, !existing));
-      CCF_RETURN_IF_ERROR(internal::IndexRecord(db_, r, lookup));
+      CCF_RETURN_IF_ERROR(internal::IndexLater(db_, s_->schema_version_, r, lookup));
+      // Visit titles hold their site's name: a rename from another device too.
+      if (r.type == RecordType::kSite && existing && existing->Title() != r.Title()) {
+        CCF_RETURN_IF_ERROR(internal::IndexVisitsOfSiteLater(db_, s_->schema_version_, id, lookup));
+      }
     }
     return Status::Ok();
   }

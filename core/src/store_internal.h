@@ -48,6 +48,18 @@ Status ReadEntriesUpTo(sql::Stmt* q, int limit, std::vector<ChangeEntry>* out,
 Status WriteRecordRow(sql::Db* db, const Record& rec, bool creating);
 
 // Search index maintenance; called inside the writing transaction.
+//
+// Since schema 12 a save does not index: it queues the record in
+// search_pending (one small row, in the save's own transaction, so a queued
+// record is never lost), and IndexPending indexes the queue later: before a
+// search, and when the window is idle. An older file indexes at once.
+inline constexpr int kSearchQueueSchema = 12;
+Status IndexLater(sql::Db* db, int schema_version, const Record& record, const FormLookup& forms);
+// The visits of a site (their titles hold its name) after a rename.
+Status IndexVisitsOfSiteLater(sql::Db* db, int schema_version, const std::string& site_id, const FormLookup& forms);
+// Indexes up to `max_records` queued records as they are now (a record gone
+// since is unindexed); returns how many are still queued.
+Result<int64_t> IndexPending(sql::Db* db, const FormLookup& forms, int64_t max_records);
 Status IndexRecord(sql::Db* db, const Record& record, const FormLookup& forms);
 Status UnindexRecord(sql::Db* db, const std::string& record_id);
 Status ReindexAll(sql::Db* db, const FormLookup& forms);

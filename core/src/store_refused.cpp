@@ -184,7 +184,7 @@ Status Store::DiscardRefused(RecordType type, const std::string& id) {
       }
     }
     CCF_RETURN_IF_ERROR(internal::WriteRecordRow(db, r, false));
-    CCF_RETURN_IF_ERROR(internal::IndexRecord(db, r, lookup));
+    CCF_RETURN_IF_ERROR(internal::IndexLater(db, schema_version_, r, lookup));
     return SupersedeRefused(db, device_id_, id);
   });
 }

@@ -119,8 +119,8 @@ class Store::Writer {
     rec->deleted = deleted;
     CCF_RETURN_IF_ERROR(Log(*rec, std::string(kDeletedField), json(deleted), false, now));
     if (s_->schema_version_ < 2) return Status::Ok();
-    if (deleted) return internal::UnindexRecord(db_, id);
-    return internal::IndexRecord(db_, *rec, Lookup());
+    if (deleted && s_->schema_version_ < internal::kSearchQueueSchema) return internal::UnindexRecord(db_, id);
+    return internal::IndexLater(db_, s_->schema_version_, *rec, Lookup());
   }
 
   // Rules that need the whole record and the rest of the store.
@@ -345,14 +345,10 @@ class Store::Writer {
 
   Status Reindex(const Record& rec, const json& changed_fields) {
     if (s_->schema_version_ < 2) return Status::Ok();
-    CCF_RETURN_IF_ERROR(internal::IndexRecord(db_, rec, Lookup()));
+    CCF_RETURN_IF_ERROR(internal::IndexLater(db_, s_->schema_version_, rec, Lookup()));
     // Visit titles include the site name: follow a rename.
     if (rec.type == RecordType::kSite && changed_fields.contains("name")) {
-      ListQuery lq;
-      lq.site_id = rec.id;
-      lq.limit = 1 << 30;
-      CCF_ASSIGN_OR_RETURN(std::vector<Record> visits, s_->List(lq));
-      for (const Record& v : visits) CCF_RETURN_IF_ERROR(internal::IndexRecord(db_, v, Lookup()));
+      return internal::IndexVisitsOfSiteLater(db_, s_->schema_version_, rec.id, Lookup());
     }
     return Status::Ok();
   }

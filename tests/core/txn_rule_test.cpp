@@ -37,6 +37,8 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
   CHECK(store->replica().MarkSent(1, 1).code() == Code::kReadOnly);
   CHECK(store->DeclineDemo().code() == Code::kReadOnly);
   CHECK(Unwrap(store->Get(RecordType::kSite, site_id)).id == site_id);  // reads still work
+  // Search too: it cannot index what is queued, and searches what is indexed.
+  CHECK(store->search().Find(testing::TextQuery("D-14")).ok());
   CHECK(store->Get(RecordType::kVisit, visit).status().code() == Code::kNotFound);
 }
 

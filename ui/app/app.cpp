@@ -170,7 +170,23 @@ void App::Apply(const Command& command) {
   // The photo strip follows the visit or site on screen (not on every keystroke).
   if (!std::holds_alternative<EditField>(command)) RefreshPhotos();
   if (state_.screen == Screen::kSettings || state_.screen == Screen::kSync) RefreshPhotoData();
+  IndexSearchSoon();
   Changed();
+}
+
+void App::IndexSearchSoon() {
+  constexpr int64_t kQuietMs = 1500;  // after the last command or sync
+  search_index_due_ms_ = options_.env->MonoNanos() / 1'000'000 + kQuietMs;
+}
+
+// One step: a few dozen records (~2-5 ms on a low-spec tablet), then the
+// next frame; the queue empties within seconds of a sync of thousands.
+void App::IndexSearchStep(int64_t now_ms) {
+  if (search_index_due_ms_ == 0 || now_ms < search_index_due_ms_) return;
+  constexpr int64_t kStepRecords = 32;
+  Result<int64_t> left = store_->search().IndexPending(kStepRecords);
+  if (!left.ok()) options_.env->Log(LogLevel::kWarning, "search index: " + left.status().message());
+  search_index_due_ms_ = left.ok() && *left > 0 ? now_ms : 0;  // nothing on screen changes
 }
 
 bool App::Tick() {
@@ -178,6 +194,7 @@ bool App::Tick() {
   if (sync_refresh_pending_) {
     sync_refresh_pending_ = false;
     RefreshSync();
+    IndexSearchSoon();  // what the sync brought
     changed = true;
   }
   const int64_t now_ms = options_.env->MonoNanos() / 1'000'000;
@@ -190,16 +207,26 @@ bool App::Tick() {
     changed = true;
   }
   if (UpdatePosition()) changed = true;  // position.cpp
+  IndexSearchStep(now_ms);
   if (changed) Changed();
   return changed;
 }
 
 int64_t App::MillisUntilDue() const {
   if (sync_refresh_pending_) return 0;
+  int64_t now = options_.env->MonoNanos() / 1'000'000;
+  if (search_index_due_ms_ != 0) {
+    const int64_t index_due = std::max<int64_t>(0, search_index_due_ms_ - now);
+    const int64_t rest = MillisUntilDueExceptSearch(now);
+    return rest < 0 ? index_due : std::min(rest, index_due);
+  }
+  return MillisUntilDueExceptSearch(now);
+}
+
+int64_t App::MillisUntilDueExceptSearch(int64_t now) const {
   // While "Use my position" waits, the fix age and the averaging count down once a second.
   const int64_t position_due = state_.position.active ? 1000 : -1;
   if (draft_due_ms_ == 0) return position_due;
-  int64_t now = options_.env->MonoNanos() / 1'000'000;
   const int64_t draft_due = std::max<int64_t>(0, draft_due_ms_ - now);
   return position_due < 0 ? draft_due : std::min(draft_due, position_due);
 }

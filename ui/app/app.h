@@ -207,6 +207,13 @@ class App {
   UiSettings settings_;
   AppState state_;
   int64_t draft_due_ms_ = 0;  // monotonic ms when the draft must be written; 0 = none pending
+  // Saves and syncs queue their records for the search index (schema 12);
+  // the window indexes the queue in small steps once nothing has happened
+  // for a moment, so the next search does not wait for it. 0 = nothing due.
+  int64_t search_index_due_ms_ = 0;
+  void IndexSearchSoon();
+  void IndexSearchStep(int64_t now_ms);
+  int64_t MillisUntilDueExceptSearch(int64_t now) const;
   Screen editor_return_ = Screen::kVisits;  // where closing the editor goes
   // Counting the change log can take 100+ ms on a big store: at start-up it
   // runs after the first frame, not before it.

@@ -44,7 +44,7 @@ namespace sql {
 class Db;
 }
 
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 class Store {
  public:
