@@ -115,8 +115,10 @@ constexpr const char* kQueueOrder = "coalesce((SELECT seq FROM sqlite_sequence W
 Status IndexLater(sql::Db* db, int schema_version, const Record& r, const FormLookup& forms) {
   if (!IsSearched(r.type)) return Status::Ok();
   if (schema_version < kSearchQueueSchema) return IndexRecord(db, r, forms);
-  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db->Cached(std::string("INSERT OR IGNORE INTO search_pending(record_id, "
-                                                             "record_type, n) VALUES(?, ?, ") + kQueueOrder + ")"));
+  // Queued again: moves to the end (its new FTS rowid is the newest).
+  CCF_ASSIGN_OR_RETURN(sql::Stmt * q, db->Cached(std::string("INSERT INTO search_pending(record_id, record_type, n) "
+                                                             "VALUES(?, ?, ") + kQueueOrder +
+                                                 ") ON CONFLICT(record_id) DO UPDATE SET n = excluded.n"));
   return q->Bind(1, r.id).Bind(2, TypeName(r.type)).Run();
 }
 

@@ -100,7 +100,10 @@ Result<bool> Stmt::Step() {
 Status Stmt::Run() {
   while (true) {
     Result<bool> r = Step();
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      sqlite3_reset(stmt_);
+      return r.status();
+    }
     if (!*r) {
       sqlite3_reset(stmt_);
       return Status::Ok();

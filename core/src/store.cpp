@@ -435,6 +435,9 @@ Result<int64_t> StoreSearch::IndexPending(int64_t max_records) {
   int64_t left = row ? waiting->Int(0) : 0;
   waiting->Reset();
   if (left == 0 || max_records <= 0 || !db->CheckWritable().ok()) return left;
+  // A form that came with a sync (the sync client writes through its own
+  // Store) or from another process: known here before its visits are indexed.
+  CCF_RETURN_IF_ERROR(s_->RefreshForms());
   CCF_RETURN_IF_ERROR(sql::Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(left, internal::IndexPending(db, lookup, max_records));
     return Status::Ok();
@@ -459,7 +462,8 @@ Result<std::vector<SearchHit>> StoreSearch::Find(const SearchQuery& query) {
   for (SearchHit& h : hits) {
     if (static_cast<int>(out.size()) >= query.limit) break;
     CCF_ASSIGN_OR_RETURN(std::optional<Record> r, internal::LoadRecord(s_->db_.get(), h.type, h.id));
-    if (!r) continue;
+    // Deleted: an index that could not catch up (a store that refuses writes) still has it.
+    if (!r || r->deleted) continue;
     CCF_ASSIGN_OR_RETURN(bool visible, s_->VisibleRecord(*r));
     if (visible) out.push_back(std::move(h));
   }

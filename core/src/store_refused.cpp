@@ -185,6 +185,9 @@ Status Store::DiscardRefused(RecordType type, const std::string& id) {
     }
     CCF_RETURN_IF_ERROR(internal::WriteRecordRow(db, r, false));
     CCF_RETURN_IF_ERROR(internal::IndexLater(db, schema_version_, r, lookup));
+    if (type == RecordType::kSite && r.Title() != rec->Title()) {  // its visits' titles hold the name
+      CCF_RETURN_IF_ERROR(internal::IndexVisitsOfSiteLater(db, schema_version_, id, lookup));
+    }
     return SupersedeRefused(db, device_id_, id);
   });
 }

@@ -157,12 +157,14 @@ TEST_CASE("a save queues its record and the next search finds it") {
   CHECK(Queued(s.fx.path) == 0);
   const std::string a = s.AddVisit({{"notes", "Caniveau bouche par le sable"}});
   const std::string b = s.AddVisit({{"notes", "Caniveau propre"}});
-  CHECK(Queued(s.fx.path) == 2);           // the saves did not index
-  CHECK(Unwrap(s.fx->search().IndexPending(0)) == 2);  // 0: only counts
-  CHECK(Unwrap(s.fx->search().IndexPending(1)) == 1);  // one indexed, one left
-  CHECK(s.Finds("caniveau sable", a));    // the search indexes the rest first
-  CHECK(s.Finds("propre", b));
+  const std::string c = s.AddVisit({{"notes", "Caniveau casse"}});
+  CHECK(Queued(s.fx.path) == 3);           // the saves did not index
+  CHECK(Unwrap(s.fx->search().IndexPending(0)) == 3);  // 0: only counts
+  CHECK(Unwrap(s.fx->search().IndexPending(1)) == 2);  // one indexed, two left
+  CHECK(s.Finds("caniveau sable", a));    // the search indexes the rest first, in one go
   CHECK(Queued(s.fx.path) == 0);
+  CHECK(s.Finds("propre", b));
+  CHECK(s.Finds("casse", c));
 }
 
 TEST_CASE("the search queue is saved with the record and survives a restart") {
@@ -223,6 +225,25 @@ TEST_CASE("a site renamed by another device re-titles its visits here") {
   REQUIRE(hits.size() == 1);
   CHECK(hits[0].id == visit);
   CHECK(s.Search("D-14", RecordType::kVisit).empty());
+}
+
+TEST_CASE("a visit of a form another process added is indexed with that form") {
+  SearchFixture s;
+  s.Search("anything");
+  // The sync client writes through a Store of its own: the form and a visit
+  // of it arrive there, and this Store indexes the visit.
+  auto other = testing::OpenStore(&s.fx.env, s.fx.path);
+  json v2 = other->FindForm("drainage_flood@1.0")->source;
+  v2["version"] = "1.1";
+  v2["title"] = {{"en", "Stormwater inspection"}, {"fr", "Inspection pluviale"}};
+  REQUIRE_OK(other->AddForm(Unwrap(ParseForm(v2))));
+  const std::string visit = testing::AddVisit(other.get(), &s.fx.env, s.seeded.site_id,
+                                              {{"form", "drainage_flood@1.1"}, {"notes", "x"}});
+  other.reset();
+  CHECK(s.fx->FindForm("drainage_flood@1.1") == nullptr);  // not read here yet
+  auto hits = s.Search("stormwater", RecordType::kVisit);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].id == visit);
 }
 
 TEST_CASE("FTS syntax in a query never causes an error") {

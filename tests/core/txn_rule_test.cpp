@@ -37,8 +37,12 @@ void CheckRefusesWrites(Store* store, Env* env, const std::string& site_id) {
   CHECK(store->replica().MarkSent(1, 1).code() == Code::kReadOnly);
   CHECK(store->DeclineDemo().code() == Code::kReadOnly);
   CHECK(Unwrap(store->Get(RecordType::kSite, site_id)).id == site_id);  // reads still work
-  // Search too: it cannot index what is queued, and searches what is indexed.
+  // Search too: it cannot index what is queued (it leaves the queue as it
+  // is) and searches what is indexed.
+  const int64_t queued = Unwrap(store->search().IndexPending(0));
+  CHECK(queued > 0);  // the seeded site and workspace
   CHECK(store->search().Find(testing::TextQuery("D-14")).ok());
+  CHECK(Unwrap(store->search().IndexPending(1000)) == queued);
   CHECK(store->Get(RecordType::kVisit, visit).status().code() == Code::kNotFound);
 }
 

@@ -32,6 +32,25 @@ int64_t LastSeq(Store* store) {
 
 std::string DrainageTitle(Store* store) { return PickLabel(store->FindForm("drainage_flood@1.0")->title, "en"); }
 
+TEST_CASE("search index: the window indexes what was saved once nothing happens for a moment") {
+  AppFixture fx(false);
+  auto queued = [&] { return Unwrap(fx.store()->search().IndexPending(0)); };
+  const auto seeded = testing::SeedSite(fx.store(), &fx.env);
+  for (int i = 0; i < 40; ++i) testing::AddVisit(fx.store(), &fx.env, seeded.site_id);
+  fx.app->Apply(app::DismissMessage{});  // any command: the quiet period starts again
+  REQUIRE(queued() > 32);                // more than one step's worth
+  fx.app->Tick();
+  const int64_t before = queued();
+  CHECK(before > 0);  // not during the quiet period
+  fx.env.Advance(1600);
+  CHECK(fx.app->MillisUntilDue() == 0);
+  fx.app->Tick();
+  CHECK(queued() == before - 32);  // one step at a time
+  for (int i = 0; i < 10000 && queued() > 0; ++i) fx.app->Tick();
+  CHECK(queued() == 0);
+  CHECK(fx.app->MillisUntilDue() != 0);  // nothing left to do: the loop may sleep
+}
+
 TEST_CASE("sites: a place not in the list and its visit are written in one commit at the visit's first save") {
   AppFixture fx;
   HeadlessUi h(fx.app.get(), &fx.env);

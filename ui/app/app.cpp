@@ -176,7 +176,13 @@ void App::Apply(const Command& command) {
 
 void App::IndexSearchSoon() {
   constexpr int64_t kQuietMs = 1500;  // after the last command or sync
+  // Nothing queued (most commands save nothing): no wake-up.
+  if (Result<int64_t> queued = store_->search().IndexPending(0); queued.ok() && *queued == 0) {
+    search_index_due_ms_ = 0;
+    return;
+  }
   search_index_due_ms_ = options_.env->MonoNanos() / 1'000'000 + kQuietMs;
+  search_index_left_ = std::numeric_limits<int64_t>::max();
 }
 
 // One step: a few dozen records (~2-5 ms on a low-spec tablet), then the
@@ -184,9 +190,18 @@ void App::IndexSearchSoon() {
 void App::IndexSearchStep(int64_t now_ms) {
   if (search_index_due_ms_ == 0 || now_ms < search_index_due_ms_) return;
   constexpr int64_t kStepRecords = 32;
+  constexpr int64_t kRetryMs = 10'000;  // a store that cannot be written now (busy, disk full, broken)
   Result<int64_t> left = store_->search().IndexPending(kStepRecords);
   if (!left.ok()) options_.env->Log(LogLevel::kWarning, "search index: " + left.status().message());
-  search_index_due_ms_ = left.ok() && *left > 0 ? now_ms : 0;  // nothing on screen changes
+  const bool progressed = left.ok() && *left < search_index_left_;
+  search_index_left_ = left.ok() ? *left : 0;
+  if (left.ok() && *left == 0) {
+    search_index_due_ms_ = 0;
+  } else {
+    // Next turn of the loop while the queue shrinks; else try again later
+    // rather than spin (nothing on screen changes either way).
+    search_index_due_ms_ = progressed ? now_ms : now_ms + kRetryMs;
+  }
 }
 
 bool App::Tick() {

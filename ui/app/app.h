@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -65,7 +66,8 @@ class App {
   // Runs posted background results and a due draft save. Returns true when
   // something changed (the loop should draw).
   bool Tick();
-  // Milliseconds until Tick has work without any input (a draft save), or -1.
+  // Milliseconds until Tick has work without any input (a draft save, the
+  // search index after a quiet moment), or -1.
   int64_t MillisUntilDue() const;
   // Writes the pending draft now (before exit).
   void FlushDraft();
@@ -211,6 +213,7 @@ class App {
   // the window indexes the queue in small steps once nothing has happened
   // for a moment, so the next search does not wait for it. 0 = nothing due.
   int64_t search_index_due_ms_ = 0;
+  int64_t search_index_left_ = std::numeric_limits<int64_t>::max();  // queued after the last step
   void IndexSearchSoon();
   void IndexSearchStep(int64_t now_ms);
   int64_t MillisUntilDueExceptSearch(int64_t now) const;

@@ -48,8 +48,8 @@ class Stmt {
 
   // Steps once: true when a row is ready, false when done.
   Result<bool> Step();
-  // Runs to completion, ignoring rows; then the statement is reset (its
-  // bindings kept), so it can be bound and run again. (Binding a statement
+  // Runs to completion, ignoring rows; then (done or failed) the statement is
+  // reset (its bindings kept), so it can be bound and run again. (Binding a statement
   // that has run without a reset fails, and sqlite3_bind's code is not
   // checked here: the next run would silently reuse the old values.)
   Status Run();
