@@ -131,5 +131,28 @@ TEST_CASE("ui_text bidi: the tanwin of عالٍ is kept, before its letter in dr
   CHECK(VisualCaret(l, l.logical_offsets.back()) == 0);  // after the tanwin: the left end
 }
 
+TEST_CASE("ui_text highlight: a hit inside an Arabic line is found where its glyphs are drawn") {
+  // A search snippet "مجرى [مسدود] بالرمال": the hit is the second word, so in
+  // the visual line (drawn left to right) it stands between the other two.
+  const std::string before = "مجرى ", hit = "مسدود", after = " بالرمال";
+  const std::string line = before + hit + after;
+  const LineLayout l = LayoutLine(line);
+  REQUIRE(l.rtl);
+  const auto ranges = VisualRanges(l, {{before.size(), before.size() + hit.size()}});
+  REQUIRE(ranges.size() == 1);
+  const auto [b, e] = ranges[0];
+  // Exactly the hit's glyphs, shaped as in the line.
+  CHECK(e - b == CodePoints(hit).size());
+  const std::string drawn = l.visual.substr(l.visual_offsets[b], l.visual_offsets[e] - l.visual_offsets[b]);
+  CHECK(drawn == VisualLine(hit));
+  // With "بالرمال" on its left and "مجرى" on its right.
+  CHECK(l.visual.substr(0, l.visual_offsets[b]).find(VisualLine("بالرمال")) != std::string::npos);
+  CHECK(l.visual.substr(l.visual_offsets[e]).find(VisualLine("مجرى")) != std::string::npos);
+  // A Latin line maps one to one; ranges that touch join; nothing asked, nothing found.
+  const LineLayout latin = LayoutLine("ab cd");
+  CHECK(VisualRanges(latin, {{0, 2}, {2, 3}}) == std::vector<std::pair<size_t, size_t>>{{0, 3}});
+  CHECK(VisualRanges(latin, {}).empty());
+}
+
 }  // namespace
 }  // namespace ccfield::ui

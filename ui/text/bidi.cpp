@@ -411,4 +411,21 @@ size_t LogicalCaretAt(const LineLayout& l, size_t visual_index, bool right_half)
   return l.logical_offsets[p];
 }
 
+std::vector<std::pair<size_t, size_t>> VisualRanges(const LineLayout& layout,
+                                                    const std::vector<std::pair<size_t, size_t>>& logical) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t v = 0; v < layout.visual_to_logical.size(); ++v) {
+    const size_t byte = layout.logical_offsets[static_cast<size_t>(layout.visual_to_logical[v])];
+    const bool inside = std::any_of(logical.begin(), logical.end(),
+                                    [&](const auto& r) { return byte >= r.first && byte < r.second; });
+    if (!inside) continue;
+    if (!out.empty() && out.back().second == v) {
+      out.back().second = v + 1;
+    } else {
+      out.emplace_back(v, v + 1);
+    }
+  }
+  return out;
+}
+
 }  // namespace ccfield::ui

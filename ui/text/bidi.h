@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ccfield::ui {
@@ -59,5 +60,13 @@ size_t VisualCaret(const LineLayout& layout, size_t logical_byte);
 // The logical byte offset for a tap on visual code point `visual_index`, on
 // its left or right half (index >= the count: right of the whole line).
 size_t LogicalCaretAt(const LineLayout& layout, size_t visual_index, bool right_half);
+
+// Where parts of the logical text show once drawn: the visual code point
+// ranges [begin, end) of `layout` whose characters lie in one of the logical
+// byte ranges [begin, end) of `logical`, left to right, touching ones joined
+// (a highlighted search hit in a right-to-left line may come out in pieces
+// when it mixes directions).
+std::vector<std::pair<size_t, size_t>> VisualRanges(const LineLayout& layout,
+                                                    const std::vector<std::pair<size_t, size_t>>& logical);
 
 }  // namespace ccfield::ui

@@ -144,9 +144,50 @@ void UserTextWrapped(std::string_view text) {
   }
 }
 
+namespace {
+
+// A snippet with right-to-left text: drawn as one line in visual order, the
+// hits highlighted where their glyphs are. Drawn piece by piece like a
+// left-to-right snippet, each piece would be reordered on its own and the
+// pieces laid out left to right: the hit would show in the wrong place, and
+// the mirrored frame would move its highlight away from its word.
+void SnippetRightToLeft(std::string_view marked, ImU32 hit_bg) {
+  std::string plain;
+  std::vector<std::pair<size_t, size_t>> hits;
+  for (size_t i = 0; i < marked.size(); ++i) {
+    const char c = marked[i];
+    if (c == '[') {
+      hits.emplace_back(plain.size(), plain.size());
+    } else if (c == ']' && !hits.empty()) {
+      hits.back().second = plain.size();
+    } else {
+      plain.push_back(c == '\n' ? ' ' : c);  // one line, as the pieces were
+    }
+  }
+  if (!hits.empty() && hits.back().second < hits.back().first) hits.back().second = plain.size();
+  NoteScripts(plain);
+  const ui::LineLayout layout = ui::LayoutLine(plain);
+  const std::string& visual = layout.visual;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 size = ImGui::CalcTextSize(visual.c_str());
+  // The line and its highlights move as one box when the frame is mirrored.
+  LeftToRightRegion keep(pos, ImVec2(pos.x + size.x, pos.y + size.y));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  for (const auto& [begin, end] : ui::VisualRanges(layout, hits)) {
+    const char* text = visual.c_str();
+    const float x0 = ImGui::CalcTextSize(text, text + layout.visual_offsets[begin]).x;
+    const float x1 = ImGui::CalcTextSize(text, text + layout.visual_offsets[end]).x;
+    draw->AddRectFilled(ImVec2(pos.x + x0, pos.y), ImVec2(pos.x + x1, pos.y + size.y), hit_bg);
+  }
+  ImGui::TextUnformatted(visual.c_str());
+}
+
+}  // namespace
+
 void Snippet(std::string_view marked) {
   // "[" and "]" mark the matches (StoreSearch::Find); draw them highlighted, inline.
   const ImU32 hit_bg = ImGui::GetColorU32(ImGuiCol_TextSelectedBg);
+  if (NeedsBidi(marked)) return SnippetRightToLeft(marked, hit_bg);
   bool first = true;
   size_t i = 0;
   while (i < marked.size()) {
