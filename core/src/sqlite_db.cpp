@@ -151,8 +151,14 @@ Result<std::unique_ptr<Db>> Db::Open(const OpenOptions& o) {
     return st;
   }
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, o.busy_timeout_ms);
-  return std::unique_ptr<Db>(new Db(raw, o.path));
+  auto db = std::unique_ptr<Db>(new Db(raw, o.path));
+  db->SetBusyTimeout(o.busy_timeout_ms);
+  return db;
+}
+
+void Db::SetBusyTimeout(int ms) {
+  sqlite3_busy_timeout(db_, ms);
+  busy_timeout_ms_ = ms;
 }
 
 Db::~Db() {

@@ -425,7 +425,7 @@ Result<int64_t> Store::Count(RecordType type, bool include_deleted) {
   return row ? q.Int(0) : 0;
 }
 
-Result<int64_t> StoreSearch::IndexPending(int64_t max_records) {
+Result<int64_t> StoreSearch::IndexPending(int64_t max_records, bool wait_for_lock) {
   if (s_->schema_version_ < internal::kSearchQueueSchema) return 0;
   sql::Db* db = s_->db_.get();
   auto lookup = [this](std::string_view key) { return s_->FindForm(key); };
@@ -438,10 +438,14 @@ Result<int64_t> StoreSearch::IndexPending(int64_t max_records) {
   // A form that came with a sync (the sync client writes through its own
   // Store) or from another process: known here before its visits are indexed.
   CCF_RETURN_IF_ERROR(s_->RefreshForms());
-  CCF_RETURN_IF_ERROR(sql::Transact(db, [&]() -> Status {
+  const int busy_ms = db->busy_timeout_ms();
+  if (!wait_for_lock) db->SetBusyTimeout(0);
+  Status st = sql::Transact(db, [&]() -> Status {
     CCF_ASSIGN_OR_RETURN(left, internal::IndexPending(db, lookup, max_records));
     return Status::Ok();
-  }).WithContext("updating the search index"));
+  });
+  if (!wait_for_lock) db->SetBusyTimeout(busy_ms);
+  CCF_RETURN_IF_ERROR(st.WithContext("updating the search index"));
   return left;
 }
 

@@ -227,6 +227,19 @@ TEST_CASE("a site renamed by another device re-titles its visits here") {
   CHECK(s.Search("D-14", RecordType::kVisit).empty());
 }
 
+TEST_CASE("the idle indexer does not wait while another connection writes") {
+  SearchFixture s;
+  const std::string visit = s.AddVisit({{"notes", "Bouche d'egout cassee"}});
+  auto sync = testing::OpenRawDb(s.fx.path);  // as the sync client's connection
+  REQUIRE_OK(sync->Exec("BEGIN IMMEDIATE"));
+  Result<int64_t> step = s.fx->search().IndexPending(32, /*wait_for_lock=*/false);
+  CHECK(step.status().code() == Code::kBusy);
+  CHECK(Unwrap(s.fx->search().IndexPending(0)) > 0);  // counting needs no lock: nothing lost
+  REQUIRE_OK(sync->Exec("COMMIT"));
+  CHECK(Unwrap(s.fx->search().IndexPending(32, /*wait_for_lock=*/false)) == 0);
+  CHECK(s.Finds("egout", visit));
+}
+
 TEST_CASE("a visit of a form another process added is indexed with that form") {
   SearchFixture s;
   s.Search("anything");

@@ -191,7 +191,11 @@ void App::IndexSearchStep(int64_t now_ms) {
   if (search_index_due_ms_ == 0 || now_ms < search_index_due_ms_) return;
   constexpr int64_t kStepRecords = 32;
   constexpr int64_t kRetryMs = 10'000;  // a store that cannot be written now (busy, disk full, broken)
-  Result<int64_t> left = store_->search().IndexPending(kStepRecords);
+  Result<int64_t> left = store_->search().IndexPending(kStepRecords, /*wait_for_lock=*/false);
+  if (!left.ok() && left.status().code() == Code::kBusy) {
+    search_index_due_ms_ = now_ms + 1000;  // a sync is writing: after it
+    return;
+  }
   if (!left.ok()) options_.env->Log(LogLevel::kWarning, "search index: " + left.status().message());
   const bool progressed = left.ok() && *left < search_index_left_;
   search_index_left_ = left.ok() ? *left : 0;

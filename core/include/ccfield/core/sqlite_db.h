@@ -143,6 +143,11 @@ class Db {
   bool broken() const { return broken_; }
   // Ok, or kReadOnly when broken(): the error every write path returns then.
   Status CheckWritable() const;
+  // How long a statement waits for another connection's lock before kBusy
+  // (OpenOptions::busy_timeout_ms at first). Work that can wait for a better
+  // moment (indexing when the window is idle) sets 0 around itself.
+  void SetBusyTimeout(int ms);
+  int busy_timeout_ms() const { return busy_timeout_ms_; }
 
  private:
   friend class Txn;
@@ -150,6 +155,7 @@ class Db {
   sqlite3* db_;
   std::string path_;
   bool broken_ = false;
+  int busy_timeout_ms_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 

@@ -22,8 +22,10 @@ class StoreSearch : public StorePart {
 
   // Indexes up to `max_records` records saved since the last search, in one
   // transaction; returns how many are still waiting (0: the index is up to
-  // date). A read-only store indexes nothing and says how many wait.
-  Result<int64_t> IndexPending(int64_t max_records);
+  // date). A read-only store indexes nothing and says how many wait. With
+  // `wait_for_lock` false it does not wait while another connection writes
+  // (a sync): kBusy at once, so the window's idle step never freezes it.
+  Result<int64_t> IndexPending(int64_t max_records, bool wait_for_lock = true);
 };
 
 }  // namespace ccfield
