@@ -11,5 +11,12 @@ if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
   flags=(-DCMAKE_BUILD_TYPE=Debug -DCCFIELD_SANITIZE=ON -DCCFIELD_BUILD_BENCH=OFF -DCCFIELD_WERROR=ON)
 fi
+# A compiler cache (installed by install-deps.sh): a build of a fresh clone
+# (CI clones anew each time) reuses the objects of earlier builds of the same
+# sources, wherever they were checked out.
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  flags+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S . -B "$dir" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "$dir" -j "$(nproc)"

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 PACKAGES=(
-  # build
-  cmake ninja-build g++ pkg-config
+  # build (ccache: scripts/build.sh reuses objects across fresh clones, as CI builds them)
+  cmake ninja-build g++ pkg-config ccache
   # core
   libsqlite3-dev nlohmann-json3-dev
   # photos (media/: decode, shrink and re-encode JPEG/PNG, read EXIF)
