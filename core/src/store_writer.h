@@ -119,7 +119,6 @@ class Store::Writer {
     rec->deleted = deleted;
     CCF_RETURN_IF_ERROR(Log(*rec, std::string(kDeletedField), json(deleted), false, now));
     if (s_->schema_version_ < 2) return Status::Ok();
-    if (deleted && s_->schema_version_ < internal::kSearchQueueSchema) return internal::UnindexRecord(db_, id);
     return internal::IndexLater(db_, s_->schema_version_, *rec, Lookup());
   }
 
